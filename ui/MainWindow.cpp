@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "MainWindow.h"
+
+#include "AboutDialog.h"
+#include "SettingsPage.h"
+#include "inventory/Store.h"
+
+#include <QAction>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QKeySequence>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace certdeck::ui {
+
+MainWindow::MainWindow(QString storePath, QWidget* parent)
+    : QMainWindow(parent)
+    , m_storePath(std::move(storePath))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("CertDeck"));
+    resize(1100, 700);
+
+    auto* central = new QWidget(this);
+    auto* h = new QHBoxLayout(central);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(0);
+    m_sidebar = new QListWidget(central);
+    m_sidebar->setObjectName(QStringLiteral("navigationSidebar"));
+    m_sidebar->setFixedWidth(190);
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setAccessibleName(tr("Navigation"));
+    m_pages = new QStackedWidget(central);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    h->addWidget(m_sidebar);
+    h->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    connect(m_sidebar, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    go->setObjectName(QStringLiteral("goMenu"));
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About CertDeck"));
+    about->setShortcut(QKeySequence(Qt::Key_F1));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+
+    m_settings = new SettingsPage(m_storePath, this);
+    addPage(tr("Settings"), m_settings);
+
+    m_storeStatus = new QLabel(tr("Opening the store…"), this);
+    m_storeStatus->setObjectName(QStringLiteral("storeStatus"));
+    statusBar()->addPermanentWidget(m_storeStatus);
+    openStoreInBackground();
+}
+
+void MainWindow::addPage(const QString& title, QWidget* page)
+{
+    page->setProperty("pageTitle", title);
+    m_pages->addWidget(page);
+    m_sidebar->addItem(title);
+    const int index = m_sidebar->count() - 1;
+    auto* menu = menuBar()->findChild<QMenu*>(QStringLiteral("goMenu"));
+    QAction* go = menu->addAction(title);
+    if (index < 9) {
+        go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
+    }
+    connect(go, &QAction::triggered, this, [this, index] { m_sidebar->setCurrentRow(index); });
+    if (index == 0) {
+        m_sidebar->setCurrentRow(0);
+    }
+}
+
+QStringList MainWindow::pageTitles() const
+{
+    QStringList titles;
+    for (int i = 0; i < m_sidebar->count(); ++i) {
+        titles << m_sidebar->item(i)->text();
+    }
+    return titles;
+}
+
+bool MainWindow::showPage(const QString& title)
+{
+    const int i = pageTitles().indexOf(title);
+    if (i < 0) {
+        return false;
+    }
+    m_sidebar->setCurrentRow(i);
+    return true;
+}
+
+QString MainWindow::currentPageTitle() const
+{
+    QListWidgetItem* item = m_sidebar->currentItem();
+    return item != nullptr ? item->text() : QString();
+}
+
+void MainWindow::showAbout()
+{
+    auto* dialog = new AboutDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::openStoreInBackground()
+{
+    using StoreResult = Result<inventory::StoreInfo>;
+    auto* watcher = new QFutureWatcher<StoreResult>(this);
+    connect(watcher, &QFutureWatcher<StoreResult>::finished, this, [this, watcher] {
+        const StoreResult r = watcher->result();
+        watcher->deleteLater();
+        m_settings->setStoreInfo(r);
+        if (r) {
+            m_storeStatus->setText(tr("Store: %1 %2, %3").arg(r->backend, r->engineVersion,
+                                                             r->location));
+        } else {
+            m_storeStatus->setText(tr("Store error: %1").arg(r.error().message));
+            m_storeStatus->setToolTip(r.error().detail);
+        }
+        emit storeOpened(r.has_value());
+    });
+    const QString path = m_storePath;
+    watcher->setFuture(QtConcurrent::run([path] { return inventory::Store::inspectSqlite(path); }));
+}
+
+} // namespace certdeck::ui

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "SettingsPage.h"
+
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace certdeck::ui {
+
+SettingsPage::SettingsPage(QString storePath, QWidget* parent)
+    : QWidget(parent)
+    , m_storePath(std::move(storePath))
+{
+    setObjectName(QStringLiteral("settingsPage"));
+    auto* layout = new QVBoxLayout(this);
+    auto* box = new QGroupBox(tr("Inventory store"), this);
+    auto* form = new QFormLayout(box);
+    auto make = [&](const QString& name) {
+        auto* l = new QLabel(tr("opening…"), box);
+        l->setObjectName(name);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        l->setWordWrap(true);
+        return l;
+    };
+    m_backend = make(QStringLiteral("storeBackend"));
+    m_location = make(QStringLiteral("storeLocation"));
+    m_location->setText(m_storePath);
+    m_schema = make(QStringLiteral("storeSchema"));
+    m_journal = make(QStringLiteral("storeJournal"));
+    m_integrity = make(QStringLiteral("storeIntegrity"));
+    m_integrity->setText(tr("not checked yet"));
+    form->addRow(tr("Engine"), m_backend);
+    form->addRow(tr("Location"), m_location);
+    form->addRow(tr("Schema"), m_schema);
+    form->addRow(tr("Journal"), m_journal);
+    form->addRow(tr("Integrity"), m_integrity);
+    m_checkButton = new QPushButton(tr("Check &integrity"), box);
+    m_checkButton->setObjectName(QStringLiteral("checkIntegrityButton"));
+    form->addRow(QString(), m_checkButton);
+    connect(m_checkButton, &QPushButton::clicked, this, &SettingsPage::checkIntegrity);
+    layout->addWidget(box);
+    layout->addStretch(1);
+}
+
+void SettingsPage::setStoreInfo(const Result<inventory::StoreInfo>& info)
+{
+    if (!info) {
+        m_backend->setText(tr("Error: %1").arg(info.error().message));
+        m_schema->setText(info.error().detail);
+        m_journal->clear();
+        return;
+    }
+    m_backend->setText(QStringLiteral("%1 %2").arg(info->backend, info->engineVersion));
+    m_location->setText(info->location);
+    m_schema->setText(tr("version %1 (this build knows up to %2)")
+                          .arg(info->schemaVersion)
+                          .arg(info->latestSchemaVersion));
+    m_journal->setText(info->journalMode);
+}
+
+void SettingsPage::checkIntegrity()
+{
+    m_checkButton->setEnabled(false);
+    m_integrity->setText(tr("checking…"));
+    auto* watcher = new QFutureWatcher<Result<QString>>(this);
+    connect(watcher, &QFutureWatcher<Result<QString>>::finished, this, [this, watcher] {
+        const Result<QString> r = watcher->result();
+        watcher->deleteLater();
+        m_checkButton->setEnabled(true);
+        if (!r) {
+            m_integrity->setText(tr("Failed: %1").arg(r.error().toString()));
+            emit integrityChecked(false, r.error().toString());
+            return;
+        }
+        const bool ok = *r == QLatin1String("ok");
+        m_integrity->setText(ok ? tr("OK: no problems found") : tr("DAMAGED: %1").arg(*r));
+        emit integrityChecked(ok, *r);
+    });
+    const QString path = m_storePath;
+    watcher->setFuture(QtConcurrent::run([path]() -> Result<QString> {
+        auto store = inventory::Store::openSqlite(path);
+        if (!store) {
+            return tl::unexpected(store.error());
+        }
+        return (*store)->integrityCheck();
+    }));
+}
+
+} // namespace certdeck::ui

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "inventory/Store.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+
+namespace certdeck::ui {
+
+/// Settings: where the inventory store is and whether it is healthy.
+class SettingsPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit SettingsPage(QString storePath, QWidget* parent = nullptr);
+
+    /// Shows what opening the store found (called when the background open ends).
+    void setStoreInfo(const Result<inventory::StoreInfo>& info);
+
+    /// Starts the integrity check off the GUI thread.
+    void checkIntegrity();
+
+signals:
+    void integrityChecked(bool ok, const QString& report);
+
+private:
+    QString m_storePath;
+    QLabel* m_backend = nullptr;
+    QLabel* m_location = nullptr;
+    QLabel* m_schema = nullptr;
+    QLabel* m_journal = nullptr;
+    QLabel* m_integrity = nullptr;
+    QPushButton* m_checkButton = nullptr;
+};
+
+} // namespace certdeck::ui
