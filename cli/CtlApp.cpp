@@ -27,7 +27,10 @@ const QString kCommands = QStringLiteral(
     "  store info   where the inventory store is, its engine and schema version\n"
     "  store check  run the store's integrity check (exit 2 when damaged)\n");
 
-QString usageLine() { return QStringLiteral("Usage: certdeckctl [--json] [--db PATH] COMMAND ...\n"); }
+QString usageLine()
+{
+    return QStringLiteral("Usage: certdeckctl [--json] [--db PATH] COMMAND ...\n");
+}
 
 struct CommonOptions
 {
@@ -55,10 +58,10 @@ void printJson(QTextStream& out, const QJsonObject& o)
 
 QJsonObject errorJson(const Error& e)
 {
-    return QJsonObject{{QStringLiteral("error"),
-                        QJsonObject{{QStringLiteral("code"), errorCodeName(e.code)},
-                                    {QStringLiteral("message"), e.message},
-                                    {QStringLiteral("detail"), e.detail}}}};
+    return QJsonObject{
+        {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), errorCodeName(e.code)},
+                                              {QStringLiteral("message"), e.message},
+                                              {QStringLiteral("detail"), e.detail}}}};
 }
 
 } // namespace
@@ -66,13 +69,12 @@ QJsonObject errorJson(const Error& e)
 CtlApp::CtlApp(QTextStream& out, QTextStream& err)
     : m_out(out)
     , m_err(err)
-{
-}
+{}
 
 ExitCode CtlApp::usageError(const QString& message)
 {
-    m_err << "certdeckctl: " << message << "\n" << usageLine()
-          << "Run 'certdeckctl --help' for the commands.\n";
+    m_err << "certdeckctl: " << message << "\n"
+          << usageLine() << "Run 'certdeckctl --help' for the commands.\n";
     m_err.flush();
     return ExitCode::Unknown;
 }
@@ -175,8 +177,7 @@ ExitCode CtlApp::runAbout(const QStringList& args)
           << "Qt           " << b.qtRuntime << " (built with " << b.qtBuild << ")\n"
           << "OpenSSL      " << b.openssl << "\n"
           << "libssh       " << b.libssh << "\n"
-          << "Highlighting " << (b.kf6Highlighting ? "KF6 SyntaxHighlighting" : "built-in")
-          << "\n"
+          << "Highlighting " << (b.kf6Highlighting ? "KF6 SyntaxHighlighting" : "built-in") << "\n"
           << "CPU          " << cpu.architecture;
     if (!cpu.model.isEmpty()) {
         m_out << ", " << cpu.model;

@@ -120,8 +120,8 @@ void MainWindow::openStoreInBackground()
         watcher->deleteLater();
         m_settings->setStoreInfo(r);
         if (r) {
-            m_storeStatus->setText(tr("Store: %1 %2, %3").arg(r->backend, r->engineVersion,
-                                                             r->location));
+            m_storeStatus->setText(
+                tr("Store: %1 %2, %3").arg(r->backend, r->engineVersion, r->location));
         } else {
             m_storeStatus->setText(tr("Store error: %1").arg(r.error().message));
             m_storeStatus->setToolTip(r.error().detail);

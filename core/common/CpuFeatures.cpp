@@ -14,9 +14,9 @@ namespace certdeck {
 QList<CpuFeatures::Flag> CpuFeatures::flags() const
 {
     return {
-        {QStringLiteral("AES-NI"), aesni},   {QStringLiteral("PCLMULQDQ"), pclmulqdq},
-        {QStringLiteral("VAES"), vaes},      {QStringLiteral("VPCLMULQDQ"), vpclmulqdq},
-        {QStringLiteral("SHA-NI"), shaNi},   {QStringLiteral("AVX2"), avx2},
+        {QStringLiteral("AES-NI"), aesni},    {QStringLiteral("PCLMULQDQ"), pclmulqdq},
+        {QStringLiteral("VAES"), vaes},       {QStringLiteral("VPCLMULQDQ"), vpclmulqdq},
+        {QStringLiteral("SHA-NI"), shaNi},    {QStringLiteral("AVX2"), avx2},
         {QStringLiteral("AVX-512"), avx512f},
     };
 }
@@ -24,7 +24,10 @@ QList<CpuFeatures::Flag> CpuFeatures::flags() const
 #ifdef CERTDECK_X86
 namespace {
 
-bool bit(unsigned reg, int n) { return ((reg >> n) & 1U) != 0; }
+bool bit(unsigned reg, int n)
+{
+    return ((reg >> n) & 1U) != 0;
+}
 
 unsigned long long xgetbv0()
 {

@@ -7,19 +7,20 @@
 namespace certdeck {
 
 /// What kind of failure an Error is; the UI picks its remedy from this.
-enum class ErrorCode {
-    Internal,       ///< a bug or an OpenSSL/Qt call that must not fail
-    InvalidInput,   ///< the user's or a file's data is malformed
-    NotFound,       ///< a file, record, host or name does not exist
-    Io,             ///< reading or writing a local file failed
-    Network,        ///< connection refused, reset, DNS failure
-    Timeout,        ///< a step took longer than its limit
-    Protocol,       ///< the peer answered something the protocol forbids
-    Crypto,         ///< a signature, key or certificate check failed
-    Database,       ///< the inventory store refused or is damaged
-    Conflict,       ///< someone else changed the record first
-    Cancelled,      ///< the user cancelled
-    Unsupported,    ///< this build or machine cannot do it
+enum class ErrorCode
+{
+    Internal,     ///< a bug or an OpenSSL/Qt call that must not fail
+    InvalidInput, ///< the user's or a file's data is malformed
+    NotFound,     ///< a file, record, host or name does not exist
+    Io,           ///< reading or writing a local file failed
+    Network,      ///< connection refused, reset, DNS failure
+    Timeout,      ///< a step took longer than its limit
+    Protocol,     ///< the peer answered something the protocol forbids
+    Crypto,       ///< a signature, key or certificate check failed
+    Database,     ///< the inventory store refused or is damaged
+    Conflict,     ///< someone else changed the record first
+    Cancelled,    ///< the user cancelled
+    Unsupported,  ///< this build or machine cannot do it
     PermissionDenied,
 };
 

@@ -41,8 +41,7 @@ const QList<QStringList>& migrations()
 
 Error dbError(const QString& what, const QSqlError& e, const QString& where)
 {
-    return Error{ErrorCode::Database, what,
-                 where + QStringLiteral(": ") + e.text().trimmed()};
+    return Error{ErrorCode::Database, what, where + QStringLiteral(": ") + e.text().trimmed()};
 }
 
 // SQLite files start with this 16-byte header; anything else is not ours to open.
@@ -60,8 +59,7 @@ bool looksLikeSqlite(const QString& path)
 Store::Store(QString connectionName, QString location)
     : m_connectionName(std::move(connectionName))
     , m_location(std::move(location))
-{
-}
+{}
 
 Store::~Store()
 {
@@ -84,7 +82,10 @@ QString Store::defaultLocation()
            QStringLiteral("/certdeck.sqlite");
 }
 
-int Store::latestSchemaVersion() { return static_cast<int>(migrations().size()); }
+int Store::latestSchemaVersion()
+{
+    return static_cast<int>(migrations().size());
+}
 
 Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
 {
@@ -99,15 +100,15 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
             return fail(ErrorCode::Io, QStringLiteral("Cannot create the store's folder"),
                         dir.absolutePath());
         }
-        QFile::setPermissions(dir.absolutePath(),
-                              QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                  QFileDevice::ExeOwner);
+        QFile::setPermissions(dir.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                      QFileDevice::ExeOwner);
     }
     const bool existed = fi.exists();
     if (existed && fi.size() > 0 && !looksLikeSqlite(path)) {
-        return fail(ErrorCode::Database,
-                    QStringLiteral("The store file is not an SQLite database; it was left as it is"),
-                    fi.absoluteFilePath());
+        return fail(
+            ErrorCode::Database,
+            QStringLiteral("The store file is not an SQLite database; it was left as it is"),
+            fi.absoluteFilePath());
     }
     if (!existed) {
         // Create the file 0600 before SQLite does, so no other user can read
@@ -126,8 +127,8 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
     db.setDatabaseName(fi.absoluteFilePath());
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open()) {
-        return tl::unexpected(
-            dbError(QStringLiteral("Cannot open the store"), db.lastError(), fi.absoluteFilePath()));
+        return tl::unexpected(dbError(QStringLiteral("Cannot open the store"), db.lastError(),
+                                      fi.absoluteFilePath()));
     }
     QSqlQuery q(db);
     // A damaged file must fail here, before anything writes to it.
@@ -141,8 +142,8 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
                     QStringLiteral("The store failed its integrity check; it was left as it is"),
                     fi.absoluteFilePath() + QStringLiteral(": ") + q.value(0).toString());
     }
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA synchronous=NORMAL"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             return tl::unexpected(dbError(QStringLiteral("Cannot configure the store"),
                                           q.lastError(), QString::fromLatin1(pragma)));
@@ -188,9 +189,9 @@ Status Store::migrate()
         }
         for (const QString& sql : migrations().at(v)) {
             if (!q.exec(sql)) {
-                const Error e = dbError(
-                    QStringLiteral("Schema migration %1 -> %2 failed").arg(v).arg(v + 1),
-                    q.lastError(), sql.left(60));
+                const Error e =
+                    dbError(QStringLiteral("Schema migration %1 -> %2 failed").arg(v).arg(v + 1),
+                            q.lastError(), sql.left(60));
                 db.rollback();
                 return tl::unexpected(e);
             }
@@ -210,8 +211,8 @@ Result<QString> Store::integrityCheck() const
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA integrity_check"))) {
-        return tl::unexpected(
-            dbError(QStringLiteral("The integrity check failed to run"), q.lastError(), m_location));
+        return tl::unexpected(dbError(QStringLiteral("The integrity check failed to run"),
+                                      q.lastError(), m_location));
     }
     QStringList lines;
     while (q.next()) {

@@ -12,12 +12,12 @@ namespace certdeck::inventory {
 /// and support requests.
 struct StoreInfo
 {
-    QString backend;      ///< "SQLite" or "PostgreSQL"
-    QString location;     ///< file path, or host/database for a server
+    QString backend;       ///< "SQLite" or "PostgreSQL"
+    QString location;      ///< file path, or host/database for a server
     QString engineVersion; ///< sqlite_version() or server_version
     int schemaVersion = 0;
     int latestSchemaVersion = 0;
-    QString journalMode;  ///< "wal" for SQLite
+    QString journalMode; ///< "wal" for SQLite
 };
 
 /// The inventory store. Owns one Qt SQL connection, used from the thread that
