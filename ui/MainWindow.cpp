@@ -14,6 +14,8 @@
 #include <QMenuBar>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
+#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
@@ -35,6 +37,10 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     m_sidebar->setFixedWidth(190);
     m_sidebar->setFrameShape(QFrame::NoFrame);
     m_sidebar->setAccessibleName(tr("Navigation"));
+    m_sidebar->setIconSize(QSize(22, 22));
+    QFont navFont = m_sidebar->font();
+    navFont.setPointSizeF(navFont.pointSizeF() * 1.15);
+    m_sidebar->setFont(navFont);
     m_pages = new QStackedWidget(central);
     m_pages->setObjectName(QStringLiteral("pages"));
     h->addWidget(m_sidebar);
@@ -54,7 +60,7 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
     m_settings = new SettingsPage(m_storePath, this);
-    addPage(tr("Settings"), m_settings);
+    addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 
     m_storeStatus = new QLabel(tr("Opening the store…"), this);
     m_storeStatus->setObjectName(QStringLiteral("storeStatus"));
@@ -62,11 +68,24 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     openStoreInBackground();
 }
 
-void MainWindow::addPage(const QString& title, QWidget* page)
+void MainWindow::addPage(const QString& title, QWidget* page, const QIcon& icon)
 {
-    page->setProperty("pageTitle", title);
-    m_pages->addWidget(page);
-    m_sidebar->addItem(title);
+    // Each page sits under a heading with its name, so the admin always
+    // knows where they are.
+    auto* frame = new QWidget(m_pages);
+    auto* v = new QVBoxLayout(frame);
+    v->setContentsMargins(16, 12, 16, 12);
+    auto* heading = new QLabel(title, frame);
+    QFont f = heading->font();
+    f.setPointSizeF(f.pointSizeF() * 1.5);
+    f.setBold(true);
+    heading->setFont(f);
+    v->addWidget(heading);
+    v->addWidget(page, 1);
+    page->setParent(frame);
+    m_pages->addWidget(frame);
+    auto* item = new QListWidgetItem(icon, title, m_sidebar);
+    item->setSizeHint(QSize(0, 36));
     const int index = m_sidebar->count() - 1;
     auto* menu = menuBar()->findChild<QMenu*>(QStringLiteral("goMenu"));
     QAction* go = menu->addAction(title);

@@ -3,6 +3,7 @@
 
 #include <QMainWindow>
 
+class QIcon;
 class QLabel;
 class QListWidget;
 class QStackedWidget;
@@ -33,7 +34,7 @@ signals:
     void storeOpened(bool ok);
 
 private:
-    void addPage(const QString& title, QWidget* page);
+    void addPage(const QString& title, QWidget* page, const QIcon& icon);
     void openStoreInBackground();
 
     QString m_storePath;

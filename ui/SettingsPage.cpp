@@ -4,6 +4,7 @@
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -17,6 +18,7 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
 {
     setObjectName(QStringLiteral("settingsPage"));
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
     auto* box = new QGroupBox(tr("Inventory store"), this);
     auto* form = new QFormLayout(box);
     auto make = [&](const QString& name) {
@@ -40,7 +42,10 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
     form->addRow(tr("Integrity"), m_integrity);
     m_checkButton = new QPushButton(tr("Check &integrity"), box);
     m_checkButton->setObjectName(QStringLiteral("checkIntegrityButton"));
-    form->addRow(QString(), m_checkButton);
+    auto* buttonRow = new QHBoxLayout;
+    buttonRow->addWidget(m_checkButton);
+    buttonRow->addStretch(1);
+    form->addRow(QString(), buttonRow);
     connect(m_checkButton, &QPushButton::clicked, this, &SettingsPage::checkIntegrity);
     layout->addWidget(box);
     layout->addStretch(1);

@@ -78,8 +78,10 @@ QString Store::defaultLocation()
     if (!env.isEmpty()) {
         return env;
     }
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/certdeck.sqlite");
+    // One fixed place for the console and the CLI, whatever their application
+    // names: $XDG_DATA_HOME/certdeck/certdeck.sqlite.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/certdeck/certdeck.sqlite");
 }
 
 int Store::latestSchemaVersion()

@@ -30,7 +30,8 @@ public:
     Store& operator=(const Store&) = delete;
 
     /// Where the embedded store lives: $CERTDECK_DB if set, else
-    /// <user data folder>/certdeck.sqlite.
+    /// $XDG_DATA_HOME/certdeck/certdeck.sqlite
+    /// (~/.local/share/certdeck/certdeck.sqlite).
     [[nodiscard]] static QString defaultLocation();
 
     /// Opens (creating if absent) an SQLite store at `path`: its folder 0700,

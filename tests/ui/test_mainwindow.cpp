@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Drives the real console widgets offscreen, as an admin would use them.
+#include "AboutDialog.h"
+#include "MainWindow.h"
+#include "common/CpuFeatures.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <openssl/crypto.h>
+
+using namespace certdeck;
+using namespace certdeck::ui;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void opensStoreWithoutBlocking();
+    void onlyWorkingPagesAreListed();
+    void aboutShowsLibrariesAndCpu();
+    void integrityCheckRunsFromSettings();
+    void damagedStoreIsReportedNotOverwritten();
+
+private:
+    QTemporaryDir m_tmp;
+};
+
+void TestMainWindow::opensStoreWithoutBlocking()
+{
+    MainWindow w(m_tmp.filePath(QStringLiteral("store.sqlite")));
+    QSignalSpy opened(&w, &MainWindow::storeOpened);
+    w.show();
+    // The constructor returned before the store was opened (that runs on a worker).
+    auto* status = w.findChild<QLabel*>(QStringLiteral("storeStatus"));
+    QVERIFY(status != nullptr);
+    QVERIFY(opened.wait(10000) || opened.count() == 1);
+    QCOMPARE(opened.first().first().toBool(), true);
+    QVERIFY2(status->text().contains(QLatin1String("SQLite")), qPrintable(status->text()));
+    QVERIFY(status->text().contains(m_tmp.filePath(QStringLiteral("store.sqlite"))));
+}
+
+void TestMainWindow::onlyWorkingPagesAreListed()
+{
+    MainWindow w(m_tmp.filePath(QStringLiteral("store.sqlite")));
+    w.show();
+    // Pages appear as their features land; none is a placeholder.
+    QCOMPARE(w.pageTitles(), QStringList{QStringLiteral("Settings")});
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+    QVERIFY(!w.showPage(QStringLiteral("Proxy")));
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+}
+
+void TestMainWindow::aboutShowsLibrariesAndCpu()
+{
+    AboutDialog about;
+    about.show();
+    auto text = [&](const QString& name) {
+        auto* l = about.findChild<QLabel*>(name);
+        return l != nullptr ? l->text() : QStringLiteral("<missing %1>").arg(name);
+    };
+    QCOMPARE(text(QStringLiteral("opensslVersion")),
+             QString::fromLatin1(OpenSSL_version(OPENSSL_VERSION)));
+    QVERIFY(text(QStringLiteral("qtVersion")).startsWith(QLatin1String(qVersion())));
+    QVERIFY(text(QStringLiteral("libsshVersion")).startsWith(QLatin1String("0.")));
+    // Every CPU flag is a word (not only a colour or icon), matching detection.
+    for (const auto& f : CpuFeatures::detect().flags()) {
+        QCOMPARE(text(QStringLiteral("cpu_") + f.name),
+                 f.present ? QStringLiteral("available") : QStringLiteral("not available"));
+    }
+    QVERIFY(about.reportText().contains(QLatin1String("OpenSSL")));
+    QVERIFY(about.reportText().contains(QLatin1String("AES-NI")));
+}
+
+void TestMainWindow::integrityCheckRunsFromSettings()
+{
+    MainWindow w(m_tmp.filePath(QStringLiteral("store.sqlite")));
+    w.show();
+    QSignalSpy opened(&w, &MainWindow::storeOpened);
+    QVERIFY(opened.wait(10000));
+    auto* button = w.findChild<QPushButton*>(QStringLiteral("checkIntegrityButton"));
+    QVERIFY(button != nullptr);
+    QTest::mouseClick(button, Qt::LeftButton);
+    auto* result = w.findChild<QLabel*>(QStringLiteral("storeIntegrity"));
+    QTRY_COMPARE_WITH_TIMEOUT(result->text(), QStringLiteral("OK: no problems found"), 10000);
+    QVERIFY(button->isEnabled());
+}
+
+void TestMainWindow::damagedStoreIsReportedNotOverwritten()
+{
+    const QString path = m_tmp.filePath(QStringLiteral("damaged.sqlite"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(4096, '\x01'));
+    f.close();
+    MainWindow w(path);
+    QSignalSpy opened(&w, &MainWindow::storeOpened);
+    w.show();
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(opened.first().first().toBool(), false);
+    auto* status = w.findChild<QLabel*>(QStringLiteral("storeStatus"));
+    QVERIFY2(status->text().startsWith(QLatin1String("Store error:")), qPrintable(status->text()));
+    QVERIFY(status->text().contains(QLatin1String("not an SQLite database")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray(4096, '\x01'));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_mainwindow.moc"
