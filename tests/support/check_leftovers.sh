@@ -7,7 +7,8 @@ left=0
 for d in /proc/[0-9]*; do
   pid=${d#/proc/}
   [ "$pid" = "$$" ] && continue
-  cmd=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
+  cmd=$( { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null ) || continue
+  [ -n "$cmd" ] || continue
   case "$cmd" in
     *certdeck-fixture-*)
       case "$cmd" in *check_leftovers*) continue ;; esac
