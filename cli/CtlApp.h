@@ -8,9 +8,10 @@
 
 namespace certdeck::cli {
 
-/// certdeckctl: parses the command line, runs one subcommand, prints tables
-/// for people or JSON (--json) for scripts on stdout, progress and errors on
-/// stderr, and returns a monitoring-plugin exit code.
+/// certdeckctl: parses the global options, dispatches to a registered
+/// command (cli/commands/), and returns a monitoring-plugin exit code.
+/// Results go to `out` (tables, or JSON with --json); progress and errors
+/// to `err`.
 class CtlApp
 {
 public:
@@ -20,14 +21,8 @@ public:
     [[nodiscard]] ExitCode run(const QStringList& args);
 
 private:
-    ExitCode runAbout(const QStringList& args);
-    ExitCode runStore(const QStringList& args);
-    ExitCode usageError(const QString& message);
-
     QTextStream& m_out;
     QTextStream& m_err;
-    bool m_json = false;
-    QString m_dbPath;
 };
 
 } // namespace certdeck::cli

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ExitCode.h"
+#include "common/Result.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QTextStream>
+#include <functional>
+
+namespace certdeck::cli {
+
+/// What every command gets: where to print, and the global options.
+struct CommandContext
+{
+    QTextStream& out; ///< results: tables for people, JSON with --json
+    QTextStream& err; ///< progress and errors
+    bool json = false;
+    QString dbPath;
+};
+
+/// One top-level command ("key", "cert", "store"...). `run` receives the
+/// arguments starting with the command's own name.
+struct CommandSpec
+{
+    QString name;
+    QString summary; ///< lines for `certdeckctl --help`, each "  name args   what"
+    std::function<ExitCode(CommandContext&, const QStringList&)> run;
+};
+
+/// Commands register themselves from their own file (see CERTDECK_COMMAND),
+/// so adding one touches no shared list.
+class CommandRegistry
+{
+public:
+    static bool add(CommandSpec spec);
+    [[nodiscard]] static const QList<CommandSpec>& all();
+    [[nodiscard]] static const CommandSpec* find(const QString& name);
+};
+
+/// Options every command accepts, also after the command name.
+struct CommonOptions
+{
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON for scripts.")};
+    QCommandLineOption db{QStringLiteral("db"),
+                          QStringLiteral("Inventory store (SQLite file); default $CERTDECK_DB "
+                                         "or the user's data folder."),
+                          QStringLiteral("PATH")};
+    QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
+                            QStringLiteral("Show help and exit codes.")};
+
+    void addTo(QCommandLineParser& p) const;
+    /// Applies --json/--db given after the command name to `ctx`.
+    void apply(const QCommandLineParser& p, CommandContext& ctx) const;
+};
+
+/// The exit-code table printed by every --help.
+[[nodiscard]] QString exitCodeHelp();
+
+/// Prints "certdeckctl: message" and a usage hint to stderr; returns Unknown.
+ExitCode usageError(CommandContext& ctx, const QString& message);
+
+/// Prints an engine error (JSON on stdout with --json, always on stderr) and
+/// returns `code`.
+ExitCode reportError(CommandContext& ctx, const Error& error, ExitCode code = ExitCode::Unknown);
+
+void printJson(QTextStream& out, const QJsonObject& object);
+[[nodiscard]] QJsonObject errorJson(const Error& error);
+
+/// Parses `args` with `p` (common options added by the caller); on a parse
+/// error prints it and returns false.
+[[nodiscard]] bool parseOrComplain(QCommandLineParser& p, const QStringList& args,
+                                   CommandContext& ctx, ExitCode* code);
+
+} // namespace certdeck::cli
+
+#define CERTDECK_CONCAT_INNER(a, b) a##b
+#define CERTDECK_CONCAT(a, b) CERTDECK_CONCAT_INNER(a, b)
+/// Registers a command at start-up: CERTDECK_COMMAND({name, summary, fn});
+#define CERTDECK_COMMAND(...)                                                                      \
+    static const bool CERTDECK_CONCAT(certdeckCommandRegistered_, __LINE__) =                      \
+        ::certdeck::cli::CommandRegistry::add(::certdeck::cli::CommandSpec __VA_ARGS__)

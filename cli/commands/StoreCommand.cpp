@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl store: where the inventory is and whether it is healthy.
+#include "CliSupport.h"
+#include "inventory/Store.h"
+
+#include <QJsonObject>
+
+namespace certdeck::cli {
+
+namespace {
+
+ExitCode runStore(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("info or check"));
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (p.isSet(common.help)) {
+        ctx.out << "Usage: certdeckctl store info|check [--json] [--db PATH]\n\n"
+                   "  info   where the store is, its engine and schema version\n"
+                   "  check  run the integrity check; exit 2 when the store is damaged\n\n"
+                << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    common.apply(p, ctx);
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1 ||
+        (pos.first() != QLatin1String("info") && pos.first() != QLatin1String("check"))) {
+        return usageError(ctx, QStringLiteral("'store' needs one action: info or check"));
+    }
+    auto store = inventory::Store::openSqlite(ctx.dbPath);
+    if (!store) {
+        // A store that cannot be opened is a critical finding for `check`, and
+        // an unknown state for `info`.
+        const bool check = pos.first() == QLatin1String("check");
+        if (ctx.json) {
+            printJson(ctx.out, errorJson(store.error()));
+        }
+        ctx.err << "certdeckctl: " << store.error().toString() << "\n";
+        ctx.err.flush();
+        return check ? ExitCode::Critical : ExitCode::Unknown;
+    }
+    if (pos.first() == QLatin1String("check")) {
+        auto result = (*store)->integrityCheck();
+        if (!result) {
+            ctx.err << "certdeckctl: " << result.error().toString() << "\n";
+            ctx.err.flush();
+            return ExitCode::Unknown;
+        }
+        const bool ok = *result == QLatin1String("ok");
+        if (ctx.json) {
+            printJson(ctx.out, {{QStringLiteral("ok"), ok},
+                                {QStringLiteral("location"), ctx.dbPath},
+                                {QStringLiteral("integrity"), *result}});
+        } else {
+            ctx.out << (ok ? "STORE OK" : "STORE CRITICAL") << " - " << ctx.dbPath << ": "
+                    << *result << "\n";
+            ctx.out.flush();
+        }
+        return ok ? ExitCode::Ok : ExitCode::Critical;
+    }
+    auto info = (*store)->info();
+    if (!info) {
+        ctx.err << "certdeckctl: " << info.error().toString() << "\n";
+        ctx.err.flush();
+        return ExitCode::Unknown;
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("backend"), info->backend},
+                            {QStringLiteral("location"), info->location},
+                            {QStringLiteral("engineVersion"), info->engineVersion},
+                            {QStringLiteral("schemaVersion"), info->schemaVersion},
+                            {QStringLiteral("latestSchemaVersion"), info->latestSchemaVersion},
+                            {QStringLiteral("journalMode"), info->journalMode}});
+        return ExitCode::Ok;
+    }
+    ctx.out << "Backend   " << info->backend << " " << info->engineVersion << "\n"
+            << "Location  " << info->location << "\n"
+            << "Schema    " << info->schemaVersion << " (latest " << info->latestSchemaVersion
+            << ")\n"
+            << "Journal   " << info->journalMode << "\n";
+    ctx.out.flush();
+    return ExitCode::Ok;
+}
+
+} // namespace
+
+CERTDECK_COMMAND(
+    {QStringLiteral("store"),
+     QStringLiteral("  store info   where the inventory store is, its engine and schema "
+                    "version\n"
+                    "  store check  run the store's integrity check (exit 2 when "
+                    "damaged)\n"),
+     runStore});
+
+} // namespace certdeck::cli
