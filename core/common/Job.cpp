@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Job.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <QThreadPool>
+#include <atomic>
+#include <exception>
+#include <mutex>
+
+namespace certdeck {
+
+namespace detail {
+
+/// What the Job and its worker share. `owner` is cleared (under the mutex)
+/// when the Job dies, so the worker posts to a live object or not at all;
+/// events already posted to a dead Job are discarded by Qt.
+struct JobShared
+{
+    std::atomic<bool> cancelled{false};
+    std::mutex mutex;
+    Job* owner = nullptr;
+    QString lastStep;
+    QElapsedTimer sinceLastReport;
+};
+
+} // namespace detail
+
+namespace {
+
+Status cancelledStatus()
+{
+    return fail(ErrorCode::Cancelled, QStringLiteral("cancelled"));
+}
+
+} // namespace
+
+JobControl::JobControl(std::shared_ptr<detail::JobShared> shared)
+    : m_shared(std::move(shared))
+{}
+
+bool JobControl::isCancelled() const noexcept
+{
+    return m_shared->cancelled.load(std::memory_order_relaxed);
+}
+
+void JobControl::reportProgress(const QString& step, double fraction, const QString& message) const
+{
+    std::lock_guard lock(m_shared->mutex);
+    Job* owner = m_shared->owner;
+    if (owner == nullptr) {
+        return;
+    }
+    const bool sameStep = step == m_shared->lastStep;
+    if (sameStep && m_shared->sinceLastReport.isValid() &&
+        m_shared->sinceLastReport.elapsed() < 100 && fraction < 1.0) {
+        return;
+    }
+    m_shared->lastStep = step;
+    m_shared->sinceLastReport.start();
+    QMetaObject::invokeMethod(
+        owner,
+        [owner, step, fraction, message] {
+            if (!owner->isFinished()) {
+                emit owner->progress(step, fraction, message);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+Job::Job(QObject* parent)
+    : QObject(parent)
+    , m_shared(std::make_shared<detail::JobShared>())
+    , m_status(fail(ErrorCode::Internal, QStringLiteral("the job has not finished yet")))
+{
+    m_shared->owner = this;
+}
+
+Job::~Job()
+{
+    // Nobody will read the result: stop the work and drop its deliveries.
+    std::lock_guard lock(m_shared->mutex);
+    m_shared->owner = nullptr;
+    m_shared->cancelled = true;
+}
+
+void Job::start()
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    if (isCancelled()) {
+        QMetaObject::invokeMethod(
+            this, [this] { deliver(cancelledStatus()); }, Qt::QueuedConnection);
+        return;
+    }
+    Runner runner = makeRunner();
+    QThreadPool::globalInstance()->start([runner = std::move(runner), shared = m_shared] {
+        const JobControl control(shared);
+        Completion completion;
+        try {
+            completion = runner(control);
+        } catch (const std::exception& e) {
+            const QString what = QString::fromUtf8(e.what());
+            completion = [what](Job&) -> Status {
+                return fail(ErrorCode::Internal, QStringLiteral("the job failed unexpectedly"),
+                            what);
+            };
+        } catch (...) {
+            completion = [](Job&) -> Status {
+                return fail(ErrorCode::Internal, QStringLiteral("the job failed unexpectedly"));
+            };
+        }
+        std::lock_guard lock(shared->mutex);
+        Job* owner = shared->owner;
+        if (owner == nullptr) {
+            return;
+        }
+        QMetaObject::invokeMethod(
+            owner,
+            [owner, completion = std::move(completion)] {
+                // A cancel that arrived while the work was finishing still
+                // wins: the user was told it was cancelled.
+                if (owner->isCancelled()) {
+                    owner->deliver(cancelledStatus());
+                    return;
+                }
+                Status status;
+                try {
+                    status = completion(*owner);
+                } catch (...) {
+                    status = fail(ErrorCode::Internal,
+                                  QStringLiteral("the job's result could not be stored"));
+                }
+                owner->deliver(status);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Job::cancel()
+{
+    m_shared->cancelled = true;
+}
+
+bool Job::isCancelled() const
+{
+    return m_shared->cancelled.load(std::memory_order_relaxed);
+}
+
+Status Job::status() const
+{
+    return m_status;
+}
+
+void Job::deliver(const Status& status)
+{
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    m_status = status;
+    emit finished(m_status);
+}
+
+} // namespace certdeck
