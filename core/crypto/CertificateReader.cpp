@@ -7,6 +7,7 @@
 #include "crypto/internal/X509ExtPtr.h"
 
 #include <QFileInfo>
+#include <algorithm>
 
 namespace certdeck::crypto {
 
@@ -318,6 +319,20 @@ Error derError(const QByteArray& data, const QString& origin, const QString& det
                  detail};
 }
 
+/// Text rather than DER: a README starting with "0" is 0x30 too, but DER
+/// has binary length and tag bytes within its first few bytes.
+bool looksLikeText(const QByteArray& data)
+{
+    const qsizetype n = std::min<qsizetype>(data.size(), 256);
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(data.at(i));
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Result<CertificateBundle> readDer(const QByteArray& data, const QString& origin,
                                   const QByteArray& passphrase)
 {
@@ -418,6 +433,12 @@ Result<CertificateBundle> CertificateReader::readBytes(const QByteArray& data,
             return tl::unexpected(s.error());
         }
         return bundle;
+    }
+    if (looksLikeText(data)) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("%1 is not a certificate file: text without any PEM block "
+                                   "('-----BEGIN' line)")
+                        .arg(origin));
     }
     if (static_cast<unsigned char>(data.at(0)) == 0x30) {
         return readDer(data, origin, passphrase);
