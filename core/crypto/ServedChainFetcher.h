@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "crypto/Certificate.h"
+
+#include <QFuture>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace certdeck::crypto {
+
+/// The certificates a TLS server sent, exactly as sent (order, extras,
+/// missing intermediates and all), with what the handshake negotiated.
+struct ServedChain
+{
+    QList<Certificate> certificates; ///< the server's Certificate message, leaf first
+    QString protocol;                ///< "TLSv1.3"
+    QString cipher;                  ///< OpenSSL's name, "TLS_AES_256_GCM_SHA384"
+    QString sni;                     ///< the server name sent, empty if none
+    QString peerAddress;             ///< the address connected to, "127.0.0.1"
+};
+
+/// Connects to HOST:PORT, completes a TLS handshake without verifying
+/// anything, and returns the served chain. A blocking OpenSSL handshake on a
+/// non-blocking socket with poll() deadlines, run on the thread pool by
+/// fetchAsync(); cancellation is checked at least every 100 ms.
+class ServedChainFetcher
+{
+public:
+    struct Options
+    {
+        QString host;
+        quint16 port = 443;
+        /// Server name to send; empty means the host, unless it is an IP
+        /// address (RFC 6066 forbids IP literals in SNI).
+        QString sni;
+        bool noSni = false; ///< send no server name at all
+        int connectTimeoutMs = 10000;
+        int handshakeTimeoutMs = 10000;
+    };
+
+    /// Set to true from any thread to stop a fetch (it then fails with Cancelled).
+    using CancelFlag = std::shared_ptr<std::atomic_bool>;
+
+    /// Runs on the calling thread until done, failed, timed out or cancelled.
+    [[nodiscard]] static Result<ServedChain> fetch(const Options& options,
+                                                   const CancelFlag& cancel = {});
+
+    /// Runs fetch() on the global thread pool; `done` is called on
+    /// `context`'s thread, and dropped if `context` is destroyed first.
+    static void fetchAsync(const Options& options, QObject* context,
+                           std::function<void(const Result<ServedChain>&)> done,
+                           const CancelFlag& cancel = {});
+
+    /// "host:port" or "[v6]:port" parsed for the CLI; port defaults to 443.
+    [[nodiscard]] static Result<Options> parseEndpoint(const QString& endpoint);
+};
+
+} // namespace certdeck::crypto
