@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ChainJob.h"
+
+#include <QNetworkAccessManager>
+#include <QtConcurrent>
+
+namespace certdeck::crypto {
+
+namespace {
+
+QString shortName(const Certificate& c)
+{
+    const QString cn = c.commonName();
+    return cn.isEmpty() ? c.subject() : cn;
+}
+
+} // namespace
+
+ChainJob::ChainJob(ChainInput input, TrustStore trust, QDateTime now, ChainJobOptions options,
+                   QObject* parent)
+    : QObject(parent)
+    , m_input(std::move(input))
+    , m_trust(std::move(trust))
+    , m_now(std::move(now))
+    , m_options(options)
+{
+    connect(&m_watcher, &QFutureWatcher<ChainReport>::finished, this, [this] {
+        if (m_cancelled || m_finished) {
+            return;
+        }
+        m_report = m_watcher.result();
+        finish();
+    });
+}
+
+ChainJob::~ChainJob()
+{
+    // The worker holds only copies of the inputs; waiting here keeps the
+    // watcher from outliving its future's result.
+    m_watcher.disconnect(this);
+    m_watcher.waitForFinished();
+}
+
+ChainJob* ChainJob::run(ChainInput input, TrustStore trust, QDateTime now, ChainJobOptions options,
+                        QObject* context, std::function<void(const ChainReport&)> done)
+{
+    // Parented to the context: it dies with it, and so does the callback.
+    auto* job = new ChainJob(std::move(input), std::move(trust), std::move(now), options, context);
+    connect(job, &ChainJob::finished, context, [job, done = std::move(done)] {
+        if (!job->wasCancelled()) {
+            done(job->report());
+        }
+        job->deleteLater();
+    });
+    job->start();
+    return job;
+}
+
+void ChainJob::start()
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    // Through the event loop, so finished() never fires inside start().
+    QMetaObject::invokeMethod(this, &ChainJob::nextHop, Qt::QueuedConnection);
+}
+
+void ChainJob::cancel()
+{
+    if (m_finished) {
+        return;
+    }
+    m_cancelled = true;
+    if (m_fetcher) {
+        m_fetcher->disconnect(this);
+        m_fetcher->cancel();
+    }
+    finish();
+}
+
+void ChainJob::nextHop()
+{
+    if (m_cancelled || m_finished) {
+        return;
+    }
+    const Certificate top = ChainVerifier::missingIssuerOf(m_input, m_trust, m_options.verify);
+    if (top.isNull() || !m_options.fetchAia) {
+        verifyOnWorker();
+        return;
+    }
+    if (m_hops >= m_options.maxAiaHops) {
+        m_input.aiaErrors
+            << QStringLiteral("gave up after fetching %1 issuers through AIA").arg(m_hops);
+        verifyOnWorker();
+        return;
+    }
+    const QList<QUrl> urls = AiaFetcher::caIssuersUrls(top);
+    if (urls.isEmpty()) {
+        m_input.aiaErrors
+            << QStringLiteral("%1 names no AIA caIssuers URL to fetch it from").arg(shortName(top));
+        verifyOnWorker();
+        return;
+    }
+    if (!m_network) {
+        m_network = std::make_unique<QNetworkAccessManager>();
+    }
+    ++m_hops;
+    m_fetcher = std::make_unique<AiaFetcher>(m_network.get(), m_options.aia);
+    connect(m_fetcher.get(), &AiaFetcher::finished, this, &ChainJob::onFetched);
+    emit progress(QStringLiteral("fetching the issuer of %1 from %2")
+                      .arg(shortName(top), urls.first().toString()));
+    m_fetcher->fetch(urls.first());
+}
+
+void ChainJob::onFetched()
+{
+    if (m_cancelled || m_finished || !m_fetcher) {
+        return;
+    }
+    const Result<QList<Certificate>> got = m_fetcher->result();
+    const QString url = m_fetcher->url().toString();
+    // Not deleted inside its own signal: the object goes on the next turn.
+    m_fetcher.release()->deleteLater();
+    if (!got) {
+        m_input.aiaErrors << got.error().toString();
+        verifyOnWorker();
+        return;
+    }
+    qsizetype added = 0;
+    for (const Certificate& c : *got) {
+        if (!m_input.extra.contains(c) && !m_input.served.contains(c)) {
+            m_input.extra << c;
+            ++added;
+        }
+    }
+    if (added == 0) {
+        m_input.aiaErrors << QStringLiteral("%1 answered no new certificate").arg(url);
+        verifyOnWorker();
+        return;
+    }
+    nextHop();
+}
+
+void ChainJob::verifyOnWorker()
+{
+    emit progress(QStringLiteral("verifying the chain"));
+    m_watcher.setFuture(QtConcurrent::run(
+        [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
+            return ChainVerifier::verify(input, trust, now, options);
+        }));
+}
+
+void ChainJob::finish()
+{
+    if (m_finished) {
+        return;
+    }
+    m_finished = true;
+    emit finished();
+}
+
+} // namespace certdeck::crypto
