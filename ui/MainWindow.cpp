@@ -2,6 +2,7 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "CertificatesPage.h"
 #include "SettingsPage.h"
 #include "inventory/Store.h"
 
@@ -59,6 +60,8 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     about->setShortcut(QKeySequence(Qt::Key_F1));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
+    addPage(tr("Certificates & Keys"), new CertificatesPage(this),
+            style()->standardIcon(QStyle::SP_FileDialogContentsView));
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 

@@ -413,7 +413,7 @@ QList<CsrExtension> Csr::requestedExtensions() const
         X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts.get(), i);
         const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
         CsrExtension e;
-        e.oid = oidText(obj);
+        e.oid = caOidText(obj);
         const int nid = OBJ_obj2nid(obj);
         e.name = nid != NID_undef ? QString::fromLatin1(OBJ_nid2ln(nid)) : e.oid;
         e.critical = X509_EXTENSION_get_critical(ext) == 1;
@@ -485,7 +485,7 @@ QString Csr::signatureAlgorithm() const
     const ASN1_OBJECT* obj = nullptr;
     X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
     const int nid = OBJ_obj2nid(obj);
-    return nid != NID_undef ? QString::fromLatin1(OBJ_nid2ln(nid)) : oidText(obj);
+    return nid != NID_undef ? QString::fromLatin1(OBJ_nid2ln(nid)) : caOidText(obj);
 }
 
 } // namespace certdeck::crypto

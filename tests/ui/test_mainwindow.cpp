@@ -51,11 +51,16 @@ void TestMainWindow::onlyWorkingPagesAreListed()
     MainWindow w(m_tmp.filePath(QStringLiteral("store.sqlite")));
     w.show();
     // Pages appear as their features land; none is a placeholder.
-    QCOMPARE(w.pageTitles(), QStringList{QStringLiteral("Settings")});
-    QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+    QCOMPARE(w.pageTitles(),
+             (QStringList{QStringLiteral("Certificates & Keys"), QStringLiteral("Settings")}));
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Certificates & Keys"));
     QVERIFY(!w.showPage(QStringLiteral("Proxy")));
-    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
+    QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Certificates & Keys"));
 }
 
 void TestMainWindow::aboutShowsLibrariesAndCpu()
@@ -85,6 +90,7 @@ void TestMainWindow::integrityCheckRunsFromSettings()
     w.show();
     QSignalSpy opened(&w, &MainWindow::storeOpened);
     QVERIFY(opened.wait(10000));
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
     auto* button = w.findChild<QPushButton*>(QStringLiteral("checkIntegrityButton"));
     QVERIFY(button != nullptr);
     QTest::mouseClick(button, Qt::LeftButton);

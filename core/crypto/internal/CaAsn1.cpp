@@ -154,7 +154,7 @@ QString extensionValueText(X509_EXTENSION* ext)
     return bioText(bio.get()).trimmed();
 }
 
-QString oidText(const ASN1_OBJECT* obj)
+QString caOidText(const ASN1_OBJECT* obj)
 {
     char buf[128];
     const int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);

@@ -24,7 +24,7 @@ namespace certdeck::crypto::internal {
 /// The value of an extension as `openssl x509 -text` prints it.
 [[nodiscard]] QString extensionValueText(X509_EXTENSION* ext);
 /// Dotted OID of an ASN.1 object.
-[[nodiscard]] QString oidText(const ASN1_OBJECT* obj);
+[[nodiscard]] QString caOidText(const ASN1_OBJECT* obj);
 /// The BIO's memory contents as UTF-8 text.
 [[nodiscard]] QString bioText(BIO* bio);
 
