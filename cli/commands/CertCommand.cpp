@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <algorithm>
 
 namespace certdeck::cli {
 
@@ -72,20 +73,38 @@ void printField(QTextStream& out, const CertificateField& f, int depth)
     }
 }
 
-/// Worst validity among the certificates: 2 if any is expired or not yet
-/// valid, 1 if any expires within `warnDays`, else 0.
-ExitCode validityExit(const QList<CertificateDetails>& all, int warnDays)
+/// What is wrong with certificate `n` (1-based) in words, and how bad: 2 if
+/// any certificate is expired, not yet valid, or carries a critical
+/// extension no client understands (RFC 5280 says reject it); 1 if one
+/// expires within `warnDays`.
+ExitCode problemsOf(const CertificateDetails& d, int n, int warnDays, QStringList* problems)
 {
-    ExitCode worst = ExitCode::Ok;
-    for (const CertificateDetails& d : all) {
-        if (d.expired || d.notYetValid) {
-            return ExitCode::Critical;
-        }
-        if (d.daysLeft < warnDays) {
-            worst = ExitCode::Warning;
+    ExitCode code = ExitCode::Ok;
+    const QString who = QStringLiteral("certificate %1 (%2)").arg(n).arg(d.subject);
+    if (d.expired) {
+        *problems << QStringLiteral("%1: expired %2 day(s) ago").arg(who).arg(-d.daysLeft);
+        code = ExitCode::Critical;
+    } else if (d.notYetValid) {
+        *problems << QStringLiteral("%1: not valid before %2")
+                         .arg(who, d.notBefore.toString(Qt::ISODate));
+        code = ExitCode::Critical;
+    } else if (d.daysLeft < warnDays) {
+        *problems << QStringLiteral("%1: expires in %2 day(s)").arg(who).arg(d.daysLeft);
+        code = ExitCode::Warning;
+    }
+    for (const crypto::ExtensionInfo& e : d.extensions) {
+        if (e.critical && !e.known) {
+            *problems << QStringLiteral("%1: unknown critical extension %2 (%3): TLS clients "
+                                        "must reject this certificate")
+                             .arg(who, e.oid, crypto::colonHex(e.value));
+            code = ExitCode::Critical;
+        } else if (e.decodeFailed) {
+            *problems
+                << QStringLiteral("%1: the %2 extension (%3) is malformed").arg(who, e.name, e.oid);
+            code = e.critical ? ExitCode::Critical : std::max(code, ExitCode::Warning);
         }
     }
-    return worst;
+    return code;
 }
 
 bool looksLikeEndpoint(const QString& arg)
@@ -199,7 +218,11 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
     for (const crypto::Certificate& c : bundle.certificates) {
         all << CertificateDetails::decode(c, now);
     }
-    const ExitCode result = validityExit(all, warn);
+    ExitCode result = ExitCode::Ok;
+    QStringList problems;
+    for (int i = 0; i < all.size(); ++i) {
+        result = std::max(result, problemsOf(all.at(i), i + 1, warn, &problems));
+    }
 
     if (ctx.json) {
         QJsonArray certs;
@@ -208,7 +231,8 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
         }
         QJsonObject o{{QStringLiteral("source"), target},
                       {QStringLiteral("certificates"), certs},
-                      {QStringLiteral("notes"), QJsonArray::fromStringList(bundle.notes)}};
+                      {QStringLiteral("notes"), QJsonArray::fromStringList(bundle.notes)},
+                      {QStringLiteral("problems"), QJsonArray::fromStringList(problems)}};
         if (isFile) {
             o.insert(QStringLiteral("format"), formatName(bundle.format));
             o.insert(QStringLiteral("privateKeys"), bundle.privateKeysPem.size());
@@ -232,6 +256,9 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
     }
     for (const QString& n : bundle.notes) {
         ctx.out << "  note: " << n << "\n";
+    }
+    for (const QString& problem : problems) {
+        ctx.out << "  PROBLEM: " << problem << "\n";
     }
     for (int i = 0; i < all.size(); ++i) {
         ctx.out << "\nCertificate " << (i + 1) << " of " << all.size() << ": " << all.at(i).subject

@@ -41,6 +41,7 @@ private slots:
     void showFileJsonMatchesOpenssl();
     void showHumanAndExitCodes();
     void showBadInputSaysWhere();
+    void showUnknownCriticalExtension();
     void showPkcs12NeedsPassphrase();
     void p12ExportProfiles_data();
     void p12ExportProfiles();
@@ -164,6 +165,36 @@ void TestCertCommand::showBadInputSaysWhere()
     QVERIFY2(missing.err.contains("missing.pem: No such file"), missing.err.constData());
     const Run usage = ctl({QStringLiteral("cert"), QStringLiteral("list")});
     QCOMPARE(usage.code, 3);
+}
+
+void TestCertCommand::showUnknownCriticalExtension()
+{
+    const QString cert = m_dir.filePath(QStringLiteral("unknown-ext.pem"));
+    QCOMPARE(
+        runTool(QStringLiteral("openssl"),
+                {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                 QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                 QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                 QStringLiteral("-keyout"), m_dir.filePath(QStringLiteral("unknown-ext.key")),
+                 QStringLiteral("-out"), cert, QStringLiteral("-subj"), QStringLiteral("/CN=odd"),
+                 QStringLiteral("-days"), QStringLiteral("365"), QStringLiteral("-addext"),
+                 QStringLiteral("1.2.3.4.5.6.7=critical,DER:01:02")}),
+        0);
+    const Run r = ctl({QStringLiteral("cert"), QStringLiteral("show"), cert});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.out.contains("certificate 1 (CN=odd): unknown critical extension 1.2.3.4.5.6.7 "
+                            "(01:02): TLS clients must reject this certificate"),
+             r.out.constData());
+    QVERIFY(r.out.contains("1.2.3.4.5.6.7 [critical]"));
+    const Run json =
+        ctl({QStringLiteral("cert"), QStringLiteral("show"), cert, QStringLiteral("--json")});
+    QCOMPARE(json.code, 2);
+    QCOMPARE(QJsonDocument::fromJson(json.out)
+                 .object()
+                 .value(QStringLiteral("problems"))
+                 .toArray()
+                 .size(),
+             1);
 }
 
 void TestCertCommand::showPkcs12NeedsPassphrase()
