@@ -119,6 +119,7 @@ public:
         qsizetype lineNo = 0;
         PemBlock block;
         bool inBlock = false;
+        qsizetype blockStart = 0;
         bool inHeaders = false;
         bool sawPadding = false;
         int blockCount = 0;
@@ -128,10 +129,9 @@ public:
                 end = m_data.size();
             }
             ++lineNo;
-            QByteArray line = m_data.mid(pos, end - pos);
-            const QByteArray raw = m_data.mid(pos, end - pos + 1);
+            const qsizetype lineStart = pos;
+            const QByteArrayView line = QByteArrayView(m_data).sliced(pos, end - pos).trimmed();
             pos = end + 1;
-            line = line.trimmed();
             if (line.startsWith("-----BEGIN ")) {
                 if (inBlock) {
                     return fail(ErrorCode::InvalidInput,
@@ -147,10 +147,10 @@ public:
                                     .arg(lineNo));
                 }
                 block = PemBlock();
-                block.label = line.mid(11, line.size() - 16);
+                block.label = line.sliced(11, line.size() - 16).toByteArray();
                 block.beginLine = lineNo;
                 block.number = ++blockCount;
-                block.text = raw;
+                blockStart = lineStart;
                 inBlock = true;
                 inHeaders = true;
                 sawPadding = false;
@@ -159,10 +159,11 @@ public:
             if (!inBlock) {
                 continue; // text between blocks (openssl x509 -text output...) is ignored
             }
-            block.text += raw;
             if (line.startsWith("-----END ")) {
-                const QByteArray label = line.mid(9, line.size() - 14);
-                if (!line.endsWith("-----") || label != block.label) {
+                const bool wellFormed = line.endsWith("-----") && line.size() >= 14;
+                const QByteArray label =
+                    wellFormed ? line.sliced(9, line.size() - 14).toByteArray() : QByteArray();
+                if (!wellFormed || label != block.label) {
                     return fail(ErrorCode::InvalidInput,
                                 QStringLiteral("%1 line %2 (block %3): END line does not match "
                                                "BEGIN %4 on line %5")
@@ -182,6 +183,7 @@ public:
                                     .arg(block.base64.size()));
                 }
                 inBlock = false;
+                block.text = m_data.mid(blockStart, std::min(pos, m_data.size()) - blockStart);
                 if (auto s = handle(block, bundle); !s) {
                     return s;
                 }

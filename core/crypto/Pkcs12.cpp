@@ -15,23 +15,41 @@ using internal::X509StackPtr;
 namespace {
 
 using LibCtxPtr = ossl::Owner<OSSL_LIB_CTX, OSSL_LIB_CTX_free>;
+using ProviderPtr = ossl::Owner<OSSL_PROVIDER, OSSL_PROVIDER_unload>;
 
 /// A library context with the default and the legacy provider, used only to
 /// read old files (RC2-40 from Windows XP-era exports and `openssl pkcs12
 /// -legacy`). It is private so the process-wide default never offers the
 /// legacy algorithms to anything else.
+struct LegacyContext
+{
+    LegacyContext()
+        : ctx(OSSL_LIB_CTX_new())
+    {
+        if (ctx) {
+            defaultProvider.reset(OSSL_PROVIDER_load(ctx.get(), "default"));
+            legacyProvider.reset(OSSL_PROVIDER_load(ctx.get(), "legacy"));
+        }
+        if (!defaultProvider || !legacyProvider) {
+            static_cast<void>(ossl::drainErrors()); // the caller reports "cannot decrypt"
+        }
+    }
+    [[nodiscard]] OSSL_LIB_CTX* get() const
+    {
+        return defaultProvider && legacyProvider ? ctx.get() : nullptr;
+    }
+
+    // Declared first, destroyed last: the providers are unloaded before
+    // their context goes.
+    LibCtxPtr ctx;
+    ProviderPtr defaultProvider;
+    ProviderPtr legacyProvider;
+};
+
 OSSL_LIB_CTX* legacyContext()
 {
-    static const LibCtxPtr ctx = [] {
-        LibCtxPtr c(OSSL_LIB_CTX_new());
-        if (!c || OSSL_PROVIDER_load(c.get(), "default") == nullptr ||
-            OSSL_PROVIDER_load(c.get(), "legacy") == nullptr) {
-            static_cast<void>(ossl::drainErrors()); // reported as "needs legacy" by the caller
-            return LibCtxPtr();
-        }
-        return c;
-    }();
-    return ctx.get();
+    static const LegacyContext context;
+    return context.get();
 }
 
 /// Makes `ctx` this thread's default library context for its lifetime.

@@ -7,6 +7,10 @@
 #include "crypto/ServedChainFetcher.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -28,6 +32,7 @@ private slots:
     void silentServerTimesOutAndCancel();
     void plainTextServer();
     void parseEndpoint();
+    void certShowLiveEndpoint();
 
 private:
     std::optional<Result<ServedChain>> fetchAsync(const ServedChainFetcher::Options& o,
@@ -205,6 +210,41 @@ void TestServedChainFetcher::parseEndpoint()
     auto bad = ServedChainFetcher::parseEndpoint(QStringLiteral("example.com:99999"));
     QVERIFY(!bad);
     QVERIFY(bad.error().message.contains(u"'99999' is not a port number"));
+}
+
+void TestServedChainFetcher::certShowLiveEndpoint()
+{
+    // certdeckctl cert show HOST:PORT as an admin runs it.
+    const QString ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(QFile::exists(ctl), "CERTDECKCTL must name the built certdeckctl");
+    NginxFixture nginx;
+    QVERIFY2(nginx.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n")
+                             .arg(m_leaf.cert, m_leaf.key)),
+             qPrintable(nginx.errorString()));
+    const QString endpoint = QStringLiteral("127.0.0.1:%1").arg(nginx.port());
+    QProcess p;
+    p.start(ctl, {QStringLiteral("cert"), QStringLiteral("show"), endpoint, QStringLiteral("--sni"),
+                  QStringLiteral("localhost"), QStringLiteral("--json")});
+    QVERIFY(p.waitForFinished(30000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QCOMPARE(o.value(QStringLiteral("certificates")).toArray().size(), 1);
+    QCOMPARE(o.value(QStringLiteral("served")).toObject().value(QStringLiteral("sni")).toString(),
+             QStringLiteral("localhost"));
+    QProcess human;
+    human.start(ctl, {QStringLiteral("cert"), QStringLiteral("show"), endpoint});
+    QVERIFY(human.waitForFinished(30000));
+    QCOMPARE(human.exitCode(), 0);
+    const QByteArray out = human.readAllStandardOutput();
+    QVERIFY2(out.contains("1 certificate(s) served") && out.contains("DNS:localhost"),
+             out.constData());
+    // Nothing listens any more: exit 3 with the reason on stderr.
+    nginx.stop();
+    QProcess refused;
+    refused.start(ctl, {QStringLiteral("cert"), QStringLiteral("show"), endpoint});
+    QVERIFY(refused.waitForFinished(30000));
+    QCOMPARE(refused.exitCode(), 3);
+    QVERIFY(refused.readAllStandardError().contains("Connection refused by " + endpoint.toUtf8()));
 }
 
 QTEST_GUILESS_MAIN(TestServedChainFetcher)

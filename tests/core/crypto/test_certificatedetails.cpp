@@ -132,7 +132,12 @@ void TestCertificateDetails::initTestCase()
                  QStringLiteral("-addext"),
                  QStringLiteral("nameConstraints=critical,permitted;DNS:.example.com,"
                                 "permitted;IP:10.0.0.0/255.0.0.0,excluded;DNS:.bad."
-                                "example.com")},
+                                "example.com"),
+                 // Extensions without a dedicated view: OpenSSL's own text.
+                 QStringLiteral("-addext"), QStringLiteral("issuerAltName=email:ca@example.com"),
+                 QStringLiteral("-addext"),
+                 QStringLiteral("policyConstraints=requireExplicitPolicy:0"),
+                 QStringLiteral("-addext"), QStringLiteral("inhibitAnyPolicy=0")},
                 &out),
         0);
 }
@@ -361,6 +366,14 @@ void TestCertificateDetails::nameConstraintsOnCa()
     QCOMPARE(d.publicKeyAlgorithm, QStringLiteral("RSA"));
     QCOMPARE(d.publicKeyBits, 2048);
     QVERIFY(find(d.fields, QStringLiteral("X509v3 Name Constraints"))->critical);
+    QCOMPARE(find(d.fields, QStringLiteral("X509v3 Issuer Alternative Name"))->value,
+             QStringLiteral("email:ca@example.com"));
+    QVERIFY(text.contains("Require Explicit Policy:0"));
+    QCOMPARE(find(d.fields, QStringLiteral("X509v3 Policy Constraints"))->value,
+             QStringLiteral("Require Explicit Policy:0"));
+    QCOMPARE(find(d.fields, QStringLiteral("X509v3 Inhibit Any Policy"))->value,
+             QStringLiteral("0"));
+    QVERIFY(d.unknownCriticalExtensions().isEmpty());
 }
 
 void TestCertificateDetails::jsonCarriesEverything()
