@@ -90,7 +90,7 @@ private:
     bool makeExpiredIntermediate();
 
     QString m_longLived, m_sha1, m_rsa1024, m_soon, m_selfSigned, m_badSig;
-    QString m_expiredInt, m_expiredIntLeaf;
+    QString m_expiredInt, m_expiredIntLeaf, m_ncInt, m_ncLeaf;
 };
 
 void TestChainVerifier::initTestCase()
@@ -177,7 +177,11 @@ bool TestChainVerifier::makeExpiredIntermediate()
               "none\n[ p ]\ncommonName = supplied\norganizationName = optional\n"
               "[ v3_int ]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
               "keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n"
-              "authorityKeyIdentifier = keyid:always\n");
+              "authorityKeyIdentifier = keyid:always\n"
+              "[ v3_nc ]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
+              "keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n"
+              "authorityKeyIdentifier = keyid:always\n"
+              "nameConstraints = critical,permitted;DNS:.example.com\n");
     leafExt.write("basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n"
                   "extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\n"
                   "subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n");
@@ -196,33 +200,45 @@ bool TestChainVerifier::makeExpiredIntermediate()
         }
         return rc == 0;
     };
-    const QString key = file(QStringLiteral("expint.key"));
-    const QString leafKey = file(QStringLiteral("expint-leaf.key"));
     m_expiredInt = file(QStringLiteral("expint.pem"));
     m_expiredIntLeaf = file(QStringLiteral("expint-leaf.pem"));
     const QStringList ec{QStringLiteral("-algorithm"), QStringLiteral("EC"),
                          QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256")};
-    return tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), key} + ec) &&
-           tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), key,
-                 QStringLiteral("-subj"),
-                 QStringLiteral("/O=CertDeck Tests/CN=CertDeck Expired Intermediate"),
-                 QStringLiteral("-out"), file(QStringLiteral("expint.csr"))}) &&
-           tool({QStringLiteral("ca"), QStringLiteral("-batch"), QStringLiteral("-config"),
-                 cnf.fileName(), QStringLiteral("-in"), file(QStringLiteral("expint.csr")),
-                 QStringLiteral("-out"), m_expiredInt, QStringLiteral("-notext"),
-                 QStringLiteral("-extfile"), cnf.fileName(), QStringLiteral("-extensions"),
-                 QStringLiteral("v3_int"), QStringLiteral("-startdate"), asn1(m_now.addDays(-100)),
-                 QStringLiteral("-enddate"), asn1(m_now.addDays(-10))}) &&
-           tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), leafKey} + ec) &&
-           tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), leafKey,
-                 QStringLiteral("-subj"), QStringLiteral("/CN=localhost"), QStringLiteral("-out"),
-                 file(QStringLiteral("expint-leaf.csr"))}) &&
-           tool({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-                 file(QStringLiteral("expint-leaf.csr")), QStringLiteral("-CA"), m_expiredInt,
-                 QStringLiteral("-CAkey"), key, QStringLiteral("-set_serial"),
-                 QStringLiteral("0x3000"), QStringLiteral("-days"), QStringLiteral("30"),
-                 QStringLiteral("-sha256"), QStringLiteral("-extfile"), leafExt.fileName(),
-                 QStringLiteral("-out"), m_expiredIntLeaf});
+    // `intermediate` (issued by the root with `extensions`, valid from
+    // `from` to `to`) and a localhost leaf it issued, valid today.
+    const auto makePair = [&](const QString& stem, const QString& extensions, const QDateTime& from,
+                              const QDateTime& to, const QString& intPem, const QString& leafPem) {
+        const QString k = file(stem + QStringLiteral(".key"));
+        const QString lk = file(stem + QStringLiteral("-leaf.key"));
+        const QString csr = file(stem + QStringLiteral(".csr"));
+        const QString lcsr = file(stem + QStringLiteral("-leaf.csr"));
+        return tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), k} + ec) &&
+               tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), k,
+                     QStringLiteral("-subj"),
+                     QStringLiteral("/O=CertDeck Tests/CN=CertDeck %1").arg(stem),
+                     QStringLiteral("-out"), csr}) &&
+               tool({QStringLiteral("ca"), QStringLiteral("-batch"), QStringLiteral("-config"),
+                     cnf.fileName(), QStringLiteral("-in"), csr, QStringLiteral("-out"), intPem,
+                     QStringLiteral("-notext"), QStringLiteral("-extfile"), cnf.fileName(),
+                     QStringLiteral("-extensions"), extensions, QStringLiteral("-startdate"),
+                     asn1(from), QStringLiteral("-enddate"), asn1(to)}) &&
+               tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), lk} + ec) &&
+               tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), lk,
+                     QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                     QStringLiteral("-out"), lcsr}) &&
+               tool({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), lcsr,
+                     QStringLiteral("-CA"), intPem, QStringLiteral("-CAkey"), k,
+                     QStringLiteral("-set_serial"), QStringLiteral("0x3000"),
+                     QStringLiteral("-days"), QStringLiteral("30"), QStringLiteral("-sha256"),
+                     QStringLiteral("-extfile"), leafExt.fileName(), QStringLiteral("-out"),
+                     leafPem});
+    };
+    m_ncInt = file(QStringLiteral("ncint.pem"));
+    m_ncLeaf = file(QStringLiteral("ncint-leaf.pem"));
+    return makePair(QStringLiteral("Expired Intermediate"), QStringLiteral("v3_int"),
+                    m_now.addDays(-100), m_now.addDays(-10), m_expiredInt, m_expiredIntLeaf) &&
+           makePair(QStringLiteral("Constrained Intermediate"), QStringLiteral("v3_nc"),
+                    m_now.addDays(-1), m_now.addDays(300), m_ncInt, m_ncLeaf);
 }
 
 TestChainVerifier::Oracle TestChainVerifier::oracle(const ChainReport& r, const ChainInput& in,
@@ -292,6 +308,9 @@ void TestChainVerifier::agreesWithOpenssl_data()
     QTest::newRow("expired intermediate, today")
         << QStringList{m_expiredIntLeaf, m_expiredInt} << QStringList{} << localhost << 0 << false
         << false << 1 << LinkProblem::Expired << QStringLiteral("certificate has expired") << SP{};
+    QTest::newRow("name constraints")
+        << QStringList{m_ncLeaf, m_ncInt} << QStringList{} << localhost << 0 << false << false << 0
+        << LinkProblem::NameConstraints << QStringLiteral("permitted subtree violation") << SP{};
     QTest::newRow("expired intermediate, checked in 1900 days")
         << QStringList{m_longLived, i} << QStringList{} << localhost << 1900 << false << false << 1
         << LinkProblem::Expired << QStringLiteral("certificate has expired") << SP{};
