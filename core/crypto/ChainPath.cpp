@@ -3,6 +3,7 @@
 
 #include "crypto/OpenSslError.h"
 
+#include <algorithm>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -21,22 +22,6 @@ bool inPath(const ChainPath& path, const Certificate& c)
         }
     }
     return false;
-}
-
-// An issuer of `subject` among `candidates` that is not on the path yet;
-// with `requireSignature`, only one whose signature verifies.
-Certificate pickIssuer(const Certificate& subject, const QList<Certificate>& candidates,
-                       const ChainPath& path, bool requireSignature)
-{
-    for (const Certificate& c : candidates) {
-        if (c.isNull() || inPath(path, c) || !issuedBy(subject, c)) {
-            continue;
-        }
-        if (!requireSignature || signatureVerifies(subject, c)) {
-            return c;
-        }
-    }
-    return {};
 }
 
 } // namespace
@@ -121,23 +106,38 @@ ChainPath buildPath(const ChainInput& input, const TrustStore& trust,
             path.endsSelfSigned = true;
             break;
         }
-        // Signature-verified issuers first (anchor, served, fetched); then,
-        // so that a bad signature is reported on the right link, one that
-        // only matches by name and key identifier.
+        // Every candidate by name and key identifier, anchors first. With one
+        // candidate (the usual case) OpenSSL's check of its signature is
+        // enough; among several, one whose signature verifies wins, so a bad
+        // signature is only reported when no candidate fits.
         const QList<Certificate> anchors = trust.issuersByName(top);
+        QList<std::pair<Certificate, ChainLink::Source>> candidates;
         const std::pair<const QList<Certificate>*, ChainLink::Source> sets[] = {
             {&anchors, ChainLink::Source::TrustStore},
             {&input.served, ChainLink::Source::Served},
             {&input.extra, ChainLink::Source::Aia}};
-        Certificate next;
-        ChainLink::Source source = ChainLink::Source::Served;
-        for (const bool requireSignature : {true, false}) {
-            for (const auto& [set, from] : sets) {
-                if (next.isNull()) {
-                    next = pickIssuer(top, *set, path, requireSignature);
-                    source = from;
+        for (const auto& [set, from] : sets) {
+            for (const Certificate& c : *set) {
+                const bool seen = std::any_of(candidates.cbegin(), candidates.cend(),
+                                              [&c](const auto& known) { return known.first == c; });
+                if (!seen && !c.isNull() && !inPath(path, c) && issuedBy(top, c)) {
+                    candidates.append({c, from});
                 }
             }
+        }
+        Certificate next;
+        ChainLink::Source source = ChainLink::Source::Served;
+        if (candidates.size() == 1) {
+            std::tie(next, source) = candidates.first();
+        }
+        for (const auto& [c, from] : candidates) {
+            if (next.isNull() && signatureVerifies(top, c)) {
+                next = c;
+                source = from;
+            }
+        }
+        if (next.isNull() && !candidates.isEmpty()) {
+            std::tie(next, source) = candidates.first();
         }
         if (next.isNull()) {
             break;

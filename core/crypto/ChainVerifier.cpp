@@ -289,7 +289,7 @@ ChainReport ChainVerifier::verify(const ChainInput& input, const TrustStore& tru
         anyError = anyError || l.verdict() == Severity::Error;
     }
     report.trusted = anchored && !anyError && v.failure.isEmpty();
-    report.servedFindings = internal::judgeServedChain(input, path, report.built, trust);
+    report.servedFindings = internal::judgeServedChain(input, path, report.built);
     report.summary = summaryOf(report);
     return report;
 }

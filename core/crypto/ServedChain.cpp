@@ -32,9 +32,8 @@ QString roleWord(qsizetype chainIndex, qsizetype chainSize)
 } // namespace
 
 QList<ServedFinding> judgeServedChain(const ChainInput& input, const ChainPath& path,
-                                      const QList<ChainLink>& built, const TrustStore& trust)
+                                      const QList<ChainLink>& built)
 {
-    Q_UNUSED(trust);
     QList<ServedFinding> out;
     const QList<Certificate>& served = input.served;
 

@@ -10,7 +10,6 @@ namespace certdeck::crypto::internal {
 /// missing intermediate, wrong order, duplicates, unrelated certificates and
 /// an included root.
 [[nodiscard]] QList<ServedFinding> judgeServedChain(const ChainInput& input, const ChainPath& path,
-                                                    const QList<ChainLink>& built,
-                                                    const TrustStore& trust);
+                                                    const QList<ChainLink>& built);
 
 } // namespace certdeck::crypto::internal

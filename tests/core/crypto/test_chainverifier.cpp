@@ -9,6 +9,7 @@
 #include "crypto/ChainVerifier.h"
 #include "crypto/internal/PemBlocks.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -86,7 +87,10 @@ private:
     TestPki m_pki;
     TrustStore m_trust;
     QDateTime m_now;
+    bool makeExpiredIntermediate();
+
     QString m_longLived, m_sha1, m_rsa1024, m_soon, m_selfSigned, m_badSig;
+    QString m_expiredInt, m_expiredIntLeaf, m_ncInt, m_ncLeaf;
 };
 
 void TestChainVerifier::initTestCase()
@@ -142,9 +146,99 @@ void TestChainVerifier::initTestCase()
     f.write(tampered->toPem());
     f.close();
 
+    QVERIFY(makeExpiredIntermediate());
+
     auto trust = TrustStore::fromFile(m_pki.rootCert);
     QVERIFY2(trust.has_value(), trust ? "" : qPrintable(trust.error().toString()));
     m_trust = *trust;
+}
+
+// A second intermediate under the same root that expired 10 days ago, and a
+// leaf it issued that is valid today: made with `openssl ca` (which can
+// backdate) from a CA config for the root, kept in this test.
+bool TestChainVerifier::makeExpiredIntermediate()
+{
+    QDir(m_dir.path()).mkpath(QStringLiteral("rootca/newcerts"));
+    const QString caDir = file(QStringLiteral("rootca"));
+    QFile index(caDir + QStringLiteral("/index.txt"));
+    QFile serial(caDir + QStringLiteral("/serial"));
+    QFile cnf(file(QStringLiteral("rootca.cnf")));
+    QFile leafExt(file(QStringLiteral("eileaf.ext")));
+    if (!index.open(QIODevice::WriteOnly) || !serial.open(QIODevice::WriteOnly) ||
+        !cnf.open(QIODevice::WriteOnly) || !leafExt.open(QIODevice::WriteOnly)) {
+        return false;
+    }
+    serial.write("2000\n");
+    cnf.write("[ ca ]\ndefault_ca = R\n[ R ]\ndir = " + caDir.toUtf8() +
+              "\ndatabase = $dir/index.txt\nnew_certs_dir = $dir/newcerts\nserial = "
+              "$dir/serial\ncertificate = " +
+              m_pki.rootCert.toUtf8() + "\nprivate_key = " + m_pki.rootKey.toUtf8() +
+              "\ndefault_md = sha256\npolicy = p\nunique_subject = no\ncopy_extensions = "
+              "none\n[ p ]\ncommonName = supplied\norganizationName = optional\n"
+              "[ v3_int ]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
+              "keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n"
+              "authorityKeyIdentifier = keyid:always\n"
+              "[ v3_nc ]\nbasicConstraints = critical,CA:TRUE,pathlen:0\n"
+              "keyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n"
+              "authorityKeyIdentifier = keyid:always\n"
+              "nameConstraints = critical,permitted;DNS:.example.com\n");
+    leafExt.write("basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n"
+                  "extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\n"
+                  "subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n");
+    index.close();
+    serial.close();
+    cnf.close();
+    leafExt.close();
+    const auto asn1 = [](const QDateTime& t) {
+        return t.toUTC().toString(QStringLiteral("yyMMddHHmmss")) + u'Z';
+    };
+    const auto tool = [](const QStringList& args) {
+        QByteArray out;
+        const int rc = runTool(QStringLiteral("openssl"), args, &out);
+        if (rc != 0) {
+            qWarning("openssl %s: %s", qPrintable(args.join(u' ')), out.constData());
+        }
+        return rc == 0;
+    };
+    m_expiredInt = file(QStringLiteral("expint.pem"));
+    m_expiredIntLeaf = file(QStringLiteral("expint-leaf.pem"));
+    const QStringList ec{QStringLiteral("-algorithm"), QStringLiteral("EC"),
+                         QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256")};
+    // `intermediate` (issued by the root with `extensions`, valid from
+    // `from` to `to`) and a localhost leaf it issued, valid today.
+    const auto makePair = [&](const QString& stem, const QString& extensions, const QDateTime& from,
+                              const QDateTime& to, const QString& intPem, const QString& leafPem) {
+        const QString k = file(stem + QStringLiteral(".key"));
+        const QString lk = file(stem + QStringLiteral("-leaf.key"));
+        const QString csr = file(stem + QStringLiteral(".csr"));
+        const QString lcsr = file(stem + QStringLiteral("-leaf.csr"));
+        return tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), k} + ec) &&
+               tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), k,
+                     QStringLiteral("-subj"),
+                     QStringLiteral("/O=CertDeck Tests/CN=CertDeck %1").arg(stem),
+                     QStringLiteral("-out"), csr}) &&
+               tool({QStringLiteral("ca"), QStringLiteral("-batch"), QStringLiteral("-config"),
+                     cnf.fileName(), QStringLiteral("-in"), csr, QStringLiteral("-out"), intPem,
+                     QStringLiteral("-notext"), QStringLiteral("-extfile"), cnf.fileName(),
+                     QStringLiteral("-extensions"), extensions, QStringLiteral("-startdate"),
+                     asn1(from), QStringLiteral("-enddate"), asn1(to)}) &&
+               tool(QStringList{QStringLiteral("genpkey"), QStringLiteral("-out"), lk} + ec) &&
+               tool({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), lk,
+                     QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                     QStringLiteral("-out"), lcsr}) &&
+               tool({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), lcsr,
+                     QStringLiteral("-CA"), intPem, QStringLiteral("-CAkey"), k,
+                     QStringLiteral("-set_serial"), QStringLiteral("0x3000"),
+                     QStringLiteral("-days"), QStringLiteral("30"), QStringLiteral("-sha256"),
+                     QStringLiteral("-extfile"), leafExt.fileName(), QStringLiteral("-out"),
+                     leafPem});
+    };
+    m_ncInt = file(QStringLiteral("ncint.pem"));
+    m_ncLeaf = file(QStringLiteral("ncint-leaf.pem"));
+    return makePair(QStringLiteral("Expired Intermediate"), QStringLiteral("v3_int"),
+                    m_now.addDays(-100), m_now.addDays(-10), m_expiredInt, m_expiredIntLeaf) &&
+           makePair(QStringLiteral("Constrained Intermediate"), QStringLiteral("v3_nc"),
+                    m_now.addDays(-1), m_now.addDays(300), m_ncInt, m_ncLeaf);
 }
 
 TestChainVerifier::Oracle TestChainVerifier::oracle(const ChainReport& r, const ChainInput& in,
@@ -211,7 +305,13 @@ void TestChainVerifier::agreesWithOpenssl_data()
     QTest::newRow("expired leaf") << QStringList{m_pki.expired.cert, i} << QStringList{}
                                   << localhost << 0 << false << false << 0 << LinkProblem::Expired
                                   << QStringLiteral("certificate has expired") << SP{};
-    QTest::newRow("expired intermediate")
+    QTest::newRow("expired intermediate, today")
+        << QStringList{m_expiredIntLeaf, m_expiredInt} << QStringList{} << localhost << 0 << false
+        << false << 1 << LinkProblem::Expired << QStringLiteral("certificate has expired") << SP{};
+    QTest::newRow("name constraints")
+        << QStringList{m_ncLeaf, m_ncInt} << QStringList{} << localhost << 0 << false << false << 0
+        << LinkProblem::NameConstraints << QStringLiteral("permitted subtree violation") << SP{};
+    QTest::newRow("expired intermediate, checked in 1900 days")
         << QStringList{m_longLived, i} << QStringList{} << localhost << 1900 << false << false << 1
         << LinkProblem::Expired << QStringLiteral("certificate has expired") << SP{};
     QTest::newRow("not yet valid")

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Runs bench_chain_verify (ChainVerifier beside `openssl verify` on the same
+# 10,000 files, in the same run) and prints the machine it ran on.
+# Usage: tests/bench/bench_chain_verify.sh [BUILD_DIR] [COUNT]
+set -euo pipefail
+build=${1:-build}
+count=${2:-10000}
+bin="$build/tests/bench/bench_chain_verify"
+if [[ ! -x $bin ]]; then
+    echo "build it first: ninja -C $build bench_chain_verify" >&2
+    exit 3
+fi
+echo "$(openssl version); $(nproc) CPUs; $(uname -srm)"
+"$bin" --count "$count"
