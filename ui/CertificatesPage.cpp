@@ -167,6 +167,11 @@ void CertificatesPage::setTrustBundle(const QString& bundlePath)
                                : tr("Trust: %1").arg(QFileInfo(bundlePath).fileName()));
 }
 
+void CertificatesPage::setHost(const QString& host)
+{
+    m_host->setText(host);
+}
+
 QString CertificatesPage::statusText() const
 {
     return m_status->text();

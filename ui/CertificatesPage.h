@@ -44,6 +44,8 @@ public:
     /// Verify against the anchors in `bundlePath` instead of the system store
     /// (an internal CA); empty for the system store.
     void setTrustBundle(const QString& bundlePath);
+    /// The host name or IP the leaf must be valid for.
+    void setHost(const QString& host);
 
     /// The clock verdicts are made against; tests move time without sleeping.
     void setClock(std::function<QDateTime()> clock) { m_clock = std::move(clock); }

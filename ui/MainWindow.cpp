@@ -60,7 +60,8 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     about->setShortcut(QKeySequence(Qt::Key_F1));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
-    addPage(tr("Certificates & Keys"), new CertificatesPage(this),
+    m_certificates = new CertificatesPage(this);
+    addPage(tr("Certificates & Keys"), m_certificates,
             style()->standardIcon(QStyle::SP_FileDialogContentsView));
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
@@ -131,6 +132,20 @@ void MainWindow::showAbout()
     auto* dialog = new AboutDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
+}
+
+void MainWindow::openCertificateFiles(const QStringList& paths, const QString& host,
+                                      const QString& trustBundle)
+{
+    showPage(tr("Certificates & Keys"));
+    m_certificates->setTrustBundle(trustBundle);
+    if (!host.isEmpty()) {
+        m_certificates->setHost(host);
+    }
+    // One file at a time is shown; the last one wins, as in any viewer.
+    for (const QString& p : paths) {
+        m_certificates->openFile(p);
+    }
 }
 
 void MainWindow::openStoreInBackground()

@@ -10,6 +10,7 @@ class QStackedWidget;
 
 namespace certdeck::ui {
 
+class CertificatesPage;
 class SettingsPage;
 
 /// The console: a navigation sidebar on the left, the current page on the
@@ -29,6 +30,12 @@ public:
 
     void showAbout();
 
+    /// Opens certificate files in the Certificates & Keys page (from the
+    /// command line or a file manager), verified for `host` against
+    /// `trustBundle` (empty: the system store).
+    void openCertificateFiles(const QStringList& paths, const QString& host = {},
+                              const QString& trustBundle = {});
+
 signals:
     /// The background open of the store ended (ok or not); for tests and the status bar.
     void storeOpened(bool ok);
@@ -42,6 +49,7 @@ private:
     QStackedWidget* m_pages = nullptr;
     QLabel* m_storeStatus = nullptr;
     SettingsPage* m_settings = nullptr;
+    CertificatesPage* m_certificates = nullptr;
 };
 
 } // namespace certdeck::ui

@@ -3,14 +3,41 @@
 #include "inventory/Store.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("CertDeck"));
     QApplication::setOrganizationName(QStringLiteral("CertDeck"));
+    QApplication::setApplicationVersion(QStringLiteral(CERTDECK_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.certdeck.CertDeck"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("CertDeck: the TLS certificate console."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host(
+        QStringLiteral("host"), QStringLiteral("Check the opened chains for this host name or IP."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption caFile(
+        QStringLiteral("ca-file"),
+        QStringLiteral("Trust the anchors in this bundle instead of the "
+                       "system store."),
+        QStringLiteral("BUNDLE"));
+    parser.addOption(host);
+    parser.addOption(caFile);
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QStringLiteral("Certificates, bundles, .p7b or .p12 files to open."),
+        QStringLiteral("[FILE...]"));
+    parser.process(app);
+
     certdeck::ui::MainWindow window(certdeck::inventory::Store::defaultLocation());
     window.show();
+    if (!parser.positionalArguments().isEmpty()) {
+        window.openCertificateFiles(parser.positionalArguments(), parser.value(host),
+                                    parser.value(caFile));
+    }
     return QApplication::exec();
 }
