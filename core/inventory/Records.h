@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace certdeck::inventory {
+
+/// The kind of server behind an endpoint, which picks validate/reload commands.
+enum class ServerKind
+{
+    Unknown,
+    Nginx,
+    Haproxy,
+    Envoy,
+    Apache,
+    Other
+};
+
+/// A TLS endpoint the fleet serves: what gets probed and renewed.
+struct Endpoint
+{
+    qint64 id = 0; ///< 0 until stored
+    QString host;  ///< DNS name or IP literal
+    quint16 port = 443;
+    QString sniName;         ///< empty: same as host
+    QString addressOverride; ///< connect here instead of resolving host (e.g. one node)
+    QString group;           ///< "payments-api", "edge-eu"...
+    QStringList tags;
+    ServerKind serverKind = ServerKind::Unknown;
+    QString notes;
+    std::optional<qint64> deployTargetId;
+    qint64 revision = 0; ///< optimistic concurrency: bumped on every update
+    QDateTime createdUtc;
+    QDateTime updatedUtc;
+};
+
+/// Where and how a certificate is installed on a host over SSH.
+struct DeployTarget
+{
+    qint64 id = 0;
+    QString sshHost;
+    quint16 sshPort = 22;
+    QString sshUser;
+    QString keyPath;         ///< remote private key file
+    QString certPath;        ///< leaf only (may be empty)
+    QString fullchainPath;   ///< leaf + chain (may be empty)
+    QString combinedPemPath; ///< HAProxy style: fullchain + key in one file (may be empty)
+    QString owner;           ///< remote user[:group] for the files
+    QString group;
+    int keyMode = 0600;
+    int certMode = 0644;
+    QString validateCommand; ///< "nginx -t", "haproxy -c -f /etc/haproxy/haproxy.cfg"
+    QString reloadCommand;   ///< "systemctl reload nginx"
+    qint64 revision = 0;
+};
+
+/// A certificate known to the inventory (DER plus query columns).
+struct CertificateRecord
+{
+    qint64 id = 0;
+    QByteArray der;
+    QString subject;
+    QString issuer;
+    QStringList sans;
+    QString serialHex;
+    QString sha256Hex; ///< fingerprint, unique
+    QDateTime notBeforeUtc;
+    QDateTime notAfterUtc;
+    std::optional<qint64> keyId;
+};
+
+/// What happened to a certificate on an endpoint.
+enum class VersionState
+{
+    Issued,
+    Deployed,
+    Replaced,
+    RolledBack
+};
+
+/// One certificate in an endpoint's history.
+struct CertificateVersion
+{
+    qint64 id = 0;
+    qint64 endpointId = 0;
+    qint64 certificateId = 0;
+    VersionState state = VersionState::Issued;
+    QDateTime atUtc;
+};
+
+/// An issuer: an ACME account or a local CA.
+struct IssuerRecord
+{
+    enum class Kind
+    {
+        AcmeAccount,
+        LocalCa
+    };
+    qint64 id = 0;
+    Kind kind = Kind::AcmeAccount;
+    QString name;
+    QString directoryUrl; ///< ACME directory, or the CA folder for a local CA
+    QString accountUrl;   ///< ACME account URL once registered
+    std::optional<qint64> accountKeyId;
+};
+
+/// Key protection: how a private key is held (never plain text).
+enum class KeyProtection
+{
+    MasterPassphrase,
+    OsKeyring
+};
+
+/// A private key record; `encrypted` is the ciphertext (or empty when the OS
+/// keyring holds it under `keyringId`).
+struct KeyRecord
+{
+    qint64 id = 0;
+    QString description; ///< "ECDSA P-256"
+    QByteArray spkiSha256;
+    KeyProtection protection = KeyProtection::MasterPassphrase;
+    QByteArray encrypted;
+    QString keyringId;
+    QDateTime createdUtc;
+};
+
+/// How an endpoint is renewed.
+struct RenewalPolicy
+{
+    qint64 id = 0;
+    qint64 endpointId = 0;
+    QString keyType = QStringLiteral("p256");
+    int renewBeforeDays = 30;
+    QString challenge = QStringLiteral("http-01"); ///< http-01, dns-01, tls-alpn-01
+    std::optional<qint64> issuerId;
+};
+
+/// One probe of an endpoint.
+struct ProbeRecord
+{
+    qint64 id = 0;
+    qint64 endpointId = 0;
+    QDateTime atUtc;
+    QString status; ///< "ok", "warning", "critical", "error"
+    QString grade;  ///< "A", "B"... empty if not graded
+    std::optional<qint64> servedCertificateId;
+    QByteArray reportJson; ///< the full probe report
+};
+
+/// An alert raised for an endpoint.
+struct AlertRecord
+{
+    qint64 id = 0;
+    std::optional<qint64> endpointId;
+    QString code;     ///< "expiring", "expired", "chain-incomplete"...
+    QString severity; ///< "warning", "critical"
+    QString message;
+    QDateTime raisedUtc;
+    std::optional<QDateTime> resolvedUtc;
+};
+
+/// One line of the append-only audit log.
+struct AuditEntry
+{
+    qint64 id = 0;
+    QDateTime atUtc;
+    QString actor;   ///< OS user name or the CLI's --actor
+    QString action;  ///< "endpoint.add", "deploy", "rollback"...
+    QString subject; ///< what it was done to
+    QString result;  ///< "ok" or an error code
+    QString detail;
+};
+
+} // namespace certdeck::inventory
