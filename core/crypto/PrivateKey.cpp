@@ -5,6 +5,7 @@
 #include "crypto/OpenSslError.h"
 #include "crypto/internal/KeyGenCallback.h"
 #include "crypto/internal/KeyOsslPtr.h"
+#include "crypto/internal/KeyPbeCost.h"
 #include "crypto/internal/KeyPemScanner.h"
 
 #include <QCryptographicHash>
@@ -106,6 +107,16 @@ QByteArray encode(const EVP_PKEY* pkey, int selection, const char* output, const
 Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
                              const QByteArray& passphrase, const QString& origin)
 {
+    if (qstrcmp(inputType, "DER") == 0) {
+        if (const QString cost = internal::excessiveKdfCost(data); !cost.isEmpty()) {
+            static_cast<void>(ossl::drainErrors());
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("%1 %2; refusing to decrypt it (a damaged or hostile "
+                                       "file?)")
+                            .arg(where(origin), cost));
+        }
+        static_cast<void>(ossl::drainErrors());
+    }
     EVP_PKEY* raw = nullptr;
     internal::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(&raw, inputType, nullptr, nullptr,
                                                                EVP_PKEY_KEYPAIR, nullptr, nullptr));
