@@ -316,8 +316,11 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (const Status s = pass.read(p, passphrase); !s) {
         return reportError(ctx, s.error());
     }
-    const auto raw = readFileCapped(pos.first(), 1024 * 1024);
+    auto raw = readFileCapped(pos.first(), 1024 * 1024);
     const bool encrypted = raw && PrivateKey::isEncrypted(*raw);
+    if (raw) {
+        OPENSSL_cleanse(raw->data(), static_cast<size_t>(raw->size()));
+    }
     const auto key = readKey(pos.first(), passphrase);
     if (!key) {
         return reportError(ctx, key.error());
