@@ -71,7 +71,8 @@ public:
     Job& operator=(const Job&) = delete;
 
     /// Starts the work on the global thread pool. Calling it again does
-    /// nothing. A Job cancelled before start() finishes with Cancelled.
+    /// nothing. A Job cancelled before start() finishes with Cancelled; a
+    /// Job never started never finishes.
     void start();
     /// Asks the work to stop. Thread-safe and idempotent; the Job still ends
     /// with finished(), carrying ErrorCode::Cancelled unless it had already

@@ -90,6 +90,7 @@ TypedJob<DhParams>* DhParams::generateJob(int bits, QObject* parent)
 {
     return new TypedJob<DhParams>(
         [bits](const JobControl& control) -> Result<DhParams> {
+            const internal::ReleaseOpensslThreadState release;
             const QString step = QStringLiteral("Generating %1-bit DH parameters").arg(bits);
             control.reportProgress(step, Job::Indeterminate, QStringLiteral("started"));
             if (control.isCancelled()) {

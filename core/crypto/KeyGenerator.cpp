@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "KeyGenerator.h"
 
+#include "crypto/internal/KeyGenCallback.h"
+
 namespace certdeck::crypto {
 
 namespace {
@@ -26,6 +28,7 @@ QString stepName(KeyType type)
 
 Result<PrivateKey> generateWithProgress(KeyType type, const JobControl& control)
 {
+    const internal::ReleaseOpensslThreadState release;
     const QString step = stepName(type);
     control.reportProgress(step, Job::Indeterminate, QStringLiteral("started"));
     const PrimeSearchCallback onProgress = [&control, &step](const PrimeSearchProgress& p) {

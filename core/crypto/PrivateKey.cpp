@@ -5,9 +5,11 @@
 #include "crypto/OpenSslError.h"
 #include "crypto/internal/KeyGenCallback.h"
 #include "crypto/internal/KeyOsslPtr.h"
+#include "crypto/internal/KeyPbeCost.h"
 #include "crypto/internal/KeyPemScanner.h"
 
 #include <QCryptographicHash>
+#include <cstring>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -106,6 +108,16 @@ QByteArray encode(const EVP_PKEY* pkey, int selection, const char* output, const
 Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
                              const QByteArray& passphrase, const QString& origin)
 {
+    if (qstrcmp(inputType, "DER") == 0) {
+        if (const QString cost = internal::excessiveKdfCost(data); !cost.isEmpty()) {
+            static_cast<void>(ossl::drainErrors());
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("%1 %2; refusing to decrypt it (a damaged or hostile "
+                                       "file?)")
+                            .arg(where(origin), cost));
+        }
+        static_cast<void>(ossl::drainErrors());
+    }
     EVP_PKEY* raw = nullptr;
     internal::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(&raw, inputType, nullptr, nullptr,
                                                                EVP_PKEY_KEYPAIR, nullptr, nullptr));
@@ -158,23 +170,25 @@ Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
 QString identifyDer(const QByteArray& der)
 {
     const auto* start = reinterpret_cast<const unsigned char*>(der.constData());
-    const auto whole = [&](auto* obj, const unsigned char* end) {
-        return obj != nullptr && end - start == der.size();
-    };
+    const long size = static_cast<long>(der.size());
+    QString what;
     const unsigned char* p = start;
-    if (ossl::X509Ptr x(d2i_X509(nullptr, &p, der.size())); whole(x.get(), p)) {
-        return QStringLiteral("a certificate");
+    if (const ossl::X509Ptr cert(d2i_X509(nullptr, &p, size)); cert && p - start == size) {
+        what = QStringLiteral("a certificate");
     }
     p = start;
-    if (ossl::X509ReqPtr r(d2i_X509_REQ(nullptr, &p, der.size())); whole(r.get(), p)) {
-        return QStringLiteral("a certificate signing request");
+    if (const ossl::X509ReqPtr req(d2i_X509_REQ(nullptr, &p, size));
+        what.isEmpty() && req && p - start == size) {
+        what = QStringLiteral("a certificate signing request");
     }
     p = start;
-    if (ossl::PKeyPtr k(d2i_PUBKEY(nullptr, &p, der.size())); whole(k.get(), p)) {
-        return QStringLiteral("a public key only");
+    if (const ossl::PKeyPtr pub(d2i_PUBKEY(nullptr, &p, size));
+        what.isEmpty() && pub && p - start == size) {
+        what = QStringLiteral("a public key only");
     }
+    // The failed attempts queued errors that belong to no one.
     static_cast<void>(ossl::drainErrors());
-    return {};
+    return what;
 }
 
 QString curveName(const EVP_PKEY* pkey)

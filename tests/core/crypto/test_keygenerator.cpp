@@ -87,7 +87,8 @@ void TestKeyGenerator::callbackStopsRsaInsideOpenssl()
         KeyType::Rsa4096, [&calls](const PrimeSearchProgress&) { return ++calls < 5; });
     QVERIFY(!key);
     QCOMPARE(key.error().code, ErrorCode::Cancelled);
-    // OpenSSL stopped at the first "no": it did not run on to the end.
+    // Generation failed instead of running on to a key: OpenSSL stopped.
+    // After the first "no" the callback is not asked again.
     QCOMPARE(calls, 5);
 }
 

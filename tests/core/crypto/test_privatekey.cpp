@@ -30,6 +30,7 @@ private slots:
     void readsWhatOpensslWrites();
     void badInputSaysWhatAndWhere_data();
     void badInputSaysWhatAndWhere();
+    void refusesRunawayKeyDerivation();
     void matchesItsCertificateOnly();
     void copiesShareTheKey();
     void keyTypeNamesRoundTrip();
@@ -387,6 +388,42 @@ void TestPrivateKey::badInputSaysWhatAndWhere()
     QVERIFY(!key);
     QCOMPARE(key.error().code, code);
     QVERIFY2(key.error().message.startsWith(message), qPrintable(key.error().toString()));
+}
+
+void TestPrivateKey::refusesRunawayKeyDerivation()
+{
+    // openssl's scrypt PKCS#8 (N=16384, r=8, p=1), then p patched to 127: a
+    // file can ask for any cost, and OpenSSL's decryption cannot be stopped.
+    const auto key = PrivateKey::generate(KeyType::EcdsaP256);
+    QVERIFY(key);
+    const QString plain = writeSecret(QStringLiteral("kdf.pem"), key->toPkcs8Pem());
+    const QString passFile = writeSecret(QStringLiteral("kdf.pass"), "pass");
+    const QString der = path(QStringLiteral("kdf-scrypt.der"));
+    int rc = 0;
+    const QByteArray out = openssl(
+        {QStringLiteral("pkcs8"), QStringLiteral("-topk8"), QStringLiteral("-in"), plain,
+         QStringLiteral("-scrypt"), QStringLiteral("-passout"), QStringLiteral("file:") + passFile,
+         QStringLiteral("-outform"), QStringLiteral("DER"), QStringLiteral("-out"), der},
+        &rc);
+    QVERIFY2(rc == 0, out.constData());
+    QByteArray data = readFile(der);
+    const auto sane = PrivateKey::fromDer(data, "pass");
+    QVERIFY2(sane, qPrintable(sane ? QString() : sane.error().toString()));
+    const QByteArray params("\x02\x02\x40\x00\x02\x01\x08\x02\x01\x01", 10);
+    QCOMPARE(data.count(params), 1);
+    data.replace(params, QByteArray("\x02\x02\x40\x00\x02\x01\x08\x02\x01\x7f", 10));
+    const auto costly = PrivateKey::fromDer(data, "pass", QStringLiteral("kdf.der"));
+    QVERIFY(!costly);
+    QCOMPARE(costly.error().code, ErrorCode::InvalidInput);
+    QCOMPARE(costly.error().message,
+             QStringLiteral("kdf.der asks for a scrypt parallelism p above 64; refusing to "
+                            "decrypt it (a damaged or hostile file?)"));
+    const QByteArray pem = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + data.toBase64() +
+                           "\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    const auto costlyPem = PrivateKey::fromPem(pem, "pass", QStringLiteral("kdf.pem"));
+    QVERIFY(!costlyPem);
+    QVERIFY2(costlyPem.error().message.contains(QLatin1String("scrypt parallelism p above 64")),
+             qPrintable(costlyPem.error().message));
 }
 
 void TestPrivateKey::matchesItsCertificateOnly()
