@@ -37,6 +37,7 @@ struct Endpoint
     qint64 revision = 0; ///< optimistic concurrency: bumped on every update
     QDateTime createdUtc;
     QDateTime updatedUtc;
+    QString updatedBy; ///< who saved the stored revision (audit actor)
 };
 
 /// Where and how a certificate is installed on a host over SSH.
@@ -57,6 +58,8 @@ struct DeployTarget
     QString validateCommand; ///< "nginx -t", "haproxy -c -f /etc/haproxy/haproxy.cfg"
     QString reloadCommand;   ///< "systemctl reload nginx"
     qint64 revision = 0;
+    QDateTime updatedUtc;
+    QString updatedBy;
 };
 
 /// A certificate known to the inventory (DER plus query columns).

@@ -1,48 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Opening, migrating, transactions and the audit log. Endpoint, deploy target,
+// key and certificate calls live in StoreEndpoints.cpp and StoreCertificates.cpp.
 #include "Store.h"
+
+#include "internal/Migrations.h"
+#include "internal/SqlSupport.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
+#include <QSqlDriver>
 #include <QStandardPaths>
+#include <QUrl>
 #include <QUuid>
-#include <QVariant>
+#include <pwd.h>
+#include <unistd.h>
 
 namespace certdeck::inventory {
 
+using internal::dbError;
+using internal::Dialect;
+
 namespace {
 
-// Forward-only migrations; index i upgrades schema version i to i + 1.
-// Never edit a released step: add a new one.
-const QList<QStringList>& migrations()
-{
-    static const QList<QStringList> steps = {
-        // 0 -> 1: the audit log, append-only (who, what, when, result).
-        {
-            QStringLiteral("CREATE TABLE audit_log ("
-                           " id INTEGER PRIMARY KEY,"
-                           " at_utc TEXT NOT NULL,"
-                           " actor TEXT NOT NULL,"
-                           " action TEXT NOT NULL,"
-                           " subject TEXT NOT NULL DEFAULT '',"
-                           " result TEXT NOT NULL,"
-                           " detail TEXT NOT NULL DEFAULT '')"),
-            QStringLiteral("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
-                           " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
-            QStringLiteral("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
-                           " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
-        },
-    };
-    return steps;
-}
-
-Error dbError(const QString& what, const QSqlError& e, const QString& where)
-{
-    return Error{ErrorCode::Database, what, where + QStringLiteral(": ") + e.text().trimmed()};
-}
+// Any fixed number shared by every CertDeck client: serialises migrations.
+constexpr qint64 kMigrationLockKey = 0x43455254444b01; // "CERTDK" + 1
 
 // SQLite files start with this 16-byte header; anything else is not ours to open.
 bool looksLikeSqlite(const QString& path)
@@ -54,11 +37,24 @@ bool looksLikeSqlite(const QString& path)
     return f.read(16) == QByteArrayLiteral("SQLite format 3\0");
 }
 
+bool isPostgresUrl(const QString& location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) ||
+           location.startsWith(QLatin1String("postgres://"));
+}
+
+QString newConnectionName()
+{
+    return QStringLiteral("certdeck-") + QUuid::createUuid().toString(QUuid::Id128);
+}
+
 } // namespace
 
-Store::Store(QString connectionName, QString location)
+Store::Store(QString connectionName, QString location, Dialect dialect)
     : m_connectionName(std::move(connectionName))
     , m_location(std::move(location))
+    , m_dialect(dialect)
+    , m_actor(osUserName())
 {}
 
 Store::~Store()
@@ -86,7 +82,44 @@ QString Store::defaultLocation()
 
 int Store::latestSchemaVersion()
 {
-    return static_cast<int>(migrations().size());
+    return static_cast<int>(internal::migrations(Dialect::Sqlite).size());
+}
+
+QString Store::osUserName()
+{
+    const QString env = qEnvironmentVariable("USER");
+    if (!env.isEmpty()) {
+        return env;
+    }
+    // getpwuid_r: the console may open stores from worker threads.
+    struct passwd pw
+    {
+    };
+    struct passwd* found = nullptr;
+    char buffer[4096];
+    if (::getpwuid_r(::getuid(), &pw, buffer, sizeof buffer, &found) == 0 && found) {
+        return QString::fromLocal8Bit(found->pw_name);
+    }
+    return QStringLiteral("uid %1").arg(::getuid());
+}
+
+Result<std::unique_ptr<Store>> Store::openUrl(const QString& location)
+{
+    if (isPostgresUrl(location)) {
+        return openPostgres(location);
+    }
+    QString path = location;
+    if (path.startsWith(QLatin1String("sqlite:"))) {
+        path = path.mid(7);
+        if (path.startsWith(QLatin1String("//"))) {
+            path = path.mid(2);
+        }
+    }
+    if (path.isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("No store location given"),
+                    QStringLiteral("use --db PATH or postgresql://user@host:port/db"));
+    }
+    return openSqlite(path);
 }
 
 Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
@@ -123,8 +156,8 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
         f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
 
-    const QString name = QStringLiteral("certdeck-") + QUuid::createUuid().toString(QUuid::Id128);
-    std::unique_ptr<Store> store(new Store(name, fi.absoluteFilePath()));
+    const QString name = newConnectionName();
+    std::unique_ptr<Store> store(new Store(name, fi.absoluteFilePath(), Dialect::Sqlite));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(fi.absoluteFilePath());
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
@@ -144,12 +177,62 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
                     QStringLiteral("The store failed its integrity check; it was left as it is"),
                     fi.absoluteFilePath() + QStringLiteral(": ") + q.value(0).toString());
     }
+    q.finish();
     for (const char* pragma :
          {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             return tl::unexpected(dbError(QStringLiteral("Cannot configure the store"),
                                           q.lastError(), QString::fromLatin1(pragma)));
         }
+    }
+    q.finish();
+    if (auto m = store->migrate(); !m) {
+        return tl::unexpected(m.error());
+    }
+    return store;
+}
+
+Result<std::unique_ptr<Store>> Store::openPostgres(const QString& urlText)
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        return fail(ErrorCode::Unsupported,
+                    QStringLiteral("Qt's PostgreSQL driver is not installed"),
+                    QStringLiteral("install the libqt6sql6-psql package"));
+    }
+    const QUrl url(urlText, QUrl::StrictMode);
+    const QString database = url.path().mid(1);
+    if (!url.isValid() || url.host().isEmpty() || database.isEmpty() || database.contains(u'/')) {
+        return fail(
+            ErrorCode::InvalidInput,
+            QStringLiteral("Not a PostgreSQL URL of the form postgresql://user@host:port/db"),
+            url.toString(QUrl::RemovePassword));
+    }
+    const int port = url.port(5432);
+    const QString user = url.userName().isEmpty() ? osUserName() : url.userName();
+    const QString location =
+        QStringLiteral("%1@%2:%3/%4").arg(user, url.host()).arg(port).arg(database);
+
+    const QString name = newConnectionName();
+    std::unique_ptr<Store> store(new Store(name, location, Dialect::Postgres));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    db.setHostName(url.host());
+    db.setPort(port);
+    db.setUserName(user);
+    if (!url.password().isEmpty()) {
+        db.setPassword(url.password());
+    }
+    db.setDatabaseName(database);
+    db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=certdeck"));
+    if (!db.open()) {
+        return tl::unexpected(dbError(QStringLiteral("Cannot connect to the PostgreSQL store"),
+                                      db.lastError(), location));
+    }
+    QSqlQuery q(db);
+    // Times are stored as text; keep the session in UTC so server-side
+    // defaults and comparisons agree with it.
+    if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'"))) {
+        return tl::unexpected(
+            dbError(QStringLiteral("Cannot configure the store"), q.lastError(), location));
     }
     if (auto m = store->migrate(); !m) {
         return tl::unexpected(m.error());
@@ -166,52 +249,130 @@ Result<StoreInfo> Store::inspectSqlite(const QString& path)
     return (*store)->info();
 }
 
+Result<StoreInfo> Store::inspectUrl(const QString& location)
+{
+    auto store = openUrl(location);
+    if (!store) {
+        return tl::unexpected(store.error());
+    }
+    return (*store)->info();
+}
+
+Result<int> Store::schemaVersion() const
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    if (m_dialect == Dialect::Sqlite) {
+        if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+            return tl::unexpected(dbError(QStringLiteral("Cannot read the schema version"),
+                                          q.lastError(), m_location));
+        }
+        return q.value(0).toInt();
+    }
+    if (!q.exec(QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL")) || !q.next()) {
+        return tl::unexpected(
+            dbError(QStringLiteral("Cannot read the schema version"), q.lastError(), m_location));
+    }
+    if (!q.value(0).toBool()) {
+        return 0;
+    }
+    if (!q.exec(QStringLiteral("SELECT max(version) FROM schema_version")) || !q.next()) {
+        return tl::unexpected(
+            dbError(QStringLiteral("Cannot read the schema version"), q.lastError(), m_location));
+    }
+    return q.value(0).toInt();
+}
+
 Status Store::migrate()
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
-        return tl::unexpected(
-            dbError(QStringLiteral("Cannot read the schema version"), q.lastError(), m_location));
-    }
-    const int current = q.value(0).toInt();
     const int latest = latestSchemaVersion();
-    if (current > latest) {
-        return fail(ErrorCode::Database,
-                    QStringLiteral("The store was written by a newer CertDeck (schema %1; this "
-                                   "build knows up to %2); it was left as it is")
-                        .arg(current)
-                        .arg(latest),
-                    m_location);
-    }
-    for (int v = current; v < latest; ++v) {
-        if (!db.transaction()) {
+    const auto& steps = internal::migrations(m_dialect);
+    for (;;) {
+        // One transaction per step; on PostgreSQL DDL is transactional too,
+        // and the advisory lock makes a second client wait, then see the
+        // version the first one reached.
+        if (!q.exec(m_dialect == Dialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                 : QStringLiteral("BEGIN"))) {
             return tl::unexpected(
-                dbError(QStringLiteral("Cannot start a migration"), db.lastError(), m_location));
+                dbError(QStringLiteral("Cannot start a migration"), q.lastError(), m_location));
         }
-        for (const QString& sql : migrations().at(v)) {
+        auto rollback = [&](const Error& e) {
+            QSqlQuery r(db);
+            r.exec(QStringLiteral("ROLLBACK"));
+            return tl::unexpected(e);
+        };
+        if (m_dialect == Dialect::Postgres &&
+            !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockKey))) {
+            return rollback(
+                dbError(QStringLiteral("Cannot lock the schema"), q.lastError(), m_location));
+        }
+        const auto current = schemaVersion();
+        if (!current) {
+            return rollback(current.error());
+        }
+        const int v = *current;
+        if (v > latest) {
+            return rollback(
+                Error{ErrorCode::Database,
+                      QStringLiteral("The store was written by a newer CertDeck (schema %1; this "
+                                     "build knows up to %2); it was left as it is")
+                          .arg(v)
+                          .arg(latest),
+                      m_location});
+        }
+        if (v == latest) {
+            q.exec(QStringLiteral("COMMIT"));
+            return {};
+        }
+        if (m_dialect == Dialect::Postgres && v == 0 &&
+            !q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
+                                   " version INTEGER NOT NULL,"
+                                   " applied_utc TEXT NOT NULL)"))) {
+            return rollback(dbError(QStringLiteral("Cannot create the schema_version table"),
+                                    q.lastError(), m_location));
+        }
+        for (const QString& sql : steps.at(v)) {
             if (!q.exec(sql)) {
-                const Error e =
+                return rollback(
                     dbError(QStringLiteral("Schema migration %1 -> %2 failed").arg(v).arg(v + 1),
-                            q.lastError(), sql.left(60));
-                db.rollback();
-                return tl::unexpected(e);
+                            q.lastError(), sql.left(60)));
             }
         }
-        if (!q.exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1)) || !db.commit()) {
-            const Error e = dbError(QStringLiteral("Cannot record schema version %1").arg(v + 1),
-                                    q.lastError(), m_location);
-            db.rollback();
-            return tl::unexpected(e);
+        bool recorded = false;
+        if (m_dialect == Dialect::Sqlite) {
+            recorded = q.exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1));
+        } else {
+            q.prepare(QStringLiteral("INSERT INTO schema_version (version, applied_utc) "
+                                     "VALUES (?, ?)"));
+            q.addBindValue(v + 1);
+            q.addBindValue(internal::nowText());
+            recorded = internal::execBound(q);
+        }
+        if (!recorded || !q.exec(QStringLiteral("COMMIT"))) {
+            return rollback(dbError(QStringLiteral("Cannot record schema version %1").arg(v + 1),
+                                    q.lastError(), m_location));
         }
     }
-    return {};
 }
 
 Result<QString> Store::integrityCheck() const
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
+    if (m_dialect == Dialect::Postgres) {
+        // The server guards its own pages; what can go wrong on our side is a
+        // schema another build changed under us.
+        const auto v = schemaVersion();
+        if (!v) {
+            return tl::unexpected(v.error());
+        }
+        return *v == latestSchemaVersion() ? QStringLiteral("ok")
+                                           : QStringLiteral("schema version %1, expected %2")
+                                                 .arg(*v)
+                                                 .arg(latestSchemaVersion());
+    }
     if (!q.exec(QStringLiteral("PRAGMA integrity_check"))) {
         return tl::unexpected(dbError(QStringLiteral("The integrity check failed to run"),
                                       q.lastError(), m_location));
@@ -219,6 +380,18 @@ Result<QString> Store::integrityCheck() const
     QStringList lines;
     while (q.next()) {
         lines << q.value(0).toString();
+    }
+    if (!q.exec(QStringLiteral("PRAGMA foreign_key_check"))) {
+        return tl::unexpected(dbError(QStringLiteral("The foreign key check failed to run"),
+                                      q.lastError(), m_location));
+    }
+    while (q.next()) {
+        const QString line = QStringLiteral("foreign key violation in %1 row %2")
+                                 .arg(q.value(0).toString(), q.value(1).toString());
+        if (lines == QStringList{QStringLiteral("ok")}) {
+            lines.clear();
+        }
+        lines << line;
     }
     return lines.join(u'\n');
 }
@@ -228,25 +401,128 @@ Result<StoreInfo> Store::info() const
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     StoreInfo i;
-    i.backend = QStringLiteral("SQLite");
+    const bool sqlite = m_dialect == Dialect::Sqlite;
+    i.backend = sqlite ? QStringLiteral("SQLite") : QStringLiteral("PostgreSQL");
     i.location = m_location;
     i.latestSchemaVersion = latestSchemaVersion();
-    if (!q.exec(QStringLiteral("SELECT sqlite_version()")) || !q.next()) {
+    if (!q.exec(sqlite ? QStringLiteral("SELECT sqlite_version()")
+                       : QStringLiteral("SHOW server_version")) ||
+        !q.next()) {
         return tl::unexpected(
             dbError(QStringLiteral("Cannot query the store"), q.lastError(), m_location));
     }
     i.engineVersion = q.value(0).toString();
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
-        return tl::unexpected(
-            dbError(QStringLiteral("Cannot query the store"), q.lastError(), m_location));
+    const auto v = schemaVersion();
+    if (!v) {
+        return tl::unexpected(v.error());
     }
-    i.schemaVersion = q.value(0).toInt();
-    if (!q.exec(QStringLiteral("PRAGMA journal_mode")) || !q.next()) {
-        return tl::unexpected(
-            dbError(QStringLiteral("Cannot query the store"), q.lastError(), m_location));
+    i.schemaVersion = *v;
+    if (sqlite) {
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode")) || !q.next()) {
+            return tl::unexpected(
+                dbError(QStringLiteral("Cannot query the store"), q.lastError(), m_location));
+        }
+        i.journalMode = q.value(0).toString();
     }
-    i.journalMode = q.value(0).toString();
     return i;
+}
+
+Status Store::transaction(const std::function<Status()>& fn)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    const int depth = m_txDepth;
+    const QString savepoint = QStringLiteral("certdeck_sp%1").arg(depth);
+    // IMMEDIATE takes SQLite's write lock up front, so the busy timeout
+    // applies instead of failing at the first write when another process
+    // writes too.
+    const QString begin = depth > 0                      ? QStringLiteral("SAVEPOINT ") + savepoint
+                          : m_dialect == Dialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                         : QStringLiteral("BEGIN");
+    if (!q.exec(begin)) {
+        return tl::unexpected(
+            dbError(QStringLiteral("Cannot start a transaction"), q.lastError(), m_location));
+    }
+    ++m_txDepth;
+    Status result = fn();
+    --m_txDepth;
+    if (result) {
+        const QString end =
+            depth > 0 ? QStringLiteral("RELEASE SAVEPOINT ") + savepoint : QStringLiteral("COMMIT");
+        if (q.exec(end)) {
+            return {};
+        }
+        result = tl::unexpected(
+            dbError(QStringLiteral("Cannot commit the change"), q.lastError(), m_location));
+    }
+    q.exec(depth > 0 ? QStringLiteral("ROLLBACK TO SAVEPOINT ") + savepoint
+                     : QStringLiteral("ROLLBACK"));
+    if (depth > 0) {
+        q.exec(QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
+    }
+    return result;
+}
+
+Status Store::audit(const QString& actor, const QString& action, const QString& subject,
+                    const QString& result, const QString& detail)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO audit_log (at_utc, actor, action, subject, result, "
+                             "detail) VALUES (?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(internal::nowText());
+    q.addBindValue(actor);
+    q.addBindValue(action);
+    q.addBindValue(subject);
+    q.addBindValue(result);
+    q.addBindValue(detail);
+    return internal::execPrepared(q, QStringLiteral("Cannot write the audit log"));
+}
+
+Result<QList<AuditEntry>> Store::auditLog(int limit) const
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT id, at_utc, actor, action, subject, result, detail "
+                             "FROM audit_log ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(limit);
+    if (auto s = internal::execPrepared(q, QStringLiteral("Cannot read the audit log")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QList<AuditEntry> entries;
+    while (q.next()) {
+        AuditEntry e;
+        e.id = q.value(0).toLongLong();
+        e.atUtc = internal::timeFromText(q.value(1).toString());
+        e.actor = q.value(2).toString();
+        e.action = q.value(3).toString();
+        e.subject = q.value(4).toString();
+        e.result = q.value(5).toString();
+        e.detail = q.value(6).toString();
+        entries << e;
+    }
+    return entries;
+}
+
+Status Store::mutate(const QString& action, const QString& subject,
+                     const std::function<Status()>& fn)
+{
+    const bool outermost = m_txDepth == 0;
+    Status s = transaction([&]() -> Status {
+        if (auto r = fn(); !r) {
+            return r;
+        }
+        return audit(m_actor, action, subject, QStringLiteral("ok"));
+    });
+    if (!s && outermost) {
+        // Best effort: the refusal itself is worth a line, but must not hide
+        // the original error.
+        (void)transaction([&]() {
+            return audit(m_actor, action, subject, errorCodeName(s.error().code),
+                         s.error().message);
+        });
+    }
+    return s;
 }
 
 } // namespace certdeck::inventory

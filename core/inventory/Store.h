@@ -2,26 +2,51 @@
 #pragma once
 
 #include "common/Result.h"
+#include "inventory/Records.h"
 
 #include <QString>
+#include <functional>
 #include <memory>
+#include <optional>
+
+namespace certdeck::crypto {
+class Certificate;
+}
 
 namespace certdeck::inventory {
+
+namespace internal {
+enum class Dialect;
+}
 
 /// Facts about an open store, for the status bar, `certdeckctl store info`
 /// and support requests.
 struct StoreInfo
 {
     QString backend;       ///< "SQLite" or "PostgreSQL"
-    QString location;      ///< file path, or host/database for a server
+    QString location;      ///< file path, or user@host:port/database for a server
     QString engineVersion; ///< sqlite_version() or server_version
     int schemaVersion = 0;
     int latestSchemaVersion = 0;
-    QString journalMode; ///< "wal" for SQLite
+    QString journalMode; ///< "wal" for SQLite, empty for PostgreSQL
 };
 
-/// The inventory store. Owns one Qt SQL connection, used from the thread that
+/// Which endpoints `listEndpoints` returns; empty fields match everything.
+struct EndpointFilter
+{
+    QString group; ///< exact group name
+    QString text;  ///< case-insensitive substring of host, SNI, group, tags or notes
+};
+
+/// The inventory store: one facade over SQLite (a file in the user's data
+/// folder) or PostgreSQL (a team's server), with the same schema, migrations
+/// and API on both. Owns one Qt SQL connection, used from the thread that
 /// opened it. All SQL of CertDeck lives in core/inventory/.
+///
+/// Every mutating call writes its audit_log entry (actor(), action, subject,
+/// result) in the same transaction as the change, so the log never claims a
+/// change that was rolled back. A call that fails records a failed entry
+/// after its rollback.
 class Store
 {
 public:
@@ -29,10 +54,16 @@ public:
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    /// Where the embedded store lives: $CERTDECK_DB if set, else
-    /// $XDG_DATA_HOME/certdeck/certdeck.sqlite
+    /// Where the store lives: $CERTDECK_DB if set (a path or a
+    /// postgresql:// URL), else $XDG_DATA_HOME/certdeck/certdeck.sqlite
     /// (~/.local/share/certdeck/certdeck.sqlite).
     [[nodiscard]] static QString defaultLocation();
+
+    /// Opens `location`: postgresql://user@host:port/db (also postgres://) for
+    /// a server, else an SQLite file path (an optional "sqlite:" prefix is
+    /// dropped). The password, if any, comes from libpq's usual places
+    /// (PGPASSWORD, ~/.pgpass), not from the URL.
+    [[nodiscard]] static Result<std::unique_ptr<Store>> openUrl(const QString& location);
 
     /// Opens (creating if absent) an SQLite store at `path`: its folder 0700,
     /// the file 0600, WAL, foreign keys, a busy timeout so the CLI and the
@@ -41,12 +72,19 @@ public:
     /// untouched.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openSqlite(const QString& path);
 
+    /// Connects to PostgreSQL at `url` and migrates the schema forward (two
+    /// clients migrating at once are serialised by an advisory lock).
+    [[nodiscard]] static Result<std::unique_ptr<Store>> openPostgres(const QString& url);
+
     /// Opens the store at `path`, migrates it, reads its info and closes it
     /// again: safe to run on a worker thread, since the connection never
     /// leaves it.
     [[nodiscard]] static Result<StoreInfo> inspectSqlite(const QString& path);
+    /// Same for any location openUrl() accepts.
+    [[nodiscard]] static Result<StoreInfo> inspectUrl(const QString& location);
 
-    /// Runs SQLite's integrity_check; "ok" or the first problems found.
+    /// SQLite's integrity_check ("ok" or the first problems found); on
+    /// PostgreSQL, "ok" once the server answers and the schema is current.
     [[nodiscard]] Result<QString> integrityCheck() const;
 
     [[nodiscard]] Result<StoreInfo> info() const;
@@ -54,12 +92,87 @@ public:
     /// The schema version this build migrates to.
     [[nodiscard]] static int latestSchemaVersion();
 
+    /// The OS user name (USER, else the password database), used as the
+    /// audit log's actor unless setActor() says otherwise.
+    [[nodiscard]] static QString osUserName();
+    [[nodiscard]] QString actor() const { return m_actor; }
+    void setActor(const QString& actor) { m_actor = actor; }
+
+    // --- transactions and audit ----------------------------------------
+
+    /// Runs `fn` in one transaction: committed when it returns success, rolled
+    /// back (nothing kept) when it returns an error. Nests: an inner call is a
+    /// savepoint, rolled back alone when it fails.
+    [[nodiscard]] Status transaction(const std::function<Status()>& fn);
+
+    /// Appends one line to the audit log (within the current transaction, if
+    /// any).
+    [[nodiscard]] Status audit(const QString& actor, const QString& action, const QString& subject,
+                               const QString& result, const QString& detail = {});
+    /// The newest `limit` audit entries, newest first.
+    [[nodiscard]] Result<QList<AuditEntry>> auditLog(int limit = 100) const;
+
+    // --- endpoints ------------------------------------------------------
+
+    /// Stores a new endpoint; returns it with id, revision 1 and times. The
+    /// same host:port:SNI twice is a Conflict naming it.
+    [[nodiscard]] Result<Endpoint> addEndpoint(const Endpoint& endpoint);
+    [[nodiscard]] Result<Endpoint> endpoint(qint64 id) const;
+    /// The endpoints at host:port (one per SNI name), oldest first.
+    [[nodiscard]] Result<QList<Endpoint>> endpointsAt(const QString& host, quint16 port) const;
+    /// Endpoints matching `filter`, ordered by group, host, port.
+    [[nodiscard]] Result<QList<Endpoint>> listEndpoints(const EndpointFilter& filter = {}) const;
+    /// Saves `endpoint` if its revision is still the stored one, and returns
+    /// it with the new revision. If someone changed it meanwhile: Conflict
+    /// naming the endpoint, who changed it and when; nothing is written.
+    [[nodiscard]] Result<Endpoint> updateEndpoint(const Endpoint& endpoint);
+    /// Removes the endpoint with its history (versions, probes, alerts).
+    [[nodiscard]] Status removeEndpoint(qint64 id);
+
+    // --- deploy targets -------------------------------------------------
+
+    [[nodiscard]] Result<DeployTarget> addDeployTarget(const DeployTarget& target);
+    [[nodiscard]] Result<DeployTarget> deployTarget(qint64 id) const;
+    /// Same revision rule as updateEndpoint().
+    [[nodiscard]] Result<DeployTarget> updateDeployTarget(const DeployTarget& target);
+
+    // --- keys and certificates -------------------------------------------
+
+    /// Stores a key's ciphertext. Refuses a record with neither ciphertext nor
+    /// keyring id, and anything that looks like an unencrypted PEM key.
+    [[nodiscard]] Result<qint64> addKey(const KeyRecord& key);
+    [[nodiscard]] Result<KeyRecord> key(qint64 id) const;
+
+    /// Stores `certificate` once (keyed by its SHA-256 fingerprint) with its
+    /// query columns; returns the existing id when it is already known.
+    [[nodiscard]] Result<qint64> upsertCertificate(const crypto::Certificate& certificate,
+                                                   std::optional<qint64> keyId = {});
+    [[nodiscard]] Result<CertificateRecord> certificate(qint64 id) const;
+    [[nodiscard]] Result<std::optional<CertificateRecord>>
+    certificateBySha256(const QString& sha256Hex) const;
+
+    /// Records that `certificateId` was issued/deployed/replaced on an endpoint.
+    [[nodiscard]] Result<qint64> addCertificateVersion(qint64 endpointId, qint64 certificateId,
+                                                       VersionState state);
+    /// An endpoint's certificate history, oldest first.
+    [[nodiscard]] Result<QList<CertificateVersion>> certificateVersions(qint64 endpointId) const;
+
 private:
-    explicit Store(QString connectionName, QString location);
+    Store(QString connectionName, QString location, internal::Dialect dialect);
     [[nodiscard]] Status migrate();
+    [[nodiscard]] Result<int> schemaVersion() const;
+    /// Runs `fn` in a transaction and audits it: on success the entry is part
+    /// of the transaction; on failure a failed entry is written afterwards.
+    [[nodiscard]] Status mutate(const QString& action, const QString& subject,
+                                const std::function<Status()>& fn);
+    [[nodiscard]] Result<Endpoint> endpointInternal(qint64 id) const;
+    [[nodiscard]] Result<DeployTarget> deployTargetInternal(qint64 id) const;
 
     QString m_connectionName;
     QString m_location;
+    internal::Dialect m_dialect;
+    QString m_actor;
+    int m_txDepth = 0;
 };
 
 } // namespace certdeck::inventory

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "inventory/Records.h"
+
+#include <optional>
+
+namespace certdeck::inventory {
+
+/// Stable lower-case names of record enums, as stored and as the CLI and
+/// JSON show them ("nginx", "deployed").
+[[nodiscard]] QString serverKindName(ServerKind kind);
+/// The kind for `name` (case-insensitive), or nullopt when unknown.
+[[nodiscard]] std::optional<ServerKind> serverKindFromName(const QString& name);
+/// Every accepted server kind name, for help texts.
+[[nodiscard]] QStringList serverKindNames();
+
+[[nodiscard]] QString versionStateName(VersionState state);
+[[nodiscard]] std::optional<VersionState> versionStateFromName(const QString& name);
+
+[[nodiscard]] QString keyProtectionName(KeyProtection protection);
+[[nodiscard]] std::optional<KeyProtection> keyProtectionFromName(const QString& name);
+
+/// "host:port", with brackets around an IPv6 literal ("[::1]:443").
+[[nodiscard]] QString endpointAddress(const QString& host, quint16 port);
+
+} // namespace certdeck::inventory

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Store: endpoints and deploy targets, with optimistic concurrency: every
+// UPDATE names the revision it read, so two admins editing the same record
+// get a Conflict instead of a lost update.
+#include "RecordNames.h"
+#include "Store.h"
+#include "internal/SqlSupport.h"
+
+#include <QSqlDatabase>
+
+namespace certdeck::inventory {
+
+using internal::dbError;
+using internal::execPrepared;
+
+namespace {
+
+const QString kEndpointColumns = QStringLiteral(
+    "id, host, port, sni_name, address_override, endpoint_group, tags, server_kind, notes, "
+    "deploy_target_id, revision, created_utc, updated_utc, updated_by");
+
+Endpoint endpointFromRow(const QSqlQuery& q)
+{
+    Endpoint e;
+    e.id = q.value(0).toLongLong();
+    e.host = q.value(1).toString();
+    e.port = static_cast<quint16>(q.value(2).toInt());
+    e.sniName = q.value(3).toString();
+    e.addressOverride = q.value(4).toString();
+    e.group = q.value(5).toString();
+    e.tags = q.value(6).toString().split(u',', Qt::SkipEmptyParts);
+    e.serverKind = serverKindFromName(q.value(7).toString()).value_or(ServerKind::Unknown);
+    e.notes = q.value(8).toString();
+    e.deployTargetId = internal::idFrom(q.value(9));
+    e.revision = q.value(10).toLongLong();
+    e.createdUtc = internal::timeFromText(q.value(11).toString());
+    e.updatedUtc = internal::timeFromText(q.value(12).toString());
+    e.updatedBy = q.value(13).toString();
+    return e;
+}
+
+// Host and SNI names are case-insensitive; an SNI name equal to the host is
+// stored empty, so "api:443" and "api:443 --sni api" are the same endpoint.
+Endpoint normalized(Endpoint e)
+{
+    e.host = e.host.trimmed().toLower();
+    e.sniName = e.sniName.trimmed().toLower();
+    if (e.sniName == e.host) {
+        e.sniName.clear();
+    }
+    return e;
+}
+
+QString describe(const Endpoint& e)
+{
+    QString s = endpointAddress(e.host, e.port);
+    if (!e.sniName.isEmpty() && e.sniName != e.host) {
+        s += QStringLiteral(" (SNI %1)").arg(e.sniName);
+    }
+    return s;
+}
+
+Status validate(const Endpoint& e)
+{
+    auto bad = [&](const QString& what) {
+        return fail(ErrorCode::InvalidInput, what, describe(e));
+    };
+    if (e.host.trimmed().isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("An endpoint needs a host name"));
+    }
+    for (const QString& field : {e.host, e.sniName, e.addressOverride}) {
+        for (const QChar c : field) {
+            if (c.isSpace() || c.category() == QChar::Other_Control || c == u'/') {
+                return bad(QStringLiteral("Host, SNI and address may not contain spaces, "
+                                          "slashes or control characters"));
+            }
+        }
+    }
+    if (e.port == 0) {
+        return bad(QStringLiteral("Port 0 is not a TCP port; use 1-65535"));
+    }
+    for (const QString& tag : e.tags) {
+        if (tag.isEmpty() || tag.contains(u',') || tag.trimmed() != tag) {
+            return bad(
+                QStringLiteral("Tag '%1' is empty, has a comma or surrounding spaces").arg(tag));
+        }
+    }
+    return {};
+}
+
+void bindEndpoint(QSqlQuery& q, const Endpoint& e)
+{
+    q.addBindValue(e.host);
+    q.addBindValue(int(e.port));
+    q.addBindValue(e.sniName);
+    q.addBindValue(e.addressOverride);
+    q.addBindValue(e.group);
+    q.addBindValue(e.tags.join(u','));
+    q.addBindValue(serverKindName(e.serverKind));
+    q.addBindValue(e.notes);
+    q.addBindValue(internal::idOrNull(e.deployTargetId));
+}
+
+const QString kTargetColumns = QStringLiteral(
+    "id, ssh_host, ssh_port, ssh_user, key_path, cert_path, fullchain_path, combined_pem_path, "
+    "file_owner, file_group, key_mode, cert_mode, validate_command, reload_command, revision, "
+    "updated_utc, updated_by");
+
+DeployTarget targetFromRow(const QSqlQuery& q)
+{
+    DeployTarget t;
+    t.id = q.value(0).toLongLong();
+    t.sshHost = q.value(1).toString();
+    t.sshPort = static_cast<quint16>(q.value(2).toInt());
+    t.sshUser = q.value(3).toString();
+    t.keyPath = q.value(4).toString();
+    t.certPath = q.value(5).toString();
+    t.fullchainPath = q.value(6).toString();
+    t.combinedPemPath = q.value(7).toString();
+    t.owner = q.value(8).toString();
+    t.group = q.value(9).toString();
+    t.keyMode = q.value(10).toInt();
+    t.certMode = q.value(11).toInt();
+    t.validateCommand = q.value(12).toString();
+    t.reloadCommand = q.value(13).toString();
+    t.revision = q.value(14).toLongLong();
+    t.updatedUtc = internal::timeFromText(q.value(15).toString());
+    t.updatedBy = q.value(16).toString();
+    return t;
+}
+
+Status validate(const DeployTarget& t)
+{
+    if (t.sshHost.trimmed().isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("A deploy target needs an SSH host"));
+    }
+    if (t.sshPort == 0) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("SSH port 0 is not a TCP port"),
+                    t.sshHost);
+    }
+    if (t.keyPath.isEmpty() && t.combinedPemPath.isEmpty()) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("A deploy target needs a key path or a combined PEM path"),
+                    t.sshHost);
+    }
+    if (t.certPath.isEmpty() && t.fullchainPath.isEmpty() && t.combinedPemPath.isEmpty()) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("A deploy target needs a cert, fullchain or combined PEM path"),
+                    t.sshHost);
+    }
+    for (const QString& p : {t.keyPath, t.certPath, t.fullchainPath, t.combinedPemPath}) {
+        if (!p.isEmpty() && !p.startsWith(u'/')) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("Remote paths must be absolute: '%1'").arg(p), t.sshHost);
+        }
+    }
+    for (const int mode : {t.keyMode, t.certMode}) {
+        if (mode < 0 || mode > 07777) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("File mode %1 is not a Unix mode").arg(mode, 0, 8),
+                        t.sshHost);
+        }
+    }
+    if (t.keyMode & 0007) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("A private key file must not be readable by others (mode %1)")
+                        .arg(t.keyMode, 4, 8, QLatin1Char('0')),
+                    t.sshHost);
+    }
+    return {};
+}
+
+void bindTarget(QSqlQuery& q, const DeployTarget& t)
+{
+    q.addBindValue(t.sshHost.trimmed());
+    q.addBindValue(int(t.sshPort));
+    q.addBindValue(t.sshUser);
+    q.addBindValue(t.keyPath);
+    q.addBindValue(t.certPath);
+    q.addBindValue(t.fullchainPath);
+    q.addBindValue(t.combinedPemPath);
+    q.addBindValue(t.owner);
+    q.addBindValue(t.group);
+    q.addBindValue(t.keyMode);
+    q.addBindValue(t.certMode);
+    q.addBindValue(t.validateCommand);
+    q.addBindValue(t.reloadCommand);
+}
+
+// LIKE pattern for a user's text: % and _ are literal.
+QString likePattern(const QString& text)
+{
+    QString escaped = text.toLower();
+    escaped.replace(u'\\', QLatin1String("\\\\"));
+    escaped.replace(u'%', QLatin1String("\\%"));
+    escaped.replace(u'_', QLatin1String("\\_"));
+    return u'%' + escaped + u'%';
+}
+
+} // namespace
+
+Result<Endpoint> Store::addEndpoint(const Endpoint& input)
+{
+    const Endpoint endpoint = normalized(input);
+    if (auto v = validate(endpoint); !v) {
+        return tl::unexpected(v.error());
+    }
+    qint64 id = 0;
+    const Status s = mutate(QStringLiteral("endpoint.add"), describe(endpoint), [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("INSERT INTO endpoints (host, port, sni_name, address_override, "
+                                 "endpoint_group, tags, server_kind, notes, deploy_target_id, "
+                                 "revision, created_utc, updated_utc, updated_by) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id"));
+        bindEndpoint(q, endpoint);
+        const QString now = internal::nowText();
+        q.addBindValue(now);
+        q.addBindValue(now);
+        q.addBindValue(m_actor);
+        if (!internal::execBound(q)) {
+            if (internal::isUniqueViolation(q.lastError())) {
+                return fail(
+                    ErrorCode::Conflict,
+                    QStringLiteral("%1 is already in the inventory").arg(describe(endpoint)),
+                    QStringLiteral("edit the existing endpoint, or give another --sni"));
+            }
+            return tl::unexpected(dbError(QStringLiteral("Cannot add %1").arg(describe(endpoint)),
+                                          q.lastError(), m_location));
+        }
+        if (!q.next()) {
+            return fail(ErrorCode::Database, QStringLiteral("The store returned no id"),
+                        m_location);
+        }
+        id = q.value(0).toLongLong();
+        return {};
+    });
+    if (!s) {
+        return tl::unexpected(s.error());
+    }
+    return endpointInternal(id);
+}
+
+Result<Endpoint> Store::endpoint(qint64 id) const
+{
+    return endpointInternal(id);
+}
+
+Result<Endpoint> Store::endpointInternal(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM endpoints WHERE id = ?").arg(kEndpointColumns));
+    q.addBindValue(id);
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read endpoint %1").arg(id)); !s) {
+        return tl::unexpected(s.error());
+    }
+    if (!q.next()) {
+        return fail(ErrorCode::NotFound, QStringLiteral("No endpoint with id %1").arg(id),
+                    m_location);
+    }
+    return endpointFromRow(q);
+}
+
+Result<QList<Endpoint>> Store::endpointsAt(const QString& host, quint16 port) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM endpoints WHERE host = ? AND port = ? ORDER BY id")
+                  .arg(kEndpointColumns));
+    q.addBindValue(host.trimmed().toLower());
+    q.addBindValue(int(port));
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read the endpoints")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QList<Endpoint> out;
+    while (q.next()) {
+        out << endpointFromRow(q);
+    }
+    return out;
+}
+
+Result<QList<Endpoint>> Store::listEndpoints(const EndpointFilter& filter) const
+{
+    QString sql = QStringLiteral("SELECT %1 FROM endpoints WHERE 1 = 1").arg(kEndpointColumns);
+    if (!filter.group.isEmpty()) {
+        sql += QStringLiteral(" AND endpoint_group = ?");
+    }
+    if (!filter.text.isEmpty()) {
+        sql += QStringLiteral(" AND (lower(host) LIKE ? ESCAPE '\\' OR lower(sni_name) LIKE ? "
+                              "ESCAPE '\\' OR lower(endpoint_group) LIKE ? ESCAPE '\\' OR "
+                              "lower(tags) LIKE ? ESCAPE '\\' OR lower(notes) LIKE ? ESCAPE '\\')");
+    }
+    sql += QStringLiteral(" ORDER BY endpoint_group, host, port, sni_name");
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(sql);
+    if (!filter.group.isEmpty()) {
+        q.addBindValue(filter.group);
+    }
+    if (!filter.text.isEmpty()) {
+        const QString pattern = likePattern(filter.text);
+        for (int i = 0; i < 5; ++i) {
+            q.addBindValue(pattern);
+        }
+    }
+    if (auto s = execPrepared(q, QStringLiteral("Cannot list the endpoints")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QList<Endpoint> out;
+    while (q.next()) {
+        out << endpointFromRow(q);
+    }
+    return out;
+}
+
+Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
+{
+    const Endpoint endpoint = normalized(input);
+    if (auto v = validate(endpoint); !v) {
+        return tl::unexpected(v.error());
+    }
+    const Status s = mutate(QStringLiteral("endpoint.edit"), describe(endpoint), [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("UPDATE endpoints SET host = ?, port = ?, sni_name = ?, "
+                                 "address_override = ?, endpoint_group = ?, tags = ?, "
+                                 "server_kind = ?, notes = ?, deploy_target_id = ?, "
+                                 "revision = revision + 1, updated_utc = ?, updated_by = ? "
+                                 "WHERE id = ? AND revision = ?"));
+        bindEndpoint(q, endpoint);
+        q.addBindValue(internal::nowText());
+        q.addBindValue(m_actor);
+        q.addBindValue(endpoint.id);
+        q.addBindValue(endpoint.revision);
+        if (!internal::execBound(q)) {
+            if (internal::isUniqueViolation(q.lastError())) {
+                return fail(
+                    ErrorCode::Conflict,
+                    QStringLiteral("%1 is already in the inventory").arg(describe(endpoint)),
+                    QStringLiteral("another endpoint has that host, port and SNI name"));
+            }
+            return tl::unexpected(dbError(QStringLiteral("Cannot save %1").arg(describe(endpoint)),
+                                          q.lastError(), m_location));
+        }
+        if (q.numRowsAffected() == 1) {
+            return {};
+        }
+        const auto current = endpointInternal(endpoint.id);
+        if (!current) {
+            return tl::unexpected(current.error());
+        }
+        return fail(ErrorCode::Conflict,
+                    QStringLiteral("%1 was changed by %2 at %3 after you read it; nothing was "
+                                   "saved")
+                        .arg(describe(*current), current->updatedBy,
+                             internal::timeText(current->updatedUtc)),
+                    QStringLiteral("your revision %1, stored revision %2: reload it and apply "
+                                   "your edit again")
+                        .arg(endpoint.revision)
+                        .arg(current->revision));
+    });
+    if (!s) {
+        return tl::unexpected(s.error());
+    }
+    return endpointInternal(endpoint.id);
+}
+
+Status Store::removeEndpoint(qint64 id)
+{
+    const auto existing = endpointInternal(id);
+    if (!existing) {
+        return tl::unexpected(existing.error());
+    }
+    return mutate(QStringLiteral("endpoint.remove"), describe(*existing), [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("DELETE FROM endpoints WHERE id = ?"));
+        q.addBindValue(id);
+        if (auto s = execPrepared(q, QStringLiteral("Cannot remove %1").arg(describe(*existing)));
+            !s) {
+            return s;
+        }
+        if (q.numRowsAffected() != 1) {
+            return fail(ErrorCode::Conflict,
+                        QStringLiteral("%1 was removed by someone else meanwhile")
+                            .arg(describe(*existing)));
+        }
+        return {};
+    });
+}
+
+Result<DeployTarget> Store::addDeployTarget(const DeployTarget& target)
+{
+    if (auto v = validate(target); !v) {
+        return tl::unexpected(v.error());
+    }
+    qint64 id = 0;
+    const QString subject = QStringLiteral("deploy target %1@%2:%3")
+                                .arg(target.sshUser, target.sshHost)
+                                .arg(target.sshPort);
+    const Status s = mutate(QStringLiteral("deploy-target.add"), subject, [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
+                                 "key_path, cert_path, fullchain_path, combined_pem_path, "
+                                 "file_owner, file_group, key_mode, cert_mode, validate_command, "
+                                 "reload_command, revision, updated_utc, updated_by) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"));
+        bindTarget(q, target);
+        q.addBindValue(internal::nowText());
+        q.addBindValue(m_actor);
+        if (auto e = execPrepared(q, QStringLiteral("Cannot add the deploy target")); !e) {
+            return e;
+        }
+        if (!q.next()) {
+            return fail(ErrorCode::Database, QStringLiteral("The store returned no id"),
+                        m_location);
+        }
+        id = q.value(0).toLongLong();
+        return {};
+    });
+    if (!s) {
+        return tl::unexpected(s.error());
+    }
+    return deployTargetInternal(id);
+}
+
+Result<DeployTarget> Store::deployTarget(qint64 id) const
+{
+    return deployTargetInternal(id);
+}
+
+Result<DeployTarget> Store::deployTargetInternal(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM deploy_targets WHERE id = ?").arg(kTargetColumns));
+    q.addBindValue(id);
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read deploy target %1").arg(id)); !s) {
+        return tl::unexpected(s.error());
+    }
+    if (!q.next()) {
+        return fail(ErrorCode::NotFound, QStringLiteral("No deploy target with id %1").arg(id),
+                    m_location);
+    }
+    return targetFromRow(q);
+}
+
+Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
+{
+    if (auto v = validate(target); !v) {
+        return tl::unexpected(v.error());
+    }
+    const QString subject = QStringLiteral("deploy target %1").arg(target.id);
+    const Status s = mutate(QStringLiteral("deploy-target.edit"), subject, [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("UPDATE deploy_targets SET ssh_host = ?, ssh_port = ?, "
+                                 "ssh_user = ?, key_path = ?, cert_path = ?, fullchain_path = ?, "
+                                 "combined_pem_path = ?, file_owner = ?, file_group = ?, "
+                                 "key_mode = ?, cert_mode = ?, validate_command = ?, "
+                                 "reload_command = ?, revision = revision + 1, updated_utc = ?, "
+                                 "updated_by = ? WHERE id = ? AND revision = ?"));
+        bindTarget(q, target);
+        q.addBindValue(internal::nowText());
+        q.addBindValue(m_actor);
+        q.addBindValue(target.id);
+        q.addBindValue(target.revision);
+        if (auto e = execPrepared(q, QStringLiteral("Cannot save the deploy target")); !e) {
+            return e;
+        }
+        if (q.numRowsAffected() == 1) {
+            return {};
+        }
+        const auto current = deployTargetInternal(target.id);
+        if (!current) {
+            return tl::unexpected(current.error());
+        }
+        return fail(ErrorCode::Conflict,
+                    QStringLiteral("Deploy target %1 (%2) was changed by %3 at %4 after you read "
+                                   "it; nothing was saved")
+                        .arg(QString::number(target.id), current->sshHost, current->updatedBy,
+                             internal::timeText(current->updatedUtc)),
+                    QStringLiteral("your revision %1, stored revision %2")
+                        .arg(target.revision)
+                        .arg(current->revision));
+    });
+    if (!s) {
+        return tl::unexpected(s.error());
+    }
+    return deployTargetInternal(target.id);
+}
+
+} // namespace certdeck::inventory

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The store's API on SQLite: endpoints with revisions and conflicts, deploy
+// targets, keys (ciphertext only), certificates and their history, the audit
+// entry written with every change, and transactions that keep nothing when
+// they fail half-way.
+#include "PeerProcess.h"
+#include "TestPki.h"
+#include "crypto/CertificateReader.h"
+#include "inventory/RecordNames.h"
+#include "inventory/Store.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace certdeck;
+using namespace certdeck::inventory;
+
+namespace {
+
+Endpoint makeEndpoint(const QString& host, quint16 port = 443)
+{
+    Endpoint e;
+    e.host = host;
+    e.port = port;
+    e.group = QStringLiteral("payments-api");
+    e.tags = {QStringLiteral("prod"), QStringLiteral("eu")};
+    e.serverKind = ServerKind::Nginx;
+    e.notes = QStringLiteral("behind the EU load balancer");
+    return e;
+}
+
+// Counts rows with an independent connection, as another tool would see them.
+int countRows(const QString& path, const QString& sql)
+{
+    int n = -1;
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("cnt"));
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next()) {
+                n = q.value(0).toInt();
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("cnt"));
+    return n;
+}
+
+} // namespace
+
+class TestStoreEndpoints : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void addGetListRemove();
+    void addRejectsBadInput_data();
+    void addRejectsBadInput();
+    void duplicateEndpointIsAClearConflict();
+    void sniDefaultsToHost();
+    void listFiltersByGroupAndText();
+    void concurrentEditIsAConflictNotALostUpdate();
+    void editUnknownIdIsNotFound();
+    void everyChangeIsAudited();
+    void failedTransactionKeepsNothing();
+    void nestedTransactionRollsBackAlone();
+    void deployTargetsRoundTripAndConflict();
+    void deployTargetRejectsUnsafeInput();
+    void keysMustBeCiphertext();
+    void certificatesUpsertByFingerprint();
+    void certificateHistoryPerEndpoint();
+
+private:
+    QTemporaryDir m_tmp;
+    QString m_path;
+    std::unique_ptr<Store> m_store;
+};
+
+void TestStoreEndpoints::init()
+{
+    m_path = m_tmp.filePath(QStringLiteral("%1.sqlite").arg(QTest::currentTestFunction()));
+    auto s = Store::openSqlite(m_path);
+    QVERIFY2(s.has_value(), qPrintable(s ? QString() : s.error().toString()));
+    m_store = std::move(*s);
+    m_store->setActor(QStringLiteral("alice"));
+}
+
+void TestStoreEndpoints::cleanup()
+{
+    m_store.reset();
+}
+
+void TestStoreEndpoints::addGetListRemove()
+{
+    Endpoint e = makeEndpoint(QStringLiteral("API.Example.test"), 8443);
+    e.sniName = QStringLiteral("api-eu.example.test");
+    e.addressOverride = QStringLiteral("10.1.2.3");
+    auto added = m_store->addEndpoint(e);
+    QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
+    QVERIFY(added->id > 0);
+    QCOMPARE(added->revision, 1);
+    QCOMPARE(added->host, QStringLiteral("api.example.test")); // names are case-insensitive
+    QCOMPARE(added->port, 8443);
+    QCOMPARE(added->sniName, QStringLiteral("api-eu.example.test"));
+    QCOMPARE(added->addressOverride, QStringLiteral("10.1.2.3"));
+    QCOMPARE(added->tags, (QStringList{QStringLiteral("prod"), QStringLiteral("eu")}));
+    QCOMPARE(added->serverKind, ServerKind::Nginx);
+    QCOMPARE(added->notes, e.notes);
+    QCOMPARE(added->updatedBy, QStringLiteral("alice"));
+    QVERIFY(added->createdUtc.isValid());
+    QVERIFY(qAbs(added->createdUtc.secsTo(QDateTime::currentDateTimeUtc())) < 60);
+
+    auto got = m_store->endpoint(added->id);
+    QVERIFY(got.has_value());
+    QCOMPARE(got->host, added->host);
+    auto at = m_store->endpointsAt(QStringLiteral("api.example.TEST"), 8443);
+    QVERIFY(at.has_value());
+    QCOMPARE(at->size(), 1);
+    QCOMPARE(at->first().id, added->id);
+
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("b.example.test"))).has_value());
+    auto all = m_store->listEndpoints();
+    QVERIFY(all.has_value());
+    QCOMPARE(all->size(), 2);
+
+    QVERIFY(m_store->removeEndpoint(added->id).has_value());
+    auto gone = m_store->endpoint(added->id);
+    QVERIFY(!gone.has_value());
+    QCOMPARE(gone.error().code, ErrorCode::NotFound);
+    QVERIFY(gone.error().message.contains(QString::number(added->id)));
+    auto again = m_store->removeEndpoint(added->id);
+    QVERIFY(!again.has_value());
+    QCOMPARE(again.error().code, ErrorCode::NotFound);
+}
+
+void TestStoreEndpoints::addRejectsBadInput_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("tag");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty host") << QString() << 443 << QString() << "needs a host";
+    QTest::newRow("blank host") << QStringLiteral("   ") << 443 << QString() << "needs a host";
+    QTest::newRow("space in host") << QStringLiteral("api example") << 443 << QString() << "spaces";
+    QTest::newRow("url as host") << QStringLiteral("https://api") << 443 << QString() << "slashes";
+    QTest::newRow("port 0") << QStringLiteral("api") << 0 << QString() << "Port 0";
+    QTest::newRow("comma tag") << QStringLiteral("api") << 443 << QStringLiteral("a,b") << "comma";
+    QTest::newRow("empty tag") << QStringLiteral("api") << 443 << QStringLiteral("") << "empty";
+}
+
+void TestStoreEndpoints::addRejectsBadInput()
+{
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, tag);
+    QFETCH(QString, expected);
+    Endpoint e = makeEndpoint(host, static_cast<quint16>(port));
+    if (QTest::currentDataTag() == QLatin1String("comma tag") ||
+        QTest::currentDataTag() == QLatin1String("empty tag")) {
+        e.tags = {tag};
+    }
+    auto r = m_store->addEndpoint(e);
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, ErrorCode::InvalidInput);
+    QVERIFY2(r.error().message.contains(expected), qPrintable(r.error().toString()));
+    QCOMPARE(m_store->listEndpoints()->size(), 0);
+}
+
+void TestStoreEndpoints::duplicateEndpointIsAClearConflict()
+{
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    auto dup = m_store->addEndpoint(makeEndpoint(QStringLiteral("API.example.test")));
+    QVERIFY(!dup.has_value());
+    QCOMPARE(dup.error().code, ErrorCode::Conflict);
+    QVERIFY2(dup.error().message.contains(QLatin1String("api.example.test:443 is already in the "
+                                                        "inventory")),
+             qPrintable(dup.error().toString()));
+    // Another port or another SNI name is another endpoint.
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"), 8443)));
+    Endpoint sni = makeEndpoint(QStringLiteral("api.example.test"));
+    sni.sniName = QStringLiteral("admin.example.test");
+    QVERIFY(m_store->addEndpoint(sni).has_value());
+    QCOMPARE(m_store->listEndpoints()->size(), 3);
+    // IPv6 literals are named with brackets.
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("::1"))).has_value());
+    auto v6 = m_store->addEndpoint(makeEndpoint(QStringLiteral("::1")));
+    QVERIFY(!v6.has_value());
+    QVERIFY2(v6.error().message.contains(QLatin1String("[::1]:443")),
+             qPrintable(v6.error().message));
+}
+
+void TestStoreEndpoints::sniDefaultsToHost()
+{
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    Endpoint same = makeEndpoint(QStringLiteral("api.example.test"));
+    same.sniName = QStringLiteral("API.example.test");
+    auto r = m_store->addEndpoint(same);
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, ErrorCode::Conflict);
+}
+
+void TestStoreEndpoints::listFiltersByGroupAndText()
+{
+    Endpoint a = makeEndpoint(QStringLiteral("pay.example.test"));
+    Endpoint b = makeEndpoint(QStringLiteral("edge1.example.test"));
+    b.group = QStringLiteral("edge-eu");
+    b.tags = {QStringLiteral("canary")};
+    Endpoint c = makeEndpoint(QStringLiteral("edge2.example.test"));
+    c.group = QStringLiteral("edge-eu");
+    c.notes = QStringLiteral("50% of traffic");
+    for (const Endpoint& e : {a, b, c}) {
+        QVERIFY(m_store->addEndpoint(e).has_value());
+    }
+    auto edge = m_store->listEndpoints({QStringLiteral("edge-eu"), {}});
+    QVERIFY(edge.has_value());
+    QCOMPARE(edge->size(), 2);
+    QCOMPARE(edge->at(0).host, QStringLiteral("edge1.example.test"));
+    auto canary = m_store->listEndpoints({{}, QStringLiteral("CANARY")});
+    QCOMPARE(canary->size(), 1);
+    QCOMPARE(canary->first().host, QStringLiteral("edge1.example.test"));
+    // % and _ are literal characters, not wildcards.
+    auto percent = m_store->listEndpoints({{}, QStringLiteral("50%")});
+    QCOMPARE(percent->size(), 1);
+    QCOMPARE(m_store->listEndpoints({{}, QStringLiteral("5_%")})->size(), 0);
+    QCOMPARE(m_store->listEndpoints({QStringLiteral("edge-eu"), QStringLiteral("pay")})->size(), 0);
+    QCOMPARE(m_store->listEndpoints({QStringLiteral("nope"), {}})->size(), 0);
+}
+
+void TestStoreEndpoints::concurrentEditIsAConflictNotALostUpdate()
+{
+    auto added = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    QVERIFY(added.has_value());
+    // A second admin with their own connection to the same store.
+    auto other = Store::openSqlite(m_path);
+    QVERIFY(other.has_value());
+    (*other)->setActor(QStringLiteral("bob"));
+
+    Endpoint aliceCopy = *added;
+    Endpoint bobCopy = *(*other)->endpoint(added->id);
+    bobCopy.group = QStringLiteral("edge-us");
+    auto bobSaved = (*other)->updateEndpoint(bobCopy);
+    QVERIFY2(bobSaved.has_value(), qPrintable(bobSaved ? QString() : bobSaved.error().toString()));
+    QCOMPARE(bobSaved->revision, 2);
+
+    aliceCopy.notes = QStringLiteral("alice's note");
+    auto aliceSaved = m_store->updateEndpoint(aliceCopy);
+    QVERIFY(!aliceSaved.has_value());
+    QCOMPARE(aliceSaved.error().code, ErrorCode::Conflict);
+    const QString msg = aliceSaved.error().message;
+    QVERIFY2(msg.contains(QLatin1String("api.example.test:443 was changed by bob at ")),
+             qPrintable(msg));
+    QVERIFY2(msg.contains(QString::number(QDate::currentDate().year())), qPrintable(msg));
+    QVERIFY(
+        aliceSaved.error().detail.contains(QLatin1String("your revision 1, stored revision 2")));
+
+    // Bob's change is intact; alice's was not written.
+    auto now = m_store->endpoint(added->id);
+    QCOMPARE(now->group, QStringLiteral("edge-us"));
+    QCOMPARE(now->notes, added->notes);
+    QCOMPARE(now->updatedBy, QStringLiteral("bob"));
+    // Reloaded, alice's edit goes through.
+    Endpoint reloaded = *now;
+    reloaded.notes = QStringLiteral("alice's note");
+    auto retry = m_store->updateEndpoint(reloaded);
+    QVERIFY(retry.has_value());
+    QCOMPARE(retry->revision, 3);
+    QCOMPARE(retry->group, QStringLiteral("edge-us"));
+    QCOMPARE(retry->notes, QStringLiteral("alice's note"));
+}
+
+void TestStoreEndpoints::editUnknownIdIsNotFound()
+{
+    Endpoint e = makeEndpoint(QStringLiteral("ghost.example.test"));
+    e.id = 4242;
+    e.revision = 1;
+    auto r = m_store->updateEndpoint(e);
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, ErrorCode::NotFound);
+}
+
+void TestStoreEndpoints::everyChangeIsAudited()
+{
+    auto a = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    QVERIFY(a.has_value());
+    Endpoint e = *a;
+    e.group = QStringLiteral("g2");
+    QVERIFY(m_store->updateEndpoint(e).has_value());
+    QVERIFY(!m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    QVERIFY(m_store->removeEndpoint(a->id).has_value());
+    auto log = m_store->auditLog(10);
+    QVERIFY(log.has_value());
+    QCOMPARE(log->size(), 4);
+    // Newest first.
+    QCOMPARE(log->at(0).action, QStringLiteral("endpoint.remove"));
+    QCOMPARE(log->at(1).action, QStringLiteral("endpoint.add"));
+    QCOMPARE(log->at(1).result, QStringLiteral("conflict"));
+    QVERIFY(log->at(1).detail.contains(QLatin1String("already in the inventory")));
+    QCOMPARE(log->at(2).action, QStringLiteral("endpoint.edit"));
+    QCOMPARE(log->at(3).action, QStringLiteral("endpoint.add"));
+    for (const AuditEntry& entry : *log) {
+        QCOMPARE(entry.actor, QStringLiteral("alice"));
+        QCOMPARE(entry.subject, QStringLiteral("api.example.test:443"));
+        QVERIFY(entry.atUtc.isValid());
+    }
+    QCOMPARE(log->at(0).result, QStringLiteral("ok"));
+}
+
+void TestStoreEndpoints::failedTransactionKeepsNothing()
+{
+    const int auditBefore = countRows(m_path, QStringLiteral("SELECT count(*) FROM audit_log"));
+    const Status s = m_store->transaction([&]() -> Status {
+        for (const char* host : {"one.example.test", "two.example.test", "three.example.test"}) {
+            auto r = m_store->addEndpoint(makeEndpoint(QString::fromLatin1(host)));
+            if (!r) {
+                return tl::unexpected(r.error());
+            }
+        }
+        // Half-way: the fourth is a duplicate of the first.
+        auto dup = m_store->addEndpoint(makeEndpoint(QStringLiteral("one.example.test")));
+        if (!dup) {
+            return tl::unexpected(dup.error());
+        }
+        return {};
+    });
+    QVERIFY(!s.has_value());
+    QCOMPARE(s.error().code, ErrorCode::Conflict);
+    QCOMPARE(m_store->listEndpoints()->size(), 0);
+    // Seen from another connection too, and not even the audit lines remain.
+    QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM endpoints")), 0);
+    QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM audit_log")), auditBefore);
+    // The store is usable afterwards.
+    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("one.example.test"))).has_value());
+}
+
+void TestStoreEndpoints::nestedTransactionRollsBackAlone()
+{
+    const Status s = m_store->transaction([&]() -> Status {
+        if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("kept.example.test"))); !r) {
+            return tl::unexpected(r.error());
+        }
+        const Status inner = m_store->transaction([&]() -> Status {
+            if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("dropped.example.test")));
+                !r) {
+                return tl::unexpected(r.error());
+            }
+            return fail(ErrorCode::Cancelled, QStringLiteral("changed my mind"));
+        });
+        return inner ? Status(fail(ErrorCode::Internal, QStringLiteral("inner should fail")))
+                     : Status();
+    });
+    QVERIFY2(s.has_value(), qPrintable(s ? QString() : s.error().toString()));
+    auto all = m_store->listEndpoints();
+    QCOMPARE(all->size(), 1);
+    QCOMPARE(all->first().host, QStringLiteral("kept.example.test"));
+}
+
+void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
+{
+    DeployTarget t;
+    t.sshHost = QStringLiteral("web1.example.test");
+    t.sshPort = 2222;
+    t.sshUser = QStringLiteral("deploy");
+    t.keyPath = QStringLiteral("/etc/nginx/tls/api.key");
+    t.fullchainPath = QStringLiteral("/etc/nginx/tls/api.fullchain.pem");
+    t.owner = QStringLiteral("root");
+    t.group = QStringLiteral("nginx");
+    t.keyMode = 0640;
+    t.validateCommand = QStringLiteral("nginx -t");
+    t.reloadCommand = QStringLiteral("systemctl reload nginx");
+    auto added = m_store->addDeployTarget(t);
+    QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
+    QCOMPARE(added->sshPort, 2222);
+    QCOMPARE(added->keyMode, 0640);
+    QCOMPARE(added->certMode, 0644);
+    QCOMPARE(added->group, QStringLiteral("nginx"));
+    QCOMPARE(added->reloadCommand, t.reloadCommand);
+    QCOMPARE(added->revision, 1);
+
+    // An endpoint points at it; removing the endpoint keeps the target.
+    Endpoint e = makeEndpoint(QStringLiteral("api.example.test"));
+    e.deployTargetId = added->id;
+    auto ep = m_store->addEndpoint(e);
+    QVERIFY(ep.has_value());
+    QCOMPARE(ep->deployTargetId, std::optional<qint64>(added->id));
+
+    DeployTarget first = *added;
+    DeployTarget second = *added;
+    first.reloadCommand = QStringLiteral("nginx -s reload");
+    QVERIFY(m_store->updateDeployTarget(first).has_value());
+    second.sshUser = QStringLiteral("root");
+    auto conflict = m_store->updateDeployTarget(second);
+    QVERIFY(!conflict.has_value());
+    QCOMPARE(conflict.error().code, ErrorCode::Conflict);
+    QVERIFY2(conflict.error().message.contains(QLatin1String("changed by alice")),
+             qPrintable(conflict.error().message));
+    QCOMPARE(m_store->deployTarget(added->id)->sshUser, QStringLiteral("deploy"));
+
+    // A target that does not exist yet cannot be referenced.
+    Endpoint dangling = makeEndpoint(QStringLiteral("dangling.example.test"));
+    dangling.deployTargetId = 999;
+    auto d = m_store->addEndpoint(dangling);
+    QVERIFY(!d.has_value());
+    QCOMPARE(d.error().code, ErrorCode::Database);
+    QVERIFY2(d.error().detail.contains(QLatin1String("FOREIGN KEY")),
+             qPrintable(d.error().toString()));
+}
+
+void TestStoreEndpoints::deployTargetRejectsUnsafeInput()
+{
+    DeployTarget t;
+    t.sshHost = QStringLiteral("web1");
+    t.keyPath = QStringLiteral("/etc/ssl/k.pem");
+    t.certPath = QStringLiteral("/etc/ssl/c.pem");
+    t.keyMode = 0644;
+    auto worldReadable = m_store->addDeployTarget(t);
+    QVERIFY(!worldReadable.has_value());
+    QVERIFY2(
+        worldReadable.error().message.contains(QLatin1String("readable by others (mode 0644)")),
+        qPrintable(worldReadable.error().message));
+    t.keyMode = 0600;
+    t.certPath = QStringLiteral("relative/c.pem");
+    auto relative = m_store->addDeployTarget(t);
+    QVERIFY(!relative.has_value());
+    QVERIFY(relative.error().message.contains(QLatin1String("absolute")));
+    t.certPath.clear();
+    auto noCert = m_store->addDeployTarget(t);
+    QVERIFY(!noCert.has_value());
+    QVERIFY(noCert.error().message.contains(QLatin1String("cert, fullchain or combined")));
+    t.combinedPemPath = QStringLiteral("/etc/haproxy/certs/api.pem");
+    t.keyPath.clear();
+    QVERIFY(m_store->addDeployTarget(t).has_value());
+}
+
+void TestStoreEndpoints::keysMustBeCiphertext()
+{
+    KeyRecord none;
+    none.description = QStringLiteral("ECDSA P-256");
+    auto r = m_store->addKey(none);
+    QVERIFY(!r.has_value());
+    QCOMPARE(r.error().code, ErrorCode::InvalidInput);
+    QVERIFY(r.error().message.contains(QLatin1String("never holds plain keys")));
+
+    KeyRecord plain = none;
+    plain.encrypted = QByteArrayLiteral("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n"
+                                        "-----END PRIVATE KEY-----\n");
+    auto p = m_store->addKey(plain);
+    QVERIFY(!p.has_value());
+    QVERIFY(p.error().message.contains(QLatin1String("unencrypted")));
+
+    KeyRecord sealed = none;
+    sealed.encrypted = QByteArray("\x01\x02\x03 ciphertext", 14);
+    sealed.spkiSha256 = QByteArray(32, '\xab');
+    auto id = m_store->addKey(sealed);
+    QVERIFY2(id.has_value(), qPrintable(id ? QString() : id.error().toString()));
+    auto back = m_store->key(*id);
+    QVERIFY(back.has_value());
+    QCOMPARE(back->encrypted, sealed.encrypted);
+    QCOMPARE(back->spkiSha256, sealed.spkiSha256);
+    QCOMPARE(back->protection, KeyProtection::MasterPassphrase);
+
+    KeyRecord keyring = none;
+    keyring.protection = KeyProtection::OsKeyring;
+    keyring.keyringId = QStringLiteral("certdeck/key/7");
+    auto kid = m_store->addKey(keyring);
+    QVERIFY(kid.has_value());
+    QCOMPARE(m_store->key(*kid)->protection, KeyProtection::OsKeyring);
+
+    // The CHECK constraint stands behind the API for other writers.
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+    db.setDatabaseName(m_path);
+    QVERIFY(db.open());
+    {
+        QSqlQuery q(db);
+        QVERIFY(!q.exec(QStringLiteral("INSERT INTO keys (protection, created_utc) VALUES "
+                                       "('master-passphrase', '2026-01-01T00:00:00Z')")));
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+}
+
+void TestStoreEndpoints::certificatesUpsertByFingerprint()
+{
+    QTemporaryDir dir;
+    test::TestPki pki;
+    QVERIFY2(pki.create(dir.path(), {}), qPrintable(pki.errorString()));
+    test::TestPki::LeafSpec spec;
+    spec.name = QStringLiteral("api");
+    spec.commonName = QStringLiteral("api.example.test");
+    spec.sans = {QStringLiteral("DNS:api.example.test"), QStringLiteral("DNS:www.example.test"),
+                 QStringLiteral("IP:192.0.2.7")};
+    const auto leaf = pki.issue(spec);
+    QVERIFY2(!leaf.name.isEmpty(), qPrintable(pki.errorString()));
+    auto bundle = crypto::CertificateReader::readFile(leaf.cert);
+    QVERIFY(bundle.has_value());
+    const crypto::Certificate cert = bundle->certificates.first();
+
+    auto id = m_store->upsertCertificate(cert);
+    QVERIFY2(id.has_value(), qPrintable(id ? QString() : id.error().toString()));
+    auto again = m_store->upsertCertificate(cert);
+    QVERIFY(again.has_value());
+    QCOMPARE(*again, *id);
+    QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificates")), 1);
+
+    auto rec = m_store->certificate(*id);
+    QVERIFY(rec.has_value());
+    QCOMPARE(rec->der, cert.toDer());
+    QCOMPARE(rec->subject, cert.subject());
+    QCOMPARE(rec->issuer, cert.issuer());
+    QCOMPARE(rec->serialHex, cert.serialHex());
+    QCOMPARE(rec->notAfterUtc, cert.notAfter().toUTC());
+    QCOMPARE(rec->sans,
+             (QStringList{QStringLiteral("api.example.test"), QStringLiteral("www.example.test"),
+                          QStringLiteral("192.0.2.7")}));
+    // The fingerprint column matches the openssl CLI's, colons or not.
+    QByteArray out;
+    QCOMPARE(test::runTool(QStringLiteral("openssl"),
+                           {QStringLiteral("x509"), QStringLiteral("-in"), leaf.cert,
+                            QStringLiteral("-noout"), QStringLiteral("-fingerprint"),
+                            QStringLiteral("-sha256")},
+                           &out),
+             0);
+    const QString opensslFp = QString::fromLatin1(out.trimmed()).section(u'=', 1);
+    QCOMPARE(rec->sha256Hex, opensslFp.toLower().remove(u':'));
+    auto byFp = m_store->certificateBySha256(opensslFp);
+    QVERIFY(byFp.has_value() && byFp->has_value());
+    QCOMPARE((*byFp)->id, *id);
+    auto unknown = m_store->certificateBySha256(QString(64, u'0'));
+    QVERIFY(unknown.has_value() && !unknown->has_value());
+
+    // The not-after column answers "what expires first" without parsing DER.
+    QCOMPARE(countRows(m_path, QStringLiteral(
+                                   "SELECT count(*) FROM certificates WHERE not_after_utc < '%1'")
+                                   .arg(cert.notAfter().addDays(1).toUTC().toString(Qt::ISODate))),
+             1);
+    QVERIFY(!m_store->upsertCertificate(crypto::Certificate()).has_value());
+}
+
+void TestStoreEndpoints::certificateHistoryPerEndpoint()
+{
+    QTemporaryDir dir;
+    test::TestPki pki;
+    QVERIFY2(pki.create(dir.path(), {}), qPrintable(pki.errorString()));
+    test::TestPki::LeafSpec spec;
+    spec.name = QStringLiteral("v1");
+    const auto v1 = pki.issue(spec);
+    spec.name = QStringLiteral("v2");
+    const auto v2 = pki.issue(spec);
+    auto c1 = m_store->upsertCertificate(
+        crypto::CertificateReader::readFile(v1.cert)->certificates.first());
+    auto c2 = m_store->upsertCertificate(
+        crypto::CertificateReader::readFile(v2.cert)->certificates.first());
+    QVERIFY(c1.has_value() && c2.has_value());
+    QVERIFY(*c1 != *c2);
+    auto ep = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    QVERIFY(ep.has_value());
+    QVERIFY(m_store->addCertificateVersion(ep->id, *c1, VersionState::Deployed).has_value());
+    QVERIFY(m_store->addCertificateVersion(ep->id, *c2, VersionState::Issued).has_value());
+    QVERIFY(m_store->addCertificateVersion(ep->id, *c1, VersionState::Replaced).has_value());
+    QVERIFY(m_store->addCertificateVersion(ep->id, *c2, VersionState::Deployed).has_value());
+    auto history = m_store->certificateVersions(ep->id);
+    QVERIFY(history.has_value());
+    QCOMPARE(history->size(), 4);
+    QCOMPARE(history->at(0).state, VersionState::Deployed);
+    QCOMPARE(history->at(0).certificateId, *c1);
+    QCOMPARE(history->at(3).state, VersionState::Deployed);
+    QCOMPARE(history->at(3).certificateId, *c2);
+
+    auto noCert = m_store->addCertificateVersion(ep->id, 999, VersionState::Issued);
+    QVERIFY(!noCert.has_value());
+    QVERIFY2(noCert.error().message.contains(QLatin1String("certificate 999")),
+             qPrintable(noCert.error().toString()));
+    auto noEp = m_store->addCertificateVersion(999, *c1, VersionState::Issued);
+    QVERIFY(!noEp.has_value());
+    QCOMPARE(noEp.error().code, ErrorCode::NotFound);
+
+    // Removing the endpoint removes its history, not the certificates.
+    QVERIFY(m_store->removeEndpoint(ep->id).has_value());
+    QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificate_versions")), 0);
+    QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificates")), 2);
+}
+
+QTEST_GUILESS_MAIN(TestStoreEndpoints)
+#include "test_store_endpoints.moc"
