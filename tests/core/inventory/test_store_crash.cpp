@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A writer killed mid-write (SIGKILL, no chance to clean up) leaves a store
+// that passes its integrity check and holds every row whose commit was
+// reported. The writer is this same executable, started again with
+// CERTDECK_STORE_WRITER set, so no extra helper binary is needed.
+#include "inventory/Store.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <cstdio>
+
+using namespace certdeck;
+using namespace certdeck::inventory;
+
+namespace {
+
+// The child: adds endpoints one transaction at a time, printing each id after
+// its commit, until killed (or 100000 rows, as a bound).
+int runWriter(const QString& path)
+{
+    auto store = Store::openSqlite(path);
+    if (!store) {
+        std::fprintf(stderr, "writer: %s\n", qPrintable(store.error().toString()));
+        return 3;
+    }
+    for (int i = 0; i < 100000; ++i) {
+        Endpoint e;
+        e.host = QStringLiteral("w%1.example.test").arg(i);
+        e.notes = QString(200, u'x'); // rows large enough to span pages
+        auto r = (*store)->addEndpoint(e);
+        if (!r) {
+            std::fprintf(stderr, "writer: %s\n", qPrintable(r.error().toString()));
+            return 2;
+        }
+        std::printf("%s\n", qPrintable(e.host));
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+} // namespace
+
+class TestStoreCrash : public QObject
+{
+    Q_OBJECT
+private slots:
+    void killedWriterLosesNoCommittedRow();
+};
+
+void TestStoreCrash::killedWriterLosesNoCommittedRow()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(QStringLiteral("crash.sqlite"));
+    {
+        auto created = Store::openSqlite(path);
+        QVERIFY(created.has_value());
+    }
+    QProcess writer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CERTDECK_STORE_WRITER"), path);
+    writer.setProcessEnvironment(env);
+    writer.start(QCoreApplication::applicationFilePath(), {});
+    QVERIFY2(writer.waitForStarted(10000), qPrintable(writer.errorString()));
+
+    // Let it commit a good number of rows, then kill it while it writes.
+    QStringList committed;
+    QByteArray pending;
+    QElapsedTimer timer;
+    timer.start();
+    while (committed.size() < 300 && timer.elapsed() < 60000) {
+        if (!writer.waitForReadyRead(10000)) {
+            break;
+        }
+        pending += writer.readAllStandardOutput();
+        const int lastNewline = pending.lastIndexOf('\n');
+        if (lastNewline >= 0) {
+            for (const QByteArray& line : pending.left(lastNewline).split('\n')) {
+                committed << QString::fromLatin1(line);
+            }
+            pending = pending.mid(lastNewline + 1);
+        }
+    }
+    QVERIFY2(committed.size() >= 300, writer.readAllStandardError().constData());
+    QCOMPARE(::kill(static_cast<pid_t>(writer.processId()), SIGKILL), 0);
+    QVERIFY(writer.waitForFinished(10000));
+    QCOMPARE(writer.exitStatus(), QProcess::CrashExit);
+    // Rows it reported between our last read and the kill count too.
+    pending += writer.readAllStandardOutput();
+    for (const QByteArray& line : pending.split('\n')) {
+        if (line.endsWith(".example.test")) {
+            committed << QString::fromLatin1(line);
+        }
+    }
+
+    auto store = Store::openSqlite(path);
+    QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
+    QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
+    auto all = (*store)->listEndpoints();
+    QVERIFY(all.has_value());
+    QSet<QString> stored;
+    for (const Endpoint& e : *all) {
+        stored.insert(e.host);
+    }
+    for (const QString& host : committed) {
+        QVERIFY2(stored.contains(host), qPrintable(host + QStringLiteral(" was lost")));
+    }
+    // At most the one row in flight was committed without being reported.
+    QVERIFY2(
+        stored.size() - committed.size() <= 1,
+        qPrintable(
+            QStringLiteral("%1 stored, %2 reported").arg(stored.size()).arg(committed.size())));
+    // Each committed endpoint has its audit line: they were one transaction.
+    auto log = (*store)->auditLog(1000000);
+    QCOMPARE(log->size(), stored.size());
+    // And the store takes new writes.
+    Endpoint after;
+    after.host = QStringLiteral("after.example.test");
+    QVERIFY((*store)->addEndpoint(after).has_value());
+}
+
+int main(int argc, char** argv)
+{
+    const QString writerPath = qEnvironmentVariable("CERTDECK_STORE_WRITER");
+    QCoreApplication app(argc, argv);
+    if (!writerPath.isEmpty()) {
+        return runWriter(writerPath);
+    }
+    TestStoreCrash test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_store_crash.moc"
