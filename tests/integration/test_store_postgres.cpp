@@ -346,6 +346,43 @@ void TestStorePostgres::cliStoreInfoAndFleet()
         out.contains(
             QStringLiteral("Schema    %1 (latest %1)").arg(Store::latestSchemaVersion()).toUtf8()),
         out.constData());
+
+    // fleet add/list/edit with the URL in CERTDECK_DB, as a team would set it.
+    auto fleet = [&](const QStringList& args, QByteArray* stdOut, QByteArray* stdErr) {
+        QProcess c;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("CERTDECK_DB"), m_pg.url(QStringLiteral("fleet")));
+        env.insert(QStringLiteral("USER"), QStringLiteral("dave"));
+        c.setProcessEnvironment(env);
+        c.start(ctl, QStringList{QStringLiteral("fleet")} + args);
+        c.waitForFinished(30000);
+        *stdOut = c.readAllStandardOutput();
+        *stdErr = c.readAllStandardError();
+        return c.exitStatus() == QProcess::NormalExit ? c.exitCode() : -1;
+    };
+    QByteArray o;
+    QByteArray e;
+    QCOMPARE(fleet({QStringLiteral("add"), QStringLiteral("cli.example.test:8443"),
+                    QStringLiteral("--group"), QStringLiteral("team")},
+                   &o, &e),
+             0);
+    QVERIFY2(o.startsWith("Added cli.example.test:8443 (id "), o.constData());
+    QCOMPARE(
+        fleet({QStringLiteral("list"), QStringLiteral("--group"), QStringLiteral("team")}, &o, &e),
+        0);
+    QVERIFY2(o.contains("cli.example.test:8443") && o.endsWith("1 endpoint\n"), o.constData());
+    QCOMPARE(fleet({QStringLiteral("edit"), QStringLiteral("cli.example.test:8443"),
+                    QStringLiteral("--notes"), QStringLiteral("x")},
+                   &o, &e),
+             0);
+    QCOMPARE(fleet({QStringLiteral("edit"), QStringLiteral("cli.example.test:8443"),
+                    QStringLiteral("--notes"), QStringLiteral("y"), QStringLiteral("--revision"),
+                    QStringLiteral("1")},
+                   &o, &e),
+             3);
+    QVERIFY2(e.contains("was changed by dave at"), e.constData());
+    QCOMPARE(fleet({QStringLiteral("add"), QStringLiteral("cli.example.test:8443")}, &o, &e), 3);
+    QVERIFY2(e.contains("cli.example.test:8443 is already in the inventory"), e.constData());
 }
 
 QTEST_GUILESS_MAIN(TestStorePostgres)

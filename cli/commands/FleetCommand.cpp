@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl fleet: the endpoints of the inventory (add, list, show, edit,
+// rm). Every change goes through the store, which audits it under the OS
+// user name and refuses an edit made on a stale revision.
+#include "CliSupport.h"
+#include "inventory/RecordNames.h"
+#include "inventory/Store.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <algorithm>
+
+namespace certdeck::cli {
+
+namespace {
+
+using inventory::Endpoint;
+using inventory::Store;
+
+/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
+struct Address
+{
+    QString host;
+    std::optional<quint16> port;
+};
+
+Result<Address> parseAddress(const QString& text)
+{
+    Address a;
+    QString portText;
+    bool hasPort = false;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
+        }
+        a.host = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(u':')) {
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
+            }
+            portText = rest.mid(1);
+            hasPort = true;
+        }
+    } else if (text.count(u':') == 1) {
+        a.host = text.section(u':', 0, 0);
+        portText = text.section(u':', 1);
+        hasPort = true;
+    } else {
+        a.host = text; // a name, or an IPv6 literal without a port
+    }
+    if (a.host.isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
+    }
+    if (hasPort) {
+        bool ok = false;
+        const uint port = portText.toUInt(&ok);
+        if (!ok || port == 0 || port > 65535) {
+            return fail(
+                ErrorCode::InvalidInput,
+                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
+        }
+        a.port = static_cast<quint16>(port);
+    }
+    return a;
+}
+
+QJsonObject toJson(const Endpoint& e)
+{
+    QJsonObject o{
+        {QStringLiteral("id"), e.id},
+        {QStringLiteral("host"), e.host},
+        {QStringLiteral("port"), e.port},
+        {QStringLiteral("address"), inventory::endpointAddress(e.host, e.port)},
+        {QStringLiteral("sni"), e.sniName.isEmpty() ? e.host : e.sniName},
+        {QStringLiteral("connectTo"), e.addressOverride},
+        {QStringLiteral("group"), e.group},
+        {QStringLiteral("tags"), QJsonArray::fromStringList(e.tags)},
+        {QStringLiteral("kind"), inventory::serverKindName(e.serverKind)},
+        {QStringLiteral("notes"), e.notes},
+        {QStringLiteral("revision"), e.revision},
+        {QStringLiteral("created"), e.createdUtc.toString(Qt::ISODate)},
+        {QStringLiteral("updated"), e.updatedUtc.toString(Qt::ISODate)},
+        {QStringLiteral("updatedBy"), e.updatedBy},
+    };
+    o.insert(QStringLiteral("deployTargetId"),
+             e.deployTargetId ? QJsonValue(*e.deployTargetId) : QJsonValue());
+    return o;
+}
+
+void printDetails(QTextStream& out, const Endpoint& e)
+{
+    out << "Endpoint   " << inventory::endpointAddress(e.host, e.port) << "  (id " << e.id << ")\n"
+        << "SNI        " << (e.sniName.isEmpty() ? e.host : e.sniName) << "\n";
+    if (!e.addressOverride.isEmpty()) {
+        out << "Connect to " << e.addressOverride << "\n";
+    }
+    out << "Group      " << (e.group.isEmpty() ? QStringLiteral("-") : e.group) << "\n"
+        << "Kind       " << inventory::serverKindName(e.serverKind) << "\n"
+        << "Tags       "
+        << (e.tags.isEmpty() ? QStringLiteral("-") : e.tags.join(QLatin1String(", "))) << "\n";
+    if (!e.notes.isEmpty()) {
+        out << "Notes      " << e.notes << "\n";
+    }
+    out << "Revision   " << e.revision << ", changed " << e.updatedUtc.toString(Qt::ISODate)
+        << " by " << e.updatedBy << "\n";
+    out.flush();
+}
+
+void printTable(QTextStream& out, const QList<Endpoint>& endpoints)
+{
+    const QStringList headers = {QStringLiteral("ID"),    QStringLiteral("ENDPOINT"),
+                                 QStringLiteral("GROUP"), QStringLiteral("KIND"),
+                                 QStringLiteral("SNI"),   QStringLiteral("TAGS")};
+    QList<QStringList> rows;
+    for (const Endpoint& e : endpoints) {
+        rows << QStringList{QString::number(e.id),
+                            inventory::endpointAddress(e.host, e.port),
+                            e.group.isEmpty() ? QStringLiteral("-") : e.group,
+                            inventory::serverKindName(e.serverKind),
+                            e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName,
+                            e.tags.isEmpty() ? QStringLiteral("-") : e.tags.join(u',')};
+    }
+    QList<qsizetype> widths;
+    for (qsizetype c = 0; c < headers.size(); ++c) {
+        qsizetype w = headers.at(c).size();
+        for (const QStringList& r : rows) {
+            w = std::max(w, r.at(c).size());
+        }
+        widths << w;
+    }
+    auto printRow = [&](const QStringList& cells) {
+        QString line;
+        for (qsizetype c = 0; c < cells.size(); ++c) {
+            line +=
+                c + 1 < cells.size() ? cells.at(c).leftJustified(widths.at(c) + 2) : cells.at(c);
+        }
+        out << line << "\n";
+    };
+    printRow(headers);
+    for (const QStringList& r : rows) {
+        printRow(r);
+    }
+    out << endpoints.size() << (endpoints.size() == 1 ? " endpoint\n" : " endpoints\n");
+    out.flush();
+}
+
+/// Options shared by add and edit.
+struct FieldOptions
+{
+    QCommandLineOption sni{QStringLiteral("sni"), QStringLiteral("SNI name (default: the host)."),
+                           QStringLiteral("NAME")};
+    QCommandLineOption ip{QStringLiteral("ip"),
+                          QStringLiteral("Connect to this address instead of resolving the host."),
+                          QStringLiteral("ADDR")};
+    QCommandLineOption group{QStringLiteral("group"), QStringLiteral("Group name."),
+                             QStringLiteral("G")};
+    QCommandLineOption tag{
+        QStringLiteral("tag"),
+        QStringLiteral("A tag (repeat for several; on edit, replaces the tags)."),
+        QStringLiteral("T")};
+    QCommandLineOption kind{QStringLiteral("kind"),
+                            QStringLiteral("Server kind: %1.")
+                                .arg(inventory::serverKindNames().join(QLatin1String(", "))),
+                            QStringLiteral("KIND")};
+    QCommandLineOption notes{QStringLiteral("notes"), QStringLiteral("Free text."),
+                             QStringLiteral("TEXT")};
+
+    void addTo(QCommandLineParser& p) const { p.addOptions({sni, ip, group, tag, kind, notes}); }
+
+    /// Applies the options given to `e`; a usage problem as an error.
+    [[nodiscard]] Status apply(const QCommandLineParser& p, Endpoint& e) const
+    {
+        if (p.isSet(sni)) {
+            e.sniName = p.value(sni);
+        }
+        if (p.isSet(ip)) {
+            e.addressOverride = p.value(ip);
+        }
+        if (p.isSet(group)) {
+            e.group = p.value(group);
+        }
+        if (p.isSet(tag)) {
+            e.tags.clear();
+            for (const QString& t : p.values(tag)) {
+                if (!e.tags.contains(t)) {
+                    e.tags << t;
+                }
+            }
+        }
+        if (p.isSet(kind)) {
+            const auto k = inventory::serverKindFromName(p.value(kind));
+            if (!k) {
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("Unknown --kind '%1'; use one of: %2")
+                                .arg(p.value(kind),
+                                     inventory::serverKindNames().join(QLatin1String(", "))));
+            }
+            e.serverKind = *k;
+        }
+        if (p.isSet(notes)) {
+            e.notes = p.value(notes);
+        }
+        return {};
+    }
+};
+
+Result<std::unique_ptr<Store>> openStore(const CommandContext& ctx)
+{
+    return Store::openUrl(ctx.dbPath);
+}
+
+/// The endpoint named by ID or HOST[:PORT] (with --sni when several share it).
+Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
+{
+    bool isId = false;
+    const qint64 id = ref.toLongLong(&isId);
+    if (isId) {
+        return store.endpoint(id);
+    }
+    auto address = parseAddress(ref);
+    if (!address) {
+        return tl::unexpected(address.error());
+    }
+    const quint16 port = address->port.value_or(443);
+    auto found = store.endpointsAt(address->host, port);
+    if (!found) {
+        return tl::unexpected(found.error());
+    }
+    QList<Endpoint> matches;
+    for (const Endpoint& e : *found) {
+        const QString effectiveSni = e.sniName.isEmpty() ? e.host : e.sniName;
+        if (sni.isEmpty() || effectiveSni.compare(sni, Qt::CaseInsensitive) == 0) {
+            matches << e;
+        }
+    }
+    const QString name = inventory::endpointAddress(address->host.toLower(), port);
+    if (matches.isEmpty()) {
+        return fail(ErrorCode::NotFound,
+                    sni.isEmpty()
+                        ? QStringLiteral("%1 is not in the inventory").arg(name)
+                        : QStringLiteral("%1 with SNI %2 is not in the inventory").arg(name, sni),
+                    QStringLiteral("see 'certdeckctl fleet list'"));
+    }
+    if (matches.size() > 1) {
+        QStringList ids;
+        for (const Endpoint& e : matches) {
+            ids << QStringLiteral("%1 (SNI %2)")
+                       .arg(e.id)
+                       .arg(e.sniName.isEmpty() ? e.host : e.sniName);
+        }
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("%1 has %2 endpoints; name one by ID or --sni")
+                        .arg(name)
+                        .arg(matches.size()),
+                    ids.join(QLatin1String(", ")));
+    }
+    return matches.first();
+}
+
+bool wantsHelp(const QCommandLineParser& p, const CommonOptions& common)
+{
+    return p.isSet(common.help);
+}
+
+ExitCode printHelp(CommandContext& ctx, const char* text)
+{
+    ctx.out << text << "\n" << exitCodeHelp();
+    ctx.out.flush();
+    return ExitCode::Ok;
+}
+
+ExitCode runAdd(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    FieldOptions fields;
+    fields.addTo(p);
+    p.addPositionalArgument(QStringLiteral("address"), QStringLiteral("HOST[:PORT]"));
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (wantsHelp(p, common)) {
+        return printHelp(
+            ctx, "Usage: certdeckctl fleet add HOST[:PORT] [--sni NAME] [--ip ADDR] [--group G]\n"
+                 "         [--tag T]... [--kind nginx|haproxy|envoy|apache|other] [--notes TEXT]\n"
+                 "         [--json] [--db PATH|URL]\n\n"
+                 "Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
+                 "host, port and SNI name twice is refused.\n");
+    }
+    common.apply(p, ctx);
+    if (p.positionalArguments().size() != 1) {
+        return usageError(ctx, QStringLiteral("'fleet add' needs one HOST[:PORT]"));
+    }
+    auto address = parseAddress(p.positionalArguments().first());
+    if (!address) {
+        return usageError(ctx, address.error().message);
+    }
+    Endpoint e;
+    e.host = address->host;
+    e.port = address->port.value_or(443);
+    if (auto s = fields.apply(p, e); !s) {
+        return usageError(ctx, s.error().message);
+    }
+    auto store = openStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto added = (*store)->addEndpoint(e);
+    if (!added) {
+        return reportError(ctx, added.error());
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*added)}});
+    } else {
+        ctx.out << "Added " << inventory::endpointAddress(added->host, added->port) << " (id "
+                << added->id << ")\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runList(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption group(QStringLiteral("group"), QStringLiteral("Only this group."),
+                                   QStringLiteral("G"));
+    const QCommandLineOption filter(
+        QStringLiteral("filter"),
+        QStringLiteral("Only endpoints whose host, SNI, group, tags or notes contain TEXT."),
+        QStringLiteral("TEXT"));
+    p.addOptions({group, filter});
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (wantsHelp(p, common)) {
+        return printHelp(ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--json] "
+                              "[--db PATH|URL]\n\n"
+                              "Lists endpoints by group, host and port. --filter matches host,\n"
+                              "SNI, group, tags and notes, ignoring case.\n");
+    }
+    common.apply(p, ctx);
+    if (!p.positionalArguments().isEmpty()) {
+        return usageError(ctx, QStringLiteral("'fleet list' takes no arguments; use --filter"));
+    }
+    auto store = openStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto list = (*store)->listEndpoints({p.value(group), p.value(filter)});
+    if (!list) {
+        return reportError(ctx, list.error());
+    }
+    if (ctx.json) {
+        QJsonArray a;
+        for (const Endpoint& e : *list) {
+            a.append(toJson(e));
+        }
+        printJson(ctx.out, {{QStringLiteral("endpoints"), a}});
+    } else {
+        printTable(ctx.out, *list);
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runShow(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption sni(QStringLiteral("sni"),
+                                 QStringLiteral("Pick the endpoint with this SNI name."),
+                                 QStringLiteral("NAME"));
+    p.addOption(sni);
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (wantsHelp(p, common)) {
+        return printHelp(ctx, "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] [--json] "
+                              "[--db PATH|URL]\n\n"
+                              "Shows one endpoint with its revision and who changed it last.\n");
+    }
+    common.apply(p, ctx);
+    if (p.positionalArguments().size() != 1) {
+        return usageError(ctx, QStringLiteral("'fleet show' needs one HOST[:PORT] or ID"));
+    }
+    auto store = openStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto e = resolve(**store, p.positionalArguments().first(), p.value(sni));
+    if (!e) {
+        return reportError(ctx, e.error());
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*e)}});
+    } else {
+        printDetails(ctx.out, *e);
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runEdit(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    FieldOptions fields;
+    fields.addTo(p);
+    const QCommandLineOption which(QStringLiteral("which-sni"),
+                                   QStringLiteral("Pick the endpoint with this SNI name."),
+                                   QStringLiteral("NAME"));
+    const QCommandLineOption clearTags(QStringLiteral("clear-tags"),
+                                       QStringLiteral("Remove all tags."));
+    const QCommandLineOption revision(
+        QStringLiteral("revision"),
+        QStringLiteral("Only save if the endpoint is still at revision N (as 'show' printed)."),
+        QStringLiteral("N"));
+    p.addOptions({which, clearTags, revision});
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (wantsHelp(p, common)) {
+        return printHelp(
+            ctx,
+            "Usage: certdeckctl fleet edit HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
+            "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
+            "         [--which-sni NAME] [--revision N] [--json] [--db PATH|URL]\n\n"
+            "Changes the fields given. The store refuses the change when someone else\n"
+            "changed the endpoint since it was read (or since --revision N): nothing is\n"
+            "lost, reload and try again.\n");
+    }
+    common.apply(p, ctx);
+    if (p.positionalArguments().size() != 1) {
+        return usageError(ctx, QStringLiteral("'fleet edit' needs one HOST[:PORT] or ID"));
+    }
+    qint64 expectedRevision = 0;
+    if (p.isSet(revision)) {
+        bool ok = false;
+        expectedRevision = p.value(revision).toLongLong(&ok);
+        if (!ok || expectedRevision < 1) {
+            return usageError(ctx, QStringLiteral("--revision needs a positive number"));
+        }
+    }
+    auto store = openStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto e = resolve(**store, p.positionalArguments().first(), p.value(which));
+    if (!e) {
+        return reportError(ctx, e.error());
+    }
+    Endpoint changed = *e;
+    if (auto s = fields.apply(p, changed); !s) {
+        return usageError(ctx, s.error().message);
+    }
+    if (p.isSet(clearTags)) {
+        changed.tags.clear();
+    }
+    if (expectedRevision > 0) {
+        changed.revision = expectedRevision;
+    }
+    auto saved = (*store)->updateEndpoint(changed);
+    if (!saved) {
+        return reportError(ctx, saved.error());
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*saved)}});
+    } else {
+        ctx.out << "Saved " << inventory::endpointAddress(saved->host, saved->port) << " (id "
+                << saved->id << ", revision " << saved->revision << ")\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runRemove(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption sni(QStringLiteral("sni"),
+                                 QStringLiteral("Pick the endpoint with this SNI name."),
+                                 QStringLiteral("NAME"));
+    p.addOption(sni);
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (wantsHelp(p, common)) {
+        return printHelp(ctx, "Usage: certdeckctl fleet rm HOST[:PORT]|ID [--sni NAME] [--json] "
+                              "[--db PATH|URL]\n\n"
+                              "Removes an endpoint with its certificate history, probes and\n"
+                              "alerts. The certificates and the audit log stay.\n");
+    }
+    common.apply(p, ctx);
+    if (p.positionalArguments().size() != 1) {
+        return usageError(ctx, QStringLiteral("'fleet rm' needs one HOST[:PORT] or ID"));
+    }
+    auto store = openStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto e = resolve(**store, p.positionalArguments().first(), p.value(sni));
+    if (!e) {
+        return reportError(ctx, e.error());
+    }
+    if (auto s = (*store)->removeEndpoint(e->id); !s) {
+        return reportError(ctx, s.error());
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("removed"), toJson(*e)}});
+    } else {
+        ctx.out << "Removed " << inventory::endpointAddress(e->host, e->port) << " (id " << e->id
+                << ")\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runFleet(CommandContext& ctx, const QStringList& args)
+{
+    const QString action = args.size() > 1 ? args.at(1) : QString();
+    // The action's parser sees "fleet ACTION" as its argv[0].
+    QStringList rest = args.mid(1);
+    if (!rest.isEmpty()) {
+        rest[0] = args.at(0) + u' ' + action;
+    }
+    if (action == QLatin1String("add")) {
+        return runAdd(ctx, rest);
+    }
+    if (action == QLatin1String("list") || action == QLatin1String("ls")) {
+        return runList(ctx, rest);
+    }
+    if (action == QLatin1String("show")) {
+        return runShow(ctx, rest);
+    }
+    if (action == QLatin1String("edit")) {
+        return runEdit(ctx, rest);
+    }
+    if (action == QLatin1String("rm") || action == QLatin1String("remove")) {
+        return runRemove(ctx, rest);
+    }
+    if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
+        ctx.out
+            << "Usage: certdeckctl fleet add|list|show|edit|rm ... (see 'certdeckctl fleet "
+               "ACTION --help')\n\n"
+               "  add   HOST[:PORT]      add an endpoint (--sni, --ip, --group, --tag, --kind)\n"
+               "  list                   endpoints as a table (--group, --filter, --json)\n"
+               "  show  HOST[:PORT]|ID   one endpoint in full\n"
+               "  edit  HOST[:PORT]|ID   change fields; refused if someone changed it first\n"
+               "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n\n"
+               "The store is $CERTDECK_DB or --db: an SQLite file, or\n"
+               "postgresql://user@host:port/db for a team.\n\n"
+            << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    return usageError(ctx, QStringLiteral("'fleet' needs an action: add, list, show, edit or rm"));
+}
+
+} // namespace
+
+CERTDECK_COMMAND({QStringLiteral("fleet"),
+                  QStringLiteral("  fleet add HOST[:PORT]   add an endpoint to the inventory\n"
+                                 "  fleet list              endpoints as a table (--group, "
+                                 "--filter)\n"
+                                 "  fleet show|edit|rm X    one endpoint by HOST[:PORT] or ID\n"),
+                  runFleet});
+
+} // namespace certdeck::cli

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl fleet add|list|show|edit|rm, run as a user would, on an SQLite
+// store in a temporary folder.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestFleetCommand : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void addListShowRemove();
+    void duplicateIsRefusedAndNamed();
+    void badInputIsAUsageError_data();
+    void badInputIsAUsageError();
+    void listFiltersAndJson();
+    void editUsesTheRevision();
+    void ambiguousHostNeedsSni();
+    void changesAreAuditedUnderTheOsUser();
+    void damagedStoreIsReportedAndKept();
+    void helpNamesEveryAction();
+
+private:
+    struct Run
+    {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Run ctl(const QStringList& args);
+    QJsonObject json(const QStringList& args);
+    QString m_ctl;
+    QTemporaryDir m_tmp;
+    QString m_db;
+    int m_counter = 0;
+};
+
+TestFleetCommand::Run TestFleetCommand::ctl(const QStringList& args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CERTDECK_DB"), m_db);
+    env.insert(QStringLiteral("USER"), QStringLiteral("alice"));
+    p.setProcessEnvironment(env);
+    p.start(m_ctl, QStringList{QStringLiteral("fleet")} + args);
+    Run r;
+    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit) {
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QJsonObject TestFleetCommand::json(const QStringList& args)
+{
+    const Run r = ctl(args + QStringList{QStringLiteral("--json")});
+    return QJsonDocument::fromJson(r.out).object();
+}
+
+void TestFleetCommand::initTestCase()
+{
+    m_ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(QFile::exists(m_ctl), "CERTDECKCTL must name the built certdeckctl");
+}
+
+void TestFleetCommand::init()
+{
+    m_db = m_tmp.filePath(QStringLiteral("store%1/certdeck.sqlite").arg(++m_counter));
+}
+
+void TestFleetCommand::addListShowRemove()
+{
+    Run add = ctl({QStringLiteral("add"), QStringLiteral("API.example.test:8443"),
+                   QStringLiteral("--group"), QStringLiteral("payments"), QStringLiteral("--tag"),
+                   QStringLiteral("prod"), QStringLiteral("--tag"), QStringLiteral("eu"),
+                   QStringLiteral("--kind"), QStringLiteral("haproxy"), QStringLiteral("--sni"),
+                   QStringLiteral("pay.example.test"), QStringLiteral("--ip"),
+                   QStringLiteral("192.0.2.10"), QStringLiteral("--notes"),
+                   QStringLiteral("EU cluster")});
+    QCOMPARE(add.code, 0);
+    QCOMPARE(add.out, QByteArray("Added api.example.test:8443 (id 1)\n"));
+    QVERIFY(add.err.isEmpty());
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("[2001:db8::1]")}).code, 0);
+
+    const Run list = ctl({QStringLiteral("list")});
+    QCOMPARE(list.code, 0);
+    const QList<QByteArray> lines = list.out.split('\n');
+    QVERIFY2(lines.size() >= 4, list.out.constData());
+    QVERIFY(lines.at(0).startsWith("ID  ENDPOINT"));
+    for (const char* column : {"GROUP", "KIND", "SNI", "TAGS"}) {
+        QVERIFY(lines.at(0).contains(column));
+    }
+    // Ordered by group: the ungrouped IPv6 endpoint first.
+    QVERIFY2(lines.at(1).contains("[2001:db8::1]:443"), lines.at(1).constData());
+    QVERIFY(lines.at(2).contains("api.example.test:8443"));
+    QVERIFY(lines.at(2).contains("payments"));
+    QVERIFY(lines.at(2).contains("haproxy"));
+    QVERIFY(lines.at(2).contains("pay.example.test"));
+    QVERIFY(lines.at(2).contains("prod,eu"));
+    QCOMPARE(lines.at(3), QByteArray("2 endpoints"));
+
+    const Run show = ctl({QStringLiteral("show"), QStringLiteral("api.example.test:8443")});
+    QCOMPARE(show.code, 0);
+    QVERIFY(show.out.contains("Endpoint   api.example.test:8443  (id 1)"));
+    QVERIFY(show.out.contains("SNI        pay.example.test"));
+    QVERIFY(show.out.contains("Connect to 192.0.2.10"));
+    QVERIFY(show.out.contains("Notes      EU cluster"));
+    QVERIFY2(show.out.contains("by alice"), show.out.constData());
+    const QJsonObject byId = json({QStringLiteral("show"), QStringLiteral("1")});
+    QCOMPARE(byId[QStringLiteral("endpoint")][QStringLiteral("host")].toString(),
+             QStringLiteral("api.example.test"));
+    QCOMPARE(byId[QStringLiteral("endpoint")][QStringLiteral("tags")].toArray().size(), 2);
+
+    const Run rm = ctl({QStringLiteral("rm"), QStringLiteral("[2001:db8::1]:443")});
+    QCOMPARE(rm.code, 0);
+    QCOMPARE(rm.out, QByteArray("Removed [2001:db8::1]:443 (id 2)\n"));
+    const Run gone = ctl({QStringLiteral("show"), QStringLiteral("[2001:db8::1]")});
+    QCOMPARE(gone.code, 3);
+    QVERIFY2(gone.err.contains("[2001:db8::1]:443 is not in the inventory"), gone.err.constData());
+    QCOMPARE(json({QStringLiteral("list")})[QStringLiteral("endpoints")].toArray().size(), 1);
+}
+
+void TestFleetCommand::duplicateIsRefusedAndNamed()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("api.example.test")}).code, 0);
+    const Run dup = ctl({QStringLiteral("add"), QStringLiteral("api.example.test:443")});
+    QCOMPARE(dup.code, 3);
+    QVERIFY2(dup.err.contains("api.example.test:443 is already in the inventory"),
+             dup.err.constData());
+    const QJsonObject j = json({QStringLiteral("add"), QStringLiteral("api.example.test")});
+    QCOMPARE(j[QStringLiteral("error")][QStringLiteral("code")].toString(),
+             QStringLiteral("conflict"));
+    // Same host with another SNI name is another endpoint.
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("api.example.test"),
+                  QStringLiteral("--sni"), QStringLiteral("admin.example.test")})
+                 .code,
+             0);
+}
+
+void TestFleetCommand::badInputIsAUsageError_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no host") << QStringList{QStringLiteral("add")} << "needs one HOST[:PORT]";
+    QTest::newRow("port too big") << QStringList{QStringLiteral("add"), QStringLiteral("a:70000")}
+                                  << "1 to 65535";
+    QTest::newRow("port zero") << QStringList{QStringLiteral("add"), QStringLiteral("a:0")}
+                               << "1 to 65535";
+    QTest::newRow("port text") << QStringList{QStringLiteral("add"), QStringLiteral("a:https")}
+                               << "1 to 65535";
+    QTest::newRow("open bracket") << QStringList{QStringLiteral("add"), QStringLiteral("[::1:443")}
+                                  << "closing ']'";
+    QTest::newRow("empty host") << QStringList{QStringLiteral("add"), QStringLiteral(":443")}
+                                << "no host";
+    QTest::newRow("unknown kind") << QStringList{QStringLiteral("add"), QStringLiteral("a"),
+                                                 QStringLiteral("--kind"), QStringLiteral("iis")}
+                                  << "Unknown --kind 'iis'";
+    QTest::newRow("unknown action")
+        << QStringList{QStringLiteral("frobnicate")} << "needs an action";
+    QTest::newRow("import is not here")
+        << QStringList{QStringLiteral("teleport")} << "add, list, show, edit or rm";
+    QTest::newRow("bad revision") << QStringList{QStringLiteral("edit"), QStringLiteral("1"),
+                                                 QStringLiteral("--revision"), QStringLiteral("x")}
+                                  << "--revision";
+    QTest::newRow("list args") << QStringList{QStringLiteral("list"), QStringLiteral("api")}
+                               << "--filter";
+}
+
+void TestFleetCommand::badInputIsAUsageError()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const Run r = ctl(args);
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(expected.toUtf8()), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestFleetCommand::listFiltersAndJson()
+{
+    for (const QStringList& a : {QStringList{QStringLiteral("pay1.example.test"),
+                                             QStringLiteral("--group"), QStringLiteral("payments")},
+                                 QStringList{QStringLiteral("pay2.example.test"),
+                                             QStringLiteral("--group"), QStringLiteral("payments"),
+                                             QStringLiteral("--tag"), QStringLiteral("canary")},
+                                 QStringList{QStringLiteral("edge.example.test"),
+                                             QStringLiteral("--group"), QStringLiteral("edge")}}) {
+        QCOMPARE(ctl(QStringList{QStringLiteral("add")} + a).code, 0);
+    }
+    auto hosts = [&](const QStringList& args) {
+        QStringList out;
+        const QJsonArray a =
+            json(QStringList{QStringLiteral("list")} + args)[QStringLiteral("endpoints")].toArray();
+        for (const QJsonValue& v : a) {
+            out << v[QStringLiteral("host")].toString();
+        }
+        return out;
+    };
+    QCOMPARE(hosts({}),
+             (QStringList{QStringLiteral("edge.example.test"), QStringLiteral("pay1.example.test"),
+                          QStringLiteral("pay2.example.test")}));
+    QCOMPARE(
+        hosts({QStringLiteral("--group"), QStringLiteral("payments")}),
+        (QStringList{QStringLiteral("pay1.example.test"), QStringLiteral("pay2.example.test")}));
+    QCOMPARE(hosts({QStringLiteral("--filter"), QStringLiteral("CANARY")}),
+             QStringList{QStringLiteral("pay2.example.test")});
+    QCOMPARE(hosts({QStringLiteral("--filter"), QStringLiteral("nothing-matches")}), QStringList());
+    const Run empty = ctl({QStringLiteral("list"), QStringLiteral("--group"), QStringLiteral("x")});
+    QCOMPARE(empty.code, 0);
+    QVERIFY(empty.out.endsWith("0 endpoints\n"));
+}
+
+void TestFleetCommand::editUsesTheRevision()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("api.example.test"),
+                  QStringLiteral("--tag"), QStringLiteral("old")})
+                 .code,
+             0);
+    // Alice reads revision 1; meanwhile a colleague edits it.
+    const QJsonObject read = json({QStringLiteral("show"), QStringLiteral("api.example.test")});
+    const int revision = read[QStringLiteral("endpoint")][QStringLiteral("revision")].toInt();
+    QCOMPARE(revision, 1);
+    const Run first =
+        ctl({QStringLiteral("edit"), QStringLiteral("api.example.test"), QStringLiteral("--group"),
+             QStringLiteral("edge"), QStringLiteral("--tag"), QStringLiteral("new")});
+    QCOMPARE(first.code, 0);
+    QCOMPARE(first.out, QByteArray("Saved api.example.test:443 (id 1, revision 2)\n"));
+    const Run stale =
+        ctl({QStringLiteral("edit"), QStringLiteral("api.example.test"), QStringLiteral("--notes"),
+             QStringLiteral("mine"), QStringLiteral("--revision"), QString::number(revision)});
+    QCOMPARE(stale.code, 3);
+    QVERIFY2(stale.err.contains("api.example.test:443 was changed by alice at "),
+             stale.err.constData());
+    QVERIFY(stale.err.contains("nothing was saved"));
+    const QJsonObject now = json({QStringLiteral("show"), QStringLiteral("1")});
+    const QJsonObject e = now[QStringLiteral("endpoint")].toObject();
+    QCOMPARE(e[QStringLiteral("group")].toString(), QStringLiteral("edge"));
+    QCOMPARE(e[QStringLiteral("notes")].toString(), QString());
+    QCOMPARE(e[QStringLiteral("tags")].toArray(), QJsonArray{QStringLiteral("new")});
+    QCOMPARE(e[QStringLiteral("revision")].toInt(), 2);
+    // Fields not given are kept; --clear-tags empties the tags.
+    QCOMPARE(
+        ctl({QStringLiteral("edit"), QStringLiteral("1"), QStringLiteral("--clear-tags")}).code, 0);
+    const QJsonObject cleared = json({QStringLiteral("show"), QStringLiteral("1")});
+    QCOMPARE(cleared[QStringLiteral("endpoint")][QStringLiteral("tags")].toArray().size(), 0);
+    QCOMPARE(cleared[QStringLiteral("endpoint")][QStringLiteral("group")].toString(),
+             QStringLiteral("edge"));
+}
+
+void TestFleetCommand::ambiguousHostNeedsSni()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("lb.example.test")}).code, 0);
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("lb.example.test"), QStringLiteral("--sni"),
+                  QStringLiteral("b.example.test")})
+                 .code,
+             0);
+    const Run amb = ctl({QStringLiteral("show"), QStringLiteral("lb.example.test")});
+    QCOMPARE(amb.code, 3);
+    QVERIFY2(amb.err.contains("lb.example.test:443 has 2 endpoints; name one by ID or --sni"),
+             amb.err.constData());
+    const Run pick = ctl({QStringLiteral("show"), QStringLiteral("lb.example.test"),
+                          QStringLiteral("--sni"), QStringLiteral("b.example.test")});
+    QCOMPARE(pick.code, 0);
+    QVERIFY(pick.out.contains("(id 2)"));
+    const Run rm = ctl({QStringLiteral("rm"), QStringLiteral("lb.example.test"),
+                        QStringLiteral("--sni"), QStringLiteral("lb.example.test")});
+    QCOMPARE(rm.code, 0);
+    QVERIFY(rm.out.contains("(id 1)"));
+}
+
+void TestFleetCommand::changesAreAuditedUnderTheOsUser()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("api.example.test")}).code, 0);
+    QCOMPARE(ctl({QStringLiteral("edit"), QStringLiteral("1"), QStringLiteral("--group"),
+                  QStringLiteral("g")})
+                 .code,
+             0);
+    QCOMPARE(ctl({QStringLiteral("rm"), QStringLiteral("1")}).code, 0);
+    QStringList rows;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("a"));
+        db.setDatabaseName(m_db);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT actor, action, subject, result FROM audit_log "
+                                      "ORDER BY id")));
+        while (q.next()) {
+            rows << QStringLiteral("%1 %2 %3 %4")
+                        .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                             q.value(3).toString());
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("a"));
+    QCOMPARE(rows, (QStringList{QStringLiteral("alice endpoint.add api.example.test:443 ok"),
+                                QStringLiteral("alice endpoint.edit api.example.test:443 ok"),
+                                QStringLiteral("alice endpoint.remove api.example.test:443 ok")}));
+}
+
+void TestFleetCommand::damagedStoreIsReportedAndKept()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("api.example.test")}).code, 0);
+    QFile f(m_db);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek(100);
+    f.write(QByteArray(f.size() - 100, '\x5a'));
+    f.close();
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray before = f.readAll();
+    f.close();
+    const Run r = ctl({QStringLiteral("add"), QStringLiteral("other.example.test")});
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains("left as it is"), r.err.constData());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), before);
+}
+
+void TestFleetCommand::helpNamesEveryAction()
+{
+    const Run h = ctl({QStringLiteral("--help")});
+    QCOMPARE(h.code, 0);
+    for (const char* action : {"add", "list", "show", "edit", "rm", "postgresql://"}) {
+        QVERIFY2(h.out.contains(action), action);
+    }
+    for (const char* action : {"add", "list", "show", "edit", "rm"}) {
+        const Run a = ctl({QString::fromLatin1(action), QStringLiteral("--help")});
+        QCOMPARE(a.code, 0);
+        QVERIFY2(a.out.startsWith(QByteArray("Usage: certdeckctl fleet ") + action),
+                 a.out.constData());
+    }
+}
+
+QTEST_GUILESS_MAIN(TestFleetCommand)
+#include "test_fleet_command.moc"
