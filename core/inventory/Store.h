@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 
+class QSqlQuery;
+
 namespace certdeck::crypto {
 class Certificate;
 }
@@ -157,6 +159,29 @@ public:
     /// An endpoint's certificate history, oldest first.
     [[nodiscard]] Result<QList<CertificateVersion>> certificateVersions(qint64 endpointId) const;
 
+    // --- issuers and renewal policies ------------------------------------
+
+    /// Stores an ACME account or local CA; the same name twice is a Conflict.
+    [[nodiscard]] Result<qint64> addIssuer(const IssuerRecord& issuer);
+    /// All issuers, by name.
+    [[nodiscard]] Result<QList<IssuerRecord>> issuers() const;
+    /// Sets the endpoint's renewal policy (one per endpoint, replaced when
+    /// set again); returns it with its id.
+    [[nodiscard]] Result<RenewalPolicy> setRenewalPolicy(const RenewalPolicy& policy);
+    /// The endpoint's policy, or nullopt when none was set.
+    [[nodiscard]] Result<std::optional<RenewalPolicy>> renewalPolicy(qint64 endpointId) const;
+
+    // --- probe history and alerts ------------------------------------------
+
+    [[nodiscard]] Result<qint64> addProbe(const ProbeRecord& probe);
+    /// The endpoint's newest `limit` probes, newest first.
+    [[nodiscard]] Result<QList<ProbeRecord>> probes(qint64 endpointId, int limit = 50) const;
+    [[nodiscard]] Result<qint64> raiseAlert(const AlertRecord& alert);
+    /// Marks an open alert resolved now; NotFound if it is not open.
+    [[nodiscard]] Status resolveAlert(qint64 alertId);
+    /// Alerts not yet resolved, newest first.
+    [[nodiscard]] Result<QList<AlertRecord>> openAlerts() const;
+
 private:
     Store(QString connectionName, QString location, internal::Dialect dialect);
     [[nodiscard]] Status migrate();
@@ -167,6 +192,8 @@ private:
                                 const std::function<Status()>& fn);
     [[nodiscard]] Result<Endpoint> endpointInternal(qint64 id) const;
     [[nodiscard]] Result<DeployTarget> deployTargetInternal(qint64 id) const;
+    /// Runs an INSERT ... RETURNING id prepared in `q`.
+    [[nodiscard]] Result<qint64> insertReturningId(QSqlQuery& q, const QString& what);
 
     QString m_connectionName;
     QString m_location;

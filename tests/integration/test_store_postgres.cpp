@@ -57,6 +57,7 @@ private slots:
     void auditLogIsAppendOnlyOnTheServer();
     void failedTransactionKeepsNothing();
     void certificatesKeysAndHistory();
+    void deployTargetsAndActivity();
     void migratesFromVersion1();
     void badUrlsAreClearErrors_data();
     void badUrlsAreClearErrors();
@@ -270,6 +271,65 @@ void TestStorePostgres::certificatesKeysAndHistory()
     QVERIFY(m_pg.runSql(QStringLiteral("select count(*) from certificate_versions"),
                         QStringLiteral("fleet"), &out));
     QCOMPARE(out.trimmed(), QByteArray("0"));
+}
+
+void TestStorePostgres::deployTargetsAndActivity()
+{
+    auto alice = open(QStringLiteral("fleet"), QStringLiteral("alice"));
+    auto bob = open(QStringLiteral("fleet"), QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    DeployTarget t;
+    t.sshHost = QStringLiteral("lb1.example.test");
+    t.sshUser = QStringLiteral("deploy");
+    t.combinedPemPath = QStringLiteral("/etc/haproxy/certs/api.pem");
+    t.keyMode = 0600;
+    t.validateCommand = QStringLiteral("haproxy -c -f /etc/haproxy/haproxy.cfg");
+    auto target = alice->addDeployTarget(t);
+    QVERIFY2(target.has_value(), qPrintable(target ? QString() : target.error().toString()));
+    QCOMPARE(target->keyMode, 0600);
+    DeployTarget bobCopy = *bob->deployTarget(target->id);
+    bobCopy.reloadCommand = QStringLiteral("systemctl reload haproxy");
+    QVERIFY(bob->updateDeployTarget(bobCopy).has_value());
+    DeployTarget stale = *target;
+    stale.sshUser = QStringLiteral("root");
+    auto conflict = alice->updateDeployTarget(stale);
+    QVERIFY(!conflict.has_value());
+    QCOMPARE(conflict.error().code, ErrorCode::Conflict);
+    QVERIFY2(conflict.error().message.contains(QLatin1String("changed by bob")),
+             qPrintable(conflict.error().message));
+
+    Endpoint e = makeEndpoint(QStringLiteral("activity.example.test"));
+    e.deployTargetId = target->id;
+    auto ep = alice->addEndpoint(e);
+    QVERIFY(ep.has_value());
+    QCOMPARE(ep->deployTargetId, std::optional<qint64>(target->id));
+
+    IssuerRecord le;
+    le.name = QStringLiteral("pebble");
+    auto issuerId = alice->addIssuer(le);
+    QVERIFY(issuerId.has_value());
+    QCOMPARE(alice->addIssuer(le).error().code, ErrorCode::Conflict);
+    RenewalPolicy policy;
+    policy.endpointId = ep->id;
+    policy.issuerId = *issuerId;
+    QVERIFY(alice->setRenewalPolicy(policy).has_value());
+    policy.renewBeforeDays = 10;
+    QCOMPARE(alice->setRenewalPolicy(policy)->renewBeforeDays, 10);
+
+    ProbeRecord probe;
+    probe.endpointId = ep->id;
+    probe.status = QStringLiteral("warning");
+    probe.reportJson = QByteArrayLiteral("{\"findings\":[]}");
+    QVERIFY(alice->addProbe(probe).has_value());
+    QCOMPARE(bob->probes(ep->id)->first().reportJson, probe.reportJson);
+    AlertRecord alert;
+    alert.endpointId = ep->id;
+    alert.code = QStringLiteral("expiring");
+    alert.severity = QStringLiteral("warning");
+    auto alertId = alice->raiseAlert(alert);
+    QVERIFY(alertId.has_value());
+    QVERIFY(bob->resolveAlert(*alertId).has_value());
+    QCOMPARE(alice->resolveAlert(*alertId).error().code, ErrorCode::NotFound);
 }
 
 void TestStorePostgres::migratesFromVersion1()
