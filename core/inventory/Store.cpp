@@ -24,6 +24,9 @@ using internal::Dialect;
 
 namespace {
 
+// How long an SQLite writer waits for another one before giving up.
+constexpr int kBusyTimeoutMs = 5000;
+
 // Any fixed number shared by every CertDeck client: serialises migrations.
 constexpr qint64 kMigrationLockKey = 0x43455254444b01; // "CERTDK" + 1
 
@@ -160,7 +163,7 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
     std::unique_ptr<Store> store(new Store(name, fi.absoluteFilePath(), Dialect::Sqlite));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(fi.absoluteFilePath());
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!db.open()) {
         return tl::unexpected(dbError(QStringLiteral("Cannot open the store"), db.lastError(),
                                       fi.absoluteFilePath()));
@@ -440,6 +443,17 @@ Status Store::transaction(const std::function<Status()>& fn)
                           : m_dialect == Dialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
                                                          : QStringLiteral("BEGIN");
     if (!q.exec(begin)) {
+        // SQLITE_BUSY after the busy timeout: another process holds the write
+        // lock (a long import in the console, say). Say so, not "locked".
+        if (m_dialect == Dialect::Sqlite &&
+            (q.lastError().nativeErrorCode() == QLatin1String("5") ||
+             q.lastError().text().contains(QLatin1String("locked")))) {
+            return fail(ErrorCode::Timeout,
+                        QStringLiteral("The store stayed busy for %1 s: another CertDeck "
+                                       "program is writing to it; try again")
+                            .arg(kBusyTimeoutMs / 1000),
+                        m_location);
+        }
         return tl::unexpected(
             dbError(QStringLiteral("Cannot start a transaction"), q.lastError(), m_location));
     }
@@ -514,7 +528,9 @@ Status Store::mutate(const QString& action, const QString& subject,
         }
         return audit(m_actor, action, subject, QStringLiteral("ok"));
     });
-    if (!s && outermost) {
+    // A busy store cannot take the refusal's line either; waiting for it
+    // again would only double the user's wait.
+    if (!s && outermost && s.error().code != ErrorCode::Timeout) {
         // Best effort: the refusal itself is worth a line, but must not hide
         // the original error.
         (void)transaction([&]() {

@@ -63,8 +63,9 @@ public:
 
     /// Opens `location`: postgresql://user@host:port/db (also postgres://) for
     /// a server, else an SQLite file path (an optional "sqlite:" prefix is
-    /// dropped). The password, if any, comes from libpq's usual places
-    /// (PGPASSWORD, ~/.pgpass), not from the URL.
+    /// dropped). A password in the URL is used, but libpq's PGPASSWORD or
+    /// ~/.pgpass keep it off command lines; it never appears in StoreInfo or
+    /// errors.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openUrl(const QString& location);
 
     /// Opens (creating if absent) an SQLite store at `path`: its folder 0700,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl fleet add|list|show|edit|rm, run as a user would, on an SQLite
 // store in a temporary folder.
+#include "inventory/Store.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -26,6 +28,7 @@ private slots:
     void ambiguousHostNeedsSni();
     void changesAreAuditedUnderTheOsUser();
     void damagedStoreIsReportedAndKept();
+    void worksWhileTheConsoleHasTheStoreOpen();
     void helpNamesEveryAction();
 
 private:
@@ -323,6 +326,24 @@ void TestFleetCommand::damagedStoreIsReportedAndKept()
     QVERIFY2(r.err.contains("left as it is"), r.err.constData());
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), before);
+}
+
+void TestFleetCommand::worksWhileTheConsoleHasTheStoreOpen()
+{
+    auto console = certdeck::inventory::Store::openSqlite(m_db);
+    QVERIFY(console.has_value());
+    QCOMPARE((*console)->listEndpoints()->size(), 0);
+    const Run add = ctl({QStringLiteral("add"), QStringLiteral("cli.example.test")});
+    QCOMPARE(add.code, 0);
+    // The console sees the CLI's row on its next read, and the CLI the console's.
+    QCOMPARE((*console)->listEndpoints()->size(), 1);
+    certdeck::inventory::Endpoint e;
+    e.host = QStringLiteral("console.example.test");
+    QVERIFY((*console)->addEndpoint(e).has_value());
+    const Run list = ctl({QStringLiteral("list")});
+    QCOMPARE(list.code, 0);
+    QVERIFY(list.out.contains("console.example.test:443"));
+    QVERIFY(list.out.contains("cli.example.test:443"));
 }
 
 void TestFleetCommand::helpNamesEveryAction()

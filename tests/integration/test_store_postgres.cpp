@@ -62,6 +62,7 @@ private slots:
     void badUrlsAreClearErrors_data();
     void badUrlsAreClearErrors();
     void cliStoreInfoAndFleet();
+    void concurrentFirstOpensMigrateOnce();
     void cleanupTestCase();
 
 private:
@@ -443,6 +444,32 @@ void TestStorePostgres::cliStoreInfoAndFleet()
     QVERIFY2(e.contains("was changed by dave at"), e.constData());
     QCOMPARE(fleet({QStringLiteral("add"), QStringLiteral("cli.example.test:8443")}, &o, &e), 3);
     QVERIFY2(e.contains("cli.example.test:8443 is already in the inventory"), e.constData());
+}
+
+void TestStorePostgres::concurrentFirstOpensMigrateOnce()
+{
+    // Four clients open a new team database at the same moment: one migrates,
+    // the others wait on the advisory lock and find it done.
+    QVERIFY(m_pg.createDatabase(QStringLiteral("race")));
+    const QString ctl = qEnvironmentVariable("CERTDECKCTL");
+    std::vector<std::unique_ptr<QProcess>> clients;
+    for (int i = 0; i < 4; ++i) {
+        auto c = std::make_unique<QProcess>();
+        c->start(ctl, {QStringLiteral("store"), QStringLiteral("check"), QStringLiteral("--db"),
+                       m_pg.url(QStringLiteral("race"))});
+        clients.push_back(std::move(c));
+    }
+    for (auto& c : clients) {
+        QVERIFY(c->waitForFinished(60000));
+        const QByteArray out = c->readAllStandardOutput();
+        QVERIFY2(c->exitCode() == 0, c->readAllStandardError().constData());
+        QVERIFY2(out.startsWith("STORE OK"), out.constData());
+    }
+    QByteArray out;
+    QVERIFY(m_pg.runSql(QStringLiteral("select string_agg(version::text, ',' order by version) "
+                                       "from schema_version"),
+                        QStringLiteral("race"), &out));
+    QCOMPARE(out.trimmed(), QByteArray("1,2"));
 }
 
 QTEST_GUILESS_MAIN(TestStorePostgres)

@@ -70,6 +70,7 @@ private slots:
     void everyChangeIsAudited();
     void failedTransactionKeepsNothing();
     void nestedTransactionRollsBackAlone();
+    void busyStoreIsAClearTimeout();
     void deployTargetsRoundTripAndConflict();
     void deployTargetRejectsUnsafeInput();
     void keysMustBeCiphertext();
@@ -358,6 +359,30 @@ void TestStoreEndpoints::nestedTransactionRollsBackAlone()
     auto all = m_store->listEndpoints();
     QCOMPARE(all->size(), 1);
     QCOMPARE(all->first().host, QStringLiteral("kept.example.test"));
+}
+
+void TestStoreEndpoints::busyStoreIsAClearTimeout()
+{
+    // The console holds the write lock (a long import) while the CLI writes.
+    auto cli = Store::openSqlite(m_path);
+    QVERIFY(cli.has_value());
+    Result<Endpoint> blocked = fail(ErrorCode::Internal, QStringLiteral("not run"));
+    const Status s = m_store->transaction([&]() -> Status {
+        if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("console.example.test")));
+            !r) {
+            return tl::unexpected(r.error());
+        }
+        blocked = (*cli)->addEndpoint(makeEndpoint(QStringLiteral("cli.example.test")));
+        return {};
+    });
+    QVERIFY(s.has_value());
+    QVERIFY(!blocked.has_value());
+    QCOMPARE(blocked.error().code, ErrorCode::Timeout);
+    QVERIFY2(blocked.error().message.contains(QLatin1String("another CertDeck program is writing")),
+             qPrintable(blocked.error().toString()));
+    // Once the console is done, the CLI's write goes through.
+    QVERIFY((*cli)->addEndpoint(makeEndpoint(QStringLiteral("cli.example.test"))).has_value());
+    QCOMPARE(m_store->listEndpoints()->size(), 2);
 }
 
 void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
