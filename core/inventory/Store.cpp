@@ -292,6 +292,11 @@ Status Store::migrate()
     QSqlQuery q(db);
     const int latest = latestSchemaVersion();
     const auto& steps = internal::migrations(m_dialect);
+    // The common case, a current schema, needs no write lock: the CLI must
+    // open the store while the console is in the middle of a write.
+    if (const auto v = schemaVersion(); v && *v == latest) {
+        return {};
+    }
     for (;;) {
         // One transaction per step; on PostgreSQL DDL is transactional too,
         // and the advisory lock makes a second client wait, then see the

@@ -367,16 +367,26 @@ void TestStoreEndpoints::busyStoreIsAClearTimeout()
     auto cli = Store::openSqlite(m_path);
     QVERIFY(cli.has_value());
     Result<Endpoint> blocked = fail(ErrorCode::Internal, QStringLiteral("not run"));
+    Result<std::unique_ptr<Store>> opened = fail(ErrorCode::Internal, QStringLiteral("not run"));
+    int readMeanwhile = -1;
     const Status s = m_store->transaction([&]() -> Status {
         if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("console.example.test")));
             !r) {
             return tl::unexpected(r.error());
         }
         blocked = (*cli)->addEndpoint(makeEndpoint(QStringLiteral("cli.example.test")));
+        // Opening the store meanwhile works: no lock is needed for that.
+        opened = Store::openSqlite(m_path);
+        if (opened) {
+            readMeanwhile =
+                static_cast<int>((*opened)->listEndpoints().value_or(QList<Endpoint>()).size());
+        }
         return {};
     });
     QVERIFY(s.has_value());
     QVERIFY(!blocked.has_value());
+    QVERIFY2(opened.has_value(), qPrintable(opened ? QString() : opened.error().toString()));
+    QCOMPARE(readMeanwhile, 0); // reads did not wait, and saw nothing uncommitted
     QCOMPARE(blocked.error().code, ErrorCode::Timeout);
     QVERIFY2(blocked.error().message.contains(QLatin1String("another CertDeck program is writing")),
              qPrintable(blocked.error().toString()));
