@@ -186,10 +186,4 @@ const QList<QStringList>& migrations(Dialect dialect)
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 
-QStringList migrationStep(Dialect dialect, int index)
-{
-    const auto& steps = migrations(dialect);
-    return index >= 0 && index < steps.size() ? steps.at(index) : QStringList();
-}
-
 } // namespace certdeck::inventory::internal

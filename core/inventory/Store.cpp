@@ -233,7 +233,10 @@ Result<std::unique_ptr<Store>> Store::openPostgres(const QString& urlText)
     QSqlQuery q(db);
     // Times are stored as text; keep the session in UTC so server-side
     // defaults and comparisons agree with it.
-    if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'"))) {
+    // client_min_messages: libpq prints NOTICEs ("already exists, skipping")
+    // on stderr, which is the CLI's progress channel.
+    if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")) ||
+        !q.exec(QStringLiteral("SET client_min_messages = warning"))) {
         return tl::unexpected(
             dbError(QStringLiteral("Cannot configure the store"), q.lastError(), location));
     }
@@ -272,14 +275,17 @@ Result<int> Store::schemaVersion() const
         }
         return q.value(0).toInt();
     }
-    if (!q.exec(QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL")) || !q.next()) {
+    // Not to_regclass(): a backend may answer that from a stale catalog
+    // cache after another client created the table. Querying the table
+    // itself is always current; "undefined table" means version 0.
+    if (!q.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_version"))) {
+        if (q.lastError().nativeErrorCode() == QLatin1String("42P01")) {
+            return 0;
+        }
         return tl::unexpected(
             dbError(QStringLiteral("Cannot read the schema version"), q.lastError(), m_location));
     }
-    if (!q.value(0).toBool()) {
-        return 0;
-    }
-    if (!q.exec(QStringLiteral("SELECT max(version) FROM schema_version")) || !q.next()) {
+    if (!q.next()) {
         return tl::unexpected(
             dbError(QStringLiteral("Cannot read the schema version"), q.lastError(), m_location));
     }
@@ -311,10 +317,20 @@ Status Store::migrate()
             r.exec(QStringLiteral("ROLLBACK"));
             return tl::unexpected(e);
         };
-        if (m_dialect == Dialect::Postgres &&
-            !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockKey))) {
-            return rollback(
-                dbError(QStringLiteral("Cannot lock the schema"), q.lastError(), m_location));
+        if (m_dialect == Dialect::Postgres) {
+            if (!q.exec(
+                    QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockKey))) {
+                return rollback(
+                    dbError(QStringLiteral("Cannot lock the schema"), q.lastError(), m_location));
+            }
+            // Inside the lock, so that reading the version below cannot fail
+            // and abort the transaction.
+            if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
+                                       " version INTEGER NOT NULL,"
+                                       " applied_utc TEXT NOT NULL)"))) {
+                return rollback(dbError(QStringLiteral("Cannot create the schema_version table"),
+                                        q.lastError(), m_location));
+            }
         }
         const auto current = schemaVersion();
         if (!current) {
@@ -333,13 +349,6 @@ Status Store::migrate()
         if (v == latest) {
             q.exec(QStringLiteral("COMMIT"));
             return {};
-        }
-        if (m_dialect == Dialect::Postgres && v == 0 &&
-            !q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
-                                   " version INTEGER NOT NULL,"
-                                   " applied_utc TEXT NOT NULL)"))) {
-            return rollback(dbError(QStringLiteral("Cannot create the schema_version table"),
-                                    q.lastError(), m_location));
         }
         for (const QString& sql : steps.at(v)) {
             if (!q.exec(sql)) {

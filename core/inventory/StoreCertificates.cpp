@@ -18,6 +18,10 @@ namespace {
 // ("ENCRYPTED PRIVATE KEY") or our own envelope is fine.
 bool looksLikePlainKey(const QByteArray& bytes)
 {
+    // Legacy encrypted PEM keeps the old labels and says so in a header.
+    if (bytes.contains("Proc-Type: 4,ENCRYPTED")) {
+        return false;
+    }
     for (const char* label : {"-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----",
                               "-----BEGIN EC PRIVATE KEY-----", "-----BEGIN DSA PRIVATE KEY-----",
                               "-----BEGIN OPENSSH PRIVATE KEY-----"}) {
@@ -25,7 +29,6 @@ bool looksLikePlainKey(const QByteArray& bytes)
             return true;
         }
     }
-    // Legacy encrypted PEM carries Proc-Type; without it the old labels are plain.
     return false;
 }
 

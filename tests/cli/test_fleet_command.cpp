@@ -29,6 +29,7 @@ private slots:
     void changesAreAuditedUnderTheOsUser();
     void damagedStoreIsReportedAndKept();
     void worksWhileTheConsoleHasTheStoreOpen();
+    void dbOptionOverridesTheEnvironment();
     void helpNamesEveryAction();
 
 private:
@@ -344,6 +345,22 @@ void TestFleetCommand::worksWhileTheConsoleHasTheStoreOpen()
     QCOMPARE(list.code, 0);
     QVERIFY(list.out.contains("console.example.test:443"));
     QVERIFY(list.out.contains("cli.example.test:443"));
+}
+
+void TestFleetCommand::dbOptionOverridesTheEnvironment()
+{
+    const QString other = m_tmp.filePath(QStringLiteral("other%1.sqlite").arg(m_counter));
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("a.example.test"), QStringLiteral("--db"),
+                  other})
+                 .code,
+             0);
+    QCOMPARE(json({QStringLiteral("list")})[QStringLiteral("endpoints")].toArray().size(), 0);
+    QCOMPARE(
+        json({QStringLiteral("list"), QStringLiteral("--db"), other})[QStringLiteral("endpoints")]
+            .toArray()
+            .size(),
+        1);
+    QVERIFY(QFile::exists(other));
 }
 
 void TestFleetCommand::helpNamesEveryAction()

@@ -18,8 +18,4 @@ enum class Dialect
 /// for `dialect`. Released steps are never edited; a change is a new step.
 [[nodiscard]] const QList<QStringList>& migrations(Dialect dialect);
 
-/// The SQL of schema step `index` (0-based) for `dialect`, for tests that
-/// build an old database by hand.
-[[nodiscard]] QStringList migrationStep(Dialect dialect, int index);
-
 } // namespace certdeck::inventory::internal

@@ -488,6 +488,16 @@ void TestStoreEndpoints::keysMustBeCiphertext()
     QVERIFY(!p.has_value());
     QVERIFY(p.error().message.contains(QLatin1String("unencrypted")));
 
+    KeyRecord legacy = none;
+    legacy.encrypted = QByteArrayLiteral("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+                                         "DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n"
+                                         "\nc2VhbGVk\n-----END EC PRIVATE KEY-----\n");
+    QVERIFY(m_store->addKey(legacy).has_value());
+    KeyRecord rsa = none;
+    rsa.encrypted = QByteArrayLiteral("-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n"
+                                      "-----END RSA PRIVATE KEY-----\n");
+    QVERIFY(!m_store->addKey(rsa).has_value());
+
     KeyRecord sealed = none;
     sealed.encrypted = QByteArray("\x01\x02\x03 ciphertext", 14);
     sealed.spkiSha256 = QByteArray(32, '\xab');
