@@ -53,13 +53,16 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
             return ExitCode::Unknown;
         }
         const bool ok = *result == QLatin1String("ok");
+        // The store's own name for itself: a PostgreSQL URL may hold a password.
+        const auto facts = (*store)->info();
+        const QString location = facts ? facts->location : QStringLiteral("the store");
         if (ctx.json) {
             printJson(ctx.out, {{QStringLiteral("ok"), ok},
-                                {QStringLiteral("location"), ctx.dbPath},
+                                {QStringLiteral("location"), location},
                                 {QStringLiteral("integrity"), *result}});
         } else {
-            ctx.out << (ok ? "STORE OK" : "STORE CRITICAL") << " - " << ctx.dbPath << ": "
-                    << *result << "\n";
+            ctx.out << (ok ? "STORE OK" : "STORE CRITICAL") << " - " << location << ": " << *result
+                    << "\n";
             ctx.out.flush();
         }
         return ok ? ExitCode::Ok : ExitCode::Critical;

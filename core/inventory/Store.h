@@ -48,7 +48,8 @@ struct EndpointFilter
 /// Every mutating call writes its audit_log entry (actor(), action, subject,
 /// result) in the same transaction as the change, so the log never claims a
 /// change that was rolled back. A call that fails records a failed entry
-/// after its rollback.
+/// after its rollback (unless it ran inside an enclosing transaction(), whose
+/// own rollback would drop that entry too, or the store was busy).
 class Store
 {
 public:

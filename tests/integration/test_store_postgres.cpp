@@ -63,6 +63,7 @@ private slots:
     void badUrlsAreClearErrors();
     void cliStoreInfoAndFleet();
     void concurrentFirstOpensMigrateOnce();
+    void passwordInTheUrlIsNeverPrinted();
     void cleanupTestCase();
 
 private:
@@ -473,6 +474,31 @@ void TestStorePostgres::concurrentFirstOpensMigrateOnce()
                                        "from schema_version"),
                         QStringLiteral("race"), &out));
     QCOMPARE(out.trimmed(), QByteArray("1,2"));
+}
+
+void TestStorePostgres::passwordInTheUrlIsNeverPrinted()
+{
+    const QString ctl = qEnvironmentVariable("CERTDECKCTL");
+    const QString base =
+        QStringLiteral("postgresql://postgres:s3cret-pw@127.0.0.1:%1/").arg(m_pg.port());
+    for (const QString& db : {QStringLiteral("fleet"), QStringLiteral("no_such_db")}) {
+        for (const QString& action : {QStringLiteral("info"), QStringLiteral("check")}) {
+            for (const bool json : {false, true}) {
+                QProcess p;
+                QStringList args{QStringLiteral("store"), action, QStringLiteral("--db"),
+                                 base + db};
+                if (json) {
+                    args << QStringLiteral("--json");
+                }
+                p.start(ctl, args);
+                QVERIFY(p.waitForFinished(30000));
+                const QByteArray all = p.readAllStandardOutput() + p.readAllStandardError();
+                QVERIFY2(!all.contains("s3cret-pw"), all.constData());
+                QVERIFY2(all.contains("postgres@127.0.0.1"), all.constData());
+                QCOMPARE(p.exitCode() == 0, db == QLatin1String("fleet"));
+            }
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestStorePostgres)
