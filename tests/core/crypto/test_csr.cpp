@@ -151,6 +151,10 @@ void TestCsr::specValidation_data()
                             << "IP:10.0.0.300"
                             << ""
                             << "is not an IPv4 or IPv6 address";
+    QTest::newRow("short-ipv4") << "x"
+                                << "IP:1.2.3"
+                                << ""
+                                << "is not an IPv4 or IPv6 address";
     QTest::newRow("cidr-as-ip") << "x"
                                 << "IP:10.0.0.0/8"
                                 << ""
