@@ -146,14 +146,13 @@ private:
     LocalCa() = default;
     [[nodiscard]] QString path(const char* name) const;
     [[nodiscard]] QDateTime now() const;
-    [[nodiscard]] Status checkNameConstraints(const QList<SubjectAltName>& sans,
-                                              const QString& commonName) const;
-    void readNameConstraints();
+    void loadNameConstraints();
 
     QString m_dir;
     Certificate m_root;
     Certificate m_intermediate;
     ossl::PKeyPtr m_intermediateKey;
+    // The intermediate's name constraints, read once at open/init.
     QStringList m_permittedDns;
     QStringList m_permittedIp;
     QStringList m_excludedIp;
