@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLockFile>
+#include <QStandardPaths>
 #include <array>
 #include <utility>
 
@@ -148,6 +149,12 @@ QString LocalCa::path(const char* name) const
 QDateTime LocalCa::now() const
 {
     return m_clock ? m_clock().toUTC() : QDateTime::currentDateTimeUtc();
+}
+
+QString LocalCa::defaultFolder(const QString& name)
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/certdeck/ca/") + name;
 }
 
 void LocalCa::loadNameConstraints()

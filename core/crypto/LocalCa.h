@@ -111,6 +111,9 @@ public:
     /// hold a CA), both keys encrypted under `passphrase`.
     [[nodiscard]] static Result<LocalCa> init(const QString& dir, const LocalCaOptions& options,
                                               const QByteArray& passphrase);
+    /// Where the console keeps the CA called `name`:
+    /// $XDG_DATA_HOME/certdeck/ca/NAME (~/.local/share/certdeck/ca/NAME).
+    [[nodiscard]] static QString defaultFolder(const QString& name);
     /// Opens an existing CA, decrypting the intermediate key. A wrong
     /// passphrase is a PermissionDenied error, and nothing is written.
     [[nodiscard]] static Result<LocalCa> open(const QString& dir, const QByteArray& passphrase);

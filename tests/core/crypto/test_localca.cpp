@@ -529,6 +529,9 @@ void TestLocalCa::badStateAndInput()
              qPrintable(signedDamaged.error().message));
     QVERIFY(!ca->revoke(QStringLiteral("zz"), RevocationReason::KeyCompromise));
     QVERIFY(parseRevocationReason(QStringLiteral("KEYCOMPROMISE")));
+    // CTest points XDG_DATA_HOME at the test's own folder.
+    QCOMPARE(LocalCa::defaultFolder(QStringLiteral("east-west")),
+             qEnvironmentVariable("XDG_DATA_HOME") + QStringLiteral("/certdeck/ca/east-west"));
     QVERIFY(!parseRevocationReason(QStringLiteral("certificateHold")));
 }
 
