@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl ca: a local two-tier CA for internal (east-west) certificates.
 #include "CliSupport.h"
+#include "PassphraseSource.h"
 #include "common/SecureFile.h"
 #include "crypto/LocalCa.h"
-#include "crypto/internal/CaKeyIo.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -95,7 +95,7 @@ Result<QByteArray> passphrase(const QCommandLineParser& p)
                     QStringLiteral("the CA needs its passphrase: --passphrase-file FILE or "
                                    "--passphrase-env VAR"));
     }
-    return crypto::internal::readPassphrase(file, env);
+    return readPassphrase(file, env);
 }
 
 Result<LocalCa> openCa(const QCommandLineParser& p, const QString& dir)

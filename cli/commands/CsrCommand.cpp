@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl csr: make a certificate signing request from a key, or show one.
 #include "CliSupport.h"
+#include "PassphraseSource.h"
 #include "common/SecureFile.h"
 #include "crypto/Csr.h"
-#include "crypto/internal/CaKeyIo.h"
 
 #include <QCryptographicHash>
 #include <QFileInfo>
@@ -157,8 +157,8 @@ ExitCode runNew(CommandContext& ctx, const QCommandLineParser& p, const QStringL
         return reportError(ctx, s.error(), ExitCode::Critical);
     }
 
-    auto pass = internal::readPassphrase(p.value(QStringLiteral("passphrase-file")),
-                                         p.value(QStringLiteral("passphrase-env")));
+    auto pass = readPassphrase(p.value(QStringLiteral("passphrase-file")),
+                               p.value(QStringLiteral("passphrase-env")));
     if (!pass) {
         return reportError(ctx, pass.error(), exitFor(pass.error()));
     }
@@ -166,13 +166,9 @@ ExitCode runNew(CommandContext& ctx, const QCommandLineParser& p, const QStringL
     if (!keyPem) {
         return reportError(ctx, keyPem.error(), exitFor(keyPem.error()));
     }
-    auto key = internal::readPrivateKeyPem(*keyPem, *pass, keyPath);
+    auto csr = Csr::buildWithPemKey(spec, *keyPem, *pass, keyPath);
     keyPem->fill('\0');
     pass->fill('\0');
-    if (!key) {
-        return reportError(ctx, key.error(), exitFor(key.error()));
-    }
-    auto csr = Csr::build(spec, key->get());
     if (!csr) {
         return reportError(ctx, csr.error(), exitFor(csr.error()));
     }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaKeyIo.h"
 
-#include "common/SecureFile.h"
 #include "crypto/OpenSslError.h"
 
 #include <QStringList>
@@ -153,45 +152,6 @@ Result<QByteArray> privateKeyToPkcs8Pem(EVP_PKEY* key, const QByteArray& passphr
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
     return QByteArray(data, qsizetype(len));
-}
-
-Result<QByteArray> readPassphrase(const QString& file, const QString& envVar)
-{
-    if (!file.isEmpty() && !envVar.isEmpty()) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("give the passphrase one way: --passphrase-file or "
-                                   "--passphrase-env, not both"));
-    }
-    QByteArray pass;
-    if (!file.isEmpty()) {
-        auto data = readFileCapped(file, 64 * 1024);
-        if (!data) {
-            Error e = data.error();
-            e.message = QStringLiteral("Passphrase file: ") + e.message;
-            return tl::unexpected(e);
-        }
-        const qsizetype nl = data->indexOf('\n');
-        pass = nl >= 0 ? data->left(nl) : *data;
-        if (pass.endsWith('\r')) {
-            pass.chop(1);
-        }
-        data->fill('\0');
-        if (pass.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("The passphrase file %1 is empty").arg(file));
-        }
-    } else if (!envVar.isEmpty()) {
-        if (!qEnvironmentVariableIsSet(envVar.toLocal8Bit().constData())) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("The environment variable %1 is not set").arg(envVar));
-        }
-        pass = qgetenv(envVar.toLocal8Bit().constData());
-        if (pass.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("The environment variable %1 is empty").arg(envVar));
-        }
-    }
-    return pass;
 }
 
 const EVP_MD* digestForKey(EVP_PKEY* key)

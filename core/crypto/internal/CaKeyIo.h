@@ -40,12 +40,6 @@ readPrivateKeyPem(const QByteArray& pem, const QByteArray& passphrase, const QSt
 /// unencrypted when `passphrase` is empty.
 [[nodiscard]] Result<QByteArray> privateKeyToPkcs8Pem(EVP_PKEY* key, const QByteArray& passphrase);
 
-/// A passphrase from a file (its first line; a trailing newline is not part
-/// of it) or from an environment variable, never from a command-line value.
-/// Exactly one of `file` and `envVar` may be set; neither gives an empty
-/// passphrase.
-[[nodiscard]] Result<QByteArray> readPassphrase(const QString& file, const QString& envVar);
-
 /// The signature digest that fits the key: none for Ed25519/Ed448, SHA-384
 /// for P-384 and larger, SHA-256 otherwise.
 [[nodiscard]] const EVP_MD* digestForKey(EVP_PKEY* key);
