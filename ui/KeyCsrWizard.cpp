@@ -81,7 +81,7 @@ public:
         });
         folderRow->addWidget(w->m_folder, 1);
         folderRow->addWidget(browse);
-        form->addRow(tr("&Folder:"), folderRow);
+        form->addRow(tr("Folder:"), folderRow);
         m_error = new QLabel(this);
         m_error->setObjectName(QStringLiteral("keyError"));
         m_error->setWordWrap(true);

@@ -55,7 +55,6 @@ private:
     QLineEdit* m_confirm = nullptr;
     QCheckBox* m_unencrypted = nullptr;
     QLineEdit* m_folder = nullptr;
-    QLineEdit* m_baseName = nullptr;
     QLineEdit* m_cn = nullptr;
     QPlainTextEdit* m_sans = nullptr;
     QLineEdit* m_org = nullptr;
