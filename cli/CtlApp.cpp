@@ -5,6 +5,8 @@
 #include "common/BuildInfo.h"
 #include "inventory/Store.h"
 
+#include <QRegularExpression>
+
 namespace certdeck::cli {
 
 namespace {
@@ -52,8 +54,20 @@ ExitCode CtlApp::run(const QStringList& args)
         m_out << usageLine() << "\n"
               << "CertDeck keeps the TLS certificates of a fleet of endpoints alive.\n\n"
               << "Commands:\n";
+        // Summaries are "usage  description" lines; align the descriptions.
         for (const CommandSpec& c : CommandRegistry::all()) {
-            m_out << c.summary;
+            for (const QString& line : c.summary.split(u'\n', Qt::SkipEmptyParts)) {
+                static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+                const QString trimmed = line.trimmed();
+                const auto m = gap.match(trimmed);
+                if (!m.hasMatch()) {
+                    m_out << "  " << trimmed << "\n";
+                    continue;
+                }
+                const QString usage = trimmed.left(m.capturedStart());
+                const QString what = trimmed.mid(m.capturedEnd());
+                m_out << "  " << usage.leftJustified(50) << ' ' << what << "\n";
+            }
         }
         m_out << "\nGlobal options:\n"
               << "  --json       print JSON for scripts (errors too)\n"

@@ -2,6 +2,7 @@
 #include "CertificatesPage.h"
 
 #include "ChainView.h"
+#include "KeyCsrWizard.h"
 #include "TextHighlighting.h"
 #include "crypto/CertificateDetails.h"
 #include "crypto/CertificateReader.h"
@@ -90,6 +91,16 @@ CertificatesPage::CertificatesPage(QWidget* parent)
     open->setToolTip(tr("Open a PEM, DER, PKCS#7 or PKCS#12 file (Ctrl+O); or drop files here"));
     connect(open, &QPushButton::clicked, this, &CertificatesPage::chooseFile);
     bar->addWidget(open);
+    auto* newKey = new QPushButton(tr("&New key and CSR…"), this);
+    newKey->setObjectName(QStringLiteral("newKeyButton"));
+    newKey->setShortcut(QKeySequence::New);
+    newKey->setToolTip(tr("Generate a private key and a certificate signing request (Ctrl+N)"));
+    connect(newKey, &QPushButton::clicked, this, [this] {
+        auto* wizard = new KeyCsrWizard(this);
+        wizard->setAttribute(Qt::WA_DeleteOnClose);
+        wizard->open();
+    });
+    bar->addWidget(newKey);
     bar->addSpacing(12);
     bar->addWidget(new QLabel(tr("Check for host:"), this));
     m_host = new QLineEdit(this);

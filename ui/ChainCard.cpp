@@ -157,6 +157,7 @@ ChainCard::ChainCard(const ChainLink& link, const QDateTime& now, QWidget* paren
     title->setFont(big);
     title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     title->setToolTip(c.subject());
+    title->setWordWrap(true);
     v->addWidget(title);
 
     const qint64 days = c.daysLeft(now);
@@ -177,6 +178,7 @@ ChainCard::ChainCard(const ChainLink& link, const QDateTime& now, QWidget* paren
     auto* facts = new QLabel(lines.join(u'\n'), this);
     facts->setObjectName(QStringLiteral("facts"));
     facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    facts->setWordWrap(true);
     v->addWidget(facts);
 
     for (const crypto::LinkFinding& f : link.findings) {

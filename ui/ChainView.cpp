@@ -33,6 +33,8 @@ ChainView::ChainView(QWidget* parent)
     auto* scroll = new QScrollArea(builtBox);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // Cards wrap their text to the column instead of scrolling sideways.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* inner = new QWidget(scroll);
     m_builtLayout = new QVBoxLayout(inner);
     m_builtLayout->addStretch(1);
@@ -44,11 +46,13 @@ ChainView::ChainView(QWidget* parent)
     m_servedBox->setObjectName(QStringLiteral("servedChain"));
     auto* sv = new QVBoxLayout(m_servedBox);
     m_servedList = new QListWidget(m_servedBox);
-    sv->addWidget(m_servedList, 1);
+    m_servedList->setMaximumHeight(120);
+    sv->addWidget(m_servedList);
     m_servedFindings = new QLabel(m_servedBox);
     m_servedFindings->setWordWrap(true);
     m_servedFindings->setTextInteractionFlags(Qt::TextSelectableByMouse);
     sv->addWidget(m_servedFindings);
+    sv->addStretch(1);
     h->addWidget(m_servedBox, 2);
     m_servedBox->hide();
     v->addLayout(h, 1);

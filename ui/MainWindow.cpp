@@ -27,7 +27,7 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("CertDeck"));
-    resize(1100, 700);
+    resize(1280, 800);
 
     auto* central = new QWidget(this);
     auto* h = new QHBoxLayout(central);

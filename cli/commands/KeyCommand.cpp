@@ -4,6 +4,7 @@
 #include "CliSupport.h"
 #include "common/SecureFile.h"
 #include "crypto/Certificate.h"
+#include "crypto/Csr.h"
 #include "crypto/KeyGenerator.h"
 #include "crypto/PrivateKey.h"
 
@@ -19,6 +20,7 @@ namespace {
 
 using crypto::KeyType;
 using crypto::PrivateKey;
+using crypto::Csr;
 
 /// A passphrase read from a file or the environment, wiped when it goes.
 class Passphrase
@@ -360,7 +362,8 @@ ExitCode runMatch(CommandContext& ctx, const QStringList& args)
         ctx.out << "Usage: certdeckctl key match KEY CERT [--passphrase-file FILE | "
                    "--passphrase-env VAR] [--json]\n\n"
                    "Checks that CERT (PEM or DER; the first certificate of a chain file)\n"
-                   "carries KEY's public key. Exit 0 when they match, 2 when they do not.\n\n"
+                   "or a CSR (PEM) carries KEY's public key. Exit 0 when they match, 2 when\n"
+                   "they do not.\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
@@ -377,6 +380,36 @@ ExitCode runMatch(CommandContext& ctx, const QStringList& args)
     const auto key = readKey(pos.at(0), passphrase);
     if (!key) {
         return reportError(ctx, key.error());
+    }
+    // A CSR is matched by its public key, before it is sent to a CA.
+    if (auto data = readFileCapped(pos.at(1), 1024 * 1024);
+        data && data->contains("-----BEGIN CERTIFICATE REQUEST-----")) {
+        const auto csr = Csr::fromPem(*data, QFileInfo(pos.at(1)).fileName());
+        if (!csr) {
+            return reportError(ctx, csr.error());
+        }
+        const auto same = key->matchesPublicKeyDer(csr->publicKeyDer());
+        if (!same) {
+            return reportError(ctx, same.error());
+        }
+        const QString csrPin = QString::fromLatin1(
+            QCryptographicHash::hash(csr->publicKeyDer(), QCryptographicHash::Sha256).toBase64());
+        if (ctx.json) {
+            printJson(ctx.out, {{QStringLiteral("match"), *same},
+                                {QStringLiteral("key"), QFileInfo(pos.at(0)).absoluteFilePath()},
+                                {QStringLiteral("csr"), QFileInfo(pos.at(1)).absoluteFilePath()},
+                                {QStringLiteral("subject"), csr->subject()},
+                                {QStringLiteral("keySpkiSha256"), pinBase64(*key)},
+                                {QStringLiteral("csrSpkiSha256"), csrPin}});
+        } else {
+            ctx.out << (*same ? "MATCH - " : "MISMATCH - ") << pos.at(0)
+                    << (*same ? " belongs to " : " does not belong to ") << pos.at(1) << " ("
+                    << csr->subject() << ")\n"
+                    << "  key pin  sha256/" << pinBase64(*key) << "\n"
+                    << "  CSR pin  sha256/" << csrPin << "\n";
+            ctx.out.flush();
+        }
+        return *same ? ExitCode::Ok : ExitCode::Critical;
     }
     const auto cert = readCertificate(pos.at(1));
     if (!cert) {

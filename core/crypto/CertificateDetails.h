@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crypto/Certificate.h"
+#include "crypto/KeyUsage.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -23,20 +24,6 @@ struct CertificateField
     QList<CertificateField> children;
 
     [[nodiscard]] QJsonObject toJson() const;
-};
-
-/// RFC 5280 keyUsage bits (bit n of the BIT STRING is `1 << n`).
-enum class KeyUsage : quint16
-{
-    DigitalSignature = 1 << 0,
-    ContentCommitment = 1 << 1, ///< formerly nonRepudiation
-    KeyEncipherment = 1 << 2,
-    DataEncipherment = 1 << 3,
-    KeyAgreement = 1 << 4,
-    KeyCertSign = 1 << 5,
-    CrlSign = 1 << 6,
-    EncipherOnly = 1 << 7,
-    DecipherOnly = 1 << 8,
 };
 
 /// One certificate policy: its OID and any CPS URIs / user notices.

@@ -3,6 +3,7 @@
 
 #include "crypto/OpenSslError.h"
 #include "crypto/internal/CaAsn1.h"
+#include "crypto/internal/CaKeyIo.h"
 #include "crypto/internal/CaPtr.h"
 
 #include <openssl/core_names.h>
@@ -188,6 +189,20 @@ Result<Csr> Csr::build(const CsrSpec& spec, EVP_PKEY* key)
                     ossl::drainErrors());
     }
     return Csr(std::move(req));
+}
+
+Result<Csr> Csr::buildWithPemKey(const CsrSpec& spec, const QByteArray& keyPem,
+                                 const QByteArray& passphrase, const QString& keyOrigin)
+{
+    // Validate first: a typo in a SAN should not cost a passphrase prompt.
+    if (auto s = spec.validate(); !s) {
+        return tl::unexpected(s.error());
+    }
+    auto key = readPrivateKeyPem(keyPem, passphrase, keyOrigin);
+    if (!key) {
+        return tl::unexpected(key.error());
+    }
+    return build(spec, key->get());
 }
 
 Result<Csr> Csr::fromPem(const QByteArray& pem, const QString& origin)

@@ -38,6 +38,14 @@ public:
     /// the caller keeps ownership, nothing keeps a pointer to it afterwards.
     /// Ed25519/Ed448 keys sign without a digest (spec.digest is ignored).
     [[nodiscard]] static Result<Csr> build(const CsrSpec& spec, EVP_PKEY* key);
+    /// Like build(), with the key read from PEM (PKCS#8, encrypted PKCS#8 or
+    /// traditional); `passphrase` is used only when the key is encrypted, and
+    /// a missing or wrong one is a PermissionDenied error naming `keyOrigin`.
+    /// The decrypted key lives only inside this call. (Until crypto/PrivateKey
+    /// loads keys for the CLI; then callers use build().)
+    [[nodiscard]] static Result<Csr> buildWithPemKey(const CsrSpec& spec, const QByteArray& keyPem,
+                                                     const QByteArray& passphrase,
+                                                     const QString& keyOrigin);
     /// Parses the first "CERTIFICATE REQUEST" PEM block in `pem`; errors name
     /// `origin` and the line ("req.pem line 7: ...").
     [[nodiscard]] static Result<Csr> fromPem(const QByteArray& pem, const QString& origin = {});

@@ -2,6 +2,7 @@
 #include "CsrSpec.h"
 
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QUrl>
 #include <array>
 #include <utility>
@@ -221,7 +222,12 @@ Status SubjectAltName::validate() const
         break;
     case Type::Ip: {
         QHostAddress addr;
-        if (value.contains(u'/') || !addr.setAddress(value) ||
+        // QHostAddress also takes inet_aton's short forms ("1.2.3" = 1.2.0.3),
+        // which are almost always typos in a certificate request.
+        static const QRegularExpression dotted(
+            QStringLiteral("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$"));
+        const bool v4Shape = value.contains(u':') || dotted.match(value).hasMatch();
+        if (!v4Shape || value.contains(u'/') || !addr.setAddress(value) ||
             (addr.protocol() != QAbstractSocket::IPv4Protocol &&
              addr.protocol() != QAbstractSocket::IPv6Protocol)) {
             s = fail(ErrorCode::InvalidInput,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "crypto/KeyUsage.h"
 
 #include <QFlags>
 #include <QList>
@@ -38,20 +39,6 @@ struct SubjectAltName
 
     [[nodiscard]] bool operator==(const SubjectAltName& other) const = default;
 };
-
-/// keyUsage bits (RFC 5280 4.2.1.3).
-enum class KeyUsage : quint16
-{
-    DigitalSignature = 0x001,
-    ContentCommitment = 0x002, ///< formerly nonRepudiation
-    KeyEncipherment = 0x004,
-    DataEncipherment = 0x008,
-    KeyAgreement = 0x010,
-    KeyCertSign = 0x020,
-    CrlSign = 0x040,
-};
-Q_DECLARE_FLAGS(KeyUsages, KeyUsage)
-Q_DECLARE_OPERATORS_FOR_FLAGS(KeyUsages)
 
 /// extendedKeyUsage purposes CertDeck offers.
 enum class ExtendedKeyUsage

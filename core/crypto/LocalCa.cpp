@@ -7,11 +7,12 @@
 #include "crypto/internal/CaCertBuilder.h"
 #include "crypto/internal/CaIndex.h"
 #include "crypto/internal/CaKeyIo.h"
+#include "crypto/internal/CaNameConstraints.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QHostAddress>
 #include <QLockFile>
+#include <QStandardPaths>
 #include <array>
 #include <utility>
 
@@ -73,49 +74,6 @@ Result<ossl::X509NamePtr> caName(const QString& organization, const QString& com
         }
     }
     return name;
-}
-
-/// "10.0.0.0/8" to OpenSSL's "10.0.0.0/255.0.0.0".
-Result<QString> cidrToConf(const QString& cidr)
-{
-    const auto [addr, prefix] = QHostAddress::parseSubnet(cidr.trimmed());
-    if (addr.isNull() || prefix < 0) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("name constraint 'IP:%1' is not an address range in CIDR form "
-                                   "(10.0.0.0/8, fd00::/8)")
-                        .arg(cidr));
-    }
-    if (addr.protocol() == QAbstractSocket::IPv4Protocol) {
-        const quint32 mask = prefix == 0 ? 0 : ~quint32(0) << (32 - prefix);
-        return addr.toString() + u'/' + QHostAddress(mask).toString();
-    }
-    Q_IPV6ADDR m{};
-    for (int i = 0; i < 16; ++i) {
-        const int bits = qBound(0, prefix - i * 8, 8);
-        m.c[i] = quint8(bits == 0 ? 0 : (0xff << (8 - bits)) & 0xff);
-    }
-    return addr.toString() + u'/' + QHostAddress(m).toString();
-}
-
-/// RFC 5280 4.2.1.10: ".example.com" matches names below it; "example.com"
-/// matches itself and names below it.
-bool dnsWithin(const QString& name, const QString& constraint)
-{
-    const QString n = name.toLower();
-    const QString c = constraint.toLower();
-    if (c.isEmpty()) {
-        return true;
-    }
-    if (c.startsWith(u'.')) {
-        return n.endsWith(c);
-    }
-    return n == c || n.endsWith(u'.' + c);
-}
-
-bool ipWithin(const QString& ip, const QString& cidr)
-{
-    const QHostAddress a(ip);
-    return a.isInSubnet(QHostAddress::parseSubnet(cidr));
 }
 
 CaRecord toRecord(const CaIndexEntry& e)
@@ -193,6 +151,20 @@ QDateTime LocalCa::now() const
     return m_clock ? m_clock().toUTC() : QDateTime::currentDateTimeUtc();
 }
 
+QString LocalCa::defaultFolder(const QString& name)
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/certdeck/ca/") + name;
+}
+
+void LocalCa::loadNameConstraints()
+{
+    const auto nc = CaNameConstraints::fromCertificate(m_intermediate.handle());
+    m_permittedDns = nc.permittedDns;
+    m_permittedIp = nc.permittedIp;
+    m_excludedIp = nc.excludedIp;
+}
+
 Result<LocalCa> LocalCa::init(const QString& dir, const LocalCaOptions& options,
                               const QByteArray& passphrase)
 {
@@ -202,10 +174,18 @@ Result<LocalCa> LocalCa::init(const QString& dir, const LocalCaOptions& options,
                         .arg(kMinPassphrase));
     }
     const QDir d(dir);
-    for (const char* f : {"index.json", "root.pem", "root.key", "intermediate.key"}) {
+    if (QFileInfo::exists(d.filePath(QStringLiteral("index.json")))) {
+        return fail(ErrorCode::Conflict,
+                    QStringLiteral("%1 already holds a CA; it was left as it is").arg(dir));
+    }
+    for (const char* f : {"root.pem", "root.key", "intermediate.pem", "intermediate.key"}) {
         if (QFileInfo::exists(d.filePath(QLatin1String(f)))) {
+            // An init that stopped half-way: never overwrite a key, let the
+            // user decide what to keep.
             return fail(ErrorCode::Conflict,
-                        QStringLiteral("%1 already holds a CA; it was left as it is").arg(dir));
+                        QStringLiteral("%1 holds an unfinished CA (%2 but no index.json); move it "
+                                       "away or choose another folder")
+                            .arg(dir, QLatin1String(f)));
         }
     }
     auto keyType = parseCaKeyType(options.keyType);
@@ -218,30 +198,9 @@ Result<LocalCa> LocalCa::init(const QString& dir, const LocalCaOptions& options,
                     QStringLiteral("Lifetimes must be at least one day, and the intermediate's "
                                    "no longer than the root's"));
     }
-    QStringList nc;
-    QStringList dnsConstraints;
-    for (const QString& raw : options.permittedDns) {
-        QString v = raw.trimmed();
-        const QString bare = v.startsWith(u'.') ? v.mid(1) : v;
-        if (bare.contains(u'*') || !SubjectAltName{SubjectAltName::Type::Dns, bare}.validate()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("name constraint 'DNS:%1' is not a domain name "
-                                       "(internal.example or .internal.example)")
-                            .arg(raw));
-        }
-        nc << QStringLiteral("permitted;DNS:") + v;
-    }
-    for (const QString& cidr : options.permittedIp) {
-        auto conf = cidrToConf(cidr);
-        if (!conf) {
-            return tl::unexpected(conf.error());
-        }
-        nc << QStringLiteral("permitted;IP:") + *conf;
-    }
-    if (!options.permittedDns.isEmpty() && options.permittedIp.isEmpty()) {
-        // Without this, a certificate for any IP address would be valid
-        // under a CA meant for one DNS domain.
-        nc << QStringLiteral("excluded;IP:0.0.0.0/0.0.0.0") << QStringLiteral("excluded;IP:::/::");
+    auto nc = CaNameConstraints::toConfValue(options.permittedDns, options.permittedIp);
+    if (!nc) {
+        return tl::unexpected(nc.error());
     }
 
     const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-kBackdateSecs);
@@ -304,8 +263,8 @@ Result<LocalCa> LocalCa::init(const QString& dir, const LocalCaOptions& options,
         {NID_key_usage, QStringLiteral("critical,keyCertSign,cRLSign")},
         {NID_subject_key_identifier, QStringLiteral("hash")},
         {NID_authority_key_identifier, QStringLiteral("keyid:always")}};
-    if (!nc.isEmpty()) {
-        intExts.append({NID_name_constraints, QStringLiteral("critical,") + nc.join(u',')});
+    if (!nc->isEmpty()) {
+        intExts.append({NID_name_constraints, *nc});
     }
     for (const auto& [nid, value] : intExts) {
         if (auto s = addConfExtension(inter->get(), root->get(), nid, value); !s) {
@@ -347,7 +306,7 @@ Result<LocalCa> LocalCa::init(const QString& dir, const LocalCaOptions& options,
     if (auto s = index.save(ca.path("index.json")); !s) {
         return tl::unexpected(s.error());
     }
-    ca.readNameConstraints();
+    ca.loadNameConstraints();
     return ca;
 }
 
@@ -396,108 +355,8 @@ Result<LocalCa> LocalCa::open(const QString& dir, const QByteArray& passphrase)
     ca.m_root = std::move(*root);
     ca.m_intermediate = std::move(*inter);
     ca.m_intermediateKey = std::move(*key);
-    ca.readNameConstraints();
+    ca.loadNameConstraints();
     return ca;
-}
-
-void LocalCa::readNameConstraints()
-{
-    m_permittedDns.clear();
-    m_permittedIp.clear();
-    m_excludedIp.clear();
-    ossl::NameConstraintsPtr nc(static_cast<NAME_CONSTRAINTS*>(
-        X509_get_ext_d2i(m_intermediate.handle(), NID_name_constraints, nullptr, nullptr)));
-    if (!nc) {
-        return;
-    }
-    auto collect = [](STACK_OF(GENERAL_SUBTREE) * trees, QStringList & dns, QStringList & ips) {
-        for (int i = 0; trees != nullptr && i < sk_GENERAL_SUBTREE_num(trees); ++i) {
-            const GENERAL_NAME* base = sk_GENERAL_SUBTREE_value(trees, i)->base;
-            if (base->type == GEN_DNS) {
-                const ASN1_STRING* s = base->d.dNSName;
-                dns << QString::fromLatin1(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                                           ASN1_STRING_length(s));
-            } else if (base->type == GEN_IPADD) {
-                const int len = ASN1_STRING_length(base->d.iPAddress);
-                const unsigned char* p = ASN1_STRING_get0_data(base->d.iPAddress);
-                if (len != 8 && len != 32) {
-                    continue;
-                }
-                const int half = len / 2;
-                int prefix = 0;
-                for (int b = 0; b < half; ++b) {
-                    prefix += __builtin_popcount(p[half + b]);
-                }
-                QHostAddress addr;
-                if (half == 4) {
-                    addr = QHostAddress((quint32(p[0]) << 24) | (quint32(p[1]) << 16) |
-                                        (quint32(p[2]) << 8) | quint32(p[3]));
-                } else {
-                    Q_IPV6ADDR a;
-                    std::copy(p, p + 16, a.c);
-                    addr = QHostAddress(a);
-                }
-                ips << addr.toString() + u'/' + QString::number(prefix);
-            }
-        }
-    };
-    QStringList ignoredDns;
-    collect(nc->permittedSubtrees, m_permittedDns, m_permittedIp);
-    collect(nc->excludedSubtrees, ignoredDns, m_excludedIp);
-}
-
-Status LocalCa::checkNameConstraints(const QList<SubjectAltName>& sans,
-                                     const QString& commonName) const
-{
-    auto dnsOk = [this](const QString& name) {
-        if (m_permittedDns.isEmpty()) {
-            return true;
-        }
-        for (const QString& c : m_permittedDns) {
-            if (dnsWithin(name, c)) {
-                return true;
-            }
-        }
-        return false;
-    };
-    auto ipOk = [this](const QString& ip) {
-        for (const QString& c : m_excludedIp) {
-            if (ipWithin(ip, c)) {
-                return false;
-            }
-        }
-        if (m_permittedIp.isEmpty()) {
-            return true;
-        }
-        for (const QString& c : m_permittedIp) {
-            if (ipWithin(ip, c)) {
-                return true;
-            }
-        }
-        return false;
-    };
-    const QString allowed = QStringList(m_permittedDns + m_permittedIp).join(QStringLiteral(", "));
-    for (const SubjectAltName& san : sans) {
-        const bool ok = san.type == SubjectAltName::Type::Dns  ? dnsOk(san.value)
-                        : san.type == SubjectAltName::Type::Ip ? ipOk(san.value)
-                                                               : true;
-        if (!ok) {
-            return fail(
-                ErrorCode::InvalidInput,
-                QStringLiteral("%1 is outside the CA's name constraints (allowed: %2); "
-                               "nothing was signed")
-                    .arg(san.toString(), allowed.isEmpty() ? QStringLiteral("none") : allowed));
-        }
-    }
-    // Verifiers check a host-like CN against DNS constraints as well.
-    if (!m_permittedDns.isEmpty() && commonName.contains(u'.') &&
-        SubjectAltName{SubjectAltName::Type::Dns, commonName}.validate() && !dnsOk(commonName)) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("CN '%1' is outside the CA's name constraints (allowed: %2); "
-                                   "nothing was signed")
-                        .arg(commonName, allowed));
-    }
-    return {};
 }
 
 Result<CaIssued> LocalCa::sign(const Csr& csr, const CaProfile& profile,
@@ -559,7 +418,8 @@ Result<CaIssued> LocalCa::sign(const Csr& csr, const CaProfile& profile,
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("The CSR has neither a subject nor SANs: nothing to certify"));
     }
-    if (auto s = checkNameConstraints(sans, cn); !s) {
+    if (auto s = CaNameConstraints{m_permittedDns, m_permittedIp, m_excludedIp}.check(sans, cn);
+        !s) {
         return tl::unexpected(s.error());
     }
 

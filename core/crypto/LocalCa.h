@@ -111,6 +111,9 @@ public:
     /// hold a CA), both keys encrypted under `passphrase`.
     [[nodiscard]] static Result<LocalCa> init(const QString& dir, const LocalCaOptions& options,
                                               const QByteArray& passphrase);
+    /// Where the console keeps the CA called `name`:
+    /// $XDG_DATA_HOME/certdeck/ca/NAME (~/.local/share/certdeck/ca/NAME).
+    [[nodiscard]] static QString defaultFolder(const QString& name);
     /// Opens an existing CA, decrypting the intermediate key. A wrong
     /// passphrase is a PermissionDenied error, and nothing is written.
     [[nodiscard]] static Result<LocalCa> open(const QString& dir, const QByteArray& passphrase);
@@ -146,14 +149,13 @@ private:
     LocalCa() = default;
     [[nodiscard]] QString path(const char* name) const;
     [[nodiscard]] QDateTime now() const;
-    [[nodiscard]] Status checkNameConstraints(const QList<SubjectAltName>& sans,
-                                              const QString& commonName) const;
-    void readNameConstraints();
+    void loadNameConstraints();
 
     QString m_dir;
     Certificate m_root;
     Certificate m_intermediate;
     ossl::PKeyPtr m_intermediateKey;
+    // The intermediate's name constraints, read once at open/init.
     QStringList m_permittedDns;
     QStringList m_permittedIp;
     QStringList m_excludedIp;

@@ -334,6 +334,17 @@ void TestKeyCommand::matchExitCodes()
                                QStringLiteral("--json")});
     QCOMPARE(otherJson.code, 2);
     QCOMPARE(otherJson.json().value(QStringLiteral("match")).toBool(), false);
+    // A CSR (TestPki keeps the openssl-made request beside each leaf).
+    QString csrA = m_a.key;
+    csrA.replace(QStringLiteral(".key"), QStringLiteral(".csr"));
+    const Run csrSame = ctl({QStringLiteral("key"), QStringLiteral("match"), m_a.key, csrA,
+                             QStringLiteral("--json")});
+    QCOMPARE(csrSame.code, 0);
+    QCOMPARE(csrSame.json().value(QStringLiteral("keySpkiSha256")),
+             csrSame.json().value(QStringLiteral("csrSpkiSha256")));
+    const Run csrOther = ctl({QStringLiteral("key"), QStringLiteral("match"), m_b.key, csrA});
+    QCOMPARE(csrOther.code, 2);
+    QVERIFY2(csrOther.out.startsWith("MISMATCH - "), csrOther.out.constData());
     const Run swapped = ctl({QStringLiteral("key"), QStringLiteral("match"), m_a.cert, m_a.key});
     QCOMPARE(swapped.code, 3);
     QVERIFY2(swapped.err.contains("contains a certificate, not a private key"),

@@ -8,8 +8,11 @@
 #include "TestPki.h"
 
 #include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTest>
@@ -29,6 +32,7 @@ private slots:
     void wrongHostIsNamed();
     void pkcs12AsksForPassphrase();
     void truncatedFileSaysWhere();
+    void droppedFileIsOpened();
 
 private:
     bool open(CertificatesPage& page, const QString& path);
@@ -164,6 +168,25 @@ void TestCertificatesPage::truncatedFileSaysWhere()
     QVERIFY2(page.statusText().startsWith(QLatin1String("ERROR:")), qPrintable(page.statusText()));
     QVERIFY2(page.statusText().contains(QLatin1String("line")), qPrintable(page.statusText()));
     QVERIFY(page.chainView()->cards().isEmpty());
+}
+
+void TestCertificatesPage::droppedFileIsOpened()
+{
+    CertificatesPage page;
+    page.setTrustBundle(m_pki.rootCert);
+    page.show();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(m_pki.revoked.fullchain)});
+    QSignalSpy loaded(&page, &CertificatesPage::loaded);
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&page, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&page, &drop);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(loaded.first().first().toBool());
+    QCOMPARE(page.chainView()->cards().size(), 3);
+    QVERIFY(page.statusText().startsWith(QLatin1String("revoked.fullchain.pem")));
 }
 
 QTEST_MAIN(TestCertificatesPage)

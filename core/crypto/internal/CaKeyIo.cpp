@@ -2,6 +2,7 @@
 #include "CaKeyIo.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/PrivateKey.h"
 
 #include <QStringList>
 #include <cstring>
@@ -67,33 +68,37 @@ QString caKeyTypeName(CaKeyType type)
 
 Result<ossl::PKeyPtr> generateKey(CaKeyType type)
 {
-    ossl::PKeyPtr key;
+    // One key generator for the whole engine: PrivateKey's.
+    KeyType kt = KeyType::EcdsaP256;
     switch (type) {
     case CaKeyType::EcP256:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+        kt = KeyType::EcdsaP256;
         break;
     case CaKeyType::EcP384:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
+        kt = KeyType::EcdsaP384;
         break;
     case CaKeyType::Rsa2048:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(2048)));
+        kt = KeyType::Rsa2048;
         break;
     case CaKeyType::Rsa3072:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(3072)));
+        kt = KeyType::Rsa3072;
         break;
     case CaKeyType::Rsa4096:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(4096)));
+        kt = KeyType::Rsa4096;
         break;
     case CaKeyType::Ed25519:
-        key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+        kt = KeyType::Ed25519;
         break;
     }
+    auto key = PrivateKey::generate(kt);
     if (!key) {
-        return fail(ErrorCode::Crypto,
-                    QStringLiteral("Generating a %1 key failed").arg(caKeyTypeName(type)),
+        return tl::unexpected(key.error());
+    }
+    if (EVP_PKEY_up_ref(key->handle()) != 1) {
+        return fail(ErrorCode::Internal, QStringLiteral("Cannot share the generated key"),
                     ossl::drainErrors());
     }
-    return key;
+    return ossl::PKeyPtr(key->handle());
 }
 
 Result<ossl::PKeyPtr> readPrivateKeyPem(const QByteArray& pem, const QByteArray& passphrase,
@@ -133,25 +138,16 @@ Result<ossl::PKeyPtr> readPrivateKeyPem(const QByteArray& pem, const QByteArray&
 
 Result<QByteArray> privateKeyToPkcs8Pem(EVP_PKEY* key, const QByteArray& passphrase)
 {
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio) {
-        return fail(ErrorCode::Internal, QStringLiteral("Out of memory"), ossl::drainErrors());
+    // PrivateKey's encoding: scrypt + AES-256-CBC, the same work factor as
+    // every other key CertDeck writes (OpenSSL's default PBKDF2 count is low).
+    if (key == nullptr || EVP_PKEY_up_ref(key) != 1) {
+        return fail(ErrorCode::Internal, QStringLiteral("No key to encode"), ossl::drainErrors());
     }
-    const EVP_CIPHER* cipher = passphrase.isEmpty() ? nullptr : EVP_aes_256_cbc();
-    // The passphrase goes in as an explicit buffer, never through a callback
-    // that might prompt on a terminal.
-    QByteArray pass = passphrase;
-    if (PEM_write_bio_PKCS8PrivateKey(bio.get(), key, cipher,
-                                      pass.isEmpty() ? nullptr : pass.data(), int(pass.size()),
-                                      nullptr, nullptr) != 1) {
-        pass.fill('\0');
-        return fail(ErrorCode::Crypto, QStringLiteral("Cannot encode the private key"),
-                    ossl::drainErrors());
+    const PrivateKey pk{ossl::PKeyPtr(key)};
+    if (passphrase.isEmpty()) {
+        return pk.toPkcs8Pem();
     }
-    pass.fill('\0');
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, qsizetype(len));
+    return pk.toEncryptedPkcs8Pem(passphrase);
 }
 
 const EVP_MD* digestForKey(EVP_PKEY* key)

@@ -28,6 +28,7 @@ private slots:
     void malformedInput_data();
     void malformedInput();
     void keyMismatchIsInvisibleButSignatureBinds();
+    void buildWithEncryptedPemKey();
 
 private:
     QString write(const QString& name, const QByteArray& data);
@@ -151,6 +152,10 @@ void TestCsr::specValidation_data()
                             << "IP:10.0.0.300"
                             << ""
                             << "is not an IPv4 or IPv6 address";
+    QTest::newRow("short-ipv4") << "x"
+                                << "IP:1.2.3"
+                                << ""
+                                << "is not an IPv4 or IPv6 address";
     QTest::newRow("cidr-as-ip") << "x"
                                 << "IP:10.0.0.0/8"
                                 << ""
@@ -414,6 +419,35 @@ void TestCsr::keyMismatchIsInvisibleButSignatureBinds()
     QVERIFY(a && b);
     QVERIFY(a->publicKeyDer() != b->publicKeyDer());
     QVERIFY(!Csr::build(spec, nullptr));
+}
+
+void TestCsr::buildWithEncryptedPemKey()
+{
+    auto key = internal::generateKey(internal::CaKeyType::EcP384);
+    QVERIFY(key);
+    auto pem = internal::privateKeyToPkcs8Pem(key->get(), "pem passphrase");
+    QVERIFY(pem);
+    QVERIFY(pem->startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    CsrSpec spec;
+    spec.subject.commonName = QStringLiteral("pem.example");
+    auto none = Csr::buildWithPemKey(spec, *pem, {}, QStringLiteral("k.pem"));
+    QVERIFY(!none);
+    QCOMPARE(none.error().code, ErrorCode::PermissionDenied);
+    QVERIFY(none.error().message.contains(QLatin1String("k.pem is encrypted")));
+    auto wrong = Csr::buildWithPemKey(spec, *pem, "nope", QStringLiteral("k.pem"));
+    QVERIFY(!wrong);
+    QVERIFY(wrong.error().message.contains(QLatin1String("Wrong passphrase for k.pem")));
+    auto garbage = Csr::buildWithPemKey(spec, "hello", {}, QStringLiteral("k.pem"));
+    QVERIFY(!garbage);
+    QVERIFY(garbage.error().message.contains(QLatin1String("k.pem holds no PEM private key")));
+    auto ok = Csr::buildWithPemKey(spec, *pem, "pem passphrase", QStringLiteral("k.pem"));
+    QVERIFY(ok);
+    QCOMPARE(ok->publicKeyDescription(), QStringLiteral("EC P-384"));
+    // A bad spec is refused before the key is even read.
+    spec.subject.commonName.clear();
+    auto bad = Csr::buildWithPemKey(spec, "hello", {}, QStringLiteral("k.pem"));
+    QVERIFY(!bad);
+    QVERIFY(bad.error().message.contains(QLatin1String("common name or at least one SAN")));
 }
 
 QTEST_GUILESS_MAIN(TestCsr)

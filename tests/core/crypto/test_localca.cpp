@@ -499,6 +499,19 @@ void TestLocalCa::badStateAndInput()
     auto badType = LocalCa::init(newDir(QStringLiteral("ca-dsa")), o, kPass);
     QVERIFY(!badType);
     QVERIFY(badType.error().message.contains(QLatin1String("unknown key type 'dsa'")));
+    // A folder left half-way by an interrupted init is neither opened nor overwritten.
+    const QString half = newDir(QStringLiteral("ca-half"));
+    QVERIFY(QDir().mkpath(half));
+    QFile stray(QDir(half).filePath(QStringLiteral("root.key")));
+    QVERIFY(stray.open(QIODevice::WriteOnly));
+    stray.write("stray");
+    stray.close();
+    auto halfInit = LocalCa::init(half, {}, kPass);
+    QVERIFY(!halfInit);
+    QVERIFY(halfInit.error().message.contains(QLatin1String("unfinished CA (root.key")));
+    QVERIFY(!LocalCa::open(half, kPass));
+    QVERIFY(stray.open(QIODevice::ReadOnly));
+    QCOMPARE(stray.readAll(), QByteArray("stray"));
     auto missing = LocalCa::open(newDir(QStringLiteral("nowhere")), kPass);
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, ErrorCode::NotFound);
@@ -516,6 +529,9 @@ void TestLocalCa::badStateAndInput()
              qPrintable(signedDamaged.error().message));
     QVERIFY(!ca->revoke(QStringLiteral("zz"), RevocationReason::KeyCompromise));
     QVERIFY(parseRevocationReason(QStringLiteral("KEYCOMPROMISE")));
+    // CTest points XDG_DATA_HOME at the test's own folder.
+    QCOMPARE(LocalCa::defaultFolder(QStringLiteral("east-west")),
+             qEnvironmentVariable("XDG_DATA_HOME") + QStringLiteral("/certdeck/ca/east-west"));
     QVERIFY(!parseRevocationReason(QStringLiteral("certificateHold")));
 }
 
