@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "EndpointDialog.h"
+
+#include "inventory/RecordNames.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QSpinBox>
+
+namespace certdeck::ui {
+
+EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* parent)
+    : QDialog(parent)
+    , m_original(endpoint)
+{
+    setObjectName(QStringLiteral("endpointDialog"));
+    setWindowTitle(endpoint.id == 0 ? tr("Add endpoint") : tr("Edit endpoint"));
+    auto* form = new QFormLayout(this);
+    m_host = new QLineEdit(endpoint.host, this);
+    m_host->setObjectName(QStringLiteral("host"));
+    m_host->setPlaceholderText(QStringLiteral("api.example.com"));
+    m_port = new QSpinBox(this);
+    m_port->setObjectName(QStringLiteral("port"));
+    m_port->setRange(1, 65535);
+    m_port->setValue(endpoint.port);
+    m_sni = new QLineEdit(endpoint.sniName, this);
+    m_sni->setObjectName(QStringLiteral("sni"));
+    m_sni->setPlaceholderText(tr("same as host"));
+    m_address = new QLineEdit(endpoint.addressOverride, this);
+    m_address->setObjectName(QStringLiteral("address"));
+    m_address->setPlaceholderText(tr("connect to this IP instead of resolving the host"));
+    m_group = new QLineEdit(endpoint.group, this);
+    m_group->setObjectName(QStringLiteral("group"));
+    m_tags = new QLineEdit(endpoint.tags.join(QStringLiteral(", ")), this);
+    m_tags->setObjectName(QStringLiteral("tags"));
+    m_kind = new QComboBox(this);
+    m_kind->setObjectName(QStringLiteral("kind"));
+    for (const QString& k : inventory::serverKindNames()) {
+        m_kind->addItem(k);
+    }
+    m_kind->setCurrentText(inventory::serverKindName(endpoint.serverKind));
+    m_notes = new QPlainTextEdit(endpoint.notes, this);
+    m_notes->setObjectName(QStringLiteral("notes"));
+    m_notes->setMaximumHeight(80);
+    form->addRow(tr("&Host:"), m_host);
+    form->addRow(tr("&Port:"), m_port);
+    form->addRow(tr("&SNI name:"), m_sni);
+    form->addRow(tr("&Address:"), m_address);
+    form->addRow(tr("&Group:"), m_group);
+    form->addRow(tr("&Tags:"), m_tags);
+    form->addRow(tr("Server &kind:"), m_kind);
+    form->addRow(tr("&Notes:"), m_notes);
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("endpointError"));
+    m_error->setWordWrap(true);
+    form->addRow(m_error);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &EndpointDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+inventory::Endpoint EndpointDialog::endpoint() const
+{
+    inventory::Endpoint e = m_original;
+    e.host = m_host->text().trimmed().toLower();
+    e.port = static_cast<quint16>(m_port->value());
+    e.sniName = m_sni->text().trimmed().toLower();
+    e.addressOverride = m_address->text().trimmed();
+    e.group = m_group->text().trimmed();
+    e.tags.clear();
+    static const QRegularExpression sep(QStringLiteral("[,\\s]+"));
+    for (const QString& t : m_tags->text().split(sep, Qt::SkipEmptyParts)) {
+        e.tags << t;
+    }
+    e.serverKind = inventory::serverKindFromName(m_kind->currentText())
+                       .value_or(inventory::ServerKind::Unknown);
+    e.notes = m_notes->toPlainText().trimmed();
+    return e;
+}
+
+void EndpointDialog::accept()
+{
+    const inventory::Endpoint e = endpoint();
+    static const QRegularExpression hostPattern(
+        QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"));
+    const bool isIp = !QHostAddress(e.host).isNull();
+    if (e.host.isEmpty()) {
+        m_error->setText(tr("ERROR: the host is missing."));
+        return;
+    }
+    if (!isIp && !hostPattern.match(e.host).hasMatch()) {
+        m_error->setText(tr("ERROR: '%1' is neither a host name nor an IP address (use the "
+                            "A-label, xn--, for international names).")
+                             .arg(e.host));
+        return;
+    }
+    if (!e.addressOverride.isEmpty() && QHostAddress(e.addressOverride).isNull()) {
+        m_error->setText(
+            tr("ERROR: the address '%1' is not an IP address.").arg(e.addressOverride));
+        return;
+    }
+    m_error->clear();
+    QDialog::accept();
+}
+
+} // namespace certdeck::ui
