@@ -12,6 +12,7 @@
 #include <QTest>
 #include <csignal>
 #include <cstdio>
+#include <utility>
 
 using namespace certdeck;
 using namespace certdeck::inventory;
@@ -22,14 +23,20 @@ namespace {
 // its commit, until killed (or 100000 rows, as a bound).
 int runWriter(const QString& path)
 {
+    // Optional: a host prefix and a row count, for the two-writer test.
+    const QString prefix =
+        qEnvironmentVariable("CERTDECK_STORE_WRITER_PREFIX", QStringLiteral("w"));
+    const int count = qEnvironmentVariableIsSet("CERTDECK_STORE_WRITER_COUNT")
+                          ? qEnvironmentVariableIntValue("CERTDECK_STORE_WRITER_COUNT")
+                          : 100000;
     auto store = Store::openSqlite(path);
     if (!store) {
         std::fprintf(stderr, "writer: %s\n", qPrintable(store.error().toString()));
         return 3;
     }
-    for (int i = 0; i < 100000; ++i) {
+    for (int i = 0; i < count; ++i) {
         Endpoint e;
-        e.host = QStringLiteral("w%1.example.test").arg(i);
+        e.host = QStringLiteral("%1%2.example.test").arg(prefix).arg(i);
         e.notes = QString(200, u'x'); // rows large enough to span pages
         auto r = (*store)->addEndpoint(e);
         if (!r) {
@@ -49,6 +56,7 @@ class TestStoreCrash : public QObject
     Q_OBJECT
 private slots:
     void killedWriterLosesNoCommittedRow();
+    void twoWritingProcessesBothCommitEverything();
 };
 
 void TestStoreCrash::killedWriterLosesNoCommittedRow()
@@ -120,6 +128,48 @@ void TestStoreCrash::killedWriterLosesNoCommittedRow()
     Endpoint after;
     after.host = QStringLiteral("after.example.test");
     QVERIFY((*store)->addEndpoint(after).has_value());
+}
+
+void TestStoreCrash::twoWritingProcessesBothCommitEverything()
+{
+    // The console and a CLI script write at the same time: the busy timeout
+    // makes each wait its turn instead of failing.
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(QStringLiteral("shared.sqlite"));
+    {
+        auto created = Store::openSqlite(path);
+        QVERIFY(created.has_value());
+    }
+    constexpr int kRows = 200;
+    QProcess a;
+    QProcess b;
+    for (auto [proc, prefix] : {std::pair{&a, "a"}, std::pair{&b, "b"}}) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("CERTDECK_STORE_WRITER"), path);
+        env.insert(QStringLiteral("CERTDECK_STORE_WRITER_PREFIX"), QString::fromLatin1(prefix));
+        env.insert(QStringLiteral("CERTDECK_STORE_WRITER_COUNT"), QString::number(kRows));
+        proc->setProcessEnvironment(env);
+        proc->start(QCoreApplication::applicationFilePath(), {});
+    }
+    for (QProcess* proc : {&a, &b}) {
+        QVERIFY(proc->waitForFinished(120000));
+        QVERIFY2(proc->exitStatus() == QProcess::NormalExit && proc->exitCode() == 0,
+                 proc->readAllStandardError().constData());
+    }
+    auto store = Store::openSqlite(path);
+    QVERIFY(store.has_value());
+    int fromA = 0;
+    int fromB = 0;
+    const auto all = (*store)->listEndpoints();
+    QVERIFY(all.has_value());
+    for (const Endpoint& e : *all) {
+        fromA += e.host.startsWith(u'a') ? 1 : 0;
+        fromB += e.host.startsWith(u'b') ? 1 : 0;
+    }
+    QCOMPARE(fromA, kRows);
+    QCOMPARE(fromB, kRows);
+    QCOMPARE((*store)->auditLog(10000)->size(), 2 * kRows);
+    QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
 }
 
 int main(int argc, char** argv)
