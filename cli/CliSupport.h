@@ -44,10 +44,12 @@ public:
 struct CommonOptions
 {
     QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON for scripts.")};
-    QCommandLineOption db{QStringLiteral("db"),
-                          QStringLiteral("Inventory store (SQLite file); default $CERTDECK_DB "
-                                         "or the user's data folder."),
-                          QStringLiteral("PATH")};
+    QCommandLineOption db{
+        QStringLiteral("db"),
+        QStringLiteral("Inventory store: an SQLite file or postgresql://user@host:port/db; "
+                       "default $CERTDECK_DB "
+                       "or the user's data folder."),
+        QStringLiteral("PATH")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show help and exit codes.")};
 

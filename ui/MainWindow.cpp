@@ -3,6 +3,7 @@
 
 #include "AboutDialog.h"
 #include "CertificatesPage.h"
+#include "FleetPage.h"
 #include "SettingsPage.h"
 #include "inventory/Store.h"
 
@@ -60,6 +61,8 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     about->setShortcut(QKeySequence(Qt::Key_F1));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
+    addPage(tr("Fleet"), new FleetPage(m_storePath, this),
+            style()->standardIcon(QStyle::SP_DriveNetIcon));
     m_certificates = new CertificatesPage(this);
     addPage(tr("Certificates & Keys"), m_certificates,
             style()->standardIcon(QStyle::SP_FileDialogContentsView));
@@ -166,7 +169,7 @@ void MainWindow::openStoreInBackground()
         emit storeOpened(r.has_value());
     });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path] { return inventory::Store::inspectSqlite(path); }));
+    watcher->setFuture(QtConcurrent::run([path] { return inventory::Store::inspectUrl(path); }));
 }
 
 } // namespace certdeck::ui

@@ -87,7 +87,7 @@ void SettingsPage::checkIntegrity()
     });
     const QString path = m_storePath;
     watcher->setFuture(QtConcurrent::run([path]() -> Result<QString> {
-        auto store = inventory::Store::openSqlite(path);
+        auto store = inventory::Store::openUrl(path);
         if (!store) {
             return tl::unexpected(store.error());
         }

@@ -52,15 +52,19 @@ void TestMainWindow::onlyWorkingPagesAreListed()
     w.show();
     // Pages appear as their features land; none is a placeholder.
     QCOMPARE(w.pageTitles(),
-             (QStringList{QStringLiteral("Certificates & Keys"), QStringLiteral("Settings")}));
-    QCOMPARE(w.currentPageTitle(), QStringLiteral("Certificates & Keys"));
+             (QStringList{QStringLiteral("Fleet"), QStringLiteral("Certificates & Keys"),
+                          QStringLiteral("Settings")}));
+    // Fleet is home.
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Fleet"));
     QVERIFY(!w.showPage(QStringLiteral("Proxy")));
     w.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&w));
-    QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
-    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Certificates & Keys"));
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Fleet"));
 }
 
 void TestMainWindow::aboutShowsLibrariesAndCpu()
