@@ -39,6 +39,8 @@ Result<QList<CsvRecord>> Csv::parse(const QByteArray& text, const QString& origi
                 } else {
                     inQuotes = false;
                 }
+            } else if (c == u'\r' && i + 1 < s.size() && s[i + 1] == u'\n') {
+                continue; // a CRLF inside a field is read as LF, like the rest
             } else {
                 if (c == u'\n') {
                     ++line;

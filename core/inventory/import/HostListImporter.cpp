@@ -42,13 +42,15 @@ Result<QString> checkHostName(const QString& raw)
     if (name.endsWith(u'.')) {
         name.chop(1);
     }
-    const QString ace = QString::fromLatin1(QUrl::toAce(name));
-    if (ace.isEmpty() || ace.size() > 253) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("\"%1\" is not a host name").arg(raw));
-    }
-    if (ace.contains(u'*')) {
+    if (name.contains(u'*')) {
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("\"%1\" is a wildcard, not a host to probe").arg(raw));
+    }
+    // toAce() is empty for names IDNA refuses (bad characters, long labels).
+    const QString ace = QString::fromLatin1(QUrl::toAce(name));
+    if (ace.isEmpty() || ace.size() > 253) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("\"%1\" is not a valid host name").arg(raw));
     }
     static const QRegularExpression label(
         QStringLiteral("^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"));
