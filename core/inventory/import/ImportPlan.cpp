@@ -10,12 +10,6 @@ QString effectiveSni(const Endpoint& e)
     return e.sniName.isEmpty() ? e.host.toLower() : e.sniName.toLower();
 }
 
-bool sameEndpoint(const Endpoint& a, const Endpoint& b)
-{
-    return a.host.compare(b.host, Qt::CaseInsensitive) == 0 && a.port == b.port &&
-           effectiveSni(a) == effectiveSni(b);
-}
-
 void fillIfEmpty(QString& into, const QString& from)
 {
     if (into.isEmpty()) {
@@ -33,11 +27,11 @@ QString endpointLabel(const QString& host, quint16 port)
 
 int ImportPlan::addEndpoint(const Endpoint& endpoint, const QString& where, int deployTargetIndex)
 {
-    for (qsizetype i = 0; i < endpoints.size(); ++i) {
+    const QString key = endpoint.host.toLower() + u'|' + QString::number(endpoint.port) + u'|' +
+                        effectiveSni(endpoint);
+    if (const auto found = m_endpointIndex.constFind(key); found != m_endpointIndex.cend()) {
+        const int i = found.value();
         Endpoint& old = endpoints[i];
-        if (!sameEndpoint(old, endpoint)) {
-            continue;
-        }
         warnings << QStringLiteral("%1: %2 duplicates %3; merged")
                         .arg(where, endpointLabel(endpoint.host, endpoint.port),
                              m_endpointOrigins.value(i));
@@ -57,12 +51,14 @@ int ImportPlan::addEndpoint(const Endpoint& endpoint, const QString& where, int 
         if (endpointDeployTarget[i] < 0) {
             endpointDeployTarget[i] = deployTargetIndex;
         }
-        return int(i);
+        return i;
     }
     endpoints << endpoint;
     endpointDeployTarget << deployTargetIndex;
     m_endpointOrigins << where;
-    return int(endpoints.size() - 1);
+    const int index = int(endpoints.size() - 1);
+    m_endpointIndex.insert(key, index);
+    return index;
 }
 
 int ImportPlan::addDeployTarget(const DeployTarget& target)
@@ -82,15 +78,14 @@ int ImportPlan::addDeployTarget(const DeployTarget& target)
 int ImportPlan::addCertificate(const crypto::Certificate& certificate, const QString& sourcePath,
                                int endpointIndex, bool isLeaf)
 {
-    for (qsizetype i = 0; i < certificates.size(); ++i) {
-        PlannedCertificate& c = certificates[i];
-        if (c.certificate == certificate) {
-            if (endpointIndex >= 0 && !c.endpointIndexes.contains(endpointIndex)) {
-                c.endpointIndexes << endpointIndex;
-            }
-            c.isLeaf = c.isLeaf || isLeaf;
-            return int(i);
+    const QByteArray der = certificate.toDer();
+    if (const auto found = m_certificateIndex.constFind(der); found != m_certificateIndex.cend()) {
+        PlannedCertificate& c = certificates[found.value()];
+        if (endpointIndex >= 0 && !c.endpointIndexes.contains(endpointIndex)) {
+            c.endpointIndexes << endpointIndex;
         }
+        c.isLeaf = c.isLeaf || isLeaf;
+        return found.value();
     }
     PlannedCertificate c;
     c.certificate = certificate;
@@ -100,6 +95,7 @@ int ImportPlan::addCertificate(const crypto::Certificate& certificate, const QSt
         c.endpointIndexes << endpointIndex;
     }
     certificates << c;
+    m_certificateIndex.insert(der, int(certificates.size() - 1));
     return int(certificates.size() - 1);
 }
 

@@ -4,6 +4,7 @@
 #include "crypto/Certificate.h"
 #include "inventory/Records.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -37,7 +38,8 @@ struct PlannedRenewal
 /// Links between records are indexes into the plan's own lists, since
 /// nothing has a store id yet. Private keys are never read: only their paths
 /// are kept. Duplicates within one input are merged here, with a warning
-/// that names both lines.
+/// that names both lines. Importers fill it through the add* functions,
+/// which keep the duplicate indexes; readers use the lists directly.
 struct ImportPlan
 {
     QList<Endpoint> endpoints;
@@ -73,6 +75,10 @@ struct ImportPlan
 
 private:
     QStringList m_endpointOrigins; ///< where each endpoint was first seen
+    /// "host|port|sni" (lower case) -> index: imports of thousands of
+    /// vhosts stay linear.
+    QHash<QString, int> m_endpointIndex;
+    QHash<QByteArray, int> m_certificateIndex; ///< DER -> index
 };
 
 /// "host:port" with IPv6 literals in brackets, as shown in warnings.
