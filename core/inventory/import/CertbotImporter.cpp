@@ -73,8 +73,7 @@ public:
                 continue;
             }
             chain = scanned->certificates;
-            readFrom = serverPath(
-                file == QLatin1String("cert.pem") ? conf.certPath : conf.fullchainPath, file);
+            readFrom = m_dir.absoluteFilePath(rel);
             break;
         }
         if (file(live + QStringLiteral("chain.pem")) && chain.size() == 1) {

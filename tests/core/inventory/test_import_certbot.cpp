@@ -170,6 +170,9 @@ void TestImportCertbot::importsLineages()
     QCOMPARE(plan->certificates.size(), 3);
     QCOMPARE(plan->certificates[0].certificate.commonName(), QStringLiteral("api.example.test"));
     QCOMPARE(plan->certificates[0].endpointIndexes, QList<int>({0, 1}));
+    QCOMPARE(
+        plan->certificates[0].sourcePath,
+        QDir(m_le.path()).absoluteFilePath(QStringLiteral("live/api.example.test/fullchain.pem")));
     QVERIFY(!plan->certificates[1].isLeaf);
     QCOMPARE(plan->certificates[2].certificate.commonName(), QStringLiteral("example.test"));
     QCOMPARE(plan->certificates[2].endpointIndexes, QList<int>({2}));
