@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "inventory/import/ImportPlan.h"
+
+#include <QString>
+
+namespace certdeck::inventory {
+
+/// Imports certbot's configuration folder (/etc/letsencrypt or a copy of
+/// it): each lineage's live/NAME/{cert,chain,fullchain,privkey}.pem and
+/// renewal/NAME.conf. Every non-wildcard name on the certificate becomes an
+/// endpoint on port 443, the lineage's files a deploy target, the conf's
+/// ACME server an issuer and its key type, challenge and renew-before days a
+/// renewal policy. privkey.pem is never opened: its path is recorded.
+///
+/// A lineage with a missing or unreadable file is imported as far as it
+/// goes, with a warning; a folder with neither live/ nor renewal/ is an error.
+class CertbotImporter
+{
+public:
+    struct Options
+    {
+        QString sshHost; ///< the host the folder belongs to (deploy targets)
+        QString sshUser;
+        QString group;
+    };
+
+    [[nodiscard]] static Result<ImportPlan> importFolder(const QString& configDir,
+                                                         const Options& options = {});
+};
+
+} // namespace certdeck::inventory

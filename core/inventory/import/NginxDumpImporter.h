@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "inventory/import/ImportPlan.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace certdeck::inventory {
+
+/// Turns `nginx -T` output into an ImportPlan: each TLS server block's
+/// server_name entries become endpoints (one per name and TLS port), its
+/// ssl_certificate/ssl_certificate_key pair a deploy target validated with
+/// `nginx -t` and reloaded with `systemctl reload nginx`. Include files are
+/// followed through the dump, ssl_* settings inherited from `http`.
+///
+/// Skipped with a warning (line-numbered): servers without an ssl listen
+/// (or `ssl on`), names that cannot be probed (`_`, wildcards, regexes: kept
+/// as notes on the server's endpoints), servers cut off by a truncated dump.
+class NginxDumpImporter
+{
+public:
+    /// Dumps of real fleets reach a few MB (thousands of vhosts); larger
+    /// input is refused rather than parsed for minutes.
+    static constexpr qint64 MaxBytes = 16 * 1024 * 1024;
+
+    struct Options
+    {
+        /// The host the dump came from: the deploy targets' SSH host, and the
+        /// name probed for servers that have no usable server_name.
+        QString sshHost;
+        QString sshUser;
+        QString group; ///< given to every endpoint
+        /// Read the ssl_certificate files too (for a dump of this machine, or
+        /// of a copy of the server's files under `fileRoot`). Missing files
+        /// are warnings. Keys are never read: their paths are recorded.
+        bool readCertificates = false;
+        QString fileRoot; ///< prefix for ssl_certificate paths when reading
+    };
+
+    [[nodiscard]] static Result<ImportPlan> parse(const QByteArray& dump, const QString& originName,
+                                                  const Options& options);
+    [[nodiscard]] static Result<ImportPlan> readFile(const QString& path, const Options& options);
+};
+
+} // namespace certdeck::inventory
