@@ -38,6 +38,11 @@ public:
         m_group = g;
         invalidateFilter();
     }
+    void setText(const QString& t)
+    {
+        m_text = t.trimmed();
+        invalidateFilter();
+    }
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override
@@ -47,7 +52,7 @@ protected:
             m->index(row, 0, parent).data(FleetModel::GroupRole).toString() != m_group) {
             return false;
         }
-        const QString needle = filterRegularExpression().pattern();
+        const QString& needle = m_text;
         if (needle.isEmpty()) {
             return true;
         }
@@ -61,6 +66,7 @@ protected:
 
 private:
     QString m_group;
+    QString m_text;
 };
 
 // Opens the store on a worker thread for one piece of work; the connection
@@ -155,9 +161,7 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     v->addWidget(m_status);
 
     connect(m_filter, &QLineEdit::textChanged, proxy, [proxy, this](const QString& t) {
-        proxy->setFilterRegularExpression(QRegularExpression(QRegularExpression::escape(t)));
-        // The pattern is only a carrier for the plain text (see filterAcceptsRow).
-        proxy->setFilterRegularExpression(t);
+        proxy->setText(t);
         updateCounts();
     });
     connect(m_group, &QComboBox::currentIndexChanged, this, [proxy, this](int i) {

@@ -18,12 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         }
         return 0;
     }
-    QList<FleetRow> rows;
+    QList<FleetCsvRow> rows;
     for (const Endpoint& e : plan->endpoints) {
         if (e.host.isEmpty() || e.port == 0) {
             std::abort();
         }
-        rows << FleetRow{e, std::nullopt};
+        rows << FleetCsvRow{e, std::nullopt};
     }
     const QByteArray csv =
         FleetCsv::write(rows, QDateTime(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC));

@@ -14,10 +14,10 @@ QStringList FleetCsv::header()
             QStringLiteral("notes"),  QStringLiteral("address")};
 }
 
-QByteArray FleetCsv::write(const QList<FleetRow>& rows, const QDateTime& nowUtc)
+QByteArray FleetCsv::write(const QList<FleetCsvRow>& rows, const QDateTime& nowUtc)
 {
     QByteArray out = Csv::record(header());
-    for (const FleetRow& r : rows) {
+    for (const FleetCsvRow& r : rows) {
         const Endpoint& e = r.endpoint;
         QString issuer;
         QString notAfter;

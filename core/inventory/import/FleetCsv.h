@@ -12,7 +12,7 @@
 namespace certdeck::inventory {
 
 /// One row of the fleet table: an endpoint and its current certificate.
-struct FleetRow
+struct FleetCsvRow
 {
     Endpoint endpoint;
     std::optional<CertificateRecord> certificate;
@@ -27,7 +27,7 @@ class FleetCsv
 public:
     [[nodiscard]] static QStringList header();
     /// `nowUtc` is injected so days_left is reproducible.
-    [[nodiscard]] static QByteArray write(const QList<FleetRow>& rows, const QDateTime& nowUtc);
+    [[nodiscard]] static QByteArray write(const QList<FleetCsvRow>& rows, const QDateTime& nowUtc);
 };
 
 } // namespace certdeck::inventory

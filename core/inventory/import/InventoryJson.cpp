@@ -196,36 +196,6 @@ int lineOfOffset(const QByteArray& data, int offset)
 
 } // namespace
 
-QString serverKindName(ServerKind kind)
-{
-    switch (kind) {
-    case ServerKind::Unknown:
-        return QStringLiteral("unknown");
-    case ServerKind::Nginx:
-        return QStringLiteral("nginx");
-    case ServerKind::Haproxy:
-        return QStringLiteral("haproxy");
-    case ServerKind::Envoy:
-        return QStringLiteral("envoy");
-    case ServerKind::Apache:
-        return QStringLiteral("apache");
-    case ServerKind::Other:
-        return QStringLiteral("other");
-    }
-    return QStringLiteral("unknown");
-}
-
-std::optional<ServerKind> serverKindFromName(const QString& name)
-{
-    for (ServerKind k : {ServerKind::Unknown, ServerKind::Nginx, ServerKind::Haproxy,
-                         ServerKind::Envoy, ServerKind::Apache, ServerKind::Other}) {
-        if (serverKindName(k) == name) {
-            return k;
-        }
-    }
-    return std::nullopt;
-}
-
 QByteArray InventoryJson::write(const QList<Endpoint>& endpoints,
                                 const QList<DeployTarget>& deployTargets,
                                 const QList<CertificateRecord>& certificates,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "inventory/RecordNames.h"
 #include "inventory/Records.h"
 #include "inventory/import/ImportPlan.h"
 
@@ -48,9 +49,5 @@ public:
                                                    const QString& originName);
 };
 
-/// "nginx", "haproxy"... as stored in exports; "unknown" for Unknown.
-[[nodiscard]] QString serverKindName(ServerKind kind);
-/// The reverse; nullopt for a name no ServerKind has.
-[[nodiscard]] std::optional<ServerKind> serverKindFromName(const QString& name);
 
 } // namespace certdeck::inventory

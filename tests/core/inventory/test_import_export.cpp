@@ -241,8 +241,8 @@ void TestImportExport::jsonErrors()
 
 void TestImportExport::csvQuotingReadByPython()
 {
-    QList<FleetRow> rows;
-    rows << FleetRow{m_endpoints[0], m_certs[0]} << FleetRow{m_endpoints[1], std::nullopt};
+    QList<FleetCsvRow> rows;
+    rows << FleetCsvRow{m_endpoints[0], m_certs[0]} << FleetCsvRow{m_endpoints[1], std::nullopt};
     const QDateTime now(QDate(2031, 3, 1), QTime(5, 6, 7), Qt::UTC);
     const QByteArray csv = FleetCsv::write(rows, now);
     FixtureDir dir;
@@ -284,15 +284,15 @@ void TestImportExport::csvQuotingReadByPython()
     QVERIFY(b[6].toString().isEmpty() && b[8].toString().isEmpty());
 
     // Expired: one second past notAfter is day -1.
-    const QByteArray expired =
-        FleetCsv::write({FleetRow{m_endpoints[1], m_certs[0]}}, m_certs[0].notAfterUtc.addSecs(1));
+    const QByteArray expired = FleetCsv::write({FleetCsvRow{m_endpoints[1], m_certs[0]}},
+                                               m_certs[0].notAfterUtc.addSecs(1));
     QVERIFY2(expired.contains(",2031-03-04T05:06:07Z,-1,"), expired.constData());
 }
 
 void TestImportExport::csvReadsBackAsHostList()
 {
-    QList<FleetRow> rows;
-    rows << FleetRow{m_endpoints[0], m_certs[0]} << FleetRow{m_endpoints[1], std::nullopt};
+    QList<FleetCsvRow> rows;
+    rows << FleetCsvRow{m_endpoints[0], m_certs[0]} << FleetCsvRow{m_endpoints[1], std::nullopt};
     const QByteArray csv = FleetCsv::write(rows, QDateTime::currentDateTimeUtc());
     auto plan = HostListImporter::parse(csv, QStringLiteral("fleet.csv"));
     QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
