@@ -3,6 +3,7 @@
 // rm). Every change goes through the store, which audits it under the OS
 // user name and refuses an edit made on a stale revision.
 #include "CliSupport.h"
+#include "FleetImport.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
@@ -551,6 +552,12 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
     if (action == QLatin1String("rm") || action == QLatin1String("remove")) {
         return runRemove(ctx, rest);
     }
+    if (action == QLatin1String("import")) {
+        return runFleetImport(ctx, rest);
+    }
+    if (action == QLatin1String("export")) {
+        return runFleetExport(ctx, rest);
+    }
     if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
         ctx.out
             << "Usage: certdeckctl fleet add|list|show|edit|rm ... (see 'certdeckctl fleet "
@@ -559,14 +566,19 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
                "  list                   endpoints as a table (--group, --filter, --json)\n"
                "  show  HOST[:PORT]|ID   one endpoint in full\n"
                "  edit  HOST[:PORT]|ID   change fields; refused if someone changed it first\n"
-               "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n\n"
+               "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n"
+               "  import --format F PATH nginx -T output, host list/CSV, certbot, PEM folder, "
+               "JSON\n"
+               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n\n"
                "The store is $CERTDECK_DB or --db: an SQLite file, or\n"
                "postgresql://user@host:port/db for a team.\n\n"
             << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
     }
-    return usageError(ctx, QStringLiteral("'fleet' needs an action: add, list, show, edit or rm"));
+    return usageError(
+        ctx,
+        QStringLiteral("'fleet' needs an action: add, list, show, edit, rm, import or export"));
 }
 
 } // namespace
@@ -575,7 +587,10 @@ CERTDECK_COMMAND({QStringLiteral("fleet"),
                   QStringLiteral("  fleet add HOST[:PORT]   add an endpoint to the inventory\n"
                                  "  fleet list              endpoints as a table (--group, "
                                  "--filter)\n"
-                                 "  fleet show|edit|rm X    one endpoint by HOST[:PORT] or ID\n"),
+                                 "  fleet show|edit|rm X    one endpoint by HOST[:PORT] or ID\n"
+                                 "  fleet import --format F PATH   nginx -T, hosts/CSV, certbot, "
+                                 "PEM folder, JSON\n"
+                                 "  fleet export [--format csv]   the inventory as JSON or CSV\n"),
                   runFleet});
 
 } // namespace certdeck::cli

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "FleetImport.h"
+
+#include "common/SecureFile.h"
+#include "inventory/FleetView.h"
+#include "inventory/ImportApplier.h"
+#include "inventory/Store.h"
+#include "inventory/import/CertbotImporter.h"
+#include "inventory/import/FleetCsv.h"
+#include "inventory/import/HostListImporter.h"
+#include "inventory/import/InventoryJson.h"
+#include "inventory/import/NginxDumpImporter.h"
+#include "inventory/import/PemFolderImporter.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+
+namespace certdeck::cli {
+
+using namespace certdeck::inventory;
+
+namespace {
+
+Result<ImportPlan> readPlan(const QString& format, const QString& path, const QString& sshHost,
+                            const QString& sshUser, const QString& group)
+{
+    if (format == QLatin1String("nginx")) {
+        NginxDumpImporter::Options o;
+        o.sshHost = sshHost;
+        o.sshUser = sshUser;
+        o.readCertificates = true;
+        return NginxDumpImporter::readFile(path, o);
+    }
+    if (format == QLatin1String("hosts")) {
+        return HostListImporter::readFile(path);
+    }
+    if (format == QLatin1String("certbot")) {
+        CertbotImporter::Options o;
+        o.sshHost = sshHost;
+        o.sshUser = sshUser;
+        o.group = group;
+        return CertbotImporter::importFolder(path, o);
+    }
+    if (format == QLatin1String("pem")) {
+        PemFolderImporter::Options o;
+        o.group = group;
+        return PemFolderImporter::importFolder(path, o);
+    }
+    if (format == QLatin1String("json")) {
+        auto data = readFileCapped(path, 256 * 1024 * 1024);
+        if (!data) {
+            return tl::unexpected(data.error());
+        }
+        auto doc = InventoryJson::read(*data, QFileInfo(path).fileName());
+        if (!doc) {
+            return tl::unexpected(doc.error());
+        }
+        return InventoryJson::toPlan(*doc, QFileInfo(path).fileName());
+    }
+    return fail(ErrorCode::InvalidInput,
+                QStringLiteral("Unknown import format '%1': use nginx, hosts, certbot, pem or json")
+                    .arg(format));
+}
+
+} // namespace
+
+ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QStringLiteral("nginx (nginx -T output), hosts (host list or "
+                                                   "CSV), certbot (/etc/letsencrypt), pem (a "
+                                                   "folder), json (a CertDeck export)"),
+                                    QStringLiteral("FORMAT"));
+    const QCommandLineOption sshHost(QStringLiteral("ssh-host"),
+                                     QStringLiteral("Host the files belong to (deploy targets)."),
+                                     QStringLiteral("HOST"));
+    const QCommandLineOption sshUser(QStringLiteral("ssh-user"),
+                                     QStringLiteral("SSH user for the deploy targets."),
+                                     QStringLiteral("USER"));
+    const QCommandLineOption group(QStringLiteral("group"),
+                                   QStringLiteral("Group for new endpoints."),
+                                   QStringLiteral("GROUP"));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Show what would be added; change nothing."));
+    for (const auto& o : {format, sshHost, sshUser, group, dryRun}) {
+        p.addOption(o);
+    }
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    common.apply(p, ctx);
+    if (p.isSet(common.help)) {
+        ctx.out << "Usage: certdeckctl fleet import --format nginx|hosts|certbot|pem|json PATH\n"
+                   "         [--ssh-host H] [--ssh-user U] [--group G] [--dry-run] [--json]\n\n"
+                   "Adds what PATH describes in one transaction: all of it or, when any part is\n"
+                   "refused, nothing. Endpoints already in the inventory are kept as they are.\n"
+                   "Private keys are never read: their paths become deploy-target fields.\n\n"
+                << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1 || !p.isSet(format)) {
+        return usageError(ctx, QStringLiteral("'fleet import' needs --format and one PATH"));
+    }
+    auto plan =
+        readPlan(p.value(format), pos.first(), p.value(sshHost), p.value(sshUser), p.value(group));
+    if (!plan) {
+        return reportError(ctx, plan.error());
+    }
+    if (p.isSet(group)) {
+        for (Endpoint& e : plan->endpoints) {
+            if (e.group.isEmpty()) {
+                e.group = p.value(group);
+            }
+        }
+    }
+    QJsonArray preview;
+    for (const Endpoint& e : plan->endpoints) {
+        preview << endpointAddress(e.host, e.port);
+    }
+    if (p.isSet(dryRun)) {
+        if (ctx.json) {
+            printJson(ctx.out,
+                      {{QStringLiteral("dryRun"), true},
+                       {QStringLiteral("endpoints"), preview},
+                       {QStringLiteral("deployTargets"), int(plan->deployTargets.size())},
+                       {QStringLiteral("certificates"), int(plan->certificates.size())},
+                       {QStringLiteral("warnings"), QJsonArray::fromStringList(plan->warnings)}});
+        } else {
+            ctx.out << "Would add " << plan->endpoints.size() << " endpoint(s), "
+                    << plan->deployTargets.size() << " deploy target(s), "
+                    << plan->certificates.size() << " certificate(s):\n";
+            for (const auto& v : preview) {
+                ctx.out << "  " << v.toString() << "\n";
+            }
+            for (const QString& w : plan->warnings) {
+                ctx.out << "WARNING: " << w << "\n";
+            }
+            ctx.out.flush();
+        }
+        return plan->warnings.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
+    }
+    auto store = Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto summary = ImportApplier::apply(**store, *plan);
+    if (!summary) {
+        return reportError(ctx, summary.error());
+    }
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("endpointsAdded"), summary->endpointsAdded},
+                            {QStringLiteral("endpointsExisting"), summary->endpointsExisting},
+                            {QStringLiteral("deployTargets"), summary->deployTargets},
+                            {QStringLiteral("certificates"), summary->certificates},
+                            {QStringLiteral("certificateVersions"), summary->certificateVersions},
+                            {QStringLiteral("renewalPolicies"), summary->renewalPolicies},
+                            {QStringLiteral("notes"), QJsonArray::fromStringList(summary->notes)}});
+    } else {
+        ctx.out << "Imported " << summary->endpointsAdded << " new endpoint(s) ("
+                << summary->endpointsExisting << " already known), " << summary->deployTargets
+                << " deploy target(s), " << summary->certificates << " certificate(s)\n";
+        for (const QString& n : summary->notes) {
+            ctx.out << "NOTE: " << n << "\n";
+        }
+        ctx.out.flush();
+    }
+    return plan->warnings.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
+}
+
+ExitCode runFleetExport(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("json or csv"),
+                                    QStringLiteral("FORMAT"), QStringLiteral("json"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Write here, not stdout."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("Replace FILE."));
+    p.addOption(format);
+    p.addOption(out);
+    p.addOption(force);
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    common.apply(p, ctx);
+    if (p.isSet(common.help)) {
+        ctx.out << "Usage: certdeckctl fleet export [--format json|csv] [--out FILE [--force]]\n\n"
+                   "JSON holds endpoints, deploy targets and certificates (never private keys)\n"
+                   "and imports back with 'fleet import --format json'; CSV is the fleet table.\n\n"
+                << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    const QString fmt = p.value(format);
+    if (fmt != QLatin1String("json") && fmt != QLatin1String("csv")) {
+        return usageError(ctx, QStringLiteral("--format is json or csv"));
+    }
+    auto store = Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    auto rows = loadFleet(**store);
+    if (!rows) {
+        return reportError(ctx, rows.error());
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QByteArray data;
+    if (fmt == QLatin1String("csv")) {
+        QList<FleetCsvRow> csv;
+        for (const FleetRow& r : *rows) {
+            csv << FleetCsvRow{r.endpoint, r.certificate};
+        }
+        data = FleetCsv::write(csv, now);
+    } else {
+        QList<Endpoint> endpoints;
+        QList<DeployTarget> targets;
+        QList<CertificateRecord> certs;
+        QSet<qint64> seenTargets;
+        QSet<qint64> seenCerts;
+        for (const FleetRow& r : *rows) {
+            endpoints << r.endpoint;
+            if (r.deployTarget && !seenTargets.contains(r.deployTarget->id)) {
+                seenTargets.insert(r.deployTarget->id);
+                targets << *r.deployTarget;
+            }
+            if (r.certificate && !seenCerts.contains(r.certificate->id)) {
+                seenCerts.insert(r.certificate->id);
+                certs << *r.certificate;
+            }
+        }
+        data = InventoryJson::write(endpoints, targets, certs, now);
+    }
+    if (!p.isSet(out)) {
+        ctx.out << QString::fromUtf8(data);
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    if (auto w =
+            writeFileAtomically(p.value(out), data, {.secret = false, .overwrite = p.isSet(force)});
+        !w) {
+        return reportError(ctx, w.error());
+    }
+    ctx.err << "certdeckctl: wrote " << rows->size() << " endpoint(s) to " << p.value(out) << "\n";
+    ctx.err.flush();
+    return ExitCode::Ok;
+}
+
+} // namespace certdeck::cli
