@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ChainJob.h"
 
+#include "crypto/internal/KeyGenCallback.h"
+
 #include <QNetworkAccessManager>
 #include <QtConcurrent>
 
@@ -147,6 +149,7 @@ void ChainJob::verifyOnWorker()
     emit progress(QStringLiteral("verifying the chain"));
     m_watcher.setFuture(QtConcurrent::run(
         [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
+            const internal::ReleaseOpensslThreadState release;
             return ChainVerifier::verify(input, trust, now, options);
         }));
 }

@@ -2,6 +2,7 @@
 #include "ServedChainFetcher.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/internal/KeyGenCallback.h"
 
 #include <QDeadlineTimer>
 #include <QHostAddress>
@@ -308,6 +309,7 @@ void ServedChainFetcher::fetchAsync(const Options& options, QObject* context,
                                     const CancelFlag& cancel)
 {
     QtConcurrent::run([options, cancel] {
+        const internal::ReleaseOpensslThreadState release;
         return fetch(options, cancel);
     }).then(context, [done = std::move(done)](const Result<ServedChain>& r) { done(r); });
 }
