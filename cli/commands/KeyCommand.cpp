@@ -18,9 +18,9 @@ namespace certdeck::cli {
 
 namespace {
 
+using crypto::Csr;
 using crypto::KeyType;
 using crypto::PrivateKey;
-using crypto::Csr;
 
 /// A passphrase read from a file or the environment, wiped when it goes.
 class Passphrase

@@ -337,8 +337,8 @@ void TestKeyCommand::matchExitCodes()
     // A CSR (TestPki keeps the openssl-made request beside each leaf).
     QString csrA = m_a.key;
     csrA.replace(QStringLiteral(".key"), QStringLiteral(".csr"));
-    const Run csrSame = ctl({QStringLiteral("key"), QStringLiteral("match"), m_a.key, csrA,
-                             QStringLiteral("--json")});
+    const Run csrSame = ctl(
+        {QStringLiteral("key"), QStringLiteral("match"), m_a.key, csrA, QStringLiteral("--json")});
     QCOMPARE(csrSame.code, 0);
     QCOMPARE(csrSame.json().value(QStringLiteral("keySpkiSha256")),
              csrSame.json().value(QStringLiteral("csrSpkiSha256")));

@@ -49,5 +49,4 @@ public:
                                                    const QString& originName);
 };
 
-
 } // namespace certdeck::inventory
