@@ -171,8 +171,8 @@ void TestFleetCommand::badInputIsAUsageError_data()
                                   << "Unknown --kind 'iis'";
     QTest::newRow("unknown action")
         << QStringList{QStringLiteral("frobnicate")} << "needs an action";
-    QTest::newRow("import is not here")
-        << QStringList{QStringLiteral("teleport")} << "add, list, show, edit or rm";
+    QTest::newRow("the actions are listed")
+        << QStringList{QStringLiteral("teleport")} << "add, list, show, edit, rm, import or export";
     QTest::newRow("bad revision") << QStringList{QStringLiteral("edit"), QStringLiteral("1"),
                                                  QStringLiteral("--revision"), QStringLiteral("x")}
                                   << "--revision";

@@ -242,7 +242,7 @@ void TestStorePostgres::certificatesKeysAndHistory()
     QVERIFY(store);
     KeyRecord key;
     key.description = QStringLiteral("ECDSA P-256");
-    key.encrypted = QByteArray("\x00\x01\xff ciphertext with NUL", 25); // bytea, not text
+    key.encrypted = QByteArray("\x00\x01\xff ciphertext with NUL", 23); // bytea, not text
     auto keyId = store->addKey(key);
     QVERIFY2(keyId.has_value(), qPrintable(keyId ? QString() : keyId.error().toString()));
     QCOMPARE(store->key(*keyId)->encrypted, key.encrypted);
