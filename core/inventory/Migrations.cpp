@@ -176,13 +176,30 @@ QStringList stepTwo(Dialect d)
     return out;
 }
 
+// Version 3: the key vault's one row. It holds what derives and checks the
+// master key (KDF name and cost, salt, an AEAD-sealed known constant), never
+// the passphrase or the derived key.
+QStringList stepThree(Dialect d)
+{
+    return {portable(d, QStringLiteral("CREATE TABLE vault ("
+                                       " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                                       " kdf TEXT NOT NULL,"
+                                       " scrypt_n {INT64} NOT NULL,"
+                                       " scrypt_r INTEGER NOT NULL,"
+                                       " scrypt_p INTEGER NOT NULL,"
+                                       " salt {BLOB} NOT NULL,"
+                                       " verifier {BLOB} NOT NULL,"
+                                       " changed_utc TEXT NOT NULL)"))};
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
-    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite), stepTwo(Dialect::Sqlite)};
-    static const QList<QStringList> postgres = {stepOne(Dialect::Postgres),
-                                                stepTwo(Dialect::Postgres)};
+    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite), stepTwo(Dialect::Sqlite),
+                                              stepThree(Dialect::Sqlite)};
+    static const QList<QStringList> postgres = {
+        stepOne(Dialect::Postgres), stepTwo(Dialect::Postgres), stepThree(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

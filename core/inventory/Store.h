@@ -185,6 +185,9 @@ public:
     [[nodiscard]] Result<QList<AlertRecord>> openAlerts() const;
 
 private:
+    // The vault reads and rewrites its own table and the key ciphertexts.
+    friend class KeyVault;
+
     Store(QString connectionName, QString location, internal::Dialect dialect);
     [[nodiscard]] Status migrate();
     [[nodiscard]] Result<int> schemaVersion() const;

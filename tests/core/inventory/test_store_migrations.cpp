@@ -27,6 +27,62 @@ const QStringList kV1 = {
     QStringLiteral("PRAGMA user_version = 1"),
 };
 
+// Schema version 2 exactly as released (step 2 as SQLite runs it).
+const QStringList kV2 = {
+    QStringLiteral("CREATE TABLE keys ( id INTEGER PRIMARY KEY, description TEXT NOT NULL DEFAULT "
+                   "'', spki_sha256 BLOB, protection TEXT NOT NULL, encrypted BLOB, keyring_id "
+                   "TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, CHECK "
+                   "(coalesce(length(encrypted), 0) > 0 OR keyring_id <> ''))"),
+    QStringLiteral("CREATE TABLE issuers ( id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT "
+                   "NOT NULL UNIQUE, directory_url TEXT NOT NULL DEFAULT '', account_url TEXT NOT "
+                   "NULL DEFAULT '', account_key_id INTEGER REFERENCES keys(id))"),
+    QStringLiteral(
+        "CREATE TABLE deploy_targets ( id INTEGER PRIMARY KEY, ssh_host TEXT NOT NULL, ssh_port "
+        "INTEGER NOT NULL DEFAULT 22, ssh_user TEXT NOT NULL DEFAULT '', key_path TEXT NOT NULL "
+        "DEFAULT '', cert_path TEXT NOT NULL DEFAULT '', fullchain_path TEXT NOT NULL DEFAULT '', "
+        "combined_pem_path TEXT NOT NULL DEFAULT '', file_owner TEXT NOT NULL DEFAULT '', "
+        "file_group TEXT NOT NULL DEFAULT '', key_mode INTEGER NOT NULL DEFAULT 384, cert_mode "
+        "INTEGER NOT NULL DEFAULT 420, validate_command TEXT NOT NULL DEFAULT '', reload_command "
+        "TEXT NOT NULL DEFAULT '', revision INTEGER NOT NULL DEFAULT 1, updated_utc TEXT NOT NULL "
+        "DEFAULT '', updated_by TEXT NOT NULL DEFAULT '')"),
+    QStringLiteral(
+        "CREATE TABLE endpoints ( id INTEGER PRIMARY KEY, host TEXT NOT NULL, port INTEGER NOT "
+        "NULL, sni_name TEXT NOT NULL DEFAULT '', address_override TEXT NOT NULL DEFAULT '', "
+        "endpoint_group TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '', server_kind TEXT "
+        "NOT NULL DEFAULT 'unknown', notes TEXT NOT NULL DEFAULT '', deploy_target_id INTEGER "
+        "REFERENCES deploy_targets(id) ON DELETE SET NULL, revision INTEGER NOT NULL DEFAULT 1, "
+        "created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL, updated_by TEXT NOT NULL DEFAULT "
+        "'', UNIQUE (host, port, sni_name), CHECK (port BETWEEN 1 AND 65535))"),
+    QStringLiteral("CREATE INDEX endpoints_group ON endpoints(endpoint_group)"),
+    QStringLiteral(
+        "CREATE TABLE certificates ( id INTEGER PRIMARY KEY, der BLOB NOT NULL, subject TEXT NOT "
+        "NULL DEFAULT '', issuer TEXT NOT NULL DEFAULT '', sans TEXT NOT NULL DEFAULT '', "
+        "serial_hex TEXT NOT NULL DEFAULT '', sha256_hex TEXT NOT NULL UNIQUE, not_before_utc TEXT "
+        "NOT NULL, not_after_utc TEXT NOT NULL, key_id INTEGER REFERENCES keys(id))"),
+    QStringLiteral("CREATE INDEX certificates_not_after ON certificates(not_after_utc)"),
+    QStringLiteral(
+        "CREATE TABLE certificate_versions ( id INTEGER PRIMARY KEY, endpoint_id INTEGER NOT NULL "
+        "REFERENCES endpoints(id) ON DELETE CASCADE, certificate_id INTEGER NOT NULL REFERENCES "
+        "certificates(id), state TEXT NOT NULL, at_utc TEXT NOT NULL)"),
+    QStringLiteral(
+        "CREATE INDEX certificate_versions_endpoint ON certificate_versions(endpoint_id, at_utc)"),
+    QStringLiteral("CREATE TABLE renewal_policies ( id INTEGER PRIMARY KEY, endpoint_id INTEGER "
+                   "NOT NULL UNIQUE REFERENCES endpoints(id) ON DELETE CASCADE, key_type TEXT NOT "
+                   "NULL, renew_before_days INTEGER NOT NULL, challenge TEXT NOT NULL, issuer_id "
+                   "INTEGER REFERENCES issuers(id))"),
+    QStringLiteral("CREATE TABLE probes ( id INTEGER PRIMARY KEY, endpoint_id INTEGER NOT NULL "
+                   "REFERENCES endpoints(id) ON DELETE CASCADE, at_utc TEXT NOT NULL, status TEXT "
+                   "NOT NULL, grade TEXT NOT NULL DEFAULT '', served_certificate_id INTEGER "
+                   "REFERENCES certificates(id), report_json BLOB)"),
+    QStringLiteral("CREATE INDEX probes_endpoint ON probes(endpoint_id, at_utc)"),
+    QStringLiteral(
+        "CREATE TABLE alerts ( id INTEGER PRIMARY KEY, endpoint_id INTEGER REFERENCES "
+        "endpoints(id) ON DELETE CASCADE, code TEXT NOT NULL, severity TEXT NOT NULL, message TEXT "
+        "NOT NULL DEFAULT '', raised_utc TEXT NOT NULL, resolved_utc TEXT)"),
+    QStringLiteral("CREATE INDEX alerts_endpoint ON alerts(endpoint_id)"),
+    QStringLiteral("PRAGMA user_version = 2"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -91,8 +147,17 @@ void TestStoreMigrations::fromEveryOlderVersion()
                                 "VALUES ('2025-06-01T10:00:00Z', 'carol', 'key.generate', "
                                 "'api.example.test', 'ok')");
     }
-    // When a version 3 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 1, "add the released DDL of this version to the test");
+    if (version >= 2) {
+        setup << kV2
+              << QStringLiteral("INSERT INTO keys (description, spki_sha256, protection, "
+                                "encrypted, created_utc) VALUES ('ECDSA P-256', x'0102', "
+                                "'master-passphrase', x'01aabbcc', '2025-06-02T10:00:00Z')")
+              << QStringLiteral("INSERT INTO endpoints (host, port, created_utc, updated_utc) "
+                                "VALUES ('old.example.test', 443, '2025-06-02T10:00:00Z', "
+                                "'2025-06-02T10:00:00Z')");
+    }
+    // When a version 4 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 2, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -108,6 +173,18 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QCOMPARE(log->first().atUtc, QDateTime(QDate(2025, 6, 1), QTime(10, 0), Qt::UTC));
     } else {
         QCOMPARE(log->size(), 0);
+    }
+    if (version >= 2) {
+        // The key and the endpoint stored under version 2 survive as they were.
+        auto key = (*store)->key(1);
+        QVERIFY2(key.has_value(), qPrintable(key ? QString() : key.error().toString()));
+        QCOMPARE(key->description, QStringLiteral("ECDSA P-256"));
+        QCOMPARE(key->spkiSha256, QByteArray::fromHex("0102"));
+        QCOMPARE(key->encrypted, QByteArray::fromHex("01aabbcc"));
+        QCOMPARE(key->protection, KeyProtection::MasterPassphrase);
+        auto old = (*store)->endpointsAt(QStringLiteral("old.example.test"), 443);
+        QVERIFY(old.has_value());
+        QCOMPARE(old->size(), 1);
     }
     // The new tables work, and the audit log is still append-only.
     Endpoint e;

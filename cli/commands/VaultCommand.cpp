@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl vault: the master passphrase that protects the stored keys.
+#include "CliSupport.h"
+#include "PassphraseOption.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
+
+#include <QJsonObject>
+#include <openssl/crypto.h>
+
+namespace certdeck::cli {
+
+namespace {
+
+void wipe(QByteArray& bytes)
+{
+    if (!bytes.isEmpty()) {
+        OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
+    }
+}
+
+// A passphrase the command cannot run without: missing is a usage error.
+Result<QByteArray> requiredPassphrase(const PassphraseOption& option, const QCommandLineParser& p,
+                                      CommandContext& ctx, const QString& what)
+{
+    auto pass = option.read(p, ctx.err);
+    if (pass && pass->isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("%1: give --%2 FILE or --%3 VAR")
+                                                 .arg(what, option.file.names().constFirst(),
+                                                      option.env.names().constFirst()));
+    }
+    return pass;
+}
+
+ExitCode runVault(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const PassphraseOption pass;
+    const PassphraseOption newPass(QStringLiteral("new-"), QStringLiteral("new "));
+    pass.addTo(p);
+    newPass.addTo(p);
+    p.addPositionalArgument(QStringLiteral("action"),
+                            QStringLiteral("init, status or change-passphrase"));
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (p.isSet(common.help)) {
+        ctx.out << "Usage: certdeckctl vault init|status|change-passphrase [--json] [--db PATH]\n"
+                   "         [--passphrase-file FILE | --passphrase-env VAR]\n"
+                   "         [--new-passphrase-file FILE | --new-passphrase-env VAR]\n\n"
+                   "  init               set the master passphrase of a store without one\n"
+                   "  status             whether the vault is set up, its scrypt cost and key "
+                   "count;\n"
+                   "                     with a passphrase, also whether it is the right one\n"
+                   "  change-passphrase  re-encrypt every key under the new passphrase, all or "
+                   "nothing\n\n"
+                   "Passphrases are read from a file (first line, mode 0600) or an environment\n"
+                   "variable, never from the command line.\n\n"
+                << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    common.apply(p, ctx);
+    const QStringList pos = p.positionalArguments();
+    const QString action = pos.value(0);
+    if (pos.size() != 1 || (action != QLatin1String("init") && action != QLatin1String("status") &&
+                            action != QLatin1String("change-passphrase"))) {
+        return usageError(ctx, QStringLiteral("'vault' needs one action: init, status or "
+                                              "change-passphrase"));
+    }
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    inventory::KeyVault vault(**store);
+
+    if (action == QLatin1String("status")) {
+        auto initialized = vault.isInitialized();
+        auto count = vault.keyCount();
+        if (!initialized || !count) {
+            return reportError(ctx, initialized ? count.error() : initialized.error());
+        }
+        QJsonObject o{{QStringLiteral("initialized"), *initialized},
+                      {QStringLiteral("keys"), *count}};
+        QString line =
+            *initialized ? QStringLiteral("VAULT OK - master passphrase set, %1 key(s)").arg(*count)
+                         : QStringLiteral("VAULT WARNING - no master passphrase yet (run "
+                                          "`certdeckctl vault init`)");
+        ExitCode result = *initialized ? ExitCode::Ok : ExitCode::Warning;
+        if (*initialized) {
+            const auto cost = vault.cost();
+            if (!cost) {
+                return reportError(ctx, cost.error());
+            }
+            o.insert(QStringLiteral("kdf"), QStringLiteral("scrypt"));
+            o.insert(QStringLiteral("scryptN"), static_cast<qint64>(cost->n));
+            o.insert(QStringLiteral("scryptR"), static_cast<int>(cost->r));
+            o.insert(QStringLiteral("scryptP"), static_cast<int>(cost->p));
+            line +=
+                QStringLiteral(", scrypt N=%1 r=%2 p=%3").arg(cost->n).arg(cost->r).arg(cost->p);
+            if (pass.isSet(p)) {
+                auto given = pass.read(p, ctx.err);
+                if (!given) {
+                    return reportError(ctx, given.error());
+                }
+                const auto unlocked = vault.unlock(*given);
+                wipe(*given);
+                o.insert(QStringLiteral("passphraseOk"), unlocked.has_value());
+                if (!unlocked) {
+                    line = QStringLiteral("VAULT CRITICAL - ") + unlocked.error().message;
+                    result = ExitCode::Critical;
+                } else {
+                    line += QStringLiteral(", passphrase ok");
+                }
+            }
+        }
+        if (ctx.json) {
+            printJson(ctx.out, o);
+        } else {
+            ctx.out << line << "\n";
+            ctx.out.flush();
+        }
+        return result;
+    }
+
+    auto current = requiredPassphrase(pass, p, ctx, QStringLiteral("The master passphrase"));
+    if (!current) {
+        return usageError(ctx, current.error().message);
+    }
+    Status done;
+    if (action == QLatin1String("init")) {
+        done = vault.init(*current);
+    } else {
+        auto next = requiredPassphrase(newPass, p, ctx, QStringLiteral("The new passphrase"));
+        if (!next) {
+            wipe(*current);
+            return usageError(ctx, next.error().message);
+        }
+        ctx.err << "certdeckctl: re-encrypting every key under the new passphrase...\n";
+        ctx.err.flush();
+        done = vault.changePassphrase(*current, *next);
+        wipe(*next);
+    }
+    wipe(*current);
+    if (!done) {
+        return reportError(ctx, done.error(),
+                           done.error().code == ErrorCode::Crypto ? ExitCode::Critical
+                                                                  : ExitCode::Unknown);
+    }
+    const auto count = vault.keyCount();
+    const QString message = action == QLatin1String("init")
+                                ? QStringLiteral("Master passphrase set")
+                                : QStringLiteral("Master passphrase changed; %1 key(s) "
+                                                 "re-encrypted")
+                                      .arg(count ? *count : 0);
+    if (ctx.json) {
+        printJson(ctx.out, {{QStringLiteral("ok"), true},
+                            {QStringLiteral("action"), action},
+                            {QStringLiteral("keys"), count ? *count : 0}});
+    } else {
+        ctx.out << message << "\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+} // namespace
+
+CERTDECK_COMMAND({QStringLiteral("vault"),
+                  QStringLiteral("  vault init|status|change-passphrase  the master passphrase "
+                                 "that encrypts stored keys\n"),
+                  runVault});
+
+} // namespace certdeck::cli
