@@ -2,6 +2,8 @@
 #include "Certificate.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/internal/CaAsn1.h"
+#include "crypto/internal/DerEncode.h"
 
 #include <QHostAddress>
 #include <openssl/asn1.h>
@@ -26,18 +28,6 @@ QString nameToString(const X509_NAME* name)
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
     return QString::fromUtf8(data, static_cast<qsizetype>(len));
-}
-
-QDateTime asn1ToDateTime(const ASN1_TIME* t)
-{
-    struct tm tm
-    {
-    };
-    if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
-        return {};
-    }
-    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
-                     QTime(tm.tm_hour, tm.tm_min, tm.tm_sec), Qt::UTC);
 }
 
 } // namespace
@@ -89,28 +79,12 @@ Result<Certificate> Certificate::fromDer(const QByteArray& der, const QString& o
 
 QByteArray Certificate::toDer() const
 {
-    if (!m_x509) {
-        return {};
-    }
-    const int len = i2d_X509(m_x509.get(), nullptr);
-    if (len <= 0) {
-        return {};
-    }
-    QByteArray out(len, Qt::Uninitialized);
-    auto* p = reinterpret_cast<unsigned char*>(out.data());
-    i2d_X509(m_x509.get(), &p);
-    return out;
+    return internal::derOf<i2d_X509>(m_x509.get());
 }
 
 QByteArray Certificate::toPem() const
 {
-    const QByteArray b64 = toDer().toBase64();
-    QByteArray pem = "-----BEGIN CERTIFICATE-----\n";
-    for (qsizetype i = 0; i < b64.size(); i += 64) {
-        pem += b64.mid(i, 64) + '\n';
-    }
-    pem += "-----END CERTIFICATE-----\n";
-    return pem;
+    return m_x509 ? internal::wrapPem(toDer(), "CERTIFICATE") : QByteArray();
 }
 
 QString Certificate::subject() const
@@ -168,12 +142,12 @@ QString Certificate::serialHex() const
 
 QDateTime Certificate::notBefore() const
 {
-    return m_x509 ? asn1ToDateTime(X509_get0_notBefore(m_x509.get())) : QDateTime();
+    return m_x509 ? internal::asn1ToDateTime(X509_get0_notBefore(m_x509.get())) : QDateTime();
 }
 
 QDateTime Certificate::notAfter() const
 {
-    return m_x509 ? asn1ToDateTime(X509_get0_notAfter(m_x509.get())) : QDateTime();
+    return m_x509 ? internal::asn1ToDateTime(X509_get0_notAfter(m_x509.get())) : QDateTime();
 }
 
 qint64 Certificate::daysLeft(const QDateTime& now) const
@@ -193,15 +167,8 @@ QByteArray Certificate::spkiSha256() const
     if (!m_x509) {
         return {};
     }
-    const X509_PUBKEY* pub = X509_get_X509_PUBKEY(m_x509.get());
-    const int len = i2d_X509_PUBKEY(pub, nullptr);
-    if (len <= 0) {
-        return {};
-    }
-    QByteArray der(len, Qt::Uninitialized);
-    auto* p = reinterpret_cast<unsigned char*>(der.data());
-    i2d_X509_PUBKEY(pub, &p);
-    return QCryptographicHash::hash(der, QCryptographicHash::Sha256);
+    const QByteArray der = internal::derOf<i2d_X509_PUBKEY>(X509_get_X509_PUBKEY(m_x509.get()));
+    return der.isEmpty() ? QByteArray() : QCryptographicHash::hash(der, QCryptographicHash::Sha256);
 }
 
 bool Certificate::isSelfIssued() const

@@ -5,6 +5,7 @@
 #include "crypto/internal/CaAsn1.h"
 #include "crypto/internal/CaKeyIo.h"
 #include "crypto/internal/CaPtr.h"
+#include "crypto/internal/DerEncode.h"
 
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -266,17 +267,7 @@ Result<Csr> Csr::fromDer(const QByteArray& der, const QString& origin)
 
 QByteArray Csr::toDer() const
 {
-    if (!m_req) {
-        return {};
-    }
-    const int len = i2d_X509_REQ(m_req.get(), nullptr);
-    if (len <= 0) {
-        return {};
-    }
-    QByteArray out(len, Qt::Uninitialized);
-    auto* p = reinterpret_cast<unsigned char*>(out.data());
-    i2d_X509_REQ(m_req.get(), &p);
-    return out;
+    return internal::derOf<i2d_X509_REQ>(m_req.get());
 }
 
 QByteArray Csr::toPem() const
