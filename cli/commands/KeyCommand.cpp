@@ -2,6 +2,7 @@
 // certdeckctl key: make a private key, show what a key file holds, and check
 // that a key and a certificate belong together.
 #include "CliSupport.h"
+#include "PassphraseSource.h"
 #include "common/SecureFile.h"
 #include "crypto/Certificate.h"
 #include "crypto/Csr.h"
@@ -70,38 +71,13 @@ struct PassphraseOptions
             return fail(ErrorCode::InvalidInput,
                         QStringLiteral("give --passphrase-file or --passphrase-env, not both"));
         }
-        if (p.isSet(file)) {
-            auto data = readFileCapped(p.value(file), 64 * 1024);
-            if (!data) {
-                return tl::unexpected<Error>(data.error());
-            }
-            out.bytes() = std::move(*data);
-            // The first line, as `openssl -passin file:` reads it.
-            const qsizetype nl = out.bytes().indexOf('\n');
-            if (nl >= 0) {
-                OPENSSL_cleanse(out.bytes().data() + nl,
-                                static_cast<size_t>(out.bytes().size() - nl));
-                out.bytes().truncate(nl);
-            }
-            if (out.bytes().endsWith('\r')) {
-                out.bytes().chop(1);
-            }
-            if (out.bytes().isEmpty()) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("%1: the passphrase is empty").arg(p.value(file)));
-            }
-        } else if (p.isSet(env)) {
-            const QString var = p.value(env);
-            if (!qEnvironmentVariableIsSet(var.toLocal8Bit().constData())) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("environment variable %1 is not set").arg(var));
-            }
-            out.bytes() = qgetenv(var.toLocal8Bit().constData());
-            if (out.bytes().isEmpty()) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("environment variable %1 is empty").arg(var));
-            }
+        // One reader for every command (PassphraseSource.h).
+        auto pass = readPassphrase(p.isSet(file) ? p.value(file) : QString(),
+                                   p.isSet(env) ? p.value(env) : QString());
+        if (!pass) {
+            return tl::unexpected(pass.error());
         }
+        out.bytes() = std::move(*pass);
         return {};
     }
 };

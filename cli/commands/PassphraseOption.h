@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "PassphraseSource.h"
+
 // Passphrases for certdeckctl come from a file or an environment variable
 // named on the command line, never from an argument value (which `ps` and
 // shell history would show).
@@ -50,38 +52,15 @@ struct PassphraseOption
                         QStringLiteral("Give --%1 or --%2, not both")
                             .arg(file.names().constFirst(), env.names().constFirst()));
         }
-        if (p.isSet(env)) {
-            const QString var = p.value(env);
-            if (!qEnvironmentVariableIsSet(var.toLocal8Bit().constData())) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("The environment variable %1 is not set").arg(var));
-            }
-            return qgetenv(var.toLocal8Bit().constData());
-        }
-        if (!p.isSet(file)) {
-            return QByteArray();
-        }
-        const QString path = p.value(file);
-        auto data = readFileCapped(path, 64 * 1024);
-        if (!data) {
-            Error e = data.error();
-            e.message = QStringLiteral("Passphrase file: ") + e.message;
-            return tl::unexpected(e);
-        }
-        if ((QFileInfo(path).permissions() & (QFile::ReadGroup | QFile::ReadOther)) != 0) {
-            err << "certdeckctl: warning: the passphrase file " << path
+        if (p.isSet(file) &&
+            (QFileInfo(p.value(file)).permissions() & (QFile::ReadGroup | QFile::ReadOther)) != 0) {
+            err << "certdeckctl: warning: the passphrase file " << p.value(file)
                 << " can be read by other users (chmod 600 it)\n";
             err.flush();
         }
-        QByteArray line = data->left(data->indexOf('\n') < 0 ? data->size() : data->indexOf('\n'));
-        if (line.endsWith('\r')) {
-            line.chop(1);
-        }
-        if (line.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("The passphrase file %1 is empty").arg(path));
-        }
-        return line;
+        // One reader for every command (PassphraseSource.h).
+        return readPassphrase(p.isSet(file) ? p.value(file) : QString(),
+                              p.isSet(env) ? p.value(env) : QString());
     }
 };
 
