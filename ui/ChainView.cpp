@@ -20,8 +20,7 @@ ChainView::ChainView(QWidget* parent)
     setObjectName(QStringLiteral("chainView"));
     auto* v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
-    m_summary = new QLabel(
-        tr("Open a certificate, a bundle or a PKCS#12 file to inspect its chain."), this);
+    m_summary = new QLabel(QString(), this);
     m_summary->setObjectName(QStringLiteral("chainSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
