@@ -20,37 +20,38 @@ ExpiryState expiryState(const FleetRow& row, const QDateTime& now, int warnDays)
 
 Result<QList<FleetRow>> loadFleet(const Store& store)
 {
+    // Four queries whatever the fleet's size: endpoints, current certificates,
+    // latest probes, deploy targets; joined here by id.
     auto endpoints = store.listEndpoints();
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
+    auto certificates = store.currentCertificates();
+    if (!certificates) {
+        return tl::unexpected(certificates.error());
+    }
+    auto probes = store.latestProbes();
+    if (!probes) {
+        return tl::unexpected(probes.error());
+    }
+    auto targets = store.deployTargets();
+    if (!targets) {
+        return tl::unexpected(targets.error());
+    }
     QList<FleetRow> rows;
     rows.reserve(endpoints->size());
-    for (const Endpoint& e : *endpoints) {
+    for (const Endpoint& e : std::as_const(*endpoints)) {
         FleetRow row;
         row.endpoint = e;
-        auto versions = store.certificateVersions(e.id);
-        if (!versions) {
-            return tl::unexpected(versions.error());
+        if (auto c = certificates->constFind(e.id); c != certificates->constEnd()) {
+            row.certificate = *c;
         }
-        if (!versions->isEmpty()) {
-            auto cert = store.certificate(versions->constLast().certificateId);
-            if (!cert) {
-                return tl::unexpected(cert.error());
-            }
-            row.certificate = *cert;
-        }
-        auto probes = store.probes(e.id, 1);
-        if (!probes) {
-            return tl::unexpected(probes.error());
-        }
-        if (!probes->isEmpty()) {
-            row.lastProbe = probes->constFirst();
+        if (auto p = probes->constFind(e.id); p != probes->constEnd()) {
+            row.lastProbe = *p;
         }
         if (e.deployTargetId) {
-            auto target = store.deployTarget(*e.deployTargetId);
-            if (target) {
-                row.deployTarget = *target;
+            if (auto t = targets->constFind(*e.deployTargetId); t != targets->constEnd()) {
+                row.deployTarget = *t;
             }
         }
         rows << row;

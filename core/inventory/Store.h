@@ -4,6 +4,8 @@
 #include "common/Result.h"
 #include "inventory/Records.h"
 
+#include <QHash>
+#include <QList>
 #include <QString>
 #include <functional>
 #include <memory>
@@ -139,6 +141,8 @@ public:
     [[nodiscard]] Result<DeployTarget> deployTarget(qint64 id) const;
     /// Same revision rule as updateEndpoint().
     [[nodiscard]] Result<DeployTarget> updateDeployTarget(const DeployTarget& target);
+    /// Every deploy target, keyed by id. One query, for whole-fleet views.
+    [[nodiscard]] Result<QHash<qint64, DeployTarget>> deployTargets() const;
 
     // --- keys and certificates -------------------------------------------
 
@@ -160,6 +164,9 @@ public:
                                                        VersionState state);
     /// An endpoint's certificate history, oldest first.
     [[nodiscard]] Result<QList<CertificateVersion>> certificateVersions(qint64 endpointId) const;
+    /// For every endpoint with a history: the certificate of its newest
+    /// version, keyed by endpoint id. One query, for whole-fleet views.
+    [[nodiscard]] Result<QHash<qint64, CertificateRecord>> currentCertificates() const;
 
     // --- issuers and renewal policies ------------------------------------
 
@@ -178,6 +185,9 @@ public:
     [[nodiscard]] Result<qint64> addProbe(const ProbeRecord& probe);
     /// The endpoint's newest `limit` probes, newest first.
     [[nodiscard]] Result<QList<ProbeRecord>> probes(qint64 endpointId, int limit = 50) const;
+    /// Every endpoint's newest probe, keyed by endpoint id, without its
+    /// reportJson (read probes() for the report). One query, for fleet views.
+    [[nodiscard]] Result<QHash<qint64, ProbeRecord>> latestProbes() const;
     [[nodiscard]] Result<qint64> raiseAlert(const AlertRecord& alert);
     /// Marks an open alert resolved now; NotFound if it is not open.
     [[nodiscard]] Status resolveAlert(qint64 alertId);

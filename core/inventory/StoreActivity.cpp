@@ -36,6 +36,20 @@ Status oneOf(const QString& value, const QStringList& allowed, const QString& wh
                                              .arg(what, value, allowed.join(QLatin1String(", "))));
 }
 
+// The first six columns of a probes row: id, endpoint_id, at_utc, status,
+// grade, served_certificate_id.
+ProbeRecord probeFromRow(const QSqlQuery& q)
+{
+    ProbeRecord p;
+    p.id = q.value(0).toLongLong();
+    p.endpointId = q.value(1).toLongLong();
+    p.atUtc = internal::timeFromText(q.value(2).toString());
+    p.status = q.value(3).toString();
+    p.grade = q.value(4).toString();
+    p.servedCertificateId = internal::idFrom(q.value(5));
+    return p;
+}
+
 AlertRecord alertFromRow(const QSqlQuery& q)
 {
     AlertRecord a;
@@ -246,15 +260,29 @@ Result<QList<ProbeRecord>> Store::probes(qint64 endpointId, int limit) const
     }
     QList<ProbeRecord> out;
     while (q.next()) {
-        ProbeRecord p;
-        p.id = q.value(0).toLongLong();
-        p.endpointId = q.value(1).toLongLong();
-        p.atUtc = internal::timeFromText(q.value(2).toString());
-        p.status = q.value(3).toString();
-        p.grade = q.value(4).toString();
-        p.servedCertificateId = internal::idFrom(q.value(5));
+        ProbeRecord p = probeFromRow(q);
         p.reportJson = q.value(6).toByteArray();
         out << p;
+    }
+    return out;
+}
+
+Result<QHash<qint64, ProbeRecord>> Store::latestProbes() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT id, endpoint_id, at_utc, status, grade, served_certificate_id "
+                             "FROM (SELECT id, endpoint_id, at_utc, status, grade, "
+                             "served_certificate_id, ROW_NUMBER() OVER (PARTITION BY endpoint_id "
+                             "ORDER BY at_utc DESC, id DESC) AS newest FROM probes) p WHERE "
+                             "p.newest = 1"));
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read the latest probes")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QHash<qint64, ProbeRecord> out;
+    while (q.next()) {
+        ProbeRecord p = probeFromRow(q);
+        out.insert(p.endpointId, p);
     }
     return out;
 }

@@ -262,4 +262,31 @@ Result<QList<CertificateVersion>> Store::certificateVersions(qint64 endpointId) 
     return out;
 }
 
+Result<QHash<qint64, CertificateRecord>> Store::currentCertificates() const
+{
+    // The newest version per endpoint (same order as certificateVersions()),
+    // by a window function: SQLite >= 3.25 and PostgreSQL both have it.
+    QString columns;
+    for (const QString& c : kCertificateColumns.split(QStringLiteral(", "))) {
+        columns +=
+            (columns.isEmpty() ? QString() : QStringLiteral(", ")) + QStringLiteral("c.") + c;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+                  "SELECT %1, v.endpoint_id FROM (SELECT endpoint_id, certificate_id, ROW_NUMBER() "
+                  "OVER (PARTITION BY endpoint_id ORDER BY at_utc DESC, id DESC) AS newest FROM "
+                  "certificate_versions) v JOIN certificates c ON c.id = v.certificate_id WHERE "
+                  "v.newest = 1")
+                  .arg(columns));
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read the current certificates")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QHash<qint64, CertificateRecord> out;
+    while (q.next()) {
+        out.insert(q.value(10).toLongLong(), certificateFromRow(q));
+    }
+    return out;
+}
+
 } // namespace certdeck::inventory

@@ -483,4 +483,20 @@ Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
     return deployTargetInternal(target.id);
 }
 
+Result<QHash<qint64, DeployTarget>> Store::deployTargets() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM deploy_targets").arg(kTargetColumns));
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read the deploy targets")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QHash<qint64, DeployTarget> out;
+    while (q.next()) {
+        DeployTarget t = targetFromRow(q);
+        out.insert(t.id, t);
+    }
+    return out;
+}
+
 } // namespace certdeck::inventory

@@ -219,8 +219,8 @@ int main(int argc, char* argv[])
     out() << "imported " << summary->endpointsAdded << " endpoints, " << summary->certificates
           << " certificates (" << plan->warnings.size() << " warnings)\n";
 
-    // The one query loadFleet starts with, alone: the rest of loadFleet's time
-    // is its per-endpoint queries (versions, certificate, last probe).
+    // The first of loadFleet's four queries, alone: the rest is the current
+    // certificates, the latest probes and the deploy targets.
     t.restart();
     const qsizetype listed =
         (*store)->listEndpoints().value_or(QList<inventory::Endpoint>()).size();

@@ -7,6 +7,7 @@
 #include "PostgresFixture.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
+#include "inventory/FleetView.h"
 #include "inventory/Store.h"
 
 #include <QProcess>
@@ -280,6 +281,19 @@ void TestStorePostgres::certificatesKeysAndHistory()
     auto history = store->certificateVersions(ep->id);
     QCOMPARE(history->size(), 1);
     QCOMPARE(history->first().state, VersionState::Deployed);
+    ProbeRecord probe;
+    probe.endpointId = ep->id;
+    probe.status = QStringLiteral("warning");
+    probe.grade = QStringLiteral("B");
+    QVERIFY(store->addProbe(probe).has_value());
+    // The fleet table's bulk queries (window functions) on PostgreSQL.
+    auto rows = loadFleet(*store);
+    QVERIFY2(rows.has_value(), qPrintable(rows ? QString() : rows.error().toString()));
+    const auto row = std::find_if(rows->cbegin(), rows->cend(),
+                                  [&](const FleetRow& r) { return r.endpoint.id == ep->id; });
+    QVERIFY(row != rows->cend());
+    QCOMPARE(row->certificate->id, *certId);
+    QCOMPARE(row->lastProbe->grade, QStringLiteral("B"));
     QVERIFY(store->removeEndpoint(ep->id).has_value());
     QVERIFY(m_pg.runSql(QStringLiteral("select count(*) from certificate_versions"),
                         QStringLiteral("fleet"), &out));

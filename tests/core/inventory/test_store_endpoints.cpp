@@ -6,6 +6,7 @@
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
+#include "inventory/FleetView.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
@@ -76,6 +77,7 @@ private slots:
     void keysMustBeCiphertext();
     void certificatesUpsertByFingerprint();
     void certificateHistoryPerEndpoint();
+    void fleetViewShowsNewestRecords();
 
 private:
     QTemporaryDir m_tmp;
@@ -629,6 +631,92 @@ void TestStoreEndpoints::certificateHistoryPerEndpoint()
     QVERIFY(m_store->removeEndpoint(ep->id).has_value());
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificate_versions")), 0);
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificates")), 2);
+}
+
+// The fleet table's rows: each endpoint with the certificate of its newest
+// version (ties in time go to the later version), its newest probe and its
+// deploy target; endpoints without them have none.
+void TestStoreEndpoints::fleetViewShowsNewestRecords()
+{
+    QTemporaryDir dir;
+    test::TestPki pki;
+    QVERIFY2(pki.create(dir.path(), {}), qPrintable(pki.errorString()));
+    test::TestPki::LeafSpec spec;
+    spec.name = QStringLiteral("old");
+    spec.commonName = QStringLiteral("old.example.test");
+    const auto oldLeaf = pki.issue(spec);
+    spec.name = QStringLiteral("new");
+    spec.commonName = QStringLiteral("new.example.test");
+    const auto newLeaf = pki.issue(spec);
+    auto cOld = m_store->upsertCertificate(
+        crypto::CertificateReader::readFile(oldLeaf.cert)->certificates.first());
+    auto cNew = m_store->upsertCertificate(
+        crypto::CertificateReader::readFile(newLeaf.cert)->certificates.first());
+    QVERIFY(cOld.has_value() && cNew.has_value());
+
+    DeployTarget t;
+    t.sshHost = QStringLiteral("lb1.example.test");
+    t.sshUser = QStringLiteral("deploy");
+    t.fullchainPath = QStringLiteral("/etc/nginx/tls/api.pem");
+    t.keyPath = QStringLiteral("/etc/nginx/tls/api.key");
+    auto target = m_store->addDeployTarget(t);
+    QVERIFY2(target.has_value(), qPrintable(target ? QString() : target.error().toString()));
+
+    Endpoint withAll = makeEndpoint(QStringLiteral("api.example.test"));
+    withAll.deployTargetId = target->id;
+    auto a = m_store->addEndpoint(withAll);
+    auto b = m_store->addEndpoint(makeEndpoint(QStringLiteral("bare.example.test")));
+    auto c = m_store->addEndpoint(makeEndpoint(QStringLiteral("probed.example.test")));
+    QVERIFY(a.has_value() && b.has_value() && c.has_value());
+    // Same second for all four: the order they were recorded decides.
+    QVERIFY(m_store->addCertificateVersion(a->id, *cNew, VersionState::Issued).has_value());
+    QVERIFY(m_store->addCertificateVersion(a->id, *cOld, VersionState::Deployed).has_value());
+    QVERIFY(m_store->addCertificateVersion(a->id, *cOld, VersionState::Replaced).has_value());
+    QVERIFY(m_store->addCertificateVersion(a->id, *cNew, VersionState::Deployed).has_value());
+    QVERIFY(m_store->addCertificateVersion(c->id, *cOld, VersionState::Deployed).has_value());
+    const QDateTime t0(QDate(2026, 3, 1), QTime(12, 0), Qt::UTC);
+    for (int i = 0; i < 3; ++i) {
+        for (qint64 id : {a->id, c->id}) {
+            ProbeRecord p;
+            p.endpointId = id;
+            p.atUtc = t0.addSecs((id == a->id ? 2 - i : i) * 60);
+            p.status = i == 1 ? QStringLiteral("critical") : QStringLiteral("ok");
+            p.grade = QStringLiteral("grade-%1").arg(i);
+            p.reportJson = "{}";
+            QVERIFY(m_store->addProbe(p).has_value());
+        }
+    }
+
+    auto rows = inventory::loadFleet(*m_store);
+    QVERIFY2(rows.has_value(), qPrintable(rows ? QString() : rows.error().toString()));
+    QCOMPARE(rows->size(), 3);
+    QHash<QString, FleetRow> byHost;
+    for (const FleetRow& r : std::as_const(*rows)) {
+        byHost.insert(r.endpoint.host, r);
+    }
+    const FleetRow ra = byHost.value(QStringLiteral("api.example.test"));
+    QVERIFY(ra.certificate.has_value());
+    QCOMPARE(ra.certificate->id, *cNew);
+    QVERIFY(ra.certificate->subject.contains(QLatin1String("new.example.test")));
+    QVERIFY(ra.lastProbe.has_value());
+    QCOMPARE(ra.lastProbe->atUtc, t0.addSecs(120)); // inserted first, yet the newest
+    QCOMPARE(ra.lastProbe->grade, QStringLiteral("grade-0"));
+    QVERIFY(ra.deployTarget.has_value());
+    QCOMPARE(ra.deployTarget->fullchainPath, QStringLiteral("/etc/nginx/tls/api.pem"));
+
+    const FleetRow rb = byHost.value(QStringLiteral("bare.example.test"));
+    QVERIFY(!rb.certificate && !rb.lastProbe && !rb.deployTarget);
+    QCOMPARE(expiryState(rb, QDateTime::currentDateTimeUtc(), 30), ExpiryState::NoCertificate);
+
+    const FleetRow rc = byHost.value(QStringLiteral("probed.example.test"));
+    QCOMPARE(rc.certificate->id, *cOld);
+    QCOMPARE(rc.lastProbe->grade, QStringLiteral("grade-2"));
+    QCOMPARE(rc.lastProbe->atUtc, t0.addSecs(120));
+    QVERIFY(!rc.deployTarget);
+    const QDateTime notAfter = rc.certificate->notAfterUtc;
+    QCOMPARE(expiryState(rc, notAfter.addDays(-40), 30), ExpiryState::Ok);
+    QCOMPARE(expiryState(rc, notAfter.addDays(-10), 30), ExpiryState::Expiring);
+    QCOMPARE(expiryState(rc, notAfter, 30), ExpiryState::Expired);
 }
 
 QTEST_GUILESS_MAIN(TestStoreEndpoints)
