@@ -3,6 +3,7 @@
 
 #include "EndpointDialog.h"
 #include "FleetModel.h"
+#include "ImportDialog.h"
 #include "inventory/FleetView.h"
 #include "inventory/Store.h"
 
@@ -128,6 +129,11 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     add->setObjectName(QStringLiteral("addEndpoint"));
     auto* edit = new QPushButton(tr("&Edit…"), this);
     auto* remove = new QPushButton(tr("&Remove"), this);
+    auto* importButton = new QPushButton(tr("&Import…"), this);
+    importButton->setObjectName(QStringLiteral("importEndpoints"));
+    importButton->setToolTip(
+        tr("Add endpoints from nginx -T output, a host list or CSV, a certbot folder, a folder "
+           "of certificates or a CertDeck export, after a preview."));
     auto* refresh = new QPushButton(tr("Re&load"), this);
     refresh->setShortcut(QKeySequence::Refresh);
     bar->addWidget(m_filter, 1);
@@ -135,6 +141,7 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     bar->addWidget(add);
     bar->addWidget(edit);
     bar->addWidget(remove);
+    bar->addWidget(importButton);
     bar->addWidget(refresh);
     v->addLayout(bar);
 
@@ -171,6 +178,7 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     connect(add, &QPushButton::clicked, this, &FleetPage::addDialog);
     connect(edit, &QPushButton::clicked, this, &FleetPage::editSelected);
     connect(remove, &QPushButton::clicked, this, &FleetPage::removeSelected);
+    connect(importButton, &QPushButton::clicked, this, &FleetPage::importDialog);
     connect(refresh, &QPushButton::clicked, this, &FleetPage::reload);
     connect(m_table, &QTableView::activated, this, [this] { editSelected(); });
     auto* del = new QAction(this);
@@ -184,6 +192,7 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
         menu.addAction(tr("&Remove"), this, &FleetPage::removeSelected);
         menu.addSeparator();
         menu.addAction(tr("&Add…"), this, &FleetPage::addDialog);
+        menu.addAction(tr("&Import…"), this, &FleetPage::importDialog);
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
     reload();
@@ -348,6 +357,20 @@ void FleetPage::addDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { save(dialog->endpoint()); });
     dialog->open();
+}
+
+ImportDialog* FleetPage::importDialog()
+{
+    auto* dialog = new ImportDialog(m_location, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportDialog::imported, this, [this](bool ok, const QString& message) {
+        if (ok) {
+            m_status->setText(message);
+            reload();
+        }
+    });
+    dialog->open();
+    return dialog;
 }
 
 void FleetPage::editSelected()

@@ -16,6 +16,7 @@ class QTableView;
 namespace certdeck::ui {
 
 class FleetModel;
+class ImportDialog;
 
 /// Fleet, the console's home: counts by expiry state, a filter (Ctrl+F) and a
 /// group filter above a sortable, multi-select table of every endpoint, with
@@ -33,6 +34,9 @@ public:
     void save(const inventory::Endpoint& endpoint);
     /// Removes endpoints by id, after the confirmation seam agrees.
     void removeEndpoints(const QList<qint64>& ids);
+    /// Opens the import dialog (non-modal to the app, modal to the page);
+    /// the fleet reloads after a successful import.
+    ImportDialog* importDialog();
 
     /// Seams for tests: a yes/no question, and a message to show.
     using Confirm = std::function<bool(const QString& question)>;

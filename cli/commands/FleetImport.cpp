@@ -5,12 +5,9 @@
 #include "inventory/FleetView.h"
 #include "inventory/ImportApplier.h"
 #include "inventory/Store.h"
-#include "inventory/import/CertbotImporter.h"
 #include "inventory/import/FleetCsv.h"
-#include "inventory/import/HostListImporter.h"
+#include "inventory/import/ImportSource.h"
 #include "inventory/import/InventoryJson.h"
-#include "inventory/import/NginxDumpImporter.h"
-#include "inventory/import/PemFolderImporter.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -20,51 +17,6 @@
 namespace certdeck::cli {
 
 using namespace certdeck::inventory;
-
-namespace {
-
-Result<ImportPlan> readPlan(const QString& format, const QString& path, const QString& sshHost,
-                            const QString& sshUser, const QString& group)
-{
-    if (format == QLatin1String("nginx")) {
-        NginxDumpImporter::Options o;
-        o.sshHost = sshHost;
-        o.sshUser = sshUser;
-        o.readCertificates = true;
-        return NginxDumpImporter::readFile(path, o);
-    }
-    if (format == QLatin1String("hosts")) {
-        return HostListImporter::readFile(path);
-    }
-    if (format == QLatin1String("certbot")) {
-        CertbotImporter::Options o;
-        o.sshHost = sshHost;
-        o.sshUser = sshUser;
-        o.group = group;
-        return CertbotImporter::importFolder(path, o);
-    }
-    if (format == QLatin1String("pem")) {
-        PemFolderImporter::Options o;
-        o.group = group;
-        return PemFolderImporter::importFolder(path, o);
-    }
-    if (format == QLatin1String("json")) {
-        auto data = readFileCapped(path, 256 * 1024 * 1024);
-        if (!data) {
-            return tl::unexpected(data.error());
-        }
-        auto doc = InventoryJson::read(*data, QFileInfo(path).fileName());
-        if (!doc) {
-            return tl::unexpected(doc.error());
-        }
-        return InventoryJson::toPlan(*doc, QFileInfo(path).fileName());
-    }
-    return fail(ErrorCode::InvalidInput,
-                QStringLiteral("Unknown import format '%1': use nginx, hosts, certbot, pem or json")
-                    .arg(format));
-}
-
-} // namespace
 
 ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
 {
@@ -109,17 +61,21 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
     if (pos.size() != 1 || !p.isSet(format)) {
         return usageError(ctx, QStringLiteral("'fleet import' needs --format and one PATH"));
     }
-    auto plan =
-        readPlan(p.value(format), pos.first(), p.value(sshHost), p.value(sshUser), p.value(group));
+    const auto fmt = importFormatFromName(p.value(format));
+    if (!fmt) {
+        return usageError(ctx, QStringLiteral("Unknown import format '%1': use nginx, hosts, "
+                                              "certbot, pem or json")
+                                   .arg(p.value(format)));
+    }
+    ImportRequest request;
+    request.format = *fmt;
+    request.path = pos.first();
+    request.sshHost = p.value(sshHost);
+    request.sshUser = p.value(sshUser);
+    request.group = p.value(group);
+    auto plan = readImport(request);
     if (!plan) {
         return reportError(ctx, plan.error());
-    }
-    if (p.isSet(group)) {
-        for (Endpoint& e : plan->endpoints) {
-            if (e.group.isEmpty()) {
-                e.group = p.value(group);
-            }
-        }
     }
     QJsonArray preview;
     for (const Endpoint& e : plan->endpoints) {

@@ -5,6 +5,7 @@
 #include "Store.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace certdeck::inventory {
 
@@ -127,6 +128,42 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
     }
     summary.notes = plan.warnings + summary.notes;
     return summary;
+}
+
+namespace {
+
+// Host and SNI compare without case; an SNI equal to the host is none.
+QString endpointKey(const Endpoint& e)
+{
+    const QString host = e.host.toLower();
+    QString sni = e.sniName.toLower();
+    if (sni == host) {
+        sni.clear();
+    }
+    return host + u'|' + QString::number(e.port) + u'|' + sni;
+}
+
+} // namespace
+
+Result<ImportPreview> ImportApplier::preview(const Store& store, const ImportPlan& plan)
+{
+    auto existing = store.listEndpoints();
+    if (!existing) {
+        return tl::unexpected(existing.error());
+    }
+    QSet<QString> known;
+    known.reserve(existing->size());
+    for (const Endpoint& e : std::as_const(*existing)) {
+        known.insert(endpointKey(e));
+    }
+    ImportPreview out;
+    out.alreadyKnown.reserve(plan.endpoints.size());
+    for (const Endpoint& e : plan.endpoints) {
+        const bool isKnown = known.contains(endpointKey(e));
+        out.alreadyKnown << isKnown;
+        ++(isKnown ? out.knownEndpoints : out.newEndpoints);
+    }
+    return out;
 }
 
 } // namespace certdeck::inventory
