@@ -13,10 +13,12 @@ BUILD=(
 )
 RUNTIME=(
   qt6-qpa-plugins libqt6svg6 fonts-dejavu-core openssl ca-certificates
+  libsecret-1-0
 )
 PEERS=(
   nginx haproxy pebble bind9 bind9-dnsutils openssh-server openssh-client
   postgresql postgresql-client sslscan nmap xvfb xauth procps iproute2
+  dbus-daemon dbus-bin gnome-keyring libsecret-tools
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #include "CliSupport.h"
 #include "PassphraseOption.h"
 #include "inventory/KeyVault.h"
+#include "inventory/OsKeyring.h"
 #include "inventory/Store.h"
 
 #include <QJsonObject>
@@ -117,10 +118,25 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
                 }
             }
         }
+        // Where keys could live instead of the vault: the desktop's keyring.
+        const Status keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
+        o.insert(QStringLiteral("osKeyring"), keyring.has_value());
+        if (!keyring) {
+            o.insert(QStringLiteral("osKeyringProblem"), keyring.error().message);
+        }
         if (ctx.json) {
             printJson(ctx.out, o);
         } else {
             ctx.out << line << "\n";
+            if (keyring) {
+                ctx.out << "OS keyring: available (Secret Service on the session bus)\n";
+            } else {
+                ctx.out << "OS keyring: not available: " << keyring.error().message;
+                if (!keyring.error().detail.isEmpty()) {
+                    ctx.out << " (" << keyring.error().detail << ")";
+                }
+                ctx.out << "\n";
+            }
             ctx.out.flush();
         }
         return result;

@@ -19,7 +19,6 @@ namespace certdeck::crypto {
 namespace {
 
 using internal::KeyPemBlock;
-using internal::wipe;
 
 // Why scrypt N=2^14, r=8, p=5 and not PBKDF2: scrypt is memory-hard, so a
 // GPU farm gains far less on it than on PBKDF2. N=2^14, r=8 needs 16 MiB per

@@ -3,6 +3,7 @@
 
 #include "crypto/OpenSslError.h"
 #include "crypto/PrivateKey.h"
+#include "crypto/Wipe.h"
 #include "internal/SqlSupport.h"
 #include "internal/VaultOsslPtr.h"
 #include "inventory/RecordNames.h"
@@ -34,13 +35,7 @@ constexpr std::uint64_t kMaxMem = std::uint64_t{1} << 30;
 
 const QByteArray kVerifierPlain = QByteArrayLiteral("CertDeck master key check v1");
 
-void wipe(QByteArray& bytes)
-{
-    if (!bytes.isEmpty()) {
-        OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
-    }
-    bytes.clear();
-}
+using crypto::wipe;
 
 /// Wipes the array it guards when the scope ends, error paths included.
 struct KeyWiper

@@ -108,7 +108,7 @@ bool PeerProcess::start(const QString& program, const QStringList& args)
     m_process->setArguments(args);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setStandardOutputFile(m_logPath, QIODevice::Append);
-    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setStandardInputFile(m_stdinFile.isEmpty() ? QProcess::nullDevice() : m_stdinFile);
     if (!m_workDir.isEmpty()) {
         m_process->setWorkingDirectory(m_workDir);
     }

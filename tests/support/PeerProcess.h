@@ -50,6 +50,8 @@ public:
     void setRunAs(uid_t uid, gid_t gid) { m_runAs = std::make_pair(uid, gid); }
     void setWorkingDirectory(const QString& dir) { m_workDir = dir; }
     void setEnvironment(const QProcessEnvironment& env) { m_env = env; }
+    /// The peer reads this file as its standard input (default: nothing).
+    void setStandardInputFile(const QString& path) { m_stdinFile = path; }
 
     [[nodiscard]] bool start(const QString& program, const QStringList& args);
     /// Waits until 127.0.0.1:port accepts, failing early if the peer exits.
@@ -70,6 +72,7 @@ private:
     QString m_name;
     QString m_logPath;
     QString m_workDir;
+    QString m_stdinFile;
     std::optional<QProcessEnvironment> m_env;
     std::optional<std::pair<uid_t, gid_t>> m_runAs;
     int m_stopSignal;

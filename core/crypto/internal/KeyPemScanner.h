@@ -6,10 +6,11 @@
 // "site.key line 12: base64 body is truncated" instead of OpenSSL's
 // "no start line". OpenSSL still does the decoding proper.
 
+#include "crypto/Wipe.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
-#include <openssl/crypto.h>
 
 namespace certdeck::crypto::internal {
 
@@ -24,16 +25,6 @@ struct KeyPemBlock
     QByteArray base64;       ///< the body without whitespace
     QString problem;         ///< empty if the framing and base64 are sound
 };
-
-/// Overwrites the bytes of a buffer that held key material. Detaches first,
-/// so call it on buffers this code owns.
-inline void wipe(QByteArray& bytes)
-{
-    if (!bytes.isEmpty()) {
-        OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
-    }
-    bytes.clear();
-}
 
 inline bool isBase64Char(char c)
 {

@@ -3,6 +3,7 @@
 
 #include "common/SecureFile.h"
 #include "crypto/CertificateReader.h"
+#include "crypto/Wipe.h"
 
 #include <QFileInfo>
 #include <openssl/crypto.h>
@@ -11,13 +12,7 @@ namespace certdeck::inventory {
 
 namespace {
 
-void wipe(QByteArray& data)
-{
-    if (!data.isEmpty()) {
-        OPENSSL_cleanse(data.data(), size_t(data.size()));
-    }
-    data.clear();
-}
+using crypto::wipe;
 
 /// Replaces every byte of each "...PRIVATE KEY-----" PEM block except line
 /// breaks with spaces; true if there was one.
