@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SettingsPage.h"
 
+#include "inventory/KeyVault.h"
+#include "inventory/OsKeyring.h"
+
 #include <QFormLayout>
 #include <QFutureWatcher>
 #include <QGroupBox>
@@ -48,7 +51,67 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
     form->addRow(QString(), buttonRow);
     connect(m_checkButton, &QPushButton::clicked, this, &SettingsPage::checkIntegrity);
     layout->addWidget(box);
+
+    auto* keys = new QGroupBox(tr("Private keys"), this);
+    auto* keysForm = new QFormLayout(keys);
+    m_vault = make(QStringLiteral("keyVault"));
+    m_vault->setText(tr("checking…"));
+    m_keyring = make(QStringLiteral("osKeyring"));
+    m_keyring->setText(tr("checking…"));
+    keysForm->addRow(tr("Passphrase vault"), m_vault);
+    keysForm->addRow(tr("OS keyring"), m_keyring);
+    layout->addWidget(keys);
     layout->addStretch(1);
+    checkKeyProtection();
+}
+
+void SettingsPage::checkKeyProtection()
+{
+    struct Found
+    {
+        Result<bool> initialized = false;
+        Result<int> keys = 0;
+        Status keyring;
+    };
+    auto* watcher = new QFutureWatcher<Found>(this);
+    connect(watcher, &QFutureWatcher<Found>::finished, this, [this, watcher] {
+        const Found f = watcher->result();
+        watcher->deleteLater();
+        if (!f.initialized || !f.keys) {
+            m_vault->setText(
+                tr("Error: %1")
+                    .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
+        } else if (!*f.initialized) {
+            m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
+                                "init` before keys are stored."));
+        } else {
+            m_vault->setText(
+                tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
+        }
+        if (f.keyring) {
+            m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
+        } else {
+            m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
+                               (f.keyring.error().detail.isEmpty()
+                                    ? QString()
+                                    : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
+        }
+        emit keyProtectionChecked();
+    });
+    const QString path = m_storePath;
+    watcher->setFuture(QtConcurrent::run([path]() -> Found {
+        Found f;
+        auto store = inventory::Store::openUrl(path);
+        if (!store) {
+            f.initialized = tl::unexpected(store.error());
+        } else {
+            inventory::KeyVault vault(**store);
+            f.initialized = vault.isInitialized();
+            f.keys = vault.keyCount();
+        }
+        f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
+        return f;
+    }));
 }
 
 void SettingsPage::setStoreInfo(const Result<inventory::StoreInfo>& info)

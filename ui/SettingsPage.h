@@ -23,9 +23,13 @@ public:
 
     /// Starts the integrity check off the GUI thread.
     void checkIntegrity();
+    /// Looks (off the GUI thread) at where private keys can be kept: the
+    /// passphrase vault of the store and the OS keyring.
+    void checkKeyProtection();
 
 signals:
     void integrityChecked(bool ok, const QString& report);
+    void keyProtectionChecked();
 
 private:
     QString m_storePath;
@@ -35,6 +39,8 @@ private:
     QLabel* m_journal = nullptr;
     QLabel* m_integrity = nullptr;
     QPushButton* m_checkButton = nullptr;
+    QLabel* m_vault = nullptr;
+    QLabel* m_keyring = nullptr;
 };
 
 } // namespace certdeck::ui

@@ -184,8 +184,8 @@ Status OsKeyring::probe() const
     if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") &&
         qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
         return fail(ErrorCode::Unsupported,
-                    QStringLiteral("No OS keyring: there is no D-Bus session here "
-                                   "(DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are unset)"));
+                    QStringLiteral("No D-Bus session here (DBUS_SESSION_BUS_ADDRESS and "
+                                   "XDG_RUNTIME_DIR are unset)"));
     }
     // Reading an entry that does not exist: a working keyring says "not
     // found"; anything else says why there is none.

@@ -2,7 +2,10 @@
 // Drives the real console widgets offscreen, as an admin would use them.
 #include "AboutDialog.h"
 #include "MainWindow.h"
+#include "SettingsPage.h"
 #include "common/CpuFeatures.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
 
 #include <QApplication>
 #include <QFile>
@@ -26,6 +29,7 @@ private slots:
     void onlyWorkingPagesAreListed();
     void aboutShowsLibrariesAndCpu();
     void integrityCheckRunsFromSettings();
+    void keyProtectionIsShownInSettings();
     void damagedStoreIsReportedNotOverwritten();
 
 private:
@@ -101,6 +105,45 @@ void TestMainWindow::integrityCheckRunsFromSettings()
     auto* result = w.findChild<QLabel*>(QStringLiteral("storeIntegrity"));
     QTRY_COMPARE_WITH_TIMEOUT(result->text(), QStringLiteral("OK: no problems found"), 10000);
     QVERIFY(button->isEnabled());
+}
+
+void TestMainWindow::keyProtectionIsShownInSettings()
+{
+    // A session bus address where nothing listens: no keyring, said plainly.
+    qputenv("DBUS_SESSION_BUS_ADDRESS",
+            QByteArray("unix:path=") + m_tmp.filePath(QStringLiteral("no-bus")).toUtf8());
+    const QString path = m_tmp.filePath(QStringLiteral("keys.sqlite"));
+    {
+        MainWindow w(path);
+        w.show();
+        QVERIFY(w.showPage(QStringLiteral("Settings")));
+        auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
+        auto* keyring = w.findChild<QLabel*>(QStringLiteral("osKeyring"));
+        QVERIFY(vault != nullptr && keyring != nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(!keyring->text().startsWith(QLatin1String("checking")), 30000);
+        QVERIFY2(keyring->text().startsWith(QLatin1String("Not available: No usable OS keyring")),
+                 qPrintable(keyring->text()));
+        QVERIFY2(vault->text().startsWith(QLatin1String("No master passphrase yet")),
+                 qPrintable(vault->text()));
+    }
+    {
+        auto store = inventory::Store::openSqlite(path);
+        QVERIFY(store.has_value());
+        inventory::KeyVault vault(**store);
+        inventory::ScryptCost cheap;
+        cheap.n = 1024;
+        QVERIFY(vault.init("correct horse", cheap).has_value());
+    }
+    MainWindow w(path);
+    auto* page = w.findChild<SettingsPage*>();
+    QVERIFY(page != nullptr);
+    QSignalSpy checked(page, &SettingsPage::keyProtectionChecked);
+    QVERIFY(checked.wait(30000));
+    auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
+    QVERIFY2(vault->text().startsWith(QLatin1String("Master passphrase set (scrypt, AES-256-GCM); "
+                                                    "0 key(s)")),
+             qPrintable(vault->text()));
+    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
 }
 
 void TestMainWindow::damagedStoreIsReportedNotOverwritten()
