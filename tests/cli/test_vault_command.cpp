@@ -132,7 +132,11 @@ void TestVaultCommand::statusChecksThePassphrase()
              QStringLiteral("WRONG_PASS")},
             env);
     QCOMPARE(r.code, 2);
-    QCOMPARE(r.out, QByteArray("VAULT CRITICAL - wrong master passphrase\n"));
+    // The status line first (monitoring-plugin style), then where keys can live.
+    const QList<QByteArray> lines = r.out.split('\n');
+    QCOMPARE(lines.size(), 3);
+    QCOMPARE(lines.at(0), QByteArray("VAULT CRITICAL - wrong master passphrase"));
+    QVERIFY2(lines.at(1).startsWith("OS keyring: "), r.out.constData());
     r = ctl({QStringLiteral("vault"), QStringLiteral("status"), QStringLiteral("--json"),
              QStringLiteral("--passphrase-env"), QStringLiteral("VAULT_PASS")},
             env);
@@ -143,6 +147,7 @@ void TestVaultCommand::statusChecksThePassphrase()
     QCOMPARE(o.value(QStringLiteral("kdf")).toString(), QStringLiteral("scrypt"));
     QCOMPARE(o.value(QStringLiteral("scryptN")).toInteger(), 32768);
     QCOMPARE(o.value(QStringLiteral("keys")).toInt(), 0);
+    QVERIFY(o.value(QStringLiteral("osKeyring")).isBool());
 }
 
 void TestVaultCommand::changePassphraseReencryptsStoredKeys()
