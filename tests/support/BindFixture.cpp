@@ -20,17 +20,6 @@ QByteArray randomSecret()
         .toBase64();
 }
 
-bool writePrivateFile(const QString& path, const QByteArray& data)
-{
-    QFile f(path);
-    // Owner-only before the secret goes in.
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        return false;
-    }
-    return f.write(data) == data.size();
-}
-
 } // namespace
 
 BindFixture::BindFixture()

@@ -222,6 +222,16 @@ void PeerProcess::stop(int graceMs)
     m_pid = 0;
 }
 
+bool writePrivateFile(const QString& path, const QByteArray& data)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        return false;
+    }
+    return f.write(data) == data.size();
+}
+
 FixtureDir::FixtureDir()
     : m_dir(QDir::tempPath() + QStringLiteral("/certdeck-fixture-XXXXXX"))
 {

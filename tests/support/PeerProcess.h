@@ -30,6 +30,10 @@ namespace certdeck::test {
 int runTool(const QString& program, const QStringList& args, QByteArray* output = nullptr,
             int timeoutMs = 60000, const QString& workDir = {}, const QByteArray& stdinData = {});
 
+/// Writes a secret (a key, a password) to `path`, readable by its owner
+/// only: the mode is set before the data goes in. False on failure.
+bool writePrivateFile(const QString& path, const QByteArray& data);
+
 /// The last `bytes` of a file (a peer's log), empty if unreadable.
 [[nodiscard]] QByteArray fileTail(const QString& path, qint64 bytes = 3000);
 

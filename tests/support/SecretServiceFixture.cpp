@@ -9,20 +9,6 @@
 
 namespace certdeck::test {
 
-namespace {
-
-bool writePrivateFile(const QString& path, const QByteArray& data)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        return false;
-    }
-    return f.write(data) == data.size();
-}
-
-} // namespace
-
 SecretServiceFixture::SecretServiceFixture()
     : m_bus(QStringLiteral("dbus-daemon"), m_dir.filePath(QStringLiteral("dbus.log")))
     , m_keyring(QStringLiteral("gnome-keyring-daemon"),
