@@ -74,6 +74,16 @@ void HandshakeAttempt::start()
                              detail);
                     break;
                 case TcpConnection::Event::Closed:
+                    if (!m_conn->received().isEmpty()) {
+                        // Part of a reply, then nothing: a truncated message
+                        // is a broken server, not a refusal.
+                        failWith(ProbeFailureKind::MalformedReply, step,
+                                 QStringLiteral("the server closed the connection in the middle "
+                                                "of its reply (after %1 bytes)")
+                                     .arg(m_conn->received().size()),
+                                 QString::fromLatin1(m_conn->received().left(16).toHex(' ')));
+                        break;
+                    }
                     failWith(ProbeFailureKind::Closed, step,
                              QStringLiteral("the server closed the connection after %1 bytes "
                                             "without a complete answer")
