@@ -107,8 +107,7 @@ bool anyAccepted(const ProbeResult& r)
 QJsonObject suiteJson(quint16 code)
 {
     const CipherSuite* s = CipherSuiteRegistry::instance().find(code);
-    QJsonObject o{
-        {QStringLiteral("code"), QStringLiteral("0x%1").arg(code, 4, 16, QLatin1Char('0'))}};
+    QJsonObject o{{QStringLiteral("code"), cipherSuiteCode(code)}};
     if (s) {
         o.insert(QStringLiteral("iana"), s->ianaName);
         o.insert(QStringLiteral("openssl"), s->opensslName);
@@ -198,7 +197,7 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
             << ", order: " << serverOrderName(p.order) << "\n";
         for (quint16 code : p.suites) {
             const CipherSuite* s = reg.find(code);
-            out << "  " << QStringLiteral("0x%1").arg(code, 4, 16, QLatin1Char('0')) << "  "
+            out << "  " << cipherSuiteCode(code) << "  "
                 << (s ? s->ianaName : QStringLiteral("?")).leftJustified(46) << " "
                 << (s && !s->opensslName.isEmpty() ? s->opensslName : QStringLiteral("-"))
                        .leftJustified(32)

@@ -29,12 +29,15 @@ bool CipherSuite::forwardSecret() const
     return ephemeral.contains(keyExchange);
 }
 
+QString cipherSuiteCode(quint16 code)
+{
+    return QStringLiteral("0x") +
+           QString::number(code, 16).toUpper().rightJustified(4, QLatin1Char('0'));
+}
+
 QString CipherSuite::codeString() const
 {
-    return QStringLiteral("0x%1")
-        .arg(code, 4, 16, QLatin1Char('0'))
-        .toUpper()
-        .replace(QLatin1String("0X"), QLatin1String("0x"));
+    return cipherSuiteCode(code);
 }
 
 } // namespace certdeck::probe

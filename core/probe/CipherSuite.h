@@ -22,6 +22,9 @@ enum class SuiteStrength
 /// "insecure", "weak", "medium", "strong", "signaling".
 [[nodiscard]] QString suiteStrengthName(SuiteStrength strength);
 
+/// "0xC02F": how reports write a cipher-suite code point.
+[[nodiscard]] QString cipherSuiteCode(quint16 code);
+
 /// One entry of the IANA TLS Cipher Suites registry, with what we derive from it.
 struct CipherSuite
 {

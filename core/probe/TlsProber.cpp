@@ -428,7 +428,8 @@ void TlsProber::startGroupsAndDh()
             break;
         }
     }
-    phaseDone(QStringLiteral("groups"));
+    // The last phase (groups, DHE size) ends with the probe: maybeFinish()
+    // reports 100%.
 }
 
 void TlsProber::probeTls13Groups(const QList<quint16>& suites)
