@@ -119,7 +119,8 @@ void TlsProber::start()
         }
         QHostAddress chosen;
         // IPv4 first: the common case for API endpoints, and what loopback
-        // fixtures listen on; every address is probed by the fleet layer.
+        // fixtures listen on. One address per probe; another node behind the
+        // same name is probed by passing it as ProbeTarget::address.
         for (const QHostAddress& a : info.addresses()) {
             if (a.protocol() == QAbstractSocket::IPv4Protocol) {
                 chosen = a;

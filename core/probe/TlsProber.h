@@ -24,6 +24,9 @@ class HandshakeAttempt;
 /// one, repeat": accepted + 1 connections per version), whether the server
 /// imposes its order, key-exchange groups and the DHE prime size.
 ///
+/// Probes one address: ProbeTarget::address when given, else the host's
+/// first IPv4 address (or first address) from the resolver.
+///
 /// Runs on the caller's event loop (no thread per connection), with at most
 /// ProbeOptions::maxConnections connections open at once and a timeout on
 /// every step. Create it, connect finished(), call start(); result() is

@@ -11,6 +11,7 @@
 #include "ScannerOracle.h"
 #include "TestPki.h"
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/NamedGroup.h"
 #include "probe/TlsProber.h"
 
 #include <QElapsedTimer>
@@ -128,19 +129,27 @@ void TestProbeOracle::matchesScanners_data()
     QTest::addColumn<QStringList>("versions");      // accepted versions, exactly
     QTest::addColumn<int>("order");                 // expected order of TLS 1.2, -1: not checked
     QTest::addColumn<QList<quint16>>("tls12Order"); // expected TLS 1.2 suite order, if any
+    QTest::addColumn<QStringList>("groups");        // expected groups when set by the config
 
     QTest::newRow("nginx TLS 1.3 only")
         << "nginx"
         << "ecdsa"
         << "ssl_protocols TLSv1.3;\n"
         << QStringList{"TLSv1.3 0x1301", "TLSv1.3 0x1302", "TLSv1.3 0x1303"}
-        << QStringList{"TLSv1.3"} << -1 << QList<quint16>{};
+        << QStringList{"TLSv1.3"} << -1 << QList<quint16>{} << QStringList{};
+    // No x25519: every TLS 1.3 answer is a HelloRetryRequest.
+    QTest::newRow("nginx TLS 1.3 only, P-384 and x448")
+        << "nginx"
+        << "ecdsa"
+        << "ssl_protocols TLSv1.3;\nssl_ecdh_curve secp384r1:x448;\n"
+        << QStringList{"TLSv1.3 0x1301", "TLSv1.3 0x1302", "TLSv1.3 0x1303"}
+        << QStringList{"TLSv1.3"} << -1 << QList<quint16>{} << QStringList{"x448", "secp384r1"};
     QTest::newRow("nginx TLS 1.2+1.3 ECDHE AEAD")
         << "nginx"
         << "rsa"
         << "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;\n"
         << QStringList{"TLSv1.2 0xC02F", "TLSv1.2 0xC030", "TLSv1.2 0xCCA8", "TLSv1.3 0x1301"}
-        << QStringList{"TLSv1.2", "TLSv1.3"} << -1 << QList<quint16>{};
+        << QStringList{"TLSv1.2", "TLSv1.3"} << -1 << QList<quint16>{} << QStringList{};
     QTest::newRow("nginx legacy TLS 1.0-1.2 CBC + RSA kx (+3DES asked)")
         << "nginx"
         << "rsa"
@@ -148,7 +157,7 @@ void TestProbeOracle::matchesScanners_data()
            "ssl_ciphers 'AES128-SHA:AES256-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA256:"
            "CAMELLIA128-SHA:DES-CBC3-SHA:ECDHE-RSA-DES-CBC3-SHA:@SECLEVEL=0';\n"
         << QStringList{"TLSv1.0 0x002F", "TLSv1.1 0x0035", "TLSv1.2 0x003C", "TLSv1.0 0xC013"}
-        << QStringList{"TLSv1.0", "TLSv1.1", "TLSv1.2"} << -1 << QList<quint16>{};
+        << QStringList{"TLSv1.0", "TLSv1.1", "TLSv1.2"} << -1 << QList<quint16>{} << QStringList{};
     QTest::newRow("nginx ECDSA + RSA certificates")
         << "nginx"
         << "both"
@@ -156,35 +165,36 @@ void TestProbeOracle::matchesScanners_data()
            "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA384;\n"
         << QStringList{"TLSv1.2 0xC02B", "TLSv1.2 0xC02F", "TLSv1.2 0xCCA9", "TLSv1.2 0xC028"}
-        << QStringList{"TLSv1.2", "TLSv1.3"} << -1 << QList<quint16>{};
+        << QStringList{"TLSv1.2", "TLSv1.3"} << -1 << QList<quint16>{} << QStringList{};
     const QString ordered =
         QStringLiteral("ssl_protocols TLSv1.2;\n"
                        "ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:"
-                       "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA;\n");
+                       "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA;\n"
+                       "ssl_ecdh_curve secp521r1:secp256r1;\n");
     QTest::newRow("nginx server order on")
         << "nginx"
         << "rsa" << ordered + QStringLiteral("ssl_prefer_server_ciphers on;\n")
         << QStringList{"TLSv1.2 0x002F"} << QStringList{"TLSv1.2"} << int(ServerOrder::Server)
-        << QList<quint16>{0xC030, 0xCCA8, 0xC02F, 0x002F};
+        << QList<quint16>{0xC030, 0xCCA8, 0xC02F, 0x002F} << QStringList{"secp256r1", "secp521r1"};
     QTest::newRow("nginx server order off")
         << "nginx"
         << "rsa" << ordered + QStringLiteral("ssl_prefer_server_ciphers off;\n")
         << QStringList{"TLSv1.2 0x002F"} << QStringList{"TLSv1.2"} << int(ServerOrder::Client)
-        << QList<quint16>{};
+        << QList<quint16>{} << QStringList{"secp256r1", "secp521r1"};
     QTest::newRow("haproxy TLS 1.2+1.3 ECDHE AEAD")
         << "haproxy"
         << "ecdsa"
         << "ssl-min-ver TLSv1.2 ciphers ECDHE+AESGCM:ECDHE+CHACHA20 "
            "ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"
         << QStringList{"TLSv1.2 0xC02B", "TLSv1.3 0x1303"} << QStringList{"TLSv1.2", "TLSv1.3"}
-        << -1 << QList<quint16>{};
+        << -1 << QList<quint16>{} << QStringList{};
     QTest::newRow("haproxy legacy TLS 1.0-1.2")
         << "haproxy"
         << "rsa"
         << "ssl-min-ver TLSv1.0 ssl-max-ver TLSv1.2 "
            "ciphers AES128-SHA:ECDHE-RSA-AES256-SHA:DES-CBC3-SHA:@SECLEVEL=0"
         << QStringList{"TLSv1.0 0x002F", "TLSv1.2 0xC014"}
-        << QStringList{"TLSv1.0", "TLSv1.1", "TLSv1.2"} << -1 << QList<quint16>{};
+        << QStringList{"TLSv1.0", "TLSv1.1", "TLSv1.2"} << -1 << QList<quint16>{} << QStringList{};
 }
 
 void TestProbeOracle::matchesScanners()
@@ -196,6 +206,7 @@ void TestProbeOracle::matchesScanners()
     QFETCH(QStringList, versions);
     QFETCH(int, order);
     QFETCH(QList<quint16>, tls12Order);
+    QFETCH(QStringList, groups);
 
     NginxFixture nginx;
     HaproxyFixture haproxy;
@@ -225,8 +236,9 @@ void TestProbeOracle::matchesScanners()
     QVERIFY2(result.errors.isEmpty(),
              qPrintable(result.errors.isEmpty() ? QString() : result.errors.first().message));
     QString error;
-    const auto sslscan =
-        ScannerOracle::sslscan(port, QStringLiteral("localhost"), m_pkiDir.path(), &error);
+    QList<OracleGroup> scannedGroups;
+    const auto sslscan = ScannerOracle::sslscan(port, QStringLiteral("localhost"), m_pkiDir.path(),
+                                                &error, &scannedGroups);
     QVERIFY2(sslscan, qPrintable(error));
     const qint64 sslscanMs = clock.restart();
     const auto nmap = ScannerOracle::nmap(port, &error);
@@ -270,6 +282,26 @@ void TestProbeOracle::matchesScanners()
     }
     if (!tls12Order.isEmpty()) {
         QCOMPARE(result.protocol(TlsVersion::Tls12)->suites, tls12Order);
+    }
+    // Groups: as configured where the row says, and as sslscan finds them
+    // over TLS 1.3 (its TLS 1.2 group scan stops early, so it is no oracle there).
+    QStringList found;
+    for (quint16 g : result.groups) {
+        found << namedGroupName(g);
+    }
+    if (!groups.isEmpty()) {
+        QCOMPARE(found, groups);
+    }
+    if (result.protocol(TlsVersion::Tls13)->accepted) {
+        QStringList scanned;
+        for (quint16 g : probedGroups()) {
+            for (const OracleGroup& og : scannedGroups) {
+                if (og.version == QLatin1String("TLSv1.3") && og.id == g) {
+                    scanned << namedGroupName(g);
+                }
+            }
+        }
+        QCOMPARE(found, scanned);
     }
     // accepted + 1 connections per tested version, plus order checks, groups and DHE.
     QVERIFY2(result.connections >= result.acceptedPairs().size() + 5,

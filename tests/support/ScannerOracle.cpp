@@ -24,7 +24,8 @@ QString normaliseVersion(const QString& v)
 } // namespace
 
 std::optional<QList<OracleSuite>> ScannerOracle::sslscan(quint16 port, const QString& sni,
-                                                         const QString& workDir, QString* error)
+                                                         const QString& workDir, QString* error,
+                                                         QList<OracleGroup>* groups)
 {
     const QString xmlPath = QDir(workDir).filePath(QStringLiteral("sslscan-%1.xml").arg(port));
     QStringList args = {QStringLiteral("--no-colour"), QStringLiteral("--xml=") + xmlPath};
@@ -43,7 +44,31 @@ std::optional<QList<OracleSuite>> ScannerOracle::sslscan(quint16 port, const QSt
         }
         return std::nullopt;
     }
-    return parseSslscanXml(xml.readAll());
+    const QByteArray data = xml.readAll();
+    if (groups) {
+        *groups = parseSslscanGroups(data);
+    }
+    return parseSslscanXml(data);
+}
+
+QList<OracleGroup> ScannerOracle::parseSslscanGroups(const QByteArray& xml)
+{
+    QList<OracleGroup> groups;
+    QXmlStreamReader r(xml);
+    while (!r.atEnd()) {
+        if (r.readNext() != QXmlStreamReader::StartElement || r.name() != QLatin1String("group")) {
+            continue;
+        }
+        const auto a = r.attributes();
+        bool ok = false;
+        const uint id = a.value(QLatin1String("id")).toString().toUInt(&ok, 16);
+        if (ok && id <= 0xffff) {
+            groups.append(
+                OracleGroup{normaliseVersion(a.value(QLatin1String("sslversion")).toString()),
+                            static_cast<quint16>(id)});
+        }
+    }
+    return groups;
 }
 
 std::optional<QList<OracleSuite>> ScannerOracle::nmap(quint16 port, QString* error)

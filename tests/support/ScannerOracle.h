@@ -16,6 +16,13 @@ struct OracleSuite
     QString name;                ///< sslscan: OpenSSL name; nmap: IANA name (TLS 1.3 mapped)
 };
 
+/// A key-exchange group sslscan reports as supported.
+struct OracleGroup
+{
+    QString version; ///< the protocol sslscan found it with
+    quint16 id = 0;
+};
+
 /// Runs sslscan and nmap's ssl-enum-ciphers against a loopback port and reads
 /// their accepted suites: the independent oracles for the prober. Knows
 /// nothing of core/ (the fixtures library does not link it); the test maps
@@ -23,14 +30,18 @@ struct OracleSuite
 class ScannerOracle
 {
 public:
-    /// `sslscan --no-colour --xml=FILE [--sni-name=SNI] 127.0.0.1:PORT`.
+    /// `sslscan --no-colour --xml=FILE [--sni-name=SNI] 127.0.0.1:PORT`; its
+    /// groups too when `groups` is given.
     [[nodiscard]] static std::optional<QList<OracleSuite>>
-    sslscan(quint16 port, const QString& sni, const QString& workDir, QString* error);
+    sslscan(quint16 port, const QString& sni, const QString& workDir, QString* error,
+            QList<OracleGroup>* groups = nullptr);
     /// `nmap -Pn -p PORT --script ssl-enum-ciphers 127.0.0.1`.
     [[nodiscard]] static std::optional<QList<OracleSuite>> nmap(quint16 port, QString* error);
 
     /// The <cipher status="accepted|preferred"> entries of sslscan's XML.
     [[nodiscard]] static QList<OracleSuite> parseSslscanXml(const QByteArray& xml);
+    /// The <group> entries of sslscan's XML.
+    [[nodiscard]] static QList<OracleGroup> parseSslscanGroups(const QByteArray& xml);
     /// The cipher lines under each protocol of nmap's ssl-enum-ciphers, with
     /// nmap's TLS 1.3 draft names (TLS_AKE_WITH_AES_128_GCM_SHA256) mapped to
     /// the RFC 8446 names (TLS_AES_128_GCM_SHA256).
