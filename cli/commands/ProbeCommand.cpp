@@ -85,6 +85,13 @@ QStringList weaknesses(const ProbeResult& r)
         if (p.accepted && isWeakProtocol(p.version)) {
             out << QStringLiteral("%1 is enabled").arg(tlsVersionName(p.version));
         }
+        if (p.secureRenegotiation && !*p.secureRenegotiation) {
+            out << QStringLiteral("%1 has no secure renegotiation (RFC 5746)")
+                       .arg(tlsVersionName(p.version));
+        }
+        if (p.compression != 0) {
+            out << QStringLiteral("%1 compresses records (CRIME)").arg(tlsVersionName(p.version));
+        }
         for (quint16 code : p.suites) {
             const CipherSuite* s = reg.find(code);
             if (s &&
@@ -129,12 +136,16 @@ QJsonObject resultJson(const ProbeResult& r, const QStringList& weak)
         for (quint16 code : p.suites) {
             suites.append(suiteJson(code));
         }
-        protocols.append(QJsonObject{{QStringLiteral("version"), tlsVersionName(p.version)},
-                                     {QStringLiteral("tested"), p.tested},
-                                     {QStringLiteral("accepted"), p.accepted},
-                                     {QStringLiteral("refusal"), p.refusal},
-                                     {QStringLiteral("serverOrder"), serverOrderName(p.order)},
-                                     {QStringLiteral("suites"), suites}});
+        protocols.append(
+            QJsonObject{{QStringLiteral("version"), tlsVersionName(p.version)},
+                        {QStringLiteral("tested"), p.tested},
+                        {QStringLiteral("accepted"), p.accepted},
+                        {QStringLiteral("refusal"), p.refusal},
+                        {QStringLiteral("serverOrder"), serverOrderName(p.order)},
+                        {QStringLiteral("secureRenegotiation"),
+                         p.secureRenegotiation ? QJsonValue(*p.secureRenegotiation) : QJsonValue()},
+                        {QStringLiteral("compression"), p.compression},
+                        {QStringLiteral("suites"), suites}});
     }
     QJsonArray groups;
     for (quint16 g : r.groups) {
@@ -194,7 +205,14 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
         out << "\n"
             << tlsVersionName(p.version) << "  " << p.suites.size()
             << (p.suites.size() == 1 ? " suite" : " suites")
-            << ", order: " << serverOrderName(p.order) << "\n";
+            << ", order: " << serverOrderName(p.order);
+        if (p.secureRenegotiation) {
+            out << ", renegotiation: " << (*p.secureRenegotiation ? "secure" : "insecure");
+        }
+        if (p.compression != 0) {
+            out << ", compression: " << p.compression;
+        }
+        out << "\n";
         for (quint16 code : p.suites) {
             const CipherSuite* s = reg.find(code);
             out << "  " << cipherSuiteCode(code) << "  "

@@ -67,6 +67,11 @@ struct ProtocolProbe
     /// Why the version is not accepted: an alert name, "closed", or "answered
     /// with TLSv1.2".
     QString refusal;
+    /// SSLv3-TLS 1.2, from the first accepted ServerHello: it carried
+    /// renegotiation_info (RFC 5746). Unset for TLS 1.3 and when not accepted.
+    std::optional<bool> secureRenegotiation;
+    /// The compression method the server chose (0 = none; 1 = DEFLATE, CRIME).
+    quint8 compression = 0;
 };
 
 /// What a probe of one endpoint found.

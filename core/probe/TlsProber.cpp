@@ -28,6 +28,8 @@ struct TlsProber::Enumeration
     QList<quint16> remaining;
     QList<quint16> accepted;
     QString refusal;
+    std::optional<bool> secureRenegotiation;
+    quint8 compression = 0;
 };
 
 namespace {
@@ -309,6 +311,10 @@ void TlsProber::onEnumerationReply(const std::shared_ptr<Enumeration>& e,
         return;
     }
     m_result.reachable = true;
+    if (e->accepted.isEmpty() && e->version != TlsVersion::Tls13) {
+        e->secureRenegotiation = hello.secureRenegotiation;
+    }
+    e->compression = std::max(e->compression, hello.compression);
     e->accepted.append(hello.cipherSuite);
     e->remaining.removeOne(hello.cipherSuite);
     emit progress(phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
@@ -329,6 +335,8 @@ void TlsProber::endEnumeration(const std::shared_ptr<Enumeration>& e)
     p.accepted = !e->accepted.isEmpty();
     p.suites = e->accepted;
     p.refusal = p.accepted ? QString() : e->refusal;
+    p.secureRenegotiation = e->secureRenegotiation;
+    p.compression = e->compression;
     if (p.accepted) {
         m_result.reachable = true;
     }
@@ -512,7 +520,9 @@ ProtocolProbe& TlsProber::protocolEntry(TlsVersion version)
             return p;
         }
     }
-    m_result.protocols.append(ProtocolProbe{version, false, false, {}, ServerOrder::Unknown, {}});
+    ProtocolProbe p;
+    p.version = version;
+    m_result.protocols.append(p);
     return m_result.protocols.last();
 }
 

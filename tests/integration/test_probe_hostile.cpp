@@ -46,6 +46,7 @@ private slots:
     void hostileReplies_data();
     void hostileReplies();
     void hugeChainIsReadAndEveryOfferIsCounted();
+    void legacyServerShowsCompressionAndNoRenegotiation();
     void refusedStopsAtOnce();
     void badHostNameIsDnsFailure();
     void connectionBoundIsKept();
@@ -135,6 +136,26 @@ void TestProbeHostile::hugeChainIsReadAndEveryOfferIsCounted()
     QVERIFY(r.groups.isEmpty());
     QCOMPARE(r.groupsTested.size(), 5);
     QVERIFY(!r.dhBits);
+    QCOMPARE(r.protocol(TlsVersion::Tls12)->secureRenegotiation, std::optional<bool>(true));
+    QCOMPARE(r.protocol(TlsVersion::Tls12)->compression, quint8(0));
+}
+
+void TestProbeHostile::legacyServerShowsCompressionAndNoRenegotiation()
+{
+    HostileTlsServer server(HostileTlsServer::Mode::InsecureLegacy);
+    QVERIFY(server.listen());
+    TlsProber prober(local(server.port()), quickOptions());
+    QSignalSpy finished(&prober, &TlsProber::finished);
+    prober.start();
+    QVERIFY(finished.wait(60000));
+    const ProbeResult& r = prober.result();
+    QVERIFY(r.errors.isEmpty());
+    const ProtocolProbe* tls12 = r.protocol(TlsVersion::Tls12);
+    QVERIFY(tls12->accepted);
+    QCOMPARE(tls12->secureRenegotiation, std::optional<bool>(false));
+    QCOMPARE(tls12->compression, quint8(1));
+    QVERIFY(!r.protocol(TlsVersion::Tls13)->tested);
+    QVERIFY(!r.protocol(TlsVersion::Tls13)->secureRenegotiation);
 }
 
 void TestProbeHostile::refusedStopsAtOnce()

@@ -303,6 +303,13 @@ void TestProbeOracle::matchesScanners()
         }
         QCOMPARE(found, scanned);
     }
+    for (const ProtocolProbe& p : result.protocols) {
+        if (p.accepted && p.version != TlsVersion::Tls13) {
+            // OpenSSL has implemented RFC 5746 since 0.9.8m and never compresses.
+            QCOMPARE(p.secureRenegotiation, std::optional<bool>(true));
+        }
+        QCOMPARE(p.compression, quint8(0));
+    }
     // accepted + 1 connections per tested version, plus order checks, groups and DHE.
     QVERIFY2(result.connections >= result.acceptedPairs().size() + 5,
              qPrintable(QString::number(result.connections)));

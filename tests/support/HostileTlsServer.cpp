@@ -36,12 +36,14 @@ QByteArray handshakeRecords(const QByteArray& messages)
     return out;
 }
 
-QByteArray helloMessage(quint16 suite)
+QByteArray helloMessage(quint16 suite, bool legacy = false)
 {
     QByteArray body = be16(0x0303) + QByteArray(32, '\x5a') + QByteArray(1, '\0') + be16(suite) +
-                      QByteArray(1, '\0');
-    const QByteArray reneg = be16(0xff01) + be16(1) + QByteArray(1, '\0');
-    body += be16(static_cast<quint16>(reneg.size())) + reneg;
+                      QByteArray(1, legacy ? '\x01' : '\0');
+    if (!legacy) {
+        const QByteArray reneg = be16(0xff01) + be16(1) + QByteArray(1, '\0');
+        body += be16(static_cast<quint16>(reneg.size())) + reneg;
+    }
     return QByteArray(1, '\x02') + be24(static_cast<quint32>(body.size())) + body;
 }
 
@@ -157,6 +159,10 @@ void HostileTlsServer::onConnection()
                 socket->abort();
                 break;
             }
+            case Mode::InsecureLegacy:
+                socket->write(handshakeRecords(helloMessage(firstOfferedSuite(*buffer), true) +
+                                               QByteArray("\x0e\x00\x00\x00", 4)));
+                break;
             case Mode::HugeChain: {
                 // 200 fake 600-byte "certificates": the client reads the
                 // length-prefixed list, not the DER.

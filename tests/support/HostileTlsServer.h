@@ -28,6 +28,9 @@ public:
         Silent,               ///< accepts, reads, never answers
         Reset,                ///< reads the ClientHello, then resets (RST)
         HugeChain,            ///< ServerHello (first offered suite) + 200 certificates
+        /// ServerHello (first offered suite) with DEFLATE compression and no
+        /// renegotiation_info: a pre-2009 server.
+        InsecureLegacy,
     };
 
     explicit HostileTlsServer(Mode mode, QObject* parent = nullptr);
