@@ -2,6 +2,7 @@
 // `certdeckctl probe` run as an admin or a monitoring check would, against a
 // real nginx: what it prints, the JSON for scripts, and the exit codes
 // (0 clean, 1 weak protocol or suite, 2 unreachable, 3 usage).
+#include "HostileTlsServer.h"
 #include "NginxFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
@@ -10,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace certdeck::test;
@@ -25,6 +27,7 @@ private slots:
     void modernServerIsClean();
     void jsonReport();
     void legacyServerWarns();
+    void insecureRenegotiationAndCompressionWarn();
     void refusedPortIsCritical();
     void ipOverrideKeepsTheName();
 
@@ -46,12 +49,13 @@ private:
 
 TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
 {
+    // A real event loop while waiting (not qWaitFor's 10 ms naps): an
+    // in-process server answers hundreds of connections meanwhile.
     QProcess p;
+    QSignalSpy done(&p, &QProcess::finished);
     p.start(m_ctl, args);
     Run r;
-    if (!p.waitForStarted(10000) ||
-        !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 60000) ||
-        p.exitStatus() != QProcess::NormalExit) {
+    if (!p.waitForStarted(10000) || !done.wait(60000) || p.exitStatus() != QProcess::NormalExit) {
         return r;
     }
     r.code = p.exitCode();
@@ -183,6 +187,20 @@ void TestProbeCommand::legacyServerWarns()
     QVERIFY2(r.out.contains(QLatin1String("WARNING      TLSv1.0 is enabled")), qPrintable(r.out));
     QVERIFY(r.out.contains(QLatin1String("TLS_RSA_WITH_AES_128_CBC_SHA")));
     QVERIFY(r.out.contains(QLatin1String("TLSv1.3 no")));
+}
+
+void TestProbeCommand::insecureRenegotiationAndCompressionWarn()
+{
+    // In this process: ctl() keeps the event loop running while it waits.
+    HostileTlsServer legacy(HostileTlsServer::Mode::InsecureLegacy);
+    QVERIFY(legacy.listen());
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(legacy.port())});
+    QVERIFY2(r.code == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("renegotiation: insecure, compression: 1")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(
+        QLatin1String("WARNING      TLSv1.2 has no secure renegotiation (RFC 5746)")));
+    QVERIFY(r.out.contains(QLatin1String("WARNING      TLSv1.2 compresses records (CRIME)")));
 }
 
 void TestProbeCommand::refusedPortIsCritical()
