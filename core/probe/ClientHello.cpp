@@ -193,6 +193,16 @@ Result<QByteArray> ClientHello::build(const ClientHelloSpec& spec)
             w.u8(0); // renegotiated_connection: empty on a first handshake
             w.endBlock();
         }
+        // The handshake message so far (its 4-byte header included); the
+        // record header is not part of what those load balancers count.
+        const qsizetype helloLength = w.size() - 5;
+        if (spec.padding && helloLength > 0xff && helloLength < 0x200) {
+            qsizetype pad = 0x200 - helloLength;
+            pad = pad >= 5 ? pad - 4 : 1;
+            extensionHeader(w, TlsExtension::Padding);
+            w.bytes(QByteArray(pad, '\0'));
+            w.endBlock();
+        }
         w.endBlock();
     }
     w.endBlock(); // handshake

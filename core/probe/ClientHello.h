@@ -16,6 +16,7 @@ enum class TlsExtension : quint16
     EcPointFormats = 11,
     SignatureAlgorithms = 13,
     Alpn = 16,
+    Padding = 21,
     SupportedVersions = 43,
     PskKeyExchangeModes = 45,
     KeyShare = 51,
@@ -34,7 +35,8 @@ enum class TlsExtension : quint16
 /// this order: server_name, ec_point_formats, supported_groups,
 /// signature_algorithms (TLS 1.2+), ALPN, supported_versions,
 /// psk_key_exchange_modes and key_share (TLS 1.3), renegotiation_info
-/// (TLS 1.0-1.2). SSLv3 gets no extensions; its renegotiation signal is the SCSV.
+/// (TLS 1.0-1.2), padding (when needed). SSLv3 gets no extensions; its
+/// renegotiation signal is the SCSV.
 class ClientHello
 {
 public:

@@ -50,6 +50,9 @@ struct ClientHelloSpec
     /// 0..32 bytes. For TLS 1.3 an empty one is replaced by 32 random bytes
     /// (RFC 8446 D.4 middlebox compatibility mode, which servers expect).
     QByteArray sessionId;
+    /// RFC 7685 padding: a ClientHello of 256-511 bytes is padded to 512,
+    /// because some load balancers (F5) hang on that size.
+    bool padding = true;
 
     /// The signature algorithms sent when none are given: every scheme a
     /// server might hold a certificate for, SHA-1 and DSA included, so the

@@ -46,6 +46,9 @@ public:
         }
     }
 
+    /// Bytes written so far, open blocks included.
+    [[nodiscard]] qsizetype size() const { return m_buf.size(); }
+
     [[nodiscard]] const QByteArray& data() const
     {
         Q_ASSERT(m_open.isEmpty());

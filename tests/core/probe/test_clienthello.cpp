@@ -88,6 +88,8 @@ private slots:
     void ssl3HasNoExtensionsAndSignalsWithScsv();
     void ipAddressIsNotSentAsSni();
     void randomAndSessionDiffer();
+    void paddedOutOfTheF5Range_data();
+    void paddedOutOfTheF5Range();
     void badSpecs_data();
     void badSpecs();
 };
@@ -244,6 +246,50 @@ void TestClientHello::randomAndSessionDiffer()
     QCOMPARE(a.size(), b.size());
     QVERIFY(a.mid(11, 32) != b.mid(11, 32)); // random
     QVERIFY(a.mid(44, 32) != b.mid(44, 32)); // session id
+}
+
+void TestClientHello::paddedOutOfTheF5Range_data()
+{
+    QTest::addColumn<int>("suites");
+    QTest::addColumn<bool>("padded");
+    // This TLS 1.2 hello (no SNI, no ALPN, one group, one signature
+    // algorithm) is 72 bytes + 2 per suite, handshake header included.
+    QTest::newRow("92 bytes") << 10 << false;
+    QTest::newRow("254 bytes") << 91 << false;
+    QTest::newRow("256 bytes") << 92 << true;
+    QTest::newRow("510 bytes") << 219 << true;
+    QTest::newRow("512 bytes") << 220 << false;
+}
+
+void TestClientHello::paddedOutOfTheF5Range()
+{
+    QFETCH(int, suites);
+    QFETCH(bool, padded);
+    ClientHelloSpec spec;
+    for (int i = 0; i < suites; ++i) {
+        spec.cipherSuites << static_cast<quint16>(0x0100 + i);
+    }
+    spec.groups = {29};
+    spec.signatureAlgorithms = {0x0403};
+    const auto hello = ClientHello::build(spec);
+    QVERIFY(hello);
+    Walked w;
+    QVERIFY2(walk(*hello, w), hello->toHex(' ').constData());
+    const qsizetype handshake = hello->size() - 5;
+    QCOMPARE(w.extensions.contains(21), padded);
+    if (padded) {
+        QCOMPARE(w.extensions.constLast(), quint16(21));
+        QCOMPARE(w.extensionData.value(21), QByteArray(w.extensionData.value(21).size(), '\0'));
+        QVERIFY2(handshake >= 512, qPrintable(QString::number(handshake)));
+        // Under 5 bytes short, a 1-byte padding (5 with its header) overshoots a little.
+        QVERIFY2(handshake <= 516, qPrintable(QString::number(handshake)));
+    } else {
+        QVERIFY2(handshake < 256 || handshake >= 512, qPrintable(QString::number(handshake)));
+    }
+    spec.padding = false;
+    Walked bare;
+    QVERIFY(walk(*ClientHello::build(spec), bare));
+    QVERIFY(!bare.extensions.contains(21));
 }
 
 void TestClientHello::badSpecs_data()
