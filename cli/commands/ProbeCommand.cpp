@@ -191,11 +191,13 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
     for (const ProtocolProbe& p : r.protocols) {
         if (p.tested) {
             summary << tlsVersionName(p.version) +
-                           (p.accepted ? QStringLiteral(" yes") : QStringLiteral(" no"));
+                           (p.accepted            ? QStringLiteral(" yes")
+                            : p.refusal.isEmpty() ? QStringLiteral(" no")
+                                                  : QStringLiteral(" no (%1)").arg(p.refusal));
         }
     }
-    out << "Protocols    " << (summary.isEmpty() ? QStringLiteral("-") : summary.join(u','))
-        << "\n";
+    out << "Protocols    "
+        << (summary.isEmpty() ? QStringLiteral("-") : summary.join(QLatin1String(", "))) << "\n";
     const auto& reg = CipherSuiteRegistry::instance();
     for (auto it = r.protocols.crbegin(); it != r.protocols.crend(); ++it) {
         const ProtocolProbe& p = *it;
