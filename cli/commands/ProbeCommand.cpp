@@ -75,8 +75,8 @@ bool isWeakProtocol(TlsVersion v)
     return v == TlsVersion::Ssl3 || v == TlsVersion::Tls10 || v == TlsVersion::Tls11;
 }
 
-/// What makes the result a warning (exit 1): legacy protocols and suites
-/// rated weak or insecure in the registry.
+/// What makes the result a warning (exit 1): legacy protocols, suites rated
+/// weak or insecure in the registry, no secure renegotiation, compression.
 QStringList weaknesses(const ProbeResult& r)
 {
     QStringList out;
@@ -281,7 +281,8 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
                    "PORT defaults to 443.\n\n"
                    "  0  reachable, no weak protocol or suite\n"
                    "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
-                   "accepted\n"
+                   "accepted,\n"
+                   "     or renegotiation is insecure, or records are compressed\n"
                    "  2  unreachable, or no handshake succeeded\n"
                    "  3  usage error\n\n"
                 << exitCodeHelp();
