@@ -81,6 +81,13 @@ void TestProbeHostile::hostileReplies_data()
     QTest::newRow("reset") << int(M::Reset) << "reset"
                            << "reply"
                            << "reset the connection";
+    QTest::newRow("HelloRetryRequest to TLS 1.2")
+        << int(M::RetryToAnyVersion) << "malformed-reply"
+        << "reply"
+        << "sent a TLS 1.3 HelloRetryRequest to a TLSv1.2 ClientHello";
+    QTest::newRow("internal_error alert") << int(M::InternalErrorAlert) << "handshake-alert"
+                                          << "reply"
+                                          << "a fatal internal_error alert";
 }
 
 void TestProbeHostile::hostileReplies()

@@ -163,6 +163,18 @@ void HostileTlsServer::onConnection()
                 socket->write(handshakeRecords(helloMessage(firstOfferedSuite(*buffer), true) +
                                                QByteArray("\x0e\x00\x00\x00", 4)));
                 break;
+            case Mode::RetryToAnyVersion: {
+                QByteArray hrr = serverHello(0xc02f);
+                // SHA-256("HelloRetryRequest"), RFC 8446 4.1.3, in place of the random.
+                hrr.replace(11, 32,
+                            QByteArray::fromHex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e07"
+                                                "9e09e2c8a8339c"));
+                socket->write(hrr);
+                break;
+            }
+            case Mode::InternalErrorAlert:
+                socket->write(QByteArray("\x15\x03\x03\x00\x02\x02\x50", 7));
+                break;
             case Mode::HugeChain: {
                 // 200 fake 600-byte "certificates": the client reads the
                 // length-prefixed list, not the DER.

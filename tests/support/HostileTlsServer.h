@@ -31,6 +31,10 @@ public:
         /// ServerHello (first offered suite) with DEFLATE compression and no
         /// renegotiation_info: a pre-2009 server.
         InsecureLegacy,
+        /// A HelloRetryRequest (TLS 1.3's special random) to any ClientHello.
+        RetryToAnyVersion,
+        /// A fatal internal_error alert: the server broke, it did not refuse.
+        InternalErrorAlert,
     };
 
     explicit HostileTlsServer(Mode mode, QObject* parent = nullptr);
