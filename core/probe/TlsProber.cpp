@@ -208,6 +208,7 @@ void TlsProber::launch(Request request)
         outcome.failure = ProbeFailure{ProbeFailureKind::Other, QStringLiteral("ClientHello"),
                                        hello.error().message, hello.error().detail};
         request.done(outcome);
+        maybeFinish();
         return;
     }
     auto* attempt = new HandshakeAttempt(
@@ -302,9 +303,9 @@ void TlsProber::onEnumerationReply(const std::shared_ptr<Enumeration>& e,
         const CipherSuite* s = CipherSuiteRegistry::instance().find(hello.cipherSuite);
         recordFailure({ProbeFailureKind::MalformedReply,
                        QStringLiteral("reply"),
-                       QStringLiteral("the server chose cipher suite 0x%1%2, which was not offered")
-                           .arg(hello.cipherSuite, 4, 16, QLatin1Char('0'))
-                           .arg(s ? QStringLiteral(" (%1)").arg(s->ianaName) : QString()),
+                       QStringLiteral("the server chose cipher suite %1%2, which was not offered")
+                           .arg(cipherSuiteCode(hello.cipherSuite),
+                                s ? QStringLiteral(" (%1)").arg(s->ianaName) : QString()),
                        {}},
                       phase);
         endEnumeration(e);

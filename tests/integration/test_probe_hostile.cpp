@@ -68,7 +68,7 @@ void TestProbeHostile::hostileReplies_data()
                                            << "in the middle of its reply (after 20";
     QTest::newRow("suite not offered") << int(M::UnofferedSuite) << "malformed-reply"
                                        << "reply"
-                                       << "chose cipher suite 0xfefe, which was not offered";
+                                       << "chose cipher suite 0xFEFE, which was not offered";
     QTest::newRow("slow drip") << int(M::SlowDrip) << "timeout"
                                << "reply"
                                << "not complete within 1000 ms";
