@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl probe: what one TLS endpoint really accepts (protocols, every
+// cipher suite per protocol, server order, key-exchange groups), found with
+// raw ClientHellos so it does not depend on what the local OpenSSL offers.
+#include "CliSupport.h"
+#include "probe/CipherSuiteRegistry.h"
+#include "probe/NamedGroup.h"
+#include "probe/TlsProber.h"
+
+#include <QEventLoop>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace certdeck::cli {
+
+namespace {
+
+using namespace certdeck::probe;
+
+struct HostPort
+{
+    QString host;
+    quint16 port = 443;
+};
+
+/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
+Result<HostPort> parseHostPort(const QString& text)
+{
+    HostPort hp;
+    QString portText;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
+        }
+        hp.host = text.mid(1, close - 1);
+        const QString rest = text.mid(close + 1);
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(u':')) {
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
+            }
+            portText = rest.mid(1);
+        }
+    } else if (text.count(u':') == 1) {
+        hp.host = text.section(u':', 0, 0);
+        portText = text.section(u':', 1);
+        if (portText.isEmpty()) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("'%1': the port after ':' is missing").arg(text));
+        }
+    } else {
+        hp.host = text;
+    }
+    if (hp.host.isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
+    }
+    if (!portText.isEmpty()) {
+        bool ok = false;
+        const uint port = portText.toUInt(&ok);
+        if (!ok || port == 0 || port > 65535) {
+            return fail(
+                ErrorCode::InvalidInput,
+                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
+        }
+        hp.port = static_cast<quint16>(port);
+    }
+    return hp;
+}
+
+bool isWeakProtocol(TlsVersion v)
+{
+    return v == TlsVersion::Ssl3 || v == TlsVersion::Tls10 || v == TlsVersion::Tls11;
+}
+
+/// What makes the result a warning (exit 1): legacy protocols, suites rated
+/// weak or insecure in the registry, no secure renegotiation, compression.
+QStringList weaknesses(const ProbeResult& r)
+{
+    QStringList out;
+    const auto& reg = CipherSuiteRegistry::instance();
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.accepted && isWeakProtocol(p.version)) {
+            out << QStringLiteral("%1 is enabled").arg(tlsVersionName(p.version));
+        }
+        if (p.secureRenegotiation && !*p.secureRenegotiation) {
+            out << QStringLiteral("%1 has no secure renegotiation (RFC 5746)")
+                       .arg(tlsVersionName(p.version));
+        }
+        if (p.compression != 0) {
+            out << QStringLiteral("%1 compresses records (CRIME)").arg(tlsVersionName(p.version));
+        }
+        for (quint16 code : p.suites) {
+            const CipherSuite* s = reg.find(code);
+            if (s &&
+                (s->strength == SuiteStrength::Weak || s->strength == SuiteStrength::Insecure)) {
+                out << QStringLiteral("%1 %2 is %3")
+                           .arg(tlsVersionName(p.version), s->ianaName,
+                                suiteStrengthName(s->strength));
+            }
+        }
+    }
+    return out;
+}
+
+bool anyAccepted(const ProbeResult& r)
+{
+    return std::any_of(r.protocols.cbegin(), r.protocols.cend(),
+                       [](const ProtocolProbe& p) { return p.accepted; });
+}
+
+QJsonObject suiteJson(quint16 code)
+{
+    const CipherSuite* s = CipherSuiteRegistry::instance().find(code);
+    QJsonObject o{{QStringLiteral("code"), cipherSuiteCode(code)}};
+    if (s) {
+        o.insert(QStringLiteral("iana"), s->ianaName);
+        o.insert(QStringLiteral("openssl"), s->opensslName);
+        o.insert(QStringLiteral("strength"), suiteStrengthName(s->strength));
+        o.insert(QStringLiteral("keyExchange"), s->keyExchange);
+        o.insert(QStringLiteral("authentication"), s->authentication);
+        o.insert(QStringLiteral("cipher"), s->cipher);
+        o.insert(QStringLiteral("bits"), s->bits);
+        o.insert(QStringLiteral("mac"), s->mac);
+    }
+    return o;
+}
+
+QJsonObject resultJson(const ProbeResult& r, const QStringList& weak)
+{
+    QJsonArray protocols;
+    for (const ProtocolProbe& p : r.protocols) {
+        QJsonArray suites;
+        for (quint16 code : p.suites) {
+            suites.append(suiteJson(code));
+        }
+        protocols.append(
+            QJsonObject{{QStringLiteral("version"), tlsVersionName(p.version)},
+                        {QStringLiteral("tested"), p.tested},
+                        {QStringLiteral("accepted"), p.accepted},
+                        {QStringLiteral("refusal"), p.refusal},
+                        {QStringLiteral("serverOrder"), serverOrderName(p.order)},
+                        {QStringLiteral("secureRenegotiation"),
+                         p.secureRenegotiation ? QJsonValue(*p.secureRenegotiation) : QJsonValue()},
+                        {QStringLiteral("compression"), p.compression},
+                        {QStringLiteral("suites"), suites}});
+    }
+    QJsonArray groups;
+    for (quint16 g : r.groups) {
+        groups.append(namedGroupName(g));
+    }
+    QJsonArray tested;
+    for (quint16 g : r.groupsTested) {
+        tested.append(namedGroupName(g));
+    }
+    QJsonArray errors;
+    for (const ProbeFailure& f : r.errors) {
+        errors.append(QJsonObject{{QStringLiteral("kind"), probeFailureKindName(f.kind)},
+                                  {QStringLiteral("step"), f.step},
+                                  {QStringLiteral("message"), f.message},
+                                  {QStringLiteral("detail"), f.detail}});
+    }
+    QJsonObject o{{QStringLiteral("host"), r.host},
+                  {QStringLiteral("port"), r.port},
+                  {QStringLiteral("sni"), r.sni},
+                  {QStringLiteral("address"), r.address},
+                  {QStringLiteral("reachable"), r.reachable},
+                  {QStringLiteral("protocols"), protocols},
+                  {QStringLiteral("groups"), groups},
+                  {QStringLiteral("groupsTested"), tested},
+                  {QStringLiteral("groupsVersion"),
+                   r.groupsVersion ? tlsVersionName(*r.groupsVersion) : QString()},
+                  {QStringLiteral("connections"), r.connections},
+                  {QStringLiteral("wallTimeMs"), r.wallTimeMs},
+                  {QStringLiteral("weaknesses"), QJsonArray::fromStringList(weak)},
+                  {QStringLiteral("errors"), errors}};
+    o.insert(QStringLiteral("dhBits"), r.dhBits ? QJsonValue(*r.dhBits) : QJsonValue());
+    return o;
+}
+
+void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
+{
+    out << "Endpoint     " << r.host << ":" << r.port;
+    if (!r.address.isEmpty() && r.address != r.host) {
+        out << " (" << r.address << ")";
+    }
+    out << "\nSNI          " << (r.sni.isEmpty() ? QStringLiteral("-") : r.sni) << "\n";
+    QStringList summary;
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.tested) {
+            summary << tlsVersionName(p.version) +
+                           (p.accepted            ? QStringLiteral(" yes")
+                            : p.refusal.isEmpty() ? QStringLiteral(" no")
+                                                  : QStringLiteral(" no (%1)").arg(p.refusal));
+        }
+    }
+    out << "Protocols    "
+        << (summary.isEmpty() ? QStringLiteral("-") : summary.join(QLatin1String(", "))) << "\n";
+    const auto& reg = CipherSuiteRegistry::instance();
+    for (auto it = r.protocols.crbegin(); it != r.protocols.crend(); ++it) {
+        const ProtocolProbe& p = *it;
+        if (!p.accepted) {
+            continue;
+        }
+        out << "\n"
+            << tlsVersionName(p.version) << "  " << p.suites.size()
+            << (p.suites.size() == 1 ? " suite" : " suites")
+            << ", order: " << serverOrderName(p.order);
+        if (p.secureRenegotiation) {
+            out << ", renegotiation: " << (*p.secureRenegotiation ? "secure" : "insecure");
+        }
+        if (p.compression != 0) {
+            out << ", compression: " << p.compression;
+        }
+        out << "\n";
+        for (quint16 code : p.suites) {
+            const CipherSuite* s = reg.find(code);
+            out << "  " << cipherSuiteCode(code) << "  "
+                << (s ? s->ianaName : QStringLiteral("?")).leftJustified(46) << " "
+                << (s && !s->opensslName.isEmpty() ? s->opensslName : QStringLiteral("-"))
+                       .leftJustified(32)
+                << " " << (s ? suiteStrengthName(s->strength) : QStringLiteral("?")) << "\n";
+        }
+    }
+    QStringList groups;
+    for (quint16 g : r.groups) {
+        groups << namedGroupName(g);
+    }
+    out << "\nGroups       " << (groups.isEmpty() ? QStringLiteral("-") : groups.join(u','));
+    if (r.groupsVersion) {
+        out << "  (tested with " << tlsVersionName(*r.groupsVersion) << ")";
+    }
+    out << "\n";
+    if (r.dhBits) {
+        out << "DHE prime    " << *r.dhBits << " bits\n";
+    }
+    out << "Connections  " << r.connections << " in " << r.wallTimeMs << " ms\n";
+    for (const QString& w : weak) {
+        out << "WARNING      " << w << "\n";
+    }
+    for (const ProbeFailure& f : r.errors) {
+        out << "ERROR        " << probeFailureKindName(f.kind) << " (" << f.step
+            << "): " << f.message;
+        if (!f.detail.isEmpty()) {
+            out << " [" << f.detail << "]";
+        }
+        out << "\n";
+    }
+    out.flush();
+}
+
+ExitCode runProbe(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    const QCommandLineOption sni(QStringLiteral("sni"),
+                                 QStringLiteral("SNI name to send (default: the host name)."),
+                                 QStringLiteral("NAME"));
+    const QCommandLineOption ip(QStringLiteral("ip"),
+                                QStringLiteral("Connect to this address instead of resolving."),
+                                QStringLiteral("ADDR"));
+    const QCommandLineOption timeout(
+        QStringLiteral("timeout"),
+        QStringLiteral("Limit for each step of each connection in ms (default 5000)."),
+        QStringLiteral("MS"), QStringLiteral("5000"));
+    p.addOptions({sni, ip, timeout});
+    p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (p.isSet(common.help)) {
+        ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
+                   "[--timeout MS] [--json]\n\n"
+                   "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
+                   "protocol, whether the server imposes its order, the key-exchange groups and\n"
+                   "the DHE prime size, with raw ClientHellos (at most 4 connections at once).\n"
+                   "PORT defaults to 443.\n\n"
+                   "  0  reachable, no weak protocol or suite\n"
+                   "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
+                   "accepted,\n"
+                   "     or renegotiation is insecure, or records are compressed\n"
+                   "  2  unreachable, or no handshake succeeded\n"
+                   "  3  usage error\n\n"
+                << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    common.apply(p, ctx);
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() != 1) {
+        return usageError(ctx, QStringLiteral("usage: certdeckctl probe HOST[:PORT] [options]"));
+    }
+    const auto hp = parseHostPort(pos.constFirst());
+    if (!hp) {
+        return usageError(ctx, hp.error().message);
+    }
+    if (p.isSet(ip) && QHostAddress(p.value(ip)).isNull()) {
+        return usageError(ctx, QStringLiteral("--ip %1 is not an IP address").arg(p.value(ip)));
+    }
+    bool ok = false;
+    const int timeoutMs = p.value(timeout).toInt(&ok);
+    if (!ok || timeoutMs < 1 || timeoutMs > 600000) {
+        return usageError(ctx, QStringLiteral("--timeout needs milliseconds from 1 to 600000"));
+    }
+
+    ProbeTarget target;
+    target.host = hp->host;
+    target.port = hp->port;
+    target.sni = p.value(sni);
+    target.address = p.value(ip);
+    ProbeOptions options;
+    options.connectTimeoutMs = timeoutMs;
+    options.firstByteTimeoutMs = timeoutMs;
+    options.replyTimeoutMs = timeoutMs;
+
+    // certdeckctl runs commands before any event loop; this loop is the only
+    // one in the process, so it nests in nothing.
+    QEventLoop loop;
+    TlsProber prober(target, options);
+    QObject::connect(&prober, &TlsProber::progress, &loop,
+                     [&ctx](const QString& step, double fraction, const QString& message) {
+                         ctx.err << "certdeckctl: probe " << qRound(fraction * 100) << "% " << step
+                                 << ": " << message << "\n";
+                         ctx.err.flush();
+                     });
+    QObject::connect(&prober, &TlsProber::finished, &loop, &QEventLoop::quit);
+    prober.start();
+    loop.exec();
+
+    const ProbeResult& r = prober.result();
+    const QStringList weak = weaknesses(r);
+    if (ctx.json) {
+        printJson(ctx.out, resultJson(r, weak));
+    } else {
+        printHuman(ctx.out, r, weak);
+    }
+    if (!anyAccepted(r)) {
+        if (!ctx.json) {
+            const QString why = r.errors.isEmpty() ? QStringLiteral("no protocol was accepted")
+                                                   : r.errors.constFirst().message;
+            ctx.err << "certdeckctl: " << r.host << ":" << r.port << ": " << why << "\n";
+            ctx.err.flush();
+        }
+        return ExitCode::Critical;
+    }
+    return weak.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
+}
+
+} // namespace
+
+CERTDECK_COMMAND({QStringLiteral("probe"),
+                  QStringLiteral("  probe HOST[:PORT]  protocols, cipher suites, server order and "
+                                 "groups of a TLS endpoint (--sni, --ip, --timeout)\n"),
+                  runProbe});
+
+} // namespace certdeck::cli

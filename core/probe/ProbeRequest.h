@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "probe/TlsVersion.h"
+
+#include <QList>
+#include <QString>
+
+namespace certdeck::probe {
+
+/// The endpoint to probe.
+struct ProbeTarget
+{
+    QString host; ///< name or IP literal
+    quint16 port = 443;
+    /// SNI to send; empty: the host when it is a name, none for an IP.
+    QString sni;
+    /// Connect to this IP instead of resolving `host` (a node behind a load
+    /// balancer, or a name not yet in DNS).
+    QString address;
+};
+
+/// How hard and how long to probe.
+struct ProbeOptions
+{
+    int connectTimeoutMs = 5000;   ///< TCP connect
+    int firstByteTimeoutMs = 5000; ///< ClientHello sent -> first reply byte
+    int replyTimeoutMs = 10000;    ///< ClientHello sent -> complete reply
+    /// Connections open at once to this endpoint (so no host is hammered).
+    int maxConnections = 4;
+    QList<TlsVersion> versions = allTlsVersions();
+    bool serverOrder = true;
+    bool groups = true;
+};
+
+} // namespace certdeck::probe

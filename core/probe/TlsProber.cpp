@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "probe/TlsProber.h"
+
+#include "probe/CipherSuiteRegistry.h"
+#include "probe/ClientHello.h"
+#include "probe/NamedGroup.h"
+#include "probe/internal/HandshakeAttempt.h"
+
+#include <QHostInfo>
+#include <QSet>
+#include <algorithm>
+
+namespace certdeck::probe {
+
+using internal::AttemptOutcome;
+using internal::HandshakeAttempt;
+
+struct TlsProber::Request
+{
+    ClientHelloSpec spec;
+    ServerReplyParser::Goal goal = ServerReplyParser::Goal::ServerHello;
+    std::function<void(const AttemptOutcome&)> done;
+};
+
+struct TlsProber::Enumeration
+{
+    TlsVersion version = TlsVersion::Tls12;
+    QList<quint16> remaining;
+    QList<quint16> accepted;
+    QString refusal;
+    std::optional<bool> secureRenegotiation;
+    quint8 compression = 0;
+};
+
+namespace {
+
+// Groups offered while enumerating suites: every group a server might insist
+// on for its ECDHE/DHE suites, legacy curves included, so a suite is never
+// missed for lack of a curve.
+QList<quint16> enumerationGroups()
+{
+    QList<quint16> groups = probedGroups();
+    groups << 26 << 27 << 28 << 22 << 21;
+    return groups;
+}
+
+// Errors that say the endpoint cannot be reached at all: no point going on.
+bool isFatal(const ProbeFailure& f)
+{
+    return f.kind == ProbeFailureKind::Refused || f.kind == ProbeFailureKind::Unreachable ||
+           (f.kind == ProbeFailureKind::Timeout && f.step == QLatin1String("connect"));
+}
+
+QString suitesPhase(TlsVersion v)
+{
+    return tlsVersionName(v) + QStringLiteral(" suites");
+}
+
+} // namespace
+
+TlsProber::TlsProber(ProbeTarget target, ProbeOptions options, QObject* parent)
+    : QObject(parent)
+    , m_target(std::move(target))
+    , m_options(std::move(options))
+{
+    m_options.maxConnections = std::max(1, m_options.maxConnections);
+    m_result.host = m_target.host;
+    m_result.port = m_target.port;
+    if (!m_target.sni.isEmpty()) {
+        m_sni = m_target.sni;
+    } else if (QHostAddress(m_target.host).isNull()) {
+        m_sni = m_target.host;
+    }
+    m_result.sni = m_sni;
+}
+
+TlsProber::~TlsProber() = default;
+
+void TlsProber::start()
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    m_clock.start();
+    if (m_finished) {
+        return; // cancelled before start
+    }
+    if (m_target.host.isEmpty() && m_target.address.isEmpty()) {
+        recordFailure({ProbeFailureKind::Other,
+                       QStringLiteral("target"),
+                       QStringLiteral("no host to probe"),
+                       {}},
+                      QString());
+        m_openTasks = 0;
+        maybeFinish();
+        return;
+    }
+    const QString literal = m_target.address.isEmpty() ? m_target.host : m_target.address;
+    const QHostAddress direct(literal);
+    if (!direct.isNull()) {
+        begin(direct);
+        return;
+    }
+    if (!m_target.address.isEmpty()) {
+        recordFailure({ProbeFailureKind::Other,
+                       QStringLiteral("target"),
+                       QStringLiteral("\"%1\" is not an IP address").arg(m_target.address),
+                       {}},
+                      QString());
+        maybeFinish();
+        return;
+    }
+    ++m_openTasks; // the lookup
+    emit progress(QStringLiteral("resolve"), 0.0,
+                  QStringLiteral("Resolving %1").arg(m_target.host));
+    QHostInfo::lookupHost(m_target.host, this, [this](const QHostInfo& info) {
+        --m_openTasks;
+        if (m_finished) {
+            return;
+        }
+        QHostAddress chosen;
+        // IPv4 first: the common case for API endpoints, and what loopback
+        // fixtures listen on. One address per probe; another node behind the
+        // same name is probed by passing it as ProbeTarget::address.
+        for (const QHostAddress& a : info.addresses()) {
+            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+                chosen = a;
+                break;
+            }
+        }
+        if (chosen.isNull() && !info.addresses().isEmpty()) {
+            chosen = info.addresses().constFirst();
+        }
+        if (info.error() != QHostInfo::NoError || chosen.isNull()) {
+            recordFailure({ProbeFailureKind::DnsFailure, QStringLiteral("resolve"),
+                           QStringLiteral("cannot resolve %1").arg(m_target.host),
+                           info.errorString()},
+                          QString());
+            maybeFinish();
+            return;
+        }
+        begin(chosen);
+    });
+}
+
+void TlsProber::begin(const QHostAddress& address)
+{
+    m_address = address;
+    m_result.address = address.toString();
+    const auto& registry = CipherSuiteRegistry::instance();
+    m_phasesTotal = static_cast<int>(m_options.versions.size()) + 1;
+    for (TlsVersion v : allTlsVersions()) {
+        ProtocolProbe p;
+        p.version = v;
+        m_result.protocols.append(p);
+    }
+    for (TlsVersion v : allTlsVersions()) {
+        if (!m_options.versions.contains(v)) {
+            continue;
+        }
+        auto e = std::make_shared<Enumeration>();
+        e->version = v;
+        e->remaining = registry.probeSuitesFor(v);
+        ++m_enumerationsLeft;
+        ++m_openTasks;
+        enumerate(e);
+    }
+    if (m_enumerationsLeft == 0) {
+        maybeFinish();
+    }
+}
+
+ClientHelloSpec TlsProber::baseSpec(TlsVersion version) const
+{
+    ClientHelloSpec spec;
+    spec.version = version;
+    spec.serverName = m_sni;
+    if (version == TlsVersion::Tls13) {
+        spec.groups = probedGroups();
+        spec.keyShares = {{static_cast<quint16>(NamedGroup::X25519),
+                           *randomKeyShare(static_cast<quint16>(NamedGroup::X25519))}};
+    } else {
+        spec.groups = enumerationGroups();
+    }
+    return spec;
+}
+
+void TlsProber::submit(Request request)
+{
+    m_queue.append(std::move(request));
+    pump();
+}
+
+void TlsProber::pump()
+{
+    while (!m_aborted && !m_queue.isEmpty() && m_active.size() < m_options.maxConnections) {
+        launch(m_queue.takeFirst());
+    }
+}
+
+void TlsProber::launch(Request request)
+{
+    const auto hello = ClientHello::build(request.spec);
+    if (!hello) {
+        // A bug in the prober's own spec, reported rather than hidden.
+        AttemptOutcome outcome;
+        outcome.failure = ProbeFailure{ProbeFailureKind::Other, QStringLiteral("ClientHello"),
+                                       hello.error().message, hello.error().detail};
+        request.done(outcome);
+        maybeFinish();
+        return;
+    }
+    auto* attempt = new HandshakeAttempt(
+        m_address, m_target.port, *hello, request.goal, m_options,
+        [this, done = std::move(request.done)](HandshakeAttempt* self,
+                                               const AttemptOutcome& outcome) {
+            m_active.removeOne(self);
+            self->deleteLater();
+            ++m_result.connections;
+            done(outcome);
+            pump();
+            maybeFinish();
+        },
+        this);
+    m_active.append(attempt);
+    attempt->start();
+}
+
+void TlsProber::enumerate(const std::shared_ptr<Enumeration>& e)
+{
+    Request r;
+    r.spec = baseSpec(e->version);
+    r.spec.cipherSuites = e->remaining;
+    r.done = [this, e](const AttemptOutcome& outcome) {
+        onEnumerationReply(e, outcome);
+    };
+    submit(std::move(r));
+}
+
+void TlsProber::onEnumerationReply(const std::shared_ptr<Enumeration>& e,
+                                   const AttemptOutcome& outcome)
+{
+    const QString phase = suitesPhase(e->version);
+    if (outcome.failure) {
+        const ProbeFailure& f = *outcome.failure;
+        if (isFatal(f)) {
+            abortAll(f);
+            return;
+        }
+        if (f.kind == ProbeFailureKind::Closed) {
+            // Closing without a word is how many servers refuse a version.
+            e->refusal = QStringLiteral("closed the connection");
+        } else {
+            e->refusal = probeFailureKindName(f.kind);
+            recordFailure(f, phase);
+        }
+        endEnumeration(e);
+        return;
+    }
+    const ServerReply& reply = *outcome.reply;
+    if (reply.kind == ServerReply::Kind::Alert) {
+        e->refusal = reply.alert.name();
+        if (!reply.alert.isRefusal()) {
+            recordFailure({ProbeFailureKind::HandshakeAlert,
+                           QStringLiteral("reply"),
+                           QStringLiteral("the server answered with a %1 %2 alert")
+                               .arg(reply.alert.levelName(), reply.alert.name()),
+                           {}},
+                          phase);
+        }
+        endEnumeration(e);
+        return;
+    }
+    const ServerHello& hello = reply.hello;
+    if (hello.helloRetryRequest && e->version != TlsVersion::Tls13) {
+        recordFailure({ProbeFailureKind::MalformedReply,
+                       QStringLiteral("reply"),
+                       QStringLiteral("the server sent a TLS 1.3 HelloRetryRequest to a %1 "
+                                      "ClientHello")
+                           .arg(tlsVersionName(e->version)),
+                       {}},
+                      phase);
+        endEnumeration(e);
+        return;
+    }
+    if (hello.version != static_cast<quint16>(e->version)) {
+        if (e->accepted.isEmpty()) {
+            e->refusal = QStringLiteral("answered with %1").arg(describeWireVersion(hello.version));
+        } else {
+            recordFailure({ProbeFailureKind::MalformedReply,
+                           QStringLiteral("reply"),
+                           QStringLiteral("the server switched to version %1 in the middle of "
+                                          "the enumeration")
+                               .arg(describeWireVersion(hello.version)),
+                           {}},
+                          phase);
+        }
+        endEnumeration(e);
+        return;
+    }
+    if (!e->remaining.contains(hello.cipherSuite)) {
+        const CipherSuite* s = CipherSuiteRegistry::instance().find(hello.cipherSuite);
+        recordFailure({ProbeFailureKind::MalformedReply,
+                       QStringLiteral("reply"),
+                       QStringLiteral("the server chose cipher suite %1%2, which was not offered")
+                           .arg(cipherSuiteCode(hello.cipherSuite),
+                                s ? QStringLiteral(" (%1)").arg(s->ianaName) : QString()),
+                       {}},
+                      phase);
+        endEnumeration(e);
+        return;
+    }
+    m_result.reachable = true;
+    if (e->accepted.isEmpty() && e->version != TlsVersion::Tls13) {
+        e->secureRenegotiation = hello.secureRenegotiation;
+    }
+    e->compression = std::max(e->compression, hello.compression);
+    e->accepted.append(hello.cipherSuite);
+    e->remaining.removeOne(hello.cipherSuite);
+    emit progress(phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
+                  QStringLiteral("%1 accepts %2")
+                      .arg(tlsVersionName(e->version),
+                           CipherSuiteRegistry::instance().find(hello.cipherSuite)->ianaName));
+    if (e->remaining.isEmpty()) {
+        endEnumeration(e);
+        return;
+    }
+    enumerate(e);
+}
+
+void TlsProber::endEnumeration(const std::shared_ptr<Enumeration>& e)
+{
+    ProtocolProbe& p = protocolEntry(e->version);
+    p.tested = true;
+    p.accepted = !e->accepted.isEmpty();
+    p.suites = e->accepted;
+    p.refusal = p.accepted ? QString() : e->refusal;
+    p.secureRenegotiation = e->secureRenegotiation;
+    p.compression = e->compression;
+    if (p.accepted) {
+        m_result.reachable = true;
+    }
+    phaseDone(suitesPhase(e->version));
+    if (p.suites.size() >= 2 && m_options.serverOrder) {
+        checkOrder(e->version);
+    }
+    --m_enumerationsLeft;
+    if (m_enumerationsLeft == 0) {
+        startGroupsAndDh();
+    }
+    --m_openTasks;
+}
+
+void TlsProber::checkOrder(TlsVersion version)
+{
+    struct OrderCheck
+    {
+        QList<quint16> forward;
+        QList<quint16> backward;
+        std::optional<quint16> forwardChoice;
+        std::optional<quint16> backwardChoice;
+        int pending = 2;
+        bool failed = false;
+    };
+    auto check = std::make_shared<OrderCheck>();
+    check->forward = protocolEntry(version).suites;
+    check->backward = check->forward;
+    std::reverse(check->backward.begin(), check->backward.end());
+    const QString phase = tlsVersionName(version) + QStringLiteral(" order");
+    auto conclude = [this, check, version] {
+        ProtocolProbe& p = protocolEntry(version);
+        if (check->failed || !check->forwardChoice || !check->backwardChoice) {
+            p.order = ServerOrder::Unknown;
+        } else if (*check->forwardChoice == *check->backwardChoice) {
+            p.order = ServerOrder::Server;
+        } else if (*check->forwardChoice == check->forward.constFirst() &&
+                   *check->backwardChoice == check->backward.constFirst()) {
+            p.order = ServerOrder::Client;
+        } else {
+            p.order = ServerOrder::Mixed;
+        }
+    };
+    for (bool forward : {true, false}) {
+        Request r;
+        r.spec = baseSpec(version);
+        r.spec.cipherSuites = forward ? check->forward : check->backward;
+        r.done = [this, check, forward, phase, conclude](const AttemptOutcome& outcome) {
+            if (outcome.reply && outcome.reply->kind == ServerReply::Kind::Hello) {
+                (forward ? check->forwardChoice : check->backwardChoice) =
+                    outcome.reply->hello.cipherSuite;
+            } else {
+                check->failed = true;
+                if (outcome.failure) {
+                    recordFailure(*outcome.failure, phase);
+                }
+            }
+            if (--check->pending == 0) {
+                conclude();
+            }
+        };
+        submit(std::move(r));
+    }
+}
+
+void TlsProber::startGroupsAndDh()
+{
+    const auto& registry = CipherSuiteRegistry::instance();
+    auto suitesWhere = [&](TlsVersion v, const QString& kx) {
+        QList<quint16> out;
+        for (quint16 code : protocolEntry(v).suites) {
+            const CipherSuite* s = registry.find(code);
+            if (s && s->keyExchange == kx) {
+                out.append(code);
+            }
+        }
+        return out;
+    };
+    const QList<TlsVersion> legacyNewestFirst = {TlsVersion::Tls12, TlsVersion::Tls11,
+                                                 TlsVersion::Tls10, TlsVersion::Ssl3};
+    if (m_options.groups) {
+        if (protocolEntry(TlsVersion::Tls13).accepted) {
+            probeTls13Groups(protocolEntry(TlsVersion::Tls13).suites);
+        } else {
+            for (TlsVersion v : legacyNewestFirst) {
+                const QList<quint16> ecdhe = suitesWhere(v, QStringLiteral("ECDHE"));
+                if (!ecdhe.isEmpty()) {
+                    probeTls12Groups(v, ecdhe);
+                    break;
+                }
+            }
+        }
+    }
+    for (TlsVersion v : legacyNewestFirst) {
+        const QList<quint16> dhe = suitesWhere(v, QStringLiteral("DHE"));
+        if (!dhe.isEmpty()) {
+            probeDhSize(v, dhe);
+            break;
+        }
+    }
+    // The last phase (groups, DHE size) ends with the probe: maybeFinish()
+    // reports 100%.
+}
+
+void TlsProber::probeTls13Groups(const QList<quint16>& suites)
+{
+    m_result.groupsVersion = TlsVersion::Tls13;
+    for (quint16 group : probedGroups()) {
+        m_result.groupsTested.append(group);
+        Request r;
+        r.spec = baseSpec(TlsVersion::Tls13);
+        r.spec.cipherSuites = suites;
+        r.spec.groups = {group};
+        r.spec.keyShares.clear();
+        // x25519/x448: a share the server can use at once. Other groups: no
+        // share, so a server that supports the group asks for it with a
+        // HelloRetryRequest naming it, and one that does not fails.
+        if (const auto share = randomKeyShare(group)) {
+            r.spec.keyShares = {{group, *share}};
+        }
+        r.done = [this, group](const AttemptOutcome& outcome) {
+            if (outcome.reply && outcome.reply->kind == ServerReply::Kind::Hello) {
+                if (outcome.reply->hello.keyShareGroup == group &&
+                    !m_result.groups.contains(group)) {
+                    m_result.groups.append(group);
+                }
+            } else if (outcome.failure && outcome.failure->kind != ProbeFailureKind::Closed) {
+                recordFailure(*outcome.failure,
+                              QStringLiteral("group %1").arg(namedGroupName(group)));
+            }
+        };
+        submit(std::move(r));
+    }
+}
+
+void TlsProber::probeTls12Groups(TlsVersion version, const QList<quint16>& ecdheSuites)
+{
+    m_result.groupsVersion = version;
+    const QList<quint16> ecGroups = {29, 30, 23, 24, 25};
+    for (quint16 group : ecGroups) {
+        m_result.groupsTested.append(group);
+        Request r;
+        r.spec = baseSpec(version);
+        r.spec.cipherSuites = ecdheSuites;
+        r.spec.groups = {group};
+        r.goal = ServerReplyParser::Goal::KeyExchange;
+        r.done = [this, group](const AttemptOutcome& outcome) {
+            if (outcome.reply && outcome.reply->kind == ServerReply::Kind::Hello) {
+                if (outcome.reply->hello.ecdheGroup == group && !m_result.groups.contains(group)) {
+                    m_result.groups.append(group);
+                }
+            } else if (outcome.failure && outcome.failure->kind != ProbeFailureKind::Closed) {
+                recordFailure(*outcome.failure,
+                              QStringLiteral("group %1").arg(namedGroupName(group)));
+            }
+        };
+        submit(std::move(r));
+    }
+}
+
+void TlsProber::probeDhSize(TlsVersion version, const QList<quint16>& dheSuites)
+{
+    Request r;
+    r.spec = baseSpec(version);
+    r.spec.cipherSuites = dheSuites;
+    r.goal = ServerReplyParser::Goal::KeyExchange;
+    r.done = [this](const AttemptOutcome& outcome) {
+        if (outcome.reply && outcome.reply->kind == ServerReply::Kind::Hello) {
+            m_result.dhBits = outcome.reply->hello.dhBits;
+        } else if (outcome.failure) {
+            recordFailure(*outcome.failure, QStringLiteral("DHE size"));
+        }
+    };
+    submit(std::move(r));
+}
+
+ProtocolProbe& TlsProber::protocolEntry(TlsVersion version)
+{
+    for (ProtocolProbe& p : m_result.protocols) {
+        if (p.version == version) {
+            return p;
+        }
+    }
+    ProtocolProbe p;
+    p.version = version;
+    m_result.protocols.append(p);
+    return m_result.protocols.last();
+}
+
+void TlsProber::recordFailure(const ProbeFailure& failure, const QString& phase)
+{
+    ProbeFailure f = failure;
+    if (!phase.isEmpty()) {
+        f.step = phase + QStringLiteral(": ") + f.step;
+    }
+    m_result.errors.append(f);
+}
+
+void TlsProber::phaseDone(const QString& phase)
+{
+    ++m_phasesDone;
+    emit progress(
+        phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
+        QStringLiteral("%1 done (%2 connections so far)").arg(phase).arg(m_result.connections));
+}
+
+void TlsProber::abortAll(const ProbeFailure& why)
+{
+    if (m_aborted) {
+        return;
+    }
+    m_aborted = true;
+    m_queue.clear();
+    for (HandshakeAttempt* a : std::as_const(m_active)) {
+        a->abort();
+        a->deleteLater();
+    }
+    m_active.clear();
+    m_result.errors.append(why);
+    if (why.kind == ProbeFailureKind::Cancelled) {
+        m_result.cancelled = true;
+    }
+    // Versions already enumerated keep their answers; the rest stay untested.
+    m_openTasks = 0;
+    m_enumerationsLeft = 0;
+    maybeFinish();
+}
+
+void TlsProber::cancel()
+{
+    if (m_finished) {
+        return;
+    }
+    if (!m_started) {
+        m_result.cancelled = true;
+        m_finished = true;
+        QMetaObject::invokeMethod(this, &TlsProber::finished, Qt::QueuedConnection);
+        return;
+    }
+    abortAll({ProbeFailureKind::Cancelled,
+              QStringLiteral("cancel"),
+              QStringLiteral("the probe was cancelled"),
+              {}});
+}
+
+void TlsProber::maybeFinish()
+{
+    if (m_finished || m_openTasks > 0 || !m_active.isEmpty() || !m_queue.isEmpty()) {
+        return;
+    }
+    m_finished = true;
+    m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    const QList<quint16> order = probedGroups();
+    std::sort(m_result.groups.begin(), m_result.groups.end(),
+              [&](quint16 a, quint16 b) { return order.indexOf(a) < order.indexOf(b); });
+    emit progress(QStringLiteral("done"), 1.0,
+                  QStringLiteral("%1 connections in %2 ms")
+                      .arg(m_result.connections)
+                      .arg(m_result.wallTimeMs));
+    // Queued: a receiver may delete the prober, and this may run inside a
+    // connection's callback.
+    QMetaObject::invokeMethod(this, &TlsProber::finished, Qt::QueuedConnection);
+}
+
+} // namespace certdeck::probe

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `certdeckctl probe` run as an admin or a monitoring check would, against a
+// real nginx: what it prints, the JSON for scripts, and the exit codes
+// (0 clean, 1 weak protocol or suite, 2 unreachable, 3 usage).
+#include "HostileTlsServer.h"
+#include "NginxFixture.h"
+#include "PeerProcess.h"
+#include "TestPki.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace certdeck::test;
+
+class TestProbeCommand : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void help();
+    void usageErrors_data();
+    void usageErrors();
+    void modernServerIsClean();
+    void jsonReport();
+    void legacyServerWarns();
+    void insecureRenegotiationAndCompressionWarn();
+    void refusedPortIsCritical();
+    void ipOverrideKeepsTheName();
+
+private:
+    struct Run
+    {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+    Run ctl(const QStringList& args);
+
+    QString m_ctl;
+    FixtureDir m_pkiDir;
+    TestPki m_pki;
+    NginxFixture m_modern;
+    NginxFixture m_legacy;
+};
+
+TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
+{
+    // A real event loop while waiting (not qWaitFor's 10 ms naps): an
+    // in-process server answers hundreds of connections meanwhile.
+    QProcess p;
+    QSignalSpy done(&p, &QProcess::finished);
+    p.start(m_ctl, args);
+    Run r;
+    if (!p.waitForStarted(10000) || !done.wait(60000) || p.exitStatus() != QProcess::NormalExit) {
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+void TestProbeCommand::initTestCase()
+{
+    m_ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(!m_ctl.isEmpty(), "CERTDECKCTL is not set");
+    TestPki::Options opt;
+    opt.keyType = TestPki::KeyType::Rsa2048;
+    QVERIFY2(m_pki.create(m_pkiDir.path(), opt), qPrintable(m_pki.errorString()));
+    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
+    const QString cert = QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n")
+                             .arg(m_pki.good.fullchain, m_pki.good.key);
+    QVERIFY2(m_modern.start(cert + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\n"
+                                                  "ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;\n"
+                                                  "ssl_prefer_server_ciphers on;\n")),
+             qPrintable(m_modern.errorString()));
+    QVERIFY2(m_legacy.start(cert + QStringLiteral("ssl_protocols TLSv1 TLSv1.2;\n"
+                                                  "ssl_ciphers 'AES128-SHA:ECDHE-RSA-AES128-GCM-"
+                                                  "SHA256:@SECLEVEL=0';\n")),
+             qPrintable(m_legacy.errorString()));
+}
+
+void TestProbeCommand::help()
+{
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("--help")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QLatin1String("Usage: certdeckctl probe HOST[:PORT]")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("--timeout MS")));
+    const Run all = ctl({QStringLiteral("--help")});
+    QVERIFY2(all.out.contains(QLatin1String("probe HOST[:PORT]")), qPrintable(all.out));
+}
+
+void TestProbeCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no endpoint") << QStringList{"probe"} << "usage: certdeckctl probe";
+    QTest::newRow("two endpoints") << QStringList{"probe", "a", "b"} << "usage: certdeckctl probe";
+    QTest::newRow("port 0") << QStringList{"probe", "example.org:0"} << "from 1 to 65535";
+    QTest::newRow("port text") << QStringList{"probe", "example.org:https"} << "from 1 to 65535";
+    QTest::newRow("empty port") << QStringList{"probe", "example.org:"} << "port after ':'";
+    QTest::newRow("ipv6 bracket") << QStringList{"probe", "[::1"} << "closing ']'";
+    QTest::newRow("bad ip") << QStringList{"probe", "example.org", "--ip", "10.0.0.300"}
+                            << "is not an IP address";
+    QTest::newRow("bad timeout") << QStringList{"probe", "example.org", "--timeout", "soon"}
+                                 << "--timeout needs milliseconds";
+    QTest::newRow("zero timeout") << QStringList{"probe", "example.org", "--timeout", "0"}
+                                  << "--timeout needs milliseconds";
+}
+
+void TestProbeCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const Run r = ctl(args);
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestProbeCommand::modernServerIsClean()
+{
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--sni"), QStringLiteral("localhost")});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("SSLv3 no (handshake_failure), TLSv1.0 no "
+                                          "(protocol_version), TLSv1.1 no (protocol_version), "
+                                          "TLSv1.2 yes, TLSv1.3 yes")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")));
+    QVERIFY(r.out.contains(QLatin1String("ECDHE-RSA-AES256-GCM-SHA384")));
+    QVERIFY(r.out.contains(QLatin1String("order: server")));
+    QVERIFY(r.out.contains(QLatin1String("x25519")));
+    QVERIFY(!r.out.contains(QLatin1String("WARNING")));
+    // Progress goes to stderr, results to stdout.
+    QVERIFY2(r.err.contains(QLatin1String("TLSv1.2 suites")), qPrintable(r.err));
+    QVERIFY(!r.out.contains(QLatin1String("certdeckctl: probe")));
+}
+
+void TestProbeCommand::jsonReport()
+{
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    QJsonParseError perr;
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8(), &perr).object();
+    QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(r.out));
+    QCOMPARE(o.value(QLatin1String("port")).toInt(), int(m_modern.port()));
+    QCOMPARE(o.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(o.value(QLatin1String("sni")).toString(), QString()); // IP host: no SNI
+    QVERIFY(o.value(QLatin1String("reachable")).toBool());
+    QVERIFY(o.value(QLatin1String("connections")).toInt() > 5);
+    QVERIFY(o.value(QLatin1String("groups")).toArray().contains(QStringLiteral("x25519")));
+    QCOMPARE(o.value(QLatin1String("groupsVersion")).toString(), QStringLiteral("TLSv1.3"));
+    QVERIFY(o.value(QLatin1String("weaknesses")).toArray().isEmpty());
+    QVERIFY(o.value(QLatin1String("errors")).toArray().isEmpty());
+    bool sawTls12 = false;
+    for (const QJsonValue& v : o.value(QLatin1String("protocols")).toArray()) {
+        const QJsonObject p = v.toObject();
+        if (p.value(QLatin1String("version")).toString() != QLatin1String("TLSv1.2")) {
+            continue;
+        }
+        sawTls12 = true;
+        QVERIFY(p.value(QLatin1String("accepted")).toBool());
+        QCOMPARE(p.value(QLatin1String("serverOrder")).toString(), QStringLiteral("server"));
+        const QJsonArray suites = p.value(QLatin1String("suites")).toArray();
+        QVERIFY(suites.size() >= 3);
+        for (const QJsonValue& s : suites) {
+            const QJsonObject so = s.toObject();
+            QVERIFY(
+                so.value(QLatin1String("iana")).toString().startsWith(QLatin1String("TLS_ECDHE_")));
+            QVERIFY(!so.value(QLatin1String("openssl")).toString().isEmpty());
+            QCOMPARE(so.value(QLatin1String("strength")).toString(), QStringLiteral("strong"));
+        }
+    }
+    QVERIFY(sawTls12);
+}
+
+void TestProbeCommand::legacyServerWarns()
+{
+    const Run r =
+        ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_legacy.port())});
+    QVERIFY2(r.code == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("WARNING      TLSv1.0 is enabled")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("TLS_RSA_WITH_AES_128_CBC_SHA")));
+    QVERIFY2(r.out.contains(QLatin1String("TLSv1.3 no (protocol_version)")), qPrintable(r.out));
+}
+
+void TestProbeCommand::insecureRenegotiationAndCompressionWarn()
+{
+    // In this process: ctl() keeps the event loop running while it waits.
+    HostileTlsServer legacy(HostileTlsServer::Mode::InsecureLegacy);
+    QVERIFY(legacy.listen());
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(legacy.port())});
+    QVERIFY2(r.code == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("renegotiation: insecure, compression: 1")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(
+        QLatin1String("WARNING      TLSv1.2 has no secure renegotiation (RFC 5746)")));
+    QVERIFY(r.out.contains(QLatin1String("WARNING      TLSv1.2 compresses records (CRIME)")));
+}
+
+void TestProbeCommand::refusedPortIsCritical()
+{
+    const quint16 closed = freeLoopbackPort();
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(closed),
+                       QStringLiteral("--json")});
+    QCOMPARE(r.code, 2);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY(!o.value(QLatin1String("reachable")).toBool());
+    const QJsonArray errors = o.value(QLatin1String("errors")).toArray();
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.at(0).toObject().value(QLatin1String("kind")).toString(),
+             QStringLiteral("refused"));
+    const Run text = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(closed)});
+    QCOMPARE(text.code, 2);
+    QVERIFY2(text.err.contains(QLatin1String("refused the connection")), qPrintable(text.err));
+}
+
+void TestProbeCommand::ipOverrideKeepsTheName()
+{
+    // The name is never resolved: --ip says where to connect, the name is the SNI.
+    const Run r = ctl(
+        {QStringLiteral("probe"), QStringLiteral("api.not-in-dns.invalid:%1").arg(m_modern.port()),
+         QStringLiteral("--ip"), QStringLiteral("127.0.0.1"), QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o.value(QLatin1String("host")).toString(), QStringLiteral("api.not-in-dns.invalid"));
+    QCOMPARE(o.value(QLatin1String("sni")).toString(), QStringLiteral("api.not-in-dns.invalid"));
+    QCOMPARE(o.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
+}
+
+QTEST_GUILESS_MAIN(TestProbeCommand)
+#include "test_probe_command.moc"

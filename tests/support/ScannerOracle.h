@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <optional>
+
+namespace certdeck::test {
+
+/// One accepted (protocol, cipher suite) pair as an external scanner reports it.
+struct OracleSuite
+{
+    QString version;             ///< "SSLv3", "TLSv1.0" .. "TLSv1.3"
+    std::optional<quint16> code; ///< sslscan gives the code point
+    QString name;                ///< sslscan: OpenSSL name; nmap: IANA name (TLS 1.3 mapped)
+};
+
+/// A key-exchange group sslscan reports as supported.
+struct OracleGroup
+{
+    QString version; ///< the protocol sslscan found it with
+    quint16 id = 0;
+};
+
+/// Runs sslscan and nmap's ssl-enum-ciphers against a loopback port and reads
+/// their accepted suites: the independent oracles for the prober. Knows
+/// nothing of core/ (the fixtures library does not link it); the test maps
+/// names to code points with the registry.
+class ScannerOracle
+{
+public:
+    /// `sslscan --no-colour --xml=FILE [--sni-name=SNI] 127.0.0.1:PORT`; its
+    /// groups too when `groups` is given.
+    [[nodiscard]] static std::optional<QList<OracleSuite>>
+    sslscan(quint16 port, const QString& sni, const QString& workDir, QString* error,
+            QList<OracleGroup>* groups = nullptr);
+    /// `nmap -Pn -p PORT --script ssl-enum-ciphers 127.0.0.1`.
+    [[nodiscard]] static std::optional<QList<OracleSuite>> nmap(quint16 port, QString* error);
+
+    /// The <cipher status="accepted|preferred"> entries of sslscan's XML.
+    [[nodiscard]] static QList<OracleSuite> parseSslscanXml(const QByteArray& xml);
+    /// The <group> entries of sslscan's XML.
+    [[nodiscard]] static QList<OracleGroup> parseSslscanGroups(const QByteArray& xml);
+    /// The cipher lines under each protocol of nmap's ssl-enum-ciphers, with
+    /// nmap's TLS 1.3 draft names (TLS_AKE_WITH_AES_128_GCM_SHA256) mapped to
+    /// the RFC 8446 names (TLS_AES_128_GCM_SHA256).
+    [[nodiscard]] static QList<OracleSuite> parseNmap(const QByteArray& text);
+};
+
+} // namespace certdeck::test
