@@ -181,6 +181,11 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     connect(importButton, &QPushButton::clicked, this, &FleetPage::importDialog);
     connect(refresh, &QPushButton::clicked, this, &FleetPage::reload);
     connect(m_table, &QTableView::activated, this, [this] { editSelected(); });
+    auto* probeAction = new QAction(this);
+    probeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    probeAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(probeAction, &QAction::triggered, this, &FleetPage::probeSelected);
+    m_table->addAction(probeAction);
     auto* del = new QAction(this);
     del->setShortcut(QKeySequence::Delete);
     del->setShortcutContext(Qt::WidgetShortcut);
@@ -188,6 +193,7 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     m_table->addAction(del);
     connect(m_table, &QTableView::customContextMenuRequested, this, [this](const QPoint& pos) {
         QMenu menu(this);
+        menu.addAction(tr("&Probe"), this, &FleetPage::probeSelected);
         menu.addAction(tr("&Edit…"), this, &FleetPage::editSelected);
         menu.addAction(tr("&Remove"), this, &FleetPage::removeSelected);
         menu.addSeparator();
@@ -385,6 +391,25 @@ void FleetPage::editSelected()
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             connect(dialog, &QDialog::accepted, this, [this, dialog] { save(dialog->endpoint()); });
             dialog->open();
+            return;
+        }
+    }
+}
+
+void FleetPage::probeSelected()
+{
+    const QList<qint64> ids = selectedIds();
+    if (ids.size() != 1) {
+        return;
+    }
+    for (const FleetRow& r : m_model->rows()) {
+        if (r.endpoint.id == ids.first()) {
+            probe::ProbeTarget t;
+            t.host = r.endpoint.host;
+            t.port = r.endpoint.port;
+            t.sni = r.endpoint.sniName;
+            t.address = r.endpoint.addressOverride;
+            emit probeRequested(t);
             return;
         }
     }

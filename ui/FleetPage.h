@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inventory/Records.h"
+#include "probe/ProbeRequest.h"
 
 #include <QDateTime>
 #include <QWidget>
@@ -58,11 +59,14 @@ public:
 
 signals:
     void reloaded(bool ok);
+    /// The user asked to probe the selected endpoint (context menu, Ctrl+P).
+    void probeRequested(const certdeck::probe::ProbeTarget& target);
     void saved(bool ok, const QString& message);
 
 private:
     void addDialog();
     void editSelected();
+    void probeSelected();
     void removeSelected();
     void updateCounts();
     void fail(const QString& message);

@@ -4,6 +4,7 @@
 #include "AboutDialog.h"
 #include "CertificatesPage.h"
 #include "FleetPage.h"
+#include "ProbePage.h"
 #include "SettingsPage.h"
 #include "inventory/Store.h"
 
@@ -61,11 +62,23 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     about->setShortcut(QKeySequence(Qt::Key_F1));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
-    addPage(tr("Fleet"), new FleetPage(m_storePath, this),
-            style()->standardIcon(QStyle::SP_DriveNetIcon));
+    auto* fleet = new FleetPage(m_storePath, this);
+    addPage(tr("Fleet"), fleet, style()->standardIcon(QStyle::SP_DriveNetIcon));
     m_certificates = new CertificatesPage(this);
     addPage(tr("Certificates & Keys"), m_certificates,
             style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    m_probe = new ProbePage(this);
+    addPage(tr("Probe"), m_probe, style()->standardIcon(QStyle::SP_BrowserReload));
+    connect(m_probe, &ProbePage::inspectChainRequested, this,
+            [this](const QString& endpoint, const QString& host) {
+                showPage(tr("Certificates & Keys"));
+                m_certificates->setHost(host);
+                m_certificates->openEndpoint(endpoint);
+            });
+    connect(fleet, &FleetPage::probeRequested, this, [this](const probe::ProbeTarget& target) {
+        showPage(tr("Probe"));
+        m_probe->probe(target);
+    });
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 

@@ -11,6 +11,7 @@ class QStackedWidget;
 namespace certdeck::ui {
 
 class CertificatesPage;
+class ProbePage;
 class SettingsPage;
 
 /// The console: a navigation sidebar on the left, the current page on the
@@ -50,6 +51,7 @@ private:
     QLabel* m_storeStatus = nullptr;
     SettingsPage* m_settings = nullptr;
     CertificatesPage* m_certificates = nullptr;
+    ProbePage* m_probe = nullptr;
 };
 
 } // namespace certdeck::ui

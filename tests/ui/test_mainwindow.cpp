@@ -57,14 +57,16 @@ void TestMainWindow::onlyWorkingPagesAreListed()
     // Pages appear as their features land; none is a placeholder.
     QCOMPARE(w.pageTitles(),
              (QStringList{QStringLiteral("Fleet"), QStringLiteral("Certificates & Keys"),
-                          QStringLiteral("Settings")}));
+                          QStringLiteral("Probe"), QStringLiteral("Settings")}));
     // Fleet is home.
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Fleet"));
     QVERIFY(!w.showPage(QStringLiteral("Proxy")));
     w.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&w));
-    QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_4, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+    QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Probe"));
     QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Certificates & Keys"));
     QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);

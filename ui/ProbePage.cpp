@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ProbePage.h"
+
+#include "crypto/ServedChainFetcher.h"
+#include "inventory/RecordNames.h"
+#include "probe/CipherSuiteRegistry.h"
+#include "probe/NamedGroup.h"
+#include "probe/ProbeJob.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace certdeck::ui {
+
+using namespace certdeck::probe;
+
+namespace {
+
+// Background of an accepted cell, by strength: the matrix reads at a glance.
+QColor strengthColour(SuiteStrength s)
+{
+    switch (s) {
+    case SuiteStrength::Insecure:
+        return QColor(0xf4, 0xb6, 0xb6);
+    case SuiteStrength::Weak:
+        return QColor(0xf8, 0xd0, 0xa0);
+    case SuiteStrength::Medium:
+        return QColor(0xf5, 0xe9, 0xa6);
+    case SuiteStrength::Strong:
+        return QColor(0xbf, 0xe3, 0xb4);
+    case SuiteStrength::Signaling:
+        break;
+    }
+    return QColor(0xe0, 0xe0, 0xe0);
+}
+
+// Weakest first, so what needs fixing is at the top.
+int strengthRank(SuiteStrength s)
+{
+    switch (s) {
+    case SuiteStrength::Insecure:
+        return 0;
+    case SuiteStrength::Weak:
+        return 1;
+    case SuiteStrength::Medium:
+        return 2;
+    case SuiteStrength::Strong:
+        return 3;
+    case SuiteStrength::Signaling:
+        break;
+    }
+    return 4;
+}
+
+QString versionLabel(TlsVersion v)
+{
+    return tlsVersionName(v);
+}
+
+QTableWidgetItem* cell(const QString& text)
+{
+    auto* item = new QTableWidgetItem(text);
+    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+    return item;
+}
+
+} // namespace
+
+ProbePage::ProbePage(QWidget* parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("probePage"));
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(0, 0, 0, 0);
+
+    auto* bar = new QHBoxLayout;
+    m_endpoint = new QLineEdit(this);
+    m_endpoint->setObjectName(QStringLiteral("probeEndpoint"));
+    m_endpoint->setPlaceholderText(tr("host[:port], e.g. api.example.com:443"));
+    m_sni = new QLineEdit(this);
+    m_sni->setObjectName(QStringLiteral("probeSni"));
+    m_sni->setPlaceholderText(tr("SNI (default: the host)"));
+    m_address = new QLineEdit(this);
+    m_address->setObjectName(QStringLiteral("probeAddress"));
+    m_address->setPlaceholderText(tr("connect to IP (optional)"));
+    m_probe = new QPushButton(tr("&Probe"), this);
+    m_probe->setObjectName(QStringLiteral("probeStart"));
+    m_probe->setDefault(true);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("probeCancel"));
+    m_cancel->setEnabled(false);
+    m_chain = new QPushButton(tr("Inspect served &chain"), this);
+    m_chain->setObjectName(QStringLiteral("probeChain"));
+    m_chain->setEnabled(false);
+    bar->addWidget(m_endpoint, 3);
+    bar->addWidget(m_sni, 2);
+    bar->addWidget(m_address, 1);
+    bar->addWidget(m_probe);
+    bar->addWidget(m_cancel);
+    bar->addWidget(m_chain);
+    v->addLayout(bar);
+
+    auto* progressRow = new QHBoxLayout;
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("probeProgress"));
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    m_progress->setMaximumWidth(240);
+    m_status = new QLabel(tr("Enter an endpoint and press Probe."), this);
+    m_status->setObjectName(QStringLiteral("probeStatus"));
+    progressRow->addWidget(m_progress);
+    progressRow->addWidget(m_status, 1);
+    v->addLayout(progressRow);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("probeSummary"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont f = m_summary->font();
+    f.setBold(true);
+    m_summary->setFont(f);
+    v->addWidget(m_summary);
+
+    auto* tabs = new QTabWidget(this);
+    m_matrix = new QTableWidget(this);
+    m_matrix->setObjectName(QStringLiteral("probeMatrix"));
+    m_matrix->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_matrix->verticalHeader()->hide();
+    m_matrix->horizontalHeader()->setStretchLastSection(false);
+    tabs->addTab(m_matrix, tr("Cipher suites"));
+
+    auto* protoPane = new QWidget(this);
+    auto* pv = new QVBoxLayout(protoPane);
+    m_protocols = new QTableWidget(0, 6, protoPane);
+    m_protocols->setObjectName(QStringLiteral("probeProtocols"));
+    m_protocols->setHorizontalHeaderLabels({tr("Protocol"), tr("Verdict"), tr("Suites"),
+                                            tr("Order"), tr("Secure renegotiation"),
+                                            tr("Compression")});
+    m_protocols->verticalHeader()->hide();
+    m_protocols->horizontalHeader()->setStretchLastSection(true);
+    m_protocols->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    pv->addWidget(m_protocols, 1);
+    m_groups = new QLabel(protoPane);
+    m_groups->setObjectName(QStringLiteral("probeGroups"));
+    m_groups->setWordWrap(true);
+    m_groups->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    pv->addWidget(m_groups);
+    tabs->addTab(protoPane, tr("Protocols && groups"));
+
+    m_log = new QPlainTextEdit(this);
+    m_log->setObjectName(QStringLiteral("probeLog"));
+    m_log->setReadOnly(true);
+    m_log->setPlaceholderText(tr("Steps and every connection that failed, by kind."));
+    tabs->addTab(m_log, tr("Log"));
+    v->addWidget(tabs, 1);
+
+    connect(m_probe, &QPushButton::clicked, this, &ProbePage::start);
+    connect(m_endpoint, &QLineEdit::returnPressed, this, &ProbePage::start);
+    connect(m_cancel, &QPushButton::clicked, this, &ProbePage::cancel);
+    connect(m_chain, &QPushButton::clicked, this, [this] {
+        emit inspectChainRequested(inventory::endpointAddress(m_last.host, m_last.port),
+                                   m_last.sni.isEmpty() ? m_last.host : m_last.sni);
+    });
+}
+
+ProbePage::~ProbePage()
+{
+    if (m_job) {
+        m_job->cancel(); // the worker notices within 50 ms; the job dies with us
+    }
+}
+
+QString ProbePage::summaryText() const
+{
+    return m_summary->text();
+}
+
+QString ProbePage::groupsText() const
+{
+    return m_groups->text();
+}
+
+QString ProbePage::logText() const
+{
+    return m_log->toPlainText();
+}
+
+void ProbePage::probe(const ProbeTarget& target)
+{
+    m_endpoint->setText(inventory::endpointAddress(target.host, target.port));
+    m_sni->setText(target.sni);
+    m_address->setText(target.address);
+    start();
+}
+
+void ProbePage::setRunning(bool running)
+{
+    m_probe->setEnabled(!running);
+    m_cancel->setEnabled(running);
+    m_endpoint->setReadOnly(running);
+}
+
+void ProbePage::start()
+{
+    if (m_job) {
+        return;
+    }
+    auto parsed = crypto::ServedChainFetcher::parseEndpoint(m_endpoint->text().trimmed());
+    if (!parsed) {
+        m_status->setText(tr("ERROR: %1").arg(parsed.error().message));
+        return;
+    }
+    ProbeTarget target;
+    target.host = parsed->host;
+    target.port = parsed->port;
+    target.sni = m_sni->text().trimmed();
+    target.address = m_address->text().trimmed();
+    m_last = target;
+    m_summary->clear();
+    m_matrix->clear();
+    m_matrix->setRowCount(0);
+    m_matrix->setColumnCount(0);
+    m_protocols->setRowCount(0);
+    m_groups->clear();
+    m_log->clear();
+    m_chain->setEnabled(false);
+    m_progress->setValue(0);
+    m_status->setText(tr("Probing %1…").arg(m_endpoint->text().trimmed()));
+    setRunning(true);
+
+    auto* job = new ProbeJob(target, m_options, this);
+    m_job = job;
+    connect(job, &Job::progress, this,
+            [this](const QString& step, double fraction, const QString& message) {
+                if (fraction >= 0) {
+                    m_progress->setValue(static_cast<int>(fraction * 100));
+                }
+                m_status->setText(message.isEmpty() ? step : step + QStringLiteral(": ") + message);
+                m_log->appendPlainText(message.isEmpty() ? step
+                                                         : step + QStringLiteral(": ") + message);
+            });
+    job->onFinished(this, [this, job](const Result<ProbeResult>& r) {
+        job->deleteLater();
+        m_job = nullptr;
+        setRunning(false);
+        m_progress->setValue(100);
+        if (!r) {
+            m_status->setText(r.error().code == ErrorCode::Cancelled
+                                  ? tr("Cancelled.")
+                                  : tr("ERROR: %1").arg(r.error().toString()));
+            emit probed(false);
+            return;
+        }
+        showResult(*r);
+        emit probed(r->reachable);
+    });
+    job->start();
+}
+
+void ProbePage::cancel()
+{
+    if (m_job) {
+        m_job->cancel();
+    }
+}
+
+void ProbePage::showResult(const ProbeResult& r)
+{
+    const CipherSuiteRegistry& registry = CipherSuiteRegistry::instance();
+    QList<const ProtocolProbe*> accepted;
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.accepted) {
+            accepted << &p;
+        }
+    }
+
+    // The matrix: one row per suite accepted anywhere, one column per
+    // accepted protocol; a cell is marked (and coloured) where that protocol
+    // accepts that suite.
+    QList<quint16> suites;
+    for (const ProtocolProbe* p : std::as_const(accepted)) {
+        for (quint16 s : p->suites) {
+            if (!suites.contains(s)) {
+                suites << s;
+            }
+        }
+    }
+    std::stable_sort(suites.begin(), suites.end(), [&](quint16 a, quint16 b) {
+        const CipherSuite* sa = registry.find(a);
+        const CipherSuite* sb = registry.find(b);
+        const int ra = sa ? strengthRank(sa->strength) : 5;
+        const int rb = sb ? strengthRank(sb->strength) : 5;
+        return ra < rb;
+    });
+    const QStringList fixed = {tr("Cipher suite (IANA)"), tr("OpenSSL name"), tr("Key exchange"),
+                               tr("Strength")};
+    m_matrix->setColumnCount(int(fixed.size() + accepted.size()));
+    QStringList headers = fixed;
+    for (const ProtocolProbe* p : std::as_const(accepted)) {
+        headers << versionLabel(p->version);
+    }
+    m_matrix->setHorizontalHeaderLabels(headers);
+    m_matrix->setRowCount(int(suites.size()));
+    for (int row = 0; row < suites.size(); ++row) {
+        const CipherSuite* s = registry.find(suites.at(row));
+        const QString iana = s ? s->ianaName : cipherSuiteCode(suites.at(row));
+        const SuiteStrength strength = s ? s->strength : SuiteStrength::Insecure;
+        m_matrix->setItem(row, 0, cell(iana));
+        m_matrix->setItem(row, 1, cell(s ? s->opensslName : QString()));
+        m_matrix->setItem(row, 2, cell(s ? s->keyExchange : QString()));
+        auto* strengthItem = cell(suiteStrengthName(strength).toUpper());
+        strengthItem->setBackground(strengthColour(strength));
+        m_matrix->setItem(row, 3, strengthItem);
+        for (int c = 0; c < accepted.size(); ++c) {
+            const int position = int(accepted.at(c)->suites.indexOf(suites.at(row)));
+            QTableWidgetItem* item = cell(QString());
+            if (position >= 0) {
+                // Under server order the number is the server's preference.
+                item->setText(accepted.at(c)->order == ServerOrder::Server
+                                  ? QStringLiteral("✔ %1").arg(position + 1)
+                                  : QStringLiteral("✔"));
+                item->setBackground(strengthColour(strength));
+                item->setTextAlignment(Qt::AlignCenter);
+            }
+            m_matrix->setItem(row, int(fixed.size()) + c, item);
+        }
+    }
+    m_matrix->resizeColumnsToContents();
+
+    // Protocols.
+    m_protocols->setRowCount(0);
+    for (const ProtocolProbe& p : r.protocols) {
+        if (!p.tested) {
+            continue;
+        }
+        const int row = m_protocols->rowCount();
+        m_protocols->insertRow(row);
+        m_protocols->setItem(row, 0, cell(versionLabel(p.version)));
+        const bool legacy = p.version == TlsVersion::Ssl3 || p.version == TlsVersion::Tls10 ||
+                            p.version == TlsVersion::Tls11;
+        auto* verdict =
+            cell(p.accepted ? (legacy ? tr("ACCEPTED (obsolete: disable it)") : tr("ACCEPTED"))
+                            : tr("refused: %1").arg(p.refusal));
+        if (p.accepted) {
+            verdict->setBackground(legacy ? strengthColour(SuiteStrength::Insecure)
+                                          : strengthColour(SuiteStrength::Strong));
+        }
+        m_protocols->setItem(row, 1, verdict);
+        m_protocols->setItem(row, 2,
+                             cell(p.accepted ? QString::number(p.suites.size()) : QString()));
+        m_protocols->setItem(row, 3, cell(p.accepted ? serverOrderName(p.order) : QString()));
+        m_protocols->setItem(row, 4,
+                             cell(p.secureRenegotiation
+                                      ? (*p.secureRenegotiation ? tr("yes") : tr("NO"))
+                                      : QString()));
+        m_protocols->setItem(row, 5,
+                             cell(p.accepted
+                                      ? (p.compression == 0 ? tr("none") : tr("DEFLATE (CRIME)"))
+                                      : QString()));
+    }
+    m_protocols->resizeColumnsToContents();
+
+    QStringList groups;
+    for (quint16 g : r.groups) {
+        groups << namedGroupName(g);
+    }
+    QString groupText = groups.isEmpty()
+                            ? tr("Key-exchange groups: none found")
+                            : tr("Key-exchange groups: %1").arg(groups.join(QStringLiteral(", ")));
+    if (r.groupsVersion) {
+        groupText += tr(" (probed over %1, %2 tried)")
+                         .arg(versionLabel(*r.groupsVersion))
+                         .arg(r.groupsTested.size());
+    }
+    if (r.dhBits) {
+        groupText += tr("; DHE prime: %1 bits%2")
+                         .arg(*r.dhBits)
+                         .arg(*r.dhBits < 2048 ? tr(" (under 2048: too small)") : QString());
+    }
+    m_groups->setText(groupText);
+
+    for (const ProbeFailure& e : r.errors) {
+        m_log->appendPlainText(
+            QStringLiteral("%1 during %2: %3%4")
+                .arg(probeFailureKindName(e.kind).toUpper(), e.step, e.message,
+                     e.detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(e.detail)));
+    }
+
+    const QString where =
+        inventory::endpointAddress(r.host, r.port) +
+        (r.address.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(r.address));
+    if (!r.reachable) {
+        const QString why = r.errors.isEmpty()
+                                ? tr("no handshake succeeded")
+                                : QStringLiteral("%1: %2").arg(
+                                      probeFailureKindName(r.errors.first().kind).toUpper(),
+                                      r.errors.first().message);
+        m_summary->setText(tr("%1 could not be probed: %2").arg(where, why));
+        m_status->setText(r.cancelled ? tr("Cancelled.") : tr("Unreachable."));
+        return;
+    }
+    QStringList versions;
+    for (const ProtocolProbe* p : std::as_const(accepted)) {
+        versions << versionLabel(p->version);
+    }
+    m_summary->setText(tr("%1: %2 accepted; %n cipher suite(s)", nullptr, int(suites.size()))
+                           .arg(where, versions.join(QStringLiteral(", "))) +
+                       tr("; %n connection(s) in %1 ms", nullptr, r.connections).arg(r.wallTimeMs) +
+                       (r.cancelled ? tr(" (cancelled: partial)") : QString()));
+    m_status->setText(r.cancelled ? tr("Cancelled: what was found so far.") : tr("Done."));
+    m_chain->setEnabled(true);
+}
+
+} // namespace certdeck::ui
