@@ -5,6 +5,7 @@
 #include "CliSupport.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/NamedGroup.h"
+#include "probe/ProbeReport.h"
 #include "probe/TlsProber.h"
 
 #include <QEventLoop>
@@ -68,116 +69,6 @@ Result<HostPort> parseHostPort(const QString& text)
         hp.port = static_cast<quint16>(port);
     }
     return hp;
-}
-
-bool isWeakProtocol(TlsVersion v)
-{
-    return v == TlsVersion::Ssl3 || v == TlsVersion::Tls10 || v == TlsVersion::Tls11;
-}
-
-/// What makes the result a warning (exit 1): legacy protocols, suites rated
-/// weak or insecure in the registry, no secure renegotiation, compression.
-QStringList weaknesses(const ProbeResult& r)
-{
-    QStringList out;
-    const auto& reg = CipherSuiteRegistry::instance();
-    for (const ProtocolProbe& p : r.protocols) {
-        if (p.accepted && isWeakProtocol(p.version)) {
-            out << QStringLiteral("%1 is enabled").arg(tlsVersionName(p.version));
-        }
-        if (p.secureRenegotiation && !*p.secureRenegotiation) {
-            out << QStringLiteral("%1 has no secure renegotiation (RFC 5746)")
-                       .arg(tlsVersionName(p.version));
-        }
-        if (p.compression != 0) {
-            out << QStringLiteral("%1 compresses records (CRIME)").arg(tlsVersionName(p.version));
-        }
-        for (quint16 code : p.suites) {
-            const CipherSuite* s = reg.find(code);
-            if (s &&
-                (s->strength == SuiteStrength::Weak || s->strength == SuiteStrength::Insecure)) {
-                out << QStringLiteral("%1 %2 is %3")
-                           .arg(tlsVersionName(p.version), s->ianaName,
-                                suiteStrengthName(s->strength));
-            }
-        }
-    }
-    return out;
-}
-
-bool anyAccepted(const ProbeResult& r)
-{
-    return std::any_of(r.protocols.cbegin(), r.protocols.cend(),
-                       [](const ProtocolProbe& p) { return p.accepted; });
-}
-
-QJsonObject suiteJson(quint16 code)
-{
-    const CipherSuite* s = CipherSuiteRegistry::instance().find(code);
-    QJsonObject o{{QStringLiteral("code"), cipherSuiteCode(code)}};
-    if (s) {
-        o.insert(QStringLiteral("iana"), s->ianaName);
-        o.insert(QStringLiteral("openssl"), s->opensslName);
-        o.insert(QStringLiteral("strength"), suiteStrengthName(s->strength));
-        o.insert(QStringLiteral("keyExchange"), s->keyExchange);
-        o.insert(QStringLiteral("authentication"), s->authentication);
-        o.insert(QStringLiteral("cipher"), s->cipher);
-        o.insert(QStringLiteral("bits"), s->bits);
-        o.insert(QStringLiteral("mac"), s->mac);
-    }
-    return o;
-}
-
-QJsonObject resultJson(const ProbeResult& r, const QStringList& weak)
-{
-    QJsonArray protocols;
-    for (const ProtocolProbe& p : r.protocols) {
-        QJsonArray suites;
-        for (quint16 code : p.suites) {
-            suites.append(suiteJson(code));
-        }
-        protocols.append(
-            QJsonObject{{QStringLiteral("version"), tlsVersionName(p.version)},
-                        {QStringLiteral("tested"), p.tested},
-                        {QStringLiteral("accepted"), p.accepted},
-                        {QStringLiteral("refusal"), p.refusal},
-                        {QStringLiteral("serverOrder"), serverOrderName(p.order)},
-                        {QStringLiteral("secureRenegotiation"),
-                         p.secureRenegotiation ? QJsonValue(*p.secureRenegotiation) : QJsonValue()},
-                        {QStringLiteral("compression"), p.compression},
-                        {QStringLiteral("suites"), suites}});
-    }
-    QJsonArray groups;
-    for (quint16 g : r.groups) {
-        groups.append(namedGroupName(g));
-    }
-    QJsonArray tested;
-    for (quint16 g : r.groupsTested) {
-        tested.append(namedGroupName(g));
-    }
-    QJsonArray errors;
-    for (const ProbeFailure& f : r.errors) {
-        errors.append(QJsonObject{{QStringLiteral("kind"), probeFailureKindName(f.kind)},
-                                  {QStringLiteral("step"), f.step},
-                                  {QStringLiteral("message"), f.message},
-                                  {QStringLiteral("detail"), f.detail}});
-    }
-    QJsonObject o{{QStringLiteral("host"), r.host},
-                  {QStringLiteral("port"), r.port},
-                  {QStringLiteral("sni"), r.sni},
-                  {QStringLiteral("address"), r.address},
-                  {QStringLiteral("reachable"), r.reachable},
-                  {QStringLiteral("protocols"), protocols},
-                  {QStringLiteral("groups"), groups},
-                  {QStringLiteral("groupsTested"), tested},
-                  {QStringLiteral("groupsVersion"),
-                   r.groupsVersion ? tlsVersionName(*r.groupsVersion) : QString()},
-                  {QStringLiteral("connections"), r.connections},
-                  {QStringLiteral("wallTimeMs"), r.wallTimeMs},
-                  {QStringLiteral("weaknesses"), QJsonArray::fromStringList(weak)},
-                  {QStringLiteral("errors"), errors}};
-    o.insert(QStringLiteral("dhBits"), r.dhBits ? QJsonValue(*r.dhBits) : QJsonValue());
-    return o;
 }
 
 void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
@@ -332,13 +223,13 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     loop.exec();
 
     const ProbeResult& r = prober.result();
-    const QStringList weak = weaknesses(r);
+    const QStringList weak = probeWeaknesses(r);
     if (ctx.json) {
-        printJson(ctx.out, resultJson(r, weak));
+        printJson(ctx.out, probeResultJson(r));
     } else {
         printHuman(ctx.out, r, weak);
     }
-    if (!anyAccepted(r)) {
+    if (!anyProtocolAccepted(r)) {
         if (!ctx.json) {
             const QString why = r.errors.isEmpty() ? QStringLiteral("no protocol was accepted")
                                                    : r.errors.constFirst().message;

@@ -5,8 +5,11 @@
 
 #include <QList>
 #include <QString>
+#include <memory>
 
 namespace certdeck::probe {
+
+class ConnectionBudget;
 
 /// The endpoint to probe.
 struct ProbeTarget
@@ -31,6 +34,9 @@ struct ProbeOptions
     QList<TlsVersion> versions = allTlsVersions();
     bool serverOrder = true;
     bool groups = true;
+    /// Shared by the probers of a fleet scan (same thread): a global and a
+    /// per-address bound on open connections. Null: only maxConnections.
+    std::shared_ptr<ConnectionBudget> budget;
 };
 
 } // namespace certdeck::probe

@@ -3,6 +3,7 @@
 
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/ClientHello.h"
+#include "probe/ConnectionBudget.h"
 #include "probe/NamedGroup.h"
 #include "probe/internal/HandshakeAttempt.h"
 
@@ -74,7 +75,18 @@ TlsProber::TlsProber(ProbeTarget target, ProbeOptions options, QObject* parent)
     m_result.sni = m_sni;
 }
 
-TlsProber::~TlsProber() = default;
+TlsProber::~TlsProber()
+{
+    // Attempts still open die with us (children): give their slots back,
+    // without hearing our own released() while half destroyed.
+    m_aborted = true;
+    if (m_options.budget) {
+        disconnect(m_options.budget.get(), nullptr, this, nullptr);
+    }
+    for (qsizetype i = 0; i < m_active.size(); ++i) {
+        releaseSlot();
+    }
+}
 
 void TlsProber::start()
 {
@@ -148,6 +160,9 @@ void TlsProber::begin(const QHostAddress& address)
 {
     m_address = address;
     m_result.address = address.toString();
+    if (m_options.budget) {
+        connect(m_options.budget.get(), &ConnectionBudget::released, this, &TlsProber::pump);
+    }
     const auto& registry = CipherSuiteRegistry::instance();
     m_phasesTotal = static_cast<int>(m_options.versions.size()) + 1;
     for (TlsVersion v : allTlsVersions()) {
@@ -195,7 +210,17 @@ void TlsProber::submit(Request request)
 void TlsProber::pump()
 {
     while (!m_aborted && !m_queue.isEmpty() && m_active.size() < m_options.maxConnections) {
+        if (m_options.budget && !m_options.budget->tryAcquire(m_result.address)) {
+            return; // the scan's bounds: wait for released()
+        }
         launch(m_queue.takeFirst());
+    }
+}
+
+void TlsProber::releaseSlot()
+{
+    if (m_options.budget) {
+        m_options.budget->release(m_result.address);
     }
 }
 
@@ -218,6 +243,7 @@ void TlsProber::launch(Request request)
             m_active.removeOne(self);
             self->deleteLater();
             ++m_result.connections;
+            releaseSlot();
             done(outcome);
             pump();
             maybeFinish();
@@ -554,6 +580,7 @@ void TlsProber::abortAll(const ProbeFailure& why)
     for (HandshakeAttempt* a : std::as_const(m_active)) {
         a->abort();
         a->deleteLater();
+        releaseSlot();
     }
     m_active.clear();
     m_result.errors.append(why);

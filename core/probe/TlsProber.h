@@ -57,6 +57,7 @@ private:
     void begin(const QHostAddress& address);
     void submit(Request request);
     void pump();
+    void releaseSlot();
     void launch(Request request);
     void enumerate(const std::shared_ptr<Enumeration>& e);
     void onEnumerationReply(const std::shared_ptr<Enumeration>& e,

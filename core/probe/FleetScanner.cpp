@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "FleetScanner.h"
+
+#include "probe/ConnectionBudget.h"
+#include "probe/TlsProber.h"
+
+#include <algorithm>
+
+namespace certdeck::probe {
+
+FleetScanner::FleetScanner(QList<ScanItem> items, ScanOptions options, QObject* parent)
+    : QObject(parent)
+    , m_items(std::move(items))
+    , m_options(std::move(options))
+    , m_budget(std::make_shared<ConnectionBudget>(m_options.concurrency, m_options.perHost))
+{
+    m_options.probe.budget = m_budget;
+    // One endpoint never needs more than the per-host bound for itself.
+    m_options.probe.maxConnections =
+        std::max(1, std::min(m_options.probe.maxConnections, m_options.perHost));
+}
+
+FleetScanner::~FleetScanner()
+{
+    // Probers first (they give their slots back to the budget they share).
+    qDeleteAll(m_active);
+    m_active.clear();
+}
+
+int FleetScanner::peakConnections() const
+{
+    return m_budget->peak();
+}
+
+void FleetScanner::start()
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    fill();
+    maybeFinish();
+}
+
+void FleetScanner::fill()
+{
+    // Endpoints in progress are bounded too: an endpoint's timeouts should
+    // not run while it only waits for a connection slot.
+    while (!m_cancelled && m_next < m_items.size() && m_running < m_options.concurrency) {
+        const ScanItem item = m_items.at(m_next++);
+        auto* prober = new TlsProber(item.target, m_options.probe, this);
+        m_active.append(prober);
+        ++m_running;
+        connect(prober, &TlsProber::finished, this, [this, prober, item] {
+            const ProbeResult result = prober->result();
+            m_active.removeOne(prober);
+            prober->deleteLater();
+            --m_running;
+            ++m_done;
+            emit endpointDone(item, result);
+            const QString host = item.target.host.contains(u':')
+                                     ? QStringLiteral("[%1]").arg(item.target.host)
+                                     : item.target.host;
+            emit progress(m_done, int(m_items.size()),
+                          QStringLiteral("%1:%2").arg(host).arg(item.target.port));
+            fill();
+            maybeFinish();
+        });
+        prober->start();
+    }
+}
+
+void FleetScanner::cancel()
+{
+    if (m_cancelled) {
+        return;
+    }
+    m_cancelled = true;
+    // Each prober finishes (cancelled) and reports; nothing new starts.
+    const QList<TlsProber*> active = m_active;
+    for (TlsProber* p : active) {
+        p->cancel();
+    }
+    maybeFinish();
+}
+
+void FleetScanner::maybeFinish()
+{
+    if (m_finished || m_running > 0 || (!m_cancelled && m_next < m_items.size())) {
+        return;
+    }
+    m_finished = true;
+    emit finished();
+}
+
+} // namespace certdeck::probe

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "probe/ProbeRequest.h"
+#include "probe/ProbeResult.h"
+
+#include <QList>
+#include <QObject>
+#include <memory>
+
+namespace certdeck::probe {
+
+class ConnectionBudget;
+class TlsProber;
+
+/// One endpoint of a fleet scan: its inventory id (0 if none) and target.
+struct ScanItem
+{
+    qint64 endpointId = 0;
+    ProbeTarget target;
+};
+
+/// How a fleet is scanned.
+struct ScanOptions
+{
+    /// Connections open at once across the whole scan.
+    int concurrency = 64;
+    /// Connections open at once to any one address (a host serving many
+    /// names or ports is still not hammered).
+    int perHost = 4;
+    /// Timeouts and what to probe, for every endpoint (its budget is set by
+    /// the scanner).
+    ProbeOptions probe;
+};
+
+/// Probes many endpoints on the caller's event loop (no thread per
+/// endpoint): at most `concurrency` endpoints are in progress, and their
+/// connections share one ConnectionBudget (global and per-address bounds).
+/// Every step has its timeout; cancel() stops all. endpointDone() reports
+/// each endpoint as it ends, finished() once after the last.
+class FleetScanner : public QObject
+{
+    Q_OBJECT
+public:
+    FleetScanner(QList<ScanItem> items, ScanOptions options, QObject* parent = nullptr);
+    ~FleetScanner() override;
+
+    void start();
+    void cancel();
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    /// The most connections that were open at once during the scan.
+    [[nodiscard]] int peakConnections() const;
+
+signals:
+    void endpointDone(const certdeck::probe::ScanItem& item,
+                      const certdeck::probe::ProbeResult& result);
+    /// `done` of `total` endpoints finished; `last` is the one just done.
+    void progress(int done, int total, const QString& last);
+    void finished();
+
+private:
+    void fill();
+    void maybeFinish();
+
+    QList<ScanItem> m_items;
+    ScanOptions m_options;
+    std::shared_ptr<ConnectionBudget> m_budget;
+    qsizetype m_next = 0;
+    int m_running = 0;
+    int m_done = 0;
+    bool m_started = false;
+    bool m_cancelled = false;
+    bool m_finished = false;
+    QList<TlsProber*> m_active;
+};
+
+} // namespace certdeck::probe

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl scan against real peers: a clean nginx, a legacy one and a
+// refused port in one inventory give one line each and the worst exit code;
+// every result lands in the endpoint's probe history; --group limits the
+// scan; the per-host bound holds, counted by the server itself.
+#include "HostileTlsServer.h"
+#include "NginxFixture.h"
+#include "PeerProcess.h"
+#include "TestPki.h"
+#include "inventory/Store.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace certdeck;
+using namespace certdeck::test;
+
+class TestScanCommand : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void worstVerdictAndHistory();
+    void groupLimitsTheScan();
+    void perHostBoundHolds();
+    void usage();
+
+private:
+    struct Run
+    {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+    Run ctl(const QStringList& args);
+    qint64 add(const QString& host, quint16 port, const QString& sni, const QString& group);
+
+    QString m_ctl;
+    QString m_db;
+    FixtureDir m_pkiDir;
+    TestPki m_pki;
+    NginxFixture m_modern;
+    NginxFixture m_legacy;
+    int m_counter = 0;
+};
+
+TestScanCommand::Run TestScanCommand::ctl(const QStringList& args)
+{
+    // The test's event loop runs while waiting: the in-process hostile
+    // server must answer meanwhile.
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CERTDECK_DB"), m_db);
+    p.setProcessEnvironment(env);
+    QSignalSpy done(&p, &QProcess::finished);
+    p.start(m_ctl, args);
+    Run r;
+    if (!p.waitForStarted(10000) || !done.wait(120000) || p.exitStatus() != QProcess::NormalExit) {
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sni,
+                            const QString& group)
+{
+    auto store = inventory::Store::openSqlite(m_db);
+    if (!store) {
+        return 0;
+    }
+    inventory::Endpoint e;
+    e.host = host;
+    e.port = port;
+    e.sniName = sni;
+    e.group = group;
+    auto added = (*store)->addEndpoint(e);
+    return added ? added->id : 0;
+}
+
+void TestScanCommand::initTestCase()
+{
+    m_ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(!m_ctl.isEmpty(), "CERTDECKCTL is not set");
+    TestPki::Options opt;
+    opt.keyType = TestPki::KeyType::Rsa2048;
+    QVERIFY2(m_pki.create(m_pkiDir.path(), opt), qPrintable(m_pki.errorString()));
+    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
+    const QString cert = QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n")
+                             .arg(m_pki.good.fullchain, m_pki.good.key);
+    QVERIFY2(m_modern.start(cert + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\n"
+                                                  "ssl_ciphers ECDHE+AESGCM;\n")),
+             qPrintable(m_modern.errorString()));
+    QVERIFY2(m_legacy.start(cert + QStringLiteral("ssl_protocols TLSv1 TLSv1.2;\n"
+                                                  "ssl_ciphers 'AES128-SHA:ECDHE-RSA-AES128-GCM-"
+                                                  "SHA256:@SECLEVEL=0';\n")),
+             qPrintable(m_legacy.errorString()));
+}
+
+void TestScanCommand::init()
+{
+    m_db = m_pkiDir.filePath(QStringLiteral("scan%1.sqlite").arg(++m_counter));
+}
+
+void TestScanCommand::worstVerdictAndHistory()
+{
+    const QString local = QStringLiteral("127.0.0.1");
+    const qint64 modern =
+        add(local, m_modern.port(), QStringLiteral("localhost"), QStringLiteral("web"));
+    const qint64 legacy =
+        add(local, m_legacy.port(), QStringLiteral("legacy.test"), QStringLiteral("web"));
+    const quint16 closed = freeLoopbackPort();
+    const qint64 refused = add(local, closed, QString(), QStringLiteral("batch"));
+    QVERIFY(modern > 0 && legacy > 0 && refused > 0);
+
+    const Run r =
+        ctl({QStringLiteral("scan"), QStringLiteral("--timeout"), QStringLiteral("3000")});
+    QCOMPARE(r.code, 2); // the refused port is the worst
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(
+        lines.contains(QStringLiteral("OK 127.0.0.1:%1 - TLSv1.2, TLSv1.3").arg(m_modern.port())),
+        qPrintable(r.out));
+    QVERIFY2(r.out.contains(
+                 QStringLiteral("WARNING 127.0.0.1:%1 - TLSv1.0 is enabled").arg(m_legacy.port())),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("CRITICAL 127.0.0.1:%1 - refused").arg(closed)),
+             qPrintable(r.out));
+    QVERIFY2(r.err.contains(QLatin1String("scanned 3 endpoint(s)")), qPrintable(r.err));
+
+    // The history: one probe per endpoint, its status and the full report.
+    auto store = inventory::Store::openSqlite(m_db);
+    QVERIFY(store.has_value());
+    const QHash<qint64, QString> expected = {{modern, QStringLiteral("ok")},
+                                             {legacy, QStringLiteral("warning")},
+                                             {refused, QStringLiteral("critical")}};
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+        auto probes = (*store)->probes(it.key());
+        QVERIFY(probes.has_value());
+        QCOMPARE(probes->size(), 1);
+        QCOMPARE(probes->first().status, it.value());
+        const QJsonObject report = QJsonDocument::fromJson(probes->first().reportJson).object();
+        QCOMPARE(report.value(QStringLiteral("endpointId")).toInteger(), it.key());
+        QCOMPARE(report.value(QStringLiteral("verdict")).toString(), it.value());
+    }
+    const auto legacyReport =
+        QJsonDocument::fromJson((*store)->probes(legacy)->first().reportJson).object();
+    QVERIFY(legacyReport.value(QStringLiteral("weaknesses"))
+                .toArray()
+                .contains(QStringLiteral("TLSv1.0 is enabled")));
+}
+
+void TestScanCommand::groupLimitsTheScan()
+{
+    add(QStringLiteral("127.0.0.1"), m_modern.port(), QStringLiteral("localhost"),
+        QStringLiteral("web"));
+    add(QStringLiteral("127.0.0.1"), freeLoopbackPort(), QString(), QStringLiteral("batch"));
+    Run r = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("web"),
+                 QStringLiteral("--json"), QStringLiteral("--no-record")});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("endpoints")).toArray().size(), 1);
+    QCOMPARE(o.value(QStringLiteral("verdict")).toString(), QStringLiteral("ok"));
+    auto store = inventory::Store::openSqlite(m_db);
+    QVERIFY((*store)->latestProbes()->isEmpty()); // --no-record
+
+    r = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("nobody")});
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(QLatin1String("no endpoint to scan in group 'nobody'")),
+             qPrintable(r.err));
+}
+
+void TestScanCommand::perHostBoundHolds()
+{
+    // Six names on one address that never answers: without the bound the
+    // scan would open 6 x 4 connections to it at once.
+    HostileTlsServer silent(HostileTlsServer::Mode::Silent);
+    QVERIFY(silent.listen());
+    for (int i = 0; i < 6; ++i) {
+        QVERIFY(add(QStringLiteral("127.0.0.1"), silent.port(),
+                    QStringLiteral("n%1.example.test").arg(i), QString()) > 0);
+    }
+    const Run r = ctl({QStringLiteral("scan"), QStringLiteral("--per-host"), QStringLiteral("2"),
+                       QStringLiteral("--timeout"), QStringLiteral("300")});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(r.out.count(QLatin1String("CRITICAL")), 6);
+    QVERIFY2(r.out.contains(QLatin1String("timeout")), qPrintable(r.out));
+    QVERIFY(silent.connections() >= 6);
+    QVERIFY2(silent.peakOpen() <= 2, qPrintable(QString::number(silent.peakOpen())));
+    QVERIFY2(r.err.contains(QLatin1String("at most 2 connection(s) open at once")),
+             qPrintable(r.err));
+}
+
+void TestScanCommand::usage()
+{
+    for (const QStringList& bad :
+         {QStringList{QStringLiteral("scan"), QStringLiteral("--concurrency"), QStringLiteral("0")},
+          QStringList{QStringLiteral("scan"), QStringLiteral("--per-host"), QStringLiteral("x")},
+          QStringList{QStringLiteral("scan"), QStringLiteral("extra")}}) {
+        const Run r = ctl(bad);
+        QCOMPARE(r.code, 3);
+    }
+    const Run help = ctl({QStringLiteral("scan"), QStringLiteral("--help")});
+    QCOMPARE(help.code, 0);
+    QVERIFY(help.out.contains(QLatin1String("Usage: certdeckctl scan")));
+}
+
+QTEST_GUILESS_MAIN(TestScanCommand)
+#include "test_scan_command.moc"
