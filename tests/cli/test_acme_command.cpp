@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl acme account new|show and acme issue, run as a user would
+// against the real Pebble; the issued chain is checked by `openssl verify`
+// against Pebble's root and the key file by the openssl CLI.
+#include "PebbleFixture.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace certdeck::test;
+
+class TestAcmeCommand : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void accountNewAndShow();
+    void encryptedAccountKey();
+    void unknownAccountIsCritical();
+    void issueForNamesAndIp();
+    void untrustedServerIsRefused();
+    void usageErrors_data();
+    void usageErrors();
+    void cleanupTestCase();
+
+private:
+    struct Run
+    {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
+    QStringList server() const;
+    QString path(const QString& name) const { return m_dir->filePath(name); }
+    std::unique_ptr<PebbleFixture> m_pebble;
+    std::unique_ptr<FixtureDir> m_dir;
+    QString m_ctl;
+};
+
+TestAcmeCommand::Run TestAcmeCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString& k : extra.keys()) {
+        env.insert(k, extra.value(k));
+    }
+    p.setProcessEnvironment(env);
+    p.start(m_ctl, args);
+    Run r;
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QStringList TestAcmeCommand::server() const
+{
+    return {QStringLiteral("--directory"), m_pebble->directoryUrl(), QStringLiteral("--ca-file"),
+            m_pebble->caFile()};
+}
+
+void TestAcmeCommand::initTestCase()
+{
+    m_ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(QFileInfo(m_ctl).isExecutable(), "CERTDECKCTL is not set to the binary");
+    m_pebble = std::make_unique<PebbleFixture>();
+    PebbleFixture::Options opt;
+    opt.authzReusePercent = 0;
+    QVERIFY2(m_pebble->start(opt), qPrintable(m_pebble->errorString()));
+    m_dir = std::make_unique<FixtureDir>();
+}
+
+void TestAcmeCommand::cleanupTestCase()
+{
+    m_pebble.reset();
+}
+
+void TestAcmeCommand::accountNewAndShow()
+{
+    const QString key = path(QStringLiteral("account.key"));
+    Run r = ctl(QStringList{"acme", "account", "new"} + server() +
+                QStringList{"--account-key", key, "--contact", "mailto:ops@example.test",
+                            "--agree-tos", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("status").toString(), QStringLiteral("valid"));
+    QCOMPARE(o.value("created").toBool(), true);
+    QCOMPARE(o.value("keyAlgorithm").toString(), QStringLiteral("ES256"));
+    QCOMPARE(o.value("contact").toArray().at(0).toString(),
+             QStringLiteral("mailto:ops@example.test"));
+    QVERIFY(r.err.contains("created " + key.toUtf8()));
+    QCOMPARE(QFileInfo(key).permissions() & 0x0077, QFile::Permissions());
+    QByteArray keyText;
+    QCOMPARE(runTool("openssl", {"pkey", "-in", key, "-noout", "-text"}, &keyText), 0);
+    QVERIFY(keyText.contains("prime256v1"));
+
+    // Again: the same account, not a new one; the key file is kept.
+    Run again = ctl(QStringList{"acme", "account", "new"} + server() +
+                    QStringList{"--account-key", key, "--agree-tos", "--json"});
+    QVERIFY2(again.code == 0, again.err.constData());
+    const QJsonObject o2 = QJsonDocument::fromJson(again.out).object();
+    QCOMPARE(o2.value("created").toBool(), false);
+    QCOMPARE(o2.value("account").toString(), o.value("account").toString());
+    QCOMPARE(o2.value("keyThumbprint").toString(), o.value("keyThumbprint").toString());
+
+    Run show =
+        ctl(QStringList{"acme", "account", "show"} + server() + QStringList{"--account-key", key});
+    QVERIFY2(show.code == 0, show.err.constData());
+    QVERIFY2(show.out.contains(o.value("account").toString().toUtf8()), show.out.constData());
+    QVERIFY(show.out.contains("Status        valid"));
+}
+
+void TestAcmeCommand::encryptedAccountKey()
+{
+    const QString key = path(QStringLiteral("enc-account.key"));
+    QProcessEnvironment env;
+    env.insert("ACME_TEST_PASS", "correct horse battery");
+    Run r = ctl(
+        QStringList{"acme", "account", "new"} + server() +
+            QStringList{"--account-key", key, "--agree-tos", "--passphrase-env", "ACME_TEST_PASS"},
+        env);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QFile f(key);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    QVERIFY(!r.err.contains("correct horse"));
+
+    Run locked =
+        ctl(QStringList{"acme", "account", "show"} + server() + QStringList{"--account-key", key});
+    QCOMPARE(locked.code, 3);
+    QVERIFY2(locked.err.contains("is encrypted"), locked.err.constData());
+
+    Run open = ctl(QStringList{"acme", "account", "show"} + server() +
+                       QStringList{"--account-key", key, "--passphrase-env", "ACME_TEST_PASS"},
+                   env);
+    QVERIFY2(open.code == 0, open.err.constData());
+}
+
+void TestAcmeCommand::unknownAccountIsCritical()
+{
+    QByteArray pem;
+    QCOMPARE(runTool("openssl",
+                     {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"}, &pem),
+             0);
+    QVERIFY(m_dir->write(QStringLiteral("stranger.key"), pem));
+    Run r = ctl(QStringList{"acme", "account", "show"} + server() +
+                QStringList{"--account-key", path(QStringLiteral("stranger.key")), "--json"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("no ACME account exists for this key"), r.err.constData());
+    QCOMPARE(
+        QJsonDocument::fromJson(r.out).object().value("error").toObject().value("code").toString(),
+        QStringLiteral("not-found"));
+}
+
+void TestAcmeCommand::issueForNamesAndIp()
+{
+    const QString account = path(QStringLiteral("issue-account.key"));
+    const QString keyOut = path(QStringLiteral("site.key"));
+    const QString certOut = path(QStringLiteral("site.pem"));
+    const QStringList issue = QStringList{"acme", "issue"} + server() +
+                              QStringList{"--account-key",
+                                          account,
+                                          "--agree-tos",
+                                          "-d",
+                                          "www.cli.test",
+                                          "-d",
+                                          "cli.test",
+                                          "--ip",
+                                          "127.0.0.1",
+                                          "--challenge",
+                                          "http-01",
+                                          "--http-port",
+                                          QString::number(m_pebble->httpPort()),
+                                          "--http-address",
+                                          "127.0.0.1",
+                                          "--key-out",
+                                          keyOut,
+                                          "--cert-out",
+                                          certOut,
+                                          "--json"};
+    // Without the account key file there is nothing to sign with.
+    Run missing = ctl(issue);
+    QCOMPARE(missing.code, 3);
+    QVERIFY2(missing.err.contains("does not exist"), missing.err.constData());
+    QVERIFY(!QFileInfo::exists(keyOut));
+
+    Run made = ctl(QStringList{"acme", "account", "new"} + server() +
+                   QStringList{"--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    Run r = ctl(issue);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("Authorization 1/3"), r.err.constData());
+    QVERIFY2(r.err.contains("Downloading the certificate"), r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("authorizations").toArray().size(), 3);
+    QCOMPARE(o.value("certificate").toString(), certOut);
+    QCOMPARE(QFileInfo(keyOut).permissions() & 0x0077, QFile::Permissions());
+
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("pebble-root.pem"), issuer->root));
+    QByteArray out;
+    QCOMPARE(runTool("openssl",
+                     {"verify", "-CAfile", path(QStringLiteral("pebble-root.pem")), "-untrusted",
+                      certOut, certOut},
+                     &out),
+             0);
+    QVERIFY2(out.contains(": OK"), out.constData());
+    QByteArray keyPub;
+    QByteArray certPub;
+    QCOMPARE(runTool("openssl", {"pkey", "-in", keyOut, "-pubout"}, &keyPub), 0);
+    QCOMPARE(runTool("openssl", {"x509", "-in", certOut, "-noout", "-pubkey"}, &certPub), 0);
+    QCOMPARE(keyPub, certPub);
+
+    // Existing outputs are not replaced without --force.
+    Run again = ctl(issue);
+    QCOMPARE(again.code, 3);
+    QVERIFY2(again.err.contains("give --force"), again.err.constData());
+}
+
+void TestAcmeCommand::untrustedServerIsRefused()
+{
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("wrong-root.pem"), issuer->root));
+    Run r = ctl({"acme", "account", "new", "--directory", m_pebble->directoryUrl(), "--ca-file",
+                 path(QStringLiteral("wrong-root.pem")), "--account-key",
+                 path(QStringLiteral("untrusted.key")), "--agree-tos"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("TLS certificate is not trusted"), r.err.constData());
+}
+
+void TestAcmeCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no action") << QStringList{"acme"} << QStringLiteral("needs an action");
+    QTest::newRow("no directory") << QStringList{"acme", "account", "show", "--account-key", "x"}
+                                  << QStringLiteral("--directory URL is required");
+    QTest::newRow("http directory")
+        << QStringList{"acme",          "account", "show", "--directory", "http://127.0.0.1/dir",
+                       "--account-key", "x"}
+        << QStringLiteral("must be an https URL");
+    QTest::newRow("bad name") << QStringList{"acme",        "issue", "-d",        "bad_name.test",
+                                             "--http-port", "80",    "--key-out", "k",
+                                             "--cert-out",  "c"}
+                              << QStringLiteral("is not a DNS name");
+    QTest::newRow("dns-01") << QStringList{"acme",        "issue",  "-d",          "a.test",
+                                           "--challenge", "dns-01", "--http-port", "80",
+                                           "--key-out",   "k",      "--cert-out",  "c"}
+                            << QStringLiteral("not supported yet");
+    QTest::newRow("port and webroot")
+        << QStringList{"acme",      "issue", "-d",        "a.test", "--http-port", "80",
+                       "--webroot", "/tmp",  "--key-out", "k",      "--cert-out",  "c"}
+        << QStringLiteral("give one of --http-port");
+    QTest::newRow("half EAB") << QStringList{"acme",
+                                             "account",
+                                             "new",
+                                             "--directory",
+                                             "https://127.0.0.1:1/dir",
+                                             "--account-key",
+                                             "x",
+                                             "--eab-kid",
+                                             "kid-1"}
+                              << QStringLiteral("needs --eab-kid and the MAC key");
+}
+
+void TestAcmeCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    Run r = ctl(args);
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(expected.toUtf8()), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestAcmeCommand)
+#include "test_acme_command.moc"
