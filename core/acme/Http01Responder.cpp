@@ -99,13 +99,15 @@ void Http01Responder::onNewConnection()
             }
             QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
             const qsizetype end = buffer.indexOf("\r\n\r\n");
+            // A challenge request is a few hundred bytes; anything bigger is
+            // refused whether or not its header block is complete.
+            if ((end < 0 && buffer.size() > kMaxRequestBytes) || end > kMaxRequestBytes) {
+                socket->setProperty("answered", true);
+                socket->write(response(431, "Request Header Fields Too Large", {}));
+                socket->disconnectFromHost();
+                return;
+            }
             if (end < 0) {
-                if (buffer.size() > kMaxRequestBytes) {
-                    socket->setProperty("answered", true);
-                    socket->write(response(431, "Request Header Fields Too Large", {}));
-                    socket->disconnectFromHost();
-                    return;
-                }
                 socket->setProperty("buffer", buffer);
                 return;
             }
