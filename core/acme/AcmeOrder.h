@@ -18,8 +18,6 @@ struct OrderRequest
     /// The key the certificate is for (never the account key); the CSR is
     /// built from it and the identifiers.
     crypto::PrivateKey certificateKey;
-    /// Challenge type to answer per authorization; only "http-01" so far.
-    QString challengeType = QStringLiteral("http-01");
     /// With alternate chains (Link rel="alternate"), prefer the one whose top
     /// certificate's issuer contains this text (e.g. a root's CN); empty
     /// takes the server's default chain.

@@ -55,20 +55,21 @@ bool chainMatches(const QByteArray& pem, const QString& issuer)
 
 } // namespace
 
-AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, Http01Publisher& publisher, OrderRequest request,
-                             QObject* parent)
+AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher,
+                             OrderRequest request, QObject* parent)
     : QObject(parent)
     , m_client(client)
     , m_publisher(publisher)
     , m_request(std::move(request))
+    , m_challengeType(publisher.challengeType())
 {}
 
 AcmeOrderFlow::~AcmeOrderFlow()
 {
     // Destroyed mid-order: still take the tokens down (local publishers
     // finish at once; a remote one gets the request).
-    for (const QByteArray& token : std::as_const(m_published)) {
-        m_publisher.withdraw(token, [](const Status&) {});
+    for (const Published& p : std::as_const(m_published)) {
+        m_publisher.withdraw(p.identifier, p.token, p.keyAuthorization, [](const Status&) {});
     }
 }
 
@@ -113,18 +114,11 @@ void AcmeOrderFlow::start()
             ErrorCode::InvalidInput, QStringLiteral("an order needs the certificate's key"), {}});
         return;
     }
-    if (m_request.challengeType != QLatin1String("http-01")) {
-        fail(Error{ErrorCode::Unsupported,
-                   QStringLiteral("challenge type %1 is not supported yet (use http-01)")
-                       .arg(m_request.challengeType),
-                   {}});
-        return;
-    }
     for (const AcmeIdentifier& id : std::as_const(m_request.identifiers)) {
-        if (id.isWildcard()) {
+        if (id.isWildcard() && m_challengeType != QLatin1String("dns-01")) {
             fail(Error{ErrorCode::InvalidInput,
                        QStringLiteral("%1: a wildcard can only be proved with dns-01, not %2")
-                           .arg(id.toString(), m_request.challengeType),
+                           .arg(id.toString(), m_challengeType),
                        {}});
             return;
         }
@@ -249,7 +243,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         state.identifier.value.prepend(QStringLiteral("*."));
     }
     state.status = json.value(QStringLiteral("status")).toString();
-    state.challengeType = m_request.challengeType;
+    state.challengeType = m_challengeType;
     const QString name = state.identifier.toString();
     const QString step = QStringLiteral("Authorizing %1 (%2/%3)")
                              .arg(name)
@@ -265,13 +259,13 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         return;
     }
     if (state.status == QLatin1String("invalid")) {
-        const QString why = challengeError(json, m_request.challengeType);
+        const QString why = challengeError(json, m_challengeType);
         state.error = why.isEmpty() ? QStringLiteral("the CA marked it invalid") : why;
         emit authorizationChanged(index, state);
         fail(Error{why.contains(QLatin1String("connect")) ? ErrorCode::Network
                                                           : ErrorCode::PermissionDenied,
                    QStringLiteral("%1: proving control with %2 failed: %3")
-                       .arg(name, m_request.challengeType, state.error),
+                       .arg(name, m_challengeType, state.error),
                    m_authorizationUrls.at(index).toString()});
         return;
     }
@@ -294,7 +288,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
     for (const QJsonValue& v : json.value(QStringLiteral("challenges")).toArray()) {
         const QJsonObject c = v.toObject();
         const QString type = c.value(QStringLiteral("type")).toString();
-        if (type == m_request.challengeType) {
+        if (type == m_challengeType) {
             report(step, QStringLiteral("answering the %1 challenge").arg(type));
             if (c.value(QStringLiteral("status")).toString() != QLatin1String("pending")) {
                 pollAuthorization(index, std::nullopt); // already being checked
@@ -307,7 +301,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
     }
     fail(Error{ErrorCode::Unsupported,
                QStringLiteral("%1: the CA offers no %2 challenge (it offers: %3)")
-                   .arg(name, m_request.challengeType,
+                   .arg(name, m_challengeType,
                         offered.isEmpty() ? QStringLiteral("none") : offered.join(u',')),
                m_authorizationUrls.at(index).toString()});
 }
@@ -320,28 +314,31 @@ void AcmeOrderFlow::answerChallenge(int index, const QJsonObject& challenge)
     }
     const QByteArray token = challenge.value(QStringLiteral("token")).toString().toLatin1();
     const QUrl url(challenge.value(QStringLiteral("url")).toString());
-    const QString name = m_authorizations.at(index).identifier.toString();
+    const AcmeIdentifier identifier = m_authorizations.at(index).identifier;
+    const QString name = identifier.toString();
     // RFC 8555 8.1: the token must carry at least 128 bits of entropy and
     // only base64url characters (it becomes a path segment or file name).
     if (!isBase64UrlToken(token) || token.size() < 22 || !url.isValid()) {
         fail(Error{ErrorCode::Protocol,
                    QStringLiteral("%1: the CA's %2 challenge has a malformed token or URL")
-                       .arg(name, m_request.challengeType),
+                       .arg(name, m_challengeType),
                    url.toString()});
         return;
     }
     const QByteArray keyAuthorization = token + '.' + m_client.key().thumbprint();
-    m_published.insert(token);
+    m_published << Published{identifier, token, keyAuthorization};
     QPointer<AcmeOrderFlow> self(this);
     m_publisher.publish(
-        name, token, keyAuthorization, [self, index, url, name, token](const Status& s) {
+        identifier, token, keyAuthorization,
+        [self, index, url, name, identifier, token, keyAuthorization](const Status& s) {
             if (!self) {
                 return;
             }
             if (self->stopped()) {
                 // Published after the flow ended: take it down again at once.
-                self->m_published.remove(token);
-                self->m_publisher.withdraw(token, [](const Status&) {});
+                self->m_published.removeIf([&](const Published& p) { return p.token == token; });
+                self->m_publisher.withdraw(identifier, token, keyAuthorization,
+                                           [](const Status&) {});
                 return;
             }
             if (!s) {
@@ -619,10 +616,9 @@ void AcmeOrderFlow::withdrawAll(std::function<void()> then)
         then();
         return;
     }
-    const QByteArray token = *m_published.cbegin();
-    m_published.remove(token);
+    const Published p = m_published.takeLast();
     QPointer<AcmeOrderFlow> self(this);
-    m_publisher.withdraw(token, [self, then](const Status&) {
+    m_publisher.withdraw(p.identifier, p.token, p.keyAuthorization, [self, then](const Status&) {
         if (self) {
             self->withdrawAll(then);
         }

@@ -3,21 +3,19 @@
 
 #include "acme/AcmeClient.h"
 #include "acme/AcmeOrder.h"
-#include "acme/Http01Publisher.h"
+#include "acme/ChallengePublisher.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 #include <optional>
 
 namespace certdeck::acme {
 
 /// One certificate order from start to chain (RFC 8555 7.4): newOrder, each
-/// authorization proved through an Http01Publisher, finalize with a CSR, poll
-/// with backoff (or Retry-After), download the chain. Published tokens are
-/// withdrawn when the flow ends, whether it succeeded, failed or was
-/// cancelled.
+/// authorization proved through a ChallengePublisher (its challenge type), finalize with a CSR,
+/// poll with backoff (or Retry-After), download the chain. Published tokens are withdrawn when the
+/// flow ends, whether it succeeded, failed or was cancelled.
 ///
 /// Runs on the client's thread; the client must have its account set and
 /// must outlive the flow, as must the publisher. Authorizations are proved
@@ -26,7 +24,7 @@ class AcmeOrderFlow : public QObject
 {
     Q_OBJECT
 public:
-    AcmeOrderFlow(AcmeClient& client, Http01Publisher& publisher, OrderRequest request,
+    AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher, OrderRequest request,
                   QObject* parent = nullptr);
     ~AcmeOrderFlow() override;
 
@@ -71,13 +69,20 @@ private:
     [[nodiscard]] bool stopped() const { return m_cancelled || m_finishing; }
 
     AcmeClient& m_client;
-    Http01Publisher& m_publisher;
+    ChallengePublisher& m_publisher;
     OrderRequest m_request;
+    QString m_challengeType;
     QUrl m_orderUrl;
     QUrl m_finalizeUrl;
     QList<QUrl> m_authorizationUrls;
     QList<AuthorizationState> m_authorizations;
-    QSet<QByteArray> m_published;
+    struct Published
+    {
+        AcmeIdentifier identifier;
+        QByteArray token;
+        QByteArray keyAuthorization;
+    };
+    QList<Published> m_published;
     int m_current = -1;
     int m_polls = 0;
     QElapsedTimer m_waitClock;

@@ -52,7 +52,7 @@ void Http01Responder::close()
     m_server.close();
 }
 
-void Http01Responder::publish(const QString& identifier, const QByteArray& token,
+void Http01Responder::publish(const AcmeIdentifier& identifier, const QByteArray& token,
                               const QByteArray& keyAuthorization, Done done)
 {
     Q_UNUSED(identifier)
@@ -69,8 +69,11 @@ void Http01Responder::publish(const QString& identifier, const QByteArray& token
     done({});
 }
 
-void Http01Responder::withdraw(const QByteArray& token, Done done)
+void Http01Responder::withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
+                               const QByteArray& keyAuthorization, Done done)
 {
+    Q_UNUSED(identifier)
+    Q_UNUSED(keyAuthorization)
     m_tokens.remove(token);
     done({});
 }

@@ -29,9 +29,10 @@ public:
     [[nodiscard]] bool isListening() const { return m_server.isListening(); }
     [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
 
-    void publish(const QString& identifier, const QByteArray& token,
+    void publish(const AcmeIdentifier& identifier, const QByteArray& token,
                  const QByteArray& keyAuthorization, Done done) override;
-    void withdraw(const QByteArray& token, Done done) override;
+    void withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
+                  const QByteArray& keyAuthorization, Done done) override;
     [[nodiscard]] QString describe() const override;
 
     /// Tokens currently published.

@@ -19,7 +19,7 @@ QString WebrootPublisher::tokenPath(const QByteArray& token) const
                                     QString::fromLatin1(token));
 }
 
-void WebrootPublisher::publish(const QString& identifier, const QByteArray& token,
+void WebrootPublisher::publish(const AcmeIdentifier& identifier, const QByteArray& token,
                                const QByteArray& keyAuthorization, Done done)
 {
     Q_UNUSED(identifier)
@@ -50,8 +50,11 @@ void WebrootPublisher::publish(const QString& identifier, const QByteArray& toke
     done(written);
 }
 
-void WebrootPublisher::withdraw(const QByteArray& token, Done done)
+void WebrootPublisher::withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
+                                const QByteArray& keyAuthorization, Done done)
 {
+    Q_UNUSED(identifier)
+    Q_UNUSED(keyAuthorization)
     if (!isBase64UrlToken(token)) {
         done({});
         return;

@@ -16,9 +16,10 @@ class WebrootPublisher : public Http01Publisher
 public:
     explicit WebrootPublisher(QString webroot);
 
-    void publish(const QString& identifier, const QByteArray& token,
+    void publish(const AcmeIdentifier& identifier, const QByteArray& token,
                  const QByteArray& keyAuthorization, Done done) override;
-    void withdraw(const QByteArray& token, Done done) override;
+    void withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
+                  const QByteArray& keyAuthorization, Done done) override;
     [[nodiscard]] QString describe() const override;
 
     /// The file a token is written to.

@@ -23,11 +23,12 @@ namespace {
 
 const QByteArray kToken("evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA");
 const QByteArray kKeyAuth = kToken + ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
+const AcmeIdentifier kId{AcmeIdentifier::Type::Dns, QStringLiteral("a.test")};
 
 Status publishNow(Http01Publisher& p, const QByteArray& token, const QByteArray& body)
 {
     std::optional<Status> out;
-    p.publish(QStringLiteral("dns:a.test"), token, body, [&](const Status& s) { out = s; });
+    p.publish(kId, token, body, [&](const Status& s) { out = s; });
     return out.value_or(fail(ErrorCode::Internal, QStringLiteral("no answer")));
 }
 
@@ -89,7 +90,7 @@ void TestHttp01Responder::servesTheKeyAuthorization()
     QCOMPARE(body, QByteArray("404"));
 
     std::optional<Status> withdrawn;
-    r.withdraw(kToken, [&](const Status& s) { withdrawn = s; });
+    r.withdraw(kId, kToken, kKeyAuth, [&](const Status& s) { withdrawn = s; });
     QVERIFY(withdrawn && *withdrawn);
     QCOMPARE(r.publishedCount(), 0);
     body =
@@ -166,7 +167,7 @@ void TestHttp01Responder::webrootFiles()
     QVERIFY(!QFile::exists(dir.path() + QStringLiteral("/.well-known/escape")));
 
     std::optional<Status> gone;
-    w.withdraw(kToken, [&](const Status& s) { gone = s; });
+    w.withdraw(kId, kToken, kKeyAuth, [&](const Status& s) { gone = s; });
     QVERIFY(gone && *gone);
     QVERIFY(!QFile::exists(w.tokenPath(kToken)));
 
