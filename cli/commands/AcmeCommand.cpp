@@ -32,8 +32,10 @@ const char* const kAcmeUsage =
     "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
     "  certdeckctl acme account show --directory URL [--ca-file PEM] --account-key FILE\n"
     "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
-    "                         -d NAME... [--ip ADDR]... --challenge http-01\n"
-    "                         (--http-port N [--http-address A] | --webroot DIR)\n"
+    "                         -d NAME... [--ip ADDR]... [--challenge http-01|dns-01]\n"
+    "                         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
+    "                         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE\n"
+    "                                  [--dns-zone ZONE]\n"
     "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
     "\n"
     "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
@@ -42,6 +44,9 @@ const char* const kAcmeUsage =
     "first when --agree-tos is given, else the key's account must exist.\n"
     "The ACME server's TLS certificate is always verified: --ca-file names the\n"
     "only roots trusted for it (default: the system's roots).\n"
+    "dns-01 sends RFC 2136 updates signed with the TSIG key (a BIND key file,\n"
+    "hmac-sha256) to the zone's primary, waits until it serves the TXT record,\n"
+    "and deletes the record afterwards. Wildcards (-d '*.example.com') need dns-01.\n"
     "Passphrase of the account key: --passphrase-file F or --passphrase-env VAR;\n"
     "to encrypt the new certificate key: --key-out-passphrase-file/-env.\n\n";
 
@@ -103,6 +108,15 @@ struct AcmeOptions
     QCommandLineOption webroot{QStringLiteral("webroot"),
                                QStringLiteral("Write HTTP-01 tokens under this document root."),
                                QStringLiteral("DIR")};
+    QCommandLineOption dnsServer{QStringLiteral("dns-server"),
+                                 QStringLiteral("DNS-01: the zone's primary, ADDR or ADDR:PORT."),
+                                 QStringLiteral("ADDR")};
+    QCommandLineOption tsigKeyFile{QStringLiteral("tsig-key-file"),
+                                   QStringLiteral("DNS-01: BIND key file with the TSIG key."),
+                                   QStringLiteral("FILE")};
+    QCommandLineOption dnsZone{QStringLiteral("dns-zone"),
+                               QStringLiteral("DNS-01: the zone (default: asked from the server)."),
+                               QStringLiteral("ZONE")};
     QCommandLineOption keyOut{QStringLiteral("key-out"),
                               QStringLiteral("Where to write the new certificate key (0600)."),
                               QStringLiteral("FILE")};
@@ -121,9 +135,9 @@ struct AcmeOptions
     void addTo(QCommandLineParser& p) const
     {
         for (const QCommandLineOption* o :
-             {&directory, &caFile, &accountKey, &contact, &agreeTos, &eabKid, &eabFile, &eabEnv,
-              &domain, &ip, &challenge, &httpPort, &httpAddress, &webroot, &keyOut, &certOut,
-              &keyType, &force}) {
+             {&directory, &caFile,      &accountKey, &contact,   &agreeTos, &eabKid,      &eabFile,
+              &eabEnv,    &domain,      &ip,         &challenge, &httpPort, &httpAddress, &webroot,
+              &dnsServer, &tsigKeyFile, &dnsZone,    &keyOut,    &certOut,  &keyType,     &force}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
@@ -250,6 +264,43 @@ Result<std::optional<EabCredentials>> eabCredentials(const QCommandLineParser& p
     return std::optional<EabCredentials>(EabCredentials{p.value(o.eabKid), *mac});
 }
 
+Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptions& o)
+{
+    Dns01Settings settings;
+    QString server = p.value(o.dnsServer);
+    quint16 port = 53;
+    // ADDR or ADDR:PORT; an IPv6 address with a port is written [ADDR]:PORT.
+    const qsizetype colon = server.lastIndexOf(u':');
+    if (colon > 0 && (server.count(u':') == 1 || server.startsWith(u'['))) {
+        bool ok = false;
+        const uint n = server.mid(colon + 1).toUInt(&ok);
+        if (!ok || n == 0 || n > 65535) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("--dns-server '%1' has no valid port").arg(server));
+        }
+        port = static_cast<quint16>(n);
+        server = server.left(colon).remove(u'[').remove(u']');
+    }
+    const QHostAddress address(server);
+    if (address.isNull()) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("--dns-server '%1' is not an IP address").arg(server));
+    }
+    settings.server = dns::DnsServer{address, port};
+    auto text = readFileCapped(p.value(o.tsigKeyFile), 64 * 1024);
+    if (!text) {
+        return tl::unexpected(text.error());
+    }
+    auto key = dns::TsigKey::fromBindKeyFile(*text, p.value(o.tsigKeyFile));
+    OPENSSL_cleanse(text->data(), static_cast<size_t>(text->size()));
+    if (!key) {
+        return tl::unexpected(key.error());
+    }
+    settings.key = *key;
+    settings.zone = p.value(o.dnsZone);
+    return settings;
+}
+
 QJsonObject accountJson(const AccountInfo& a, const JwsKey& key)
 {
     QJsonArray contact;
@@ -343,16 +394,21 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     }
     const QString challenge =
         p.isSet(o.challenge) ? p.value(o.challenge) : QStringLiteral("http-01");
-    if (challenge != QLatin1String("http-01")) {
+    if (challenge != QLatin1String("http-01") && challenge != QLatin1String("dns-01")) {
         return usageError(
-            ctx, QStringLiteral("--challenge %1 is not supported yet (http-01)").arg(challenge));
+            ctx,
+            QStringLiteral("--challenge %1 is not supported (http-01 or dns-01)").arg(challenge));
     }
+    const bool dns01 = challenge == QLatin1String("dns-01");
     if (!p.isSet(o.keyOut) || !p.isSet(o.certOut)) {
         return usageError(ctx, QStringLiteral("'acme issue' needs --key-out and --cert-out"));
     }
-    if (p.isSet(o.webroot) == p.isSet(o.httpPort)) {
+    if (!dns01 && p.isSet(o.webroot) == p.isSet(o.httpPort)) {
         return usageError(ctx, QStringLiteral("give one of --http-port (built-in responder) or "
                                               "--webroot"));
+    }
+    if (dns01 && (!p.isSet(o.dnsServer) || !p.isSet(o.tsigKeyFile))) {
+        return usageError(ctx, QStringLiteral("dns-01 needs --dns-server and --tsig-key-file"));
     }
     AcmeIssueSpec spec;
     for (const QString& d : p.values(o.domain)) {
@@ -372,7 +428,13 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     if (spec.order.identifiers.isEmpty()) {
         return usageError(ctx, QStringLiteral("'acme issue' needs at least one -d NAME or --ip"));
     }
-    if (p.isSet(o.httpPort)) {
+    if (dns01) {
+        auto settings = dns01Settings(p, o);
+        if (!settings) {
+            return reportError(ctx, settings.error());
+        }
+        spec.dns01 = *settings;
+    } else if (p.isSet(o.httpPort)) {
         bool ok = false;
         const uint port = p.value(o.httpPort).toUInt(&ok);
         if (!ok || port == 0 || port > 65535) {

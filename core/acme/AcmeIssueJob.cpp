@@ -25,8 +25,10 @@ Result<IssuedCertificate> AcmeIssueJob::run(const AcmeIssueSpec& spec, const Job
     if (!jwsKey) {
         return tl::unexpected(jwsKey.error());
     }
-    std::unique_ptr<Http01Publisher> publisher;
-    if (spec.webroot.isEmpty()) {
+    std::unique_ptr<ChallengePublisher> publisher;
+    if (spec.dns01) {
+        publisher = std::make_unique<Dns01Publisher>(*spec.dns01);
+    } else if (spec.webroot.isEmpty()) {
         auto responder = std::make_unique<Http01Responder>();
         if (auto listening = responder->listen(spec.httpAddress, spec.httpPort); !listening) {
             return tl::unexpected(listening.error());

@@ -4,6 +4,7 @@
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeOrder.h"
+#include "acme/Dns01Publisher.h"
 #include "common/Job.h"
 
 #include <QHostAddress>
@@ -25,9 +26,11 @@ struct AcmeIssueSpec
     quint16 httpPort = 80;
     /// ... or, when set, through token files under this webroot.
     QString webroot;
+    /// When set: DNS-01 through RFC 2136 instead of HTTP-01.
+    std::optional<Dns01Settings> dns01;
 };
 
-/// An ACME issuance as a Job: account, order, HTTP-01 for every
+/// An ACME issuance as a Job: account, order, HTTP-01 or DNS-01 for every
 /// authorization, finalize, download. Progress names each authorization and
 /// its state ("Authorization 2/3: dns:api.example.com is valid"); cancel()
 /// stops at the next step and withdraws the published tokens.

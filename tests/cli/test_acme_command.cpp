@@ -2,6 +2,7 @@
 // certdeckctl acme account new|show and acme issue, run as a user would
 // against the real Pebble; the issued chain is checked by `openssl verify`
 // against Pebble's root and the key file by the openssl CLI.
+#include "BindFixture.h"
 #include "PebbleFixture.h"
 
 #include <QFile>
@@ -24,6 +25,7 @@ private slots:
     void unknownAccountIsCritical();
     void issueForNamesAndIp();
     void untrustedServerIsRefused();
+    void issueWildcardWithDns01();
     void usageErrors_data();
     void usageErrors();
     void cleanupTestCase();
@@ -239,6 +241,78 @@ void TestAcmeCommand::untrustedServerIsRefused()
     QVERIFY2(r.err.contains("TLS certificate is not trusted"), r.err.constData());
 }
 
+void TestAcmeCommand::issueWildcardWithDns01()
+{
+    BindFixture bind;
+    QVERIFY2(bind.start(QStringLiteral("dns01.test")), qPrintable(bind.errorString()));
+    PebbleFixture pebble;
+    PebbleFixture::Options opt;
+    opt.dnsServerPort = bind.port();
+    opt.authzReusePercent = 0;
+    QVERIFY2(pebble.start(opt), qPrintable(pebble.errorString()));
+    const QString account = path(QStringLiteral("dns-account.key"));
+    const QString certOut = path(QStringLiteral("wild.pem"));
+    Run r = ctl({"acme",
+                 "issue",
+                 "--directory",
+                 pebble.directoryUrl(),
+                 "--ca-file",
+                 pebble.caFile(),
+                 "--account-key",
+                 account,
+                 "--agree-tos",
+                 "-d",
+                 "*.dns01.test",
+                 "-d",
+                 "dns01.test",
+                 "--challenge",
+                 "dns-01",
+                 "--dns-server",
+                 QStringLiteral("127.0.0.1:%1").arg(bind.port()),
+                 "--tsig-key-file",
+                 bind.keyFilePath(),
+                 "--key-out",
+                 path(QStringLiteral("wild.key")),
+                 "--cert-out",
+                 certOut});
+    // The account key must exist first.
+    QCOMPARE(r.code, 3);
+    Run made = ctl({"acme", "account", "new", "--directory", pebble.directoryUrl(), "--ca-file",
+                    pebble.caFile(), "--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    r = ctl({"acme",
+             "issue",
+             "--directory",
+             pebble.directoryUrl(),
+             "--ca-file",
+             pebble.caFile(),
+             "--account-key",
+             account,
+             "-d",
+             "*.dns01.test",
+             "-d",
+             "dns01.test",
+             "--challenge",
+             "dns-01",
+             "--dns-server",
+             QStringLiteral("127.0.0.1:%1").arg(bind.port()),
+             "--tsig-key-file",
+             bind.keyFilePath(),
+             "--key-out",
+             path(QStringLiteral("wild.key")),
+             "--cert-out",
+             certOut});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("dns:*.dns01.test"), r.out.constData());
+    QByteArray sans;
+    QCOMPARE(
+        runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &sans), 0);
+    QVERIFY2(sans.contains("DNS:*.dns01.test"), sans.constData());
+    QCOMPARE(bind.query(QStringLiteral("_acme-challenge.dns01.test"), QStringLiteral("TXT"))
+                 .value_or(QStringList{"no answer"}),
+             QStringList());
+}
+
 void TestAcmeCommand::usageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -254,10 +328,21 @@ void TestAcmeCommand::usageErrors_data()
                                              "--http-port", "80",    "--key-out", "k",
                                              "--cert-out",  "c"}
                               << QStringLiteral("is not a DNS name");
-    QTest::newRow("dns-01") << QStringList{"acme",        "issue",  "-d",          "a.test",
-                                           "--challenge", "dns-01", "--http-port", "80",
-                                           "--key-out",   "k",      "--cert-out",  "c"}
-                            << QStringLiteral("not supported yet");
+    QTest::newRow("tls-alpn-01") << QStringList{"acme",        "issue",       "-d",
+                                                "a.test",      "--challenge", "tls-alpn-01",
+                                                "--http-port", "80",          "--key-out",
+                                                "k",           "--cert-out",  "c"}
+                                 << QStringLiteral("is not supported");
+    QTest::newRow("dns-01 without server")
+        << QStringList{"acme",   "issue",     "-d", "a.test",     "--challenge",
+                       "dns-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("dns-01 needs --dns-server and --tsig-key-file");
+    QTest::newRow("missing account key")
+        << QStringList{"acme",          "issue",       "-d",          "*.a.test",
+                       "--http-port",   "80",          "--key-out",   "k",
+                       "--cert-out",    "c",           "--directory", "https://127.0.0.1:1/dir",
+                       "--account-key", "/nonexistent"}
+        << QStringLiteral("does not exist");
     QTest::newRow("port and webroot")
         << QStringList{"acme",      "issue", "-d",        "a.test", "--http-port", "80",
                        "--webroot", "/tmp",  "--key-out", "k",      "--cert-out",  "c"}
