@@ -32,10 +32,12 @@ const char* const kAcmeUsage =
     "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
     "  certdeckctl acme account show --directory URL [--ca-file PEM] --account-key FILE\n"
     "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
-    "                         -d NAME... [--ip ADDR]... [--challenge http-01|dns-01]\n"
+    "                         -d NAME... [--ip ADDR]...\n"
+    "                         [--challenge http-01|dns-01|tls-alpn-01]\n"
     "                         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
     "                         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE\n"
     "                                  [--dns-zone ZONE]\n"
+    "                         tls-alpn-01: --tls-port N [--http-address A]\n"
     "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
     "\n"
     "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
@@ -108,6 +110,9 @@ struct AcmeOptions
     QCommandLineOption webroot{QStringLiteral("webroot"),
                                QStringLiteral("Write HTTP-01 tokens under this document root."),
                                QStringLiteral("DIR")};
+    QCommandLineOption tlsPort{QStringLiteral("tls-port"),
+                               QStringLiteral("Port of the built-in TLS-ALPN-01 responder."),
+                               QStringLiteral("N")};
     QCommandLineOption dnsServer{QStringLiteral("dns-server"),
                                  QStringLiteral("DNS-01: the zone's primary, ADDR or ADDR:PORT."),
                                  QStringLiteral("ADDR")};
@@ -135,9 +140,10 @@ struct AcmeOptions
     void addTo(QCommandLineParser& p) const
     {
         for (const QCommandLineOption* o :
-             {&directory, &caFile,      &accountKey, &contact,   &agreeTos, &eabKid,      &eabFile,
-              &eabEnv,    &domain,      &ip,         &challenge, &httpPort, &httpAddress, &webroot,
-              &dnsServer, &tsigKeyFile, &dnsZone,    &keyOut,    &certOut,  &keyType,     &force}) {
+             {&directory,   &caFile,  &accountKey, &contact,   &agreeTos,    &eabKid,
+              &eabFile,     &eabEnv,  &domain,     &ip,        &challenge,   &httpPort,
+              &httpAddress, &webroot, &tlsPort,    &dnsServer, &tsigKeyFile, &dnsZone,
+              &keyOut,      &certOut, &keyType,    &force}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
@@ -394,16 +400,21 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     }
     const QString challenge =
         p.isSet(o.challenge) ? p.value(o.challenge) : QStringLiteral("http-01");
-    if (challenge != QLatin1String("http-01") && challenge != QLatin1String("dns-01")) {
-        return usageError(
-            ctx,
-            QStringLiteral("--challenge %1 is not supported (http-01 or dns-01)").arg(challenge));
+    if (challenge != QLatin1String("http-01") && challenge != QLatin1String("dns-01") &&
+        challenge != QLatin1String("tls-alpn-01")) {
+        return usageError(ctx, QStringLiteral("--challenge %1 is not supported (http-01, dns-01 "
+                                              "or tls-alpn-01)")
+                                   .arg(challenge));
     }
     const bool dns01 = challenge == QLatin1String("dns-01");
+    const bool tlsAlpn = challenge == QLatin1String("tls-alpn-01");
+    if (tlsAlpn && !p.isSet(o.tlsPort)) {
+        return usageError(ctx, QStringLiteral("tls-alpn-01 needs --tls-port"));
+    }
     if (!p.isSet(o.keyOut) || !p.isSet(o.certOut)) {
         return usageError(ctx, QStringLiteral("'acme issue' needs --key-out and --cert-out"));
     }
-    if (!dns01 && p.isSet(o.webroot) == p.isSet(o.httpPort)) {
+    if (!dns01 && !tlsAlpn && p.isSet(o.webroot) == p.isSet(o.httpPort)) {
         return usageError(ctx, QStringLiteral("give one of --http-port (built-in responder) or "
                                               "--webroot"));
     }
@@ -434,13 +445,19 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
             return reportError(ctx, settings.error());
         }
         spec.dns01 = *settings;
-    } else if (p.isSet(o.httpPort)) {
+    } else if (p.isSet(o.httpPort) || tlsAlpn) {
+        const QCommandLineOption& portOption = tlsAlpn ? o.tlsPort : o.httpPort;
         bool ok = false;
-        const uint port = p.value(o.httpPort).toUInt(&ok);
+        const uint port = p.value(portOption).toUInt(&ok);
         if (!ok || port == 0 || port > 65535) {
-            return usageError(ctx, QStringLiteral("--http-port must be 1..65535"));
+            return usageError(
+                ctx, QStringLiteral("--%1 must be 1..65535").arg(portOption.names().constFirst()));
         }
-        spec.httpPort = static_cast<quint16>(port);
+        if (tlsAlpn) {
+            spec.tlsAlpnPort = static_cast<quint16>(port);
+        } else {
+            spec.httpPort = static_cast<quint16>(port);
+        }
         spec.httpAddress = p.isSet(o.httpAddress) ? QHostAddress(p.value(o.httpAddress))
                                                   : QHostAddress(QHostAddress::AnyIPv4);
         if (spec.httpAddress.isNull()) {

@@ -3,6 +3,7 @@
 
 #include "acme/AcmeOrderFlow.h"
 #include "acme/Http01Responder.h"
+#include "acme/TlsAlpnResponder.h"
 #include "acme/WebrootPublisher.h"
 #include "crypto/internal/KeyGenCallback.h"
 
@@ -28,6 +29,12 @@ Result<IssuedCertificate> AcmeIssueJob::run(const AcmeIssueSpec& spec, const Job
     std::unique_ptr<ChallengePublisher> publisher;
     if (spec.dns01) {
         publisher = std::make_unique<Dns01Publisher>(*spec.dns01);
+    } else if (spec.tlsAlpnPort) {
+        auto responder = std::make_unique<TlsAlpnResponder>();
+        if (auto listening = responder->listen(spec.httpAddress, *spec.tlsAlpnPort); !listening) {
+            return tl::unexpected(listening.error());
+        }
+        publisher = std::move(responder);
     } else if (spec.webroot.isEmpty()) {
         auto responder = std::make_unique<Http01Responder>();
         if (auto listening = responder->listen(spec.httpAddress, spec.httpPort); !listening) {

@@ -28,9 +28,12 @@ struct AcmeIssueSpec
     QString webroot;
     /// When set: DNS-01 through RFC 2136 instead of HTTP-01.
     std::optional<Dns01Settings> dns01;
+    /// When set: TLS-ALPN-01 through the built-in responder on httpAddress
+    /// and this port instead of HTTP-01.
+    std::optional<quint16> tlsAlpnPort;
 };
 
-/// An ACME issuance as a Job: account, order, HTTP-01 or DNS-01 for every
+/// An ACME issuance as a Job: account, order, HTTP-01, DNS-01 or TLS-ALPN-01 for every
 /// authorization, finalize, download. Progress names each authorization and
 /// its state ("Authorization 2/3: dns:api.example.com is valid"); cancel()
 /// stops at the next step and withdraws the published tokens.

@@ -26,6 +26,7 @@ private slots:
     void issueForNamesAndIp();
     void untrustedServerIsRefused();
     void issueWildcardWithDns01();
+    void issueWithTlsAlpn01();
     void usageErrors_data();
     void usageErrors();
     void cleanupTestCase();
@@ -313,6 +314,28 @@ void TestAcmeCommand::issueWildcardWithDns01()
              QStringList());
 }
 
+void TestAcmeCommand::issueWithTlsAlpn01()
+{
+    const QString account = path(QStringLiteral("alpn-account.key"));
+    const QString certOut = path(QStringLiteral("alpn.pem"));
+    Run made = ctl(QStringList{"acme", "account", "new"} + server() +
+                   QStringList{"--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    Run r = ctl(QStringList{"acme", "issue"} + server() +
+                QStringList{"--account-key", account, "-d", "alpn.cli.test", "--ip", "127.0.0.1",
+                            "--challenge", "tls-alpn-01", "--tls-port",
+                            QString::number(m_pebble->tlsPort()), "--http-address", "127.0.0.1",
+                            "--key-out", path(QStringLiteral("alpn.key")), "--cert-out", certOut,
+                            "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("authorizations").toArray().size(), 2);
+    QByteArray sans;
+    QCOMPARE(
+        runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &sans), 0);
+    QVERIFY2(sans.contains("IP Address:127.0.0.1") && sans.contains("DNS:alpn.cli.test"),
+             sans.constData());
+}
+
 void TestAcmeCommand::usageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -328,11 +351,14 @@ void TestAcmeCommand::usageErrors_data()
                                              "--http-port", "80",    "--key-out", "k",
                                              "--cert-out",  "c"}
                               << QStringLiteral("is not a DNS name");
-    QTest::newRow("tls-alpn-01") << QStringList{"acme",        "issue",       "-d",
-                                                "a.test",      "--challenge", "tls-alpn-01",
-                                                "--http-port", "80",          "--key-out",
-                                                "k",           "--cert-out",  "c"}
-                                 << QStringLiteral("is not supported");
+    QTest::newRow("tls-alpn-01 without port")
+        << QStringList{"acme",        "issue",     "-d", "a.test",     "--challenge",
+                       "tls-alpn-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("tls-alpn-01 needs --tls-port");
+    QTest::newRow("unknown challenge")
+        << QStringList{"acme",    "issue",     "-d", "a.test",     "--challenge",
+                       "smtp-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("is not supported");
     QTest::newRow("dns-01 without server")
         << QStringList{"acme",   "issue",     "-d", "a.test",     "--challenge",
                        "dns-01", "--key-out", "k",  "--cert-out", "c"}
