@@ -377,6 +377,11 @@ std::optional<PebbleFixture::IssuerPem> PebbleFixture::fetchIssuerPem(int index)
     return IssuerPem{*root, *intermediate};
 }
 
+std::optional<QByteArray> PebbleFixture::management(const QString& path)
+{
+    return get(managementUrl() + path, sslConfiguration());
+}
+
 bool PebbleFixture::challPost(const QString& endpoint, const QByteArray& json)
 {
     QNetworkRequest req{QUrl(challTestSrvUrl() + endpoint)};

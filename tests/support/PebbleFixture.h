@@ -103,6 +103,11 @@ public:
     /// `index` picks an alternate hierarchy (/roots/N, /intermediates/N).
     [[nodiscard]] std::optional<IssuerPem> fetchIssuerPem(int index = 0);
 
+    /// GET of a path on the management listener (e.g.
+    /// "/cert-status-by-serial/0a1b..."); nullopt and errorString() on
+    /// failure.
+    [[nodiscard]] std::optional<QByteArray> management(const QString& path);
+
     /// challtestsrv /add-a: `host` answers A queries with `ip` (instead of the
     /// default 127.0.0.1). Names are made fully qualified.
     [[nodiscard]] bool addA(const QString& host, const QString& ip);
