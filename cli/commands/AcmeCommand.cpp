@@ -8,6 +8,7 @@
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeIssueJob.h"
+#include "acme/AcmeRevocation.h"
 #include "acme/Base64Url.h"
 #include "common/SecureFile.h"
 #include "crypto/PrivateKey.h"
@@ -16,6 +17,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSslCertificate>
 #include <openssl/crypto.h>
 
 namespace certdeck::cli {
@@ -39,6 +41,12 @@ const char* const kAcmeUsage =
     "                                  [--dns-zone ZONE]\n"
     "                         tls-alpn-01: --tls-port N [--http-address A]\n"
     "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
+    "  certdeckctl acme revoke --directory URL [--ca-file PEM] --cert FILE\n"
+    "                          (--account-key FILE | --cert-key FILE) [--reason R]\n"
+    "  reasons: unspecified, keyCompromise, affiliationChanged, superseded,\n"
+    "           cessationOfOperation, certificateHold, privilegeWithdrawn (or the number)\n"
+    "  issue also takes --preferred-chain NAME: of alternate chains, take the one\n"
+    "  whose root's name contains NAME.\n"
     "\n"
     "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
     "passphrase is given) if it does not exist, then registers it; an existing\n"
@@ -132,6 +140,19 @@ struct AcmeOptions
                                QStringLiteral("Certificate key: p256 (default), p384, rsa2048, "
                                               "rsa3072, rsa4096, ed25519."),
                                QStringLiteral("TYPE")};
+    QCommandLineOption cert{QStringLiteral("cert"),
+                            QStringLiteral("revoke: the certificate (PEM or DER)."),
+                            QStringLiteral("FILE")};
+    QCommandLineOption certKey{QStringLiteral("cert-key"),
+                               QStringLiteral("revoke: sign with the certificate's own key."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption reason{QStringLiteral("reason"),
+                              QStringLiteral("revoke: the reason (keyCompromise, superseded...)."),
+                              QStringLiteral("R")};
+    QCommandLineOption preferredChain{
+        QStringLiteral("preferred-chain"),
+        QStringLiteral("issue: prefer the alternate chain whose root's name contains NAME."),
+        QStringLiteral("NAME")};
     QCommandLineOption force{QStringLiteral("force"),
                              QStringLiteral("Replace existing --key-out/--cert-out files.")};
     PassphraseOption accountPass;
@@ -144,6 +165,9 @@ struct AcmeOptions
               &eabFile,     &eabEnv,  &domain,     &ip,        &challenge,   &httpPort,
               &httpAddress, &webroot, &tlsPort,    &dnsServer, &tsigKeyFile, &dnsZone,
               &keyOut,      &certOut, &keyType,    &force}) {
+            p.addOption(*o);
+        }
+        for (const QCommandLineOption* o : {&cert, &certKey, &reason, &preferredChain}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
@@ -516,6 +540,7 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         return reportError(ctx, certKey.error());
     }
     spec.order.certificateKey = *certKey;
+    spec.order.preferredChainIssuer = p.value(o.preferredChain);
 
     AcmeIssueJob job(spec);
     QEventLoop loop;
@@ -596,6 +621,111 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     return ExitCode::Ok;
 }
 
+ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                   const QStringList& pos)
+{
+    if (pos.size() != 1) {
+        return usageError(ctx, QStringLiteral("'acme revoke' takes options only"));
+    }
+    if (!p.isSet(o.cert)) {
+        return usageError(ctx, QStringLiteral("'acme revoke' needs --cert FILE"));
+    }
+    if (p.isSet(o.certKey) == p.isSet(o.accountKey)) {
+        return usageError(ctx, QStringLiteral("sign the revocation with --account-key or with "
+                                              "--cert-key, one of them"));
+    }
+    std::optional<RevocationReason> reason;
+    if (p.isSet(o.reason)) {
+        reason = revocationReasonFromName(p.value(o.reason));
+        if (!reason) {
+            return usageError(ctx, QStringLiteral("unknown --reason '%1'").arg(p.value(o.reason)));
+        }
+    }
+    auto data = readFileCapped(p.value(o.cert), 1024 * 1024);
+    if (!data) {
+        return reportError(ctx, data.error());
+    }
+    const QList<QSslCertificate> certs =
+        QSslCertificate::fromData(*data, data->contains("-----BEGIN") ? QSsl::Pem : QSsl::Der);
+    if (certs.isEmpty()) {
+        return reportError(ctx,
+                           Error{ErrorCode::InvalidInput,
+                                 QStringLiteral("%1 holds no certificate").arg(p.value(o.cert)),
+                                 {}});
+    }
+    auto options = clientOptions(p, o);
+    if (!options) {
+        return reportError(ctx, options.error());
+    }
+    Result<PrivateKey> key = fail(ErrorCode::Internal, QString());
+    const bool byCertKey = p.isSet(o.certKey);
+    if (byCertKey) {
+        Secret pass;
+        auto read = o.accountPass.read(p, ctx.err);
+        if (!read) {
+            return reportError(ctx, read.error());
+        }
+        pass.bytes = std::move(*read);
+        auto keyData = readFileCapped(p.value(o.certKey), 1024 * 1024);
+        if (!keyData) {
+            return reportError(ctx, keyData.error());
+        }
+        key = PrivateKey::fromData(*keyData, pass.bytes, p.value(o.certKey));
+        OPENSSL_cleanse(keyData->data(), static_cast<size_t>(keyData->size()));
+    } else {
+        bool created = false;
+        key = accountKey(ctx, p, o, false, &created);
+    }
+    if (!key) {
+        return reportError(ctx, key.error());
+    }
+    auto jwsKey = JwsKey::fromPrivateKey(*key);
+    if (!jwsKey) {
+        return reportError(ctx, jwsKey.error());
+    }
+    AcmeClient client(*options);
+    client.setAccount(*jwsKey);
+    QEventLoop loop;
+    std::optional<Result<bool>> result;
+    const QByteArray der = certs.constFirst().toDer();
+    const auto revoke = [&] {
+        AcmeRevocation::revoke(client, der, reason, byCertKey, [&](const Result<bool>& r) {
+            result = r;
+            loop.quit();
+        });
+    };
+    if (byCertKey) {
+        revoke();
+    } else {
+        AcmeAccounts::find(client, [&](const Result<AccountInfo>& a) {
+            if (!a) {
+                result = tl::unexpected(a.error());
+                loop.quit();
+                return;
+            }
+            revoke();
+        });
+    }
+    if (!result) {
+        loop.exec();
+    }
+    if (!*result) {
+        return reportError(ctx, result->error(), ExitCode::Critical);
+    }
+    const QString serial = QString::fromLatin1(certs.constFirst().serialNumber());
+    const QString reasonText =
+        reason ? revocationReasonName(*reason) : QStringLiteral("none given");
+    if (ctx.json) {
+        printJson(ctx.out, QJsonObject{{QStringLiteral("revoked"), true},
+                                       {QStringLiteral("serial"), serial},
+                                       {QStringLiteral("reason"), reasonText}});
+    } else {
+        ctx.out << "Revoked       " << serial << " (reason: " << reasonText << ")\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
 ExitCode runAcme(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -615,7 +745,7 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
     if (pos.isEmpty()) {
-        return usageError(ctx, QStringLiteral("'acme' needs an action: account or issue"));
+        return usageError(ctx, QStringLiteral("'acme' needs an action: account, issue or revoke"));
     }
     if (pos.first() == QLatin1String("account")) {
         return runAccount(ctx, p, o, pos);
@@ -623,8 +753,12 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
     if (pos.first() == QLatin1String("issue")) {
         return runIssue(ctx, p, o, pos);
     }
+    if (pos.first() == QLatin1String("revoke")) {
+        return runRevoke(ctx, p, o, pos);
+    }
     return usageError(
-        ctx, QStringLiteral("unknown 'acme' action '%1' (account or issue)").arg(pos.first()));
+        ctx,
+        QStringLiteral("unknown 'acme' action '%1' (account, issue or revoke)").arg(pos.first()));
 }
 
 } // namespace
@@ -633,7 +767,8 @@ CERTDECK_COMMAND({QStringLiteral("acme"),
                   QStringLiteral("  acme account new|show --directory URL --account-key FILE   "
                                  "ACME account\n"
                                  "  acme issue -d NAME... --http-port N --key-out F --cert-out F   "
-                                 "issue with HTTP-01\n"),
+                                 "issue a certificate\n"
+                                 "  acme revoke --cert F [--reason R]   revoke a certificate\n"),
                   runAcme});
 
 } // namespace certdeck::cli

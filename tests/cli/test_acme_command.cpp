@@ -27,6 +27,7 @@ private slots:
     void untrustedServerIsRefused();
     void issueWildcardWithDns01();
     void issueWithTlsAlpn01();
+    void revokeWithReason();
     void usageErrors_data();
     void usageErrors();
     void cleanupTestCase();
@@ -334,6 +335,43 @@ void TestAcmeCommand::issueWithTlsAlpn01()
         runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &sans), 0);
     QVERIFY2(sans.contains("IP Address:127.0.0.1") && sans.contains("DNS:alpn.cli.test"),
              sans.constData());
+}
+
+void TestAcmeCommand::revokeWithReason()
+{
+    // Uses the certificate issueWithTlsAlpn01 wrote, and its account.
+    const QString certOut = path(QStringLiteral("alpn.pem"));
+    QVERIFY(QFileInfo::exists(certOut));
+    QByteArray serial;
+    QCOMPARE(runTool("openssl", {"x509", "-in", certOut, "-noout", "-serial"}, &serial), 0);
+    serial = serial.trimmed().mid(serial.indexOf('=') + 1).toLower();
+    auto status = [&] {
+        const auto body =
+            m_pebble->management("/cert-status-by-serial/" + QString::fromLatin1(serial));
+        return body ? QJsonDocument::fromJson(*body).object() : QJsonObject();
+    };
+    QCOMPARE(status().value("Status").toString(), QStringLiteral("Valid"));
+
+    Run bad = ctl(QStringList{"acme", "revoke"} + server() +
+                  QStringList{"--cert", certOut, "--account-key", path("alpn-account.key"),
+                              "--reason", "caCompromise"});
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains("unknown --reason"), bad.err.constData());
+
+    Run r = ctl(QStringList{"acme", "revoke"} + server() +
+                QStringList{"--cert", certOut, "--account-key", path("alpn-account.key"),
+                            "--reason", "keyCompromise", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("reason").toString(),
+             QStringLiteral("keyCompromise"));
+    QCOMPARE(status().value("Status").toString(), QStringLiteral("Revoked"));
+    QCOMPARE(status().value("Reason").toInt(-1), 1);
+
+    // Again, now signed by the certificate's key: already revoked.
+    Run again = ctl(QStringList{"acme", "revoke"} + server() +
+                    QStringList{"--cert", certOut, "--cert-key", path("alpn.key")});
+    QCOMPARE(again.code, 2);
+    QVERIFY2(again.err.contains("already revoked"), again.err.constData());
 }
 
 void TestAcmeCommand::usageErrors_data()
