@@ -419,6 +419,34 @@ Result<AcmeResponse> AcmeClient::readReply(QNetworkReply* reply, const QString& 
     return out;
 }
 
+void AcmeClient::get(const QUrl& url, const QString& action, Done<AcmeResponse> done)
+{
+    if (!url.isValid() || url.scheme() != QLatin1String("https")) {
+        done(fail(ErrorCode::Protocol,
+                  action + QStringLiteral(": the server gave a URL that is not https"),
+                  url.toString()));
+        return;
+    }
+    QNetworkReply* reply = track(m_network->get(makeRequest(url, m_options)));
+    auto sslErrors = std::make_shared<QList<QSslError>>();
+    connect(reply, &QNetworkReply::sslErrors, this,
+            [sslErrors](const QList<QSslError>& e) { *sslErrors += e; });
+    const quint64 gen = m_generation;
+    connect(reply, &QNetworkReply::finished, this, [=, this] {
+        reply->deleteLater();
+        if (gen != m_generation) {
+            done(tl::unexpected(cancelledError(action)));
+            return;
+        }
+        if (auto t = transportError(reply, action, *sslErrors)) {
+            done(tl::unexpected(*t));
+            return;
+        }
+        keepNonce(reply);
+        done(readReply(reply, action, reply->readAll()));
+    });
+}
+
 void AcmeClient::abortAll()
 {
     ++m_generation;

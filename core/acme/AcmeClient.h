@@ -86,6 +86,10 @@ public:
     void postAsGet(const QUrl& url, const QString& action, Done<AcmeResponse> done,
                    const QByteArray& accept = {});
 
+    /// An unauthenticated GET (ARI renewalInfo, RFC 9773); Retry-After and
+    /// problem documents are handled as for POSTs, without retries.
+    void get(const QUrl& url, const QString& action, Done<AcmeResponse> done);
+
     /// Drops every request in flight; their callbacks get a Cancelled error.
     void abortAll();
 

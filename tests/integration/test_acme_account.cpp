@@ -6,6 +6,7 @@
 #include "PebbleFixture.h"
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
+#include "acme/AcmeRenewalInfo.h"
 #include "acme/Base64Url.h"
 
 #include <QTest>
@@ -70,6 +71,7 @@ private slots:
     void deactivatedAccountIsRefused();
     void externalAccountBinding();
     void badNonceIsRetried();
+    void renewalInfoIsNotServed();
     void cleanupTestCase();
 
 private:
@@ -330,6 +332,23 @@ void TestAcmeAccount::badNonceIsRetried()
     }
     QVERIFY2(seen, "twenty requests at 60% rejection and no badNonce");
     QVERIFY2(seen->message.contains(QLatin1String("anti-replay nonce")), qPrintable(text(*seen)));
+}
+
+void TestAcmeAccount::renewalInfoIsNotServed()
+{
+    // Pebble 2.4's directory has no renewalInfo: ARI says so in plain words
+    // instead of guessing a URL. (The identifier itself is unit-tested
+    // against RFC 9773's example.)
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    const QByteArray der = QSslCertificate::fromData(issuer->intermediate).value(0).toDer();
+    QVERIFY(AcmeRenewalInfo::certId(der));
+    AcmeClient client(options(*m_pebble));
+    auto info = await<RenewalInfo>([&](auto done) { AcmeRenewalInfo::fetch(client, der, done); });
+    QVERIFY(!info);
+    QCOMPARE(info.error().code, ErrorCode::Unsupported);
+    QVERIFY2(info.error().message.contains(QLatin1String("offers no renewal information")),
+             qPrintable(info.error().toString()));
 }
 
 QTEST_GUILESS_MAIN(TestAcmeAccount)
