@@ -3,11 +3,13 @@
 // HTTP-01, against any ACME server whose TLS certificate the given CA file
 // (or the system) trusts. Secrets (account key passphrase, EAB MAC key) come
 // from files or environment variables only.
+#include "AcmeCliSupport.h"
 #include "CliSupport.h"
 #include "PassphraseOption.h"
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeIssueJob.h"
+#include "acme/AcmeRenewalInfo.h"
 #include "acme/AcmeRevocation.h"
 #include "acme/Base64Url.h"
 #include "common/SecureFile.h"
@@ -24,15 +26,18 @@ namespace certdeck::cli {
 
 namespace {
 
-using namespace certdeck::acme;
-using crypto::PrivateKey;
+using namespace certdeck::cli::acmecli;
 
 const char* const kAcmeUsage =
     "Usage:\n"
     "  certdeckctl acme account new  --directory URL [--ca-file PEM] --account-key FILE\n"
     "                                [--contact mailto:ADDR]... [--agree-tos]\n"
     "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
-    "  certdeckctl acme account show --directory URL [--ca-file PEM] --account-key FILE\n"
+    "  certdeckctl acme account show|update|deactivate|rollover --directory URL\n"
+    "                                [--ca-file PEM] --account-key FILE\n"
+    "       update --contact mailto:ADDR...; deactivate --force (permanent);\n"
+    "       rollover --new-key FILE (made when missing)\n"
+    "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE\n"
     "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
     "                         -d NAME... [--ip ADDR]...\n"
     "                         [--challenge http-01|dns-01|tls-alpn-01]\n"
@@ -61,361 +66,6 @@ const char* const kAcmeUsage =
     "to encrypt the new certificate key: --key-out-passphrase-file/-env.\n\n";
 
 /// Secret bytes wiped when they go out of scope.
-struct Secret
-{
-    QByteArray bytes;
-    Secret() = default;
-    Secret(const Secret&) = delete;
-    Secret& operator=(const Secret&) = delete;
-    ~Secret()
-    {
-        if (!bytes.isEmpty()) {
-            OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
-        }
-    }
-};
-
-struct AcmeOptions
-{
-    QCommandLineOption directory{QStringLiteral("directory"),
-                                 QStringLiteral("ACME directory URL (https)."),
-                                 QStringLiteral("URL")};
-    QCommandLineOption caFile{QStringLiteral("ca-file"),
-                              QStringLiteral("PEM roots trusted for the ACME server's TLS."),
-                              QStringLiteral("PEM")};
-    QCommandLineOption accountKey{QStringLiteral("account-key"),
-                                  QStringLiteral("Account key file (PEM)."),
-                                  QStringLiteral("FILE")};
-    QCommandLineOption contact{QStringLiteral("contact"),
-                               QStringLiteral("Account contact (mailto:...); repeatable."),
-                               QStringLiteral("URI")};
-    QCommandLineOption agreeTos{QStringLiteral("agree-tos"),
-                                QStringLiteral("Agree to the CA's terms of service.")};
-    QCommandLineOption eabKid{QStringLiteral("eab-kid"),
-                              QStringLiteral("External account binding key ID."),
-                              QStringLiteral("ID")};
-    QCommandLineOption eabFile{QStringLiteral("eab-hmac-file"),
-                               QStringLiteral("File holding the EAB MAC key (base64url)."),
-                               QStringLiteral("FILE")};
-    QCommandLineOption eabEnv{QStringLiteral("eab-hmac-env"),
-                              QStringLiteral("Environment variable holding the EAB MAC key."),
-                              QStringLiteral("VAR")};
-    QCommandLineOption domain{{QStringLiteral("d"), QStringLiteral("domain")},
-                              QStringLiteral("DNS name for the certificate; repeatable."),
-                              QStringLiteral("NAME")};
-    QCommandLineOption ip{QStringLiteral("ip"),
-                          QStringLiteral("IP address for the certificate; repeatable."),
-                          QStringLiteral("ADDR")};
-    QCommandLineOption challenge{QStringLiteral("challenge"),
-                                 QStringLiteral("Challenge type: http-01."),
-                                 QStringLiteral("TYPE")};
-    QCommandLineOption httpPort{QStringLiteral("http-port"),
-                                QStringLiteral("Port of the built-in HTTP-01 responder."),
-                                QStringLiteral("N")};
-    QCommandLineOption httpAddress{QStringLiteral("http-address"),
-                                   QStringLiteral("Address of the responder (default 0.0.0.0)."),
-                                   QStringLiteral("ADDR")};
-    QCommandLineOption webroot{QStringLiteral("webroot"),
-                               QStringLiteral("Write HTTP-01 tokens under this document root."),
-                               QStringLiteral("DIR")};
-    QCommandLineOption tlsPort{QStringLiteral("tls-port"),
-                               QStringLiteral("Port of the built-in TLS-ALPN-01 responder."),
-                               QStringLiteral("N")};
-    QCommandLineOption dnsServer{QStringLiteral("dns-server"),
-                                 QStringLiteral("DNS-01: the zone's primary, ADDR or ADDR:PORT."),
-                                 QStringLiteral("ADDR")};
-    QCommandLineOption tsigKeyFile{QStringLiteral("tsig-key-file"),
-                                   QStringLiteral("DNS-01: BIND key file with the TSIG key."),
-                                   QStringLiteral("FILE")};
-    QCommandLineOption dnsZone{QStringLiteral("dns-zone"),
-                               QStringLiteral("DNS-01: the zone (default: asked from the server)."),
-                               QStringLiteral("ZONE")};
-    QCommandLineOption keyOut{QStringLiteral("key-out"),
-                              QStringLiteral("Where to write the new certificate key (0600)."),
-                              QStringLiteral("FILE")};
-    QCommandLineOption certOut{QStringLiteral("cert-out"),
-                               QStringLiteral("Where to write the certificate chain (PEM)."),
-                               QStringLiteral("FILE")};
-    QCommandLineOption keyType{QStringLiteral("key-type"),
-                               QStringLiteral("Certificate key: p256 (default), p384, rsa2048, "
-                                              "rsa3072, rsa4096, ed25519."),
-                               QStringLiteral("TYPE")};
-    QCommandLineOption cert{QStringLiteral("cert"),
-                            QStringLiteral("revoke: the certificate (PEM or DER)."),
-                            QStringLiteral("FILE")};
-    QCommandLineOption certKey{QStringLiteral("cert-key"),
-                               QStringLiteral("revoke: sign with the certificate's own key."),
-                               QStringLiteral("FILE")};
-    QCommandLineOption reason{QStringLiteral("reason"),
-                              QStringLiteral("revoke: the reason (keyCompromise, superseded...)."),
-                              QStringLiteral("R")};
-    QCommandLineOption preferredChain{
-        QStringLiteral("preferred-chain"),
-        QStringLiteral("issue: prefer the alternate chain whose root's name contains NAME."),
-        QStringLiteral("NAME")};
-    QCommandLineOption force{QStringLiteral("force"),
-                             QStringLiteral("Replace existing --key-out/--cert-out files.")};
-    PassphraseOption accountPass;
-    PassphraseOption keyOutPass{QStringLiteral("key-out-"), QStringLiteral("new key's ")};
-
-    void addTo(QCommandLineParser& p) const
-    {
-        for (const QCommandLineOption* o :
-             {&directory,   &caFile,  &accountKey, &contact,   &agreeTos,    &eabKid,
-              &eabFile,     &eabEnv,  &domain,     &ip,        &challenge,   &httpPort,
-              &httpAddress, &webroot, &tlsPort,    &dnsServer, &tsigKeyFile, &dnsZone,
-              &keyOut,      &certOut, &keyType,    &force}) {
-            p.addOption(*o);
-        }
-        for (const QCommandLineOption* o : {&cert, &certKey, &reason, &preferredChain}) {
-            p.addOption(*o);
-        }
-        accountPass.addTo(p);
-        keyOutPass.addTo(p);
-    }
-};
-
-void progressLine(CommandContext& ctx, const QString& step, const QString& message)
-{
-    ctx.err << "certdeckctl: acme: " << step;
-    if (!message.isEmpty() && message != step) {
-        ctx.err << ": " << message;
-    }
-    ctx.err << "\n";
-    ctx.err.flush();
-}
-
-Result<AcmeClientOptions> clientOptions(const QCommandLineParser& p, const AcmeOptions& o)
-{
-    if (!p.isSet(o.directory)) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("--directory URL is required"));
-    }
-    AcmeClientOptions c;
-    c.directoryUrl = QUrl(p.value(o.directory));
-    if (!c.directoryUrl.isValid() || c.directoryUrl.scheme() != QLatin1String("https")) {
-        return fail(
-            ErrorCode::InvalidInput,
-            QStringLiteral("--directory must be an https URL, not '%1'").arg(p.value(o.directory)));
-    }
-    if (p.isSet(o.caFile)) {
-        auto anchors = AcmeClient::loadTrustAnchors(p.value(o.caFile));
-        if (!anchors) {
-            return tl::unexpected(anchors.error());
-        }
-        c.trustAnchors = *anchors;
-    }
-    return c;
-}
-
-/// Loads the account key, or with `create` makes a P-256 key when the file
-/// does not exist yet (0600, encrypted when a passphrase was given).
-Result<PrivateKey> accountKey(CommandContext& ctx, const QCommandLineParser& p,
-                              const AcmeOptions& o, bool create, bool* created)
-{
-    if (!p.isSet(o.accountKey)) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("--account-key FILE is required"));
-    }
-    const QString path = p.value(o.accountKey);
-    Secret pass;
-    auto read = o.accountPass.read(p, ctx.err);
-    if (!read) {
-        return tl::unexpected(read.error());
-    }
-    pass.bytes = std::move(*read);
-    *created = false;
-    if (!QFileInfo::exists(path)) {
-        if (!create) {
-            return fail(ErrorCode::NotFound,
-                        QStringLiteral("the account key %1 does not exist (make it with 'acme "
-                                       "account new')")
-                            .arg(path));
-        }
-        auto key = PrivateKey::generate(crypto::KeyType::EcdsaP256);
-        if (!key) {
-            return tl::unexpected(key.error());
-        }
-        QByteArray pem;
-        if (pass.bytes.isEmpty()) {
-            pem = key->toPkcs8Pem();
-        } else {
-            auto enc = key->toEncryptedPkcs8Pem(pass.bytes);
-            if (!enc) {
-                return tl::unexpected(enc.error());
-            }
-            pem = *enc;
-        }
-        WriteOptions secret;
-        secret.secret = true;
-        if (auto w = writeFileAtomically(path, pem, secret); !w) {
-            return tl::unexpected(w.error());
-        }
-        OPENSSL_cleanse(pem.data(), static_cast<size_t>(pem.size()));
-        *created = true;
-        return key;
-    }
-    auto data = readFileCapped(path, 1024 * 1024);
-    if (!data) {
-        return tl::unexpected(data.error());
-    }
-    if (PrivateKey::isEncrypted(*data) && pass.bytes.isEmpty()) {
-        return fail(ErrorCode::PermissionDenied,
-                    QStringLiteral("the account key %1 is encrypted: give --passphrase-file or "
-                                   "--passphrase-env")
-                        .arg(path));
-    }
-    auto key = PrivateKey::fromData(*data, pass.bytes, path);
-    OPENSSL_cleanse(data->data(), static_cast<size_t>(data->size()));
-    return key;
-}
-
-Result<std::optional<EabCredentials>> eabCredentials(const QCommandLineParser& p,
-                                                     const AcmeOptions& o)
-{
-    const bool macGiven = p.isSet(o.eabFile) || p.isSet(o.eabEnv);
-    if (!p.isSet(o.eabKid) && !macGiven) {
-        return std::optional<EabCredentials>();
-    }
-    if (!p.isSet(o.eabKid) || !macGiven) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("external account binding needs --eab-kid and the MAC key "
-                                   "(--eab-hmac-file or --eab-hmac-env)"));
-    }
-    auto encoded = readPassphrase(p.isSet(o.eabFile) ? p.value(o.eabFile) : QString(),
-                                  p.isSet(o.eabEnv) ? p.value(o.eabEnv) : QString());
-    if (!encoded) {
-        return tl::unexpected(encoded.error());
-    }
-    auto mac = fromBase64Url(encoded->trimmed());
-    OPENSSL_cleanse(encoded->data(), static_cast<size_t>(encoded->size()));
-    if (!mac || mac->isEmpty()) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("the EAB MAC key is not base64url (as the CA hands it out)"));
-    }
-    return std::optional<EabCredentials>(EabCredentials{p.value(o.eabKid), *mac});
-}
-
-Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptions& o)
-{
-    Dns01Settings settings;
-    QString server = p.value(o.dnsServer);
-    quint16 port = 53;
-    // ADDR or ADDR:PORT; an IPv6 address with a port is written [ADDR]:PORT.
-    const qsizetype colon = server.lastIndexOf(u':');
-    if (colon > 0 && (server.count(u':') == 1 || server.startsWith(u'['))) {
-        bool ok = false;
-        const uint n = server.mid(colon + 1).toUInt(&ok);
-        if (!ok || n == 0 || n > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("--dns-server '%1' has no valid port").arg(server));
-        }
-        port = static_cast<quint16>(n);
-        server = server.left(colon).remove(u'[').remove(u']');
-    }
-    const QHostAddress address(server);
-    if (address.isNull()) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("--dns-server '%1' is not an IP address").arg(server));
-    }
-    settings.server = dns::DnsServer{address, port};
-    auto text = readFileCapped(p.value(o.tsigKeyFile), 64 * 1024);
-    if (!text) {
-        return tl::unexpected(text.error());
-    }
-    auto key = dns::TsigKey::fromBindKeyFile(*text, p.value(o.tsigKeyFile));
-    OPENSSL_cleanse(text->data(), static_cast<size_t>(text->size()));
-    if (!key) {
-        return tl::unexpected(key.error());
-    }
-    settings.key = *key;
-    settings.zone = p.value(o.dnsZone);
-    return settings;
-}
-
-QJsonObject accountJson(const AccountInfo& a, const JwsKey& key)
-{
-    QJsonArray contact;
-    for (const QString& c : a.contact) {
-        contact.append(c);
-    }
-    return QJsonObject{{QStringLiteral("account"), a.url.toString()},
-                       {QStringLiteral("status"), a.status},
-                       {QStringLiteral("created"), a.created},
-                       {QStringLiteral("contact"), contact},
-                       {QStringLiteral("keyAlgorithm"), jwsAlgorithmName(key.algorithm())},
-                       {QStringLiteral("keyThumbprint"), QString::fromLatin1(key.thumbprint())}};
-}
-
-ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
-                    const QStringList& pos)
-{
-    if (pos.size() != 2 ||
-        (pos.at(1) != QLatin1String("new") && pos.at(1) != QLatin1String("show"))) {
-        return usageError(ctx, QStringLiteral("'acme account' needs an action: new or show"));
-    }
-    const bool isNew = pos.at(1) == QLatin1String("new");
-    auto options = clientOptions(p, o);
-    if (!options) {
-        return reportError(ctx, options.error());
-    }
-    auto eab = eabCredentials(p, o);
-    if (!eab) {
-        return reportError(ctx, eab.error());
-    }
-    bool created = false;
-    auto key = accountKey(ctx, p, o, isNew, &created);
-    if (!key) {
-        return reportError(ctx, key.error());
-    }
-    if (created) {
-        progressLine(ctx, QStringLiteral("account key"),
-                     QStringLiteral("created %1 (ECDSA P-256)").arg(p.value(o.accountKey)));
-    }
-    auto jwsKey = JwsKey::fromPrivateKey(*key);
-    if (!jwsKey) {
-        return reportError(ctx, jwsKey.error());
-    }
-    AcmeClient client(*options);
-    client.setAccount(*jwsKey);
-    QEventLoop loop;
-    std::optional<Result<AccountInfo>> result;
-    auto done = [&](const Result<AccountInfo>& r) {
-        result = r;
-        loop.quit();
-    };
-    if (isNew) {
-        AccountRequest req;
-        req.contact = p.values(o.contact);
-        req.termsOfServiceAgreed = p.isSet(o.agreeTos);
-        req.eab = *eab;
-        progressLine(ctx, QStringLiteral("account"),
-                     QStringLiteral("registering with %1").arg(options->directoryUrl.toString()));
-        AcmeAccounts::create(client, req, done);
-    } else {
-        AcmeAccounts::find(client, done);
-    }
-    if (!result) {
-        loop.exec();
-    }
-    if (!*result) {
-        return reportError(ctx, result->error(), ExitCode::Critical);
-    }
-    const AccountInfo& a = **result;
-    if (ctx.json) {
-        printJson(ctx.out, accountJson(a, *jwsKey));
-    } else {
-        ctx.out << "Account       " << a.url.toString() << "\n"
-                << "Status        " << a.status << (a.created ? " (created now)" : "") << "\n"
-                << "Contact       "
-                << (a.contact.isEmpty() ? QStringLiteral("-")
-                                        : a.contact.join(QStringLiteral(", ")))
-                << "\n"
-                << "Key           " << jwsAlgorithmName(jwsKey->algorithm()) << ", thumbprint "
-                << jwsKey->thumbprint() << "\n";
-        ctx.out.flush();
-    }
-    return a.status == QLatin1String("valid") ? ExitCode::Ok : ExitCode::Critical;
-}
-
 ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
                   const QStringList& pos)
 {
@@ -726,6 +376,61 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     return ExitCode::Ok;
 }
 
+ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                        const QStringList& pos)
+{
+    if (pos.size() != 1 || !p.isSet(o.cert)) {
+        return usageError(ctx, QStringLiteral("'acme renewal-info' needs --cert FILE"));
+    }
+    auto data = readFileCapped(p.value(o.cert), 1024 * 1024);
+    if (!data) {
+        return reportError(ctx, data.error());
+    }
+    const QSslCertificate cert =
+        QSslCertificate::fromData(*data, data->contains("-----BEGIN") ? QSsl::Pem : QSsl::Der)
+            .value(0);
+    if (cert.isNull()) {
+        return reportError(ctx,
+                           Error{ErrorCode::InvalidInput,
+                                 QStringLiteral("%1 holds no certificate").arg(p.value(o.cert)),
+                                 {}});
+    }
+    auto options = clientOptions(p, o);
+    if (!options) {
+        return reportError(ctx, options.error());
+    }
+    AcmeClient client(*options);
+    QEventLoop loop;
+    std::optional<Result<RenewalInfo>> result;
+    AcmeRenewalInfo::fetch(client, cert.toDer(), [&](const Result<RenewalInfo>& r) {
+        result = r;
+        loop.quit();
+    });
+    if (!result) {
+        loop.exec();
+    }
+    if (!*result) {
+        return reportError(ctx, result->error());
+    }
+    const RenewalInfo& info = **result;
+    const QString start = info.windowStart.toString(Qt::ISODate);
+    const QString end = info.windowEnd.toString(Qt::ISODate);
+    if (ctx.json) {
+        printJson(ctx.out,
+                  QJsonObject{{QStringLiteral("certId"),
+                               AcmeRenewalInfo::certId(cert.toDer()).value_or(QString())},
+                              {QStringLiteral("windowStart"), start},
+                              {QStringLiteral("windowEnd"), end},
+                              {QStringLiteral("explanationUrl"), info.explanationUrl.toString()}});
+    } else {
+        ctx.out << "Renew between " << start << " and " << end << "\n";
+        ctx.out.flush();
+    }
+    // Inside the window: renew now (a warning for monitoring).
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    return now >= info.windowStart ? ExitCode::Warning : ExitCode::Ok;
+}
+
 ExitCode runAcme(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -745,7 +450,8 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
     if (pos.isEmpty()) {
-        return usageError(ctx, QStringLiteral("'acme' needs an action: account, issue or revoke"));
+        return usageError(
+            ctx, QStringLiteral("'acme' needs an action: account, issue, revoke or renewal-info"));
     }
     if (pos.first() == QLatin1String("account")) {
         return runAccount(ctx, p, o, pos);
@@ -756,9 +462,12 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
     if (pos.first() == QLatin1String("revoke")) {
         return runRevoke(ctx, p, o, pos);
     }
+    if (pos.first() == QLatin1String("renewal-info")) {
+        return runRenewalInfo(ctx, p, o, pos);
+    }
     return usageError(
-        ctx,
-        QStringLiteral("unknown 'acme' action '%1' (account, issue or revoke)").arg(pos.first()));
+        ctx, QStringLiteral("unknown 'acme' action '%1' (account, issue, revoke or renewal-info)")
+                 .arg(pos.first()));
 }
 
 } // namespace

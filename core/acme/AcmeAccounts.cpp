@@ -149,7 +149,13 @@ void AcmeAccounts::rollover(AcmeClient& client, const JwsKey& newKey,
                             return;
                         }
                         client.setAccount(newKey, accountUrl);
-                        done(AcmeAccounts::parse(r->json, accountUrl));
+                        // The keyChange answer need not carry the account
+                        // (Pebble's does not): read it back with the new key.
+                        if (r->json.contains(QStringLiteral("status"))) {
+                            done(AcmeAccounts::parse(r->json, accountUrl));
+                        } else {
+                            AcmeAccounts::find(client, done);
+                        }
                     });
     });
 }

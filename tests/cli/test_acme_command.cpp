@@ -28,6 +28,8 @@ private slots:
     void issueWildcardWithDns01();
     void issueWithTlsAlpn01();
     void revokeWithReason();
+    void accountLifecycle();
+    void renewalInfoNotServed();
     void usageErrors_data();
     void usageErrors();
     void cleanupTestCase();
@@ -372,6 +374,56 @@ void TestAcmeCommand::revokeWithReason()
                     QStringList{"--cert", certOut, "--cert-key", path("alpn.key")});
     QCOMPARE(again.code, 2);
     QVERIFY2(again.err.contains("already revoked"), again.err.constData());
+}
+
+void TestAcmeCommand::accountLifecycle()
+{
+    const QString key = path(QStringLiteral("life.key"));
+    const QString next = path(QStringLiteral("life-next.key"));
+    const QStringList base = server() + QStringList{"--account-key", key};
+    Run made =
+        ctl(QStringList{"acme", "account", "new"} + base + QStringList{"--agree-tos", "--json"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    const QString url = QJsonDocument::fromJson(made.out).object().value("account").toString();
+
+    Run upd = ctl(QStringList{"acme", "account", "update"} + base +
+                  QStringList{"--contact", "mailto:new@example.test", "--json"});
+    QVERIFY2(upd.code == 0, upd.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(upd.out).object().value("contact").toArray().at(0).toString(),
+             QStringLiteral("mailto:new@example.test"));
+
+    Run roll = ctl(QStringList{"acme", "account", "rollover"} + base +
+                   QStringList{"--new-key", next, "--json"});
+    QVERIFY2(roll.code == 0, roll.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(roll.out).object().value("account").toString(), url);
+    QCOMPARE(QFileInfo(next).permissions() & 0x0077, QFile::Permissions());
+    // The old key no longer finds the account; the new one does.
+    Run old = ctl(QStringList{"acme", "account", "show"} + base);
+    QCOMPARE(old.code, 2);
+    const QStringList nextBase = server() + QStringList{"--account-key", next};
+    Run shown = ctl(QStringList{"acme", "account", "show"} + nextBase + QStringList{"--json"});
+    QVERIFY2(shown.code == 0, shown.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(shown.out).object().value("account").toString(), url);
+
+    Run unsure = ctl(QStringList{"acme", "account", "deactivate"} + nextBase);
+    QCOMPARE(unsure.code, 3);
+    QVERIFY2(unsure.err.contains("cannot be undone"), unsure.err.constData());
+    Run off = ctl(QStringList{"acme", "account", "deactivate"} + nextBase +
+                  QStringList{"--force", "--json"});
+    QVERIFY2(off.code == 0, off.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(off.out).object().value("status").toString(),
+             QStringLiteral("deactivated"));
+}
+
+void TestAcmeCommand::renewalInfoNotServed()
+{
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("intermediate.pem"), issuer->intermediate));
+    Run r = ctl(QStringList{"acme", "renewal-info"} + server() +
+                QStringList{"--cert", path(QStringLiteral("intermediate.pem"))});
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains("offers no renewal information (ARI)"), r.err.constData());
 }
 
 void TestAcmeCommand::usageErrors_data()
