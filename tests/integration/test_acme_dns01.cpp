@@ -9,6 +9,7 @@
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeOrderFlow.h"
+#include "acme/Dns01HookPublisher.h"
 #include "acme/Dns01Publisher.h"
 #include "dns/Rfc2136Updater.h"
 
@@ -63,10 +64,14 @@ private slots:
     void refusedKeysInPlainWords();
     void silentServerTimesOut();
     void issuesAWildcard();
+    void issuesThroughAHook();
+    void failingHookNamesTheIdentifier();
     void cleanupTestCase();
 
 private:
     TsigKey key() const;
+    Result<IssuedCertificate> issueWith(PebbleFixture& pebble, ChallengePublisher& publisher,
+                                        const QStringList& names);
     std::unique_ptr<BindFixture> m_bind;
 };
 
@@ -283,6 +288,112 @@ void TestAcmeDns01::issuesAWildcard()
              0);
     QVERIFY2(sans.contains("DNS:*.example.test") && sans.contains("DNS:api.example.test"),
              sans.constData());
+}
+
+Result<IssuedCertificate> TestAcmeDns01::issueWith(PebbleFixture& pebble,
+                                                   ChallengePublisher& publisher,
+                                                   const QStringList& names)
+{
+    AcmeClientOptions o;
+    o.directoryUrl = QUrl(pebble.directoryUrl());
+    o.trustAnchors = AcmeClient::loadTrustAnchors(pebble.caFile()).value();
+    AcmeClient client(o);
+    client.setAccount(
+        JwsKey::fromPrivateKey(crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256).value())
+            .value());
+    AccountRequest acct;
+    acct.termsOfServiceAgreed = true;
+    auto account = awaitValue<Result<AccountInfo>>(
+        [&](auto done) { AcmeAccounts::create(client, acct, done); },
+        fail(ErrorCode::Timeout, QString()));
+    if (!account) {
+        return tl::unexpected(account.error());
+    }
+    OrderRequest req;
+    for (const QString& n : names) {
+        req.identifiers << AcmeIdentifier::dns(n).value();
+    }
+    req.certificateKey = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256).value();
+    AcmeOrderFlow flow(client, publisher, req);
+    QSignalSpy finished(&flow, &AcmeOrderFlow::finished);
+    flow.start();
+    if (!flow.isFinished() && !finished.wait(120000)) {
+        return fail(ErrorCode::Timeout, QStringLiteral("test: the order did not finish"));
+    }
+    return flow.result();
+}
+
+void TestAcmeDns01::issuesThroughAHook()
+{
+    // The hook is a shell script around nsupdate (BIND's own client): it
+    // learns everything from the documented environment variables.
+    FixtureDir dir;
+    const QString hook = dir.filePath(QStringLiteral("hook.sh"));
+    QVERIFY(dir.write(QStringLiteral("hook.sh"),
+                      "#!/bin/sh\n"
+                      "set -e\n"
+                      "echo \"$CERTDECK_ACME_ACTION $CERTDECK_ACME_IDENTIFIER "
+                      "$CERTDECK_ACME_DOMAIN $CERTDECK_ACME_RECORD\" >> \"$3\"\n"
+                      "case \"$CERTDECK_ACME_ACTION\" in present) op=add;; *) op=delete;; esac\n"
+                      "printf 'server 127.0.0.1 %s\\nupdate %s %s. 60 TXT \"%s\"\\nsend\\n' "
+                      "\"$1\" \"$op\" \"$CERTDECK_ACME_RECORD\" \"$CERTDECK_ACME_VALUE\" "
+                      "| nsupdate -k \"$2\"\n"));
+    QVERIFY(QFile::setPermissions(hook, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    const QString log = dir.filePath(QStringLiteral("hook.log"));
+    Dns01HookPublisher publisher(
+        hook, {QString::number(m_bind->port()), m_bind->keyFilePath(), log}, 30000);
+
+    PebbleFixture pebble;
+    PebbleFixture::Options opt;
+    opt.dnsServerPort = m_bind->port();
+    opt.authzReusePercent = 0;
+    QVERIFY2(pebble.start(opt), qPrintable(pebble.errorString()));
+    auto issued =
+        issueWith(pebble, publisher,
+                  {QStringLiteral("*.hook.example.test"), QStringLiteral("hook.example.test")});
+    QVERIFY2(issued, qPrintable(why(issued)));
+    QFile f(log);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray calls = f.readAll();
+    QVERIFY2(calls.contains("present dns:*.hook.example.test hook.example.test "
+                            "_acme-challenge.hook.example.test"),
+             calls.constData());
+    QCOMPARE(calls.count("present"), 2);
+    QCOMPARE(calls.count("cleanup"), 2);
+    QCOMPARE(
+        m_bind->query(QStringLiteral("_acme-challenge.hook.example.test"), QStringLiteral("TXT"))
+            .value_or(QStringList{"no answer"}),
+        QStringList());
+}
+
+void TestAcmeDns01::failingHookNamesTheIdentifier()
+{
+    FixtureDir dir;
+    const QString hook = dir.filePath(QStringLiteral("fail.sh"));
+    QVERIFY(dir.write(QStringLiteral("fail.sh"),
+                      "#!/bin/sh\necho \"provider API said no\" >&2\nexit 4\n"));
+    QVERIFY(QFile::setPermissions(hook, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    Dns01HookPublisher publisher(hook);
+    PebbleFixture pebble;
+    PebbleFixture::Options opt;
+    opt.dnsServerPort = m_bind->port();
+    QVERIFY2(pebble.start(opt), qPrintable(pebble.errorString()));
+    auto issued = issueWith(pebble, publisher, {QStringLiteral("nohook.example.test")});
+    QVERIFY(!issued);
+    QVERIFY2(issued.error().message.startsWith(
+                 QLatin1String("dns:nohook.example.test: cannot publish the challenge")),
+             qPrintable(issued.error().toString()));
+    QVERIFY2(issued.error().message.contains(QLatin1String("exit status 4")),
+             qPrintable(issued.error().toString()));
+    QVERIFY2(issued.error().detail.contains(QLatin1String("provider API said no")),
+             qPrintable(issued.error().toString()));
+
+    Dns01HookPublisher missing(dir.filePath(QStringLiteral("nope.sh")));
+    std::optional<Status> s;
+    missing.publish(AcmeIdentifier::dns(QStringLiteral("a.example.test")).value(), "t", "t.k",
+                    [&](const Status& r) { s = r; });
+    QVERIFY(s && !*s);
+    QCOMPARE(s->error().code, ErrorCode::NotFound);
 }
 
 QTEST_GUILESS_MAIN(TestAcmeDns01)
