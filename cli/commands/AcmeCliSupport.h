@@ -111,6 +111,10 @@ struct AcmeOptions
         QStringLiteral("preferred-chain"),
         QStringLiteral("issue: prefer the alternate chain whose root's name contains NAME."),
         QStringLiteral("NAME")};
+    QCommandLineOption dnsHook{QStringLiteral("dns-hook"),
+                               QStringLiteral("dns-01: run PROGRAM to add/remove the TXT record "
+                                              "(CERTDECK_ACME_* environment)."),
+                               QStringLiteral("PROGRAM")};
     QCommandLineOption newKey{QStringLiteral("new-key"),
                               QStringLiteral("account rollover: the new account key (made when "
                                              "missing)."),
@@ -129,7 +133,8 @@ struct AcmeOptions
               &keyOut,      &certOut, &keyType,    &force}) {
             p.addOption(*o);
         }
-        for (const QCommandLineOption* o : {&cert, &certKey, &reason, &preferredChain, &newKey}) {
+        for (const QCommandLineOption* o :
+             {&cert, &certKey, &reason, &preferredChain, &newKey, &dnsHook}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);

@@ -44,6 +44,8 @@ const char* const kAcmeUsage =
     "                         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
     "                         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE\n"
     "                                  [--dns-zone ZONE]\n"
+    "                         dns-01:  --dns-hook PROGRAM (gets CERTDECK_ACME_ACTION\n"
+    "                                  present|cleanup, _IDENTIFIER, _DOMAIN, _RECORD, _VALUE)\n"
     "                         tls-alpn-01: --tls-port N [--http-address A]\n"
     "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
     "  certdeckctl acme revoke --directory URL [--ca-file PEM] --cert FILE\n"
@@ -92,8 +94,9 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         return usageError(ctx, QStringLiteral("give one of --http-port (built-in responder) or "
                                               "--webroot"));
     }
-    if (dns01 && (!p.isSet(o.dnsServer) || !p.isSet(o.tsigKeyFile))) {
-        return usageError(ctx, QStringLiteral("dns-01 needs --dns-server and --tsig-key-file"));
+    if (dns01 && !p.isSet(o.dnsHook) && (!p.isSet(o.dnsServer) || !p.isSet(o.tsigKeyFile))) {
+        return usageError(ctx, QStringLiteral("dns-01 needs --dns-server and --tsig-key-file, "
+                                              "or --dns-hook"));
     }
     AcmeIssueSpec spec;
     for (const QString& d : p.values(o.domain)) {
@@ -113,7 +116,9 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     if (spec.order.identifiers.isEmpty()) {
         return usageError(ctx, QStringLiteral("'acme issue' needs at least one -d NAME or --ip"));
     }
-    if (dns01) {
+    if (dns01 && p.isSet(o.dnsHook)) {
+        spec.dns01HookProgram = p.value(o.dnsHook);
+    } else if (dns01) {
         auto settings = dns01Settings(p, o);
         if (!settings) {
             return reportError(ctx, settings.error());

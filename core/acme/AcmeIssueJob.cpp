@@ -2,6 +2,7 @@
 #include "acme/AcmeIssueJob.h"
 
 #include "acme/AcmeOrderFlow.h"
+#include "acme/Dns01HookPublisher.h"
 #include "acme/Http01Responder.h"
 #include "acme/TlsAlpnResponder.h"
 #include "acme/WebrootPublisher.h"
@@ -29,6 +30,9 @@ Result<IssuedCertificate> AcmeIssueJob::run(const AcmeIssueSpec& spec, const Job
     std::unique_ptr<ChallengePublisher> publisher;
     if (spec.dns01) {
         publisher = std::make_unique<Dns01Publisher>(*spec.dns01);
+    } else if (!spec.dns01HookProgram.isEmpty()) {
+        publisher =
+            std::make_unique<Dns01HookPublisher>(spec.dns01HookProgram, spec.dns01HookArguments);
     } else if (spec.tlsAlpnPort) {
         auto responder = std::make_unique<TlsAlpnResponder>();
         if (auto listening = responder->listen(spec.httpAddress, *spec.tlsAlpnPort); !listening) {

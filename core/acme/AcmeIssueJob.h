@@ -28,6 +28,10 @@ struct AcmeIssueSpec
     QString webroot;
     /// When set: DNS-01 through RFC 2136 instead of HTTP-01.
     std::optional<Dns01Settings> dns01;
+    /// When set (and dns01 is not): DNS-01 through this program, see
+    /// Dns01HookPublisher for its environment.
+    QString dns01HookProgram;
+    QStringList dns01HookArguments;
     /// When set: TLS-ALPN-01 through the built-in responder on httpAddress
     /// and this port instead of HTTP-01.
     std::optional<quint16> tlsAlpnPort;

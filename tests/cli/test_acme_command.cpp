@@ -315,6 +315,27 @@ void TestAcmeCommand::issueWildcardWithDns01()
     QCOMPARE(bind.query(QStringLiteral("_acme-challenge.dns01.test"), QStringLiteral("TXT"))
                  .value_or(QStringList{"no answer"}),
              QStringList());
+
+    // The same through --dns-hook: a script around nsupdate.
+    const QString hook = path(QStringLiteral("hook.sh"));
+    QVERIFY(m_dir->write(
+        QStringLiteral("hook.sh"),
+        QStringLiteral("#!/bin/sh\n"
+                       "case \"$CERTDECK_ACME_ACTION\" in present) op=add;; *) op=delete;; esac\n"
+                       "printf 'server 127.0.0.1 %1\\nupdate %s %s. 60 TXT \"%s\"\\nsend\\n' "
+                       "\"$op\" \"$CERTDECK_ACME_RECORD\" \"$CERTDECK_ACME_VALUE\" "
+                       "| nsupdate -k %2\n")
+            .arg(bind.port())
+            .arg(bind.keyFilePath())
+            .toUtf8()));
+    QVERIFY(QFile::setPermissions(hook, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    Run hooked =
+        ctl({"acme", "issue", "--directory", pebble.directoryUrl(), "--ca-file", pebble.caFile(),
+             "--account-key", account, "-d", "hook.dns01.test", "--challenge", "dns-01",
+             "--dns-hook", hook, "--key-out", path(QStringLiteral("hook.key")), "--cert-out",
+             path(QStringLiteral("hook.pem"))});
+    QVERIFY2(hooked.code == 0, hooked.err.constData());
+    QVERIFY(QFileInfo::exists(path(QStringLiteral("hook.pem"))));
 }
 
 void TestAcmeCommand::issueWithTlsAlpn01()
