@@ -7,6 +7,7 @@
 #include "acme/Base64Url.h"
 #include "crypto/Csr.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSslCertificate>
@@ -24,7 +25,7 @@ QString challengeError(const QJsonObject& authz, const QString& type)
 {
     for (const QJsonValue& v : authz.value(QStringLiteral("challenges")).toArray()) {
         const QJsonObject c = v.toObject();
-        if (c.value(QStringLiteral("type")).toString() != type ||
+        if ((!type.isEmpty() && c.value(QStringLiteral("type")).toString() != type) ||
             !c.value(QStringLiteral("error")).isObject()) {
             continue;
         }
@@ -59,17 +60,26 @@ AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher,
                              OrderRequest request, QObject* parent)
     : QObject(parent)
     , m_client(client)
-    , m_publisher(publisher)
+    , m_publishers{&publisher}
     , m_request(std::move(request))
-    , m_challengeType(publisher.challengeType())
 {}
+
+AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, QList<ChallengePublisher*> publishers,
+                             OrderRequest request, QObject* parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_publishers(std::move(publishers))
+    , m_request(std::move(request))
+{
+    m_publishers.removeAll(nullptr);
+}
 
 AcmeOrderFlow::~AcmeOrderFlow()
 {
     // Destroyed mid-order: still take the tokens down (local publishers
     // finish at once; a remote one gets the request).
     for (const Published& p : std::as_const(m_published)) {
-        m_publisher.withdraw(p.identifier, p.token, p.keyAuthorization, [](const Status&) {});
+        p.publisher->withdraw(p.identifier, p.token, p.keyAuthorization, [](const Status&) {});
     }
 }
 
@@ -114,11 +124,24 @@ void AcmeOrderFlow::start()
             ErrorCode::InvalidInput, QStringLiteral("an order needs the certificate's key"), {}});
         return;
     }
+    QStringList types;
+    for (const ChallengePublisher* p : std::as_const(m_publishers)) {
+        types << p->challengeType();
+    }
+    if (m_publishers.isEmpty()) {
+        fail(Error{
+            ErrorCode::InvalidInput, QStringLiteral("an order needs a challenge to answer"), {}});
+        return;
+    }
     for (const AcmeIdentifier& id : std::as_const(m_request.identifiers)) {
-        if (id.isWildcard() && m_challengeType != QLatin1String("dns-01")) {
+        const bool provable =
+            std::any_of(m_publishers.cbegin(), m_publishers.cend(),
+                        [&id](const ChallengePublisher* p) { return p->canProve(id); });
+        if (!provable) {
             fail(Error{ErrorCode::InvalidInput,
-                       QStringLiteral("%1: a wildcard can only be proved with dns-01, not %2")
-                           .arg(id.toString(), m_challengeType),
+                       QStringLiteral("%1: %2 cannot prove it (a wildcard needs dns-01; an IP "
+                                      "address http-01 or tls-alpn-01)")
+                           .arg(id.toString(), types.join(QStringLiteral(" or "))),
                        {}});
             return;
         }
@@ -178,6 +201,8 @@ void AcmeOrderFlow::createOrder()
                     return;
                 }
                 self->m_authorizations.resize(self->m_authorizationUrls.size());
+                self->m_chosen =
+                    QList<ChallengePublisher*>(self->m_authorizationUrls.size(), nullptr);
                 for (qsizetype i = 0; i < self->m_authorizationUrls.size(); ++i) {
                     self->m_authorizations[i].url = self->m_authorizationUrls.at(i);
                 }
@@ -243,7 +268,6 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         state.identifier.value.prepend(QStringLiteral("*."));
     }
     state.status = json.value(QStringLiteral("status")).toString();
-    state.challengeType = m_challengeType;
     const QString name = state.identifier.toString();
     const QString step = QStringLiteral("Authorizing %1 (%2/%3)")
                              .arg(name)
@@ -259,13 +283,16 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         return;
     }
     if (state.status == QLatin1String("invalid")) {
-        const QString why = challengeError(json, m_challengeType);
+        const QString why = challengeError(json, state.challengeType);
         state.error = why.isEmpty() ? QStringLiteral("the CA marked it invalid") : why;
         emit authorizationChanged(index, state);
         fail(Error{why.contains(QLatin1String("connect")) ? ErrorCode::Network
                                                           : ErrorCode::PermissionDenied,
                    QStringLiteral("%1: proving control with %2 failed: %3")
-                       .arg(name, m_challengeType, state.error),
+                       .arg(name,
+                            state.challengeType.isEmpty() ? QStringLiteral("its challenge")
+                                                          : state.challengeType,
+                            state.error),
                    m_authorizationUrls.at(index).toString()});
         return;
     }
@@ -278,31 +305,44 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
                    m_authorizationUrls.at(index).toString()});
         return;
     }
-    emit authorizationChanged(index, state);
     if (afterResponse) {
+        emit authorizationChanged(index, state);
         report(step, QStringLiteral("waiting for the CA to check %1").arg(name));
         pollAuthorization(index, std::nullopt);
         return;
     }
-    QStringList offered;
+    // The first publisher, in preference order, that can prove this
+    // identifier and whose challenge type the CA offers for it.
+    QHash<QString, QJsonObject> offered;
+    QStringList offeredTypes;
     for (const QJsonValue& v : json.value(QStringLiteral("challenges")).toArray()) {
         const QJsonObject c = v.toObject();
-        const QString type = c.value(QStringLiteral("type")).toString();
-        if (type == m_challengeType) {
-            report(step, QStringLiteral("answering the %1 challenge").arg(type));
-            if (c.value(QStringLiteral("status")).toString() != QLatin1String("pending")) {
-                pollAuthorization(index, std::nullopt); // already being checked
-            } else {
-                answerChallenge(index, c);
-            }
-            return;
-        }
-        offered << type;
+        offered.insert(c.value(QStringLiteral("type")).toString(), c);
+        offeredTypes << c.value(QStringLiteral("type")).toString();
     }
+    QStringList configured;
+    for (ChallengePublisher* p : std::as_const(m_publishers)) {
+        configured << p->challengeType();
+        if (!p->canProve(state.identifier) || !offered.contains(p->challengeType())) {
+            continue;
+        }
+        const QJsonObject c = offered.value(p->challengeType());
+        m_chosen[index] = p;
+        state.challengeType = p->challengeType();
+        emit authorizationChanged(index, state);
+        report(step, QStringLiteral("answering the %1 challenge").arg(state.challengeType));
+        if (c.value(QStringLiteral("status")).toString() != QLatin1String("pending")) {
+            pollAuthorization(index, std::nullopt); // already being checked
+        } else {
+            answerChallenge(index, c);
+        }
+        return;
+    }
+    emit authorizationChanged(index, state);
     fail(Error{ErrorCode::Unsupported,
-               QStringLiteral("%1: the CA offers no %2 challenge (it offers: %3)")
-                   .arg(name, m_challengeType,
-                        offered.isEmpty() ? QStringLiteral("none") : offered.join(u',')),
+               QStringLiteral("%1: no usable challenge: this order answers %2, the CA offers %3")
+                   .arg(name, configured.join(u','),
+                        offeredTypes.isEmpty() ? QStringLiteral("none") : offeredTypes.join(u',')),
                m_authorizationUrls.at(index).toString()});
 }
 
@@ -316,35 +356,40 @@ void AcmeOrderFlow::answerChallenge(int index, const QJsonObject& challenge)
     const QUrl url(challenge.value(QStringLiteral("url")).toString());
     const AcmeIdentifier identifier = m_authorizations.at(index).identifier;
     const QString name = identifier.toString();
+    ChallengePublisher* publisher = m_chosen.value(index);
+    const QString type = m_authorizations.at(index).challengeType;
+    if (publisher == nullptr) {
+        fail(Error{ErrorCode::Internal, QStringLiteral("%1: no challenge chosen").arg(name), {}});
+        return;
+    }
     // RFC 8555 8.1: the token must carry at least 128 bits of entropy and
     // only base64url characters (it becomes a path segment or file name).
     if (!isBase64UrlToken(token) || token.size() < 22 || !url.isValid()) {
         fail(Error{ErrorCode::Protocol,
                    QStringLiteral("%1: the CA's %2 challenge has a malformed token or URL")
-                       .arg(name, m_challengeType),
+                       .arg(name, type),
                    url.toString()});
         return;
     }
     const QByteArray keyAuthorization = token + '.' + m_client.key().thumbprint();
-    m_published << Published{identifier, token, keyAuthorization};
+    m_published << Published{publisher, identifier, token, keyAuthorization};
     QPointer<AcmeOrderFlow> self(this);
-    m_publisher.publish(
+    publisher->publish(
         identifier, token, keyAuthorization,
-        [self, index, url, name, identifier, token, keyAuthorization](const Status& s) {
+        [self, index, url, name, identifier, token, keyAuthorization, publisher](const Status& s) {
             if (!self) {
                 return;
             }
             if (self->stopped()) {
                 // Published after the flow ended: take it down again at once.
                 self->m_published.removeIf([&](const Published& p) { return p.token == token; });
-                self->m_publisher.withdraw(identifier, token, keyAuthorization,
-                                           [](const Status&) {});
+                publisher->withdraw(identifier, token, keyAuthorization, [](const Status&) {});
                 return;
             }
             if (!s) {
                 self->fail(Error{s.error().code,
                                  QStringLiteral("%1: cannot publish the challenge through %2: %3")
-                                     .arg(name, self->m_publisher.describe(), s.error().message),
+                                     .arg(name, publisher->describe(), s.error().message),
                                  s.error().detail});
                 return;
             }
@@ -618,7 +663,7 @@ void AcmeOrderFlow::withdrawAll(std::function<void()> then)
     }
     const Published p = m_published.takeLast();
     QPointer<AcmeOrderFlow> self(this);
-    m_publisher.withdraw(p.identifier, p.token, p.keyAuthorization, [self, then](const Status&) {
+    p.publisher->withdraw(p.identifier, p.token, p.keyAuthorization, [self, then](const Status&) {
         if (self) {
             self->withdrawAll(then);
         }

@@ -26,6 +26,12 @@ class AcmeOrderFlow : public QObject
 public:
     AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher, OrderRequest request,
                   QObject* parent = nullptr);
+    /// Several challenge types: for each authorization the first publisher
+    /// (in this order of preference) that can prove its identifier and whose
+    /// type the CA offers is used; e.g. {http-01, dns-01} proves plain names
+    /// and IPs over HTTP and wildcards through DNS. Not owned.
+    AcmeOrderFlow(AcmeClient& client, QList<ChallengePublisher*> publishers, OrderRequest request,
+                  QObject* parent = nullptr);
     ~AcmeOrderFlow() override;
 
     /// Starts the order; finished() follows exactly once.
@@ -69,15 +75,16 @@ private:
     [[nodiscard]] bool stopped() const { return m_cancelled || m_finishing; }
 
     AcmeClient& m_client;
-    ChallengePublisher& m_publisher;
+    QList<ChallengePublisher*> m_publishers;
+    QList<ChallengePublisher*> m_chosen; ///< per authorization, null until chosen
     OrderRequest m_request;
-    QString m_challengeType;
     QUrl m_orderUrl;
     QUrl m_finalizeUrl;
     QList<QUrl> m_authorizationUrls;
     QList<AuthorizationState> m_authorizations;
     struct Published
     {
+        ChallengePublisher* publisher = nullptr;
         AcmeIdentifier identifier;
         QByteArray token;
         QByteArray keyAuthorization;

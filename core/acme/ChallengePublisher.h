@@ -35,6 +35,13 @@ public:
                           const QByteArray& keyAuthorization, Done done) = 0;
     /// Where it publishes, for progress and errors.
     [[nodiscard]] virtual QString describe() const = 0;
+    /// Whether this challenge type can prove `identifier` at all (RFC 8555
+    /// 7.1.3: wildcards only through dns-01; RFC 8738: IPs not through dns-01).
+    [[nodiscard]] virtual bool canProve(const AcmeIdentifier& identifier) const
+    {
+        Q_UNUSED(identifier)
+        return true;
+    }
 };
 
 } // namespace certdeck::acme

@@ -35,6 +35,10 @@ public:
     void withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
                   const QByteArray& keyAuthorization, Done done) override;
     [[nodiscard]] QString describe() const override;
+    [[nodiscard]] bool canProve(const AcmeIdentifier& identifier) const override
+    {
+        return identifier.type == AcmeIdentifier::Type::Dns;
+    }
 
 private:
     void run(const QString& action, const AcmeIdentifier& identifier,

@@ -38,6 +38,10 @@ public:
     void withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
                   const QByteArray& keyAuthorization, Done done) override;
     [[nodiscard]] QString describe() const override;
+    [[nodiscard]] bool canProve(const AcmeIdentifier& identifier) const override
+    {
+        return identifier.type == AcmeIdentifier::Type::Dns;
+    }
 
     /// "_acme-challenge.example.com" for example.com and *.example.com.
     [[nodiscard]] static QString recordName(const AcmeIdentifier& identifier);

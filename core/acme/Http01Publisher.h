@@ -13,6 +13,10 @@ class Http01Publisher : public ChallengePublisher
 {
 public:
     [[nodiscard]] QString challengeType() const override { return QStringLiteral("http-01"); }
+    [[nodiscard]] bool canProve(const AcmeIdentifier& identifier) const override
+    {
+        return !identifier.isWildcard();
+    }
 };
 
 } // namespace certdeck::acme

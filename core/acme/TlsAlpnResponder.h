@@ -37,6 +37,10 @@ public:
     void withdraw(const AcmeIdentifier& identifier, const QByteArray& token,
                   const QByteArray& keyAuthorization, Done done) override;
     [[nodiscard]] QString describe() const override;
+    [[nodiscard]] bool canProve(const AcmeIdentifier& identifier) const override
+    {
+        return !identifier.isWildcard();
+    }
 
     /// Handshakes completed with a challenge certificate.
     [[nodiscard]] int answeredCount() const { return m_answered; }

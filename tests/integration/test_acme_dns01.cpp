@@ -11,6 +11,7 @@
 #include "acme/AcmeOrderFlow.h"
 #include "acme/Dns01HookPublisher.h"
 #include "acme/Dns01Publisher.h"
+#include "acme/Http01Responder.h"
 #include "dns/Rfc2136Updater.h"
 
 #include <QFile>
@@ -65,6 +66,7 @@ private slots:
     void silentServerTimesOut();
     void issuesAWildcard();
     void issuesThroughAHook();
+    void challengeChosenPerAuthorization();
     void failingHookNamesTheIdentifier();
     void cleanupTestCase();
 
@@ -364,6 +366,69 @@ void TestAcmeDns01::issuesThroughAHook()
         m_bind->query(QStringLiteral("_acme-challenge.hook.example.test"), QStringLiteral("TXT"))
             .value_or(QStringList{"no answer"}),
         QStringList());
+}
+
+void TestAcmeDns01::challengeChosenPerAuthorization()
+{
+    // http-01 preferred, dns-01 for what HTTP cannot prove (the wildcard).
+    // Pebble resolves through BIND, whose zone has www A 127.0.0.1.
+    PebbleFixture pebble;
+    PebbleFixture::Options opt;
+    opt.dnsServerPort = m_bind->port();
+    opt.authzReusePercent = 0;
+    QVERIFY2(pebble.start(opt), qPrintable(pebble.errorString()));
+    AcmeClientOptions o;
+    o.directoryUrl = QUrl(pebble.directoryUrl());
+    o.trustAnchors = AcmeClient::loadTrustAnchors(pebble.caFile()).value();
+    AcmeClient client(o);
+    client.setAccount(
+        JwsKey::fromPrivateKey(crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256).value())
+            .value());
+    AccountRequest acct;
+    acct.termsOfServiceAgreed = true;
+    auto account = awaitValue<Result<AccountInfo>>(
+        [&](auto done) { AcmeAccounts::create(client, acct, done); },
+        fail(ErrorCode::Timeout, QString()));
+    QVERIFY2(account, qPrintable(why(account)));
+
+    Http01Responder http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, pebble.httpPort()));
+    Dns01Settings settings;
+    settings.server = DnsServer{QHostAddress::LocalHost, m_bind->port()};
+    settings.key = key();
+    Dns01Publisher dns(settings);
+    OrderRequest req;
+    req.identifiers = {AcmeIdentifier::dns(QStringLiteral("*.example.test")).value(),
+                       AcmeIdentifier::dns(QStringLiteral("www.example.test")).value(),
+                       AcmeIdentifier::ip(QStringLiteral("127.0.0.1")).value()};
+    req.certificateKey = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256).value();
+    AcmeOrderFlow flow(client, QList<ChallengePublisher*>{&http, &dns}, req);
+    QSignalSpy finished(&flow, &AcmeOrderFlow::finished);
+    flow.start();
+    QVERIFY(flow.isFinished() || finished.wait(120000));
+    auto issued = flow.result();
+    QVERIFY2(issued, qPrintable(why(issued)));
+    QMap<QString, QString> used;
+    for (const AuthorizationState& a : issued->authorizations) {
+        QCOMPARE(a.status, QStringLiteral("valid"));
+        used.insert(a.identifier.toString(), a.challengeType);
+    }
+    QCOMPARE(used.value(QStringLiteral("dns:*.example.test")), QStringLiteral("dns-01"));
+    QCOMPARE(used.value(QStringLiteral("dns:www.example.test")), QStringLiteral("http-01"));
+    QCOMPARE(used.value(QStringLiteral("ip:127.0.0.1")), QStringLiteral("http-01"));
+    QVERIFY(http.answeredCount() >= 2);
+    QCOMPARE(http.publishedCount(), 0);
+
+    // Only http-01 for a wildcard: refused before any request.
+    OrderRequest wild = req;
+    wild.identifiers = {AcmeIdentifier::dns(QStringLiteral("*.example.test")).value()};
+    AcmeOrderFlow refused(client, http, wild);
+    QSignalSpy refusedDone(&refused, &AcmeOrderFlow::finished);
+    refused.start();
+    QVERIFY(refused.isFinished() || refusedDone.wait(5000));
+    QVERIFY(!refused.result());
+    QVERIFY2(refused.result().error().message.contains(QLatin1String("a wildcard needs dns-01")),
+             qPrintable(refused.result().error().toString()));
 }
 
 void TestAcmeDns01::failingHookNamesTheIdentifier()

@@ -349,7 +349,7 @@ void TestAcmeHttp01::refusedBeforeAnyTraffic()
     AcmeOrderFlow wildcard(client, responder, req);
     auto w = runFlow(wildcard, 5);
     QVERIFY(!w);
-    QVERIFY2(w.error().message.contains(QLatin1String("only be proved with dns-01")),
+    QVERIFY2(w.error().message.contains(QLatin1String("a wildcard needs dns-01")),
              qPrintable(w.error().toString()));
     QVERIFY(!AcmeIdentifier::dns(QStringLiteral("bad_name.example")));
     QVERIFY(!AcmeIdentifier::ip(QStringLiteral("300.1.1.1")));
