@@ -28,7 +28,8 @@ void DnsExchange::run(const DnsServer& server, const QByteArray& wire, int timeo
 
 DnsExchange::DnsExchange(const DnsServer& server, const QByteArray& wire, int timeoutMs,
                          QObject* context, Done done)
-    : m_server(server)
+    : QObject(context) // dies with its context even if deleteLater() never runs
+    , m_server(server)
     , m_wire(wire)
     , m_timeoutMs(timeoutMs)
     , m_context(context)
@@ -39,13 +40,6 @@ DnsExchange::DnsExchange(const DnsServer& server, const QByteArray& wire, int ti
                                     static_cast<quint8>(wire.at(1)));
     }
     m_timer.setSingleShot(true);
-    // The context's death ends the exchange quietly.
-    if (context != nullptr) {
-        connect(context, &QObject::destroyed, this, [this] {
-            m_done = nullptr;
-            finish(fail(ErrorCode::Cancelled, QStringLiteral("cancelled")));
-        });
-    }
 }
 
 void DnsExchange::startUdp()

@@ -37,7 +37,10 @@ class DnsExchange : public QObject
 public:
     using Done = std::function<void(const Result<QByteArray>&)>;
 
-    /// Starts the exchange; the object deletes itself when done.
+    /// Starts the exchange; the object deletes itself when done, and is a
+    /// child of `context` (deleted with it, without calling `done`, when the
+    /// context goes first or its thread's loop ends before deleteLater()
+    /// runs).
     static void run(const DnsServer& server, const QByteArray& wire, int timeoutMs,
                     QObject* context, Done done);
 
