@@ -180,9 +180,7 @@ Status Tsig::verify(const QByteArray& responseWire, const TsigKey& key,
     }
     const DnsRecord& tsig = msg->additionals.constLast();
     ByteReader r(tsig.rdata);
-    QString alg;
     // The algorithm name inside rdata is never compressed (RFC 8945 4.2).
-    QByteArray algWire;
     quint8 len = 0;
     QStringList labels;
     while (r.u8(&len) && len != 0) {
@@ -193,7 +191,7 @@ Status Tsig::verify(const QByteArray& responseWire, const TsigKey& key,
         }
         labels << QString::fromLatin1(label).toLower();
     }
-    alg = labels.join(u'.');
+    const QString alg = labels.join(u'.');
     quint64 timeSigned = 0;
     quint16 fudge = 0;
     quint16 macSize = 0;
