@@ -250,6 +250,11 @@ bool PebbleFixture::startPebble(const Options& options)
         env.insert(QStringLiteral("PEBBLE_AUTHZREUSE"),
                    QString::number(*options.authzReusePercent));
     }
+    if (options.alternateRoots) {
+        env.insert(QStringLiteral("PEBBLE_ALTERNATE_ROOTS"),
+                   QString::number(*options.alternateRoots));
+    }
+    const quint16 resolverPort = options.dnsServerPort.value_or(m_dnsPort);
     m_pebble.setEnvironment(env);
     m_pebble.setWorkingDirectory(m_dir.path());
 
@@ -294,7 +299,7 @@ bool PebbleFixture::startPebble(const Options& options)
         QFile::remove(logPath);
         if (!m_pebble.start(pebbleBinary(),
                             {QStringLiteral("-config"), configPath(), QStringLiteral("-dnsserver"),
-                             QStringLiteral("127.0.0.1:%1").arg(m_dnsPort)})) {
+                             QStringLiteral("127.0.0.1:%1").arg(resolverPort)})) {
             m_error = m_pebble.errorString();
             return false;
         }
@@ -358,18 +363,23 @@ std::optional<QByteArray> PebbleFixture::get(const QString& url, const QSslConfi
     return exchange(network(), req, nullptr, &m_error);
 }
 
-std::optional<PebbleFixture::IssuerPem> PebbleFixture::fetchIssuerPem()
+std::optional<PebbleFixture::IssuerPem> PebbleFixture::fetchIssuerPem(int index)
 {
     const QSslConfiguration ssl = sslConfiguration();
-    auto root = get(managementUrl() + QStringLiteral("/roots/0"), ssl);
+    auto root = get(managementUrl() + QStringLiteral("/roots/%1").arg(index), ssl);
     if (!root) {
         return std::nullopt;
     }
-    auto intermediate = get(managementUrl() + QStringLiteral("/intermediates/0"), ssl);
+    auto intermediate = get(managementUrl() + QStringLiteral("/intermediates/%1").arg(index), ssl);
     if (!intermediate) {
         return std::nullopt;
     }
     return IssuerPem{*root, *intermediate};
+}
+
+std::optional<QByteArray> PebbleFixture::management(const QString& path)
+{
+    return get(managementUrl() + path, sslConfiguration());
 }
 
 bool PebbleFixture::challPost(const QString& endpoint, const QByteArray& json)

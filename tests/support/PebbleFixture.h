@@ -47,6 +47,13 @@ public:
         /// test does).
         quint16 httpPort = 0;
         quint16 tlsPort = 0;
+        /// Resolver Pebble asks (-dnsserver) instead of challtestsrv, e.g. a
+        /// BindFixture's port on 127.0.0.1: that server must then answer the
+        /// ordered names (A 127.0.0.1) and their _acme-challenge TXT records.
+        std::optional<quint16> dnsServerPort;
+        /// PEBBLE_ALTERNATE_ROOTS: number of extra root hierarchies, each
+        /// offered as a Link rel="alternate" chain.
+        std::optional<int> alternateRoots;
     };
 
     /// Pebble's issuing CA, regenerated at every start.
@@ -93,7 +100,13 @@ public:
 
     /// Fetches Pebble's issuing root and intermediate from the management
     /// listener (trusting caFile() only); nullopt and errorString() on failure.
-    [[nodiscard]] std::optional<IssuerPem> fetchIssuerPem();
+    /// `index` picks an alternate hierarchy (/roots/N, /intermediates/N).
+    [[nodiscard]] std::optional<IssuerPem> fetchIssuerPem(int index = 0);
+
+    /// GET of a path on the management listener (e.g.
+    /// "/cert-status-by-serial/0a1b..."); nullopt and errorString() on
+    /// failure.
+    [[nodiscard]] std::optional<QByteArray> management(const QString& path);
 
     /// challtestsrv /add-a: `host` answers A queries with `ip` (instead of the
     /// default 127.0.0.1). Names are made fully qualified.

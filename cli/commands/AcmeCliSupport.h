@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Shared by the files of certdeckctl acme: its options, the account key and
+// secret readers, and the actions. Named namespace (not anonymous) because
+// several translation units share it; nothing here is used outside acme.
+
+#include "CliSupport.h"
+#include "PassphraseOption.h"
+#include "acme/AcmeAccounts.h"
+#include "acme/AcmeClient.h"
+#include "acme/Dns01Publisher.h"
+#include "crypto/PrivateKey.h"
+
+#include <openssl/crypto.h>
+
+namespace certdeck::cli::acmecli {
+
+using namespace certdeck::acme;
+using crypto::PrivateKey;
+
+struct Secret
+{
+    QByteArray bytes;
+    Secret() = default;
+    Secret(const Secret&) = delete;
+    Secret& operator=(const Secret&) = delete;
+    ~Secret()
+    {
+        if (!bytes.isEmpty()) {
+            OPENSSL_cleanse(bytes.data(), static_cast<size_t>(bytes.size()));
+        }
+    }
+};
+
+struct AcmeOptions
+{
+    QCommandLineOption directory{QStringLiteral("directory"),
+                                 QStringLiteral("ACME directory URL (https)."),
+                                 QStringLiteral("URL")};
+    QCommandLineOption caFile{QStringLiteral("ca-file"),
+                              QStringLiteral("PEM roots trusted for the ACME server's TLS."),
+                              QStringLiteral("PEM")};
+    QCommandLineOption accountKey{QStringLiteral("account-key"),
+                                  QStringLiteral("Account key file (PEM)."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption contact{QStringLiteral("contact"),
+                               QStringLiteral("Account contact (mailto:...); repeatable."),
+                               QStringLiteral("URI")};
+    QCommandLineOption agreeTos{QStringLiteral("agree-tos"),
+                                QStringLiteral("Agree to the CA's terms of service.")};
+    QCommandLineOption eabKid{QStringLiteral("eab-kid"),
+                              QStringLiteral("External account binding key ID."),
+                              QStringLiteral("ID")};
+    QCommandLineOption eabFile{QStringLiteral("eab-hmac-file"),
+                               QStringLiteral("File holding the EAB MAC key (base64url)."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption eabEnv{QStringLiteral("eab-hmac-env"),
+                              QStringLiteral("Environment variable holding the EAB MAC key."),
+                              QStringLiteral("VAR")};
+    QCommandLineOption domain{{QStringLiteral("d"), QStringLiteral("domain")},
+                              QStringLiteral("DNS name for the certificate; repeatable."),
+                              QStringLiteral("NAME")};
+    QCommandLineOption ip{QStringLiteral("ip"),
+                          QStringLiteral("IP address for the certificate; repeatable."),
+                          QStringLiteral("ADDR")};
+    QCommandLineOption challenge{QStringLiteral("challenge"),
+                                 QStringLiteral("Challenge type: http-01."),
+                                 QStringLiteral("TYPE")};
+    QCommandLineOption httpPort{QStringLiteral("http-port"),
+                                QStringLiteral("Port of the built-in HTTP-01 responder."),
+                                QStringLiteral("N")};
+    QCommandLineOption httpAddress{QStringLiteral("http-address"),
+                                   QStringLiteral("Address of the responder (default 0.0.0.0)."),
+                                   QStringLiteral("ADDR")};
+    QCommandLineOption webroot{QStringLiteral("webroot"),
+                               QStringLiteral("Write HTTP-01 tokens under this document root."),
+                               QStringLiteral("DIR")};
+    QCommandLineOption tlsPort{QStringLiteral("tls-port"),
+                               QStringLiteral("Port of the built-in TLS-ALPN-01 responder."),
+                               QStringLiteral("N")};
+    QCommandLineOption dnsServer{QStringLiteral("dns-server"),
+                                 QStringLiteral("DNS-01: the zone's primary, ADDR or ADDR:PORT."),
+                                 QStringLiteral("ADDR")};
+    QCommandLineOption tsigKeyFile{QStringLiteral("tsig-key-file"),
+                                   QStringLiteral("DNS-01: BIND key file with the TSIG key."),
+                                   QStringLiteral("FILE")};
+    QCommandLineOption dnsZone{QStringLiteral("dns-zone"),
+                               QStringLiteral("DNS-01: the zone (default: asked from the server)."),
+                               QStringLiteral("ZONE")};
+    QCommandLineOption keyOut{QStringLiteral("key-out"),
+                              QStringLiteral("Where to write the new certificate key (0600)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption certOut{QStringLiteral("cert-out"),
+                               QStringLiteral("Where to write the certificate chain (PEM)."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption keyType{QStringLiteral("key-type"),
+                               QStringLiteral("Certificate key: p256 (default), p384, rsa2048, "
+                                              "rsa3072, rsa4096, ed25519."),
+                               QStringLiteral("TYPE")};
+    QCommandLineOption cert{QStringLiteral("cert"),
+                            QStringLiteral("revoke: the certificate (PEM or DER)."),
+                            QStringLiteral("FILE")};
+    QCommandLineOption certKey{QStringLiteral("cert-key"),
+                               QStringLiteral("revoke: sign with the certificate's own key."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption reason{QStringLiteral("reason"),
+                              QStringLiteral("revoke: the reason (keyCompromise, superseded...)."),
+                              QStringLiteral("R")};
+    QCommandLineOption preferredChain{
+        QStringLiteral("preferred-chain"),
+        QStringLiteral("issue: prefer the alternate chain whose root's name contains NAME."),
+        QStringLiteral("NAME")};
+    QCommandLineOption dnsHook{QStringLiteral("dns-hook"),
+                               QStringLiteral("dns-01: run PROGRAM to add/remove the TXT record "
+                                              "(CERTDECK_ACME_* environment)."),
+                               QStringLiteral("PROGRAM")};
+    QCommandLineOption newKey{QStringLiteral("new-key"),
+                              QStringLiteral("account rollover: the new account key (made when "
+                                             "missing)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption force{QStringLiteral("force"),
+                             QStringLiteral("Replace existing --key-out/--cert-out files.")};
+    PassphraseOption accountPass;
+    PassphraseOption keyOutPass{QStringLiteral("key-out-"), QStringLiteral("new key's ")};
+
+    void addTo(QCommandLineParser& p) const
+    {
+        for (const QCommandLineOption* o :
+             {&directory,   &caFile,  &accountKey, &contact,   &agreeTos,    &eabKid,
+              &eabFile,     &eabEnv,  &domain,     &ip,        &challenge,   &httpPort,
+              &httpAddress, &webroot, &tlsPort,    &dnsServer, &tsigKeyFile, &dnsZone,
+              &keyOut,      &certOut, &keyType,    &force}) {
+            p.addOption(*o);
+        }
+        for (const QCommandLineOption* o :
+             {&cert, &certKey, &reason, &preferredChain, &newKey, &dnsHook}) {
+            p.addOption(*o);
+        }
+        accountPass.addTo(p);
+        keyOutPass.addTo(p);
+    }
+};
+
+void progressLine(CommandContext& ctx, const QString& step, const QString& message);
+Result<AcmeClientOptions> clientOptions(const QCommandLineParser& p, const AcmeOptions& o);
+/// Loads the account key, or with `create` makes a P-256 key when the file
+/// does not exist yet (0600, encrypted when a passphrase was given).
+Result<PrivateKey> accountKey(CommandContext& ctx, const QCommandLineParser& p,
+                              const AcmeOptions& o, bool create, bool* created);
+Result<std::optional<EabCredentials>> eabCredentials(const QCommandLineParser& p,
+                                                     const AcmeOptions& o);
+Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptions& o);
+
+ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                    const QStringList& pos);
+
+} // namespace certdeck::cli::acmecli

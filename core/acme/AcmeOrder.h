@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "acme/AcmeIdentifier.h"
+#include "crypto/PrivateKey.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace certdeck::acme {
+
+/// What to order: identifiers, the certificate's key, how to prove control.
+struct OrderRequest
+{
+    QList<AcmeIdentifier> identifiers;
+    /// The key the certificate is for (never the account key); the CSR is
+    /// built from it and the identifiers.
+    crypto::PrivateKey certificateKey;
+    /// With alternate chains (Link rel="alternate"), prefer the one whose top
+    /// certificate's issuer contains this text (e.g. a root's CN); empty
+    /// takes the server's default chain.
+    QString preferredChainIssuer;
+    /// Longest wait for one authorization or for the order to become ready
+    /// or valid.
+    int pollTimeoutSeconds = 120;
+};
+
+/// One authorization as the flow sees it, for progress views.
+struct AuthorizationState
+{
+    AcmeIdentifier identifier;
+    QUrl url;
+    QString status;        ///< pending, valid, invalid, deactivated, expired, revoked
+    QString challengeType; ///< the challenge answered ("http-01")
+    bool reused = false;   ///< already valid when fetched: nothing to prove
+    QString error;         ///< plain words when invalid
+};
+
+/// The result of a successful order.
+struct IssuedCertificate
+{
+    QByteArray chainPem; ///< leaf first, then issuers, as the CA sent it
+    QUrl orderUrl;
+    QUrl certificateUrl; ///< the chain actually returned (an alternate when preferred)
+    QList<QUrl> alternateUrls;
+    QList<AuthorizationState> authorizations;
+    int badNonceRetries = 0; ///< badNonce refusals answered while ordering
+};
+
+} // namespace certdeck::acme

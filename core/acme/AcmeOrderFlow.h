@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "acme/AcmeClient.h"
+#include "acme/AcmeOrder.h"
+#include "acme/ChallengePublisher.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <optional>
+
+namespace certdeck::acme {
+
+/// One certificate order from start to chain (RFC 8555 7.4): newOrder, each
+/// authorization proved through a ChallengePublisher (its challenge type), finalize with a CSR,
+/// poll with backoff (or Retry-After), download the chain. Published tokens are withdrawn when the
+/// flow ends, whether it succeeded, failed or was cancelled.
+///
+/// Runs on the client's thread; the client must have its account set and
+/// must outlive the flow, as must the publisher. Authorizations are proved
+/// one after the other.
+class AcmeOrderFlow : public QObject
+{
+    Q_OBJECT
+public:
+    AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher, OrderRequest request,
+                  QObject* parent = nullptr);
+    /// Several challenge types: for each authorization the first publisher
+    /// (in this order of preference) that can prove its identifier and whose
+    /// type the CA offers is used; e.g. {http-01, dns-01} proves plain names
+    /// and IPs over HTTP and wildcards through DNS. Not owned.
+    AcmeOrderFlow(AcmeClient& client, QList<ChallengePublisher*> publishers, OrderRequest request,
+                  QObject* parent = nullptr);
+    ~AcmeOrderFlow() override;
+
+    /// Starts the order; finished() follows exactly once.
+    void start();
+    /// Stops at the next step; finished() follows with a Cancelled error
+    /// once the tokens are withdrawn.
+    void cancel();
+
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    /// The outcome once finished(); an Internal error before.
+    [[nodiscard]] Result<IssuedCertificate> result() const;
+    [[nodiscard]] const QList<AuthorizationState>& authorizations() const
+    {
+        return m_authorizations;
+    }
+
+signals:
+    /// `step` names the stage, `fraction` 0..1, `message` says what happened.
+    void progress(const QString& step, double fraction, const QString& message);
+    /// An authorization was fetched or changed state.
+    void authorizationChanged(int index, const certdeck::acme::AuthorizationState& state);
+    void finished();
+
+private:
+    void createOrder();
+    void nextAuthorization();
+    void onAuthorization(int index, const QJsonObject& json, bool afterResponse);
+    void answerChallenge(int index, const QJsonObject& challenge);
+    void pollAuthorization(int index, std::optional<int> retryAfter);
+    void waitForOrder(const QStringList& wanted, std::function<void(const QJsonObject&)> next);
+    void finalize();
+    void download(const QUrl& certificateUrl);
+    void pickChain(const QByteArray& chain, const QUrl& url, const QList<QUrl>& alternates,
+                   int nextAlternate);
+    void fail(const Error& error);
+    void succeed(IssuedCertificate issued);
+    void finish(Result<IssuedCertificate> result);
+    void withdrawAll(std::function<void()> then);
+    void report(const QString& step, const QString& message);
+    int pollDelayMs(std::optional<int> retryAfter);
+    [[nodiscard]] bool stopped() const { return m_cancelled || m_finishing; }
+
+    AcmeClient& m_client;
+    QList<ChallengePublisher*> m_publishers;
+    QList<ChallengePublisher*> m_chosen; ///< per authorization, null until chosen
+    OrderRequest m_request;
+    QUrl m_orderUrl;
+    QUrl m_finalizeUrl;
+    QList<QUrl> m_authorizationUrls;
+    QList<AuthorizationState> m_authorizations;
+    struct Published
+    {
+        ChallengePublisher* publisher = nullptr;
+        AcmeIdentifier identifier;
+        QByteArray token;
+        QByteArray keyAuthorization;
+    };
+    QList<Published> m_published;
+    int m_current = -1;
+    int m_polls = 0;
+    QElapsedTimer m_waitClock;
+    int m_startNonceRetries = 0;
+    bool m_started = false;
+    bool m_cancelled = false;
+    bool m_finishing = false;
+    bool m_finished = false;
+    std::optional<Result<IssuedCertificate>> m_result;
+};
+
+} // namespace certdeck::acme

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl acme account new|show and acme issue, run as a user would
+// against the real Pebble; the issued chain is checked by `openssl verify`
+// against Pebble's root and the key file by the openssl CLI.
+#include "BindFixture.h"
+#include "PebbleFixture.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace certdeck::test;
+
+class TestAcmeCommand : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void accountNewAndShow();
+    void encryptedAccountKey();
+    void unknownAccountIsCritical();
+    void issueForNamesAndIp();
+    void untrustedServerIsRefused();
+    void issueWildcardWithDns01();
+    void issueWithTlsAlpn01();
+    void revokeWithReason();
+    void accountLifecycle();
+    void renewalInfoNotServed();
+    void usageErrors_data();
+    void usageErrors();
+    void cleanupTestCase();
+
+private:
+    struct Run
+    {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
+    QStringList server() const;
+    QString path(const QString& name) const { return m_dir->filePath(name); }
+    std::unique_ptr<PebbleFixture> m_pebble;
+    std::unique_ptr<FixtureDir> m_dir;
+    QString m_ctl;
+};
+
+TestAcmeCommand::Run TestAcmeCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString& k : extra.keys()) {
+        env.insert(k, extra.value(k));
+    }
+    p.setProcessEnvironment(env);
+    p.start(m_ctl, args);
+    Run r;
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
+        return r;
+    }
+    r.code = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QStringList TestAcmeCommand::server() const
+{
+    return {QStringLiteral("--directory"), m_pebble->directoryUrl(), QStringLiteral("--ca-file"),
+            m_pebble->caFile()};
+}
+
+void TestAcmeCommand::initTestCase()
+{
+    m_ctl = qEnvironmentVariable("CERTDECKCTL");
+    QVERIFY2(QFileInfo(m_ctl).isExecutable(), "CERTDECKCTL is not set to the binary");
+    m_pebble = std::make_unique<PebbleFixture>();
+    PebbleFixture::Options opt;
+    opt.authzReusePercent = 0;
+    QVERIFY2(m_pebble->start(opt), qPrintable(m_pebble->errorString()));
+    m_dir = std::make_unique<FixtureDir>();
+}
+
+void TestAcmeCommand::cleanupTestCase()
+{
+    m_pebble.reset();
+}
+
+void TestAcmeCommand::accountNewAndShow()
+{
+    const QString key = path(QStringLiteral("account.key"));
+    Run r = ctl(QStringList{"acme", "account", "new"} + server() +
+                QStringList{"--account-key", key, "--contact", "mailto:ops@example.test",
+                            "--agree-tos", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("status").toString(), QStringLiteral("valid"));
+    QCOMPARE(o.value("created").toBool(), true);
+    QCOMPARE(o.value("keyAlgorithm").toString(), QStringLiteral("ES256"));
+    QCOMPARE(o.value("contact").toArray().at(0).toString(),
+             QStringLiteral("mailto:ops@example.test"));
+    QVERIFY(r.err.contains("created " + key.toUtf8()));
+    QCOMPARE(QFileInfo(key).permissions() & 0x0077, QFile::Permissions());
+    QByteArray keyText;
+    QCOMPARE(runTool("openssl", {"pkey", "-in", key, "-noout", "-text"}, &keyText), 0);
+    QVERIFY(keyText.contains("prime256v1"));
+
+    // Again: the same account, not a new one; the key file is kept.
+    Run again = ctl(QStringList{"acme", "account", "new"} + server() +
+                    QStringList{"--account-key", key, "--agree-tos", "--json"});
+    QVERIFY2(again.code == 0, again.err.constData());
+    const QJsonObject o2 = QJsonDocument::fromJson(again.out).object();
+    QCOMPARE(o2.value("created").toBool(), false);
+    QCOMPARE(o2.value("account").toString(), o.value("account").toString());
+    QCOMPARE(o2.value("keyThumbprint").toString(), o.value("keyThumbprint").toString());
+
+    Run show =
+        ctl(QStringList{"acme", "account", "show"} + server() + QStringList{"--account-key", key});
+    QVERIFY2(show.code == 0, show.err.constData());
+    QVERIFY2(show.out.contains(o.value("account").toString().toUtf8()), show.out.constData());
+    QVERIFY(show.out.contains("Status        valid"));
+}
+
+void TestAcmeCommand::encryptedAccountKey()
+{
+    const QString key = path(QStringLiteral("enc-account.key"));
+    QProcessEnvironment env;
+    env.insert("ACME_TEST_PASS", "correct horse battery");
+    Run r = ctl(
+        QStringList{"acme", "account", "new"} + server() +
+            QStringList{"--account-key", key, "--agree-tos", "--passphrase-env", "ACME_TEST_PASS"},
+        env);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QFile f(key);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    QVERIFY(!r.err.contains("correct horse"));
+
+    Run locked =
+        ctl(QStringList{"acme", "account", "show"} + server() + QStringList{"--account-key", key});
+    QCOMPARE(locked.code, 3);
+    QVERIFY2(locked.err.contains("is encrypted"), locked.err.constData());
+
+    Run open = ctl(QStringList{"acme", "account", "show"} + server() +
+                       QStringList{"--account-key", key, "--passphrase-env", "ACME_TEST_PASS"},
+                   env);
+    QVERIFY2(open.code == 0, open.err.constData());
+}
+
+void TestAcmeCommand::unknownAccountIsCritical()
+{
+    QByteArray pem;
+    QCOMPARE(runTool("openssl",
+                     {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"}, &pem),
+             0);
+    QVERIFY(m_dir->write(QStringLiteral("stranger.key"), pem));
+    Run r = ctl(QStringList{"acme", "account", "show"} + server() +
+                QStringList{"--account-key", path(QStringLiteral("stranger.key")), "--json"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("no ACME account exists for this key"), r.err.constData());
+    QCOMPARE(
+        QJsonDocument::fromJson(r.out).object().value("error").toObject().value("code").toString(),
+        QStringLiteral("not-found"));
+}
+
+void TestAcmeCommand::issueForNamesAndIp()
+{
+    const QString account = path(QStringLiteral("issue-account.key"));
+    const QString keyOut = path(QStringLiteral("site.key"));
+    const QString certOut = path(QStringLiteral("site.pem"));
+    const QStringList issue = QStringList{"acme", "issue"} + server() +
+                              QStringList{"--account-key",
+                                          account,
+                                          "--agree-tos",
+                                          "-d",
+                                          "www.cli.test",
+                                          "-d",
+                                          "cli.test",
+                                          "--ip",
+                                          "127.0.0.1",
+                                          "--challenge",
+                                          "http-01",
+                                          "--http-port",
+                                          QString::number(m_pebble->httpPort()),
+                                          "--http-address",
+                                          "127.0.0.1",
+                                          "--key-out",
+                                          keyOut,
+                                          "--cert-out",
+                                          certOut,
+                                          "--json"};
+    // Without the account key file there is nothing to sign with.
+    Run missing = ctl(issue);
+    QCOMPARE(missing.code, 3);
+    QVERIFY2(missing.err.contains("does not exist"), missing.err.constData());
+    QVERIFY(!QFileInfo::exists(keyOut));
+
+    Run made = ctl(QStringList{"acme", "account", "new"} + server() +
+                   QStringList{"--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    Run r = ctl(issue);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("Authorization 1/3"), r.err.constData());
+    QVERIFY2(r.err.contains("Downloading the certificate"), r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("authorizations").toArray().size(), 3);
+    QCOMPARE(o.value("certificate").toString(), certOut);
+    QCOMPARE(QFileInfo(keyOut).permissions() & 0x0077, QFile::Permissions());
+
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("pebble-root.pem"), issuer->root));
+    QByteArray out;
+    QCOMPARE(runTool("openssl",
+                     {"verify", "-CAfile", path(QStringLiteral("pebble-root.pem")), "-untrusted",
+                      certOut, certOut},
+                     &out),
+             0);
+    QVERIFY2(out.contains(": OK"), out.constData());
+    QByteArray keyPub;
+    QByteArray certPub;
+    QCOMPARE(runTool("openssl", {"pkey", "-in", keyOut, "-pubout"}, &keyPub), 0);
+    QCOMPARE(runTool("openssl", {"x509", "-in", certOut, "-noout", "-pubkey"}, &certPub), 0);
+    QCOMPARE(keyPub, certPub);
+
+    // Existing outputs are not replaced without --force.
+    Run again = ctl(issue);
+    QCOMPARE(again.code, 3);
+    QVERIFY2(again.err.contains("give --force"), again.err.constData());
+}
+
+void TestAcmeCommand::untrustedServerIsRefused()
+{
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("wrong-root.pem"), issuer->root));
+    Run r = ctl({"acme", "account", "new", "--directory", m_pebble->directoryUrl(), "--ca-file",
+                 path(QStringLiteral("wrong-root.pem")), "--account-key",
+                 path(QStringLiteral("untrusted.key")), "--agree-tos"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("TLS certificate is not trusted"), r.err.constData());
+}
+
+void TestAcmeCommand::issueWildcardWithDns01()
+{
+    BindFixture bind;
+    QVERIFY2(bind.start(QStringLiteral("dns01.test")), qPrintable(bind.errorString()));
+    PebbleFixture pebble;
+    PebbleFixture::Options opt;
+    opt.dnsServerPort = bind.port();
+    opt.authzReusePercent = 0;
+    QVERIFY2(pebble.start(opt), qPrintable(pebble.errorString()));
+    const QString account = path(QStringLiteral("dns-account.key"));
+    const QString certOut = path(QStringLiteral("wild.pem"));
+    Run r = ctl({"acme",
+                 "issue",
+                 "--directory",
+                 pebble.directoryUrl(),
+                 "--ca-file",
+                 pebble.caFile(),
+                 "--account-key",
+                 account,
+                 "--agree-tos",
+                 "-d",
+                 "*.dns01.test",
+                 "-d",
+                 "dns01.test",
+                 "--challenge",
+                 "dns-01",
+                 "--dns-server",
+                 QStringLiteral("127.0.0.1:%1").arg(bind.port()),
+                 "--tsig-key-file",
+                 bind.keyFilePath(),
+                 "--key-out",
+                 path(QStringLiteral("wild.key")),
+                 "--cert-out",
+                 certOut});
+    // The account key must exist first.
+    QCOMPARE(r.code, 3);
+    Run made = ctl({"acme", "account", "new", "--directory", pebble.directoryUrl(), "--ca-file",
+                    pebble.caFile(), "--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    r = ctl({"acme",
+             "issue",
+             "--directory",
+             pebble.directoryUrl(),
+             "--ca-file",
+             pebble.caFile(),
+             "--account-key",
+             account,
+             "-d",
+             "*.dns01.test",
+             "-d",
+             "dns01.test",
+             "--challenge",
+             "dns-01",
+             "--dns-server",
+             QStringLiteral("127.0.0.1:%1").arg(bind.port()),
+             "--tsig-key-file",
+             bind.keyFilePath(),
+             "--key-out",
+             path(QStringLiteral("wild.key")),
+             "--cert-out",
+             certOut});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("dns:*.dns01.test"), r.out.constData());
+    QByteArray sans;
+    QCOMPARE(
+        runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &sans), 0);
+    QVERIFY2(sans.contains("DNS:*.dns01.test"), sans.constData());
+    QCOMPARE(bind.query(QStringLiteral("_acme-challenge.dns01.test"), QStringLiteral("TXT"))
+                 .value_or(QStringList{"no answer"}),
+             QStringList());
+
+    // The same through --dns-hook: a script around nsupdate.
+    const QString hook = path(QStringLiteral("hook.sh"));
+    QVERIFY(m_dir->write(
+        QStringLiteral("hook.sh"),
+        QStringLiteral("#!/bin/sh\n"
+                       "case \"$CERTDECK_ACME_ACTION\" in present) op=add;; *) op=delete;; esac\n"
+                       "printf 'server 127.0.0.1 %1\\nupdate %s %s. 60 TXT \"%s\"\\nsend\\n' "
+                       "\"$op\" \"$CERTDECK_ACME_RECORD\" \"$CERTDECK_ACME_VALUE\" "
+                       "| nsupdate -k %2\n")
+            .arg(bind.port())
+            .arg(bind.keyFilePath())
+            .toUtf8()));
+    QVERIFY(QFile::setPermissions(hook, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    Run hooked =
+        ctl({"acme", "issue", "--directory", pebble.directoryUrl(), "--ca-file", pebble.caFile(),
+             "--account-key", account, "-d", "hook.dns01.test", "--challenge", "dns-01",
+             "--dns-hook", hook, "--key-out", path(QStringLiteral("hook.key")), "--cert-out",
+             path(QStringLiteral("hook.pem"))});
+    QVERIFY2(hooked.code == 0, hooked.err.constData());
+    QVERIFY(QFileInfo::exists(path(QStringLiteral("hook.pem"))));
+}
+
+void TestAcmeCommand::issueWithTlsAlpn01()
+{
+    const QString account = path(QStringLiteral("alpn-account.key"));
+    const QString certOut = path(QStringLiteral("alpn.pem"));
+    Run made = ctl(QStringList{"acme", "account", "new"} + server() +
+                   QStringList{"--account-key", account, "--agree-tos"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    Run r = ctl(QStringList{"acme", "issue"} + server() +
+                QStringList{"--account-key", account, "-d", "alpn.cli.test", "--ip", "127.0.0.1",
+                            "--challenge", "tls-alpn-01", "--tls-port",
+                            QString::number(m_pebble->tlsPort()), "--http-address", "127.0.0.1",
+                            "--key-out", path(QStringLiteral("alpn.key")), "--cert-out", certOut,
+                            "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("authorizations").toArray().size(), 2);
+    QByteArray sans;
+    QCOMPARE(
+        runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &sans), 0);
+    QVERIFY2(sans.contains("IP Address:127.0.0.1") && sans.contains("DNS:alpn.cli.test"),
+             sans.constData());
+}
+
+void TestAcmeCommand::revokeWithReason()
+{
+    // Uses the certificate issueWithTlsAlpn01 wrote, and its account.
+    const QString certOut = path(QStringLiteral("alpn.pem"));
+    QVERIFY(QFileInfo::exists(certOut));
+    QByteArray serial;
+    QCOMPARE(runTool("openssl", {"x509", "-in", certOut, "-noout", "-serial"}, &serial), 0);
+    serial = serial.trimmed().mid(serial.indexOf('=') + 1).toLower();
+    auto status = [&] {
+        const auto body =
+            m_pebble->management("/cert-status-by-serial/" + QString::fromLatin1(serial));
+        return body ? QJsonDocument::fromJson(*body).object() : QJsonObject();
+    };
+    QCOMPARE(status().value("Status").toString(), QStringLiteral("Valid"));
+
+    Run bad = ctl(QStringList{"acme", "revoke"} + server() +
+                  QStringList{"--cert", certOut, "--account-key", path("alpn-account.key"),
+                              "--reason", "caCompromise"});
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains("unknown --reason"), bad.err.constData());
+
+    Run r = ctl(QStringList{"acme", "revoke"} + server() +
+                QStringList{"--cert", certOut, "--account-key", path("alpn-account.key"),
+                            "--reason", "keyCompromise", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("reason").toString(),
+             QStringLiteral("keyCompromise"));
+    QCOMPARE(status().value("Status").toString(), QStringLiteral("Revoked"));
+    QCOMPARE(status().value("Reason").toInt(-1), 1);
+
+    // Again, now signed by the certificate's key: already revoked.
+    Run again = ctl(QStringList{"acme", "revoke"} + server() +
+                    QStringList{"--cert", certOut, "--cert-key", path("alpn.key")});
+    QCOMPARE(again.code, 2);
+    QVERIFY2(again.err.contains("already revoked"), again.err.constData());
+}
+
+void TestAcmeCommand::accountLifecycle()
+{
+    const QString key = path(QStringLiteral("life.key"));
+    const QString next = path(QStringLiteral("life-next.key"));
+    const QStringList base = server() + QStringList{"--account-key", key};
+    Run made =
+        ctl(QStringList{"acme", "account", "new"} + base + QStringList{"--agree-tos", "--json"});
+    QVERIFY2(made.code == 0, made.err.constData());
+    const QString url = QJsonDocument::fromJson(made.out).object().value("account").toString();
+
+    Run upd = ctl(QStringList{"acme", "account", "update"} + base +
+                  QStringList{"--contact", "mailto:new@example.test", "--json"});
+    QVERIFY2(upd.code == 0, upd.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(upd.out).object().value("contact").toArray().at(0).toString(),
+             QStringLiteral("mailto:new@example.test"));
+
+    Run roll = ctl(QStringList{"acme", "account", "rollover"} + base +
+                   QStringList{"--new-key", next, "--json"});
+    QVERIFY2(roll.code == 0, roll.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(roll.out).object().value("account").toString(), url);
+    QCOMPARE(QFileInfo(next).permissions() & 0x0077, QFile::Permissions());
+    // The old key no longer finds the account; the new one does.
+    Run old = ctl(QStringList{"acme", "account", "show"} + base);
+    QCOMPARE(old.code, 2);
+    const QStringList nextBase = server() + QStringList{"--account-key", next};
+    Run shown = ctl(QStringList{"acme", "account", "show"} + nextBase + QStringList{"--json"});
+    QVERIFY2(shown.code == 0, shown.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(shown.out).object().value("account").toString(), url);
+
+    Run unsure = ctl(QStringList{"acme", "account", "deactivate"} + nextBase);
+    QCOMPARE(unsure.code, 3);
+    QVERIFY2(unsure.err.contains("cannot be undone"), unsure.err.constData());
+    Run off = ctl(QStringList{"acme", "account", "deactivate"} + nextBase +
+                  QStringList{"--force", "--json"});
+    QVERIFY2(off.code == 0, off.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(off.out).object().value("status").toString(),
+             QStringLiteral("deactivated"));
+}
+
+void TestAcmeCommand::renewalInfoNotServed()
+{
+    auto issuer = m_pebble->fetchIssuerPem();
+    QVERIFY(issuer);
+    QVERIFY(m_dir->write(QStringLiteral("intermediate.pem"), issuer->intermediate));
+    Run r = ctl(QStringList{"acme", "renewal-info"} + server() +
+                QStringList{"--cert", path(QStringLiteral("intermediate.pem"))});
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains("offers no renewal information (ARI)"), r.err.constData());
+}
+
+void TestAcmeCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no action") << QStringList{"acme"} << QStringLiteral("needs an action");
+    QTest::newRow("no directory") << QStringList{"acme", "account", "show", "--account-key", "x"}
+                                  << QStringLiteral("--directory URL is required");
+    QTest::newRow("http directory")
+        << QStringList{"acme",          "account", "show", "--directory", "http://127.0.0.1/dir",
+                       "--account-key", "x"}
+        << QStringLiteral("must be an https URL");
+    QTest::newRow("bad name") << QStringList{"acme",        "issue", "-d",        "bad_name.test",
+                                             "--http-port", "80",    "--key-out", "k",
+                                             "--cert-out",  "c"}
+                              << QStringLiteral("is not a DNS name");
+    QTest::newRow("tls-alpn-01 without port")
+        << QStringList{"acme",        "issue",     "-d", "a.test",     "--challenge",
+                       "tls-alpn-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("tls-alpn-01 needs --tls-port");
+    QTest::newRow("unknown challenge")
+        << QStringList{"acme",    "issue",     "-d", "a.test",     "--challenge",
+                       "smtp-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("is not supported");
+    QTest::newRow("dns-01 without server")
+        << QStringList{"acme",   "issue",     "-d", "a.test",     "--challenge",
+                       "dns-01", "--key-out", "k",  "--cert-out", "c"}
+        << QStringLiteral("dns-01 needs --dns-server and --tsig-key-file");
+    QTest::newRow("missing account key")
+        << QStringList{"acme",          "issue",       "-d",          "*.a.test",
+                       "--http-port",   "80",          "--key-out",   "k",
+                       "--cert-out",    "c",           "--directory", "https://127.0.0.1:1/dir",
+                       "--account-key", "/nonexistent"}
+        << QStringLiteral("does not exist");
+    QTest::newRow("port and webroot")
+        << QStringList{"acme",      "issue", "-d",        "a.test", "--http-port", "80",
+                       "--webroot", "/tmp",  "--key-out", "k",      "--cert-out",  "c"}
+        << QStringLiteral("give one of --http-port");
+    QTest::newRow("half EAB") << QStringList{"acme",
+                                             "account",
+                                             "new",
+                                             "--directory",
+                                             "https://127.0.0.1:1/dir",
+                                             "--account-key",
+                                             "x",
+                                             "--eab-kid",
+                                             "kid-1"}
+                              << QStringLiteral("needs --eab-kid and the MAC key");
+}
+
+void TestAcmeCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    Run r = ctl(args);
+    QCOMPARE(r.code, 3);
+    QVERIFY2(r.err.contains(expected.toUtf8()), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestAcmeCommand)
+#include "test_acme_command.moc"
