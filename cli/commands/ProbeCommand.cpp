@@ -3,10 +3,12 @@
 // cipher suite per protocol, server order, key-exchange groups), found with
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
 #include "CliSupport.h"
+#include "probe/AddressResolver.h"
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/EndpointProber.h"
 #include "probe/NamedGroup.h"
+#include "probe/NodeComparison.h"
 #include "probe/ProbeReport.h"
-#include "probe/TlsProber.h"
 
 #include <QEventLoop>
 #include <QHostAddress>
@@ -142,6 +144,82 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
     out.flush();
 }
 
+QString acceptedVersions(const ProbeResult& r)
+{
+    QStringList v;
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.accepted) {
+            v << tlsVersionName(p.version);
+        }
+    }
+    return v.isEmpty() ? QStringLiteral("-") : v.join(QStringLiteral(", "));
+}
+
+/// Several nodes: a table of them, the differences, then each node's detail.
+void printNodes(QTextStream& out, const EndpointResult& e)
+{
+    out << "Endpoint     " << e.host << ":" << e.port << "  " << e.nodes.size() << " nodes ("
+        << e.resolver << ")\n\n";
+    out << QStringLiteral("Node").leftJustified(40) << " "
+        << QStringLiteral("Answer").leftJustified(16) << " "
+        << QStringLiteral("Protocols").leftJustified(40) << " Suites\n";
+    for (const ProbeResult& n : e.nodes) {
+        qsizetype suites = 0;
+        for (const ProtocolProbe& p : n.protocols) {
+            suites += p.suites.size();
+        }
+        out << n.address.leftJustified(40) << " " << nodeReachability(n).leftJustified(16) << " "
+            << acceptedVersions(n).leftJustified(40) << " " << suites << "\n";
+    }
+    const QList<NodeDifference> differences = compareNodes(e.nodes);
+    out << "\n"
+        << (differences.isEmpty() ? QStringLiteral("The nodes agree.")
+                                  : QStringLiteral("The nodes differ:"))
+        << "\n";
+    for (const NodeDifference& d : differences) {
+        out << "  " << d.text() << "\n";
+    }
+    for (const ProbeResult& n : e.nodes) {
+        out << "\n== Node " << n.address << "\n";
+        printHuman(out, n, probeWeaknesses(n));
+    }
+    out.flush();
+}
+
+void printEndpoint(QTextStream& out, const EndpointResult& e)
+{
+    if (e.nodes.size() > 1) {
+        printNodes(out, e);
+        return;
+    }
+    if (!e.nodes.isEmpty()) {
+        printHuman(out, e.nodes.constFirst(), probeWeaknesses(e.nodes.constFirst()));
+    }
+}
+
+/// The exit code of a probed endpoint; the reason on stderr when critical.
+ExitCode endpointExitCode(CommandContext& ctx, const EndpointResult& e)
+{
+    const ProbeVerdict verdict = endpointVerdict(e);
+    if (verdict == ProbeVerdict::Critical && !ctx.json) {
+        const QStringList why = endpointProblems(e);
+        ctx.err << "certdeckctl: " << e.host << ":" << e.port << ": "
+                << (why.isEmpty() ? QStringLiteral("no protocol was accepted")
+                                  : why.join(QStringLiteral("; ")))
+                << "\n";
+        ctx.err.flush();
+    }
+    switch (verdict) {
+    case ProbeVerdict::Ok:
+        return ExitCode::Ok;
+    case ProbeVerdict::Warning:
+        return ExitCode::Warning;
+    case ProbeVerdict::Critical:
+        break;
+    }
+    return ExitCode::Critical;
+}
+
 ExitCode runProbe(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -157,7 +235,11 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         QStringLiteral("timeout"),
         QStringLiteral("Limit for each step of each connection in ms (default 5000)."),
         QStringLiteral("MS"), QStringLiteral("5000"));
-    p.addOptions({sni, ip, timeout});
+    const QCommandLineOption resolver(
+        QStringLiteral("resolver"),
+        QStringLiteral("Ask this DNS server (IP[:PORT]) for the host's addresses."),
+        QStringLiteral("IP[:PORT]"));
+    p.addOptions({sni, ip, timeout, resolver});
     p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -165,16 +247,21 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     }
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
-                   "[--timeout MS] [--json]\n\n"
+                   "[--resolver IP[:PORT]]\n"
+                   "         [--timeout MS] [--json]\n\n"
                    "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
                    "protocol, whether the server imposes its order, the key-exchange groups and\n"
                    "the DHE prime size, with raw ClientHellos (at most 4 connections at once).\n"
-                   "PORT defaults to 443.\n\n"
+                   "PORT defaults to 443. Every A and AAAA address of HOST is probed (a node\n"
+                   "each, side by side) and the nodes compared; --ip probes one address only.\n"
+                   "--resolver asks that DNS server instead of the system resolver.\n\n"
                    "  0  reachable, no weak protocol or suite\n"
                    "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
                    "accepted,\n"
-                   "     or renegotiation is insecure, or records are compressed\n"
-                   "  2  unreachable, or no handshake succeeded\n"
+                   "     or renegotiation is insecure, or records are compressed,\n"
+                   "     or the nodes behind the name differ\n"
+                   "  2  unreachable (a node, or the name does not resolve), or no handshake\n"
+                   "     succeeded\n"
                    "  3  usage error\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
@@ -192,6 +279,14 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (p.isSet(ip) && QHostAddress(p.value(ip)).isNull()) {
         return usageError(ctx, QStringLiteral("--ip %1 is not an IP address").arg(p.value(ip)));
     }
+    std::optional<dns::DnsServer> dnsServer;
+    if (p.isSet(resolver)) {
+        auto server = parseDnsServer(p.value(resolver));
+        if (!server) {
+            return usageError(ctx, QStringLiteral("--resolver: ") + server.error().message);
+        }
+        dnsServer = *server;
+    }
     bool ok = false;
     const int timeoutMs = p.value(timeout).toInt(&ok);
     if (!ok || timeoutMs < 1 || timeoutMs > 600000) {
@@ -207,45 +302,39 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     options.connectTimeoutMs = timeoutMs;
     options.firstByteTimeoutMs = timeoutMs;
     options.replyTimeoutMs = timeoutMs;
+    options.resolver = dnsServer;
+    options.dnsTimeoutMs = timeoutMs;
 
     // certdeckctl runs commands before any event loop; this loop is the only
     // one in the process, so it nests in nothing.
     QEventLoop loop;
-    TlsProber prober(target, options);
-    QObject::connect(&prober, &TlsProber::progress, &loop,
+    EndpointProber prober(target, options);
+    QObject::connect(&prober, &EndpointProber::progress, &loop,
                      [&ctx](const QString& step, double fraction, const QString& message) {
                          ctx.err << "certdeckctl: probe " << qRound(fraction * 100) << "% " << step
                                  << ": " << message << "\n";
                          ctx.err.flush();
                      });
-    QObject::connect(&prober, &TlsProber::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&prober, &EndpointProber::finished, &loop, &QEventLoop::quit);
     prober.start();
     loop.exec();
 
-    const ProbeResult& r = prober.result();
-    const QStringList weak = probeWeaknesses(r);
+    const EndpointResult& endpoint = prober.result();
     if (ctx.json) {
-        printJson(ctx.out, probeResultJson(r));
+        printJson(ctx.out, endpointResultJson(endpoint));
     } else {
-        printHuman(ctx.out, r, weak);
+        printEndpoint(ctx.out, endpoint);
     }
-    if (!anyProtocolAccepted(r)) {
-        if (!ctx.json) {
-            const QString why = r.errors.isEmpty() ? QStringLiteral("no protocol was accepted")
-                                                   : r.errors.constFirst().message;
-            ctx.err << "certdeckctl: " << r.host << ":" << r.port << ": " << why << "\n";
-            ctx.err.flush();
-        }
-        return ExitCode::Critical;
-    }
-    return weak.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
+    return endpointExitCode(ctx, endpoint);
 }
 
 } // namespace
 
-CERTDECK_COMMAND({QStringLiteral("probe"),
-                  QStringLiteral("  probe HOST[:PORT]  protocols, cipher suites, server order and "
-                                 "groups of a TLS endpoint (--sni, --ip, --timeout)\n"),
-                  runProbe});
+CERTDECK_COMMAND(
+    {QStringLiteral("probe"),
+     QStringLiteral(
+         "  probe HOST[:PORT]  protocols, cipher suites, server order and "
+         "groups of every node of a TLS endpoint (--sni, --ip, --resolver, --timeout)\n"),
+     runProbe});
 
 } // namespace certdeck::cli

@@ -6,6 +6,7 @@
 #include "CliSupport.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
+#include "probe/AddressResolver.h"
 #include "probe/FleetScanner.h"
 #include "probe/ProbeReport.h"
 
@@ -31,6 +32,27 @@ bool readBound(const QCommandLineParser& p, const QCommandLineOption& o, int max
     return true;
 }
 
+/// The text after "OK host:port - ": the accepted versions when clean, else
+/// what makes it a warning or critical (each node named when there are
+/// several, and the differences between them).
+QString scanSummary(const EndpointResult& r, ProbeVerdict verdict)
+{
+    if (verdict != ProbeVerdict::Ok) {
+        return endpointProblems(r).join(QStringLiteral("; "));
+    }
+    QStringList versions;
+    for (const ProtocolProbe& pp : r.nodes.constFirst().protocols) {
+        if (pp.accepted) {
+            versions << tlsVersionName(pp.version);
+        }
+    }
+    QString line = versions.join(QStringLiteral(", "));
+    if (r.nodes.size() > 1) {
+        line += QStringLiteral(" (%1 nodes alike)").arg(r.nodes.size());
+    }
+    return line;
+}
+
 ExitCode runScan(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -53,21 +75,30 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         QStringLiteral("MS"), QStringLiteral("5000"));
     const QCommandLineOption noRecord(QStringLiteral("no-record"),
                                       QStringLiteral("Do not write the probe history."));
-    p.addOptions({group, concurrency, perHost, timeout, noRecord});
+    const QCommandLineOption resolver(
+        QStringLiteral("resolver"),
+        QStringLiteral("Ask this DNS server (IP[:PORT]) for the endpoints' addresses."),
+        QStringLiteral("IP[:PORT]"));
+    p.addOptions({group, concurrency, perHost, timeout, noRecord, resolver});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl scan [--group G] [--concurrency N] [--per-host N]\n"
-                   "         [--timeout MS] [--no-record] [--json]\n\n"
+                   "         [--timeout MS] [--resolver IP[:PORT]] [--no-record] [--json]\n\n"
                    "Probes every endpoint in the inventory (protocols, cipher suites, order,\n"
                    "groups) with at most N connections open at once in all and --per-host at\n"
                    "once to any one address, and records each result in the endpoint's probe\n"
-                   "history. One line per endpoint; the exit code is the worst verdict:\n\n"
+                   "history. Every A and AAAA address of a name is probed (an endpoint's\n"
+                   "address override keeps one); the history holds one record per endpoint\n"
+                   "with its nodes inside. One line per endpoint; the exit code is the worst\n"
+                   "verdict:\n\n"
                    "  0  every endpoint reachable, nothing weak accepted\n"
-                   "  1  a weak protocol or suite somewhere (see `certdeckctl probe`)\n"
-                   "  2  an endpoint is unreachable or no handshake succeeded\n"
+                   "  1  a weak protocol or suite somewhere (see `certdeckctl probe`), or the\n"
+                   "     nodes behind a name differ\n"
+                   "  2  an endpoint or one of its nodes is unreachable, a name does not\n"
+                   "     resolve, or no handshake succeeded\n"
                    "  3  usage error, or the inventory cannot be read\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
@@ -91,6 +122,14 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     options.probe.connectTimeoutMs = timeoutMs;
     options.probe.firstByteTimeoutMs = timeoutMs;
     options.probe.replyTimeoutMs = timeoutMs;
+    options.probe.dnsTimeoutMs = timeoutMs;
+    if (p.isSet(resolver)) {
+        auto server = parseDnsServer(p.value(resolver));
+        if (!server) {
+            return usageError(ctx, QStringLiteral("--resolver: ") + server.error().message);
+        }
+        options.probe.resolver = *server;
+    }
 
     auto store = inventory::Store::openUrl(ctx.dbPath);
     if (!store) {
@@ -130,30 +169,12 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     FleetScanner scanner(items, options);
     QObject::connect(
         &scanner, &FleetScanner::endpointDone, &loop,
-        [&](const ScanItem& item, const ProbeResult& r) {
-            const ProbeVerdict v = probeVerdict(r);
+        [&](const ScanItem& item, const EndpointResult& r) {
+            const ProbeVerdict v = endpointVerdict(r);
             worst = std::max(worst, v);
-            const QStringList weak = probeWeaknesses(r);
             const QString where = inventory::endpointAddress(item.target.host, item.target.port);
-            QString why;
-            if (v == ProbeVerdict::Critical) {
-                why =
-                    r.errors.isEmpty()
-                        ? QStringLiteral("no protocol was accepted")
-                        : QStringLiteral("%1: %2").arg(probeFailureKindName(r.errors.first().kind),
-                                                       r.errors.first().message);
-            } else if (v == ProbeVerdict::Warning) {
-                why = weak.join(QStringLiteral("; "));
-            } else {
-                QStringList versions;
-                for (const ProtocolProbe& pp : r.protocols) {
-                    if (pp.accepted) {
-                        versions << tlsVersionName(pp.version);
-                    }
-                }
-                why = versions.join(QStringLiteral(", "));
-            }
-            QJsonObject json = probeResultJson(r);
+            const QString why = scanSummary(r, v);
+            QJsonObject json = endpointResultJson(r);
             json.insert(QStringLiteral("endpointId"), item.endpointId);
             json.insert(QStringLiteral("verdict"), probeVerdictName(v));
             if (record) {

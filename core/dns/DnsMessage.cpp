@@ -70,8 +70,22 @@ bool readName(ByteReader& r, QString* out)
 bool readRecord(ByteReader& r, DnsRecord* rec)
 {
     quint16 rdlen = 0;
-    return readName(r, &rec->name) && r.u16(&rec->type) && r.u16(&rec->rrClass) &&
-           r.u32(&rec->ttl) && r.u16(&rdlen) && r.bytes(rdlen, &rec->rdata);
+    if (!readName(r, &rec->name) || !r.u16(&rec->type) || !r.u16(&rec->rrClass) ||
+        !r.u32(&rec->ttl) || !r.u16(&rdlen)) {
+        return false;
+    }
+    const qsizetype rdataStart = r.pos();
+    if (!r.bytes(rdlen, &rec->rdata)) {
+        return false;
+    }
+    if (rec->type == RrType::Cname) {
+        // The name must lie inside the rdata, though it may point back.
+        ByteReader inner(r.data(), rdataStart);
+        if (!readName(inner, &rec->target) || inner.pos() != rdataStart + rdlen) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool writeRecord(ByteWriter& w, const DnsRecord& rec)

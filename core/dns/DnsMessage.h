@@ -13,8 +13,10 @@ namespace certdeck::dns {
 /// DNS record types and classes this module uses.
 namespace RrType {
 constexpr quint16 A = 1;
+constexpr quint16 Cname = 5;
 constexpr quint16 Soa = 6;
 constexpr quint16 Txt = 16;
+constexpr quint16 Aaaa = 28;
 constexpr quint16 Tsig = 250;
 constexpr quint16 Any = 255;
 } // namespace RrType
@@ -32,6 +34,9 @@ struct DnsRecord
     quint16 rrClass = RrClass::In;
     quint32 ttl = 0;
     QByteArray rdata;
+    /// decode() only: a CNAME's canonical name (its rdata may point into the
+    /// message, so it is read while the whole message is at hand).
+    QString target = {};
 
     /// A TXT record's rdata from one string (split into 255-byte chunks).
     [[nodiscard]] static QByteArray txtRdata(const QByteArray& text);

@@ -3,6 +3,7 @@
 
 #include "crypto/ChainReport.h"
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/NodeComparison.h"
 
 #include <QHash>
 #include <algorithm>
@@ -54,57 +55,96 @@ QString suiteList(const QList<quint16>& codes)
     return names.join(QStringLiteral(", "));
 }
 
-void reachabilityFindings(const ProbeResult& r, QList<Finding>& out)
+struct Advice
 {
-    const bool anyAccepted = std::any_of(r.protocols.cbegin(), r.protocols.cend(),
-                                         [](const ProtocolProbe& p) { return p.accepted; });
-    if (anyAccepted) {
-        return;
-    }
-    const ProbeFailure first =
-        r.errors.isEmpty() ? ProbeFailure{ProbeFailureKind::Other,
-                                          QStringLiteral("handshake"),
-                                          QStringLiteral("no protocol version was accepted"),
-                                          {}}
-                           : r.errors.first();
-    struct Advice
-    {
-        const char* code;
-        const char* title;
-        const char* remedy;
-    };
-    Advice a{"unreachable.handshake", "No TLS handshake succeeded",
-             "Check that the port serves TLS and that a certificate and protocols are configured."};
-    switch (first.kind) {
+    const char* suffix; ///< unreachable.<suffix>, node.<suffix>
+    const char* title;
+    const char* remedy;
+};
+
+Advice adviceFor(ProbeFailureKind kind)
+{
+    switch (kind) {
     case ProbeFailureKind::Timeout:
-        a = {"unreachable.timeout", "The endpoint does not answer (timeout)",
-             "A firewall probably drops the traffic, or the host is down: check the path and the "
-             "service."};
-        break;
+        return {"timeout", "The endpoint does not answer (timeout)",
+                "A firewall probably drops the traffic, or the host is down: check the path and "
+                "the service."};
     case ProbeFailureKind::Refused:
-        a = {"unreachable.refused", "Nothing listens on the port (connection refused)",
-             "Start the service or correct the port in the inventory."};
-        break;
+        return {"refused", "Nothing listens on the port (connection refused)",
+                "Start the service or correct the port in the inventory."};
     case ProbeFailureKind::Reset:
-        a = {"unreachable.reset", "The connection is reset",
-             "A middlebox or the server kills the connection: check the load balancer and the "
-             "server's logs."};
-        break;
+        return {"reset", "The connection is reset",
+                "A middlebox or the server kills the connection: check the load balancer and the "
+                "server's logs."};
     case ProbeFailureKind::DnsFailure:
-        a = {"unreachable.dns", "The name does not resolve",
-             "Fix the DNS record, or set an address override for the endpoint."};
-        break;
+        return {"dns", "The name does not resolve",
+                "Fix the DNS record, or set an address override for the endpoint."};
     case ProbeFailureKind::Unreachable:
-        a = {"unreachable.network", "No route to the host",
-             "Check routing and firewalls between this machine and the endpoint."};
-        break;
+        return {"network", "No route to the host",
+                "Check routing and firewalls between this machine and the endpoint."};
     default:
         break;
     }
-    add(out, QString::fromLatin1(a.code), FindingSeverity::Critical, QString::fromLatin1(a.title),
+    return {"handshake", "No TLS handshake succeeded",
+            "Check that the port serves TLS and that a certificate and protocols are configured."};
+}
+
+bool acceptsAny(const ProbeResult& r)
+{
+    return std::any_of(r.protocols.cbegin(), r.protocols.cend(),
+                       [](const ProtocolProbe& p) { return p.accepted; });
+}
+
+// Why nothing was accepted: the first error, or each version's refusal (an
+// alert by name) when no error was recorded.
+ProbeFailure whyUnreachable(const ProbeResult& r)
+{
+    if (!r.errors.isEmpty()) {
+        return r.errors.first();
+    }
+    QStringList refusals;
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.tested && !p.refusal.isEmpty()) {
+            refusals << QStringLiteral("%1: %2").arg(tlsVersionName(p.version), p.refusal);
+        }
+    }
+    return ProbeFailure{ProbeFailureKind::Other,
+                        QStringLiteral("handshake"),
+                        refusals.isEmpty() ? QStringLiteral("no protocol version was accepted")
+                                           : QStringLiteral("no protocol version was accepted (%1)")
+                                                 .arg(refusals.join(QStringLiteral(", "))),
+                        {}};
+}
+
+void reachabilityFindings(const ProbeResult& r, QList<Finding>& out)
+{
+    if (acceptsAny(r)) {
+        return;
+    }
+    const ProbeFailure first = whyUnreachable(r);
+    const Advice a = adviceFor(first.kind);
+    add(out, QStringLiteral("unreachable.") + QString::fromLatin1(a.suffix),
+        FindingSeverity::Critical, QString::fromLatin1(a.title),
         QStringLiteral("%1 during %2: %3")
             .arg(probeFailureKindName(first.kind), first.step, first.message),
         QString::fromLatin1(a.remedy));
+}
+
+// One node of several cannot be reached while others can: the clients sent
+// to it fail, so it is as critical as a whole endpoint down.
+void nodeReachabilityFinding(const ProbeResult& node, int total, QList<Finding>& out)
+{
+    const ProbeFailure first = whyUnreachable(node);
+    const Advice a = adviceFor(first.kind);
+    add(out, QStringLiteral("node.") + QString::fromLatin1(a.suffix), FindingSeverity::Critical,
+        QStringLiteral("Node %1 of %2: %3")
+            .arg(node.address)
+            .arg(total)
+            .arg(QString::fromLatin1(a.title)),
+        QStringLiteral("%1: %2 during %3: %4")
+            .arg(node.address, probeFailureKindName(first.kind), first.step, first.message),
+        QStringLiteral("Clients sent to this address fail. ") + QString::fromLatin1(a.remedy) +
+            QStringLiteral(" Or take the address out of DNS / the load balancer."));
 }
 
 void protocolFindings(const ProbeResult& r, QList<Finding>& out)
@@ -334,6 +374,88 @@ void chainFindings(const crypto::ChainReport& chain, const QDateTime& now, int w
     }
 }
 
+// Every reachable node's own findings, one per code: the evidence names
+// the nodes unless all of them share it word for word.
+void mergeNodeFindings(const QList<const ProbeResult*>& up,
+                       const std::optional<ClientProfile>& client, QList<Finding>& out)
+{
+    QList<Finding> merged;
+    QList<QStringList> evidenceByNode; // parallel to merged: "node: evidence"
+    QList<QStringList> plainEvidence;
+    for (const ProbeResult* n : up) {
+        QList<Finding> mine;
+        protocolFindings(*n, mine);
+        cipherFindings(*n, mine);
+        if (client) {
+            clientFindings(*n, *client, mine);
+        }
+        for (const Finding& f : std::as_const(mine)) {
+            const auto it = std::find_if(merged.cbegin(), merged.cend(),
+                                         [&](const Finding& m) { return m.code == f.code; });
+            const qsizetype at = it - merged.cbegin();
+            if (it == merged.cend()) {
+                merged << f;
+                evidenceByNode << QStringList();
+                plainEvidence << QStringList();
+            }
+            evidenceByNode[at] << QStringLiteral("%1: %2").arg(n->address, f.evidence);
+            plainEvidence[at] << f.evidence;
+        }
+    }
+    for (qsizetype i = 0; i < merged.size(); ++i) {
+        QStringList plain = plainEvidence.at(i);
+        plain.removeDuplicates();
+        if (plainEvidence.at(i).size() != up.size() || plain.size() != 1) {
+            merged[i].evidence = evidenceByNode.at(i).join(QStringLiteral("; "));
+        }
+        out << merged.at(i);
+    }
+}
+
+void nodeFindings(const QList<ProbeResult>& nodes, const std::optional<ClientProfile>& client,
+                  QList<Finding>& out)
+{
+    QList<const ProbeResult*> up;
+    for (const ProbeResult& n : nodes) {
+        if (acceptsAny(n)) {
+            up << &n;
+        }
+    }
+    if (up.isEmpty()) {
+        // The whole endpoint is down: the single-node codes, first node's reason.
+        reachabilityFindings(nodes.constFirst(), out);
+        if (!out.isEmpty()) {
+            QStringList each;
+            for (const ProbeResult& n : nodes) {
+                const ProbeFailure why = whyUnreachable(n);
+                each << QStringLiteral("%1: %2").arg(n.address, probeFailureKindName(why.kind));
+            }
+            out.last().evidence +=
+                QStringLiteral(" (every node: %1)").arg(each.join(QStringLiteral(", ")));
+        }
+        return;
+    }
+    for (const ProbeResult& n : nodes) {
+        if (!acceptsAny(n)) {
+            nodeReachabilityFinding(n, int(nodes.size()), out);
+        }
+    }
+    mergeNodeFindings(up, client, out);
+    QStringList differences;
+    for (const NodeDifference& d : compareNodes(nodes)) {
+        if (d.aspect != QLatin1String("reachability")) {
+            differences << d.text();
+        }
+    }
+    if (!differences.isEmpty()) {
+        add(out, QStringLiteral("nodes.differ"), FindingSeverity::Warning,
+            QStringLiteral("The nodes behind the name are configured differently"),
+            differences.join(QStringLiteral("; ")),
+            QStringLiteral("Deploy the same TLS configuration to every node: a client's result "
+                           "depends on which address it reaches."));
+    }
+}
+
 } // namespace
 
 QString findingSeverityName(FindingSeverity severity)
@@ -352,15 +474,23 @@ QString findingSeverityName(FindingSeverity severity)
 QList<Finding> assessEndpoint(const FindingInputs& inputs)
 {
     QList<Finding> out;
-    if (inputs.probe == nullptr) {
-        return out;
+    const bool several = inputs.nodes != nullptr && inputs.nodes->size() > 1;
+    const ProbeResult* single = inputs.probe;
+    if (single == nullptr && inputs.nodes != nullptr && inputs.nodes->size() == 1) {
+        single = &inputs.nodes->constFirst();
     }
-    const ProbeResult& r = *inputs.probe;
-    reachabilityFindings(r, out);
-    protocolFindings(r, out);
-    cipherFindings(r, out);
-    if (inputs.client) {
-        clientFindings(r, *inputs.client, out);
+    if (several) {
+        nodeFindings(*inputs.nodes, inputs.client, out);
+    } else if (single != nullptr) {
+        const ProbeResult& r = *single;
+        reachabilityFindings(r, out);
+        protocolFindings(r, out);
+        cipherFindings(r, out);
+        if (inputs.client) {
+            clientFindings(r, *inputs.client, out);
+        }
+    } else {
+        return out;
     }
     if (inputs.chain != nullptr) {
         chainFindings(*inputs.chain, inputs.now, inputs.expiryWarnDays, out);

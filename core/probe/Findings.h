@@ -46,11 +46,17 @@ struct ClientProfile
     QList<quint16> suites;
 };
 
-/// What the findings are made from. Only `probe` is required; the others
-/// add their findings when given.
+/// What the findings are made from. `probe` (or `nodes`) is required; the
+/// others add their findings when given.
 struct FindingInputs
 {
     const ProbeResult* probe = nullptr;
+    /// Every node behind the name (EndpointResult::nodes). With two or more,
+    /// the protocol and cipher findings are those of every reachable node
+    /// (evidence names the nodes when not all share it), a node that cannot
+    /// be reached gives node.<reason> (critical), and differences between
+    /// reachable nodes give nodes.differ (warning). `probe` may then be null.
+    const QList<ProbeResult>* nodes = nullptr;
     /// The served chain verified for the endpoint's host name.
     const crypto::ChainReport* chain = nullptr;
     /// The clock the certificate dates are judged by.

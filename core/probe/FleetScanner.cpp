@@ -2,7 +2,7 @@
 #include "FleetScanner.h"
 
 #include "probe/ConnectionBudget.h"
-#include "probe/TlsProber.h"
+#include "probe/EndpointProber.h"
 
 #include <algorithm>
 
@@ -48,11 +48,11 @@ void FleetScanner::fill()
     // not run while it only waits for a connection slot.
     while (!m_cancelled && m_next < m_items.size() && m_running < m_options.concurrency) {
         const ScanItem item = m_items.at(m_next++);
-        auto* prober = new TlsProber(item.target, m_options.probe, this);
+        auto* prober = new EndpointProber(item.target, m_options.probe, this);
         m_active.append(prober);
         ++m_running;
-        connect(prober, &TlsProber::finished, this, [this, prober, item] {
-            const ProbeResult result = prober->result();
+        connect(prober, &EndpointProber::finished, this, [this, prober, item] {
+            const EndpointResult result = prober->result();
             m_active.removeOne(prober);
             prober->deleteLater();
             --m_running;
@@ -77,8 +77,8 @@ void FleetScanner::cancel()
     }
     m_cancelled = true;
     // Each prober finishes (cancelled) and reports; nothing new starts.
-    const QList<TlsProber*> active = m_active;
-    for (TlsProber* p : active) {
+    const QList<EndpointProber*> active = m_active;
+    for (EndpointProber* p : active) {
         p->cancel();
     }
     maybeFinish();

@@ -11,7 +11,7 @@
 namespace certdeck::probe {
 
 class ConnectionBudget;
-class TlsProber;
+class EndpointProber;
 
 /// One endpoint of a fleet scan: its inventory id (0 if none) and target.
 struct ScanItem
@@ -34,8 +34,10 @@ struct ScanOptions
 };
 
 /// Probes many endpoints on the caller's event loop (no thread per
-/// endpoint): at most `concurrency` endpoints are in progress, and their
-/// connections share one ConnectionBudget (global and per-address bounds).
+/// endpoint): at most `concurrency` endpoints are in progress, each on every
+/// address behind its name (EndpointProber; ProbeOptions::resolver picks the
+/// DNS server), and their connections share one ConnectionBudget (global
+/// and per-address bounds).
 /// Every step has its timeout; cancel() stops all. endpointDone() reports
 /// each endpoint as it ends, finished() once after the last.
 class FleetScanner : public QObject
@@ -52,8 +54,9 @@ public:
     [[nodiscard]] int peakConnections() const;
 
 signals:
+    /// One endpoint done, with a result per node.
     void endpointDone(const certdeck::probe::ScanItem& item,
-                      const certdeck::probe::ProbeResult& result);
+                      const certdeck::probe::EndpointResult& result);
     /// `done` of `total` endpoints finished; `last` is the one just done.
     void progress(int done, int total, const QString& last);
     void finished();
@@ -71,7 +74,7 @@ private:
     bool m_started = false;
     bool m_cancelled = false;
     bool m_finished = false;
-    QList<TlsProber*> m_active;
+    QList<EndpointProber*> m_active;
 };
 
 } // namespace certdeck::probe

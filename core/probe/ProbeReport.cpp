@@ -3,6 +3,7 @@
 
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/NamedGroup.h"
+#include "probe/NodeComparison.h"
 
 #include <QJsonArray>
 #include <algorithm>
@@ -141,6 +142,83 @@ QJsonObject probeResultJson(const ProbeResult& r)
                   {QStringLiteral("weaknesses"), QJsonArray::fromStringList(probeWeaknesses(r))},
                   {QStringLiteral("errors"), errors}};
     o.insert(QStringLiteral("dhBits"), r.dhBits ? QJsonValue(*r.dhBits) : QJsonValue());
+    return o;
+}
+
+ProbeVerdict endpointVerdict(const EndpointResult& result)
+{
+    if (result.nodes.isEmpty()) {
+        return ProbeVerdict::Critical;
+    }
+    ProbeVerdict worst = ProbeVerdict::Ok;
+    for (const ProbeResult& n : result.nodes) {
+        worst = std::max(worst, probeVerdict(n));
+    }
+    if (worst == ProbeVerdict::Ok && !compareNodes(result.nodes).isEmpty()) {
+        worst = ProbeVerdict::Warning;
+    }
+    return worst;
+}
+
+QStringList endpointProblems(const EndpointResult& result)
+{
+    QStringList out;
+    if (result.nodes.isEmpty()) {
+        out << QStringLiteral("nothing was probed");
+        return out;
+    }
+    const bool several = result.nodes.size() > 1;
+    for (const ProbeResult& n : result.nodes) {
+        const QString prefix = several ? n.address + QStringLiteral(": ") : QString();
+        if (!anyProtocolAccepted(n)) {
+            out << prefix + (n.errors.isEmpty()
+                                 ? QStringLiteral("no protocol was accepted")
+                                 : QStringLiteral("%1: %2").arg(
+                                       probeFailureKindName(n.errors.constFirst().kind),
+                                       n.errors.constFirst().message));
+            continue;
+        }
+        for (const QString& w : probeWeaknesses(n)) {
+            out << prefix + w;
+        }
+    }
+    for (const NodeDifference& d : compareNodes(result.nodes)) {
+        if (d.aspect != QLatin1String("reachability")) {
+            out << QStringLiteral("nodes differ in ") + d.text();
+        }
+    }
+    return out;
+}
+
+QJsonObject endpointResultJson(const EndpointResult& result)
+{
+    QJsonObject o = result.nodes.isEmpty() ? QJsonObject{{QStringLiteral("host"), result.host},
+                                                         {QStringLiteral("port"), result.port},
+                                                         {QStringLiteral("sni"), result.sni},
+                                                         {QStringLiteral("reachable"), false}}
+                                           : probeResultJson(result.nodes.constFirst());
+    QJsonArray nodes;
+    for (const ProbeResult& n : result.nodes) {
+        nodes.append(probeResultJson(n));
+    }
+    QJsonArray differences;
+    for (const NodeDifference& d : compareNodes(result.nodes)) {
+        QJsonArray variants;
+        for (const NodeDifference::Variant& v : d.variants) {
+            variants.append(
+                QJsonObject{{QStringLiteral("value"), v.value},
+                            {QStringLiteral("nodes"), QJsonArray::fromStringList(v.nodes)}});
+        }
+        differences.append(QJsonObject{{QStringLiteral("aspect"), d.aspect},
+                                       {QStringLiteral("text"), d.text()},
+                                       {QStringLiteral("variants"), variants}});
+    }
+    o.insert(QStringLiteral("resolver"), result.resolver);
+    o.insert(QStringLiteral("dnsOutcome"), result.dnsOutcome);
+    o.insert(QStringLiteral("nodes"), nodes);
+    o.insert(QStringLiteral("differences"), differences);
+    o.insert(QStringLiteral("verdict"), probeVerdictName(endpointVerdict(result)));
+    o.insert(QStringLiteral("endpointWallTimeMs"), result.wallTimeMs);
     return o;
 }
 

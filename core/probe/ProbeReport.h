@@ -30,4 +30,17 @@ enum class ProbeVerdict
 /// suites with their registry data, and the weaknesses.
 [[nodiscard]] QJsonObject probeResultJson(const ProbeResult& result);
 
+/// The verdict of a name with several nodes: the worst node's, and at
+/// least a warning when the reachable nodes differ (compareNodes()); a
+/// result without nodes (cancelled before any) is critical.
+[[nodiscard]] ProbeVerdict endpointVerdict(const EndpointResult& result);
+/// One line on why the endpoint has its verdict: each unreachable node and
+/// why, the weaknesses, the differences.
+[[nodiscard]] QStringList endpointProblems(const EndpointResult& result);
+/// The endpoint as JSON: the first node's probeResultJson() at the top (as a
+/// single-address probe reported it), plus "resolver", "dnsOutcome",
+/// "nodes" (every node's probeResultJson()), "differences" ({aspect, text,
+/// variants: [{value, nodes}]}) and "verdict".
+[[nodiscard]] QJsonObject endpointResultJson(const EndpointResult& result);
+
 } // namespace certdeck::probe

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "dns/DnsExchange.h"
 #include "probe/TlsVersion.h"
 
 #include <QList>
 #include <QString>
 #include <memory>
+#include <optional>
 
 namespace certdeck::probe {
 
@@ -37,6 +39,10 @@ struct ProbeOptions
     /// Shared by the probers of a fleet scan (same thread): a global and a
     /// per-address bound on open connections. Null: only maxConnections.
     std::shared_ptr<ConnectionBudget> budget;
+    /// EndpointProber and FleetScanner: ask this DNS server for the host's
+    /// A/AAAA records instead of the system resolver.
+    std::optional<dns::DnsServer> resolver;
+    int dnsTimeoutMs = 5000; ///< the whole exchange with that server
 };
 
 } // namespace certdeck::probe

@@ -102,4 +102,22 @@ struct ProbeResult
     [[nodiscard]] QList<std::pair<TlsVersion, quint16>> acceptedPairs() const;
 };
 
+/// What a probe of a name found on every address behind it (its nodes).
+struct EndpointResult
+{
+    QString host;
+    quint16 port = 0;
+    QString sni;
+    /// Who resolved the name ("system resolver", "DNS server 127.0.0.1 port
+    /// 53"); empty when an address was given.
+    QString resolver;
+    /// "resolved", "nxdomain", "no-address"... (dnsOutcomeName()).
+    QString dnsOutcome;
+    /// One result per address, IPv4 first. When the name did not resolve:
+    /// one result without an address, holding the DNS failure.
+    QList<ProbeResult> nodes;
+    bool cancelled = false;
+    qint64 wallTimeMs = 0;
+};
+
 } // namespace certdeck::probe

@@ -24,8 +24,20 @@ bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
 {
     const QString d = m_dir.path();
     QDir(d).mkpath(QStringLiteral("tmp"));
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        m_port = freeLoopbackPort();
+    const bool fixed = m_fixedPort != 0 && !m_listen.isEmpty();
+    for (int attempt = 0; attempt < (fixed ? 1 : 5); ++attempt) {
+        m_port = fixed ? m_fixedPort : freeLoopbackPort();
+        QString listen;
+        for (const QHostAddress& a : fixed ? m_listen : QList<QHostAddress>{}) {
+            listen += QStringLiteral("    listen %1:%2 ssl;\n")
+                          .arg(a.protocol() == QAbstractSocket::IPv6Protocol
+                                   ? QStringLiteral("[%1]").arg(a.toString())
+                                   : a.toString())
+                          .arg(m_port);
+        }
+        if (listen.isEmpty()) {
+            listen = QStringLiteral("    listen 127.0.0.1:%1 ssl;\n").arg(m_port);
+        }
         QString tls = serverTls;
         tls.replace(QStringLiteral("{port}"), QString::number(m_port))
             .replace(QStringLiteral("{dir}"), d);
@@ -45,16 +57,14 @@ bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
                                             "  scgi_temp_path %1/tmp/scgi;\n"
                                             "  %3\n"
                                             "  server {\n"
-                                            "    listen 127.0.0.1:%2 ssl;\n"
+                                            "%2"
                                             "    server_name localhost;\n"
                                             "    %4\n"
                                             "    location / { default_type text/plain; return 200 "
                                             "\"certdeck-fixture nginx\\n\"; }\n"
                                             "  }\n"
                                             "}\n")
-                                 .arg(d)
-                                 .arg(m_port)
-                                 .arg(httpExtra, tls);
+                                 .arg(d, listen, httpExtra, tls);
         m_dir.write(QStringLiteral("nginx.conf"), conf.toUtf8());
         if (!m_process.start(binary(), {QStringLiteral("-p"), d, QStringLiteral("-e"),
                                         d + QStringLiteral("/error.log"), QStringLiteral("-c"),
@@ -62,7 +72,8 @@ bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
             m_error = m_process.errorString();
             return false;
         }
-        if (m_process.waitForPort(m_port)) {
+        if (m_process.waitForPort(
+                fixed ? m_listen.constFirst() : QHostAddress(QHostAddress::LocalHost), m_port)) {
             return true;
         }
         m_error = m_process.errorString() + QStringLiteral("\nerror.log ends with:\n") +

@@ -17,6 +17,14 @@ public:
     /// `{port}` and `{dir}` in it are replaced. The server answers every path
     /// with 200 "certdeck-fixture nginx\n". Retries on a port taken meanwhile.
     [[nodiscard]] bool start(const QString& serverTls, const QString& httpExtra = {});
+    /// Before start(): listen on these addresses (loopback only: 127.0.0.2,
+    /// ::1...) on this port instead of a free 127.0.0.1 port, for several
+    /// nodes of one name on one port (see freePortOnAll()). No retry then.
+    void setListen(const QList<QHostAddress>& addresses, quint16 port)
+    {
+        m_listen = addresses;
+        m_fixedPort = port;
+    }
     void stop();
 
     [[nodiscard]] quint16 port() const { return m_port; }
@@ -37,6 +45,8 @@ private:
     PeerProcess m_process;
     quint16 m_port = 0;
     QString m_error;
+    QList<QHostAddress> m_listen;
+    quint16 m_fixedPort = 0;
 };
 
 } // namespace certdeck::test

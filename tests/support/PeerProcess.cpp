@@ -38,11 +38,39 @@ bool waitUntil(const std::function<bool()>& condition, int timeoutMs)
 
 bool tcpPortAnswers(quint16 port)
 {
+    return tcpPortAnswers(QHostAddress(QHostAddress::LocalHost), port);
+}
+
+bool tcpPortAnswers(const QHostAddress& address, quint16 port)
+{
     QTcpSocket sock;
-    sock.connectToHost(QHostAddress::LocalHost, port);
+    sock.connectToHost(address, port);
     const bool ok = sock.waitForConnected(1000);
     sock.abort();
     return ok;
+}
+
+quint16 freePortOnAll(const QList<QHostAddress>& addresses)
+{
+    if (addresses.isEmpty()) {
+        return 0;
+    }
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        QTcpServer first;
+        if (!first.listen(addresses.constFirst(), 0)) {
+            return 0;
+        }
+        const quint16 port = first.serverPort();
+        bool freeEverywhere = true;
+        for (qsizetype i = 1; i < addresses.size() && freeEverywhere; ++i) {
+            QTcpServer other;
+            freeEverywhere = other.listen(addresses.at(i), port);
+        }
+        if (freeEverywhere) {
+            return port;
+        }
+    }
+    return 0;
 }
 
 int runTool(const QString& program, const QStringList& args, QByteArray* output, int timeoutMs,
@@ -154,6 +182,11 @@ QByteArray PeerProcess::log() const
 
 bool PeerProcess::waitForPort(quint16 port, int timeoutMs)
 {
+    return waitForPort(QHostAddress(QHostAddress::LocalHost), port, timeoutMs);
+}
+
+bool PeerProcess::waitForPort(const QHostAddress& address, quint16 port, int timeoutMs)
+{
     bool exited = false;
     const bool ok = waitUntil(
         [&] {
@@ -161,15 +194,17 @@ bool PeerProcess::waitForPort(quint16 port, int timeoutMs)
                 exited = true;
                 return true;
             }
-            return tcpPortAnswers(port);
+            return tcpPortAnswers(address, port);
         },
         timeoutMs);
     if (ok && !exited) {
         return true;
     }
-    m_error = QStringLiteral("%1 %2 on 127.0.0.1:%3; its log ends with:\n%4")
-                  .arg(m_name, exited ? QStringLiteral("exited before answering")
-                                      : QStringLiteral("did not answer in time"))
+    m_error = QStringLiteral("%1 %2 on %3 port %4; its log ends with:\n%5")
+                  .arg(m_name,
+                       exited ? QStringLiteral("exited before answering")
+                              : QStringLiteral("did not answer in time"),
+                       address.toString())
                   .arg(port)
                   .arg(QString::fromUtf8(fileTail(m_logPath)));
     return false;

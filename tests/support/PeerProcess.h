@@ -2,6 +2,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
+#include <QList>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -17,12 +19,19 @@ namespace certdeck::test {
 /// Another process may take it before the peer binds: fixtures retry start.
 [[nodiscard]] quint16 freeLoopbackPort();
 
+/// A TCP port free on every one of `addresses` (loopback ones: 127.0.0.2,
+/// ::1...), for peers that stand for several nodes on one port; 0 if none
+/// was found in a few tries.
+[[nodiscard]] quint16 freePortOnAll(const QList<QHostAddress>& addresses);
+
 /// Polls `condition` with the event loop running (as QTRY_ does) until it
 /// holds or `timeoutMs` passes.
 [[nodiscard]] bool waitUntil(const std::function<bool()>& condition, int timeoutMs);
 
 /// True when a TCP connection to 127.0.0.1:port is accepted.
 [[nodiscard]] bool tcpPortAnswers(quint16 port);
+/// True when a TCP connection to address:port is accepted.
+[[nodiscard]] bool tcpPortAnswers(const QHostAddress& address, quint16 port);
 
 /// Runs a short command to completion (openssl, dig, psql...); `output` gets
 /// stdout and stderr merged. Returns the exit code, or -1 if it did not run
@@ -60,6 +69,9 @@ public:
     [[nodiscard]] bool start(const QString& program, const QStringList& args);
     /// Waits until 127.0.0.1:port accepts, failing early if the peer exits.
     [[nodiscard]] bool waitForPort(quint16 port, int timeoutMs = 15000);
+    /// Waits until address:port accepts, failing early if the peer exits.
+    [[nodiscard]] bool waitForPort(const QHostAddress& address, quint16 port,
+                                   int timeoutMs = 15000);
     /// Waits until the log contains `needle`, failing early if the peer exits.
     [[nodiscard]] bool waitForLog(const QByteArray& needle, int timeoutMs = 15000);
     /// Stops the peer: stop signal to its PID, then SIGKILL to its process
