@@ -181,6 +181,7 @@ QList<NodeDifference> compareNodes(const QList<ProbeResult>& nodes)
                 return o ? std::optional<QString>(serverOrderName(*o)) : std::nullopt;
             },
             out);
+        const qsizetype before = out.size();
         // The server's own preference, among nodes that impose one over the
         // same suites (a different set is reported above).
         compareBy(
@@ -198,7 +199,7 @@ QList<NodeDifference> compareNodes(const QList<ProbeResult>& nodes)
                 return sorted.join(u',') + QStringLiteral("|") + names.join(QStringLiteral(" > "));
             },
             out);
-        if (!out.isEmpty() && out.constLast().aspect.endsWith(QLatin1String(" suite order"))) {
+        if (out.size() > before) {
             NodeDifference& d = out.last();
             // Only the same sets are comparable; drop the set key again.
             QStringList sets;

@@ -3,6 +3,7 @@
 // real nginx: what it prints, the JSON for scripts, and the exit codes
 // (0 clean, 1 weak protocol or suite, 2 unreachable, 3 usage).
 #include "HostileTlsServer.h"
+#include "MultiNodeFixture.h"
 #include "NginxFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -30,6 +32,9 @@ private slots:
     void insecureRenegotiationAndCompressionWarn();
     void refusedPortIsCritical();
     void ipOverrideKeepsTheName();
+    void everyNodeBehindAName();
+    void dnsFailuresByName();
+    void refusingNodeIsCritical();
 
 private:
     struct Run
@@ -45,6 +50,7 @@ private:
     TestPki m_pki;
     NginxFixture m_modern;
     NginxFixture m_legacy;
+    MultiNodeFixture m_nodes;
 };
 
 TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
@@ -82,6 +88,7 @@ void TestProbeCommand::initTestCase()
                                                   "ssl_ciphers 'AES128-SHA:ECDHE-RSA-AES128-GCM-"
                                                   "SHA256:@SECLEVEL=0';\n")),
              qPrintable(m_legacy.errorString()));
+    QVERIFY2(m_nodes.start(m_pki), qPrintable(m_nodes.errorString()));
 }
 
 void TestProbeCommand::help()
@@ -111,6 +118,13 @@ void TestProbeCommand::usageErrors_data()
                                  << "--timeout needs milliseconds";
     QTest::newRow("zero timeout") << QStringList{"probe", "example.org", "--timeout", "0"}
                                   << "--timeout needs milliseconds";
+    QTest::newRow("resolver shorthand")
+        << QStringList{"probe", "example.org", "--resolver", "1.2.3"}
+        << "--resolver: DNS server '1.2.3': '1.2.3' is not an IP "
+           "address";
+    QTest::newRow("resolver port")
+        << QStringList{"probe", "example.org", "--resolver", "127.0.0.1:0"}
+        << "the port must be a number from 1 to 65535";
 }
 
 void TestProbeCommand::usageErrors()
@@ -233,6 +247,96 @@ void TestProbeCommand::ipOverrideKeepsTheName()
     QCOMPARE(o.value(QLatin1String("host")).toString(), QStringLiteral("api.not-in-dns.invalid"));
     QCOMPARE(o.value(QLatin1String("sni")).toString(), QStringLiteral("api.not-in-dns.invalid"));
     QCOMPARE(o.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
+}
+
+void TestProbeCommand::everyNodeBehindAName()
+{
+    const QString endpoint = QStringLiteral("multi.test:%1").arg(m_nodes.port());
+    const QStringList common = {QStringLiteral("--resolver"), m_nodes.resolver(),
+                                QStringLiteral("--sni"), QStringLiteral("localhost")};
+    const Run r = ctl(QStringList{QStringLiteral("probe"), endpoint} + common);
+    QVERIFY2(r.code == 1, qPrintable(r.out + r.err)); // the nodes differ: a warning
+    QVERIFY2(r.out.contains(
+                 QStringLiteral("3 nodes (DNS server 127.0.0.1 port %1)").arg(m_nodes.dnsPort())),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("The nodes differ:\n  protocols: TLSv1.2, TLSv1.3 on "
+                                          "127.0.0.1, ::1; TLSv1.3 on 127.0.0.2\n")),
+             qPrintable(r.out));
+    for (const char* node : {"== Node 127.0.0.1", "== Node 127.0.0.2", "== Node ::1"}) {
+        QVERIFY2(r.out.contains(QLatin1String(node)), node);
+    }
+    // Progress names the node it is about.
+    QVERIFY2(r.err.contains(QLatin1String(": 127.0.0.2: ")), qPrintable(r.err));
+
+    const Run j =
+        ctl(QStringList{QStringLiteral("probe"), endpoint, QStringLiteral("--json")} + common);
+    QCOMPARE(j.code, 1);
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    QCOMPARE(o.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
+    QCOMPARE(o.value(QLatin1String("dnsOutcome")).toString(), QStringLiteral("resolved"));
+    const QJsonArray nodes = o.value(QLatin1String("nodes")).toArray();
+    QCOMPARE(nodes.size(), 3);
+    QCOMPARE(nodes.at(1).toObject().value(QLatin1String("address")).toString(),
+             QStringLiteral("127.0.0.2"));
+    // The top level stays the first node's report, as before.
+    QCOMPARE(o.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(o.value(QLatin1String("differences"))
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(QLatin1String("aspect")),
+             QJsonValue(QStringLiteral("protocols")));
+
+    // --ip keeps one node: nothing to differ from, a clean TLS 1.3 server.
+    const Run one = ctl(QStringList{QStringLiteral("probe"), endpoint, QStringLiteral("--ip"),
+                                    QStringLiteral("127.0.0.2")} +
+                        common);
+    QVERIFY2(one.code == 0, qPrintable(one.out + one.err));
+    QVERIFY(!one.out.contains(QLatin1String("nodes")));
+    QVERIFY(one.out.contains(QLatin1String("(127.0.0.2)")));
+}
+
+void TestProbeCommand::dnsFailuresByName()
+{
+    const Run gone =
+        ctl({QStringLiteral("probe"), QStringLiteral("gone.test:%1").arg(m_nodes.port()),
+             QStringLiteral("--resolver"), m_nodes.resolver()});
+    QCOMPARE(gone.code, 2);
+    QVERIFY2(gone.err.contains(QLatin1String("dns-failure: no such name: gone.test does not exist "
+                                             "(NXDOMAIN")),
+             qPrintable(gone.err));
+    const Run noaddr =
+        ctl({QStringLiteral("probe"), QStringLiteral("noaddr.test:%1").arg(m_nodes.port()),
+             QStringLiteral("--resolver"), m_nodes.resolver()});
+    QCOMPARE(noaddr.code, 2);
+    QVERIFY2(noaddr.err.contains(QLatin1String("noaddr.test has no A or AAAA record")),
+             qPrintable(noaddr.err));
+    const Run json =
+        ctl({QStringLiteral("probe"), QStringLiteral("gone.test:%1").arg(m_nodes.port()),
+             QStringLiteral("--resolver"), m_nodes.resolver(), QStringLiteral("--json")});
+    QCOMPARE(json.code, 2);
+    const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(o.value(QLatin1String("dnsOutcome")).toString(), QStringLiteral("nxdomain"));
+    QCOMPARE(
+        o.value(QLatin1String("errors")).toArray().at(0).toObject().value(QLatin1String("kind")),
+        QJsonValue(QStringLiteral("dns-failure")));
+}
+
+void TestProbeCommand::refusingNodeIsCritical()
+{
+    const Run r =
+        ctl({QStringLiteral("probe"), QStringLiteral("partial.test:%1").arg(m_nodes.port()),
+             QStringLiteral("--resolver"), m_nodes.resolver(), QStringLiteral("--sni"),
+             QStringLiteral("localhost")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("127\\.0\\.0\\.3 +refused"))),
+             qPrintable(r.out));
+    QVERIFY2(
+        r.out.contains(QRegularExpression(QStringLiteral("127\\.0\\.0\\.1 +reachable +TLSv1\\.2, "
+                                                         "TLSv1\\.3"))),
+        qPrintable(r.out));
+    QVERIFY2(r.err.contains(QLatin1String("127.0.0.3: refused: 127.0.0.3 port")),
+             qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestProbeCommand)

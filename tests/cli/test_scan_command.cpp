@@ -4,6 +4,7 @@
 // every result lands in the endpoint's probe history; --group limits the
 // scan; the per-host bound holds, counted by the server itself.
 #include "HostileTlsServer.h"
+#include "MultiNodeFixture.h"
 #include "NginxFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
@@ -29,6 +30,7 @@ private slots:
     void groupLimitsTheScan();
     void perHostBoundHolds();
     void usage();
+    void everyNodeOfAName();
 
 private:
     struct Run
@@ -46,6 +48,7 @@ private:
     TestPki m_pki;
     NginxFixture m_modern;
     NginxFixture m_legacy;
+    MultiNodeFixture m_nodes;
     int m_counter = 0;
 };
 
@@ -102,6 +105,7 @@ void TestScanCommand::initTestCase()
                                                   "ssl_ciphers 'AES128-SHA:ECDHE-RSA-AES128-GCM-"
                                                   "SHA256:@SECLEVEL=0';\n")),
              qPrintable(m_legacy.errorString()));
+    QVERIFY2(m_nodes.start(m_pki), qPrintable(m_nodes.errorString()));
 }
 
 void TestScanCommand::init()
@@ -203,13 +207,47 @@ void TestScanCommand::usage()
     for (const QStringList& bad :
          {QStringList{QStringLiteral("scan"), QStringLiteral("--concurrency"), QStringLiteral("0")},
           QStringList{QStringLiteral("scan"), QStringLiteral("--per-host"), QStringLiteral("x")},
-          QStringList{QStringLiteral("scan"), QStringLiteral("extra")}}) {
+          QStringList{QStringLiteral("scan"), QStringLiteral("extra")},
+          QStringList{QStringLiteral("scan"), QStringLiteral("--resolver"),
+                      QStringLiteral("dns.example")}}) {
         const Run r = ctl(bad);
         QCOMPARE(r.code, 3);
     }
     const Run help = ctl({QStringLiteral("scan"), QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
     QVERIFY(help.out.contains(QLatin1String("Usage: certdeckctl scan")));
+}
+
+void TestScanCommand::everyNodeOfAName()
+{
+    const qint64 multi =
+        add(QStringLiteral("multi.test"), m_nodes.port(), QStringLiteral("localhost"), {});
+    const qint64 partial =
+        add(QStringLiteral("partial.test"), m_nodes.port(), QStringLiteral("localhost"), {});
+    QVERIFY(multi > 0 && partial > 0);
+    const Run r = ctl({QStringLiteral("scan"), QStringLiteral("--resolver"), m_nodes.resolver()});
+    QCOMPARE(r.code, 2); // a refusing node is critical
+    QVERIFY2(r.out.contains(QStringLiteral("WARNING multi.test:%1 - nodes differ in protocols: "
+                                           "TLSv1.2, TLSv1.3 on 127.0.0.1, ::1; TLSv1.3 on "
+                                           "127.0.0.2")
+                                .arg(m_nodes.port())),
+             qPrintable(r.out));
+    QVERIFY2(
+        r.out.contains(
+            QStringLiteral("CRITICAL partial.test:%1 - 127.0.0.3: refused").arg(m_nodes.port())),
+        qPrintable(r.out));
+
+    // One history record per endpoint, its nodes inside.
+    auto store = inventory::Store::openSqlite(m_db);
+    QVERIFY(store.has_value());
+    auto probes = (*store)->probes(multi);
+    QVERIFY(probes.has_value());
+    QCOMPARE(probes->size(), 1);
+    QCOMPARE(probes->first().status, QStringLiteral("warning"));
+    const QJsonObject report = QJsonDocument::fromJson(probes->first().reportJson).object();
+    QCOMPARE(report.value(QLatin1String("nodes")).toArray().size(), 3);
+    QCOMPARE(report.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
+    QCOMPARE((*store)->probes(partial)->first().status, QStringLiteral("critical"));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -6,8 +6,7 @@
 // tells NXDOMAIN, no address, REFUSED and a silent server apart; the probe
 // finds three nodes and names their protocol difference; a refusing node is
 // reported while the others are probed.
-#include "BindFixture.h"
-#include "NginxFixture.h"
+#include "MultiNodeFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "probe/AddressResolver.h"
@@ -49,15 +48,13 @@ private:
     {
         dns::DnsServer s;
         s.address = QHostAddress(QHostAddress::LocalHost);
-        s.port = m_bind.port();
+        s.port = m_nodes.dnsPort();
         return s;
     }
 
     FixtureDir m_pkiDir;
     TestPki m_pki;
-    BindFixture m_bind;
-    NginxFixture m_both;   // 127.0.0.1 and [::1]: TLS 1.2 + 1.3
-    NginxFixture m_only13; // 127.0.0.2: TLS 1.3 only
+    MultiNodeFixture m_nodes;
     quint16 m_port = 0;
 };
 
@@ -97,29 +94,8 @@ void TestProbeNodes::initTestCase()
     TestPki::Options opt;
     QVERIFY2(m_pki.create(m_pkiDir.path(), opt), qPrintable(m_pki.errorString()));
     QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_bind.start(QStringLiteral("test"),
-                          {QStringLiteral("multi 60 IN A 127.0.0.1"),
-                           QStringLiteral("multi 60 IN A 127.0.0.2"),
-                           QStringLiteral("multi 60 IN AAAA ::1"),
-                           QStringLiteral("alias 60 IN CNAME multi"),
-                           QStringLiteral("partial 60 IN A 127.0.0.1"),
-                           QStringLiteral("partial 60 IN A 127.0.0.3"),
-                           QStringLiteral("noaddr 60 IN TXT \"no address here\"")}),
-             qPrintable(m_bind.errorString()));
-    const QList<QHostAddress> all = {
-        QHostAddress(QStringLiteral("127.0.0.1")), QHostAddress(QStringLiteral("127.0.0.2")),
-        QHostAddress(QStringLiteral("127.0.0.3")), QHostAddress(QStringLiteral("::1"))};
-    m_port = freePortOnAll(all);
-    QVERIFY2(m_port != 0, "no port free on 127.0.0.1-3 and ::1");
-    const QString cert = QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n")
-                             .arg(m_pki.good.fullchain, m_pki.good.key);
-    m_both.setListen({all.at(0), all.at(3)}, m_port);
-    QVERIFY2(m_both.start(cert + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\n"
-                                                "ssl_ciphers ECDHE+AESGCM;\n")),
-             qPrintable(m_both.errorString()));
-    m_only13.setListen({all.at(1)}, m_port);
-    QVERIFY2(m_only13.start(cert + QStringLiteral("ssl_protocols TLSv1.3;\n")),
-             qPrintable(m_only13.errorString()));
+    QVERIFY2(m_nodes.start(m_pki), qPrintable(m_nodes.errorString()));
+    m_port = m_nodes.port();
 }
 
 void TestProbeNodes::resolverTellsOutcomesApart_data()
