@@ -19,6 +19,7 @@ class TestDnsMessage : public QObject
 private slots:
     void queryMatchesRfc1035Layout();
     void compressedAnswer();
+    void cnameTargetIsDecompressed();
     void malformed_data();
     void malformed();
     void namesThatDoNotFit();
@@ -60,6 +61,21 @@ void TestDnsMessage::compressedAnswer()
     QCOMPARE(DnsRecord::txtText(m->answers.at(0).rdata).value_or("?"), QByteArray("abcdef"));
 }
 
+void TestDnsMessage::cnameTargetIsDecompressed()
+{
+    // alias.example A -> CNAME whose rdata is "multi" + a pointer to
+    // "example" inside the question (offset 18).
+    const QByteArray wire = QByteArray::fromHex("abcd81800001000100000000"
+                                                "05616c696173076578616d706c650000010001"
+                                                "c00c0005000100000e100008056d756c7469c012");
+    auto m = DnsMessage::decode(wire);
+    QVERIFY2(m, qPrintable(m ? QString() : m.error().toString()));
+    QCOMPARE(m->answers.size(), 1);
+    QCOMPARE(m->answers.at(0).type, RrType::Cname);
+    QCOMPARE(m->answers.at(0).name, QStringLiteral("alias.example"));
+    QCOMPARE(m->answers.at(0).target, QStringLiteral("multi.example"));
+}
+
 void TestDnsMessage::malformed_data()
 {
     QTest::addColumn<QByteArray>("hex");
@@ -71,6 +87,11 @@ void TestDnsMessage::malformed_data()
         << QByteArray("abcd81800001000000000000c01000010001") << QStringLiteral("question 1");
     QTest::newRow("rdata past end")
         << QByteArray("abcd81800000000100000000000010000100000e1000ff6162")
+        << QStringLiteral("answer record 1");
+    QTest::newRow("CNAME name past its rdata")
+        << QByteArray("abcd81800001000100000000"
+                      "05616c696173076578616d706c650000010001"
+                      "c00c0005000100000e100002056d756c7469c012")
         << QStringLiteral("answer record 1");
     QTest::newRow("label past end")
         << QByteArray("abcd8180000100000000000005616263") << QStringLiteral("question 1");
