@@ -4,6 +4,7 @@
 #include "EndpointDialog.h"
 #include "FleetModel.h"
 #include "ImportDialog.h"
+#include "StoreTask.h"
 #include "inventory/FleetView.h"
 #include "inventory/Store.h"
 
@@ -21,7 +22,6 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -69,20 +69,6 @@ private:
     QString m_group;
     QString m_text;
 };
-
-// Opens the store on a worker thread for one piece of work; the connection
-// never leaves that thread.
-template <class T, class Fn>
-QFuture<Result<T>> onStore(const QString& location, Fn fn)
-{
-    return QtConcurrent::run([location, fn]() -> Result<T> {
-        auto store = Store::openUrl(location);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        return fn(**store);
-    });
-}
 
 } // namespace
 
@@ -399,19 +385,26 @@ void FleetPage::editSelected()
 void FleetPage::probeSelected()
 {
     const QList<qint64> ids = selectedIds();
-    if (ids.size() != 1) {
+    if (ids.isEmpty()) {
         return;
     }
+    QList<probe::ScanItem> items;
     for (const FleetRow& r : m_model->rows()) {
-        if (r.endpoint.id == ids.first()) {
-            probe::ProbeTarget t;
-            t.host = r.endpoint.host;
-            t.port = r.endpoint.port;
-            t.sni = r.endpoint.sniName;
-            t.address = r.endpoint.addressOverride;
-            emit probeRequested(t);
-            return;
+        if (!ids.contains(r.endpoint.id)) {
+            continue;
         }
+        probe::ScanItem item;
+        item.endpointId = r.endpoint.id;
+        item.target.host = r.endpoint.host;
+        item.target.port = r.endpoint.port;
+        item.target.sni = r.endpoint.sniName;
+        item.target.address = r.endpoint.addressOverride;
+        items << item;
+    }
+    if (items.size() == 1) {
+        emit probeRequested(items.first().target);
+    } else if (!items.isEmpty()) {
+        emit scanRequested(items);
     }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inventory/Records.h"
+#include "probe/FleetScanner.h"
 #include "probe/ProbeRequest.h"
 
 #include <QDateTime>
@@ -61,6 +62,8 @@ signals:
     void reloaded(bool ok);
     /// The user asked to probe the selected endpoint (context menu, Ctrl+P).
     void probeRequested(const certdeck::probe::ProbeTarget& target);
+    /// Several endpoints were selected for probing: a fleet scan of them.
+    void scanRequested(const QList<certdeck::probe::ScanItem>& items);
     void saved(bool ok, const QString& message);
 
 private:

@@ -79,6 +79,16 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
         showPage(tr("Probe"));
         m_probe->probe(target);
     });
+    m_probe->setStoreLocation(m_storePath);
+    connect(fleet, &FleetPage::scanRequested, this, [this](const QList<probe::ScanItem>& items) {
+        showPage(tr("Probe"));
+        m_probe->scan(items);
+    });
+    connect(m_probe, &ProbePage::probesRecorded, fleet, [fleet](bool ok) {
+        if (ok) {
+            fleet->reload();
+        }
+    });
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 

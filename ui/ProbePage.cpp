@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbePage.h"
 
+#include "StoreTask.h"
 #include "crypto/ServedChainFetcher.h"
 #include "inventory/RecordNames.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/NamedGroup.h"
 #include "probe/ProbeJob.h"
 
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -74,6 +76,70 @@ QTableWidgetItem* cell(const QString& text)
     return item;
 }
 
+QColor severityColour(FindingSeverity s)
+{
+    switch (s) {
+    case FindingSeverity::Critical:
+        return strengthColour(SuiteStrength::Insecure);
+    case FindingSeverity::Warning:
+        return strengthColour(SuiteStrength::Medium);
+    case FindingSeverity::Info:
+        break;
+    }
+    return QColor(0xdd, 0xe8, 0xf4);
+}
+
+QColor verdictColour(ProbeVerdict v)
+{
+    switch (v) {
+    case ProbeVerdict::Ok:
+        return strengthColour(SuiteStrength::Strong);
+    case ProbeVerdict::Warning:
+        return strengthColour(SuiteStrength::Medium);
+    case ProbeVerdict::Critical:
+        break;
+    }
+    return strengthColour(SuiteStrength::Insecure);
+}
+
+QColor gradeColour(const QString& letter)
+{
+    if (letter.startsWith(u'A')) {
+        return strengthColour(SuiteStrength::Strong);
+    }
+    if (letter == QLatin1String("B")) {
+        return strengthColour(SuiteStrength::Medium);
+    }
+    if (letter == QLatin1String("C")) {
+        return strengthColour(SuiteStrength::Weak);
+    }
+    return strengthColour(SuiteStrength::Insecure);
+}
+
+QString acceptedVersions(const ProbeResult& r)
+{
+    QStringList versions;
+    for (const ProtocolProbe& p : r.protocols) {
+        if (p.accepted) {
+            versions << versionLabel(p.version);
+        }
+    }
+    return versions.join(QStringLiteral(", "));
+}
+
+// Endpoint table columns of a fleet scan.
+enum FleetColumn
+{
+    FleetEndpoint,
+    FleetAddress,
+    FleetVerdict,
+    FleetGrade,
+    FleetProtocols,
+    FleetFindings,
+    FleetTime,
+    FleetColumns
+};
+
 } // namespace
 
 ProbePage::ProbePage(QWidget* parent)
@@ -131,7 +197,41 @@ ProbePage::ProbePage(QWidget* parent)
     m_summary->setFont(f);
     v->addWidget(m_summary);
 
+    m_fleet = new QTableWidget(0, FleetColumns, this);
+    m_fleet->setObjectName(QStringLiteral("probeFleet"));
+    m_fleet->setHorizontalHeaderLabels({tr("Endpoint"), tr("Address"), tr("Verdict"), tr("Grade"),
+                                        tr("Protocols"), tr("Findings"), tr("Time")});
+    m_fleet->verticalHeader()->hide();
+    m_fleet->horizontalHeader()->setStretchLastSection(false);
+    m_fleet->horizontalHeader()->setSectionResizeMode(FleetFindings, QHeaderView::Stretch);
+    m_fleet->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_fleet->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_fleet->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_fleet->hide();
+
     auto* tabs = new QTabWidget(this);
+    m_tabs = tabs;
+
+    auto* findingsPane = new QWidget(this);
+    auto* fv = new QVBoxLayout(findingsPane);
+    m_grade = new QLabel(findingsPane);
+    m_grade->setObjectName(QStringLiteral("probeGrade"));
+    m_grade->setWordWrap(true);
+    m_grade->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    fv->addWidget(m_grade);
+    m_findings = new QTableWidget(0, 4, findingsPane);
+    m_findings->setObjectName(QStringLiteral("probeFindings"));
+    m_findings->setHorizontalHeaderLabels(
+        {tr("Severity"), tr("Finding"), tr("Evidence"), tr("What to do")});
+    m_findings->verticalHeader()->hide();
+    m_findings->setWordWrap(true);
+    m_findings->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_findings->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_findings->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_findings->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    fv->addWidget(m_findings, 1);
+    tabs->addTab(findingsPane, tr("Findings"));
+
     m_matrix = new QTableWidget(this);
     m_matrix->setObjectName(QStringLiteral("probeMatrix"));
     m_matrix->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -162,11 +262,18 @@ ProbePage::ProbePage(QWidget* parent)
     m_log->setReadOnly(true);
     m_log->setPlaceholderText(tr("Steps and every connection that failed, by kind."));
     tabs->addTab(m_log, tr("Log"));
-    v->addWidget(tabs, 1);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_fleet);
+    split->addWidget(tabs);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    v->addWidget(split, 1);
 
     connect(m_probe, &QPushButton::clicked, this, &ProbePage::start);
     connect(m_endpoint, &QLineEdit::returnPressed, this, &ProbePage::start);
     connect(m_cancel, &QPushButton::clicked, this, &ProbePage::cancel);
+    connect(m_fleet, &QTableWidget::currentCellChanged, this,
+            [this](int row, int, int, int) { showFleetRow(row); });
     connect(m_chain, &QPushButton::clicked, this, [this] {
         emit inspectChainRequested(inventory::endpointAddress(m_last.host, m_last.port),
                                    m_last.sni.isEmpty() ? m_last.host : m_last.sni);
@@ -195,12 +302,36 @@ QString ProbePage::logText() const
     return m_log->toPlainText();
 }
 
+QString ProbePage::gradeText() const
+{
+    return m_grade->text();
+}
+
+QString ProbePage::statusText() const
+{
+    return m_status->text();
+}
+
 void ProbePage::probe(const ProbeTarget& target)
 {
     m_endpoint->setText(inventory::endpointAddress(target.host, target.port));
     m_sni->setText(target.sni);
     m_address->setText(target.address);
     start();
+}
+
+void ProbePage::clearDetails()
+{
+    m_summary->clear();
+    m_matrix->clear();
+    m_matrix->setRowCount(0);
+    m_matrix->setColumnCount(0);
+    m_protocols->setRowCount(0);
+    m_groups->clear();
+    m_log->clear();
+    m_grade->clear();
+    m_findings->setRowCount(0);
+    m_chain->setEnabled(false);
 }
 
 void ProbePage::setRunning(bool running)
@@ -212,7 +343,7 @@ void ProbePage::setRunning(bool running)
 
 void ProbePage::start()
 {
-    if (m_job) {
+    if (isRunning()) {
         return;
     }
     auto parsed = crypto::ServedChainFetcher::parseEndpoint(m_endpoint->text().trimmed());
@@ -226,14 +357,9 @@ void ProbePage::start()
     target.sni = m_sni->text().trimmed();
     target.address = m_address->text().trimmed();
     m_last = target;
-    m_summary->clear();
-    m_matrix->clear();
-    m_matrix->setRowCount(0);
-    m_matrix->setColumnCount(0);
-    m_protocols->setRowCount(0);
-    m_groups->clear();
-    m_log->clear();
-    m_chain->setEnabled(false);
+    clearDetails();
+    m_fleet->hide();
+    m_progress->setRange(0, 100);
     m_progress->setValue(0);
     m_status->setText(tr("Probing %1…").arg(m_endpoint->text().trimmed()));
     setRunning(true);
@@ -262,6 +388,7 @@ void ProbePage::start()
             return;
         }
         showResult(*r);
+        showFindings(assessProbe(*r));
         emit probed(r->reachable);
     });
     job->start();
@@ -272,6 +399,181 @@ void ProbePage::cancel()
     if (m_job) {
         m_job->cancel();
     }
+    if (m_scan) {
+        m_status->setText(tr("Cancelling the scan…"));
+        m_scan->cancel();
+    }
+}
+
+void ProbePage::scan(const QList<ScanItem>& items)
+{
+    if (isRunning() || items.isEmpty()) {
+        return;
+    }
+    clearDetails();
+    m_scanned.clear();
+    m_fleet->setRowCount(0);
+    m_fleet->show();
+    m_endpoint->clear();
+    m_progress->setRange(0, int(items.size()));
+    m_progress->setValue(0);
+    m_status->setText(tr("Scanning %n endpoint(s)…", nullptr, int(items.size())));
+    setRunning(true);
+    m_scanClock.start();
+
+    ScanOptions options = m_scanOptions;
+    options.probe = m_options;
+    auto* job = new FleetScanJob(items, options, this);
+    m_scan = job;
+    connect(job, &FleetScanJob::endpointDone, this, &ProbePage::onScanned);
+    connect(job, &FleetScanJob::progress, this, [this](int done, int total, const QString& last) {
+        m_progress->setValue(done);
+        m_status->setText(tr("Scanned %1 of %2; last: %3").arg(done).arg(total).arg(last));
+    });
+    connect(job, &FleetScanJob::finished, this, &ProbePage::onScanFinished);
+    job->start();
+}
+
+void ProbePage::onScanned(const ScanItem& item, const ProbeResult& result)
+{
+    Scanned s{item, result, assessProbe(result), QDateTime::currentDateTimeUtc()};
+    const int row = m_fleet->rowCount();
+    m_fleet->insertRow(row);
+    m_fleet->setItem(row, FleetEndpoint,
+                     cell(inventory::endpointAddress(item.target.host, item.target.port)));
+    m_fleet->setItem(row, FleetAddress, cell(result.address));
+    auto* verdict = cell(probeVerdictName(s.assessment.verdict).toUpper());
+    verdict->setBackground(verdictColour(s.assessment.verdict));
+    m_fleet->setItem(row, FleetVerdict, verdict);
+    auto* grade = cell(s.assessment.grade.letter);
+    grade->setBackground(gradeColour(s.assessment.grade.letter));
+    grade->setTextAlignment(Qt::AlignCenter);
+    m_fleet->setItem(row, FleetGrade, grade);
+    m_fleet->setItem(row, FleetProtocols, cell(acceptedVersions(result)));
+    QString findingText;
+    if (!s.assessment.findings.isEmpty()) {
+        findingText = tr("%n finding(s); worst: %1", nullptr, int(s.assessment.findings.size()))
+                          .arg(s.assessment.findings.first().title);
+    }
+    m_fleet->setItem(row, FleetFindings, cell(findingText));
+    m_fleet->setItem(row, FleetTime, cell(tr("%1 ms").arg(result.wallTimeMs)));
+    m_scanned << std::move(s);
+    if (row == 0) {
+        m_fleet->resizeColumnsToContents();
+    }
+}
+
+void ProbePage::onScanFinished(bool cancelled, int peak)
+{
+    if (m_scan) {
+        m_scan->deleteLater();
+    }
+    m_scan = nullptr;
+    setRunning(false);
+    m_fleet->resizeColumnsToContents();
+    m_fleet->horizontalHeader()->setSectionResizeMode(FleetFindings, QHeaderView::Stretch);
+    int worse = 0;
+    for (const Scanned& s : std::as_const(m_scanned)) {
+        worse += s.assessment.verdict != ProbeVerdict::Ok ? 1 : 0;
+    }
+    const QString head =
+        cancelled ? tr("Scan cancelled after %n endpoint(s)", nullptr, int(m_scanned.size()))
+                  : tr("Scanned %n endpoint(s)", nullptr, int(m_scanned.size()));
+    m_status->setText(tr("%1 in %2 s: %3 need attention; at most %4 connection(s) open at once.")
+                          .arg(head)
+                          .arg(double(m_scanClock.elapsed()) / 1000.0, 0, 'f', 1)
+                          .arg(worse)
+                          .arg(peak));
+    if (m_fleet->rowCount() > 0 && m_fleet->currentRow() < 0) {
+        m_fleet->setCurrentCell(0, 0);
+    }
+    emit scanFinished(int(m_scanned.size()), cancelled);
+    recordScan();
+}
+
+void ProbePage::recordScan()
+{
+    QList<inventory::ProbeRecord> records;
+    for (const Scanned& s : std::as_const(m_scanned)) {
+        if (s.item.endpointId > 0 && !s.result.cancelled) {
+            records << probeRecord(s.item.endpointId, s.result, s.assessment, s.atUtc);
+        }
+    }
+    if (records.isEmpty() || m_storeLocation.isEmpty()) {
+        return;
+    }
+    auto* watcher = new QFutureWatcher<Result<int>>(this);
+    connect(watcher, &QFutureWatcher<Result<int>>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        const Result<int> r = watcher->result();
+        if (!r) {
+            m_status->setText(m_status->text() + QLatin1Char(' ') +
+                              tr("The results were NOT recorded: %1").arg(r.error().toString()));
+            emit probesRecorded(false, 0);
+            return;
+        }
+        m_status->setText(m_status->text() + QLatin1Char(' ') +
+                          tr("%n result(s) recorded in the probe history.", nullptr, *r));
+        emit probesRecorded(true, *r);
+    });
+    watcher->setFuture(onStore<int>(m_storeLocation, [records](inventory::Store& s) -> Result<int> {
+        s.setActor(inventory::Store::osUserName());
+        int n = 0;
+        for (const inventory::ProbeRecord& rec : records) {
+            auto added = s.addProbe(rec);
+            if (!added) {
+                return tl::unexpected(added.error());
+            }
+            ++n;
+        }
+        return n;
+    }));
+}
+
+void ProbePage::showFleetRow(int row)
+{
+    if (row < 0 || row >= m_scanned.size()) {
+        return;
+    }
+    const Scanned& s = m_scanned.at(row);
+    m_last = s.item.target;
+    // showResult() speaks of one endpoint; the status line stays the scan's.
+    const QString status = m_status->text();
+    clearDetails();
+    showResult(s.result);
+    showFindings(s.assessment);
+    m_status->setText(status);
+    m_chain->setEnabled(!isRunning() && s.result.reachable);
+}
+
+void ProbePage::showFindings(const ProbeAssessment& a)
+{
+    QString grade = tr("Grade %1").arg(a.grade.letter);
+    if (!a.grade.capped.isEmpty()) {
+        grade += tr(" — capped by: %1").arg(a.grade.capped.join(QStringLiteral("; ")));
+    }
+    m_grade->setText(grade);
+    QPalette pal = m_grade->palette();
+    m_grade->setAutoFillBackground(true);
+    pal.setColor(QPalette::Window, gradeColour(a.grade.letter));
+    m_grade->setPalette(pal);
+    m_grade->setMargin(6);
+
+    m_findings->setRowCount(int(a.findings.size()));
+    for (int row = 0; row < a.findings.size(); ++row) {
+        const Finding& f = a.findings.at(row);
+        auto* sev = cell(findingSeverityName(f.severity).toUpper());
+        sev->setBackground(severityColour(f.severity));
+        m_findings->setItem(row, 0, sev);
+        auto* title = cell(f.title);
+        title->setToolTip(f.code);
+        m_findings->setItem(row, 1, title);
+        m_findings->setItem(row, 2, cell(f.evidence));
+        m_findings->setItem(row, 3, cell(f.remediation));
+    }
+    m_findings->resizeColumnToContents(0);
+    m_findings->setColumnWidth(1, 260);
+    m_findings->resizeRowsToContents();
 }
 
 void ProbePage::showResult(const ProbeResult& r)

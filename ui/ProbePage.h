@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "probe/FleetScanJob.h"
+#include "probe/ProbeAssessment.h"
 #include "probe/ProbeJob.h"
 #include "probe/ProbeRequest.h"
 #include "probe/ProbeResult.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QWidget>
 
@@ -13,6 +16,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QTabWidget;
 class QTableWidget;
 
 namespace certdeck::ui {
@@ -21,8 +25,14 @@ namespace certdeck::ui {
 /// GUI thread: a cipher-suite x protocol matrix coloured by strength, each
 /// protocol's verdict (accepted, refused and why, whose order, secure
 /// renegotiation, compression), the key-exchange groups and DHE size, and
-/// every connection failure by kind. "Inspect served chain" hands the
+/// every connection failure by kind, and the findings with what to do about
+/// each and the grade they lead to. "Inspect served chain" hands the
 /// endpoint to the chain inspector.
+///
+/// A fleet scan (several endpoints selected on the Fleet page) runs on a
+/// thread of its own with a progress bar and Cancel: a table fills with each
+/// endpoint's verdict, grade and findings as it ends; selecting a row shows
+/// its details below. Results of inventory endpoints go to the probe history.
 class ProbePage : public QWidget
 {
     Q_OBJECT
@@ -35,8 +45,15 @@ public:
     /// Probes what the fields say.
     void start();
     void cancel();
+    /// Scans several endpoints; their results are recorded in the probe
+    /// history of the store set with setStoreLocation().
+    void scan(const QList<probe::ScanItem>& items);
     /// Options for the next probe (tests shorten the timeouts).
     void setOptions(const probe::ProbeOptions& options) { m_options = options; }
+    /// Bounds for the next fleet scan (its probe options are setOptions').
+    void setScanOptions(const probe::ScanOptions& options) { m_scanOptions = options; }
+    /// Where fleet-scan results are recorded (empty: nowhere).
+    void setStoreLocation(const QString& location) { m_storeLocation = location; }
 
     [[nodiscard]] QLineEdit* endpointEdit() const { return m_endpoint; }
     [[nodiscard]] QTableWidget* matrix() const { return m_matrix; }
@@ -44,19 +61,35 @@ public:
     [[nodiscard]] QString summaryText() const;
     [[nodiscard]] QString groupsText() const;
     [[nodiscard]] QString logText() const;
-    [[nodiscard]] bool isRunning() const { return m_job != nullptr; }
+    [[nodiscard]] QTableWidget* findings() const { return m_findings; }
+    [[nodiscard]] QTableWidget* fleetTable() const { return m_fleet; }
+    [[nodiscard]] QString gradeText() const;
+    [[nodiscard]] QString statusText() const;
+    [[nodiscard]] bool isRunning() const { return m_job != nullptr || m_scan != nullptr; }
 
 signals:
     /// The probe ended (also when cancelled); `reachable` as in the result.
     void probed(bool reachable);
     /// "host:port" whose served chain the user wants to inspect.
     void inspectChainRequested(const QString& endpoint, const QString& host);
+    /// A fleet scan ended: `done` endpoints finished (fewer when cancelled).
+    void scanFinished(int done, bool cancelled);
+    /// Fleet-scan results were written to the probe history (ok or not).
+    void probesRecorded(bool ok, int count);
 
 private:
+    void clearDetails();
     void showResult(const probe::ProbeResult& r);
+    void showFindings(const probe::ProbeAssessment& assessment);
     void setRunning(bool running);
+    void onScanned(const probe::ScanItem& item, const probe::ProbeResult& result);
+    void onScanFinished(bool cancelled, int peak);
+    void recordScan();
+    void showFleetRow(int row);
 
     probe::ProbeOptions m_options;
+    probe::ScanOptions m_scanOptions;
+    QString m_storeLocation;
     probe::ProbeTarget m_last;
     QLineEdit* m_endpoint = nullptr;
     QLineEdit* m_sni = nullptr;
@@ -71,7 +104,22 @@ private:
     QTableWidget* m_protocols = nullptr;
     QLabel* m_groups = nullptr;
     QPlainTextEdit* m_log = nullptr;
+    QLabel* m_grade = nullptr;
+    QTableWidget* m_findings = nullptr;
+    QTableWidget* m_fleet = nullptr;
+    QTabWidget* m_tabs = nullptr;
     QPointer<probe::ProbeJob> m_job;
+    QPointer<probe::FleetScanJob> m_scan;
+    /// One entry per fleet-table row, in row order.
+    struct Scanned
+    {
+        probe::ScanItem item;
+        probe::ProbeResult result;
+        probe::ProbeAssessment assessment;
+        QDateTime atUtc;
+    };
+    QList<Scanned> m_scanned;
+    QElapsedTimer m_scanClock;
 };
 
 } // namespace certdeck::ui

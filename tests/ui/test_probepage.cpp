@@ -16,6 +16,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
@@ -38,6 +39,9 @@ private slots:
     void cancelStopsASilentServer();
     void servedChainOpensTheInspector();
     void fleetProbeLandsHere();
+    void findingsAndGradeAreShown();
+    void fleetScanFillsTheTableAndTheHistory();
+    void fleetScanCancelsAndRecordsNothingHalfDone();
 
 private:
     static QSet<QString> column(const QTableWidget* t, const QString& header);
@@ -45,6 +49,7 @@ private:
     FixtureDir m_pkiDir;
     TestPki m_pki;
     NginxFixture m_nginx;
+    NginxFixture m_legacy; ///< TLS 1.0-1.2 only, RSA key exchange allowed
 };
 
 QSet<QString> TestProbePage::column(const QTableWidget* t, const QString& header)
@@ -88,6 +93,17 @@ void TestProbePage::initTestCase()
                                           "ssl_ecdh_curve X25519:prime256v1;\n")
                                .arg(m_pki.good.fullchain, m_pki.good.key)),
              qPrintable(m_nginx.errorString()));
+    TestPki::LeafSpec rsaSpec;
+    rsaSpec.name = QStringLiteral("rsa");
+    rsaSpec.keyType = TestPki::KeyType::Rsa2048;
+    const TestPki::Leaf rsa = m_pki.issue(rsaSpec);
+    QVERIFY2(!rsa.name.isEmpty(), qPrintable(m_pki.errorString()));
+    QVERIFY2(m_legacy.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
+                                           "ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n"
+                                           "ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:"
+                                           "@SECLEVEL=0;\n")
+                                .arg(rsa.fullchain, rsa.key)),
+             qPrintable(m_legacy.errorString()));
 }
 
 void TestProbePage::matrixShowsWhatNginxServes()
@@ -228,6 +244,189 @@ void TestProbePage::fleetProbeLandsHere()
     QCOMPARE(page->endpointEdit()->text(), QStringLiteral("127.0.0.1:%1").arg(m_nginx.port()));
     QVERIFY(probed.wait(60000));
     QCOMPARE(probed.first().first().toBool(), true);
+}
+
+// The Findings tab: the grade with the rules that capped it, and each
+// finding with its evidence and what to do, most severe first.
+void TestProbePage::findingsAndGradeAreShown()
+{
+    ProbePage page;
+    QSignalSpy probed(&page, &ProbePage::probed);
+    probe::ProbeTarget t;
+    t.host = QStringLiteral("127.0.0.1");
+    t.port = m_legacy.port();
+    page.probe(t);
+    QVERIFY(probed.wait(60000));
+    QVERIFY2(page.gradeText().startsWith(QLatin1String("Grade B")), qPrintable(page.gradeText()));
+    QVERIFY2(page.gradeText().contains(QLatin1String("protocol.tls10")),
+             qPrintable(page.gradeText()));
+    QTableWidget* f = page.findings();
+    QVERIFY(f->rowCount() >= 3);
+    QStringList titles;
+    for (int r = 0; r < f->rowCount(); ++r) {
+        titles << f->item(r, 1)->text();
+        QVERIFY2(!f->item(r, 3)->text().isEmpty(), qPrintable(f->item(r, 1)->text()));
+    }
+    const QString all = titles.join(u'|');
+    QVERIFY2(all.contains(QLatin1String("TLSv1.0")) && all.contains(QLatin1String("TLSv1.1")),
+             qPrintable(all));
+    QVERIFY2(all.contains(QLatin1String("TLS 1.3"), Qt::CaseInsensitive), qPrintable(all));
+    // Warnings come before infos.
+    QStringList severities;
+    for (int r = 0; r < f->rowCount(); ++r) {
+        severities << f->item(r, 0)->text();
+    }
+    QVERIFY2(severities.indexOf(QStringLiteral("INFO")) < 0 ||
+                 severities.lastIndexOf(QStringLiteral("WARNING")) <
+                     severities.indexOf(QStringLiteral("INFO")),
+             qPrintable(severities.join(u',')));
+}
+
+// Several endpoints selected on the Fleet page are scanned here: a row per
+// endpoint with its verdict and grade, a progress bar counting endpoints,
+// the details of a row when it is selected, and every result in the probe
+// history (the Fleet page's "last probe" reloads).
+void TestProbePage::fleetScanFillsTheTableAndTheHistory()
+{
+    QTemporaryDir tmp;
+    const QString db = tmp.filePath(QStringLiteral("store.sqlite"));
+    const quint16 closed = freeLoopbackPort();
+    {
+        auto store = inventory::Store::openSqlite(db);
+        QVERIFY(store.has_value());
+        for (quint16 port : {m_nginx.port(), m_legacy.port(), closed}) {
+            inventory::Endpoint e;
+            e.host = QStringLiteral("127.0.0.1");
+            e.port = port;
+            QVERIFY((*store)->addEndpoint(e).has_value());
+        }
+    }
+    MainWindow w(db);
+    w.show();
+    auto* fleet = w.findChild<FleetPage*>();
+    QSignalSpy reloaded(fleet, &FleetPage::reloaded);
+    QVERIFY(reloaded.wait(30000));
+    auto* page = w.findChild<ProbePage*>();
+    QSignalSpy finished(page, &ProbePage::scanFinished);
+    QSignalSpy recorded(page, &ProbePage::probesRecorded);
+    fleet->table()->selectAll();
+    fleet->table()->setFocus();
+    QTest::keyClick(fleet->table(), Qt::Key_P, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Probe"));
+    QVERIFY(page->isRunning());
+    QVERIFY(page->fleetTable()->isVisible());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.first().at(0).toInt(), 3);
+    QCOMPARE(finished.first().at(1).toBool(), false);
+    auto* bar = page->findChild<QProgressBar*>(QStringLiteral("probeProgress"));
+    QCOMPARE(bar->maximum(), 3);
+    QCOMPARE(bar->value(), 3);
+    QVERIFY2(page->statusText().startsWith(QLatin1String("Scanned 3 endpoint(s)")),
+             qPrintable(page->statusText()));
+
+    QTableWidget* t = page->fleetTable();
+    QCOMPARE(t->rowCount(), 3);
+    QHash<QString, int> rowOf;
+    for (int r = 0; r < t->rowCount(); ++r) {
+        rowOf.insert(t->item(r, 0)->text(), r);
+    }
+    const auto at = [&](quint16 port, int column) {
+        return t->item(rowOf.value(QStringLiteral("127.0.0.1:%1").arg(port), -1), column)->text();
+    };
+    QCOMPARE(rowOf.size(), 3);
+    QCOMPARE(at(m_nginx.port(), 2), QStringLiteral("OK"));
+    QCOMPARE(at(m_legacy.port(), 2), QStringLiteral("WARNING"));
+    QCOMPARE(at(m_legacy.port(), 3), QStringLiteral("B"));
+    QCOMPARE(at(closed, 2), QStringLiteral("CRITICAL"));
+    QCOMPARE(at(closed, 3), QStringLiteral("F"));
+    QVERIFY2(at(closed, 5).contains(QLatin1String("refused"), Qt::CaseInsensitive),
+             qPrintable(at(closed, 5)));
+
+    // Selecting a row shows that endpoint's details and findings below.
+    t->setCurrentCell(rowOf.value(QStringLiteral("127.0.0.1:%1").arg(m_legacy.port())), 0);
+    QVERIFY2(page->summaryText().contains(QLatin1String("TLSv1.0, TLSv1.1, TLSv1.2 accepted")),
+             qPrintable(page->summaryText()));
+    QVERIFY2(page->gradeText().startsWith(QLatin1String("Grade B")), qPrintable(page->gradeText()));
+
+    // The history has each result with its verdict and grade.
+    QVERIFY(recorded.count() > 0 || recorded.wait(30000));
+    QCOMPARE(recorded.first().at(0).toBool(), true);
+    QCOMPARE(recorded.first().at(1).toInt(), 3);
+    auto store = inventory::Store::openSqlite(db);
+    QVERIFY(store.has_value());
+    auto latest = (*store)->latestProbes();
+    QVERIFY(latest.has_value());
+    QCOMPARE(latest->size(), 3);
+    QStringList grades;
+    for (const inventory::ProbeRecord& rec : std::as_const(*latest)) {
+        grades << rec.status + u'/' + rec.grade;
+    }
+    grades.sort();
+    // The modern nginx offers a CBC suite and no RSA: its grade is an A.
+    QCOMPARE(grades.size(), 3);
+    QCOMPARE(grades.at(0), QStringLiteral("critical/F"));
+    QVERIFY2(grades.at(1).startsWith(QLatin1String("ok/A")), qPrintable(grades.at(1)));
+    QCOMPARE(grades.at(2), QStringLiteral("warning/B"));
+}
+
+// Cancel stops a scan stuck on silent servers at once (the console was
+// never blocked: the click itself is handled during the scan); endpoints cut
+// short are not recorded as if they had been probed.
+void TestProbePage::fleetScanCancelsAndRecordsNothingHalfDone()
+{
+    HostileTlsServer silent[3] = {HostileTlsServer(HostileTlsServer::Mode::Silent),
+                                  HostileTlsServer(HostileTlsServer::Mode::Silent),
+                                  HostileTlsServer(HostileTlsServer::Mode::Silent)};
+    for (HostileTlsServer& server : silent) {
+        QVERIFY(server.listen());
+    }
+    QTemporaryDir tmp;
+    const QString db = tmp.filePath(QStringLiteral("store.sqlite"));
+    QList<probe::ScanItem> items;
+    {
+        auto store = inventory::Store::openSqlite(db);
+        QVERIFY(store.has_value());
+        for (int i = 0; i < 3; ++i) {
+            inventory::Endpoint e;
+            e.host = QStringLiteral("127.0.0.1");
+            e.port = silent[i].port();
+            auto added = (*store)->addEndpoint(e);
+            QVERIFY(added.has_value());
+            probe::ScanItem item;
+            item.endpointId = added->id;
+            item.target.host = e.host;
+            item.target.port = e.port;
+            items << item;
+        }
+    }
+    ProbePage page;
+    page.setStoreLocation(db);
+    probe::ProbeOptions slow;
+    slow.firstByteTimeoutMs = 60000;
+    slow.replyTimeoutMs = 60000;
+    page.setOptions(slow);
+    page.show();
+    QSignalSpy finished(&page, &ProbePage::scanFinished);
+    QSignalSpy recorded(&page, &ProbePage::probesRecorded);
+    page.scan(items);
+    // One address: the per-host bound (4) lets the first endpoint's
+    // connections in and keeps the others waiting for a slot.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        silent[0].connections() + silent[1].connections() + silent[2].connections() >= 4, 10000);
+    auto* cancel = page.findChild<QPushButton*>(QStringLiteral("probeCancel"));
+    QVERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(finished.wait(10000)); // far sooner than the 60 s timeouts
+    QCOMPARE(finished.first().at(1).toBool(), true);
+    QVERIFY(!page.isRunning());
+    QVERIFY2(page.statusText().startsWith(QLatin1String("Scan cancelled")),
+             qPrintable(page.statusText()));
+    QVERIFY(!recorded.wait(500));
+    auto store = inventory::Store::openSqlite(db);
+    QVERIFY(store.has_value());
+    auto latest = (*store)->latestProbes();
+    QVERIFY(latest.has_value());
+    QCOMPARE(latest->size(), 0);
 }
 
 QTEST_MAIN(TestProbePage)

@@ -2,54 +2,19 @@
 // A writer killed mid-write (SIGKILL, no chance to clean up) leaves a store
 // that passes its integrity check and holds every row whose commit was
 // reported. The writer is this same executable, started again with
-// CERTDECK_STORE_WRITER set, so no extra helper binary is needed.
+// CERTDECK_STORE_WRITER set (tests/support/StoreWriterProcess), so no extra
+// helper binary is needed. test_store_postgres does the same on PostgreSQL.
+#include "StoreWriterChild.h"
 #include "inventory/Store.h"
 
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include <csignal>
-#include <cstdio>
 #include <utility>
 
 using namespace certdeck;
 using namespace certdeck::inventory;
-
-namespace {
-
-// The child: adds endpoints one transaction at a time, printing each id after
-// its commit, until killed (or 100000 rows, as a bound).
-int runWriter(const QString& path)
-{
-    // Optional: a host prefix and a row count, for the two-writer test.
-    const QString prefix =
-        qEnvironmentVariable("CERTDECK_STORE_WRITER_PREFIX", QStringLiteral("w"));
-    const int count = qEnvironmentVariableIsSet("CERTDECK_STORE_WRITER_COUNT")
-                          ? qEnvironmentVariableIntValue("CERTDECK_STORE_WRITER_COUNT")
-                          : 100000;
-    auto store = Store::openSqlite(path);
-    if (!store) {
-        std::fprintf(stderr, "writer: %s\n", qPrintable(store.error().toString()));
-        return 3;
-    }
-    for (int i = 0; i < count; ++i) {
-        Endpoint e;
-        e.host = QStringLiteral("%1%2.example.test").arg(prefix).arg(i);
-        e.notes = QString(200, u'x'); // rows large enough to span pages
-        auto r = (*store)->addEndpoint(e);
-        if (!r) {
-            std::fprintf(stderr, "writer: %s\n", qPrintable(r.error().toString()));
-            return 2;
-        }
-        std::printf("%s\n", qPrintable(e.host));
-        std::fflush(stdout);
-    }
-    return 0;
-}
-
-} // namespace
 
 class TestStoreCrash : public QObject
 {
@@ -67,42 +32,10 @@ void TestStoreCrash::killedWriterLosesNoCommittedRow()
         auto created = Store::openSqlite(path);
         QVERIFY(created.has_value());
     }
-    QProcess writer;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("CERTDECK_STORE_WRITER"), path);
-    writer.setProcessEnvironment(env);
-    writer.start(QCoreApplication::applicationFilePath(), {});
-    QVERIFY2(writer.waitForStarted(10000), qPrintable(writer.errorString()));
-
     // Let it commit a good number of rows, then kill it while it writes.
-    QStringList committed;
-    QByteArray pending;
-    QElapsedTimer timer;
-    timer.start();
-    while (committed.size() < 300 && timer.elapsed() < 60000) {
-        if (!writer.waitForReadyRead(10000)) {
-            break;
-        }
-        pending += writer.readAllStandardOutput();
-        const int lastNewline = pending.lastIndexOf('\n');
-        if (lastNewline >= 0) {
-            for (const QByteArray& line : pending.left(lastNewline).split('\n')) {
-                committed << QString::fromLatin1(line);
-            }
-            pending = pending.mid(lastNewline + 1);
-        }
-    }
-    QVERIFY2(committed.size() >= 300, writer.readAllStandardError().constData());
-    QCOMPARE(::kill(static_cast<pid_t>(writer.processId()), SIGKILL), 0);
-    QVERIFY(writer.waitForFinished(10000));
-    QCOMPARE(writer.exitStatus(), QProcess::CrashExit);
-    // Rows it reported between our last read and the kill count too.
-    pending += writer.readAllStandardOutput();
-    for (const QByteArray& line : pending.split('\n')) {
-        if (line.endsWith(".example.test")) {
-            committed << QString::fromLatin1(line);
-        }
-    }
+    const test::KilledWriter killed = test::killStoreWriterMidWrite(path, 300);
+    QVERIFY2(killed.ok, qPrintable(killed.error));
+    const QStringList& committed = killed.committed;
 
     auto store = Store::openSqlite(path);
     QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
@@ -174,10 +107,9 @@ void TestStoreCrash::twoWritingProcessesBothCommitEverything()
 
 int main(int argc, char** argv)
 {
-    const QString writerPath = qEnvironmentVariable("CERTDECK_STORE_WRITER");
     QCoreApplication app(argc, argv);
-    if (!writerPath.isEmpty()) {
-        return runWriter(writerPath);
+    if (const auto writer = test::runStoreWriterIfAsked()) {
+        return *writer;
     }
     TestStoreCrash test;
     return QTest::qExec(&test, argc, argv);

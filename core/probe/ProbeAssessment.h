@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "inventory/Records.h"
+#include "probe/Findings.h"
+#include "probe/ProbeReport.h"
+#include "probe/ProbeResult.h"
+
+namespace certdeck::probe {
+
+/// What the admin is told about one probed endpoint: the monitoring verdict,
+/// every finding (most severe first) and the letter grade they lead to.
+struct ProbeAssessment
+{
+    ProbeVerdict verdict = ProbeVerdict::Critical;
+    QList<Finding> findings;
+    Grade grade;
+};
+
+/// The assessment of a probe result alone (no served chain: fleet scans and
+/// the CLI scan grade on what the handshakes showed).
+[[nodiscard]] ProbeAssessment assessProbe(const ProbeResult& result,
+                                          const QDateTime& now = QDateTime::currentDateTimeUtc());
+
+/// The probe-history record of a result: verdict, grade, and the report as
+/// JSON with the findings and the grade added.
+[[nodiscard]] inventory::ProbeRecord probeRecord(qint64 endpointId, const ProbeResult& result,
+                                                 const ProbeAssessment& assessment,
+                                                 const QDateTime& atUtc);
+
+/// A finding as JSON (code, severity, title, evidence, remediation).
+[[nodiscard]] QJsonObject findingJson(const Finding& finding);
+
+} // namespace certdeck::probe
