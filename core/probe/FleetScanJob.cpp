@@ -38,7 +38,13 @@ void FleetScanJob::start()
 
     connect(m_thread, &QThread::started, scanner, &FleetScanner::start);
     // Results and progress cross to this object's thread (queued).
-    connect(scanner, &FleetScanner::endpointDone, this, &FleetScanJob::endpointDone);
+    connect(scanner, &FleetScanner::endpointDone, this,
+            [this](const ScanItem& item, const EndpointResult& result) {
+                if (!result.nodes.isEmpty()) {
+                    emit endpointDone(item, result.nodes.constFirst());
+                }
+                emit endpointNodesDone(item, result);
+            });
     connect(scanner, &FleetScanner::progress, this, &FleetScanJob::progress);
     // Read the peak on the scanner's thread, where its budget lives.
     connect(

@@ -35,8 +35,14 @@ public:
     [[nodiscard]] int total() const { return m_total; }
 
 signals:
+    /// The endpoint's first node (IPv4 first), as a single-address scan
+    /// reported it; endpointNodesDone() has every node.
     void endpointDone(const certdeck::probe::ScanItem& item,
                       const certdeck::probe::ProbeResult& result);
+    /// Every node behind the endpoint's name; emitted right after
+    /// endpointDone() for the same endpoint.
+    void endpointNodesDone(const certdeck::probe::ScanItem& item,
+                           const certdeck::probe::EndpointResult& result);
     /// `done` of `total` endpoints finished; `last` is "host:port".
     void progress(int done, int total, const QString& last);
     /// The scan ended; `peakConnections` is the most connections that were

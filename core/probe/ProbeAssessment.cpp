@@ -27,10 +27,42 @@ QJsonObject findingJson(const Finding& f)
             {QStringLiteral("remediation"), f.remediation}};
 }
 
+ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTime& now)
+{
+    ProbeAssessment a;
+    a.verdict = endpointVerdict(result);
+    FindingInputs inputs;
+    inputs.nodes = &result.nodes;
+    inputs.now = now;
+    a.findings = assessEndpoint(inputs);
+    a.grade = gradeEndpoint(a.findings);
+    return a;
+}
+
+namespace {
+
+inventory::ProbeRecord record(qint64 endpointId, QJsonObject json,
+                              const ProbeAssessment& assessment, const QDateTime& atUtc);
+
+} // namespace
+
+inventory::ProbeRecord probeRecord(qint64 endpointId, const EndpointResult& result,
+                                   const ProbeAssessment& assessment, const QDateTime& atUtc)
+{
+    return record(endpointId, endpointResultJson(result), assessment, atUtc);
+}
+
 inventory::ProbeRecord probeRecord(qint64 endpointId, const ProbeResult& result,
                                    const ProbeAssessment& assessment, const QDateTime& atUtc)
 {
-    QJsonObject json = probeResultJson(result);
+    return record(endpointId, probeResultJson(result), assessment, atUtc);
+}
+
+namespace {
+
+inventory::ProbeRecord record(qint64 endpointId, QJsonObject json,
+                              const ProbeAssessment& assessment, const QDateTime& atUtc)
+{
     json.insert(QStringLiteral("endpointId"), endpointId);
     json.insert(QStringLiteral("verdict"), probeVerdictName(assessment.verdict));
     QJsonArray findings;
@@ -49,5 +81,7 @@ inventory::ProbeRecord probeRecord(qint64 endpointId, const ProbeResult& result,
     rec.reportJson = QJsonDocument(json).toJson(QJsonDocument::Compact);
     return rec;
 }
+
+} // namespace
 
 } // namespace certdeck::probe

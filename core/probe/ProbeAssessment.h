@@ -28,6 +28,19 @@ struct ProbeAssessment
                                                  const ProbeAssessment& assessment,
                                                  const QDateTime& atUtc);
 
+/// The assessment of every node behind a name (EndpointResult): the
+/// endpoint's verdict (worst node, differences at least a warning), the
+/// findings of all nodes with node.* and nodes.differ, and their grade.
+[[nodiscard]] ProbeAssessment
+assessEndpointResult(const EndpointResult& result,
+                     const QDateTime& now = QDateTime::currentDateTimeUtc());
+
+/// The probe-history record of a name with its nodes: one record, the
+/// report being endpointResultJson() with the findings and grade added.
+[[nodiscard]] inventory::ProbeRecord probeRecord(qint64 endpointId, const EndpointResult& result,
+                                                 const ProbeAssessment& assessment,
+                                                 const QDateTime& atUtc);
+
 /// A finding as JSON (code, severity, title, evidence, remediation).
 [[nodiscard]] QJsonObject findingJson(const Finding& finding);
 
