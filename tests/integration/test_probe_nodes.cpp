@@ -12,10 +12,15 @@
 #include "probe/AddressResolver.h"
 #include "probe/EndpointProber.h"
 #include "probe/Findings.h"
+#include "probe/FleetScanJob.h"
 #include "probe/FleetScanner.h"
 #include "probe/NodeComparison.h"
+#include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUdpSocket>
@@ -39,6 +44,7 @@ private slots:
     void refusedNodeWhileOthersAreProbed();
     void nxdomainIsADnsFailureByName();
     void fleetScanFansOutPerNode();
+    void scanJobGivesFirstNodeAndEveryNode();
 
 private:
     AddressResolution resolve(const QString& name, std::optional<dns::DnsServer> server,
@@ -291,6 +297,44 @@ void TestProbeNodes::fleetScanFansOutPerNode()
     // shared by both names: the per-address bound still holds.
     QVERIFY2(scanner.peakConnections() <= 4 * 2,
              qPrintable(QString::number(scanner.peakConnections())));
+}
+
+void TestProbeNodes::scanJobGivesFirstNodeAndEveryNode()
+{
+    ScanItem item;
+    item.endpointId = 7;
+    item.target.host = QStringLiteral("multi.test");
+    item.target.port = m_port;
+    item.target.sni = QStringLiteral("localhost");
+    ScanOptions options;
+    options.probe.resolver = bind();
+    FleetScanJob job({item}, options);
+    QList<ProbeResult> first;
+    QList<EndpointResult> every;
+    connect(&job, &FleetScanJob::endpointDone, this,
+            [&first](const ScanItem&, const ProbeResult& r) { first << r; });
+    connect(&job, &FleetScanJob::endpointNodesDone, this,
+            [&every](const ScanItem&, const EndpointResult& r) { every << r; });
+    QSignalSpy finished(&job, &FleetScanJob::finished);
+    job.start();
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first.constFirst().address, QStringLiteral("127.0.0.1"));
+    QCOMPARE(every.size(), 1);
+    QCOMPARE(every.constFirst().nodes.size(), 3);
+
+    const ProbeAssessment a = assessEndpointResult(every.constFirst());
+    QCOMPARE(probeVerdictName(a.verdict), QStringLiteral("warning"));
+    QVERIFY(std::any_of(a.findings.cbegin(), a.findings.cend(),
+                        [](const Finding& f) { return f.code == "nodes.differ"; }));
+    const inventory::ProbeRecord rec =
+        probeRecord(item.endpointId, every.constFirst(), a, QDateTime::currentDateTimeUtc());
+    QCOMPARE(rec.status, QStringLiteral("warning"));
+    QCOMPARE(rec.grade, a.grade.letter);
+    const QJsonObject json = QJsonDocument::fromJson(rec.reportJson).object();
+    QCOMPARE(json.value(QLatin1String("nodes")).toArray().size(), 3);
+    QCOMPARE(json.value(QLatin1String("endpointId")).toInteger(), 7);
+    QVERIFY(!json.value(QLatin1String("findings")).toArray().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestProbeNodes)
