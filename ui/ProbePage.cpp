@@ -425,7 +425,7 @@ void ProbePage::scan(const QList<ScanItem>& items)
     options.probe = m_options;
     auto* job = new FleetScanJob(items, options, this);
     m_scan = job;
-    connect(job, &FleetScanJob::endpointDone, this, &ProbePage::onScanned);
+    connect(job, &FleetScanJob::endpointNodesDone, this, &ProbePage::onScanned);
     connect(job, &FleetScanJob::progress, this, [this](int done, int total, const QString& last) {
         m_progress->setValue(done);
         m_status->setText(tr("Scanned %1 of %2; last: %3").arg(done).arg(total).arg(last));
@@ -434,14 +434,23 @@ void ProbePage::scan(const QList<ScanItem>& items)
     job->start();
 }
 
-void ProbePage::onScanned(const ScanItem& item, const ProbeResult& result)
+void ProbePage::onScanned(const ScanItem& item, const EndpointResult& nodes)
 {
-    Scanned s{item, result, assessProbe(result), QDateTime::currentDateTimeUtc()};
+    // The details below show the first node; verdict, grade and findings
+    // are the whole name's (every node, and how they differ).
+    const ProbeResult result = nodes.nodes.isEmpty() ? ProbeResult{} : nodes.nodes.first();
+    Scanned s{item, nodes, result, assessEndpointResult(nodes), QDateTime::currentDateTimeUtc()};
     const int row = m_fleet->rowCount();
     m_fleet->insertRow(row);
     m_fleet->setItem(row, FleetEndpoint,
                      cell(inventory::endpointAddress(item.target.host, item.target.port)));
-    m_fleet->setItem(row, FleetAddress, cell(result.address));
+    QStringList addresses;
+    for (const ProbeResult& n : nodes.nodes) {
+        if (!n.address.isEmpty()) {
+            addresses << n.address;
+        }
+    }
+    m_fleet->setItem(row, FleetAddress, cell(addresses.join(QStringLiteral(", "))));
     auto* verdict = cell(probeVerdictName(s.assessment.verdict).toUpper());
     verdict->setBackground(verdictColour(s.assessment.verdict));
     m_fleet->setItem(row, FleetVerdict, verdict);
@@ -495,8 +504,8 @@ void ProbePage::recordScan()
 {
     QList<inventory::ProbeRecord> records;
     for (const Scanned& s : std::as_const(m_scanned)) {
-        if (s.item.endpointId > 0 && !s.result.cancelled) {
-            records << probeRecord(s.item.endpointId, s.result, s.assessment, s.atUtc);
+        if (s.item.endpointId > 0 && !s.nodes.cancelled && !s.result.cancelled) {
+            records << probeRecord(s.item.endpointId, s.nodes, s.assessment, s.atUtc);
         }
     }
     if (records.isEmpty() || m_storeLocation.isEmpty()) {

@@ -82,7 +82,7 @@ private:
     void showResult(const probe::ProbeResult& r);
     void showFindings(const probe::ProbeAssessment& assessment);
     void setRunning(bool running);
-    void onScanned(const probe::ScanItem& item, const probe::ProbeResult& result);
+    void onScanned(const probe::ScanItem& item, const probe::EndpointResult& nodes);
     void onScanFinished(bool cancelled, int peak);
     void recordScan();
     void showFleetRow(int row);
@@ -114,7 +114,8 @@ private:
     struct Scanned
     {
         probe::ScanItem item;
-        probe::ProbeResult result;
+        probe::EndpointResult nodes;
+        probe::ProbeResult result; ///< the first node, shown in the details
         probe::ProbeAssessment assessment;
         QDateTime atUtc;
     };

@@ -8,6 +8,7 @@
 #include "inventory/Store.h"
 #include "probe/AddressResolver.h"
 #include "probe/FleetScanner.h"
+#include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
 
 #include <QEventLoop>
@@ -170,29 +171,29 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     QObject::connect(
         &scanner, &FleetScanner::endpointDone, &loop,
         [&](const ScanItem& item, const EndpointResult& r) {
+            const ProbeAssessment assessment = assessEndpointResult(r);
             const ProbeVerdict v = endpointVerdict(r);
             worst = std::max(worst, v);
             const QString where = inventory::endpointAddress(item.target.host, item.target.port);
             const QString why = scanSummary(r, v);
-            QJsonObject json = endpointResultJson(r);
-            json.insert(QStringLiteral("endpointId"), item.endpointId);
-            json.insert(QStringLiteral("verdict"), probeVerdictName(v));
+            // The history record and --json carry the same report: the
+            // nodes, their findings and the grade.
+            const inventory::ProbeRecord rec =
+                probeRecord(item.endpointId, r, assessment, QDateTime::currentDateTimeUtc());
             if (record) {
-                inventory::ProbeRecord rec;
-                rec.endpointId = item.endpointId;
-                rec.atUtc = QDateTime::currentDateTimeUtc();
-                rec.status = probeVerdictName(v);
-                rec.reportJson = QJsonDocument(json).toJson(QJsonDocument::Compact);
                 if (auto added = (*store)->addProbe(rec); !added) {
                     ++recordFailures;
                     ctx.err << "certdeckctl: " << where
                             << ": the result was not recorded: " << added.error().message << "\n";
                 }
             }
+            QJsonObject json = QJsonDocument::fromJson(rec.reportJson).object();
+            json.insert(QStringLiteral("verdict"), probeVerdictName(v));
             if (ctx.json) {
                 results.append(json);
             } else {
-                ctx.out << probeVerdictName(v).toUpper() << " " << where << " - " << why << "\n";
+                ctx.out << probeVerdictName(v).toUpper() << " " << where << " - " << why
+                        << " [grade " << assessment.grade.letter << "]\n";
                 ctx.out.flush();
             }
         });
