@@ -77,6 +77,17 @@ public:
         m_certbotEnv.insert(QStringLiteral("REQUESTS_CA_BUNDLE"), pebble.caFile());
     }
 
+    /// Where certbot puts the chain it got for `name`.
+    QString certbotChain(const QString& configDir, const QString& name) const
+    {
+        return QDir(m_work).filePath(configDir + QStringLiteral("/config/live/") + name +
+                                     QStringLiteral("/fullchain.pem"));
+    }
+    QString ourChain(const QString& name) const
+    {
+        return QDir(m_work).filePath(name + QStringLiteral(".pem"));
+    }
+
     Timed certbot(const QString& configDir, const QString& name)
     {
         const QString base = QDir(m_work).filePath(configDir);
@@ -155,10 +166,14 @@ private:
     QProcessEnvironment m_certbotEnv;
 };
 
-bool record(const Timed& t, const QString& what, QList<qint64>* into)
+/// Keeps the time of a run that succeeded and left its certificate at
+/// `certFile` (when given).
+bool record(const Timed& t, const QString& what, QList<qint64>* into, const QString& certFile = {})
 {
-    if (t.ms < 0) {
-        out() << what << " FAILED:\n" << QString::fromLocal8Bit(t.log.right(1500)) << "\n";
+    if (t.ms < 0 || (!certFile.isEmpty() && !QFileInfo(certFile).isFile())) {
+        out() << what << " FAILED" << (t.ms < 0 ? QString() : QStringLiteral(": no ") + certFile)
+              << "\n"
+              << QString::fromLocal8Bit(t.log.right(1500)) << "\n";
         out().flush();
         return false;
     }
@@ -235,28 +250,32 @@ int main(int argc, char** argv)
     for (int i = 0; i < rounds; ++i) {
         const QString n = QString::number(i);
         const auto runCertbot = [&] {
-            ok &= record(bench.certbot(QStringLiteral("certbot-fresh-") + n,
-                                       QStringLiteral("fresh-%1.certbot.test").arg(i)),
-                         QStringLiteral("certbot register + issue"), &certbotFresh);
-            ok &= record(bench.certbot(QStringLiteral("certbot-main"),
-                                       QStringLiteral("issue-%1.certbot.test").arg(i)),
-                         QStringLiteral("certbot issue"), &certbotIssue);
+            const QString fresh = QStringLiteral("fresh-%1.certbot.test").arg(i);
+            const QString again = QStringLiteral("issue-%1.certbot.test").arg(i);
+            ok &= record(bench.certbot(QStringLiteral("certbot-fresh-") + n, fresh),
+                         QStringLiteral("certbot register + issue"), &certbotFresh,
+                         bench.certbotChain(QStringLiteral("certbot-fresh-") + n, fresh));
+            ok &= record(bench.certbot(QStringLiteral("certbot-main"), again),
+                         QStringLiteral("certbot issue"), &certbotIssue,
+                         bench.certbotChain(QStringLiteral("certbot-main"), again));
         };
         const auto runOurs = [&] {
             const QString key = QStringLiteral("fresh-%1.key").arg(i);
             const Timed account = bench.accountNew(key);
             ok &= record(account, QStringLiteral("certdeckctl account new"), &oursAccount);
-            const Timed first = bench.issue(key, QStringLiteral("fresh-%1.certdeck.test").arg(i));
+            const QString fresh = QStringLiteral("fresh-%1.certdeck.test").arg(i);
+            const QString again = QStringLiteral("issue-%1.certdeck.test").arg(i);
+            const Timed first = bench.issue(key, fresh);
             QList<qint64> unused;
-            if (record(first, QStringLiteral("certdeckctl issue (new account)"), &unused) &&
+            if (record(first, QStringLiteral("certdeckctl issue (new account)"), &unused,
+                       bench.ourChain(fresh)) &&
                 account.ms >= 0) {
                 oursFresh << account.ms + first.ms;
             } else {
                 ok = false;
             }
-            ok &= record(bench.issue(QStringLiteral("main-account.key"),
-                                     QStringLiteral("issue-%1.certdeck.test").arg(i)),
-                         QStringLiteral("certdeckctl issue"), &oursIssue);
+            ok &= record(bench.issue(QStringLiteral("main-account.key"), again),
+                         QStringLiteral("certdeckctl issue"), &oursIssue, bench.ourChain(again));
         };
         if (i % 2 == 0) {
             runCertbot();
