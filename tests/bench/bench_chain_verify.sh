@@ -4,12 +4,9 @@
 # 10,000 files, in the same run) and prints the machine it ran on.
 # Usage: tests/bench/bench_chain_verify.sh [BUILD_DIR] [COUNT]
 set -euo pipefail
+. "$(dirname "$0")/bench_lib.sh"
 build=${1:-build}
 count=${2:-10000}
-bin="$build/tests/bench/bench_chain_verify"
-if [[ ! -x $bin ]]; then
-    echo "build it first: ninja -C $build bench_chain_verify" >&2
-    exit 3
-fi
+bin=$(bench_binary "$build" bench_chain_verify)
 echo "$(openssl version); $(nproc) CPUs; $(uname -srm)"
 "$bin" --count "$count"

@@ -5,12 +5,9 @@
 # No peer tool: the figures are compared with the aims of the issue.
 # Usage: tests/bench/bench_fleet.sh [BUILD_DIR] [COUNT]
 set -euo pipefail
+. "$(dirname "$0")/bench_lib.sh"
 build=${1:-build}
 count=${2:-10000}
-bin="$build/tests/bench/bench_fleet"
-if [[ ! -x $bin ]]; then
-    echo "build it first: ninja -C $build bench_fleet" >&2
-    exit 3
-fi
+bin=$(bench_binary "$build" bench_fleet)
 echo "$(nproc) CPUs; $(uname -srm); $(openssl version)"
 QT_QPA_PLATFORM=offscreen "$bin" --count "$count"

@@ -5,11 +5,12 @@
 // way). Prints wall time (median of N runs), connections opened and the
 // sslscan/prober ratio, and whether both found the same (protocol, suite)
 // pairs. Not a test: no thresholds, run it by hand or with bench_probe.sh.
+#include "BenchRelay.h"
+#include "BenchSupport.h"
 #include "NginxFixture.h"
 #include "PeerProcess.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
-#include "probe/CipherSuiteRegistry.h"
 #include "probe/TlsProber.h"
 
 #include <QCoreApplication>
@@ -17,71 +18,14 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QProcess>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QTextStream>
-#include <QTimer>
 #include <algorithm>
-#include <memory>
 
 using namespace certdeck;
 using namespace certdeck::probe;
 using namespace certdeck::test;
+using namespace certdeck::bench;
 
 namespace {
-
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-/// A TCP relay on 127.0.0.1 that forwards each direction after `delayMs`
-/// and counts the connections it accepted: latency without netem (not
-/// available here) and an outside count of connections for both tools.
-class DelayRelay
-{
-public:
-    DelayRelay(quint16 upstream, int delayMs)
-        : m_upstream(upstream)
-        , m_delayMs(delayMs)
-    {
-        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] { accept(); });
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    quint16 port() const { return m_server.serverPort(); }
-    int connections() const { return m_connections; }
-    void resetCount() { m_connections = 0; }
-
-private:
-    void accept()
-    {
-        while (QTcpSocket* client = m_server.nextPendingConnection()) {
-            ++m_connections;
-            auto* upstream = new QTcpSocket(client);
-            upstream->connectToHost(QHostAddress::LocalHost, m_upstream);
-            pipe(client, upstream);
-            pipe(upstream, client);
-            QObject::connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
-        }
-    }
-    void pipe(QTcpSocket* from, QTcpSocket* to)
-    {
-        const int delay = m_delayMs;
-        QObject::connect(from, &QTcpSocket::readyRead, to, [from, to, delay] {
-            const QByteArray data = from->readAll();
-            QTimer::singleShot(delay, to, [to, data] { to->write(data); });
-        });
-        QObject::connect(from, &QTcpSocket::disconnected, to, [to, delay] {
-            QTimer::singleShot(delay, to, [to] { to->disconnectFromHost(); });
-        });
-    }
-
-    QTcpServer m_server;
-    quint16 m_upstream;
-    int m_delayMs;
-    int m_connections = 0;
-};
 
 struct Run
 {
@@ -109,10 +53,7 @@ Run runProber(quint16 port)
     Run r;
     r.ms = clock.elapsed();
     r.connections = prober.result().connections;
-    for (const auto& [v, code] : prober.result().acceptedPairs()) {
-        r.pairs.insert(tlsVersionName(v) + u' ' +
-                       CipherSuiteRegistry::instance().find(code)->ianaName);
-    }
+    r.pairs = proberPairs(prober.result());
     return r;
 }
 
@@ -134,18 +75,9 @@ Run runSslscan(quint16 port, const QString& dir)
     r.ms = clock.elapsed();
     QFile f(xml);
     if (f.open(QIODevice::ReadOnly)) {
-        for (const OracleSuite& s : ScannerOracle::parseSslscanXml(f.readAll())) {
-            const CipherSuite* c = s.code ? CipherSuiteRegistry::instance().find(*s.code) : nullptr;
-            r.pairs.insert(s.version + u' ' + (c ? c->ianaName : s.name));
-        }
+        r.pairs = sslscanPairs(ScannerOracle::parseSslscanXml(f.readAll()));
     }
     return r;
-}
-
-qint64 median(QList<qint64> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.isEmpty() ? 0 : v.at(v.size() / 2);
 }
 
 } // namespace
@@ -167,18 +99,15 @@ int main(int argc, char** argv)
         return 1;
     }
     NginxFixture nginx;
-    if (!nginx.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
-                                    "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n"
-                                    "ssl_ciphers 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:"
-                                    "ECDHE+AES:AES128-SHA:AES256-SHA:AES128-GCM-SHA256:"
-                                    "@SECLEVEL=0';\n")
-                         .arg(pki.good.fullchain, pki.good.key))) {
+    if (!nginx.start(probeNginxTls(pki.good.fullchain, pki.good.key))) {
         out() << "nginx failed: " << nginx.errorString() << "\n";
         return 1;
     }
-    DelayRelay counting(nginx.port(), 0);
-    DelayRelay delayed(nginx.port(), 20);
-    if (!counting.listen() || !delayed.listen()) {
+    DelayRelay counting(0);
+    DelayRelay delayed(20);
+    const quint16 countingPort = counting.addRoute(nginx.port());
+    const quint16 delayedPort = delayed.addRoute(nginx.port());
+    if (countingPort == 0 || delayedPort == 0) {
         out() << "relay failed to listen\n";
         return 1;
     }
@@ -196,10 +125,9 @@ int main(int argc, char** argv)
         DelayRelay* relay;
     };
     bool same = true;
-    for (const Path& path :
-         {Path{QStringLiteral("loopback"), nginx.port(), nullptr},
-          Path{QStringLiteral("relay 0 ms (counting)"), counting.port(), &counting},
-          Path{QStringLiteral("relay 20 ms each way"), delayed.port(), &delayed}}) {
+    for (const Path& path : {Path{QStringLiteral("loopback"), nginx.port(), nullptr},
+                             Path{QStringLiteral("relay 0 ms (counting)"), countingPort, &counting},
+                             Path{QStringLiteral("relay 20 ms each way"), delayedPort, &delayed}}) {
         QList<qint64> proberMs;
         QList<qint64> scanMs;
         int proberConns = 0;
@@ -235,9 +163,7 @@ int main(int argc, char** argv)
                      .arg(QStringLiteral("sslscan"), -9)
                      .arg(sm, 9)
                      .arg(scanConns < 0 ? QStringLiteral("?") : QString::number(scanConns), 6)
-                     .arg(pm > 0 ? QString::number(double(sm) / double(pm), 'f', 1) + u'x'
-                                 : QStringLiteral("-"),
-                          15);
+                     .arg(ratio(double(sm), double(pm)), 15);
         out().flush();
     }
     out() << "same (protocol, suite) pairs as sslscan: " << (same ? "yes" : "NO") << "\n";

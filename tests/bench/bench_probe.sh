@@ -5,12 +5,9 @@
 # it ran on. Ratios within one run are the figure to read, not absolutes.
 # Usage: tests/bench/bench_probe.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
+. "$(dirname "$0")/bench_lib.sh"
 build=${1:-build}
 runs=${2:-3}
-bin="$build/tests/bench/bench_probe"
-if [[ ! -x $bin ]]; then
-    echo "build it first: ninja -C $build bench_probe" >&2
-    exit 3
-fi
+bin=$(bench_binary "$build" bench_probe)
 echo "$(nproc) CPUs; $(uname -srm); $(openssl version); $(sslscan --version 2>/dev/null | head -1 | tr -d '\033' | sed 's/\[[0-9;]*m//g')"
 "$bin" --runs "$runs"

@@ -93,12 +93,32 @@ std::optional<QList<OracleSuite>> ScannerOracle::nmap(quint16 port, QString* err
 QList<OracleSuite> ScannerOracle::parseSslscanXml(const QByteArray& xml)
 {
     QList<OracleSuite> suites;
+    const QHash<QString, QList<OracleSuite>> byTarget = parseSslscanXmlByTarget(xml);
+    for (const QList<OracleSuite>& s : byTarget) {
+        suites += s;
+    }
+    return suites;
+}
+
+QHash<QString, QList<OracleSuite>> ScannerOracle::parseSslscanXmlByTarget(const QByteArray& xml)
+{
+    QHash<QString, QList<OracleSuite>> targets;
+    QString target;
     QXmlStreamReader r(xml);
     while (!r.atEnd()) {
-        if (r.readNext() != QXmlStreamReader::StartElement || r.name() != QLatin1String("cipher")) {
+        if (r.readNext() != QXmlStreamReader::StartElement) {
             continue;
         }
         const auto a = r.attributes();
+        if (r.name() == QLatin1String("ssltest")) {
+            target = a.value(QLatin1String("host")).toString() + u':' +
+                     a.value(QLatin1String("port")).toString();
+            targets.insert(target, {});
+            continue;
+        }
+        if (r.name() != QLatin1String("cipher")) {
+            continue;
+        }
         const QString status = a.value(QLatin1String("status")).toString();
         if (status != QLatin1String("accepted") && status != QLatin1String("preferred")) {
             continue;
@@ -111,9 +131,9 @@ QList<OracleSuite> ScannerOracle::parseSslscanXml(const QByteArray& xml)
         if (ok && code <= 0xffff) {
             s.code = static_cast<quint16>(code);
         }
-        suites.append(s);
+        targets[target].append(s);
     }
-    return suites;
+    return targets;
 }
 
 QList<OracleSuite> ScannerOracle::parseNmap(const QByteArray& text)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <optional>
@@ -40,6 +41,10 @@ public:
 
     /// The <cipher status="accepted|preferred"> entries of sslscan's XML.
     [[nodiscard]] static QList<OracleSuite> parseSslscanXml(const QByteArray& xml);
+    /// The same per <ssltest> of a `sslscan --targets` run, keyed "HOST:PORT"
+    /// as sslscan wrote them (a target without accepted suites maps to none).
+    [[nodiscard]] static QHash<QString, QList<OracleSuite>>
+    parseSslscanXmlByTarget(const QByteArray& xml);
     /// The <group> entries of sslscan's XML.
     [[nodiscard]] static QList<OracleGroup> parseSslscanGroups(const QByteArray& xml);
     /// The cipher lines under each protocol of nmap's ssl-enum-ciphers, with
