@@ -110,6 +110,7 @@ Result<IssuedCertificate> AcmeOrderJob::run(const AcmeOrderTask& task, const Job
     }
     const crypto::Certificate& leaf = bundle->certificates.constFirst();
     AcmeOrderStored out;
+    out.leaf = leaf;
     const Status saved = (*store)->transaction([&]() -> Status {
         auto keyId = vault.storeKey(spec.order.certificateKey);
         if (!keyId) {

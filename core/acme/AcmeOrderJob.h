@@ -2,6 +2,7 @@
 #pragma once
 
 #include "acme/AcmeIssueJob.h"
+#include "crypto/Certificate.h"
 #include "crypto/PrivateKey.h"
 
 #include <QString>
@@ -33,6 +34,7 @@ struct AcmeOrderStored
     QString sha256Hex;
     QString subject;
     QStringList files; ///< written to outputFolder
+    crypto::Certificate leaf;
 };
 
 /// An ACME order with a stored account, as a Job: opens the inventory,
