@@ -4,6 +4,7 @@
 // against Pebble's root and the key file by the openssl CLI.
 #include "BindFixture.h"
 #include "PebbleFixture.h"
+#include "crypto/PrivateKey.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
