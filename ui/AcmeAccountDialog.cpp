@@ -44,7 +44,7 @@ AcmeAccountDialog::AcmeAccountDialog(QWidget* parent)
     auto* trustRow = new QHBoxLayout;
     trustRow->addWidget(m_trustFile, 1);
     trustRow->addWidget(browse);
-    form->addRow(tr("CA &TLS roots (PEM)"), trustRow);
+    form->addRow(tr("CA TLS roots (PEM)"), trustRow);
     m_name = new QLineEdit(this);
     m_name->setObjectName(QStringLiteral("acmeAccountName"));
     m_name->setPlaceholderText(tr("empty: the CA's host name"));

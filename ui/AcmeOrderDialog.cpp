@@ -162,8 +162,18 @@ AcmeOrderDialog::AcmeOrderDialog(QString storePath, VaultSession* vault,
     page(&m_tlsAlpn, tr("Listen on"), QStringLiteral("orderTlsAlpn"),
          QStringLiteral("0.0.0.0:443"));
     form->addRow(QString(), m_settings);
-    connect(m_challenge, &QComboBox::currentIndexChanged, m_settings,
-            &QStackedWidget::setCurrentIndex);
+    // The settings take the height of the challenge shown, not of the
+    // tallest one.
+    const auto showSettings = [this](int index) {
+        for (int i = 0; i < m_settings->count(); ++i) {
+            m_settings->widget(i)->setSizePolicy(
+                QSizePolicy::Preferred, i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        }
+        m_settings->setCurrentIndex(index);
+        m_settings->adjustSize();
+    };
+    connect(m_challenge, &QComboBox::currentIndexChanged, this, showSettings);
+    showSettings(0);
 
     m_keyType = new QComboBox(this);
     m_keyType->setObjectName(QStringLiteral("orderKeyType"));
@@ -221,7 +231,7 @@ AcmeOrderDialog::AcmeOrderDialog(QString storePath, VaultSession* vault,
     m_cancel->setEnabled(false);
     m_open = buttons->addButton(tr("Open in Certificates"), QDialogButtonBox::ActionRole);
     m_open->setObjectName(QStringLiteral("orderOpen"));
-    m_open->setVisible(false);
+    m_open->setEnabled(false);
     m_close = buttons->addButton(QDialogButtonBox::Close);
     v->addWidget(buttons);
     connect(m_start, &QPushButton::clicked, this, [this] { start(); });
@@ -389,7 +399,7 @@ void AcmeOrderDialog::run(AcmeOrderTask task, const QByteArray& passphrase)
     m_rows->setRowCount(0);
     m_rowOf.clear();
     m_result->clear();
-    m_open->setVisible(false);
+    m_open->setEnabled(false);
     m_stored = {};
     for (const AcmeIdentifier& id : std::as_const(task.issue.order.identifiers)) {
         rowFor(id);
@@ -461,21 +471,41 @@ void AcmeOrderDialog::finish(const Result<IssuedCertificate>& result)
             m_vault) {
             m_vault->forget();
         }
-        // Rows the order never finished say why they stopped.
+        // A short OS or server reason ("The bound address is already in
+        // use") belongs with the message; URLs stay in the tooltip.
+        const QString why =
+            e.detail.isEmpty() || e.detail.size() > 160 || e.detail.contains(QLatin1String("://"))
+                ? e.message
+                : QStringLiteral("%1 (%2)").arg(e.message, e.detail);
+        // Rows the order never finished say why they stopped: the shared
+        // cause, or the name whose proof failed first.
+        QStringList failed;
+        for (int row = 0; row < m_rows->rowCount(); ++row) {
+            if (m_rows->item(row, ColState)->text().startsWith(QLatin1String("invalid"))) {
+                failed << m_rows->item(row, ColIdentifier)->text();
+            }
+        }
         for (int row = 0; row < m_rows->rowCount(); ++row) {
             QTableWidgetItem* item = m_rows->item(row, ColState);
             if (item->text().startsWith(QLatin1String("valid")) ||
                 item->text().startsWith(QLatin1String("invalid"))) {
                 continue;
             }
-            item->setText(cancelled ? tr("cancelled") : tr("not proved: %1").arg(e.message));
+            if (cancelled) {
+                item->setText(tr("cancelled"));
+            } else if (!failed.isEmpty()) {
+                item->setText(tr("not attempted: the order stopped when %1 failed")
+                                  .arg(failed.join(tr(", "))));
+            } else {
+                item->setText(tr("not proved: %1").arg(why));
+            }
             item->setToolTip(e.detail);
             paintState(item, false, !cancelled);
             m_rows->resizeRowToContents(row);
         }
         m_step->setText(cancelled ? tr("Cancelled") : tr("Failed"));
         m_result->setText(cancelled ? tr("The order was cancelled; nothing was stored.")
-                                    : tr("Error: %1").arg(e.message));
+                                    : tr("Error: %1").arg(why));
         m_result->setToolTip(e.detail);
         emit orderFinished(false, e.message);
         return;
@@ -492,7 +522,7 @@ void AcmeOrderDialog::finish(const Result<IssuedCertificate>& result)
         text += QLatin1Char(' ') + tr("Files written: %1.").arg(m_stored.files.join(tr(", ")));
     }
     m_result->setText(text);
-    m_open->setVisible(!m_stored.leaf.isNull());
+    m_open->setEnabled(!m_stored.leaf.isNull());
     emit orderFinished(true, text);
 }
 

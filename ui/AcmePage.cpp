@@ -121,11 +121,11 @@ QString AcmePage::statusText() const
     return m_status->text();
 }
 
-void AcmePage::reload()
+void AcmePage::reload(bool keepStatus)
 {
     using Listed = Result<QList<IssuerRecord>>;
     auto* watcher = new QFutureWatcher<Listed>(this);
-    connect(watcher, &QFutureWatcher<Listed>::finished, this, [this, watcher] {
+    connect(watcher, &QFutureWatcher<Listed>::finished, this, [this, watcher, keepStatus] {
         const Listed r = watcher->result();
         watcher->deleteLater();
         if (!r) {
@@ -134,7 +134,7 @@ void AcmePage::reload()
             return;
         }
         showAccounts(*r);
-        if (!m_job) {
+        if (!m_job && !keepStatus) {
             m_status->setText(r->isEmpty() ? tr("No ACME account yet: New account… makes one.")
                                            : tr("%n account(s)", nullptr, int(r->size())));
         }
@@ -153,7 +153,9 @@ void AcmePage::reload()
 
 void AcmePage::showAccounts(const QList<IssuerRecord>& accounts)
 {
-    const QString keep = selected() != nullptr ? selected()->name : QString();
+    const QString keep = !m_selectAfterLoad.isEmpty() ? std::exchange(m_selectAfterLoad, {})
+                         : selected() != nullptr      ? selected()->name
+                                                      : QString();
     m_accounts = accounts;
     m_table->setRowCount(0);
     for (const IssuerRecord& a : accounts) {

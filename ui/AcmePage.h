@@ -36,8 +36,9 @@ public:
     explicit AcmePage(QString storePath, QWidget* parent = nullptr);
     ~AcmePage() override;
 
-    /// Re-reads the accounts from the inventory (off the GUI thread).
-    void reload();
+    /// Re-reads the accounts from the inventory (off the GUI thread);
+    /// `keepStatus` leaves the status line (an action's outcome) as it is.
+    void reload(bool keepStatus = false);
     /// Opens "New ACME account" (window-modal); the page runs it when accepted.
     AcmeAccountDialog* openNewAccountDialog();
     /// Opens "New order" for the selected account.
@@ -89,6 +90,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QList<inventory::IssuerRecord> m_accounts;
+    QString m_selectAfterLoad; ///< the account an action just changed
     QPointer<acme::AcmeAccountJob> m_job;
     std::function<bool(const QString&)> m_confirm;
 };

@@ -17,6 +17,7 @@ VaultPassphraseDialog::VaultPassphraseDialog(bool initialize, QWidget* parent)
 {
     setObjectName(QStringLiteral("vaultPassphraseDialog"));
     setWindowTitle(initialize ? tr("Set the master passphrase") : tr("Unlock the key vault"));
+    setMinimumWidth(440);
     auto* v = new QVBoxLayout(this);
     auto* intro = new QLabel(
         initialize ? tr("Private keys in the inventory are encrypted under a master passphrase. "
