@@ -500,7 +500,8 @@ void AcmeOrderDialog::finish(const Result<IssuedCertificate>& result)
                 item->setText(tr("not proved: %1").arg(why));
             }
             item->setToolTip(e.detail);
-            paintState(item, false, !cancelled);
+            // Red only for a name that failed itself.
+            paintState(item, false, !cancelled && failed.isEmpty());
             m_rows->resizeRowToContents(row);
         }
         m_step->setText(cancelled ? tr("Cancelled") : tr("Failed"));
