@@ -357,8 +357,8 @@ void AcmePage::runTask(AcmeAccountTask task, const QString& what)
                         m_vault->markInitialized();
                     }
                     m_status->setText(tr("%1: done — %2 is %3").arg(what, r->name, r->status));
-                    reload();
-                    selectAccount(r->name);
+                    m_selectAfterLoad = r->name;
+                    reload(true);
                     emit accountActionFinished(true, m_status->text());
                 } else {
                     const Error& e = r.error();

@@ -340,6 +340,8 @@ void TestAcmePage::rolloverAndDeactivate()
     QTRY_COMPARE_WITH_TIMEOUT(cell(page->accountsTable(), 0, QStringLiteral("Status")),
                               QStringLiteral("deactivated"), 20000);
     QVERIFY(!page->findChild<QPushButton*>(QStringLiteral("acmeNewOrder"))->isEnabled());
+    // The outcome stays in the status line once the list is re-read.
+    QVERIFY2(page->statusText().contains(QLatin1String("done")), qPrintable(page->statusText()));
 }
 
 QTEST_MAIN(TestAcmePage)
