@@ -453,17 +453,18 @@ void TestAcmeCommand::renewalInfoNotServed()
 
 void TestAcmeCommand::storedAccountLifecycle()
 {
-    // The test's own store ($CERTDECK_DB), with a vault.
-    const QString db = qEnvironmentVariable("CERTDECK_DB");
-    QVERIFY(!db.isEmpty());
+    // A fresh store of this run, with a vault.
+    const QString db = path(QStringLiteral("stored-accounts.sqlite"));
     QProcessEnvironment env;
+    env.insert("CERTDECK_DB", db);
     env.insert("ACME_VAULT_PASS", "stored account passphrase");
     const QStringList vault{"--vault-passphrase-env", "ACME_VAULT_PASS"};
     Run init = ctl({"vault", "init", "--passphrase-env", "ACME_VAULT_PASS"}, env);
     QVERIFY2(init.code == 0, init.err.constData());
 
     // Without the master passphrase nothing is made, and nothing is written.
-    Run noPass = ctl(QStringList{"acme", "account", "new"} + server() + QStringList{"--agree-tos"});
+    Run noPass =
+        ctl(QStringList{"acme", "account", "new"} + server() + QStringList{"--agree-tos"}, env);
     QCOMPARE(noPass.code, 3);
     QVERIFY2(noPass.err.contains("--vault-passphrase-file"), noPass.err.constData());
 
@@ -525,7 +526,7 @@ void TestAcmeCommand::storedAccountLifecycle()
         QVERIFY(!bytes.contains(pem.mid(28, 40)));
     }
 
-    Run list = ctl({"acme", "account", "list", "--json"});
+    Run list = ctl({"acme", "account", "list", "--json"}, env);
     QVERIFY2(list.code == 0, list.err.constData());
     const QJsonArray accounts =
         QJsonDocument::fromJson(list.out).object().value("accounts").toArray();
@@ -552,6 +553,7 @@ void TestAcmeCommand::storedAccountLifecycle()
 
     // A wrong master passphrase is refused in words.
     QProcessEnvironment wrong;
+    wrong.insert("CERTDECK_DB", db);
     wrong.insert("ACME_VAULT_PASS", "not it");
     Run refused = ctl(QStringList{"acme", "account", "show", "--account", "pebble"} + vault, wrong);
     QVERIFY(refused.code != 0);
@@ -570,7 +572,7 @@ void TestAcmeCommand::storedAccountLifecycle()
     const QJsonObject s = QJsonDocument::fromJson(shown.out).object();
     QCOMPARE(s.value("keyThumbprint").toString(), rolled);
     QCOMPARE(s.value("account").toString(), o.value("account").toString());
-    Run status = ctl({"vault", "status", "--json"});
+    Run status = ctl({"vault", "status", "--json"}, env);
     QCOMPARE(QJsonDocument::fromJson(status.out).object().value("keys").toInt(), 1);
 
     // Deactivated for good, and recorded so.
@@ -578,7 +580,7 @@ void TestAcmeCommand::storedAccountLifecycle()
         ctl(QStringList{"acme", "account", "deactivate", "--account", "pebble", "--force"} + vault,
             env);
     QVERIFY2(off.code == 0, off.err.constData());
-    Run after = ctl({"acme", "account", "list", "--json"});
+    Run after = ctl({"acme", "account", "list", "--json"}, env);
     QCOMPARE(QJsonDocument::fromJson(after.out)
                  .object()
                  .value("accounts")
