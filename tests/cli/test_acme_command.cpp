@@ -551,6 +551,14 @@ void TestAcmeCommand::storedAccountLifecycle()
         0);
     QVERIFY2(certText.contains("stored.cli.test"), certText.constData());
 
+    // Revoke it with the same stored account, picked by name.
+    Run revoked = ctl(QStringList{"acme", "revoke", "--account", "pebble", "--cert", certOut,
+                                  "--reason", "superseded"} +
+                          vault,
+                      env);
+    QVERIFY2(revoked.code == 0, revoked.err.constData());
+    QVERIFY2(revoked.out.contains("reason: superseded"), revoked.out.constData());
+
     // A wrong master passphrase is refused in words.
     QProcessEnvironment wrong;
     wrong.insert("CERTDECK_DB", db);
