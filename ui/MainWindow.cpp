@@ -2,6 +2,7 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "AcmePage.h"
 #include "CertificatesPage.h"
 #include "FleetPage.h"
 #include "ProbePage.h"
@@ -89,6 +90,13 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
             fleet->reload();
         }
     });
+    auto* acmePage = new AcmePage(m_storePath, this);
+    addPage(tr("ACME"), acmePage, style()->standardIcon(QStyle::SP_DialogApplyButton));
+    connect(acmePage, &AcmePage::openCertificateRequested, this,
+            [this](const crypto::Certificate& leaf) {
+                showPage(tr("Certificates & Keys"));
+                m_certificates->showCertificate(leaf);
+            });
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl acme account new|show|update|deactivate|rollover.
 #include "AcmeCliSupport.h"
+#include "acme/AcmeAccountJob.h"
+#include "acme/AcmeAccountStore.h"
 #include "common/SecureFile.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
 
 #include <QEventLoop>
 #include <QFileInfo>
@@ -55,30 +59,244 @@ Result<PrivateKey> loadOrCreateKey(CommandContext& ctx, const QString& path)
     return key;
 }
 
+QJsonObject storedJson(const inventory::IssuerRecord& a)
+{
+    QJsonArray contact;
+    for (const QString& c : a.contact) {
+        contact.append(c);
+    }
+    return QJsonObject{{QStringLiteral("id"), a.id},
+                       {QStringLiteral("name"), a.name},
+                       {QStringLiteral("directory"), a.directoryUrl},
+                       {QStringLiteral("account"), a.accountUrl},
+                       {QStringLiteral("status"), a.status},
+                       {QStringLiteral("contact"), contact},
+                       {QStringLiteral("caFile"), a.trustFile},
+                       {QStringLiteral("keyAlgorithm"), a.keyAlgorithm},
+                       {QStringLiteral("keyThumbprint"), a.keyThumbprint},
+                       {QStringLiteral("stored"), true}};
+}
+
+void printStored(CommandContext& ctx, const inventory::IssuerRecord& a)
+{
+    if (ctx.json) {
+        printJson(ctx.out, storedJson(a));
+        return;
+    }
+    ctx.out << "Name          " << a.name << " (id " << a.id << ")\n"
+            << "Directory     " << a.directoryUrl << "\n"
+            << "Account       " << a.accountUrl << "\n"
+            << "Status        " << a.status << "\n"
+            << "Contact       "
+            << (a.contact.isEmpty() ? QStringLiteral("-") : a.contact.join(QStringLiteral(", ")))
+            << "\n"
+            << "Key           " << a.keyAlgorithm << ", thumbprint " << a.keyThumbprint
+            << " (in the key vault)\n";
+    ctx.out.flush();
+}
+
+ExitCode runList(CommandContext& ctx)
+{
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    inventory::KeyVault vault(**store);
+    auto all = AcmeAccountStore(**store, vault).list();
+    if (!all) {
+        return reportError(ctx, all.error());
+    }
+    if (ctx.json) {
+        QJsonArray list;
+        for (const inventory::IssuerRecord& a : std::as_const(*all)) {
+            list.append(storedJson(a));
+        }
+        printJson(ctx.out, QJsonObject{{QStringLiteral("accounts"), list}});
+        return ExitCode::Ok;
+    }
+    if (all->isEmpty()) {
+        ctx.out << "No stored ACME account (make one with 'certdeckctl acme account new')\n";
+    }
+    for (const inventory::IssuerRecord& a : std::as_const(*all)) {
+        ctx.out << a.id << "  " << a.name << "  " << (a.status.isEmpty() ? "?" : a.status) << "  "
+                << a.directoryUrl << "  "
+                << (a.contact.isEmpty() ? QStringLiteral("-") : a.contact.join(u',')) << "  "
+                << a.keyAlgorithm << " " << a.keyThumbprint << "\n";
+    }
+    ctx.out.flush();
+    return ExitCode::Ok;
+}
+
+// new|show|update|deactivate|rollover on an account kept in the inventory.
+ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                   const QString& action)
+{
+    Secret pass;
+    auto read = vaultPassphrase(ctx, p, o);
+    if (!read) {
+        return usageError(ctx, read.error().message);
+    }
+    pass.bytes = std::move(*read);
+    AcmeAccountTask task;
+    task.storeLocation = ctx.dbPath;
+    task.vaultPassphrase = pass.bytes;
+    if (action == QLatin1String("new")) {
+        auto options = clientOptions(p, o);
+        if (!options) {
+            return reportError(ctx, options.error());
+        }
+        auto eab = eabCredentials(p, o);
+        if (!eab) {
+            return reportError(ctx, eab.error());
+        }
+        task.action = AcmeAccountTask::Action::Create;
+        task.directoryUrl = options->directoryUrl;
+        task.trustFile =
+            p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath() : QString();
+        task.name = p.value(o.name);
+        task.request.contact = p.values(o.contact);
+        task.request.termsOfServiceAgreed = p.isSet(o.agreeTos);
+        task.request.eab = *eab;
+    } else {
+        auto account = pickStoredAccount(ctx, p, o);
+        if (!account) {
+            return reportError(ctx, account.error());
+        }
+        task.accountId = account->id;
+        if (action == QLatin1String("show")) {
+            task.action = AcmeAccountTask::Action::Refresh;
+        } else if (action == QLatin1String("update")) {
+            task.action = AcmeAccountTask::Action::UpdateContact;
+            task.contact = p.values(o.contact);
+        } else if (action == QLatin1String("deactivate")) {
+            task.action = AcmeAccountTask::Action::Deactivate;
+        } else {
+            task.action = AcmeAccountTask::Action::Rollover;
+            if (p.isSet(o.newKey)) {
+                // An existing key file is imported; none is written in clear.
+                auto data = readFileCapped(p.value(o.newKey), 1024 * 1024);
+                if (!data) {
+                    return reportError(ctx, data.error());
+                }
+                auto key = PrivateKey::fromData(*data, {}, p.value(o.newKey));
+                OPENSSL_cleanse(data->data(), static_cast<size_t>(data->size()));
+                if (!key) {
+                    return reportError(ctx, key.error());
+                }
+                task.key = *key;
+            }
+        }
+    }
+    AcmeAccountJob job(std::move(task));
+    QEventLoop loop;
+    QObject::connect(&job, &Job::progress, &loop,
+                     [&ctx](const QString& step, double, const QString& message) {
+                         progressLine(ctx, step, message);
+                     });
+    QObject::connect(&job, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
+    job.start();
+    if (!job.isFinished()) {
+        loop.exec();
+    }
+    auto result = job.result();
+    if (!result) {
+        return reportError(ctx, result.error(), ExitCode::Critical);
+    }
+    printStored(ctx, *result);
+    if (action == QLatin1String("rollover")) {
+        progressLine(ctx, QStringLiteral("account key"),
+                     QStringLiteral("the account now signs with the new key (thumbprint %1); the "
+                                    "old key was deleted from the vault")
+                         .arg(result->keyThumbprint));
+    }
+    if (action == QLatin1String("deactivate")) {
+        return result->status == QLatin1String("deactivated") ? ExitCode::Ok : ExitCode::Critical;
+    }
+    return result->status == QLatin1String("valid") ? ExitCode::Ok : ExitCode::Critical;
+}
+
+// account new --account-key FILE with a vault passphrase: the key's account
+// is also kept in the inventory.
+Status importAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                     const AccountInfo& info, const JwsKey& key, const QByteArray& passphrase)
+{
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return tl::unexpected(store.error());
+    }
+    inventory::KeyVault vault(**store);
+    if (auto unlocked = vault.unlock(passphrase); !unlocked) {
+        return unlocked;
+    }
+    AcmeAccountStore accounts(**store, vault);
+    const QUrl directory(p.value(o.directory));
+    QString name = p.value(o.name).trimmed();
+    if (name.isEmpty()) {
+        auto free = accounts.freeName(
+            directory.port() > 0
+                ? QStringLiteral("%1:%2").arg(directory.host()).arg(directory.port())
+                : directory.host());
+        if (!free) {
+            return tl::unexpected(free.error());
+        }
+        name = *free;
+    }
+    auto keyId = accounts.stageKey(key, QStringLiteral("ACME account key (%1)").arg(name));
+    if (!keyId) {
+        return tl::unexpected(keyId.error());
+    }
+    auto added = accounts.add(name, directory,
+                              p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath()
+                                                : QString(),
+                              info, *keyId, key);
+    if (!added) {
+        (void)accounts.discardKey(*keyId);
+        return tl::unexpected(added.error());
+    }
+    progressLine(ctx, QStringLiteral("inventory"),
+                 QStringLiteral("stored as '%1'; the key is sealed in the key vault").arg(name));
+    return {};
+}
+
 } // namespace
 
 ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
                     const QStringList& pos)
 {
-    static const QStringList actions = {QStringLiteral("new"), QStringLiteral("show"),
-                                        QStringLiteral("update"), QStringLiteral("deactivate"),
-                                        QStringLiteral("rollover")};
+    static const QStringList actions = {QStringLiteral("new"),      QStringLiteral("show"),
+                                        QStringLiteral("update"),   QStringLiteral("deactivate"),
+                                        QStringLiteral("rollover"), QStringLiteral("list")};
     if (pos.size() != 2 || !actions.contains(pos.at(1))) {
         return usageError(ctx, QStringLiteral("'acme account' needs an action: %1")
                                    .arg(actions.join(QStringLiteral(", "))));
     }
     const QString action = pos.at(1);
+    const bool isNew = action == QLatin1String("new");
     if (action == QLatin1String("deactivate") && !p.isSet(o.force)) {
         return usageError(ctx, QStringLiteral("deactivating an account cannot be undone: give "
                                               "--force to do it"));
     }
-    if (action == QLatin1String("rollover") && !p.isSet(o.newKey)) {
-        return usageError(ctx, QStringLiteral("'acme account rollover' needs --new-key FILE"));
+    if (action == QLatin1String("list")) {
+        return runList(ctx);
     }
     if (action == QLatin1String("update") && !p.isSet(o.contact)) {
         return usageError(ctx, QStringLiteral("'acme account update' needs --contact"));
     }
-    const bool isNew = pos.at(1) == QLatin1String("new");
+    if (!p.isSet(o.accountKey)) {
+        return runStored(ctx, p, o, action);
+    }
+    if (action == QLatin1String("rollover") && !p.isSet(o.newKey)) {
+        return usageError(ctx, QStringLiteral("'acme account rollover' with --account-key needs "
+                                              "--new-key FILE"));
+    }
+    Secret importPass;
+    if (isNew && o.vaultPass.isSet(p)) {
+        auto read = vaultPassphrase(ctx, p, o);
+        if (!read) {
+            return usageError(ctx, read.error().message);
+        }
+        importPass.bytes = std::move(*read);
+    }
     auto options = clientOptions(p, o);
     if (!options) {
         return reportError(ctx, options.error());
@@ -153,6 +371,12 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
         return reportError(ctx, result->error(), ExitCode::Critical);
     }
     const AccountInfo& a = **result;
+    if (isNew && !importPass.bytes.isEmpty()) {
+        if (auto imported = importAccount(ctx, p, o, a, client.key(), importPass.bytes);
+            !imported) {
+            return reportError(ctx, imported.error());
+        }
+    }
     if (ctx.json) {
         printJson(ctx.out, accountJson(a, client.key()));
     } else {

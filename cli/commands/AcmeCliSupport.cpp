@@ -2,8 +2,11 @@
 // certdeckctl acme: option readers shared by its actions.
 #include "AcmeCliSupport.h"
 
+#include "acme/AcmeAccountStore.h"
 #include "acme/Base64Url.h"
 #include "common/SecureFile.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
 
 #include <QFileInfo>
 
@@ -161,6 +164,75 @@ Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptio
     settings.key = *key;
     settings.zone = p.value(o.dnsZone);
     return settings;
+}
+
+Result<QByteArray> vaultPassphrase(CommandContext& ctx, const QCommandLineParser& p,
+                                   const AcmeOptions& o)
+{
+    auto pass = o.vaultPass.read(p, ctx.err);
+    if (pass && pass->isEmpty()) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("stored ACME accounts keep their key in the key vault: give "
+                                   "its master passphrase with --vault-passphrase-file FILE or "
+                                   "--vault-passphrase-env VAR (or use --account-key FILE)"));
+    }
+    return pass;
+}
+
+Result<inventory::IssuerRecord> pickStoredAccount(CommandContext& ctx, const QCommandLineParser& p,
+                                                  const AcmeOptions& o)
+{
+    if (!p.isSet(o.account) && !p.isSet(o.directory)) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("name the account: --account NAME, --directory URL (its only "
+                                   "stored account) or --account-key FILE"));
+    }
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return tl::unexpected(store.error());
+    }
+    inventory::KeyVault vault(**store);
+    AcmeAccountStore accounts(**store, vault);
+    return p.isSet(o.account) ? accounts.find(p.value(o.account))
+                              : accounts.onlyFor(QUrl(p.value(o.directory)));
+}
+
+Result<StoredAccountKey> storedAccountKey(CommandContext& ctx, const QCommandLineParser& p,
+                                          const AcmeOptions& o)
+{
+    auto account = pickStoredAccount(ctx, p, o);
+    if (!account) {
+        return tl::unexpected(account.error());
+    }
+    Secret pass;
+    auto read = vaultPassphrase(ctx, p, o);
+    if (!read) {
+        return tl::unexpected(read.error());
+    }
+    pass.bytes = std::move(*read);
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return tl::unexpected(store.error());
+    }
+    inventory::KeyVault vault(**store);
+    if (auto unlocked = vault.unlock(pass.bytes); !unlocked) {
+        return tl::unexpected(unlocked.error());
+    }
+    AcmeAccountStore accounts(**store, vault);
+    auto key = accounts.loadKey(*account);
+    if (!key) {
+        return tl::unexpected(key.error());
+    }
+    // --directory/--ca-file given with --account override the stored ones.
+    auto options = p.isSet(o.directory) && p.isSet(o.account)
+                       ? clientOptions(p, o)
+                       : AcmeAccountStore::clientOptions(*account);
+    if (!options) {
+        return tl::unexpected(options.error());
+    }
+    progressLine(ctx, QStringLiteral("account"),
+                 QStringLiteral("using the stored account '%1'").arg(account->name));
+    return StoredAccountKey{*account, key->privateKey(), *options};
 }
 
 } // namespace certdeck::cli::acmecli

@@ -11,6 +11,7 @@
 #include "acme/AcmeClient.h"
 #include "acme/Dns01Publisher.h"
 #include "crypto/PrivateKey.h"
+#include "inventory/Records.h"
 
 #include <openssl/crypto.h>
 
@@ -121,7 +122,14 @@ struct AcmeOptions
                               QStringLiteral("FILE")};
     QCommandLineOption force{QStringLiteral("force"),
                              QStringLiteral("Replace existing --key-out/--cert-out files.")};
+    QCommandLineOption account{QStringLiteral("account"),
+                               QStringLiteral("The stored ACME account to use (name or id)."),
+                               QStringLiteral("NAME|ID")};
+    QCommandLineOption name{QStringLiteral("name"),
+                            QStringLiteral("account new: name of the stored account."),
+                            QStringLiteral("NAME")};
     PassphraseOption accountPass;
+    PassphraseOption vaultPass{QStringLiteral("vault-"), QStringLiteral("key vault's master ")};
     PassphraseOption keyOutPass{QStringLiteral("key-out-"), QStringLiteral("new key's ")};
 
     void addTo(QCommandLineParser& p) const
@@ -134,10 +142,11 @@ struct AcmeOptions
             p.addOption(*o);
         }
         for (const QCommandLineOption* o :
-             {&cert, &certKey, &reason, &preferredChain, &newKey, &dnsHook}) {
+             {&cert, &certKey, &reason, &preferredChain, &newKey, &dnsHook, &account, &name}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
+        vaultPass.addTo(p);
         keyOutPass.addTo(p);
     }
 };
@@ -151,6 +160,25 @@ Result<PrivateKey> accountKey(CommandContext& ctx, const QCommandLineParser& p,
 Result<std::optional<EabCredentials>> eabCredentials(const QCommandLineParser& p,
                                                      const AcmeOptions& o);
 Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptions& o);
+
+/// The key vault's master passphrase (--vault-passphrase-file/-env); a
+/// usage-style InvalidInput error naming the options when missing.
+Result<QByteArray> vaultPassphrase(CommandContext& ctx, const QCommandLineParser& p,
+                                   const AcmeOptions& o);
+/// The stored account --account names, else the only one for --directory.
+/// Needs no passphrase.
+Result<inventory::IssuerRecord> pickStoredAccount(CommandContext& ctx, const QCommandLineParser& p,
+                                                  const AcmeOptions& o);
+/// A stored account's key (the vault unlocked with the master passphrase)
+/// and how to reach its CA.
+struct StoredAccountKey
+{
+    inventory::IssuerRecord account;
+    PrivateKey key;
+    AcmeClientOptions options;
+};
+Result<StoredAccountKey> storedAccountKey(CommandContext& ctx, const QCommandLineParser& p,
+                                          const AcmeOptions& o);
 
 ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
                     const QStringList& pos);

@@ -33,8 +33,15 @@ const char* const kAcmeUsage =
     "  certdeckctl acme account new  --directory URL [--ca-file PEM] --account-key FILE\n"
     "                                [--contact mailto:ADDR]... [--agree-tos]\n"
     "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
-    "  certdeckctl acme account show|update|deactivate|rollover --directory URL\n"
-    "                                [--ca-file PEM] --account-key FILE\n"
+    "  certdeckctl acme account new  --directory URL [--ca-file PEM] [--name NAME]\n"
+    "                                (--vault-passphrase-file F | --vault-passphrase-env V)\n"
+    "                                [--contact ...] [--agree-tos] [--eab-kid ...]\n"
+    "       makes the account key in the inventory's key vault (never on disk in clear)\n"
+    "  certdeckctl acme account list\n"
+    "  certdeckctl acme account show|update|deactivate|rollover\n"
+    "                                (--account NAME|ID | --directory URL) + vault passphrase\n"
+    "       a stored account; or, as before, --directory URL [--ca-file PEM]\n"
+    "                                --account-key FILE\n"
     "       update --contact mailto:ADDR...; deactivate --force (permanent);\n"
     "       rollover --new-key FILE (made when missing)\n"
     "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE\n"
@@ -56,7 +63,8 @@ const char* const kAcmeUsage =
     "  whose root's name contains NAME.\n"
     "\n"
     "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
-    "passphrase is given) if it does not exist, then registers it; an existing\n"
+    "passphrase is given) if it does not exist, then registers it (with a vault\n"
+    "passphrase it is also stored in the inventory); an existing\n"
     "account for the key is reported, not duplicated. issue creates the account\n"
     "first when --agree-tos is given, else the key's account must exist.\n"
     "The ACME server's TLS certificate is always verified: --ca-file names the\n"
@@ -64,6 +72,8 @@ const char* const kAcmeUsage =
     "dns-01 sends RFC 2136 updates signed with the TSIG key (a BIND key file,\n"
     "hmac-sha256) to the zone's primary, waits until it serves the TXT record,\n"
     "and deletes the record afterwards. Wildcards (-d '*.example.com') need dns-01.\n"
+    "issue and revoke use the stored account (--account NAME, or the only one for\n"
+    "--directory) unless --account-key FILE is given.\n"
     "Passphrase of the account key: --passphrase-file F or --passphrase-env VAR;\n"
     "to encrypt the new certificate key: --key-out-passphrase-file/-env.\n\n";
 
@@ -168,18 +178,28 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     }
     keyOutPass.bytes = std::move(*kp);
 
-    auto options = clientOptions(p, o);
-    if (!options) {
-        return reportError(ctx, options.error());
+    if (p.isSet(o.accountKey)) {
+        auto options = clientOptions(p, o);
+        if (!options) {
+            return reportError(ctx, options.error());
+        }
+        spec.client = *options;
+        bool created = false;
+        auto key = accountKey(ctx, p, o, false, &created);
+        if (!key) {
+            return reportError(ctx, key.error());
+        }
+        spec.accountKey = *key;
+        spec.createAccount = p.isSet(o.agreeTos);
+    } else {
+        auto stored = storedAccountKey(ctx, p, o);
+        if (!stored) {
+            return reportError(ctx, stored.error());
+        }
+        spec.client = stored->options;
+        spec.accountKey = stored->key;
+        spec.createAccount = false;
     }
-    spec.client = *options;
-    bool created = false;
-    auto key = accountKey(ctx, p, o, false, &created);
-    if (!key) {
-        return reportError(ctx, key.error());
-    }
-    spec.accountKey = *key;
-    spec.createAccount = p.isSet(o.agreeTos);
     spec.account.termsOfServiceAgreed = p.isSet(o.agreeTos);
     spec.account.contact = p.values(o.contact);
     auto eab = eabCredentials(p, o);
@@ -285,9 +305,9 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     if (!p.isSet(o.cert)) {
         return usageError(ctx, QStringLiteral("'acme revoke' needs --cert FILE"));
     }
-    if (p.isSet(o.certKey) == p.isSet(o.accountKey)) {
-        return usageError(ctx, QStringLiteral("sign the revocation with --account-key or with "
-                                              "--cert-key, one of them"));
+    if (p.isSet(o.certKey) && (p.isSet(o.accountKey) || p.isSet(o.account))) {
+        return usageError(ctx, QStringLiteral("sign the revocation with the account (--account, "
+                                              "--account-key) or with --cert-key, one of them"));
     }
     std::optional<RevocationReason> reason;
     if (p.isSet(o.reason)) {
@@ -308,12 +328,23 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
                                  QStringLiteral("%1 holds no certificate").arg(p.value(o.cert)),
                                  {}});
     }
-    auto options = clientOptions(p, o);
+    Result<AcmeClientOptions> options = fail(ErrorCode::Internal, QString());
+    Result<PrivateKey> key = fail(ErrorCode::Internal, QString());
+    const bool byCertKey = p.isSet(o.certKey);
+    const bool byStoredAccount = !byCertKey && !p.isSet(o.accountKey);
+    if (byStoredAccount) {
+        auto stored = storedAccountKey(ctx, p, o);
+        if (!stored) {
+            return reportError(ctx, stored.error());
+        }
+        options = stored->options;
+        key = stored->key;
+    } else {
+        options = clientOptions(p, o);
+    }
     if (!options) {
         return reportError(ctx, options.error());
     }
-    Result<PrivateKey> key = fail(ErrorCode::Internal, QString());
-    const bool byCertKey = p.isSet(o.certKey);
     if (byCertKey) {
         Secret pass;
         auto read = o.accountPass.read(p, ctx.err);
@@ -327,7 +358,7 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
         }
         key = PrivateKey::fromData(*keyData, pass.bytes, p.value(o.certKey));
         OPENSSL_cleanse(keyData->data(), static_cast<size_t>(keyData->size()));
-    } else {
+    } else if (!byStoredAccount) {
         bool created = false;
         key = accountKey(ctx, p, o, false, &created);
     }

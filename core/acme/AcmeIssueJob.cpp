@@ -20,6 +20,10 @@ AcmeIssueJob::AcmeIssueJob(AcmeIssueSpec spec, QObject* parent)
           parent)
 {}
 
+AcmeIssueJob::AcmeIssueJob(Work work, QObject* parent)
+    : TypedJob<IssuedCertificate>(std::move(work), parent)
+{}
+
 Result<IssuedCertificate> AcmeIssueJob::run(const AcmeIssueSpec& spec, const JobControl* control)
 {
     crypto::internal::ReleaseOpensslThreadState releaseOpenssl;
@@ -88,6 +92,13 @@ Result<IssuedCertificate> AcmeIssueJob::run(const AcmeIssueSpec& spec, const Job
         QObject::connect(flow.get(), &AcmeOrderFlow::authorizationChanged, &loop,
                          [&, total = 0](int index, const AuthorizationState& state) mutable {
                              total = static_cast<int>(flow->authorizations().size());
+                             if (control != nullptr) {
+                                 control->post([index, total, state](Job& job) {
+                                     if (auto* issue = qobject_cast<AcmeIssueJob*>(&job)) {
+                                         emit issue->authorizationChanged(index, total, state);
+                                     }
+                                 });
+                             }
                              // One step per state, so no state change is merged away.
                              report(QStringLiteral("Authorization %1/%2: %3 is %4")
                                         .arg(index + 1)

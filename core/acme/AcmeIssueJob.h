@@ -47,6 +47,7 @@ struct AcmeIssueSpec
 /// nested one.
 class AcmeIssueJob : public TypedJob<IssuedCertificate>
 {
+    Q_OBJECT
 public:
     explicit AcmeIssueJob(AcmeIssueSpec spec, QObject* parent = nullptr);
 
@@ -54,6 +55,17 @@ public:
     /// runs on the calling thread's event loop until the order ends.
     [[nodiscard]] static Result<IssuedCertificate> run(const AcmeIssueSpec& spec,
                                                        const JobControl* control);
+
+protected:
+    /// For Jobs that run an order as part of larger work (run() inside it).
+    AcmeIssueJob(Work work, QObject* parent);
+
+signals:
+    /// Authorization `index` of `total` changed (fetched, challenge
+    /// published, being checked, valid or invalid); in order with
+    /// progress(). Also emitted by other Jobs whose work calls run().
+    void authorizationChanged(int index, int total,
+                              const certdeck::acme::AuthorizationState& state);
 };
 
 } // namespace certdeck::acme

@@ -27,6 +27,16 @@ struct OrderRequest
     int pollTimeoutSeconds = 120;
 };
 
+/// How far the flow is with one authorization, for live views.
+enum class AuthorizationStage
+{
+    Fetched,    ///< read from the CA, nothing done yet
+    Publishing, ///< a challenge was chosen and is being published
+    Published,  ///< published; the CA is being asked to check it
+    Processing, ///< the CA is checking it; the flow polls
+    Done        ///< valid, invalid or otherwise final (see status and error)
+};
+
 /// One authorization as the flow sees it, for progress views.
 struct AuthorizationState
 {
@@ -36,6 +46,7 @@ struct AuthorizationState
     QString challengeType; ///< the challenge answered ("http-01")
     bool reused = false;   ///< already valid when fetched: nothing to prove
     QString error;         ///< plain words when invalid
+    AuthorizationStage stage = AuthorizationStage::Fetched;
 };
 
 /// The result of a successful order.

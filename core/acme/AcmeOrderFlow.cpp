@@ -276,6 +276,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
 
     if (state.status == QLatin1String("valid")) {
         state.reused = !afterResponse;
+        state.stage = AuthorizationStage::Done;
         emit authorizationChanged(index, state);
         report(step, state.reused ? QStringLiteral("%1 is already authorized").arg(name)
                                   : QStringLiteral("%1 is valid").arg(name));
@@ -285,6 +286,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
     if (state.status == QLatin1String("invalid")) {
         const QString why = challengeError(json, state.challengeType);
         state.error = why.isEmpty() ? QStringLiteral("the CA marked it invalid") : why;
+        state.stage = AuthorizationStage::Done;
         emit authorizationChanged(index, state);
         fail(Error{why.contains(QLatin1String("connect")) ? ErrorCode::Network
                                                           : ErrorCode::PermissionDenied,
@@ -298,6 +300,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
     }
     if (state.status != QLatin1String("pending")) {
         state.error = QStringLiteral("the authorization is %1").arg(state.status);
+        state.stage = AuthorizationStage::Done;
         emit authorizationChanged(index, state);
         fail(Error{ErrorCode::Protocol,
                    QStringLiteral("%1: the authorization is %2, not pending or valid")
@@ -306,6 +309,7 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         return;
     }
     if (afterResponse) {
+        state.stage = AuthorizationStage::Processing;
         emit authorizationChanged(index, state);
         report(step, QStringLiteral("waiting for the CA to check %1").arg(name));
         pollAuthorization(index, std::nullopt);
@@ -329,20 +333,24 @@ void AcmeOrderFlow::onAuthorization(int index, const QJsonObject& json, bool aft
         const QJsonObject c = offered.value(p->challengeType());
         m_chosen[index] = p;
         state.challengeType = p->challengeType();
+        const bool checking =
+            c.value(QStringLiteral("status")).toString() != QLatin1String("pending");
+        state.stage = checking ? AuthorizationStage::Processing : AuthorizationStage::Publishing;
         emit authorizationChanged(index, state);
         report(step, QStringLiteral("answering the %1 challenge").arg(state.challengeType));
-        if (c.value(QStringLiteral("status")).toString() != QLatin1String("pending")) {
+        if (checking) {
             pollAuthorization(index, std::nullopt); // already being checked
         } else {
             answerChallenge(index, c);
         }
         return;
     }
+    state.error = QStringLiteral("no usable challenge: this order answers %1, the CA offers %2")
+                      .arg(configured.join(u','), offeredTypes.isEmpty() ? QStringLiteral("none")
+                                                                         : offeredTypes.join(u','));
+    state.stage = AuthorizationStage::Done;
     emit authorizationChanged(index, state);
-    fail(Error{ErrorCode::Unsupported,
-               QStringLiteral("%1: no usable challenge: this order answers %2, the CA offers %3")
-                   .arg(name, configured.join(u','),
-                        offeredTypes.isEmpty() ? QStringLiteral("none") : offeredTypes.join(u',')),
+    fail(Error{ErrorCode::Unsupported, QStringLiteral("%1: %2").arg(name, state.error),
                m_authorizationUrls.at(index).toString()});
 }
 
@@ -386,13 +394,18 @@ void AcmeOrderFlow::answerChallenge(int index, const QJsonObject& challenge)
                 publisher->withdraw(identifier, token, keyAuthorization, [](const Status&) {});
                 return;
             }
+            AuthorizationState& state = self->m_authorizations[index];
             if (!s) {
-                self->fail(Error{s.error().code,
-                                 QStringLiteral("%1: cannot publish the challenge through %2: %3")
-                                     .arg(name, publisher->describe(), s.error().message),
+                state.error = QStringLiteral("cannot publish the challenge through %1: %2")
+                                  .arg(publisher->describe(), s.error().message);
+                state.stage = AuthorizationStage::Done;
+                emit self->authorizationChanged(index, state);
+                self->fail(Error{s.error().code, QStringLiteral("%1: %2").arg(name, state.error),
                                  s.error().detail});
                 return;
             }
+            state.stage = AuthorizationStage::Published;
+            emit self->authorizationChanged(index, state);
             // RFC 8555 7.5.1: an empty object tells the CA to validate now.
             self->m_client.post(url, QJsonObject{},
                                 QStringLiteral("asking the CA to check %1").arg(name),

@@ -68,6 +68,23 @@ void JobControl::reportProgress(const QString& step, double fraction, const QStr
         Qt::QueuedConnection);
 }
 
+void JobControl::post(std::function<void(Job&)> event) const
+{
+    std::lock_guard lock(m_shared->mutex);
+    Job* owner = m_shared->owner;
+    if (owner == nullptr) {
+        return;
+    }
+    QMetaObject::invokeMethod(
+        owner,
+        [owner, event = std::move(event)] {
+            if (!owner->isFinished()) {
+                event(*owner);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 Job::Job(QObject* parent)
     : QObject(parent)
     , m_shared(std::make_shared<detail::JobShared>())

@@ -25,6 +25,8 @@ namespace detail {
 struct JobShared;
 } // namespace detail
 
+class Job;
+
 /// The worker's side of a running Job: it asks whether the user cancelled and
 /// reports progress. It holds no pointer to the Job itself, so a worker can
 /// outlive the Job (the console page was closed) without touching freed memory.
@@ -40,6 +42,11 @@ public:
     /// step are dropped: progress is advisory, and a prime search calls back
     /// thousands of times a second.
     void reportProgress(const QString& step, double fraction, const QString& message) const;
+    /// Runs `event` on the Job's thread with the Job, in order with
+    /// progress(), unless the Job has finished or been destroyed by then. For
+    /// typed events that a Job subclass emits as its own signals; never
+    /// dropped as too close to the previous one.
+    void post(std::function<void(Job&)> event) const;
 
 private:
     friend class Job;

@@ -192,14 +192,32 @@ QStringList stepThree(Dialect d)
                                        " changed_utc TEXT NOT NULL)"))};
 }
 
+// Version 4: what an ACME account needs beyond its key: the contact list
+// (newline-separated URIs), the status the CA last reported, the file of
+// roots trusted for the CA's TLS, and the key's JWS algorithm and RFC 7638
+// thumbprint, so accounts can be listed without unlocking the vault.
+QStringList stepFour(Dialect d)
+{
+    QStringList out;
+    for (const char* column :
+         {"contact", "status", "trust_file", "key_algorithm", "key_thumbprint", "updated_utc"}) {
+        out << portable(d, QStringLiteral("ALTER TABLE issuers ADD COLUMN %1 TEXT NOT NULL "
+                                          "DEFAULT ''")
+                               .arg(QLatin1String(column)));
+    }
+    return out;
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
     static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite), stepTwo(Dialect::Sqlite),
-                                              stepThree(Dialect::Sqlite)};
+                                              stepThree(Dialect::Sqlite),
+                                              stepFour(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
-        stepOne(Dialect::Postgres), stepTwo(Dialect::Postgres), stepThree(Dialect::Postgres)};
+        stepOne(Dialect::Postgres), stepTwo(Dialect::Postgres), stepThree(Dialect::Postgres),
+        stepFour(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

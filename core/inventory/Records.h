@@ -110,6 +110,12 @@ struct IssuerRecord
     QString directoryUrl; ///< ACME directory, or the CA folder for a local CA
     QString accountUrl;   ///< ACME account URL once registered
     std::optional<qint64> accountKeyId;
+    QStringList contact;   ///< ACME: "mailto:..." URIs as the CA last confirmed them
+    QString status;        ///< ACME: "valid", "deactivated", "revoked" as last seen
+    QString trustFile;     ///< ACME: PEM roots trusted for the CA's TLS; empty: the system's
+    QString keyAlgorithm;  ///< ACME: the account key's JWS algorithm ("ES256")
+    QString keyThumbprint; ///< ACME: the account key's RFC 7638 thumbprint
+    QDateTime updatedUtc;
 };
 
 /// Key protection: how a private key is held (never plain text).

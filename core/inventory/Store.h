@@ -150,6 +150,9 @@ public:
     /// keyring id, and anything that looks like an unencrypted PEM key.
     [[nodiscard]] Result<qint64> addKey(const KeyRecord& key);
     [[nodiscard]] Result<KeyRecord> key(qint64 id) const;
+    /// Deletes a key record (and so its ciphertext); a key still used by an
+    /// issuer or a certificate is a Conflict, and nothing is deleted.
+    [[nodiscard]] Status removeKey(qint64 id);
 
     /// Stores `certificate` once (keyed by its SHA-256 fingerprint) with its
     /// query columns; returns the existing id when it is already known.
@@ -174,6 +177,11 @@ public:
     [[nodiscard]] Result<qint64> addIssuer(const IssuerRecord& issuer);
     /// All issuers, by name.
     [[nodiscard]] Result<QList<IssuerRecord>> issuers() const;
+    /// One issuer; NotFound naming the id.
+    [[nodiscard]] Result<IssuerRecord> issuer(qint64 id) const;
+    /// Rewrites every column of issuer `issuer.id` (a renamed issuer keeps
+    /// the name rule of addIssuer); NotFound when it does not exist.
+    [[nodiscard]] Status updateIssuer(const IssuerRecord& issuer);
     /// Sets the endpoint's renewal policy (one per endpoint, replaced when
     /// set again); returns it with its id.
     [[nodiscard]] Result<RenewalPolicy> setRenewalPolicy(const RenewalPolicy& policy);

@@ -78,10 +78,67 @@ Result<qint64> Store::insertReturningId(QSqlQuery& q, const QString& what)
     return q.value(0).toLongLong();
 }
 
-Result<qint64> Store::addIssuer(const IssuerRecord& issuer)
+namespace {
+
+const QString kIssuerColumns =
+    QStringLiteral("id, kind, name, directory_url, account_url, account_key_id, contact, status, "
+                   "trust_file, key_algorithm, key_thumbprint, updated_utc");
+
+IssuerRecord issuerFromRow(const QSqlQuery& q)
+{
+    IssuerRecord i;
+    i.id = q.value(0).toLongLong();
+    i.kind = q.value(1).toString() == QLatin1String("local-ca") ? IssuerRecord::Kind::LocalCa
+                                                                : IssuerRecord::Kind::AcmeAccount;
+    i.name = q.value(2).toString();
+    i.directoryUrl = q.value(3).toString();
+    i.accountUrl = q.value(4).toString();
+    i.accountKeyId = internal::idFrom(q.value(5));
+    i.contact = q.value(6).toString().split(u'\n', Qt::SkipEmptyParts);
+    i.status = q.value(7).toString();
+    i.trustFile = q.value(8).toString();
+    i.keyAlgorithm = q.value(9).toString();
+    i.keyThumbprint = q.value(10).toString();
+    i.updatedUtc = internal::timeFromText(q.value(11).toString());
+    return i;
+}
+
+// The columns after the id, in kIssuerColumns order.
+void bindIssuer(QSqlQuery& q, const IssuerRecord& issuer)
+{
+    q.addBindValue(issuerKindName(issuer.kind));
+    q.addBindValue(issuer.name.trimmed());
+    q.addBindValue(issuer.directoryUrl);
+    q.addBindValue(issuer.accountUrl);
+    q.addBindValue(internal::idOrNull(issuer.accountKeyId));
+    q.addBindValue(issuer.contact.join(u'\n'));
+    q.addBindValue(issuer.status);
+    q.addBindValue(issuer.trustFile);
+    q.addBindValue(issuer.keyAlgorithm);
+    q.addBindValue(issuer.keyThumbprint);
+    q.addBindValue(internal::nowText());
+}
+
+Status checkIssuer(const IssuerRecord& issuer)
 {
     if (issuer.name.trimmed().isEmpty()) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("An issuer needs a name"));
+    }
+    for (const QString& c : issuer.contact) {
+        if (c.contains(u'\n')) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("A contact cannot span lines: '%1'").arg(c.trimmed()));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+Result<qint64> Store::addIssuer(const IssuerRecord& issuer)
+{
+    if (auto bad = checkIssuer(issuer); !bad) {
+        return tl::unexpected(bad.error());
     }
     qint64 id = 0;
     const Status s =
@@ -89,13 +146,11 @@ Result<qint64> Store::addIssuer(const IssuerRecord& issuer)
                [&]() -> Status {
                    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
                    q.prepare(QStringLiteral("INSERT INTO issuers (kind, name, directory_url, "
-                                            "account_url, account_key_id) VALUES (?, ?, ?, ?, ?) "
-                                            "RETURNING id"));
-                   q.addBindValue(issuerKindName(issuer.kind));
-                   q.addBindValue(issuer.name.trimmed());
-                   q.addBindValue(issuer.directoryUrl);
-                   q.addBindValue(issuer.accountUrl);
-                   q.addBindValue(internal::idOrNull(issuer.accountKeyId));
+                                            "account_url, account_key_id, contact, status, "
+                                            "trust_file, key_algorithm, key_thumbprint, "
+                                            "updated_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                            "?) RETURNING id"));
+                   bindIssuer(q, issuer);
                    if (!internal::execBound(q)) {
                        if (internal::isUniqueViolation(q.lastError())) {
                            return fail(ErrorCode::Conflict,
@@ -121,25 +176,62 @@ Result<qint64> Store::addIssuer(const IssuerRecord& issuer)
 Result<QList<IssuerRecord>> Store::issuers() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT id, kind, name, directory_url, account_url, account_key_id "
-                             "FROM issuers ORDER BY name"));
+    q.prepare(QStringLiteral("SELECT %1 FROM issuers ORDER BY name").arg(kIssuerColumns));
     if (auto s = execPrepared(q, QStringLiteral("Cannot read the issuers")); !s) {
         return tl::unexpected(s.error());
     }
     QList<IssuerRecord> out;
     while (q.next()) {
-        IssuerRecord i;
-        i.id = q.value(0).toLongLong();
-        i.kind = q.value(1).toString() == QLatin1String("local-ca")
-                     ? IssuerRecord::Kind::LocalCa
-                     : IssuerRecord::Kind::AcmeAccount;
-        i.name = q.value(2).toString();
-        i.directoryUrl = q.value(3).toString();
-        i.accountUrl = q.value(4).toString();
-        i.accountKeyId = internal::idFrom(q.value(5));
-        out << i;
+        out << issuerFromRow(q);
     }
     return out;
+}
+
+Result<IssuerRecord> Store::issuer(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT %1 FROM issuers WHERE id = ?").arg(kIssuerColumns));
+    q.addBindValue(id);
+    if (auto s = execPrepared(q, QStringLiteral("Cannot read issuer %1").arg(id)); !s) {
+        return tl::unexpected(s.error());
+    }
+    if (!q.next()) {
+        return fail(ErrorCode::NotFound, QStringLiteral("No issuer with id %1").arg(id),
+                    m_location);
+    }
+    return issuerFromRow(q);
+}
+
+Status Store::updateIssuer(const IssuerRecord& issuer)
+{
+    if (auto bad = checkIssuer(issuer); !bad) {
+        return bad;
+    }
+    return mutate(
+        QStringLiteral("issuer.update"), QStringLiteral("issuer %1").arg(issuer.name),
+        [&]() -> Status {
+            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            q.prepare(QStringLiteral("UPDATE issuers SET kind = ?, name = ?, directory_url = ?, "
+                                     "account_url = ?, account_key_id = ?, contact = ?, status = "
+                                     "?, trust_file = ?, key_algorithm = ?, key_thumbprint = ?, "
+                                     "updated_utc = ? WHERE id = ?"));
+            bindIssuer(q, issuer);
+            q.addBindValue(issuer.id);
+            if (!internal::execBound(q)) {
+                if (internal::isUniqueViolation(q.lastError())) {
+                    return fail(ErrorCode::Conflict,
+                                QStringLiteral("An issuer named '%1' already exists")
+                                    .arg(issuer.name.trimmed()));
+                }
+                return tl::unexpected(internal::dbError(QStringLiteral("Cannot update the issuer"),
+                                                        q.lastError(), m_location));
+            }
+            if (q.numRowsAffected() != 1) {
+                return fail(ErrorCode::NotFound,
+                            QStringLiteral("No issuer with id %1").arg(issuer.id), m_location);
+            }
+            return {};
+        });
 }
 
 Result<RenewalPolicy> Store::setRenewalPolicy(const RenewalPolicy& policy)

@@ -122,6 +122,37 @@ Result<KeyRecord> Store::key(qint64 id) const
     return k;
 }
 
+Status Store::removeKey(qint64 id)
+{
+    return mutate(QStringLiteral("key.remove"), QStringLiteral("key %1").arg(id), [&]() -> Status {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(QStringLiteral("SELECT (SELECT count(*) FROM issuers WHERE account_key_id = ?) "
+                                 "+ (SELECT count(*) FROM certificates WHERE key_id = ?)"));
+        q.addBindValue(id);
+        q.addBindValue(id);
+        if (auto e = execPrepared(q, QStringLiteral("Cannot check key %1").arg(id)); !e) {
+            return e;
+        }
+        if (q.next() && q.value(0).toLongLong() > 0) {
+            return fail(
+                ErrorCode::Conflict,
+                QStringLiteral("Key %1 is still used by an issuer or a certificate").arg(id),
+                m_location);
+        }
+        QSqlQuery del(QSqlDatabase::database(m_connectionName, false));
+        del.prepare(QStringLiteral("DELETE FROM keys WHERE id = ?"));
+        del.addBindValue(id);
+        if (auto e = execPrepared(del, QStringLiteral("Cannot delete key %1").arg(id)); !e) {
+            return e;
+        }
+        if (del.numRowsAffected() != 1) {
+            return fail(ErrorCode::NotFound, QStringLiteral("No key with id %1").arg(id),
+                        m_location);
+        }
+        return {};
+    });
+}
+
 Result<qint64> Store::upsertCertificate(const crypto::Certificate& certificate,
                                         std::optional<qint64> keyId)
 {

@@ -4,6 +4,9 @@
 // against Pebble's root and the key file by the openssl CLI.
 #include "BindFixture.h"
 #include "PebbleFixture.h"
+#include "crypto/PrivateKey.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -30,6 +33,7 @@ private slots:
     void revokeWithReason();
     void accountLifecycle();
     void renewalInfoNotServed();
+    void storedAccountLifecycle();
     void usageErrors_data();
     void usageErrors();
     void cleanupTestCase();
@@ -445,6 +449,155 @@ void TestAcmeCommand::renewalInfoNotServed()
                 QStringList{"--cert", path(QStringLiteral("intermediate.pem"))});
     QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("offers no renewal information (ARI)"), r.err.constData());
+}
+
+void TestAcmeCommand::storedAccountLifecycle()
+{
+    // A fresh store of this run, with a vault.
+    const QString db = path(QStringLiteral("stored-accounts.sqlite"));
+    QProcessEnvironment env;
+    env.insert("CERTDECK_DB", db);
+    env.insert("ACME_VAULT_PASS", "stored account passphrase");
+    const QStringList vault{"--vault-passphrase-env", "ACME_VAULT_PASS"};
+    Run init = ctl({"vault", "init", "--passphrase-env", "ACME_VAULT_PASS"}, env);
+    QVERIFY2(init.code == 0, init.err.constData());
+
+    // Without the master passphrase nothing is made, and nothing is written.
+    Run noPass =
+        ctl(QStringList{"acme", "account", "new"} + server() + QStringList{"--agree-tos"}, env);
+    QCOMPARE(noPass.code, 3);
+    QVERIFY2(noPass.err.contains("--vault-passphrase-file"), noPass.err.constData());
+
+    Run made = ctl(QStringList{"acme", "account", "new"} + server() + vault +
+                       QStringList{"--name", "pebble", "--contact", "mailto:stored@example.test",
+                                   "--agree-tos", "--json"},
+                   env);
+    QVERIFY2(made.code == 0, made.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(made.out).object();
+    QCOMPARE(o.value("stored").toBool(), true);
+    QCOMPARE(o.value("name").toString(), QStringLiteral("pebble"));
+    QCOMPARE(o.value("status").toString(), QStringLiteral("valid"));
+    QCOMPARE(o.value("keyAlgorithm").toString(), QStringLiteral("ES256"));
+    const QString thumbprint = o.value("keyThumbprint").toString();
+    QCOMPARE(thumbprint.size(), 43);
+
+    // The key is in the store only as ciphertext: neither its PKCS#8 DER,
+    // nor its PEM, nor the bare private scalar appears in the database files.
+    {
+        auto store = certdeck::inventory::Store::openUrl(db);
+        QVERIFY(store);
+        auto issuers = (*store)->issuers();
+        QVERIFY(issuers && issuers->size() == 1);
+        certdeck::inventory::KeyVault kv(**store);
+        QVERIFY(kv.unlock("stored account passphrase"));
+        auto key = kv.loadKey(*issuers->constFirst().accountKeyId);
+        QVERIFY(key);
+        const QByteArray der = key->toPkcs8Der();
+        const QByteArray pem = key->toPkcs8Pem();
+        QVERIFY(m_dir->write(QStringLiteral("stored-account.pem"), pem));
+        QByteArray text;
+        QCOMPARE(
+            runTool("openssl",
+                    {"pkey", "-in", path(QStringLiteral("stored-account.pem")), "-noout", "-text"},
+                    &text),
+            0);
+        QFile::remove(path(QStringLiteral("stored-account.pem")));
+        // "priv:" then hex lines up to "pub:".
+        const qsizetype from = text.indexOf("priv:") + 5;
+        QByteArray scalar = QByteArray::fromHex(text.mid(from, text.indexOf("pub:") - from)
+                                                    .replace(':', "")
+                                                    .simplified()
+                                                    .replace(' ', ""));
+        if (scalar.size() == 33 && scalar.at(0) == 0) {
+            scalar.remove(0, 1); // printed with a sign byte
+        }
+        QCOMPARE(scalar.size(), 32);
+        QByteArray bytes;
+        for (const QString& f : {db, db + QStringLiteral("-wal")}) {
+            QFile file(f);
+            if (file.open(QIODevice::ReadOnly)) {
+                bytes += file.readAll();
+            }
+        }
+        QVERIFY(bytes.size() > 4096);
+        QVERIFY(!bytes.contains(der));
+        QVERIFY(!bytes.contains(scalar));
+        QVERIFY(!bytes.contains("PRIVATE KEY"));
+        QVERIFY(!bytes.contains(pem.mid(28, 40)));
+    }
+
+    Run list = ctl({"acme", "account", "list", "--json"}, env);
+    QVERIFY2(list.code == 0, list.err.constData());
+    const QJsonArray accounts =
+        QJsonDocument::fromJson(list.out).object().value("accounts").toArray();
+    QCOMPARE(accounts.size(), 1);
+    QCOMPARE(accounts.at(0).toObject().value("keyThumbprint").toString(), thumbprint);
+    QCOMPARE(accounts.at(0).toObject().value("contact").toArray().at(0).toString(),
+             QStringLiteral("mailto:stored@example.test"));
+
+    // Issue with the stored account: found as the only one for --directory.
+    const QString keyOut = path(QStringLiteral("stored-site.key"));
+    const QString certOut = path(QStringLiteral("stored-site.pem"));
+    Run issued = ctl(QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
+                         QStringList{"-d", "stored.cli.test", "--http-port",
+                                     QString::number(m_pebble->httpPort()), "--http-address",
+                                     "127.0.0.1", "--key-out", keyOut, "--cert-out", certOut},
+                     env);
+    QVERIFY2(issued.code == 0, issued.err.constData());
+    QVERIFY2(issued.err.contains("using the stored account 'pebble'"), issued.err.constData());
+    QByteArray certText;
+    QCOMPARE(
+        runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &certText),
+        0);
+    QVERIFY2(certText.contains("stored.cli.test"), certText.constData());
+
+    // Revoke it with the same stored account, picked by name.
+    Run revoked = ctl(QStringList{"acme", "revoke", "--account", "pebble", "--cert", certOut,
+                                  "--reason", "superseded"} +
+                          vault,
+                      env);
+    QVERIFY2(revoked.code == 0, revoked.err.constData());
+    QVERIFY2(revoked.out.contains("reason: superseded"), revoked.out.constData());
+
+    // A wrong master passphrase is refused in words.
+    QProcessEnvironment wrong;
+    wrong.insert("CERTDECK_DB", db);
+    wrong.insert("ACME_VAULT_PASS", "not it");
+    Run refused = ctl(QStringList{"acme", "account", "show", "--account", "pebble"} + vault, wrong);
+    QVERIFY(refused.code != 0);
+    QVERIFY2(refused.err.contains("wrong master passphrase"), refused.err.constData());
+
+    // Rollover: the stored key is replaced, and the CA knows the account by it.
+    Run roll = ctl(
+        QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault, env);
+    QVERIFY2(roll.code == 0, roll.err.constData());
+    const QString rolled =
+        QJsonDocument::fromJson(roll.out).object().value("keyThumbprint").toString();
+    QVERIFY(rolled.size() == 43 && rolled != thumbprint);
+    Run shown =
+        ctl(QStringList{"acme", "account", "show", "--account", "1", "--json"} + vault, env);
+    QVERIFY2(shown.code == 0, shown.err.constData());
+    const QJsonObject s = QJsonDocument::fromJson(shown.out).object();
+    QCOMPARE(s.value("keyThumbprint").toString(), rolled);
+    QCOMPARE(s.value("account").toString(), o.value("account").toString());
+    Run status = ctl({"vault", "status", "--json"}, env);
+    QCOMPARE(QJsonDocument::fromJson(status.out).object().value("keys").toInt(), 1);
+
+    // Deactivated for good, and recorded so.
+    Run off =
+        ctl(QStringList{"acme", "account", "deactivate", "--account", "pebble", "--force"} + vault,
+            env);
+    QVERIFY2(off.code == 0, off.err.constData());
+    Run after = ctl({"acme", "account", "list", "--json"}, env);
+    QCOMPARE(QJsonDocument::fromJson(after.out)
+                 .object()
+                 .value("accounts")
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value("status")
+                 .toString(),
+             QStringLiteral("deactivated"));
 }
 
 void TestAcmeCommand::usageErrors_data()

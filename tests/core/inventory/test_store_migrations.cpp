@@ -83,6 +83,15 @@ const QStringList kV2 = {
     QStringLiteral("PRAGMA user_version = 2"),
 };
 
+// Schema version 3 exactly as released: the key vault's row.
+const QStringList kV3 = {
+    QStringLiteral("CREATE TABLE vault ( id INTEGER PRIMARY KEY CHECK (id = 1), kdf TEXT NOT "
+                   "NULL, scrypt_n INTEGER NOT NULL, scrypt_r INTEGER NOT NULL, scrypt_p INTEGER "
+                   "NOT NULL, salt BLOB NOT NULL, verifier BLOB NOT NULL, changed_utc TEXT NOT "
+                   "NULL)"),
+    QStringLiteral("PRAGMA user_version = 3"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -154,10 +163,17 @@ void TestStoreMigrations::fromEveryOlderVersion()
                                 "'master-passphrase', x'01aabbcc', '2025-06-02T10:00:00Z')")
               << QStringLiteral("INSERT INTO endpoints (host, port, created_utc, updated_utc) "
                                 "VALUES ('old.example.test', 443, '2025-06-02T10:00:00Z', "
-                                "'2025-06-02T10:00:00Z')");
+                                "'2025-06-02T10:00:00Z')")
+              << QStringLiteral("INSERT INTO issuers (kind, name, directory_url, account_url, "
+                                "account_key_id) VALUES ('acme-account', 'le-prod', "
+                                "'https://acme.example.test/dir', "
+                                "'https://acme.example.test/acct/7', 1)");
     }
-    // When a version 4 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 2, "add the released DDL of this version to the test");
+    if (version >= 3) {
+        setup << kV3;
+    }
+    // When a version 5 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 3, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -185,6 +201,17 @@ void TestStoreMigrations::fromEveryOlderVersion()
         auto old = (*store)->endpointsAt(QStringLiteral("old.example.test"), 443);
         QVERIFY(old.has_value());
         QCOMPARE(old->size(), 1);
+        // An ACME account from before version 4 keeps its columns; the new
+        // ones (contact, status, trust file, key facts) start empty.
+        auto issuers = (*store)->issuers();
+        QVERIFY(issuers.has_value());
+        QCOMPARE(issuers->size(), 1);
+        const IssuerRecord& acme = issuers->constFirst();
+        QCOMPARE(acme.name, QStringLiteral("le-prod"));
+        QCOMPARE(acme.accountUrl, QStringLiteral("https://acme.example.test/acct/7"));
+        QCOMPARE(acme.accountKeyId, std::optional<qint64>(1));
+        QVERIFY(acme.contact.isEmpty() && acme.status.isEmpty() && acme.trustFile.isEmpty() &&
+                acme.keyThumbprint.isEmpty());
     }
     // The new tables work, and the audit log is still append-only.
     Endpoint e;

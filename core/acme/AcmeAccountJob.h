@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "acme/AcmeAccounts.h"
+#include "common/Job.h"
+#include "crypto/PrivateKey.h"
+#include "inventory/Records.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace certdeck::acme {
+
+/// What to do with a stored ACME account (see AcmeAccountStore).
+struct AcmeAccountTask
+{
+    enum class Action
+    {
+        Create,        ///< register a new account (or adopt the key's existing one) and store it
+        Refresh,       ///< ask the CA for the account's status and contact, and store them
+        UpdateContact, ///< replace the contact list
+        Deactivate,    ///< deactivate for good (RFC 8555 7.3.6)
+        Rollover       ///< replace the account key (RFC 8555 7.3.5)
+    };
+    Action action = Action::Refresh;
+    /// Where the inventory is (Store::openUrl); opened on the worker thread.
+    QString storeLocation;
+    /// The vault's master passphrase. With initVault, the store's vault has
+    /// none yet and is set up with this one first.
+    QByteArray vaultPassphrase;
+    bool initVault = false;
+    /// Every action but Create: the stored account.
+    qint64 accountId = 0;
+
+    /// Create: a name for the account (empty: the directory's host and port),
+    /// the CA, the PEM roots trusted for its TLS (empty: the system's), and
+    /// what to ask for.
+    QString name;
+    QUrl directoryUrl;
+    QString trustFile;
+    AccountRequest request;
+    /// Create: an existing key to import; Rollover: the new key. Null: a new
+    /// ECDSA P-256 key is made.
+    crypto::PrivateKey key;
+    /// UpdateContact: the new list.
+    QStringList contact;
+};
+
+/// One account action as a Job, run off the calling thread with its own
+/// event loop: opens the store, unlocks the vault, talks to the CA, and
+/// records the outcome before it reports done. The result is the stored
+/// account as it is afterwards. Progress names each step; cancel() aborts the
+/// exchange in flight. Keys and EAB MAC keys never appear in progress,
+/// errors or the audit log.
+class AcmeAccountJob : public TypedJob<inventory::IssuerRecord>
+{
+public:
+    explicit AcmeAccountJob(AcmeAccountTask task, QObject* parent = nullptr);
+
+    /// The work itself, on the calling thread (the CLI, tests).
+    [[nodiscard]] static Result<inventory::IssuerRecord> run(const AcmeAccountTask& task,
+                                                             const JobControl* control);
+};
+
+} // namespace certdeck::acme
