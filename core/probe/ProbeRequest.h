@@ -37,6 +37,10 @@ struct ProbeOptions
     /// Shared by the probers of a fleet scan (same thread): a global and a
     /// per-address bound on open connections. Null: only maxConnections.
     std::shared_ptr<ConnectionBudget> budget;
+    /// After the raw probe, inspect the endpoint through a real OpenSSL
+    /// handshake as well (TlsInspector: chain, OCSP staple, resumption, ALPN,
+    /// HSTS); about 8 more connections, one at a time.
+    bool inspect = false;
 };
 
 } // namespace certdeck::probe

@@ -20,7 +20,8 @@ QString NginxFixture::binary()
     return env.isEmpty() ? QStringLiteral("/usr/sbin/nginx") : env;
 }
 
-bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
+bool NginxFixture::start(const QString& serverTls, const QString& httpExtra,
+                         const QString& listenExtra)
 {
     const QString d = m_dir.path();
     QDir(d).mkpath(QStringLiteral("tmp"));
@@ -30,31 +31,33 @@ bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
         tls.replace(QStringLiteral("{port}"), QString::number(m_port))
             .replace(QStringLiteral("{dir}"), d);
         // master_process off: one process, so killing it by PID leaves nothing.
-        const QString conf = QStringLiteral("daemon off;\n"
-                                            "master_process off;\n"
-                                            "worker_processes 1;\n"
-                                            "pid %1/nginx.pid;\n"
-                                            "error_log %1/error.log info;\n"
-                                            "events { worker_connections 1024; }\n"
-                                            "http {\n"
-                                            "  access_log %1/access.log;\n"
-                                            "  client_body_temp_path %1/tmp/body;\n"
-                                            "  proxy_temp_path %1/tmp/proxy;\n"
-                                            "  fastcgi_temp_path %1/tmp/fastcgi;\n"
-                                            "  uwsgi_temp_path %1/tmp/uwsgi;\n"
-                                            "  scgi_temp_path %1/tmp/scgi;\n"
-                                            "  %3\n"
-                                            "  server {\n"
-                                            "    listen 127.0.0.1:%2 ssl;\n"
-                                            "    server_name localhost;\n"
-                                            "    %4\n"
-                                            "    location / { default_type text/plain; return 200 "
-                                            "\"certdeck-fixture nginx\\n\"; }\n"
-                                            "  }\n"
-                                            "}\n")
-                                 .arg(d)
-                                 .arg(m_port)
-                                 .arg(httpExtra, tls);
+        const QString conf =
+            QStringLiteral("daemon off;\n"
+                           "master_process off;\n"
+                           "worker_processes 1;\n"
+                           "pid %1/nginx.pid;\n"
+                           "error_log %1/error.log info;\n"
+                           "events { worker_connections 1024; }\n"
+                           "http {\n"
+                           "  access_log %1/access.log;\n"
+                           "  client_body_temp_path %1/tmp/body;\n"
+                           "  proxy_temp_path %1/tmp/proxy;\n"
+                           "  fastcgi_temp_path %1/tmp/fastcgi;\n"
+                           "  uwsgi_temp_path %1/tmp/uwsgi;\n"
+                           "  scgi_temp_path %1/tmp/scgi;\n"
+                           "  %3\n"
+                           "  server {\n"
+                           "    listen 127.0.0.1:%2 ssl%5;\n"
+                           "    server_name localhost;\n"
+                           "    %4\n"
+                           "    location / { default_type text/plain; return 200 "
+                           "\"certdeck-fixture nginx\\n\"; }\n"
+                           "  }\n"
+                           "}\n")
+                .arg(d)
+                .arg(m_port)
+                .arg(httpExtra, tls,
+                     listenExtra.isEmpty() ? QString() : QLatin1Char(' ') + listenExtra);
         m_dir.write(QStringLiteral("nginx.conf"), conf.toUtf8());
         if (!m_process.start(binary(), {QStringLiteral("-p"), d, QStringLiteral("-e"),
                                         d + QStringLiteral("/error.log"), QStringLiteral("-c"),

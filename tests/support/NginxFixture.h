@@ -16,7 +16,9 @@ public:
     /// `serverTls` goes inside `server { }` (ssl_certificate, ssl_protocols...);
     /// `{port}` and `{dir}` in it are replaced. The server answers every path
     /// with 200 "certdeck-fixture nginx\n". Retries on a port taken meanwhile.
-    [[nodiscard]] bool start(const QString& serverTls, const QString& httpExtra = {});
+    /// `listenExtra` is appended to the listen directive ("http2").
+    [[nodiscard]] bool start(const QString& serverTls, const QString& httpExtra = {},
+                             const QString& listenExtra = {});
     void stop();
 
     [[nodiscard]] quint16 port() const { return m_port; }
