@@ -27,6 +27,12 @@ bool isFatal(const ProbeFailure& f)
            (f.kind == ProbeFailureKind::Timeout && f.step == QLatin1String("connect"));
 }
 
+bool isAlpnRefusal(const ProbeFailure& f)
+{
+    return f.kind == ProbeFailureKind::HandshakeAlert &&
+           f.message.contains(QLatin1String("no application protocol"));
+}
+
 QByteArray httpRequest(const QString& host, quint16 port)
 {
     QString authority = host.contains(u':') ? QStringLiteral("[%1]").arg(host) : host;
@@ -279,6 +285,15 @@ void TlsInspector::next()
 
 void TlsInspector::onMain(const InspectOutcome& o)
 {
+    if (o.failure && isAlpnRefusal(*o.failure) && !m_mainWithoutAlpn) {
+        // A server that speaks only h2 and refuses http/1.1 outright: take
+        // the main handshake again without ALPN (and without HTTP/1.1).
+        m_mainWithoutAlpn = true;
+        InspectPlan plan = basePlan(QStringLiteral("handshake"));
+        plan.statusRequest = true;
+        run(std::move(plan), [this](const InspectOutcome& again) { onMain(again); });
+        return;
+    }
     if (o.failure) {
         recordFailure(*o.failure);
         finish(); // nothing else can work without one handshake
@@ -300,7 +315,7 @@ void TlsInspector::onMain(const InspectOutcome& o)
         m_result.staple = parseStaple(o.staple, o.chainDer, QDateTime::currentDateTimeUtc());
     }
     HttpCheck& http = m_result.http;
-    http.tested = true;
+    http.tested = !m_mainWithoutAlpn;
     if (o.http && o.http->state == HttpResponseHead::State::Complete) {
         http.answered = true;
         http.statusLine = o.http->statusLine;
@@ -337,7 +352,11 @@ void TlsInspector::queueAlpn(const QString& protocol)
         plan.alpn = {protocol.toLatin1()};
         run(std::move(plan), [this, protocol](const InspectOutcome& o) {
             AlpnCheck check{protocol, true, false};
-            if (o.failure) {
+            if (o.failure && isAlpnRefusal(*o.failure)) {
+                // RFC 7301 3.2: a server that supports none of the offered
+                // protocols may refuse with no_application_protocol.
+                check.accepted = false;
+            } else if (o.failure) {
                 recordFailure(*o.failure);
                 check.tested = false;
             } else {

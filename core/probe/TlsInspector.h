@@ -74,6 +74,7 @@ private:
     std::unique_ptr<Pending> m_pending; ///< a connection waiting for a budget slot
     internal::InspectConnection* m_active = nullptr;
     bool m_holdsSlot = false;
+    bool m_mainWithoutAlpn = false;
     int m_stepsTotal = 0;
     int m_stepsDone = 0;
     bool m_started = false;

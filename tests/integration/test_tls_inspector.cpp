@@ -59,6 +59,24 @@ QString certLines(const TestPki::Leaf& leaf)
         .arg(leaf.fullchain, leaf.key);
 }
 
+/// A raw probe that found TLS 1.3: the inspection's findings are judged on
+/// top of a reachable endpoint.
+const ProbeResult* reachableProbe()
+{
+    static const ProbeResult r = [] {
+        ProbeResult p;
+        p.reachable = true;
+        ProtocolProbe t13;
+        t13.version = TlsVersion::Tls13;
+        t13.tested = true;
+        t13.accepted = true;
+        t13.suites = {0x1301};
+        p.protocols << t13;
+        return p;
+    }();
+    return &r;
+}
+
 QStringList codes(const QList<Finding>& findings)
 {
     QStringList out;
@@ -186,8 +204,7 @@ void TestTlsInspector::stapleGood()
     QVERIFY2(s.responder.contains(QLatin1String("Intermediate"), Qt::CaseInsensitive),
              qPrintable(s.responder));
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     const QStringList c = codes(assessEndpoint(fi));
     QVERIFY(!c.contains(QStringLiteral("ocsp.no-staple")));
@@ -216,8 +233,7 @@ void TestTlsInspector::stapleRevoked()
     QVERIFY(s.revocationTime.isValid());
     QCOMPARE(s.revocationReason, QStringLiteral("keyCompromise"));
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     const QList<Finding> f = assessEndpoint(fi);
     QVERIFY2(codes(f).contains(QStringLiteral("ocsp.staple-revoked")),
@@ -242,8 +258,7 @@ void TestTlsInspector::noStaple()
     QVERIFY(in.staple.requested);
     QVERIFY(!in.staple.present);
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     QVERIFY(codes(assessEndpoint(fi)).contains(QStringLiteral("ocsp.no-staple")));
 }
@@ -265,8 +280,7 @@ void TestTlsInspector::stapleForAnotherCertificateIsInvalid()
     QVERIFY2(in.staple.problems.join(u' ').contains(QLatin1String("no status for the served")),
              qPrintable(in.staple.problems.join(u' ')));
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     const QList<Finding> f = assessEndpoint(fi);
     QVERIFY(codes(f).contains(QStringLiteral("ocsp.staple-invalid")));
@@ -328,8 +342,7 @@ void TestTlsInspector::resumption()
     QVERIFY2(resumed(in.resumption.sessionId) == sessionId,
              qPrintable(in.resumption.sessionId.detail));
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     QCOMPARE(codes(assessEndpoint(fi)).contains(QStringLiteral("resumption.none")), !expectResumed);
 }
@@ -365,8 +378,7 @@ void TestTlsInspector::alpn()
     QCOMPARE(a2->accepted, h2);
     QVERIFY(a11->accepted);
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     QCOMPARE(codes(assessEndpoint(fi)).contains(QStringLiteral("alpn.no-h2")), !h2);
 }
@@ -411,8 +423,7 @@ void TestTlsInspector::hsts()
         QVERIFY(h.preload);
     }
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     const QList<Finding> f = assessEndpoint(fi);
     const QStringList c = codes(f);
@@ -436,8 +447,7 @@ void TestTlsInspector::garbageFailsClearly()
     QCOMPARE(in.errors.first().step, QStringLiteral("handshake"));
     QCOMPARE(in.connections, 1); // no point going on
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     QVERIFY(codes(assessEndpoint(fi)).contains(QStringLiteral("inspection.failed")));
 }
@@ -503,8 +513,7 @@ void TestTlsInspector::endlessHttpAnswerOnlyFailsHttp()
     QCOMPARE(in.resumption.tls13Psk.outcome, ResumptionOutcome::Resumed);
     QCOMPARE(in.resumption.sessionId.outcome, ResumptionOutcome::Resumed);
     FindingInputs fi;
-    ProbeResult dummy;
-    fi.probe = &dummy;
+    fi.probe = reachableProbe();
     fi.inspection = &in;
     const QStringList c = codes(assessEndpoint(fi));
     QVERIFY(!c.contains(QStringLiteral("hsts.missing"))); // unknown, not missing
