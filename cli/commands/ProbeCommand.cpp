@@ -306,7 +306,7 @@ void printFindings(QTextStream& out, const QList<Finding>& findings, const Grade
     for (const QString& c : grade.capped) {
         out << "  capped     " << c << "\n";
     }
-    out << "Findings     " << (findings.isEmpty() ? QStringLiteral("none") : QString()) << "\n";
+    out << (findings.isEmpty() ? "Findings     none\n" : "Findings\n");
     for (const Finding& f : findings) {
         out << "  [" << findingSeverityName(f.severity) << "] " << f.code << ": " << f.title << "\n"
             << "      " << f.evidence << "\n"
