@@ -11,6 +11,7 @@
 #include "TestPki.h"
 #include "probe/ConnectionBudget.h"
 #include "probe/Findings.h"
+#include "probe/ProbeJob.h"
 #include "probe/TlsInspector.h"
 
 #include <QProcess>
@@ -108,6 +109,7 @@ private slots:
     void refusedPort();
     void endlessHttpAnswerOnlyFailsHttp();
     void honoursTheBudgetAndCancel();
+    void probeJobInspectsOnRequest();
 
 private:
     TlsInspection inspect(quint16 port, ProbeOptions options = {});
@@ -558,6 +560,30 @@ void TestTlsInspector::honoursTheBudgetAndCancel()
     QCOMPARE(done2.count(), 1);
     QVERIFY(second.result().cancelled);
     QCOMPARE(budget->inUse(), 0);
+}
+
+void TestTlsInspector::probeJobInspectsOnRequest()
+{
+    NginxFixture nginx;
+    QVERIFY2(
+        nginx.start(certLines(m_pki.good) + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\n")),
+        qPrintable(nginx.errorString()));
+    ProbeTarget target;
+    target.host = QStringLiteral("localhost");
+    target.address = QStringLiteral("127.0.0.1");
+    target.port = nginx.port();
+    ProbeOptions o;
+    o.versions = {TlsVersion::Tls12, TlsVersion::Tls13};
+    const ProbeOutcome plain = ProbeJob::run(target, o, nullptr);
+    QVERIFY(plain.probe.reachable);
+    QVERIFY(!plain.inspection);
+    o.inspect = true;
+    const ProbeOutcome both = ProbeJob::run(target, o, nullptr);
+    QVERIFY(both.probe.reachable);
+    QVERIFY(both.inspection);
+    QVERIFY(both.inspection->handshakeOk);
+    QCOMPARE(both.inspection->address, both.probe.address);
+    QCOMPARE(both.inspection->protocol, QStringLiteral("TLSv1.3"));
 }
 
 QTEST_GUILESS_MAIN(TestTlsInspector)
