@@ -39,7 +39,8 @@ struct ProbeOptions
     std::shared_ptr<ConnectionBudget> budget;
     /// After the raw probe, inspect the endpoint through a real OpenSSL
     /// handshake as well (TlsInspector: chain, OCSP staple, resumption, ALPN,
-    /// HSTS); about 8 more connections, one at a time.
+    /// HSTS); about 8 more connections, one at a time. Honoured by ProbeJob
+    /// and `certdeckctl probe`; FleetScanner does not inspect (yet).
     bool inspect = false;
 };
 
