@@ -388,7 +388,8 @@ void ProbePage::start()
             return;
         }
         showResult(r->probe);
-        showFindings(assessProbe(r->probe));
+        showFindings(assessProbe(r->probe, QDateTime::currentDateTimeUtc(),
+                                 r->inspection ? &*r->inspection : nullptr));
         emit probed(r->probe.reachable);
     });
     job->start();

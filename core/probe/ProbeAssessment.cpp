@@ -6,15 +6,17 @@
 
 namespace certdeck::probe {
 
-ProbeAssessment assessProbe(const ProbeResult& result, const QDateTime& now)
+ProbeAssessment assessProbe(const ProbeResult& result, const QDateTime& now,
+                            const TlsInspection* inspection)
 {
     ProbeAssessment a;
     a.verdict = probeVerdict(result);
     FindingInputs inputs;
     inputs.probe = &result;
     inputs.now = now;
+    inputs.inspection = inspection;
     a.findings = assessEndpoint(inputs);
-    a.grade = gradeEndpoint(a.findings);
+    a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
     return a;
 }
 

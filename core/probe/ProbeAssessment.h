@@ -17,10 +17,13 @@ struct ProbeAssessment
     Grade grade;
 };
 
-/// The assessment of a probe result alone (no served chain: fleet scans and
-/// the CLI scan grade on what the handshakes showed).
+/// The assessment of a probe result (no served chain: fleet scans and the
+/// CLI scan grade on what the handshakes showed), with the OpenSSL-handshake
+/// inspection's findings when one is given; A+ then needs its HSTS header
+/// (hstsLongEnough()).
 [[nodiscard]] ProbeAssessment assessProbe(const ProbeResult& result,
-                                          const QDateTime& now = QDateTime::currentDateTimeUtc());
+                                          const QDateTime& now = QDateTime::currentDateTimeUtc(),
+                                          const TlsInspection* inspection = nullptr);
 
 /// The probe-history record of a result: verdict, grade, and the report as
 /// JSON with the findings and the grade added.
