@@ -375,7 +375,7 @@ void ProbePage::start()
                 m_log->appendPlainText(message.isEmpty() ? step
                                                          : step + QStringLiteral(": ") + message);
             });
-    job->onFinished(this, [this, job](const Result<ProbeResult>& r) {
+    job->onFinished(this, [this, job](const Result<ProbeOutcome>& r) {
         job->deleteLater();
         m_job = nullptr;
         setRunning(false);
@@ -387,9 +387,10 @@ void ProbePage::start()
             emit probed(false);
             return;
         }
-        showResult(*r);
-        showFindings(assessProbe(*r));
-        emit probed(r->reachable);
+        showResult(r->probe);
+        showFindings(assessProbe(r->probe, QDateTime::currentDateTimeUtc(),
+                                 r->inspection ? &*r->inspection : nullptr));
+        emit probed(r->probe.reachable);
     });
     job->start();
 }

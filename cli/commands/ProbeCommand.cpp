@@ -3,17 +3,24 @@
 // cipher suite per protocol, server order, key-exchange groups), found with
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
 #include "CliSupport.h"
+#include "crypto/ChainVerifier.h"
+#include "crypto/TrustStore.h"
 #include "probe/AddressResolver.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/EndpointProber.h"
+#include "probe/Findings.h"
+#include "probe/InspectionReport.h"
 #include "probe/NamedGroup.h"
 #include "probe/NodeComparison.h"
+#include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
+#include "probe/TlsInspector.h"
 
 #include <QEventLoop>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <optional>
 
 namespace certdeck::cli {
 
@@ -183,6 +190,172 @@ void printNodes(QTextStream& out, const EndpointResult& e)
         out << "\n== Node " << n.address << "\n";
         printHuman(out, n, probeWeaknesses(n));
     }
+}
+
+// --- OpenSSL-handshake inspection (TlsInspector): kept apart from the raw
+// probe above so the two evolve independently.
+
+std::optional<TlsInspection> runInspection(CommandContext& ctx, const ProbeTarget& target,
+                                           const ProbeOptions& options, const ProbeResult& probe)
+{
+    ProbeTarget pinned = target;
+    if (pinned.address.isEmpty()) {
+        pinned.address = probe.address; // the node the raw probe looked at
+    }
+    QEventLoop loop;
+    TlsInspector inspector(pinned, options);
+    QObject::connect(&inspector, &TlsInspector::progress, &loop,
+                     [&ctx](const QString& step, double fraction, const QString& message) {
+                         ctx.err << "certdeckctl: inspect " << qRound(fraction * 100) << "% "
+                                 << step << ": " << message << "\n";
+                         ctx.err.flush();
+                     });
+    QObject::connect(&inspector, &TlsInspector::finished, &loop, &QEventLoop::quit);
+    inspector.start();
+    loop.exec(); // finished() always comes from the loop
+    return inspector.result();
+}
+
+/// The served chain verified for the host name (the workbench's verifier),
+/// or nullopt with `error` set when nothing can be verified.
+std::optional<crypto::ChainReport> verifyServedChain(const TlsInspection& in, const QString& caFile,
+                                                     QString* error)
+{
+    if (in.chainDer.isEmpty()) {
+        return std::nullopt;
+    }
+    crypto::ChainInput input;
+    for (const QByteArray& der : in.chainDer) {
+        auto cert = crypto::Certificate::fromDer(der, QStringLiteral("served certificate"));
+        if (!cert) {
+            *error = cert.error().message;
+            return std::nullopt;
+        }
+        input.served << *cert;
+    }
+    input.host = in.sni.isEmpty() ? in.host : in.sni;
+    auto trust =
+        caFile.isEmpty() ? crypto::TrustStore::system() : crypto::TrustStore::fromFile(caFile);
+    if (!trust) {
+        *error = trust.error().message;
+        return std::nullopt;
+    }
+    return crypto::ChainVerifier::verify(input, *trust, QDateTime::currentDateTimeUtc());
+}
+
+QString resumptionText(const ResumptionCheck& c)
+{
+    const QString name = resumptionOutcomeName(c.outcome);
+    return c.detail.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(name, c.detail);
+}
+
+void printInspection(QTextStream& out, const TlsInspection& in, const crypto::ChainReport* chain,
+                     const QString& chainError)
+{
+    out << "\nInspection (OpenSSL handshake, " << in.connections << " connections in "
+        << in.wallTimeMs << " ms)\n";
+    if (!in.handshakeOk) {
+        out << "  Handshake    failed\n";
+    } else {
+        out << "  Negotiated   " << in.protocol << ", " << in.cipher;
+        if (!in.group.isEmpty()) {
+            out << ", " << in.group;
+        }
+        if (in.dhBits && !in.group.contains(u'D')) {
+            out << " (" << *in.dhBits << "-bit DH)";
+        }
+        out << "\n";
+        if (in.secureRenegotiation) {
+            out << "  Renegotiation " << (*in.secureRenegotiation ? "secure" : "insecure") << "\n";
+        }
+        out << "  Compression  "
+            << (in.compression.isEmpty() ? QStringLiteral("none") : in.compression) << "\n";
+        out << "  Chain        " << in.chainDer.size() << " certificate(s) served";
+        if (chain != nullptr) {
+            out << "; " << (chain->trusted ? "trusted" : "NOT trusted") << ": " << chain->summary;
+        } else if (!chainError.isEmpty()) {
+            out << "; not verified: " << chainError;
+        }
+        out << "\n";
+        const StapleInfo& s = in.staple;
+        out << "  OCSP staple  ";
+        if (!s.present) {
+            out << "none\n";
+        } else {
+            out << (s.status ? stapleStatusName(*s.status) : QStringLiteral("?"));
+            if (s.thisUpdate.isValid()) {
+                out << ", this update " << s.thisUpdate.toString(Qt::ISODate);
+            }
+            if (s.nextUpdate.isValid()) {
+                out << ", next update " << s.nextUpdate.toString(Qt::ISODate);
+            }
+            if (s.revocationTime.isValid()) {
+                out << ", revoked " << s.revocationTime.toString(Qt::ISODate);
+            }
+            if (!s.revocationReason.isEmpty()) {
+                out << " (" << s.revocationReason << ")";
+            }
+            out << ", signature " << (s.signatureValid ? "valid" : "NOT valid");
+            if (!s.responder.isEmpty()) {
+                out << ", by " << s.responder;
+            }
+            out << "\n";
+            for (const QString& p : s.problems) {
+                out << "               " << p << "\n";
+            }
+        }
+        out << "  Resumption   TLS 1.3 PSK: " << resumptionText(in.resumption.tls13Psk) << "\n"
+            << "               session ID: " << resumptionText(in.resumption.sessionId) << "\n"
+            << "               ticket: " << resumptionText(in.resumption.ticket) << "\n";
+        QStringList alpn;
+        for (const AlpnCheck& a : in.alpn) {
+            alpn << a.protocol + (!a.tested    ? QStringLiteral(" not tested")
+                                  : a.accepted ? QStringLiteral(" yes")
+                                               : QStringLiteral(" no"));
+        }
+        out << "  ALPN         " << (alpn.isEmpty() ? QStringLiteral("-") : alpn.join(u','))
+            << "\n";
+        const HttpCheck& http = in.http;
+        out << "  HTTP         " << (http.answered ? http.statusLine : QStringLiteral("no answer"))
+            << "\n";
+        if (http.answered) {
+            out << "  Server       " << (http.server.isEmpty() ? QStringLiteral("-") : http.server)
+                << "\n";
+            const HstsPolicy& h = http.hsts;
+            out << "  HSTS         ";
+            if (!h.present) {
+                out << "none\n";
+            } else if (!h.error.isEmpty()) {
+                out << "malformed: " << h.error << " [" << h.raw << "]\n";
+            } else {
+                out << "max-age=" << h.maxAge.value_or(0)
+                    << (h.includeSubDomains ? "; includeSubDomains" : "")
+                    << (h.preload ? "; preload" : "") << "\n";
+            }
+        }
+    }
+    for (const ProbeFailure& f : in.errors) {
+        out << "  ERROR        " << probeFailureKindName(f.kind) << " (" << f.step
+            << "): " << f.message;
+        if (!f.detail.isEmpty()) {
+            out << " [" << f.detail << "]";
+        }
+        out << "\n";
+    }
+}
+
+void printFindings(QTextStream& out, const QList<Finding>& findings, const Grade& grade)
+{
+    out << "\nGrade        " << grade.letter << "\n";
+    for (const QString& c : grade.capped) {
+        out << "  capped     " << c << "\n";
+    }
+    out << (findings.isEmpty() ? "Findings     none\n" : "Findings\n");
+    for (const Finding& f : findings) {
+        out << "  [" << findingSeverityName(f.severity) << "] " << f.code << ": " << f.title << "\n"
+            << "      " << f.evidence << "\n"
+            << "      fix: " << f.remediation << "\n";
+    }
     out.flush();
 }
 
@@ -220,6 +393,27 @@ ExitCode endpointExitCode(CommandContext& ctx, const EndpointResult& e)
     return ExitCode::Critical;
 }
 
+/// Monitoring-plugin escalation from the inspection: a revoked staple is
+/// CRITICAL; a staple that cannot be relied on or a malformed HSTS header is
+/// a WARNING.
+ExitCode inspectionExitCode(const TlsInspection& in)
+{
+    const StapleInfo& s = in.staple;
+    if (s.present && s.status && *s.status == StapleStatus::Revoked && s.signatureValid) {
+        return ExitCode::Critical;
+    }
+    if ((s.present && !s.problems.isEmpty()) ||
+        (in.http.hsts.present && !in.http.hsts.error.isEmpty())) {
+        return ExitCode::Warning;
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode worse(ExitCode a, ExitCode b)
+{
+    return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
+}
+
 ExitCode runProbe(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -239,7 +433,16 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         QStringLiteral("resolver"),
         QStringLiteral("Ask this DNS server (IP[:PORT]) for the host's addresses."),
         QStringLiteral("IP[:PORT]"));
-    p.addOptions({sni, ip, timeout, resolver});
+    const QCommandLineOption noInspect(
+        QStringLiteral("no-inspect"),
+        QStringLiteral("Skip the OpenSSL-handshake inspection (chain, OCSP staple, resumption, "
+                       "ALPN, HSTS)."));
+    const QCommandLineOption caFile(
+        QStringLiteral("ca-file"),
+        QStringLiteral("Verify the served chain against this PEM bundle instead of the system "
+                       "store."),
+        QStringLiteral("FILE"));
+    p.addOptions({sni, ip, timeout, resolver, noInspect, caFile});
     p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -248,21 +451,27 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
                    "[--resolver IP[:PORT]]\n"
-                   "         [--timeout MS] [--json]\n\n"
+                   "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--json]\n\n"
                    "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
                    "protocol, whether the server imposes its order, the key-exchange groups and\n"
                    "the DHE prime size, with raw ClientHellos (at most 4 connections at once to\n"
                    "each address).\n"
                    "PORT defaults to 443. Every A and AAAA address of HOST is probed (a node\n"
                    "each, side by side) and the nodes compared; --ip probes one address only.\n"
-                   "--resolver asks that DNS server instead of the system resolver.\n\n"
+                   "--resolver asks that DNS server instead of the system resolver.\n"
+                   "Then, unless --no-inspect, the first node that answers is inspected through\n"
+                   "real OpenSSL handshakes: the served chain (verified for the host name), the\n"
+                   "stapled OCSP response, session resumption, ALPN (h2, http/1.1), and GET /\n"
+                   "for HSTS and Server. Findings and a letter grade (core/probe/GRADING.md)\n"
+                   "follow.\n\n"
                    "  0  reachable, no weak protocol or suite\n"
                    "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
                    "accepted,\n"
                    "     or renegotiation is insecure, or records are compressed,\n"
-                   "     or the nodes behind the name differ\n"
+                   "     or the nodes behind the name differ, or the OCSP staple is invalid, or\n"
+                   "     the HSTS header is malformed\n"
                    "  2  unreachable (a node, or the name does not resolve), or no handshake\n"
-                   "     succeeded\n"
+                   "     succeeded, or the stapled OCSP response says the certificate is revoked\n"
                    "  3  usage error\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
@@ -321,21 +530,61 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     loop.exec();
 
     const EndpointResult& endpoint = prober.result();
+    // The inspection looks at the first node that answered.
+    const ProbeResult* inspected = nullptr;
+    for (const ProbeResult& n : endpoint.nodes) {
+        if (anyProtocolAccepted(n)) {
+            inspected = &n;
+            break;
+        }
+    }
+    std::optional<TlsInspection> inspection;
+    if (!p.isSet(noInspect) && inspected != nullptr) {
+        inspection = runInspection(ctx, target, options, *inspected);
+    }
+    std::optional<crypto::ChainReport> chain;
+    QString chainError;
+    if (inspection) {
+        chain = verifyServedChain(*inspection, p.value(caFile), &chainError);
+    }
+    const ProbeAssessment assessment =
+        assessEndpointResult(endpoint, QDateTime::currentDateTimeUtc(),
+                             inspection ? &*inspection : nullptr, chain ? &*chain : nullptr);
     if (ctx.json) {
-        printJson(ctx.out, endpointResultJson(endpoint));
+        QJsonObject json = endpointResultJson(endpoint);
+        if (inspection) {
+            QJsonObject insp = tlsInspectionJson(*inspection);
+            if (chain) {
+                insp.insert(QStringLiteral("chainTrusted"), chain->trusted);
+                insp.insert(QStringLiteral("chainSummary"), chain->summary);
+            }
+            json.insert(QStringLiteral("inspection"), insp);
+        }
+        json.insert(QStringLiteral("findings"), findingsJson(assessment.findings));
+        json.insert(QStringLiteral("grade"), gradeJson(assessment.grade));
+        printJson(ctx.out, json);
     } else {
         printEndpoint(ctx.out, endpoint);
+        if (inspection) {
+            if (endpoint.nodes.size() > 1) {
+                ctx.out << "\n== Inspection of node " << inspected->address << "\n";
+            }
+            printInspection(ctx.out, *inspection, chain ? &*chain : nullptr, chainError);
+        }
+        printFindings(ctx.out, assessment.findings, assessment.grade);
     }
-    return endpointExitCode(ctx, endpoint);
+    const ExitCode base = endpointExitCode(ctx, endpoint);
+    return inspection ? worse(base, inspectionExitCode(*inspection)) : base;
 }
 
 } // namespace
 
 CERTDECK_COMMAND(
     {QStringLiteral("probe"),
-     QStringLiteral(
-         "  probe HOST[:PORT]  protocols, cipher suites, server order and "
-         "groups of every node of a TLS endpoint (--sni, --ip, --resolver, --timeout)\n"),
+     QStringLiteral("  probe HOST[:PORT]  protocols, cipher suites, server order and groups of "
+                    "every node of a TLS endpoint, then its chain, OCSP staple,\n"
+                    "                     resumption, ALPN and HSTS (--sni, --ip, --resolver, "
+                    "--timeout, --no-inspect)\n"),
      runProbe});
 
 } // namespace certdeck::cli

@@ -4,6 +4,8 @@
 #include "crypto/ChainReport.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/NodeComparison.h"
+#include "probe/TlsInspection.h"
+#include "probe/internal/InspectionFindings.h"
 
 #include <QHash>
 #include <algorithm>
@@ -25,6 +27,7 @@ const QHash<QString, QString>& capByCode()
         {QStringLiteral("kex.dh-small"), QStringLiteral("B")},
         {QStringLiteral("chain.wrong-order"), QStringLiteral("B")},
         {QStringLiteral("protocol.no-tls13"), QStringLiteral("A-")},
+        {QStringLiteral("ocsp.staple-invalid"), QStringLiteral("A-")},
     };
     return caps;
 }
@@ -495,9 +498,21 @@ QList<Finding> assessEndpoint(const FindingInputs& inputs)
     if (inputs.chain != nullptr) {
         chainFindings(*inputs.chain, inputs.now, inputs.expiryWarnDays, out);
     }
+    if (inputs.inspection != nullptr) {
+        internal::inspectionFindings(*inputs.inspection, inputs.now, out);
+    }
     std::stable_sort(out.begin(), out.end(),
                      [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
     return out;
+}
+
+bool hstsLongEnough(const TlsInspection* inspection)
+{
+    if (inspection == nullptr) {
+        return false;
+    }
+    const HstsPolicy& h = inspection->http.hsts;
+    return h.valid() && *h.maxAge >= kHstsGoodMaxAge;
 }
 
 Grade gradeEndpoint(const QList<Finding>& findings, bool hstsLongEnough)

@@ -14,6 +14,8 @@ struct ChainReport;
 
 namespace certdeck::probe {
 
+struct TlsInspection;
+
 /// How urgent a finding is.
 enum class FindingSeverity
 {
@@ -64,6 +66,8 @@ struct FindingInputs
     /// A certificate with fewer days left than this is "expiring".
     int expiryWarnDays = 30;
     std::optional<ClientProfile> client;
+    /// The OpenSSL-handshake inspection (HSTS, OCSP staple, resumption, ALPN).
+    const TlsInspection* inspection = nullptr;
 };
 
 /// Every finding for one endpoint, most severe first.
@@ -81,5 +85,10 @@ struct Grade
 /// The grade of an endpoint from its findings. `hstsLongEnough`: the
 /// endpoint sends HSTS with max-age of at least 180 days (A+ needs it).
 [[nodiscard]] Grade gradeEndpoint(const QList<Finding>& findings, bool hstsLongEnough = false);
+
+/// True when the inspection saw a valid HSTS header with max-age of at least
+/// 180 days (kHstsGoodMaxAge): the `hstsLongEnough` of gradeEndpoint().
+/// False for a null inspection.
+[[nodiscard]] bool hstsLongEnough(const TlsInspection* inspection);
 
 } // namespace certdeck::probe

@@ -6,15 +6,17 @@
 
 namespace certdeck::probe {
 
-ProbeAssessment assessProbe(const ProbeResult& result, const QDateTime& now)
+ProbeAssessment assessProbe(const ProbeResult& result, const QDateTime& now,
+                            const TlsInspection* inspection)
 {
     ProbeAssessment a;
     a.verdict = probeVerdict(result);
     FindingInputs inputs;
     inputs.probe = &result;
     inputs.now = now;
+    inputs.inspection = inspection;
     a.findings = assessEndpoint(inputs);
-    a.grade = gradeEndpoint(a.findings);
+    a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
     return a;
 }
 
@@ -27,15 +29,26 @@ QJsonObject findingJson(const Finding& f)
             {QStringLiteral("remediation"), f.remediation}};
 }
 
-ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTime& now)
+ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTime& now,
+                                     const TlsInspection* inspection,
+                                     const crypto::ChainReport* chain)
 {
     ProbeAssessment a;
     a.verdict = endpointVerdict(result);
     FindingInputs inputs;
     inputs.nodes = &result.nodes;
     inputs.now = now;
+    inputs.inspection = inspection;
+    inputs.chain = chain;
     a.findings = assessEndpoint(inputs);
-    a.grade = gradeEndpoint(a.findings);
+    a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
+    // What the findings call critical (a revoked staple, an untrusted chain)
+    // is critical for the monitoring verdict too.
+    for (const Finding& f : a.findings) {
+        if (f.severity == FindingSeverity::Critical) {
+            a.verdict = ProbeVerdict::Critical;
+        }
+    }
     return a;
 }
 

@@ -17,10 +17,13 @@ struct ProbeAssessment
     Grade grade;
 };
 
-/// The assessment of a probe result alone (no served chain: fleet scans and
-/// the CLI scan grade on what the handshakes showed).
+/// The assessment of a probe result (no served chain: fleet scans and the
+/// CLI scan grade on what the handshakes showed), with the OpenSSL-handshake
+/// inspection's findings when one is given; A+ then needs its HSTS header
+/// (hstsLongEnough()).
 [[nodiscard]] ProbeAssessment assessProbe(const ProbeResult& result,
-                                          const QDateTime& now = QDateTime::currentDateTimeUtc());
+                                          const QDateTime& now = QDateTime::currentDateTimeUtc(),
+                                          const TlsInspection* inspection = nullptr);
 
 /// The probe-history record of a result: verdict, grade, and the report as
 /// JSON with the findings and the grade added.
@@ -31,9 +34,12 @@ struct ProbeAssessment
 /// The assessment of every node behind a name (EndpointResult): the
 /// endpoint's verdict (worst node, differences at least a warning), the
 /// findings of all nodes with node.* and nodes.differ, and their grade.
-[[nodiscard]] ProbeAssessment
-assessEndpointResult(const EndpointResult& result,
-                     const QDateTime& now = QDateTime::currentDateTimeUtc());
+/// With the inspection of one node and its verified served chain, their
+/// findings join (HSTS, staple, resumption, certificate and chain), and a
+/// critical finding makes the verdict critical.
+[[nodiscard]] ProbeAssessment assessEndpointResult(
+    const EndpointResult& result, const QDateTime& now = QDateTime::currentDateTimeUtc(),
+    const TlsInspection* inspection = nullptr, const crypto::ChainReport* chain = nullptr);
 
 /// The probe-history record of a name with its nodes: one record, the
 /// report being endpointResultJson() with the findings and grade added.

@@ -43,6 +43,11 @@ struct ProbeOptions
     /// A/AAAA records instead of the system resolver.
     std::optional<dns::DnsServer> resolver;
     int dnsTimeoutMs = 5000; ///< the whole exchange with that server
+    /// After the raw probe, inspect the endpoint through a real OpenSSL
+    /// handshake as well (TlsInspector: chain, OCSP staple, resumption, ALPN,
+    /// HSTS); about 8 more connections, one at a time. Honoured by ProbeJob
+    /// and `certdeckctl probe`; FleetScanner does not inspect (yet).
+    bool inspect = false;
 };
 
 } // namespace certdeck::probe

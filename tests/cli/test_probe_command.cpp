@@ -35,6 +35,10 @@ private slots:
     void everyNodeBehindAName();
     void dnsFailuresByName();
     void refusingNodeIsCritical();
+    void inspectionSection();
+    void noInspectSkipsIt();
+    void revokedStapleIsCritical();
+    void malformedHstsWarns();
 
 private:
     struct Run
@@ -51,7 +55,36 @@ private:
     NginxFixture m_modern;
     NginxFixture m_legacy;
     MultiNodeFixture m_nodes;
+    FixtureDir m_work;
 };
+
+namespace {
+
+/// `openssl ocsp` answers for `leafCert` from the test CA's database (the
+/// independent tool), into a file nginx can staple.
+QString makeStaple(const TestPki& pki, const QString& leafCert, const QString& out)
+{
+    const QString req = out + QStringLiteral(".req");
+    for (const QStringList& args :
+         {QStringList{QStringLiteral("ocsp"), QStringLiteral("-issuer"), pki.intermediateCert,
+                      QStringLiteral("-cert"), leafCert, QStringLiteral("-no_nonce"),
+                      QStringLiteral("-reqout"), req},
+          QStringList{QStringLiteral("ocsp"), QStringLiteral("-index"), pki.caIndex,
+                      QStringLiteral("-rsigner"), pki.intermediateCert, QStringLiteral("-rkey"),
+                      pki.intermediateKey, QStringLiteral("-CA"), pki.intermediateCert,
+                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), out,
+                      QStringLiteral("-ndays"), QStringLiteral("1")}}) {
+        QProcess p;
+        QSignalSpy done(&p, &QProcess::finished);
+        p.start(QStringLiteral("openssl"), args);
+        if (!p.waitForStarted(10000) || !done.wait(30000) || p.exitCode() != 0) {
+            return {};
+        }
+    }
+    return out;
+}
+
+} // namespace
 
 TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
 {
@@ -337,6 +370,111 @@ void TestProbeCommand::refusingNodeIsCritical()
         qPrintable(r.out));
     QVERIFY2(r.err.contains(QLatin1String("127.0.0.3: refused: 127.0.0.3 port")),
              qPrintable(r.err));
+}
+
+void TestProbeCommand::inspectionSection()
+{
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--sni"), QStringLiteral("localhost"),
+                       QStringLiteral("--ca-file"), m_pki.rootCert});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("Inspection (OpenSSL handshake")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("  Negotiated   TLSv1.3, TLS_")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("2 certificate(s) served; trusted")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("  OCSP staple  none")));
+    QVERIFY(r.out.contains(QLatin1String("TLS 1.3 PSK: ")));
+    QVERIFY(r.out.contains(QLatin1String("  ALPN         http/1.1 yes,h2 no")));
+    QVERIFY(r.out.contains(QLatin1String("  HTTP         HTTP/1.1 200 OK")));
+    QVERIFY(r.out.contains(QLatin1String("  Server       nginx")));
+    QVERIFY(r.out.contains(QLatin1String("  HSTS         none")));
+    QVERIFY(r.out.contains(QLatin1String("[info] hsts.missing: ")));
+    QVERIFY(r.out.contains(QLatin1String("[info] ocsp.no-staple: ")));
+    QVERIFY(r.out.contains(QLatin1String("Grade        A\n"))); // no HSTS: not A+
+    QVERIFY2(r.err.contains(QLatin1String("certdeckctl: inspect")), qPrintable(r.err));
+
+    const Run j = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--sni"), QStringLiteral("localhost"),
+                       QStringLiteral("--ca-file"), m_pki.rootCert, QStringLiteral("--json")});
+    QCOMPARE(j.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    const QJsonObject in = o.value(QLatin1String("inspection")).toObject();
+    QVERIFY(in.value(QLatin1String("handshake")).toBool());
+    QVERIFY(in.value(QLatin1String("chainTrusted")).toBool());
+    QCOMPARE(in.value(QLatin1String("chain")).toArray().size(), 2);
+    QCOMPARE(in.value(QLatin1String("protocol")).toString(), QStringLiteral("TLSv1.3"));
+    QVERIFY(!in.value(QLatin1String("staple")).toObject().value(QLatin1String("present")).toBool());
+    QCOMPARE(
+        in.value(QLatin1String("http")).toObject().value(QLatin1String("statusLine")).toString(),
+        QStringLiteral("HTTP/1.1 200 OK"));
+    QCOMPARE(o.value(QLatin1String("grade")).toObject().value(QLatin1String("letter")).toString(),
+             QStringLiteral("A"));
+    QVERIFY(!o.value(QLatin1String("findings")).toArray().isEmpty());
+}
+
+void TestProbeCommand::noInspectSkipsIt()
+{
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--no-inspect")});
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY(!r.out.contains(QLatin1String("Inspection")));
+    QVERIFY(!r.err.contains(QLatin1String("certdeckctl: inspect")));
+    QVERIFY(!r.out.contains(QLatin1String("hsts.")));
+    QVERIFY(r.out.contains(QLatin1String("Grade        A\n")));
+    const Run j = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
+                       QStringLiteral("--no-inspect"), QStringLiteral("--json")});
+    const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+    QVERIFY(!o.contains(QLatin1String("inspection")));
+    QVERIFY(o.contains(QLatin1String("grade")));
+}
+
+void TestProbeCommand::revokedStapleIsCritical()
+{
+    const QString staple =
+        makeStaple(m_pki, m_pki.revoked.cert, m_work.filePath(QStringLiteral("revoked.ocsp")));
+    QVERIFY(!staple.isEmpty());
+    NginxFixture nginx;
+    QVERIFY2(nginx.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
+                                        "ssl_protocols TLSv1.2 TLSv1.3;\nssl_stapling on;\n"
+                                        "ssl_stapling_file %3;\n")
+                             .arg(m_pki.revoked.fullchain, m_pki.revoked.key, staple)),
+             qPrintable(nginx.errorString()));
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("localhost:%1").arg(nginx.port()),
+                       QStringLiteral("--ip"), QStringLiteral("127.0.0.1")});
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("  OCSP staple  revoked")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("(keyCompromise), signature valid")));
+    QVERIFY(r.out.contains(QLatin1String("[critical] ocsp.staple-revoked: ")));
+    QVERIFY(r.out.contains(QLatin1String("Grade        F\n")));
+    const Run j =
+        ctl({QStringLiteral("probe"), QStringLiteral("localhost:%1").arg(nginx.port()),
+             QStringLiteral("--ip"), QStringLiteral("127.0.0.1"), QStringLiteral("--json")});
+    QCOMPARE(j.code, 2);
+    const QJsonObject staplej = QJsonDocument::fromJson(j.out.toUtf8())
+                                    .object()
+                                    .value(QLatin1String("inspection"))
+                                    .toObject()
+                                    .value(QLatin1String("staple"))
+                                    .toObject();
+    QCOMPARE(staplej.value(QLatin1String("status")).toString(), QStringLiteral("revoked"));
+    QCOMPARE(staplej.value(QLatin1String("revocationReason")).toString(),
+             QStringLiteral("keyCompromise"));
+}
+
+void TestProbeCommand::malformedHstsWarns()
+{
+    NginxFixture nginx;
+    QVERIFY2(nginx.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
+                                        "ssl_protocols TLSv1.2 TLSv1.3;\n"
+                                        "add_header Strict-Transport-Security \"max-age=1;"
+                                        " max-age=2\" always;\n")
+                             .arg(m_pki.good.fullchain, m_pki.good.key)),
+             qPrintable(nginx.errorString()));
+    const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(nginx.port())});
+    QVERIFY2(r.code == 1, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("  HSTS         malformed: directive 'max-age' appears "
+                                          "more than once")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("[warning] hsts.malformed: ")));
 }
 
 QTEST_GUILESS_MAIN(TestProbeCommand)

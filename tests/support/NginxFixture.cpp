@@ -20,23 +20,26 @@ QString NginxFixture::binary()
     return env.isEmpty() ? QStringLiteral("/usr/sbin/nginx") : env;
 }
 
-bool NginxFixture::start(const QString& serverTls, const QString& httpExtra)
+bool NginxFixture::start(const QString& serverTls, const QString& httpExtra,
+                         const QString& listenExtra)
 {
     const QString d = m_dir.path();
     QDir(d).mkpath(QStringLiteral("tmp"));
     const bool fixed = m_fixedPort != 0 && !m_listen.isEmpty();
+    const QString extra = listenExtra.isEmpty() ? QString() : QLatin1Char(' ') + listenExtra;
     for (int attempt = 0; attempt < (fixed ? 1 : 5); ++attempt) {
         m_port = fixed ? m_fixedPort : freeLoopbackPort();
         QString listen;
         for (const QHostAddress& a : fixed ? m_listen : QList<QHostAddress>{}) {
-            listen += QStringLiteral("    listen %1:%2 ssl;\n")
+            listen += QStringLiteral("    listen %1:%2 ssl%3;\n")
                           .arg(a.protocol() == QAbstractSocket::IPv6Protocol
                                    ? QStringLiteral("[%1]").arg(a.toString())
                                    : a.toString())
-                          .arg(m_port);
+                          .arg(m_port)
+                          .arg(extra);
         }
         if (listen.isEmpty()) {
-            listen = QStringLiteral("    listen 127.0.0.1:%1 ssl;\n").arg(m_port);
+            listen = QStringLiteral("    listen 127.0.0.1:%1 ssl%2;\n").arg(m_port).arg(extra);
         }
         QString tls = serverTls;
         tls.replace(QStringLiteral("{port}"), QString::number(m_port))

@@ -16,7 +16,9 @@ public:
     /// `serverTls` goes inside `server { }` (ssl_certificate, ssl_protocols...);
     /// `{port}` and `{dir}` in it are replaced. The server answers every path
     /// with 200 "certdeck-fixture nginx\n". Retries on a port taken meanwhile.
-    [[nodiscard]] bool start(const QString& serverTls, const QString& httpExtra = {});
+    /// `listenExtra` is appended to the listen directive ("http2").
+    [[nodiscard]] bool start(const QString& serverTls, const QString& httpExtra = {},
+                             const QString& listenExtra = {});
     /// Before start(): listen on these addresses (loopback only: 127.0.0.2,
     /// ::1...) on this port instead of a free 127.0.0.1 port, for several
     /// nodes of one name on one port (see freePortOnAll()). No retry then.

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QString>
 #include <memory>
+#include <utility>
 
 class QSocketNotifier;
 
@@ -43,6 +44,9 @@ public:
     void close();
     /// Everything received so far.
     [[nodiscard]] const QByteArray& received() const { return m_received; }
+    /// Everything received since the last call, removed from the buffer (for
+    /// a reader that consumes a stream, such as a TLS engine).
+    [[nodiscard]] QByteArray takeReceived() { return std::exchange(m_received, {}); }
     [[nodiscard]] QString error() const { return m_error; }
 
 signals:

@@ -10,6 +10,7 @@
 #include "crypto/TrustStore.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/Findings.h"
+#include "probe/TlsInspection.h"
 
 #include <QTest>
 
@@ -95,6 +96,8 @@ private slots:
     void unreachableIsNamed();
     void clientWithoutOverlap();
     void certificateFindings();
+    void inspectionRules_data();
+    void inspectionRules();
 
 private:
     crypto::ChainReport verify(const QString& file, const QString& host, const QDateTime& now);
@@ -333,6 +336,115 @@ void TestFindings::certificateFindings()
     f = assessEndpoint(in);
     QVERIFY2(codes(f).contains(QStringLiteral("chain.untrusted")), qPrintable(codes(f).join(u' ')));
     QCOMPARE(gradeEndpoint(f).letter, QStringLiteral("F"));
+}
+
+namespace {
+
+// A clean inspection: staple good and signed, resumption works, h2, HSTS
+// for two years.
+TlsInspection cleanInspection(const QDateTime& now)
+{
+    TlsInspection in;
+    in.handshakeOk = true;
+    in.protocol = QStringLiteral("TLSv1.3");
+    in.staple.requested = in.staple.present = true;
+    in.staple.status = StapleStatus::Good;
+    in.staple.signatureValid = true;
+    in.staple.thisUpdate = now.addSecs(-3600);
+    in.staple.nextUpdate = now.addDays(3);
+    in.resumption.tls13Psk = {ResumptionOutcome::Resumed, {}};
+    in.alpn = {{QStringLiteral("http/1.1"), true, true}, {QStringLiteral("h2"), true, true}};
+    in.http.tested = in.http.answered = true;
+    in.http.statusLine = QStringLiteral("HTTP/1.1 200 OK");
+    in.http.hsts = parseHstsHeader("max-age=63072000; includeSubDomains");
+    return in;
+}
+
+} // namespace
+
+void TestFindings::inspectionRules_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<QString>("code"); // empty: none
+    QTest::addColumn<QString>("severity");
+    QTest::addColumn<QString>("grade");
+    QTest::newRow("clean") << QString() << QString() << QString() << QStringLiteral("A+");
+    QTest::newRow("no hsts") << QStringLiteral("hsts-none") << QStringLiteral("hsts.missing")
+                             << QStringLiteral("info") << QStringLiteral("A");
+    QTest::newRow("short hsts") << QStringLiteral("hsts-short") << QStringLiteral("hsts.short")
+                                << QStringLiteral("info") << QStringLiteral("A");
+    QTest::newRow("malformed hsts")
+        << QStringLiteral("hsts-bad") << QStringLiteral("hsts.malformed")
+        << QStringLiteral("warning") << QStringLiteral("A");
+    QTest::newRow("no staple") << QStringLiteral("staple-none") << QStringLiteral("ocsp.no-staple")
+                               << QStringLiteral("info") << QStringLiteral("A+");
+    QTest::newRow("revoked") << QStringLiteral("staple-revoked")
+                             << QStringLiteral("ocsp.staple-revoked") << QStringLiteral("critical")
+                             << QStringLiteral("F");
+    QTest::newRow("bad signature")
+        << QStringLiteral("staple-badsig") << QStringLiteral("ocsp.staple-invalid")
+        << QStringLiteral("warning") << QStringLiteral("A-");
+    QTest::newRow("expiring staple")
+        << QStringLiteral("staple-expiring") << QStringLiteral("ocsp.staple-expiring")
+        << QStringLiteral("info") << QStringLiteral("A+");
+    QTest::newRow("no resumption")
+        << QStringLiteral("resume-none") << QStringLiteral("resumption.none")
+        << QStringLiteral("info") << QStringLiteral("A+");
+    QTest::newRow("no h2") << QStringLiteral("no-h2") << QStringLiteral("alpn.no-h2")
+                           << QStringLiteral("info") << QStringLiteral("A+");
+    QTest::newRow("preload without subdomains")
+        << QStringLiteral("preload-bad") << QStringLiteral("hsts.preload-ineligible")
+        << QStringLiteral("info") << QStringLiteral("A+");
+}
+
+void TestFindings::inspectionRules()
+{
+    QFETCH(QString, change);
+    QFETCH(QString, code);
+    QFETCH(QString, severity);
+    QFETCH(QString, grade);
+    const QDateTime now(QDate(2026, 6, 1), QTime(12, 0), Qt::UTC);
+    TlsInspection in = cleanInspection(now);
+    if (change == QLatin1String("hsts-none")) {
+        in.http.hsts = {};
+    } else if (change == QLatin1String("hsts-short")) {
+        in.http.hsts = parseHstsHeader("max-age=86400");
+    } else if (change == QLatin1String("hsts-bad")) {
+        in.http.hsts = parseHstsHeader("max-age=1; max-age=2");
+    } else if (change == QLatin1String("staple-none")) {
+        in.staple = {};
+        in.staple.requested = true;
+    } else if (change == QLatin1String("staple-revoked")) {
+        in.staple.status = StapleStatus::Revoked;
+        in.staple.revocationReason = QStringLiteral("keyCompromise");
+    } else if (change == QLatin1String("staple-badsig")) {
+        in.staple.signatureValid = false;
+        in.staple.problems << QStringLiteral("the signature does not verify");
+    } else if (change == QLatin1String("staple-expiring")) {
+        in.staple.nextUpdate = now.addSecs(3600);
+    } else if (change == QLatin1String("resume-none")) {
+        in.resumption.tls13Psk = {ResumptionOutcome::NotResumed, QStringLiteral("full")};
+        in.resumption.sessionId = {ResumptionOutcome::NoSession, QStringLiteral("no ID")};
+    } else if (change == QLatin1String("no-h2")) {
+        in.alpn[1].accepted = false;
+    } else if (change == QLatin1String("preload-bad")) {
+        in.http.hsts = parseHstsHeader("max-age=63072000; preload");
+    }
+    const ProbeResult r = modern();
+    FindingInputs fi;
+    fi.probe = &r;
+    fi.inspection = &in;
+    fi.now = now;
+    const QList<Finding> f = assessEndpoint(fi);
+    if (code.isEmpty()) {
+        QVERIFY2(f.isEmpty(), qPrintable(codes(f).join(u' ')));
+    } else {
+        QCOMPARE(codes(f), QStringList{code});
+        QCOMPARE(findingSeverityName(f.first().severity), severity);
+        QVERIFY(!f.first().evidence.isEmpty());
+        QVERIFY(!f.first().remediation.isEmpty());
+    }
+    QCOMPARE(gradeEndpoint(f, hstsLongEnough(&in)).letter, grade);
 }
 
 QTEST_GUILESS_MAIN(TestFindings)

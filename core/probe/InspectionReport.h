@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "probe/Findings.h"
+#include "probe/TlsInspection.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace certdeck::probe {
+
+/// The inspection as JSON (CLI --json "inspection"): chain as base64 DER,
+/// negotiated parameters, staple, resumption, ALPN, HTTP/HSTS, errors.
+[[nodiscard]] QJsonObject tlsInspectionJson(const TlsInspection& inspection);
+/// Findings as JSON objects {code, severity, title, evidence, remediation}.
+[[nodiscard]] QJsonArray findingsJson(const QList<Finding>& findings);
+/// {letter, capped}.
+[[nodiscard]] QJsonObject gradeJson(const Grade& grade);
+
+} // namespace certdeck::probe
