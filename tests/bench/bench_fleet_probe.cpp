@@ -140,8 +140,10 @@ FleetRun runOurs(const QList<Endpoint>& endpoints, bool full, quint16 statusPort
     QEventLoop loop;
     FleetScanner scanner(items, options);
     QObject::connect(&scanner, &FleetScanner::endpointDone, &loop,
-                     [&](const ScanItem& item, const ProbeResult& r) {
-                         const QSet<QString> pairs = proberPairs(r);
+                     [&](const ScanItem& item, const EndpointResult& e) {
+                         // Each target is an IP literal: one node.
+                         const QSet<QString> pairs =
+                             e.nodes.isEmpty() ? QSet<QString>{} : proberPairs(e.nodes.first());
                          if (pairs.isEmpty()) {
                              ++run.failed;
                          }

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -130,8 +131,16 @@ void TestScanCommand::worstVerdictAndHistory()
     const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 3);
     QVERIFY2(
-        lines.contains(QStringLiteral("OK 127.0.0.1:%1 - TLSv1.2, TLSv1.3").arg(m_modern.port())),
+        lines.contains(
+            QStringLiteral("OK 127.0.0.1:%1 - TLSv1.2, TLSv1.3 [grade A]").arg(m_modern.port())),
         qPrintable(r.out));
+    QVERIFY2(r.out.contains(QRegularExpression(
+                 QStringLiteral("WARNING 127.0.0.1:%1 - TLSv1.0 is enabled.* \\[grade B\\]\n")
+                     .arg(m_legacy.port()))),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QRegularExpression(
+                 QStringLiteral("CRITICAL 127.0.0.1:%1 - .* \\[grade F\\]\n").arg(closed))),
+             qPrintable(r.out));
     QVERIFY2(r.out.contains(
                  QStringLiteral("WARNING 127.0.0.1:%1 - TLSv1.0 is enabled").arg(m_legacy.port())),
              qPrintable(r.out));
@@ -159,6 +168,15 @@ void TestScanCommand::worstVerdictAndHistory()
     QVERIFY(legacyReport.value(QStringLiteral("weaknesses"))
                 .toArray()
                 .contains(QStringLiteral("TLSv1.0 is enabled")));
+    // The grade and the findings that led to it are in the history too.
+    QCOMPARE((*store)->probes(legacy)->first().grade, QStringLiteral("B"));
+    QCOMPARE(legacyReport.value(QStringLiteral("grade")).toString(), QStringLiteral("B"));
+    QStringList codes;
+    for (const QJsonValue& f : legacyReport.value(QStringLiteral("findings")).toArray()) {
+        codes << f.toObject().value(QStringLiteral("code")).toString();
+    }
+    QVERIFY2(codes.contains(QStringLiteral("protocol.tls10")), qPrintable(codes.join(u',')));
+    QCOMPARE((*store)->probes(refused)->first().grade, QStringLiteral("F"));
 }
 
 void TestScanCommand::groupLimitsTheScan()
