@@ -5,9 +5,11 @@
 #include "crypto/ServedChainFetcher.h"
 #include "inventory/RecordNames.h"
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/InspectionReport.h"
 #include "probe/NamedGroup.h"
 #include "probe/ProbeJob.h"
 
+#include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -146,6 +148,8 @@ ProbePage::ProbePage(QWidget* parent)
     : QWidget(parent)
 {
     setObjectName(QStringLiteral("probePage"));
+    // One endpoint: the raw probe, then the OpenSSL-handshake inspection.
+    m_options.inspect = true;
     auto* v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
 
@@ -261,6 +265,14 @@ ProbePage::ProbePage(QWidget* parent)
     m_log->setObjectName(QStringLiteral("probeLog"));
     m_log->setReadOnly(true);
     m_log->setPlaceholderText(tr("Steps and every connection that failed, by kind."));
+    m_inspection = new QPlainTextEdit(this);
+    m_inspection->setObjectName(QStringLiteral("probeInspection"));
+    m_inspection->setReadOnly(true);
+    m_inspection->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_inspection->setPlaceholderText(
+        tr("A real OpenSSL handshake after the raw probe: negotiated parameters, the served chain, "
+           "the stapled OCSP response, session resumption, ALPN, and HSTS and Server from GET /."));
+    tabs->addTab(m_inspection, tr("Inspection"));
     tabs->addTab(m_log, tr("Log"));
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_fleet);
@@ -302,6 +314,11 @@ QString ProbePage::logText() const
     return m_log->toPlainText();
 }
 
+QString ProbePage::inspectionText() const
+{
+    return m_inspection->toPlainText();
+}
+
 QString ProbePage::gradeText() const
 {
     return m_grade->text();
@@ -331,6 +348,7 @@ void ProbePage::clearDetails()
     m_log->clear();
     m_grade->clear();
     m_findings->setRowCount(0);
+    m_inspection->clear();
     m_chain->setEnabled(false);
 }
 
@@ -390,6 +408,9 @@ void ProbePage::start()
         showResult(r->probe);
         showFindings(assessProbe(r->probe, QDateTime::currentDateTimeUtc(),
                                  r->inspection ? &*r->inspection : nullptr));
+        m_inspection->setPlainText(
+            r->inspection ? probe::inspectionText(*r->inspection)
+                          : tr("Not inspected (the raw probe found no protocol to inspect with)."));
         emit probed(r->probe.reachable);
     });
     job->start();
@@ -552,6 +573,8 @@ void ProbePage::showFleetRow(int row)
     clearDetails();
     showResult(s.result);
     showFindings(s.assessment);
+    m_inspection->setPlainText(tr("Fleet scans do not inspect; probe this endpoint alone for the "
+                                  "OpenSSL-handshake inspection."));
     m_status->setText(status);
     m_chain->setEnabled(!isRunning() && s.result.reachable);
 }

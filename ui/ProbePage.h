@@ -61,6 +61,7 @@ public:
     [[nodiscard]] QString summaryText() const;
     [[nodiscard]] QString groupsText() const;
     [[nodiscard]] QString logText() const;
+    [[nodiscard]] QString inspectionText() const;
     [[nodiscard]] QTableWidget* findings() const { return m_findings; }
     [[nodiscard]] QTableWidget* fleetTable() const { return m_fleet; }
     [[nodiscard]] QString gradeText() const;
@@ -104,6 +105,7 @@ private:
     QTableWidget* m_protocols = nullptr;
     QLabel* m_groups = nullptr;
     QPlainTextEdit* m_log = nullptr;
+    QPlainTextEdit* m_inspection = nullptr;
     QLabel* m_grade = nullptr;
     QTableWidget* m_findings = nullptr;
     QTableWidget* m_fleet = nullptr;

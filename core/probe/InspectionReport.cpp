@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/InspectionReport.h"
 
+#include "crypto/ChainReport.h"
+
+#include <QTextStream>
+
 namespace certdeck::probe {
 
 namespace {
@@ -115,6 +119,115 @@ QJsonObject gradeJson(const Grade& grade)
 {
     return {{QStringLiteral("letter"), grade.letter},
             {QStringLiteral("capped"), QJsonArray::fromStringList(grade.capped)}};
+}
+
+namespace {
+
+QString resumptionText(const ResumptionCheck& c)
+{
+    const QString name = resumptionOutcomeName(c.outcome);
+    return c.detail.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(name, c.detail);
+}
+
+} // namespace
+
+QString inspectionText(const TlsInspection& in, const crypto::ChainReport* chain,
+                       const QString& chainError)
+{
+    QString text;
+    QTextStream out(&text);
+    out << "Inspection (OpenSSL handshake, " << in.connections << " connections in "
+        << in.wallTimeMs << " ms)\n";
+    if (!in.handshakeOk) {
+        out << "  Handshake    failed\n";
+    } else {
+        out << "  Negotiated   " << in.protocol << ", " << in.cipher;
+        if (!in.group.isEmpty()) {
+            out << ", " << in.group;
+        }
+        if (in.dhBits && !in.group.contains(u'D')) {
+            out << " (" << *in.dhBits << "-bit DH)";
+        }
+        out << "\n";
+        if (in.secureRenegotiation) {
+            out << "  Renegotiation " << (*in.secureRenegotiation ? "secure" : "insecure") << "\n";
+        }
+        out << "  Compression  "
+            << (in.compression.isEmpty() ? QStringLiteral("none") : in.compression) << "\n";
+        out << "  Chain        " << in.chainDer.size() << " certificate(s) served";
+        if (chain != nullptr) {
+            out << "; " << (chain->trusted ? "trusted" : "NOT trusted") << ": " << chain->summary;
+        } else if (!chainError.isEmpty()) {
+            out << "; not verified: " << chainError;
+        }
+        out << "\n";
+        const StapleInfo& s = in.staple;
+        out << "  OCSP staple  ";
+        if (!s.present) {
+            out << "none\n";
+        } else {
+            out << (s.status ? stapleStatusName(*s.status) : QStringLiteral("?"));
+            if (s.thisUpdate.isValid()) {
+                out << ", this update " << s.thisUpdate.toString(Qt::ISODate);
+            }
+            if (s.nextUpdate.isValid()) {
+                out << ", next update " << s.nextUpdate.toString(Qt::ISODate);
+            }
+            if (s.revocationTime.isValid()) {
+                out << ", revoked " << s.revocationTime.toString(Qt::ISODate);
+            }
+            if (!s.revocationReason.isEmpty()) {
+                out << " (" << s.revocationReason << ")";
+            }
+            out << ", signature " << (s.signatureValid ? "valid" : "NOT valid");
+            if (!s.responder.isEmpty()) {
+                out << ", by " << s.responder;
+            }
+            out << "\n";
+            for (const QString& p : s.problems) {
+                out << "               " << p << "\n";
+            }
+        }
+        out << "  Resumption   TLS 1.3 PSK: " << resumptionText(in.resumption.tls13Psk) << "\n"
+            << "               session ID: " << resumptionText(in.resumption.sessionId) << "\n"
+            << "               ticket: " << resumptionText(in.resumption.ticket) << "\n";
+        QStringList alpn;
+        for (const AlpnCheck& a : in.alpn) {
+            alpn << a.protocol + (!a.tested    ? QStringLiteral(" not tested")
+                                  : a.accepted ? QStringLiteral(" yes")
+                                               : QStringLiteral(" no"));
+        }
+        out << "  ALPN         " << (alpn.isEmpty() ? QStringLiteral("-") : alpn.join(u','))
+            << "\n";
+        const HttpCheck& http = in.http;
+        out << "  HTTP         " << (http.answered ? http.statusLine : QStringLiteral("no answer"))
+            << "\n";
+        if (http.answered) {
+            out << "  Server       " << (http.server.isEmpty() ? QStringLiteral("-") : http.server)
+                << "\n";
+            const HstsPolicy& h = http.hsts;
+            out << "  HSTS         ";
+            if (!h.present) {
+                out << "none\n";
+            } else if (!h.error.isEmpty()) {
+                out << "malformed: " << h.error << " [" << h.raw << "]\n";
+            } else {
+                out << "max-age=" << h.maxAge.value_or(0)
+                    << (h.includeSubDomains ? "; includeSubDomains" : "")
+                    << (h.preload ? "; preload" : "") << "\n";
+            }
+        }
+    }
+    for (const ProbeFailure& f : in.errors) {
+        out << "  ERROR        " << probeFailureKindName(f.kind) << " (" << f.step
+            << "): " << f.message;
+        if (!f.detail.isEmpty()) {
+            out << " [" << f.detail << "]";
+        }
+        out << "\n";
+    }
+    out.flush();
+    return text;
 }
 
 } // namespace certdeck::probe

@@ -16,5 +16,12 @@ namespace certdeck::probe {
 [[nodiscard]] QJsonArray findingsJson(const QList<Finding>& findings);
 /// {letter, capped}.
 [[nodiscard]] QJsonObject gradeJson(const Grade& grade);
+/// The inspection in plain words, one aspect per line ("  OCSP staple  good,
+/// ..."), as `certdeckctl probe` prints it and the console shows it; `chain`
+/// is the served chain as the workbench verified it (or null, with
+/// `chainError` saying why when it could not be verified).
+[[nodiscard]] QString inspectionText(const TlsInspection& inspection,
+                                     const crypto::ChainReport* chain = nullptr,
+                                     const QString& chainError = {});
 
 } // namespace certdeck::probe

@@ -148,6 +148,15 @@ void TestProbePage::matrixShowsWhatNginxServes()
     QCOMPARE(p->item(rowOf.value(QStringLiteral("TLSv1.2")), 1)->text(),
              QStringLiteral("ACCEPTED"));
     QCOMPARE(p->item(rowOf.value(QStringLiteral("TLSv1.2")), 3)->text(), QStringLiteral("server"));
+    // The inspection after the raw probe: a real handshake, the chain nginx
+    // serves (leaf + intermediate), HTTP and no HSTS.
+    QVERIFY2(page.inspectionText().contains(QLatin1String("Negotiated   TLSv1.3")),
+             qPrintable(page.inspectionText()));
+    QVERIFY2(page.inspectionText().contains(QLatin1String("2 certificate(s) served")),
+             qPrintable(page.inspectionText()));
+    QVERIFY2(page.inspectionText().contains(QLatin1String("HSTS         none")),
+             qPrintable(page.inspectionText()));
+    QVERIFY2(page.gradeText().startsWith(QLatin1String("Grade A")), qPrintable(page.gradeText()));
     QVERIFY2(page.groupsText().contains(QLatin1String("x25519")) &&
                  page.groupsText().contains(QLatin1String("secp256r1")) &&
                  !page.groupsText().contains(QLatin1String("secp384r1")),
