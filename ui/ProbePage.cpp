@@ -510,9 +510,11 @@ void ProbePage::onScanFinished(bool cancelled, int peak)
     const QString head =
         cancelled ? tr("Scan cancelled after %n endpoint(s)", nullptr, int(m_scanned.size()))
                   : tr("Scanned %n endpoint(s)", nullptr, int(m_scanned.size()));
-    m_status->setText(tr("%1 in %2 s: %3 need attention; at most %4 connection(s) open at once.")
-                          .arg(head)
-                          .arg(double(m_scanClock.elapsed()) / 1000.0, 0, 'f', 1)
+    const qint64 ms = m_scanClock.elapsed();
+    const QString took =
+        ms < 1000 ? tr("%1 ms").arg(ms) : tr("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+    m_status->setText(tr("%1 in %2: %3 need attention; at most %4 connection(s) open at once.")
+                          .arg(head, took)
                           .arg(worse)
                           .arg(peak));
     if (m_fleet->rowCount() > 0 && m_fleet->currentRow() < 0) {
