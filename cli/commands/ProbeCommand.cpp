@@ -7,6 +7,7 @@
 #include "crypto/TrustStore.h"
 #include "probe/AddressResolver.h"
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/ClientProfiles.h"
 #include "probe/EndpointProber.h"
 #include "probe/Findings.h"
 #include "probe/InspectionReport.h"
@@ -347,7 +348,12 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         QStringLiteral("Verify the served chain against this PEM bundle instead of the system "
                        "store."),
         QStringLiteral("FILE"));
-    p.addOptions({sni, ip, timeout, resolver, noInspect, caFile});
+    const QCommandLineOption client(
+        QStringLiteral("client"),
+        QStringLiteral("Check that this client can connect: a built-in profile (mozilla-modern, "
+                       "mozilla-intermediate, local-openssl) or a JSON profile file."),
+        QStringLiteral("NAME|FILE"));
+    p.addOptions({sni, ip, timeout, resolver, noInspect, caFile, client});
     p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -356,7 +362,8 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
                    "[--resolver IP[:PORT]]\n"
-                   "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--json]\n\n"
+                   "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--client NAME|FILE]\n"
+                   "         [--json]\n\n"
                    "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
                    "protocol, whether the server imposes its order, the key-exchange groups and\n"
                    "the DHE prime size, with raw ClientHellos (at most 4 connections at once to\n"
@@ -368,7 +375,8 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
                    "real OpenSSL handshakes: the served chain (verified for the host name), the\n"
                    "stapled OCSP response, session resumption, ALPN (h2, http/1.1), and GET /\n"
                    "for HSTS and Server. Findings and a letter grade (core/probe/GRADING.md)\n"
-                   "follow.\n\n"
+                   "follow. --client names a client that must be able to connect (critical\n"
+                   "client.no-overlap when it shares no protocol and suite with a node).\n\n"
                    "  0  reachable, no weak protocol or suite\n"
                    "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
                    "accepted,\n"
@@ -376,7 +384,8 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
                    "     or the nodes behind the name differ, or the OCSP staple is invalid, or\n"
                    "     the HSTS header is malformed\n"
                    "  2  unreachable (a node, or the name does not resolve), or no handshake\n"
-                   "     succeeded, or the stapled OCSP response says the certificate is revoked\n"
+                   "     succeeded, or the stapled OCSP response says the certificate is revoked,\n"
+                   "     or the --client cannot connect\n"
                    "  3  usage error\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
@@ -419,6 +428,14 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     options.replyTimeoutMs = timeoutMs;
     options.resolver = dnsServer;
     options.dnsTimeoutMs = timeoutMs;
+    std::optional<ClientProfile> clientProfile;
+    if (p.isSet(client)) {
+        auto loaded = loadClientProfile(p.value(client));
+        if (!loaded) {
+            return usageError(ctx, loaded.error().message);
+        }
+        clientProfile = *loaded;
+    }
 
     // certdeckctl runs commands before any event loop; this loop is the only
     // one in the process, so it nests in nothing.
@@ -452,9 +469,9 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (inspection) {
         chain = verifyServedChain(*inspection, p.value(caFile), &chainError);
     }
-    const ProbeAssessment assessment =
-        assessEndpointResult(endpoint, QDateTime::currentDateTimeUtc(),
-                             inspection ? &*inspection : nullptr, chain ? &*chain : nullptr);
+    const ProbeAssessment assessment = assessEndpointResult(
+        endpoint, QDateTime::currentDateTimeUtc(), inspection ? &*inspection : nullptr,
+        chain ? &*chain : nullptr, clientProfile ? &*clientProfile : nullptr);
     if (ctx.json) {
         QJsonObject json = endpointResultJson(endpoint);
         if (inspection) {
@@ -478,8 +495,21 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         }
         printFindings(ctx.out, assessment.findings, assessment.grade);
     }
-    const ExitCode base = endpointExitCode(ctx, endpoint);
-    return inspection ? worse(base, inspectionExitCode(*inspection)) : base;
+    ExitCode verdictCode = endpointExitCode(ctx, endpoint);
+    if (inspection) {
+        verdictCode = worse(verdictCode, inspectionExitCode(*inspection));
+    }
+    // The client the admin named cannot connect: that is an outage for it.
+    for (const Finding& f : assessment.findings) {
+        if (f.code == QLatin1String("client.no-overlap")) {
+            if (!ctx.json) {
+                ctx.err << "certdeckctl: " << f.title << "\n";
+                ctx.err.flush();
+            }
+            verdictCode = ExitCode::Critical;
+        }
+    }
+    return verdictCode;
 }
 
 } // namespace

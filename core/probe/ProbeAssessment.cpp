@@ -31,7 +31,7 @@ QJsonObject findingJson(const Finding& f)
 
 ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTime& now,
                                      const TlsInspection* inspection,
-                                     const crypto::ChainReport* chain)
+                                     const crypto::ChainReport* chain, const ClientProfile* client)
 {
     ProbeAssessment a;
     a.verdict = endpointVerdict(result);
@@ -40,6 +40,9 @@ ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTi
     inputs.now = now;
     inputs.inspection = inspection;
     inputs.chain = chain;
+    if (client != nullptr) {
+        inputs.client = *client;
+    }
     a.findings = assessEndpoint(inputs);
     a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
     // What the findings call critical (a revoked staple, an untrusted chain)

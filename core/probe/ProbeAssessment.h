@@ -36,10 +36,12 @@ struct ProbeAssessment
 /// findings of all nodes with node.* and nodes.differ, and their grade.
 /// With the inspection of one node and its verified served chain, their
 /// findings join (HSTS, staple, resumption, certificate and chain), and a
-/// critical finding makes the verdict critical.
+/// critical finding makes the verdict critical. With a client profile,
+/// client.no-overlap says when that client shares nothing with a node.
 [[nodiscard]] ProbeAssessment assessEndpointResult(
     const EndpointResult& result, const QDateTime& now = QDateTime::currentDateTimeUtc(),
-    const TlsInspection* inspection = nullptr, const crypto::ChainReport* chain = nullptr);
+    const TlsInspection* inspection = nullptr, const crypto::ChainReport* chain = nullptr,
+    const ClientProfile* client = nullptr);
 
 /// The probe-history record of a name with its nodes: one record, the
 /// report being endpointResultJson() with the findings and grade added.

@@ -8,6 +8,7 @@
 #include "PeerProcess.h"
 #include "TestPki.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +39,7 @@ private slots:
     void inspectionSection();
     void noInspectSkipsIt();
     void revokedStapleIsCritical();
+    void clientThatCannotConnectIsCritical();
     void malformedHstsWarns();
 
 private:
@@ -475,6 +477,40 @@ void TestProbeCommand::malformedHstsWarns()
                                           "more than once")),
              qPrintable(r.out));
     QVERIFY(r.out.contains(QLatin1String("[warning] hsts.malformed: ")));
+}
+
+// --client: a payment terminal that speaks only TLS 1.2 with AES128-SHA
+// shares nothing with the modern server (critical, exit 2); Mozilla's
+// intermediate client does; a bad profile is a usage error.
+void TestProbeCommand::clientThatCannotConnectIsCritical()
+{
+    const QString profile = m_work.path() + QStringLiteral("/terminal.json");
+    QFile f(profile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "Terminal fw 3.2", "versions": ["TLSv1.2"], "suites": ["AES128-SHA"]})");
+    f.close();
+    const QString modern = QStringLiteral("127.0.0.1:%1").arg(m_modern.port());
+    const Run r = ctl({QStringLiteral("probe"), modern, QStringLiteral("--no-inspect"),
+                       QStringLiteral("--client"), profile});
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("[critical] client.no-overlap: Terminal fw 3.2 cannot "
+                                          "connect")),
+             qPrintable(r.out));
+    QVERIFY2(r.err.contains(QLatin1String("Terminal fw 3.2 cannot connect")), qPrintable(r.err));
+    // The legacy server accepts AES128-SHA over TLS 1.2: that client connects.
+    const Run legacy =
+        ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_legacy.port()),
+             QStringLiteral("--no-inspect"), QStringLiteral("--client"), profile});
+    QVERIFY2(!legacy.out.contains(QLatin1String("client.no-overlap")), qPrintable(legacy.out));
+    const Run ok = ctl({QStringLiteral("probe"), modern, QStringLiteral("--no-inspect"),
+                        QStringLiteral("--client"), QStringLiteral("mozilla-intermediate")});
+    QVERIFY2(ok.code == 0, qPrintable(ok.out + ok.err));
+    QVERIFY(!ok.out.contains(QLatin1String("client.no-overlap")));
+    const Run bad = ctl(
+        {QStringLiteral("probe"), modern, QStringLiteral("--client"), QStringLiteral("java-1.4")});
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains(QLatin1String("neither a built-in client profile")),
+             qPrintable(bad.err));
 }
 
 QTEST_GUILESS_MAIN(TestProbeCommand)
