@@ -298,6 +298,7 @@ void chainFindings(const crypto::ChainReport& chain, const QDateTime& now, int w
     if (chain.built.isEmpty() && chain.served.isEmpty()) {
         return;
     }
+    const qsizetype firstChainFinding = out.size();
     const crypto::Certificate leaf =
         chain.built.isEmpty() ? chain.served.first() : chain.built.first().certificate;
     const QDateTime notAfter = leaf.notAfter().toUTC();
@@ -374,6 +375,28 @@ void chainFindings(const crypto::ChainReport& chain, const QDateTime& now, int w
             QStringLiteral("The chain does not lead to a trusted authority"), chain.summary,
             QStringLiteral("Use a certificate from a publicly trusted CA, or distribute your "
                            "internal CA to every client."));
+    }
+    // Whatever else makes clients refuse the chain (a bad signature, an
+    // issuer that is no CA, a weak key, name constraints...) must not pass
+    // as a good grade: say it with the verifier's own words.
+    const bool explained =
+        std::any_of(out.cbegin() + firstChainFinding, out.cend(),
+                    [](const Finding& f) { return f.severity == FindingSeverity::Critical; });
+    if (!chain.trusted && !explained) {
+        QStringList why;
+        for (const crypto::ChainLink& link : chain.built) {
+            for (const crypto::LinkFinding& f : link.findings) {
+                if (f.severity == crypto::Severity::Error) {
+                    why << f.message;
+                }
+            }
+        }
+        why.removeDuplicates();
+        add(out, QStringLiteral("chain.invalid"), FindingSeverity::Critical,
+            QStringLiteral("Clients will refuse the served chain"),
+            why.isEmpty() ? chain.summary : why.join(QStringLiteral("; ")),
+            QStringLiteral("Open the chain in the Certificates page (or certdeckctl chain "
+                           "verify) and replace the certificate or intermediate it names."));
     }
 }
 

@@ -336,6 +336,26 @@ void TestFindings::certificateFindings()
     f = assessEndpoint(in);
     QVERIFY2(codes(f).contains(QStringLiteral("chain.untrusted")), qPrintable(codes(f).join(u' ')));
     QCOMPARE(gradeEndpoint(f).letter, QStringLiteral("F"));
+
+    // A chain refused for another reason (an RSA-1024 leaf) is never graded
+    // as if it were fine: chain.invalid names the verifier's reason.
+    TestPki::LeafSpec weakSpec;
+    weakSpec.name = QStringLiteral("weak1024");
+    weakSpec.keyType = TestPki::KeyType::Rsa1024;
+    const TestPki::Leaf weak = m_pki.issue(weakSpec);
+    QVERIFY2(!weak.name.isEmpty(), qPrintable(m_pki.errorString()));
+    chain = verify(weak.fullchain, QStringLiteral("localhost"), now);
+    QVERIFY(!chain.trusted);
+    f = assessEndpoint(in);
+    QVERIFY2(codes(f).contains(QStringLiteral("chain.invalid")), qPrintable(codes(f).join(u' ')));
+    const auto invalid = std::find_if(f.cbegin(), f.cend(), [](const Finding& x) {
+        return x.code == QLatin1String("chain.invalid");
+    });
+    QVERIFY2(invalid->evidence.contains(QLatin1String("1024")), qPrintable(invalid->evidence));
+    QCOMPARE(gradeEndpoint(f).letter, QStringLiteral("F"));
+    // An expired leaf is explained by cert.expired alone.
+    chain = verify(m_pki.expired.fullchain, QStringLiteral("localhost"), now);
+    QVERIFY(!codes(assessEndpoint(in)).contains(QStringLiteral("chain.invalid")));
 }
 
 namespace {
