@@ -3,6 +3,7 @@
 // cipher suite per protocol, server order, key-exchange groups), found with
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
 #include "CliSupport.h"
+#include "ProbeExitCode.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/TrustStore.h"
 #include "probe/AddressResolver.h"
@@ -288,15 +289,7 @@ ExitCode endpointExitCode(CommandContext& ctx, const EndpointResult& e)
                 << "\n";
         ctx.err.flush();
     }
-    switch (verdict) {
-    case ProbeVerdict::Ok:
-        return ExitCode::Ok;
-    case ProbeVerdict::Warning:
-        return ExitCode::Warning;
-    case ProbeVerdict::Critical:
-        break;
-    }
-    return ExitCode::Critical;
+    return exitCodeFor(verdict);
 }
 
 /// Monitoring-plugin escalation from the inspection: a revoked staple is

@@ -4,6 +4,7 @@
 // records each result in the endpoint's probe history, and exits with the
 // worst verdict (monitoring-plugin convention).
 #include "CliSupport.h"
+#include "ProbeExitCode.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "probe/AddressResolver.h"
@@ -218,15 +219,7 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     if (recordFailures > 0) {
         return ExitCode::Unknown;
     }
-    switch (worst) {
-    case ProbeVerdict::Ok:
-        return ExitCode::Ok;
-    case ProbeVerdict::Warning:
-        return ExitCode::Warning;
-    case ProbeVerdict::Critical:
-        break;
-    }
-    return ExitCode::Critical;
+    return exitCodeFor(worst);
 }
 
 } // namespace

@@ -389,4 +389,14 @@ void AddressResolver::finish()
     done(r);
 }
 
+QHostAddress preferredAddress(const QList<QHostAddress>& addresses)
+{
+    for (const QHostAddress& a : addresses) {
+        if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+            return a;
+        }
+    }
+    return addresses.isEmpty() ? QHostAddress() : addresses.constFirst();
+}
+
 } // namespace certdeck::probe

@@ -32,6 +32,11 @@ enum class DnsOutcome
 /// "timeout", "error".
 [[nodiscard]] QString dnsOutcomeName(DnsOutcome outcome);
 
+/// The one address a single-node probe looks at: the first IPv4 address
+/// (the common case for API endpoints, and what loopback fixtures listen
+/// on), else the first address; null when there is none.
+[[nodiscard]] QHostAddress preferredAddress(const QList<QHostAddress>& addresses);
+
 /// The addresses behind a name, or why there are none.
 struct AddressResolution
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/TlsInspector.h"
 
+#include "probe/AddressResolver.h"
 #include "probe/ConnectionBudget.h"
 #include "probe/internal/InspectConnection.h"
 
@@ -153,17 +154,9 @@ void TlsInspector::start()
         if (m_finished) {
             return;
         }
-        QHostAddress chosen;
-        // IPv4 first, as TlsProber does, so both look at the same node.
-        for (const QHostAddress& a : info.addresses()) {
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-                chosen = a;
-                break;
-            }
-        }
-        if (chosen.isNull() && !info.addresses().isEmpty()) {
-            chosen = info.addresses().constFirst();
-        }
+        // One address per probe (IPv4 first), the same for the prober and the
+        // inspector; EndpointProber probes every node.
+        const QHostAddress chosen = preferredAddress(info.addresses());
         if (info.error() != QHostInfo::NoError || chosen.isNull()) {
             recordFailure({ProbeFailureKind::DnsFailure, QStringLiteral("resolve"),
                            QStringLiteral("cannot resolve %1").arg(m_target.host),

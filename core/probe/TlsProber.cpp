@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/TlsProber.h"
 
+#include "probe/AddressResolver.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/ClientHello.h"
 #include "probe/ConnectionBudget.h"
@@ -131,19 +132,9 @@ void TlsProber::start()
         if (m_finished) {
             return;
         }
-        QHostAddress chosen;
-        // IPv4 first: the common case for API endpoints, and what loopback
-        // fixtures listen on. One address per probe; another node behind the
-        // same name is probed by passing it as ProbeTarget::address.
-        for (const QHostAddress& a : info.addresses()) {
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-                chosen = a;
-                break;
-            }
-        }
-        if (chosen.isNull() && !info.addresses().isEmpty()) {
-            chosen = info.addresses().constFirst();
-        }
+        // One address per probe (IPv4 first), the same for the prober and the
+        // inspector; EndpointProber probes every node.
+        const QHostAddress chosen = preferredAddress(info.addresses());
         if (info.error() != QHostInfo::NoError || chosen.isNull()) {
             recordFailure({ProbeFailureKind::DnsFailure, QStringLiteral("resolve"),
                            QStringLiteral("cannot resolve %1").arg(m_target.host),

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ExitCode.h"
+#include "probe/ProbeReport.h"
+
+namespace certdeck::cli {
+
+/// A probe verdict as the monitoring-plugin exit code (probe and scan).
+[[nodiscard]] inline ExitCode exitCodeFor(probe::ProbeVerdict verdict)
+{
+    switch (verdict) {
+    case probe::ProbeVerdict::Ok:
+        return ExitCode::Ok;
+    case probe::ProbeVerdict::Warning:
+        return ExitCode::Warning;
+    case probe::ProbeVerdict::Critical:
+        break;
+    }
+    return ExitCode::Critical;
+}
+
+} // namespace certdeck::cli
