@@ -575,8 +575,10 @@ void ProbePage::showFleetRow(int row)
     clearDetails();
     showResult(s.result);
     showFindings(s.assessment);
-    m_inspection->setPlainText(tr("Fleet scans do not inspect; probe this endpoint alone for the "
-                                  "OpenSSL-handshake inspection."));
+    m_inspection->setPlainText(s.nodes.inspection
+                                   ? probe::inspectionText(*s.nodes.inspection)
+                                   : tr("Not inspected (no node answered, or the scan was "
+                                        "cancelled)."));
     m_status->setText(status);
     m_chain->setEnabled(!isRunning() && s.result.reachable);
 }

@@ -3,6 +3,9 @@
 
 #include "probe/ConnectionBudget.h"
 #include "probe/EndpointProber.h"
+#include "probe/ProbeReport.h"
+#include "probe/TlsInspection.h"
+#include "probe/TlsInspector.h"
 
 #include <algorithm>
 
@@ -25,6 +28,8 @@ FleetScanner::~FleetScanner()
     // Probers first (they give their slots back to the budget they share).
     qDeleteAll(m_active);
     m_active.clear();
+    qDeleteAll(m_inspectors);
+    m_inspectors.clear();
 }
 
 int FleetScanner::peakConnections() const
@@ -52,22 +57,56 @@ void FleetScanner::fill()
         m_active.append(prober);
         ++m_running;
         connect(prober, &EndpointProber::finished, this, [this, prober, item] {
-            const EndpointResult result = prober->result();
+            EndpointResult result = prober->result();
             m_active.removeOne(prober);
             prober->deleteLater();
-            --m_running;
-            ++m_done;
-            emit endpointDone(item, result);
-            const QString host = item.target.host.contains(u':')
-                                     ? QStringLiteral("[%1]").arg(item.target.host)
-                                     : item.target.host;
-            emit progress(m_done, int(m_items.size()),
-                          QStringLiteral("%1:%2").arg(host).arg(item.target.port));
-            fill();
-            maybeFinish();
+            inspectOrReport(item, std::move(result));
         });
         prober->start();
     }
+}
+
+void FleetScanner::inspectOrReport(const ScanItem& item, EndpointResult result)
+{
+    const ProbeResult* up = nullptr;
+    for (const ProbeResult& n : result.nodes) {
+        if (anyProtocolAccepted(n)) {
+            up = &n;
+            break;
+        }
+    }
+    if (!m_options.probe.inspect || m_cancelled || result.cancelled || up == nullptr) {
+        report(item, result);
+        return;
+    }
+    // The inspection looks at the node the raw probe found answering, under
+    // the same connection budget.
+    ProbeTarget pinned = item.target;
+    pinned.address = up->address;
+    auto* inspector = new TlsInspector(pinned, m_options.probe, this);
+    m_inspectors.append(inspector);
+    connect(inspector, &TlsInspector::finished, this,
+            [this, inspector, item, result = std::move(result)]() mutable {
+                m_inspectors.removeOne(inspector);
+                result.inspection = std::make_shared<const TlsInspection>(inspector->result());
+                inspector->deleteLater();
+                report(item, result);
+            });
+    inspector->start();
+}
+
+void FleetScanner::report(const ScanItem& item, const EndpointResult& result)
+{
+    --m_running;
+    ++m_done;
+    emit endpointDone(item, result);
+    const QString host = item.target.host.contains(u':')
+                             ? QStringLiteral("[%1]").arg(item.target.host)
+                             : item.target.host;
+    emit progress(m_done, int(m_items.size()),
+                  QStringLiteral("%1:%2").arg(host).arg(item.target.port));
+    fill();
+    maybeFinish();
 }
 
 void FleetScanner::cancel()
@@ -80,6 +119,10 @@ void FleetScanner::cancel()
     const QList<EndpointProber*> active = m_active;
     for (EndpointProber* p : active) {
         p->cancel();
+    }
+    const QList<TlsInspector*> inspecting = m_inspectors;
+    for (TlsInspector* i : inspecting) {
+        i->cancel();
     }
     maybeFinish();
 }

@@ -12,6 +12,7 @@ namespace certdeck::probe {
 
 class ConnectionBudget;
 class EndpointProber;
+class TlsInspector;
 
 /// One endpoint of a fleet scan: its inventory id (0 if none) and target.
 struct ScanItem
@@ -63,6 +64,10 @@ signals:
 
 private:
     void fill();
+    /// Inspects the endpoint's first answering node when the probe options
+    /// ask for it, then reports it.
+    void inspectOrReport(const ScanItem& item, EndpointResult result);
+    void report(const ScanItem& item, const EndpointResult& result);
     void maybeFinish();
 
     QList<ScanItem> m_items;
@@ -75,6 +80,7 @@ private:
     bool m_cancelled = false;
     bool m_finished = false;
     QList<EndpointProber*> m_active;
+    QList<TlsInspector*> m_inspectors;
 };
 
 } // namespace certdeck::probe

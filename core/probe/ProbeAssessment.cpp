@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbeAssessment.h"
 
+#include "probe/TlsInspection.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -38,6 +40,10 @@ ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTi
     FindingInputs inputs;
     inputs.nodes = &result.nodes;
     inputs.now = now;
+    // A fleet scan carries its inspection in the result.
+    if (inspection == nullptr) {
+        inspection = result.inspection.get();
+    }
     inputs.inspection = inspection;
     inputs.chain = chain;
     if (client != nullptr) {

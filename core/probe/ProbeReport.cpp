@@ -2,6 +2,7 @@
 #include "ProbeReport.h"
 
 #include "probe/CipherSuiteRegistry.h"
+#include "probe/InspectionReport.h"
 #include "probe/NamedGroup.h"
 #include "probe/NodeComparison.h"
 
@@ -219,6 +220,9 @@ QJsonObject endpointResultJson(const EndpointResult& result)
     o.insert(QStringLiteral("differences"), differences);
     o.insert(QStringLiteral("verdict"), probeVerdictName(endpointVerdict(result)));
     o.insert(QStringLiteral("endpointWallTimeMs"), result.wallTimeMs);
+    if (result.inspection) {
+        o.insert(QStringLiteral("inspection"), tlsInspectionJson(*result.inspection));
+    }
     return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <memory>
 #include <optional>
 
 namespace certdeck::probe {
@@ -103,6 +104,8 @@ struct ProbeResult
 };
 
 /// What a probe of a name found on every address behind it (its nodes).
+struct TlsInspection;
+
 struct EndpointResult
 {
     QString host;
@@ -118,6 +121,9 @@ struct EndpointResult
     QList<ProbeResult> nodes;
     bool cancelled = false;
     qint64 wallTimeMs = 0;
+    /// The OpenSSL-handshake inspection of the first node that answered,
+    /// when it was asked for (ProbeOptions::inspect in a fleet scan).
+    std::shared_ptr<const TlsInspection> inspection;
 };
 
 } // namespace certdeck::probe

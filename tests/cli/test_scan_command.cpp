@@ -32,6 +32,7 @@ private slots:
     void perHostBoundHolds();
     void usage();
     void everyNodeOfAName();
+    void inspectJoinsTheHistory();
 
 private:
     struct Run
@@ -266,6 +267,48 @@ void TestScanCommand::everyNodeOfAName()
     QCOMPARE(report.value(QLatin1String("nodes")).toArray().size(), 3);
     QCOMPARE(report.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
     QCOMPARE((*store)->probes(partial)->first().status, QStringLiteral("critical"));
+}
+
+// --inspect: each endpoint that answers is also inspected through OpenSSL
+// handshakes; the history holds the inspection and its findings (no HSTS
+// here), an unreachable endpoint none; without --inspect there is none.
+void TestScanCommand::inspectJoinsTheHistory()
+{
+    const qint64 modern = add(QStringLiteral("127.0.0.1"), m_modern.port(),
+                              QStringLiteral("localhost"), QStringLiteral("web"));
+    const qint64 closed =
+        add(QStringLiteral("127.0.0.1"), freeLoopbackPort(), QString(), QStringLiteral("web"));
+    const Run r = ctl({QStringLiteral("scan"), QStringLiteral("--inspect"),
+                       QStringLiteral("--timeout"), QStringLiteral("3000")});
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err)); // the closed one
+    auto store = inventory::Store::openSqlite(m_db);
+    QVERIFY(store.has_value());
+    const QJsonObject report =
+        QJsonDocument::fromJson((*store)->probes(modern)->first().reportJson).object();
+    const QJsonObject inspection = report.value(QStringLiteral("inspection")).toObject();
+    QVERIFY2(inspection.value(QStringLiteral("handshake")).toBool(),
+             qPrintable(QJsonDocument(inspection).toJson()));
+    QCOMPARE(inspection.value(QStringLiteral("chain")).toArray().size(), 2);
+    QStringList codes;
+    for (const QJsonValue& f : report.value(QStringLiteral("findings")).toArray()) {
+        codes << f.toObject().value(QStringLiteral("code")).toString();
+    }
+    QVERIFY2(codes.contains(QStringLiteral("hsts.missing")), qPrintable(codes.join(u',')));
+    QVERIFY2(codes.contains(QStringLiteral("ocsp.no-staple")), qPrintable(codes.join(u',')));
+    const QJsonObject down =
+        QJsonDocument::fromJson((*store)->probes(closed)->first().reportJson).object();
+    QVERIFY(!down.contains(QStringLiteral("inspection")));
+
+    const Run plain = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("web"),
+                           QStringLiteral("--json"), QStringLiteral("--no-record")});
+    const QJsonArray endpoints = QJsonDocument::fromJson(plain.out.toUtf8())
+                                     .object()
+                                     .value(QStringLiteral("endpoints"))
+                                     .toArray();
+    QCOMPARE(endpoints.size(), 2);
+    for (const QJsonValue& e : endpoints) {
+        QVERIFY(!e.toObject().contains(QStringLiteral("inspection")));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -356,6 +356,9 @@ void TestProbePage::fleetScanFillsTheTableAndTheHistory()
     QVERIFY2(page->summaryText().contains(QLatin1String("TLSv1.0, TLSv1.1, TLSv1.2 accepted")),
              qPrintable(page->summaryText()));
     QVERIFY2(page->gradeText().startsWith(QLatin1String("Grade B")), qPrintable(page->gradeText()));
+    // The console's scan inspects too: the legacy server's TLS 1.2 handshake.
+    QVERIFY2(page->inspectionText().contains(QLatin1String("Negotiated   TLSv1.2")),
+             qPrintable(page->inspectionText()));
 
     // The history has each result with its verdict and grade.
     QVERIFY(recorded.count() > 0 || recorded.wait(30000));
