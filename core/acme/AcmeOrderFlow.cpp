@@ -177,7 +177,8 @@ void AcmeOrderFlow::createOrder()
             newOrderPayload(self->m_request.identifiers, self->m_request.replacesCertId, *dir);
         self->m_replacesSent = payload.replacesSent;
         if (!self->m_request.replacesCertId.isEmpty() && !payload.replacesSent) {
-            self->report(QStringLiteral("Creating the order"),
+            // A step of its own: progress merges repeats of one step.
+            self->report(QStringLiteral("Not naming the replaced certificate"),
                          QStringLiteral("the CA offers no renewal information (ARI), so the "
                                         "order does not name the certificate it replaces"));
             if (!self || self->stopped()) {
