@@ -41,6 +41,9 @@ Result<std::unique_ptr<inventory::Store>> existingStore(const QString& location)
         QString path = location;
         if (path.startsWith(QLatin1String("sqlite:"))) {
             path = path.mid(7);
+            if (path.startsWith(QLatin1String("//"))) {
+                path = path.mid(2);
+            }
         }
         if (path.isEmpty() || !QFileInfo::exists(path)) {
             return std::unique_ptr<inventory::Store>();
