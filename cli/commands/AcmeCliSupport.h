@@ -121,7 +121,12 @@ struct AcmeOptions
                                              "missing)."),
                               QStringLiteral("FILE")};
     QCommandLineOption force{QStringLiteral("force"),
-                             QStringLiteral("Replace existing --key-out/--cert-out files.")};
+                             QStringLiteral("Replace existing --key-out/--cert-out files; "
+                                            "renewal-info: ask before a stored Retry-After.")};
+    QCommandLineOption replaces{QStringLiteral("replaces"),
+                                QStringLiteral("issue: the certificate this one replaces (sent "
+                                               "as ARI \"replaces\" when the CA offers ARI)."),
+                                QStringLiteral("FILE")};
     QCommandLineOption account{QStringLiteral("account"),
                                QStringLiteral("The stored ACME account to use (name or id)."),
                                QStringLiteral("NAME|ID")};
@@ -141,8 +146,8 @@ struct AcmeOptions
               &keyOut,      &certOut, &keyType,    &force}) {
             p.addOption(*o);
         }
-        for (const QCommandLineOption* o :
-             {&cert, &certKey, &reason, &preferredChain, &newKey, &dnsHook, &account, &name}) {
+        for (const QCommandLineOption* o : {&cert, &certKey, &reason, &preferredChain, &newKey,
+                                            &dnsHook, &account, &name, &replaces}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
@@ -182,5 +187,13 @@ Result<StoredAccountKey> storedAccountKey(CommandContext& ctx, const QCommandLin
 
 ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
                     const QStringList& pos);
+
+/// The ARI identifier of the certificate in `file` (PEM or DER), for
+/// `issue --replaces`.
+Result<QString> replacesCertId(const QString& file);
+/// `acme renewal-info`: the CA's suggested window, kept with the certificate
+/// in the inventory; a stored Retry-After is honoured unless --force.
+ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                        const QStringList& pos);
 
 } // namespace certdeck::cli::acmecli

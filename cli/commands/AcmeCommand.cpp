@@ -9,7 +9,6 @@
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeIssueJob.h"
-#include "acme/AcmeRenewalInfo.h"
 #include "acme/AcmeRevocation.h"
 #include "acme/Base64Url.h"
 #include "common/SecureFile.h"
@@ -44,7 +43,9 @@ const char* const kAcmeUsage =
     "                                --account-key FILE\n"
     "       update --contact mailto:ADDR...; deactivate --force (permanent);\n"
     "       rollover --new-key FILE (made when missing)\n"
-    "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE\n"
+    "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE [--force]\n"
+    "       the CA's suggested renewal window (ARI), kept with the certificate when it\n"
+    "       is in the inventory; a Retry-After the CA sent is honoured (--force asks)\n"
     "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
     "                         -d NAME... [--ip ADDR]...\n"
     "                         [--challenge http-01|dns-01|tls-alpn-01]\n"
@@ -55,6 +56,7 @@ const char* const kAcmeUsage =
     "                                  present|cleanup, _IDENTIFIER, _DOMAIN, _RECORD, _VALUE)\n"
     "                         tls-alpn-01: --tls-port N [--http-address A]\n"
     "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
+    "                         [--replaces CERTFILE] (sent only when the CA offers ARI)\n"
     "  certdeckctl acme revoke --directory URL [--ca-file PEM] --cert FILE\n"
     "                          (--account-key FILE | --cert-key FILE) [--reason R]\n"
     "  reasons: unspecified, keyCompromise, affiliationChanged, superseded,\n"
@@ -177,6 +179,13 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         return reportError(ctx, kp.error());
     }
     keyOutPass.bytes = std::move(*kp);
+    if (p.isSet(o.replaces)) {
+        auto replaced = replacesCertId(p.value(o.replaces));
+        if (!replaced) {
+            return reportError(ctx, replaced.error());
+        }
+        spec.order.replacesCertId = *replaced;
+    }
 
     if (p.isSet(o.accountKey)) {
         auto options = clientOptions(p, o);
@@ -275,7 +284,8 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
                               {QStringLiteral("orderUrl"), issued->orderUrl.toString()},
                               {QStringLiteral("alternates"), alternates},
                               {QStringLiteral("authorizations"), authz},
-                              {QStringLiteral("badNonceRetries"), issued->badNonceRetries}});
+                              {QStringLiteral("badNonceRetries"), issued->badNonceRetries},
+                              {QStringLiteral("replacesSent"), issued->replacesSent}});
     } else {
         QStringList names;
         for (const AuthorizationState& a : issued->authorizations) {
@@ -410,61 +420,6 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
         ctx.out.flush();
     }
     return ExitCode::Ok;
-}
-
-ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
-                        const QStringList& pos)
-{
-    if (pos.size() != 1 || !p.isSet(o.cert)) {
-        return usageError(ctx, QStringLiteral("'acme renewal-info' needs --cert FILE"));
-    }
-    auto data = readFileCapped(p.value(o.cert), 1024 * 1024);
-    if (!data) {
-        return reportError(ctx, data.error());
-    }
-    const QSslCertificate cert =
-        QSslCertificate::fromData(*data, data->contains("-----BEGIN") ? QSsl::Pem : QSsl::Der)
-            .value(0);
-    if (cert.isNull()) {
-        return reportError(ctx,
-                           Error{ErrorCode::InvalidInput,
-                                 QStringLiteral("%1 holds no certificate").arg(p.value(o.cert)),
-                                 {}});
-    }
-    auto options = clientOptions(p, o);
-    if (!options) {
-        return reportError(ctx, options.error());
-    }
-    AcmeClient client(*options);
-    QEventLoop loop;
-    std::optional<Result<RenewalInfo>> result;
-    AcmeRenewalInfo::fetch(client, cert.toDer(), [&](const Result<RenewalInfo>& r) {
-        result = r;
-        loop.quit();
-    });
-    if (!result) {
-        loop.exec();
-    }
-    if (!*result) {
-        return reportError(ctx, result->error());
-    }
-    const RenewalInfo& info = **result;
-    const QString start = info.windowStart.toString(Qt::ISODate);
-    const QString end = info.windowEnd.toString(Qt::ISODate);
-    if (ctx.json) {
-        printJson(ctx.out,
-                  QJsonObject{{QStringLiteral("certId"),
-                               AcmeRenewalInfo::certId(cert.toDer()).value_or(QString())},
-                              {QStringLiteral("windowStart"), start},
-                              {QStringLiteral("windowEnd"), end},
-                              {QStringLiteral("explanationUrl"), info.explanationUrl.toString()}});
-    } else {
-        ctx.out << "Renew between " << start << " and " << end << "\n";
-        ctx.out.flush();
-    }
-    // Inside the window: renew now (a warning for monitoring).
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    return now >= info.windowStart ? ExitCode::Warning : ExitCode::Ok;
 }
 
 ExitCode runAcme(CommandContext& ctx, const QStringList& args)

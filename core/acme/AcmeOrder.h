@@ -22,6 +22,9 @@ struct OrderRequest
     /// certificate's issuer contains this text (e.g. a root's CN); empty
     /// takes the server's default chain.
     QString preferredChainIssuer;
+    /// The ARI identifier (AcmeRenewalInfo::certId) of the certificate this
+    /// order replaces; sent as "replaces" only when the CA offers ARI.
+    QString replacesCertId;
     /// Longest wait for one authorization or for the order to become ready
     /// or valid.
     int pollTimeoutSeconds = 120;
@@ -58,6 +61,8 @@ struct IssuedCertificate
     QList<QUrl> alternateUrls;
     QList<AuthorizationState> authorizations;
     int badNonceRetries = 0; ///< badNonce refusals answered while ordering
+    /// The order named the certificate it replaces (RFC 9773 "replaces").
+    bool replacesSent = false;
 };
 
 } // namespace certdeck::acme

@@ -3,6 +3,7 @@
 // the ACME flow itself, which no packaged library provides for Qt.
 #include "acme/AcmeOrderFlow.h"
 
+#include "acme/AcmeNewOrder.h"
 #include "acme/AcmeProblem.h"
 #include "acme/Base64Url.h"
 #include "crypto/Csr.h"
@@ -172,13 +173,21 @@ void AcmeOrderFlow::createOrder()
             self->fail(dir.error());
             return;
         }
-        QJsonArray ids;
-        for (const AcmeIdentifier& id : std::as_const(self->m_request.identifiers)) {
-            ids.append(id.toJson());
+        const NewOrderPayload payload =
+            newOrderPayload(self->m_request.identifiers, self->m_request.replacesCertId, *dir);
+        self->m_replacesSent = payload.replacesSent;
+        if (!self->m_request.replacesCertId.isEmpty() && !payload.replacesSent) {
+            // A step of its own: progress merges repeats of one step.
+            self->report(QStringLiteral("Not naming the replaced certificate"),
+                         QStringLiteral("the CA offers no renewal information (ARI), so the "
+                                        "order does not name the certificate it replaces"));
+            if (!self || self->stopped()) {
+                return;
+            }
         }
         self->m_client.post(
-            dir->newOrder, QJsonObject{{QStringLiteral("identifiers"), ids}},
-            QStringLiteral("creating the order"), [self](const Result<AcmeResponse>& r) {
+            dir->newOrder, payload.json, QStringLiteral("creating the order"),
+            [self](const Result<AcmeResponse>& r) {
                 if (!self || self->stopped()) {
                     return;
                 }
@@ -646,6 +655,7 @@ void AcmeOrderFlow::succeed(IssuedCertificate issued)
     issued.orderUrl = m_orderUrl;
     issued.authorizations = m_authorizations;
     issued.badNonceRetries = m_client.badNonceRetries() - m_startNonceRetries;
+    issued.replacesSent = m_replacesSent;
     finish(std::move(issued));
 }
 

@@ -94,6 +94,7 @@ private:
     int m_polls = 0;
     QElapsedTimer m_waitClock;
     int m_startNonceRetries = 0;
+    bool m_replacesSent = false;
     bool m_started = false;
     bool m_cancelled = false;
     bool m_finishing = false;

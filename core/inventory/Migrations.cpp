@@ -208,16 +208,32 @@ QStringList stepFour(Dialect d)
     return out;
 }
 
+// Version 5: the renewal window an ACME CA suggested for a certificate
+// (ARI, RFC 9773), and until when it asked not to be asked again; one row
+// per certificate, replaced when fetched again.
+QStringList stepFive(Dialect d)
+{
+    return {portable(d, QStringLiteral("CREATE TABLE renewal_windows ("
+                                       " certificate_id {INT64} PRIMARY KEY REFERENCES "
+                                       "certificates(id) ON DELETE CASCADE,"
+                                       " window_start_utc TEXT NOT NULL,"
+                                       " window_end_utc TEXT NOT NULL,"
+                                       " explanation_url TEXT NOT NULL DEFAULT '',"
+                                       " retry_after_utc TEXT NOT NULL DEFAULT '',"
+                                       " fetched_utc TEXT NOT NULL,"
+                                       " CHECK (window_end_utc >= window_start_utc))"))};
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
     static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite), stepTwo(Dialect::Sqlite),
-                                              stepThree(Dialect::Sqlite),
-                                              stepFour(Dialect::Sqlite)};
+                                              stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
+                                              stepFive(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
         stepOne(Dialect::Postgres), stepTwo(Dialect::Postgres), stepThree(Dialect::Postgres),
-        stepFour(Dialect::Postgres)};
+        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

@@ -77,6 +77,19 @@ struct CertificateRecord
     std::optional<qint64> keyId;
 };
 
+/// A CA's renewal suggestion (ARI, RFC 9773) kept with a certificate.
+struct RenewalWindow
+{
+    qint64 certificateId = 0;
+    QDateTime windowStartUtc;
+    QDateTime windowEndUtc;
+    QString explanationUrl;
+    /// The CA asked not to be asked again before this (Retry-After); invalid
+    /// when it did not say.
+    QDateTime retryAfterUtc;
+    QDateTime fetchedUtc;
+};
+
 /// What happened to a certificate on an endpoint.
 enum class VersionState
 {

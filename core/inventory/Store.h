@@ -171,6 +171,18 @@ public:
     /// version, keyed by endpoint id. One query, for whole-fleet views.
     [[nodiscard]] Result<QHash<qint64, CertificateRecord>> currentCertificates() const;
 
+    /// Keeps the renewal window a CA suggested (ARI) for the certificate with
+    /// this SHA-256 fingerprint, replacing the one stored before; returns it
+    /// with the certificate's id. NotFound when the certificate is not in the
+    /// inventory; InvalidInput when the window is missing or ends before it
+    /// starts. Nothing is written on error.
+    [[nodiscard]] Result<RenewalWindow> setRenewalWindow(const QString& sha256Hex,
+                                                         const RenewalWindow& window);
+    /// The window stored for the certificate with this fingerprint, or
+    /// nullopt when none was (or the certificate is not in the inventory).
+    [[nodiscard]] Result<std::optional<RenewalWindow>>
+    renewalWindow(const QString& sha256Hex) const;
+
     // --- issuers and renewal policies ------------------------------------
 
     /// Stores an ACME account or local CA; the same name twice is a Conflict.

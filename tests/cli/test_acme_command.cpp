@@ -4,6 +4,7 @@
 // against Pebble's root and the key file by the openssl CLI.
 #include "BindFixture.h"
 #include "PebbleFixture.h"
+#include "crypto/CertificateReader.h"
 #include "crypto/PrivateKey.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
@@ -27,12 +28,14 @@ private slots:
     void encryptedAccountKey();
     void unknownAccountIsCritical();
     void issueForNamesAndIp();
+    void issueReplacesWithoutAri();
     void untrustedServerIsRefused();
     void issueWildcardWithDns01();
     void issueWithTlsAlpn01();
     void revokeWithReason();
     void accountLifecycle();
     void renewalInfoNotServed();
+    void renewalInfoHonoursStoredRetryAfter();
     void storedAccountLifecycle();
     void usageErrors_data();
     void usageErrors();
@@ -445,10 +448,135 @@ void TestAcmeCommand::renewalInfoNotServed()
     auto issuer = m_pebble->fetchIssuerPem();
     QVERIFY(issuer);
     QVERIFY(m_dir->write(QStringLiteral("intermediate.pem"), issuer->intermediate));
+    // No inventory at CERTDECK_DB: none is created by asking.
+    QProcessEnvironment env;
+    env.insert("CERTDECK_DB", path(QStringLiteral("no-such-store.sqlite")));
     Run r = ctl(QStringList{"acme", "renewal-info"} + server() +
-                QStringList{"--cert", path(QStringLiteral("intermediate.pem"))});
+                    QStringList{"--cert", path(QStringLiteral("intermediate.pem"))},
+                env);
     QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("offers no renewal information (ARI)"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFileInfo::exists(path(QStringLiteral("no-such-store.sqlite"))));
+}
+
+void TestAcmeCommand::issueReplacesWithoutAri()
+{
+    // The account and certificate issueForNamesAndIp made.
+    const QString account = path(QStringLiteral("issue-account.key"));
+    const QString old = path(QStringLiteral("site.pem"));
+    QVERIFY(QFileInfo::exists(account) && QFileInfo::exists(old));
+    const QString keyOut = path(QStringLiteral("renewed.key"));
+    const QString certOut = path(QStringLiteral("renewed.pem"));
+    const auto issue = [&](const QString& replaces) {
+        return ctl(QStringList{"acme", "issue"} + server() +
+                   QStringList{"--account-key", account, "-d", "www.cli.test", "--http-port",
+                               QString::number(m_pebble->httpPort()), "--http-address", "127.0.0.1",
+                               "--key-out", keyOut, "--cert-out", certOut, "--replaces", replaces,
+                               "--json"});
+    };
+    // Not a certificate: refused before anything is asked or written.
+    QVERIFY(m_dir->write(QStringLiteral("not-a-cert.pem"), "hello\n"));
+    Run bad = issue(path(QStringLiteral("not-a-cert.pem")));
+    QCOMPARE(bad.code, 3);
+    QVERIFY2(bad.err.contains("holds no certificate"), bad.err.constData());
+    QVERIFY(!QFileInfo::exists(keyOut) && !QFileInfo::exists(certOut));
+
+    // Pebble offers no ARI: a note on stderr, no "replaces", and the
+    // certificate is issued all the same.
+    Run r = issue(old);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.err.contains("the CA offers no renewal information (ARI), so the order does not "
+                            "name the certificate it replaces"),
+             r.err.constData());
+    QCOMPARE(r.err.count("renewal information"), 1);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("replacesSent").toBool(true), false);
+    QByteArray out;
+    QCOMPARE(runTool("openssl",
+                     {"verify", "-CAfile", path(QStringLiteral("pebble-root.pem")), "-untrusted",
+                      certOut, certOut},
+                     &out),
+             0);
+    QVERIFY2(out.contains(": OK"), out.constData());
+}
+
+void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
+{
+    const QString certFile = path(QStringLiteral("site.pem"));
+    QVERIFY(QFileInfo::exists(certFile));
+    const QString db = path(QStringLiteral("ari.sqlite"));
+    QProcessEnvironment env;
+    env.insert("CERTDECK_DB", db);
+    const auto cert = certdeck::crypto::CertificateReader::readFile(certFile);
+    QVERIFY(cert && !cert->certificates.isEmpty());
+    const QString sha256 = QString::fromLatin1(
+        cert->certificates.first().fingerprint(QCryptographicHash::Sha256).toHex());
+
+    // Not in the inventory, no stored window: renewal-info asks Pebble, which
+    // has no ARI.
+    {
+        auto store = certdeck::inventory::Store::openSqlite(db);
+        QVERIFY(store);
+    }
+    Run asked =
+        ctl(QStringList{"acme", "renewal-info"} + server() + QStringList{"--cert", certFile}, env);
+    QCOMPARE(asked.code, 3);
+    QVERIFY2(asked.err.contains("offers no renewal information (ARI)"), asked.err.constData());
+
+    // A window kept from an earlier answer, with a Retry-After still ahead.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    certdeck::inventory::RenewalWindow w;
+    w.windowStartUtc = QDateTime(now.date().addDays(10), QTime(0, 0), Qt::UTC);
+    w.windowEndUtc = w.windowStartUtc.addDays(2);
+    w.explanationUrl = QStringLiteral("https://ca.example.test/why");
+    w.retryAfterUtc = QDateTime(now.date().addDays(1), QTime(6, 0), Qt::UTC);
+    {
+        auto store = certdeck::inventory::Store::openSqlite(db);
+        QVERIFY(store);
+        QVERIFY((*store)->upsertCertificate(cert->certificates.first()));
+        auto kept = (*store)->setRenewalWindow(sha256, w);
+        QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
+    }
+    const QString start = w.windowStartUtc.toString(Qt::ISODate);
+    const QString end = w.windowEndUtc.toString(Qt::ISODate);
+    const QString retry = w.retryAfterUtc.toString(Qt::ISODate);
+    // Pebble is not asked (it would answer "no ARI"): the stored window is shown.
+    Run stored =
+        ctl(QStringList{"acme", "renewal-info"} + server() + QStringList{"--cert", certFile}, env);
+    QVERIFY2(stored.code == 0, stored.err.constData());
+    QVERIFY2(stored.out.contains(("Renew between " + start + " and " + end).toUtf8()),
+             stored.out.constData());
+    QVERIFY(stored.out.contains("Explanation   https://ca.example.test/why"));
+    QVERIFY(stored.out.contains(("Ask again     not before " + retry).toUtf8()));
+    QVERIFY(stored.out.contains("Inventory     kept with certificate"));
+    QVERIFY2(stored.err.contains(("not to be asked again before " + retry).toUtf8()),
+             stored.err.constData());
+    QVERIFY(stored.err.contains("--force asks now"));
+    Run json = ctl(QStringList{"acme", "renewal-info"} + server() +
+                       QStringList{"--cert", certFile, "--json"},
+                   env);
+    QCOMPARE(json.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+    QCOMPARE(o.value("fromStore").toBool(), true);
+    QCOMPARE(o.value("stored").toBool(), true);
+    QCOMPARE(o.value("sha256").toString(), sha256);
+    QCOMPARE(o.value("windowStart").toString(), start);
+    QCOMPARE(o.value("retryAfter").toString(), retry);
+
+    // --force asks before the Retry-After: Pebble says it has no ARI, and the
+    // stored window is kept as it was.
+    Run forced = ctl(QStringList{"acme", "renewal-info"} + server() +
+                         QStringList{"--cert", certFile, "--force"},
+                     env);
+    QCOMPARE(forced.code, 3);
+    QVERIFY2(forced.err.contains("offers no renewal information (ARI)"), forced.err.constData());
+    auto store = certdeck::inventory::Store::openSqlite(db);
+    QVERIFY(store);
+    auto still = (*store)->renewalWindow(sha256);
+    QVERIFY(still && still->has_value());
+    QCOMPARE((*still)->windowStartUtc, w.windowStartUtc);
+    QCOMPARE((*still)->retryAfterUtc, w.retryAfterUtc);
 }
 
 void TestAcmeCommand::storedAccountLifecycle()

@@ -69,6 +69,7 @@ private slots:
     void auditLogIsAppendOnlyOnTheServer();
     void failedTransactionKeepsNothing();
     void certificatesKeysAndHistory();
+    void renewalWindowsOnTheServer();
     void deployTargetsAndActivity();
     void migratesFromVersion1();
     void badUrlsAreClearErrors_data();
@@ -129,8 +130,8 @@ void TestStorePostgres::opensMigratesAndReportsInfo()
                         QStringLiteral("fleet"), &out));
     // audit_log, schema_version, keys, issuers, deploy_targets, endpoints,
     // certificates, certificate_versions, renewal_policies, probes, alerts,
-    // vault
-    QCOMPARE(out.trimmed(), QByteArray("12"));
+    // vault, renewal_windows
+    QCOMPARE(out.trimmed(), QByteArray("13"));
     // A second open does not migrate again.
     auto again = open(QStringLiteral("fleet"), QStringLiteral("alice"));
     QVERIFY(again);
@@ -237,6 +238,60 @@ void TestStorePostgres::failedTransactionKeepsNothing()
     QCOMPARE(out.trimmed(), before.trimmed());
     // The connection is usable afterwards.
     QVERIFY(store->addEndpoint(makeEndpoint(QStringLiteral("t1.example.test"))).has_value());
+}
+
+void TestStorePostgres::renewalWindowsOnTheServer()
+{
+    QTemporaryDir dir;
+    TestPki pki;
+    QVERIFY2(pki.create(dir.path(), {}), qPrintable(pki.errorString()));
+    TestPki::LeafSpec spec;
+    spec.name = QStringLiteral("ari");
+    spec.sans = {QStringLiteral("DNS:ari.example.test")};
+    const auto leaf = pki.issue(spec);
+    QVERIFY(!leaf.name.isEmpty());
+    const crypto::Certificate cert =
+        crypto::CertificateReader::readFile(leaf.cert)->certificates.first();
+    const QString sha256 =
+        QString::fromLatin1(cert.fingerprint(QCryptographicHash::Sha256).toHex());
+
+    auto store = open(QStringLiteral("fleet"), QStringLiteral("alice"));
+    QVERIFY(store);
+    RenewalWindow w;
+    w.windowStartUtc = QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC);
+    w.windowEndUtc = QDateTime(QDate(2026, 12, 3), QTime(12, 0), Qt::UTC);
+    w.explanationUrl = QStringLiteral("https://ca.example.test/why");
+    w.retryAfterUtc = QDateTime(QDate(2026, 11, 27), QTime(6, 0, 30), Qt::UTC);
+    // Not in the inventory yet: NotFound, nothing written.
+    auto missing = store->setRenewalWindow(sha256, w);
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
+
+    auto certId = store->upsertCertificate(cert);
+    QVERIFY(certId);
+    auto kept = store->setRenewalWindow(sha256, w);
+    QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
+    // A second admin sees it; a new fetch replaces it.
+    auto bob = open(QStringLiteral("fleet"), QStringLiteral("bob"));
+    QVERIFY(bob);
+    auto read = bob->renewalWindow(sha256);
+    QVERIFY(read && read->has_value());
+    QCOMPARE((*read)->certificateId, *certId);
+    QCOMPARE((*read)->windowEndUtc, w.windowEndUtc);
+    QCOMPARE((*read)->retryAfterUtc, w.retryAfterUtc);
+    QCOMPARE((*read)->explanationUrl, w.explanationUrl);
+    RenewalWindow again;
+    again.windowStartUtc = w.windowStartUtc.addDays(-3);
+    again.windowEndUtc = w.windowStartUtc.addDays(-2);
+    QVERIFY(bob->setRenewalWindow(sha256, again));
+    QCOMPARE((*store->renewalWindow(sha256))->windowStartUtc, again.windowStartUtc);
+    QVERIFY(!(*store->renewalWindow(sha256))->retryAfterUtc.isValid());
+    // The server's own CHECK refuses a backwards window written around the API.
+    QByteArray out;
+    QVERIFY(!m_pg.runSql(QStringLiteral("update renewal_windows set window_start_utc = "
+                                        "'2030-01-01T00:00:00Z'"),
+                         QStringLiteral("fleet"), &out));
+    QVERIFY2(out.contains("check constraint"), out.constData());
 }
 
 void TestStorePostgres::certificatesKeysAndHistory()

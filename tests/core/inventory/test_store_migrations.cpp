@@ -92,6 +92,17 @@ const QStringList kV3 = {
     QStringLiteral("PRAGMA user_version = 3"),
 };
 
+// Schema version 4 exactly as released: the ACME account columns.
+const QStringList kV4 = {
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN contact TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN status TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN trust_file TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN key_algorithm TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN key_thumbprint TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE issuers ADD COLUMN updated_utc TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("PRAGMA user_version = 4"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -172,8 +183,16 @@ void TestStoreMigrations::fromEveryOlderVersion()
     if (version >= 3) {
         setup << kV3;
     }
-    // When a version 5 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 3, "add the released DDL of this version to the test");
+    if (version >= 4) {
+        setup << kV4
+              << QStringLiteral("UPDATE issuers SET contact = 'mailto:ops@example.test', "
+                                "status = 'valid' WHERE name = 'le-prod'")
+              << QStringLiteral("INSERT INTO certificates (der, sha256_hex, not_before_utc, "
+                                "not_after_utc) VALUES (x'3000', 'ab01', "
+                                "'2025-06-01T00:00:00Z', '2025-09-01T00:00:00Z')");
+    }
+    // When a version 6 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 4, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -210,14 +229,29 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QCOMPARE(acme.name, QStringLiteral("le-prod"));
         QCOMPARE(acme.accountUrl, QStringLiteral("https://acme.example.test/acct/7"));
         QCOMPARE(acme.accountKeyId, std::optional<qint64>(1));
-        QVERIFY(acme.contact.isEmpty() && acme.status.isEmpty() && acme.trustFile.isEmpty() &&
-                acme.keyThumbprint.isEmpty());
+        if (version >= 4) {
+            QCOMPARE(acme.contact, QStringList{QStringLiteral("mailto:ops@example.test")});
+            QCOMPARE(acme.status, QStringLiteral("valid"));
+        } else {
+            QVERIFY(acme.contact.isEmpty() && acme.status.isEmpty() && acme.trustFile.isEmpty() &&
+                    acme.keyThumbprint.isEmpty());
+        }
+    }
+    if (version >= 4) {
+        // A certificate from version 4 has no renewal window yet, and takes one.
+        QCOMPARE((*store)->renewalWindow(QStringLiteral("ab01"))->has_value(), false);
+        RenewalWindow w;
+        w.windowStartUtc = QDateTime(QDate(2025, 8, 1), QTime(0, 0), Qt::UTC);
+        w.windowEndUtc = w.windowStartUtc.addDays(2);
+        auto kept = (*store)->setRenewalWindow(QStringLiteral("ab01"), w);
+        QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
+        QCOMPARE((*(*store)->renewalWindow(QStringLiteral("ab01")))->windowEndUtc, w.windowEndUtc);
     }
     // The new tables work, and the audit log is still append-only.
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
     QVERIFY((*store)->addEndpoint(e).has_value());
-    QCOMPARE((*store)->auditLog()->size(), version >= 1 ? 2 : 1);
+    QCOMPARE((*store)->auditLog()->size(), (version >= 1 ? 2 : 1) + (version >= 4 ? 1 : 0));
     QVERIFY(!runRaw(path, {QStringLiteral("UPDATE audit_log SET actor = 'mallory'")}).isEmpty());
     QVERIFY(!runRaw(path, {QStringLiteral("DELETE FROM audit_log")}).isEmpty());
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
