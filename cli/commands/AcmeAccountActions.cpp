@@ -188,16 +188,7 @@ ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
         }
     }
     AcmeAccountJob job(std::move(task));
-    QEventLoop loop;
-    QObject::connect(&job, &Job::progress, &loop,
-                     [&ctx](const QString& step, double, const QString& message) {
-                         progressLine(ctx, step, message);
-                     });
-    QObject::connect(&job, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
-    job.start();
-    if (!job.isFinished()) {
-        loop.exec();
-    }
+    runJobToEnd(ctx, job);
     auto result = job.result();
     if (!result) {
         return reportError(ctx, result.error(), ExitCode::Critical);

@@ -8,6 +8,7 @@
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
+#include <QEventLoop>
 #include <QFileInfo>
 
 namespace certdeck::cli::acmecli {
@@ -20,6 +21,21 @@ void progressLine(CommandContext& ctx, const QString& step, const QString& messa
     }
     ctx.err << "\n";
     ctx.err.flush();
+}
+
+void runJobToEnd(CommandContext& ctx, Job& job)
+{
+    QEventLoop loop;
+    QObject::connect(&job, &Job::progress, &loop,
+                     [&ctx](const QString& step, double, const QString& message) {
+                         progressLine(ctx, step, message);
+                     });
+    QObject::connect(&job, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
+    job.start();
+    // certdeckctl's main() runs no event loop of its own: this is the only one.
+    if (!job.isFinished()) {
+        loop.exec();
+    }
 }
 
 Result<AcmeClientOptions> clientOptions(const QCommandLineParser& p, const AcmeOptions& o)

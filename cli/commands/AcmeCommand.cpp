@@ -227,16 +227,7 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     spec.order.preferredChainIssuer = p.value(o.preferredChain);
 
     AcmeIssueJob job(spec);
-    QEventLoop loop;
-    QObject::connect(&job, &Job::progress, &loop,
-                     [&ctx](const QString& step, double, const QString& message) {
-                         progressLine(ctx, step, message);
-                     });
-    QObject::connect(&job, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
-    job.start();
-    if (!job.isFinished()) {
-        loop.exec();
-    }
+    runJobToEnd(ctx, job);
     auto issued = job.result();
     if (!issued) {
         return reportError(ctx, issued.error(), ExitCode::Critical);

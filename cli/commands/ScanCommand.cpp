@@ -37,10 +37,17 @@ bool readBound(const QCommandLineParser& p, const QCommandLineOption& o, int max
 /// The text after "OK host:port - ": the accepted versions when clean, else
 /// what makes it a warning or critical (each node named when there are
 /// several, and the differences between them).
-QString scanSummary(const EndpointResult& r, ProbeVerdict verdict)
+QString scanSummary(const EndpointResult& r, const ProbeAssessment& a)
 {
-    if (verdict != ProbeVerdict::Ok) {
-        return endpointProblems(r).join(QStringLiteral("; "));
+    if (a.verdict != ProbeVerdict::Ok) {
+        QStringList why = endpointProblems(r);
+        // Critical by a finding alone (a revoked staple): name the finding.
+        for (const Finding& f : a.findings) {
+            if (f.severity == FindingSeverity::Critical && !why.contains(f.title)) {
+                why << f.title;
+            }
+        }
+        return why.join(QStringLiteral("; "));
     }
     QStringList versions;
     for (const ProtocolProbe& pp : r.nodes.constFirst().protocols) {
@@ -179,10 +186,13 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         &scanner, &FleetScanner::endpointDone, &loop,
         [&](const ScanItem& item, const EndpointResult& r) {
             const ProbeAssessment assessment = assessEndpointResult(r);
-            const ProbeVerdict v = endpointVerdict(r);
+            // The assessment's verdict: the worst node, raised to critical by a
+            // critical finding (an insecure suite, a revoked staple), as the
+            // history and the console have it.
+            const ProbeVerdict v = assessment.verdict;
             worst = std::max(worst, v);
             const QString where = inventory::endpointAddress(item.target.host, item.target.port);
-            const QString why = scanSummary(r, v);
+            const QString why = scanSummary(r, assessment);
             // The history record and --json carry the same report: the
             // nodes, their findings and the grade.
             const inventory::ProbeRecord rec =

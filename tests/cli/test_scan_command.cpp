@@ -33,6 +33,7 @@ private slots:
     void usage();
     void everyNodeOfAName();
     void inspectJoinsTheHistory();
+    void criticalFindingMakesTheEndpointCritical();
 
 private:
     struct Run
@@ -309,6 +310,33 @@ void TestScanCommand::inspectJoinsTheHistory()
     for (const QJsonValue& e : endpoints) {
         QVERIFY(!e.toObject().contains(QStringLiteral("inspection")));
     }
+}
+
+// An endpoint whose handshakes all succeed but that accepts anonymous
+// suites is critical on the line, in the exit code and in the history alike,
+// and the line names the finding.
+void TestScanCommand::criticalFindingMakesTheEndpointCritical()
+{
+    NginxFixture anon;
+    QVERIFY2(anon.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
+                                       "ssl_protocols TLSv1.2;\n"
+                                       "ssl_ciphers 'ECDHE-RSA-AES128-GCM-SHA256:AECDH-AES128-SHA:"
+                                       "@SECLEVEL=0';\n")
+                            .arg(m_pki.good.fullchain, m_pki.good.key)),
+             qPrintable(anon.errorString()));
+    const qint64 id = add(QStringLiteral("127.0.0.1"), anon.port(), QStringLiteral("localhost"),
+                          QStringLiteral("anon"));
+    const Run r = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("anon")});
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QRegularExpression(
+                 QStringLiteral("^CRITICAL 127\\.0\\.0\\.1:%1 - .*Insecure cipher suites are "
+                                "accepted.* \\[grade F\\]$")
+                     .arg(anon.port()),
+                 QRegularExpression::MultilineOption)),
+             qPrintable(r.out));
+    auto store = inventory::Store::openSqlite(m_db);
+    QVERIFY(store.has_value());
+    QCOMPARE((*store)->probes(id)->first().status, QStringLiteral("critical"));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

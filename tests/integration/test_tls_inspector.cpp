@@ -60,6 +60,14 @@ QString certLines(const TestPki::Leaf& leaf)
         .arg(leaf.fullchain, leaf.key);
 }
 
+/// nginx serving `leaf` with the OCSP response file `staple` stapled.
+QString staplingLines(const TestPki::Leaf& leaf, const QString& staple)
+{
+    return certLines(leaf) + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\nssl_stapling on;\n"
+                                            "ssl_stapling_file %1;\n")
+                                 .arg(staple);
+}
+
 /// A raw probe that found TLS 1.3: the inspection's findings are judged on
 /// top of a reachable endpoint.
 const ProbeResult* reachableProbe()
@@ -185,11 +193,7 @@ void TestTlsInspector::stapleGood()
     const QString staple = makeStaple(m_pki.good, QStringLiteral("good"));
     QVERIFY(!staple.isEmpty());
     NginxFixture nginx;
-    QVERIFY2(nginx.start(certLines(m_pki.good) +
-                         QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\nssl_stapling on;\n"
-                                        "ssl_stapling_file %1;\n")
-                             .arg(staple)),
-             qPrintable(nginx.errorString()));
+    QVERIFY2(nginx.start(staplingLines(m_pki.good, staple)), qPrintable(nginx.errorString()));
     const Tool oracle = sClient(nginx.port(), {QStringLiteral("-status")});
     QVERIFY2(oracle.out.contains(QLatin1String("Cert Status: good")), qPrintable(oracle.out));
 
@@ -219,11 +223,7 @@ void TestTlsInspector::stapleRevoked()
     const QString staple = makeStaple(m_pki.revoked, QStringLiteral("revoked"));
     QVERIFY(!staple.isEmpty());
     NginxFixture nginx;
-    QVERIFY2(nginx.start(certLines(m_pki.revoked) +
-                         QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\nssl_stapling on;\n"
-                                        "ssl_stapling_file %1;\n")
-                             .arg(staple)),
-             qPrintable(nginx.errorString()));
+    QVERIFY2(nginx.start(staplingLines(m_pki.revoked, staple)), qPrintable(nginx.errorString()));
     const Tool oracle = sClient(nginx.port(), {QStringLiteral("-status")});
     QVERIFY2(oracle.out.contains(QLatin1String("Cert Status: revoked")), qPrintable(oracle.out));
 
@@ -271,11 +271,7 @@ void TestTlsInspector::stapleForAnotherCertificateIsInvalid()
     const QString staple = makeStaple(m_pki.wrongHost, QStringLiteral("other"));
     QVERIFY(!staple.isEmpty());
     NginxFixture nginx;
-    QVERIFY2(nginx.start(certLines(m_pki.good) +
-                         QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\nssl_stapling on;\n"
-                                        "ssl_stapling_file %1;\n")
-                             .arg(staple)),
-             qPrintable(nginx.errorString()));
+    QVERIFY2(nginx.start(staplingLines(m_pki.good, staple)), qPrintable(nginx.errorString()));
     const TlsInspection in = inspect(nginx.port());
     QVERIFY(in.staple.present);
     QVERIFY(!in.staple.usable());
