@@ -2,55 +2,16 @@
 #include "acme/AcmeAccountJob.h"
 
 #include "acme/AcmeAccountStore.h"
-#include "crypto/internal/KeyGenCallback.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
-#include <QEventLoop>
-#include <QTimer>
-#include <openssl/crypto.h>
+#include <optional>
 
 namespace certdeck::acme {
 
 using inventory::IssuerRecord;
 
 namespace {
-
-// Runs one asynchronous client call to its end on this thread's event loop
-// (the worker's only loop); a cancel aborts the exchange in flight.
-Result<AccountInfo> await(AcmeClient& client, const JobControl* control,
-                          const std::function<void(AcmeClient::Done<AccountInfo>)>& start)
-{
-    QEventLoop loop;
-    std::optional<Result<AccountInfo>> out;
-    QTimer watch;
-    watch.setInterval(100);
-    QObject::connect(&watch, &QTimer::timeout, &loop, [&] {
-        if (control != nullptr && control->isCancelled() && !out) {
-            client.abortAll();
-            out = fail(ErrorCode::Cancelled, QStringLiteral("cancelled"));
-            loop.quit();
-        }
-    });
-    start([&](const Result<AccountInfo>& r) {
-        if (!out) {
-            out = r;
-            loop.quit();
-        }
-    });
-    if (!out) {
-        watch.start();
-        loop.exec();
-    }
-    return *out;
-}
-
-void report(const JobControl* control, const QString& step, double fraction, const QString& message)
-{
-    if (control != nullptr) {
-        control->reportProgress(step, fraction, message);
-    }
-}
 
 QString defaultName(const QUrl& directory)
 {
@@ -59,13 +20,88 @@ QString defaultName(const QUrl& directory)
                : directory.host();
 }
 
-Result<IssuerRecord> create(const AcmeAccountTask& task, AcmeAccountStore& accounts,
-                            const JobControl* control)
+/// The account action on the calling thread's event loop. The inventory
+/// steps are short blocking calls (scrypt, SQL); each exchange with the CA is
+/// asynchronous, so cancel() aborts the one in flight at once. A change the
+/// CA has made is always recorded, cancelled or not.
+class AccountFlow : public TypedOperation<IssuerRecord>
 {
+public:
+    explicit AccountFlow(AcmeAccountTask task)
+        : TypedOperation<IssuerRecord>(nullptr)
+        , m_task(std::move(task))
+    {}
+
+protected:
+    void onStart() override;
+    void onCancel() override
+    {
+        if (m_client) {
+            // The exchange's callback discards a staged key and ends the flow.
+            m_client->abortAll();
+        }
+        finishWith(fail(ErrorCode::Cancelled, QStringLiteral("cancelled")));
+    }
+
+private:
+    Status open();
+    void create();
+    void change();
+    void changeFound(const Result<AccountInfo>& found);
+    void rollover();
+    void save(const Result<AccountInfo>& info);
+
+    AcmeAccountTask m_task;
+    std::unique_ptr<inventory::Store> m_store;
+    std::unique_ptr<inventory::KeyVault> m_vault;
+    std::unique_ptr<AcmeAccountStore> m_accounts;
+    // Destroyed first: it never calls back afterwards, so `this` is safe in
+    // its callbacks.
+    std::unique_ptr<AcmeClient> m_client;
+    IssuerRecord m_account;
+};
+
+void AccountFlow::onStart()
+{
+    if (const Status opened = open(); !opened) {
+        finishWith(tl::unexpected(opened.error()));
+        return;
+    }
+    if (m_task.action == AcmeAccountTask::Action::Create) {
+        create();
+    } else {
+        change();
+    }
+}
+
+Status AccountFlow::open()
+{
+    reportProgress(QStringLiteral("Opening the inventory"), 0.0, m_task.storeLocation);
+    auto store = inventory::Store::openUrl(m_task.storeLocation);
+    if (!store) {
+        return tl::unexpected(store.error());
+    }
+    m_store = std::move(*store);
+    m_vault = std::make_unique<inventory::KeyVault>(*m_store);
+    reportProgress(QStringLiteral("Unlocking the key vault"), 0.05,
+                   QStringLiteral("deriving the master key"));
+    const Status unlocked = m_task.initVault ? m_vault->init(m_task.vaultPassphrase)
+                                             : m_vault->unlock(m_task.vaultPassphrase);
+    if (!unlocked) {
+        return unlocked;
+    }
+    m_accounts = std::make_unique<AcmeAccountStore>(*m_store, *m_vault);
+    return {};
+}
+
+void AccountFlow::create()
+{
+    const AcmeAccountTask& task = m_task;
     if (!task.directoryUrl.isValid() || task.directoryUrl.scheme() != QLatin1String("https")) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("the directory must be an https URL, not '%1'")
-                        .arg(task.directoryUrl.toString()));
+        finishWith(fail(ErrorCode::InvalidInput,
+                        QStringLiteral("the directory must be an https URL, not '%1'")
+                            .arg(task.directoryUrl.toString())));
+        return;
     }
     IssuerRecord draft;
     draft.name = task.name;
@@ -73,175 +109,201 @@ Result<IssuerRecord> create(const AcmeAccountTask& task, AcmeAccountStore& accou
     draft.trustFile = task.trustFile;
     auto options = AcmeAccountStore::clientOptions(draft);
     if (!options) {
-        return tl::unexpected(options.error());
+        finishWith(tl::unexpected(options.error()));
+        return;
     }
-    auto name = task.name.trimmed().isEmpty() ? accounts.freeName(defaultName(task.directoryUrl))
-                                              : Result<QString>(task.name.trimmed());
+    auto name = task.name.trimmed().isEmpty()
+                    ? m_accounts->freeName(defaultName(task.directoryUrl))
+                    : Result<QString>(task.name.trimmed());
     if (!name) {
-        return tl::unexpected(name.error());
+        finishWith(tl::unexpected(name.error()));
+        return;
     }
     // A name clash is found before the CA hears of anything.
-    if (auto existing = accounts.find(*name); existing) {
-        return fail(ErrorCode::Conflict,
-                    QStringLiteral("an ACME account named '%1' is already stored").arg(*name));
+    if (auto existing = m_accounts->find(*name); existing) {
+        finishWith(fail(ErrorCode::Conflict,
+                        QStringLiteral("an ACME account named '%1' is already stored").arg(*name)));
+        return;
     }
     crypto::PrivateKey key = task.key;
     if (key.isNull()) {
-        report(control, QStringLiteral("Account key"), 0.1,
-               QStringLiteral("generating an ECDSA P-256 key"));
+        reportProgress(QStringLiteral("Account key"), 0.1,
+                       QStringLiteral("generating an ECDSA P-256 key"));
         auto made = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
         if (!made) {
-            return tl::unexpected(made.error());
+            finishWith(tl::unexpected(made.error()));
+            return;
         }
         key = *made;
     }
     auto jws = JwsKey::fromPrivateKey(key);
     if (!jws) {
-        return tl::unexpected(jws.error());
+        finishWith(tl::unexpected(jws.error()));
+        return;
     }
-    auto keyId = accounts.stageKey(*jws, QStringLiteral("ACME account key (%1)").arg(*name));
+    auto keyId = m_accounts->stageKey(*jws, QStringLiteral("ACME account key (%1)").arg(*name));
     if (!keyId) {
-        return tl::unexpected(keyId.error());
+        finishWith(tl::unexpected(keyId.error()));
+        return;
     }
-    report(control, QStringLiteral("Registering"), 0.4,
-           QStringLiteral("asking %1 for an account").arg(task.directoryUrl.toString()));
-    AcmeClient client(*options);
-    client.setAccount(*jws);
-    auto info = await(client, control, [&](AcmeClient::Done<AccountInfo> done) {
-        AcmeAccounts::create(client, task.request, std::move(done));
-    });
-    if (!info) {
-        (void)accounts.discardKey(*keyId);
-        return tl::unexpected(info.error());
+    reportProgress(QStringLiteral("Registering"), 0.4,
+                   QStringLiteral("asking %1 for an account").arg(task.directoryUrl.toString()));
+    if (isEnding()) {
+        (void)m_accounts->discardKey(*keyId);
+        return;
     }
-    report(control, QStringLiteral("Saving"), 0.9,
-           QStringLiteral("recording the account in the inventory"));
-    auto stored = accounts.add(*name, task.directoryUrl, task.trustFile, *info, *keyId, *jws);
-    if (!stored) {
-        (void)accounts.discardKey(*keyId);
-        return tl::unexpected(stored.error());
-    }
-    return stored;
+    m_client = std::make_unique<AcmeClient>(*options);
+    m_client->setAccount(*jws);
+    AcmeAccounts::create(*m_client, task.request,
+                         [this, name = *name, keyId = *keyId, jws = *jws](
+                             const Result<AccountInfo>& info) {
+                             if (!info) {
+                                 (void)m_accounts->discardKey(keyId);
+                                 finishWith(tl::unexpected(info.error()));
+                                 return;
+                             }
+                             reportProgress(QStringLiteral("Saving"), 0.9,
+                                            QStringLiteral("recording the account in the "
+                                                           "inventory"));
+                             auto stored = m_accounts->add(name, m_task.directoryUrl,
+                                                           m_task.trustFile, *info, keyId, jws);
+                             if (!stored) {
+                                 (void)m_accounts->discardKey(keyId);
+                             }
+                             finishWith(stored);
+                         });
 }
 
-Result<IssuerRecord> change(const AcmeAccountTask& task, AcmeAccountStore& accounts,
-                            const JobControl* control)
+void AccountFlow::change()
 {
-    auto account = accounts.find(QString::number(task.accountId));
+    auto account = m_accounts->find(QString::number(m_task.accountId));
     if (!account) {
-        return tl::unexpected(account.error());
+        finishWith(tl::unexpected(account.error()));
+        return;
     }
-    auto options = AcmeAccountStore::clientOptions(*account);
+    m_account = *account;
+    auto options = AcmeAccountStore::clientOptions(m_account);
     if (!options) {
-        return tl::unexpected(options.error());
+        finishWith(tl::unexpected(options.error()));
+        return;
     }
-    auto key = accounts.loadKey(*account);
+    auto key = m_accounts->loadKey(m_account);
     if (!key) {
-        return tl::unexpected(key.error());
+        finishWith(tl::unexpected(key.error()));
+        return;
     }
-    AcmeClient client(*options);
-    client.setAccount(*key);
-    report(control, QStringLiteral("Signing in"), 0.3,
-           QStringLiteral("looking the account up at %1").arg(account->directoryUrl));
-    auto found = await(client, control, [&](AcmeClient::Done<AccountInfo> done) {
-        AcmeAccounts::find(client, std::move(done));
-    });
+    reportProgress(QStringLiteral("Signing in"), 0.3,
+                   QStringLiteral("looking the account up at %1").arg(m_account.directoryUrl));
+    if (isEnding()) {
+        return;
+    }
+    m_client = std::make_unique<AcmeClient>(*options);
+    m_client->setAccount(*key);
+    AcmeAccounts::find(*m_client, [this](const Result<AccountInfo>& found) { changeFound(found); });
+}
+
+void AccountFlow::changeFound(const Result<AccountInfo>& found)
+{
     if (!found) {
-        return tl::unexpected(found.error());
+        finishWith(tl::unexpected(found.error()));
+        return;
     }
     using Action = AcmeAccountTask::Action;
-    Result<AccountInfo> info = found;
-    switch (task.action) {
+    const auto then = [this](const Result<AccountInfo>& info) { save(info); };
+    switch (m_task.action) {
     case Action::Create:
     case Action::Refresh:
-        break;
+        save(found);
+        return;
     case Action::UpdateContact:
-        report(control, QStringLiteral("Updating"), 0.6, QStringLiteral("replacing the contact"));
-        info = await(client, control, [&](AcmeClient::Done<AccountInfo> done) {
-            AcmeAccounts::updateContact(client, task.contact, std::move(done));
-        });
-        break;
+        reportProgress(QStringLiteral("Updating"), 0.6, QStringLiteral("replacing the contact"));
+        if (!isEnding()) {
+            AcmeAccounts::updateContact(*m_client, m_task.contact, then);
+        }
+        return;
     case Action::Deactivate:
-        report(control, QStringLiteral("Deactivating"), 0.6,
-               QStringLiteral("deactivating the account for good"));
-        info = await(client, control, [&](AcmeClient::Done<AccountInfo> done) {
-            AcmeAccounts::deactivate(client, std::move(done));
-        });
-        break;
-    case Action::Rollover: {
-        crypto::PrivateKey next = task.key;
-        if (next.isNull()) {
-            report(control, QStringLiteral("New key"), 0.4,
-                   QStringLiteral("generating an ECDSA P-256 key"));
-            auto made = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
-            if (!made) {
-                return tl::unexpected(made.error());
+        reportProgress(QStringLiteral("Deactivating"), 0.6,
+                       QStringLiteral("deactivating the account for good"));
+        if (!isEnding()) {
+            AcmeAccounts::deactivate(*m_client, then);
+        }
+        return;
+    case Action::Rollover:
+        rollover();
+        return;
+    }
+}
+
+void AccountFlow::rollover()
+{
+    crypto::PrivateKey next = m_task.key;
+    if (next.isNull()) {
+        reportProgress(QStringLiteral("New key"), 0.4,
+                       QStringLiteral("generating an ECDSA P-256 key"));
+        auto made = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+        if (!made) {
+            finishWith(tl::unexpected(made.error()));
+            return;
+        }
+        next = *made;
+    }
+    auto nextJws = JwsKey::fromPrivateKey(next);
+    if (!nextJws) {
+        finishWith(tl::unexpected(nextJws.error()));
+        return;
+    }
+    auto nextId = m_accounts->stageKey(
+        *nextJws, QStringLiteral("ACME account key (%1, rolled over)").arg(m_account.name));
+    if (!nextId) {
+        finishWith(tl::unexpected(nextId.error()));
+        return;
+    }
+    reportProgress(QStringLiteral("Rolling over"), 0.6,
+                   QStringLiteral("asking the CA to replace the account key"));
+    if (isEnding()) {
+        (void)m_accounts->discardKey(*nextId);
+        return;
+    }
+    AcmeAccounts::rollover(
+        *m_client, *nextJws,
+        [this, nextId = *nextId, nextJws = *nextJws](const Result<AccountInfo>& info) {
+            if (!info) {
+                (void)m_accounts->discardKey(nextId);
+                finishWith(tl::unexpected(info.error()));
+                return;
             }
-            next = *made;
-        }
-        auto nextJws = JwsKey::fromPrivateKey(next);
-        if (!nextJws) {
-            return tl::unexpected(nextJws.error());
-        }
-        auto nextId = accounts.stageKey(
-            *nextJws, QStringLiteral("ACME account key (%1, rolled over)").arg(account->name));
-        if (!nextId) {
-            return tl::unexpected(nextId.error());
-        }
-        report(control, QStringLiteral("Rolling over"), 0.6,
-               QStringLiteral("asking the CA to replace the account key"));
-        info = await(client, control, [&](AcmeClient::Done<AccountInfo> done) {
-            AcmeAccounts::rollover(client, *nextJws, std::move(done));
+            auto adopted = m_accounts->adoptKey(m_account, nextId, nextJws);
+            if (!adopted) {
+                finishWith(tl::unexpected(adopted.error()));
+                return;
+            }
+            m_account = *adopted;
+            save(info);
         });
-        if (!info) {
-            (void)accounts.discardKey(*nextId);
-            return tl::unexpected(info.error());
-        }
-        auto adopted = accounts.adoptKey(*account, *nextId, *nextJws);
-        if (!adopted) {
-            return tl::unexpected(adopted.error());
-        }
-        account = *adopted;
-        break;
-    }
-    }
+}
+
+void AccountFlow::save(const Result<AccountInfo>& info)
+{
     if (!info) {
-        return tl::unexpected(info.error());
+        finishWith(tl::unexpected(info.error()));
+        return;
     }
-    report(control, QStringLiteral("Saving"), 0.9,
-           QStringLiteral("recording the account in the inventory"));
-    return accounts.updateFromServer(*account, *info);
+    // Recorded even when cancelled meanwhile: the CA has made the change.
+    reportProgress(QStringLiteral("Saving"), 0.9,
+                   QStringLiteral("recording the account in the inventory"));
+    finishWith(m_accounts->updateFromServer(m_account, *info));
 }
 
 } // namespace
 
 AcmeAccountJob::AcmeAccountJob(AcmeAccountTask task, QObject* parent)
-    : TypedJob<IssuerRecord>(
-          [task = std::move(task)](const JobControl& control) { return run(task, &control); },
-          parent)
+    : ThreadedOperation<IssuerRecord>(
+          [task = std::move(task)](const WorkerLink&) { return flow(task); }, parent)
 {}
 
-Result<IssuerRecord> AcmeAccountJob::run(const AcmeAccountTask& task, const JobControl* control)
+std::unique_ptr<TypedOperation<IssuerRecord>> AcmeAccountJob::flow(AcmeAccountTask task)
 {
-    crypto::internal::ReleaseOpensslThreadState releaseOpenssl;
-    report(control, QStringLiteral("Opening the inventory"), 0.0, task.storeLocation);
-    auto store = inventory::Store::openUrl(task.storeLocation);
-    if (!store) {
-        return tl::unexpected(store.error());
-    }
-    inventory::KeyVault vault(**store);
-    report(control, QStringLiteral("Unlocking the key vault"), 0.05,
-           QStringLiteral("deriving the master key"));
-    const Status unlocked =
-        task.initVault ? vault.init(task.vaultPassphrase) : vault.unlock(task.vaultPassphrase);
-    if (!unlocked) {
-        return tl::unexpected(unlocked.error());
-    }
-    AcmeAccountStore accounts(**store, vault);
-    if (task.action == AcmeAccountTask::Action::Create) {
-        return create(task, accounts, control);
-    }
-    return change(task, accounts, control);
+    return std::make_unique<AccountFlow>(std::move(task));
 }
 
 } // namespace certdeck::acme

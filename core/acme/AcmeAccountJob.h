@@ -2,7 +2,7 @@
 #pragma once
 
 #include "acme/AcmeAccounts.h"
-#include "common/Job.h"
+#include "common/ThreadedOperation.h"
 #include "crypto/PrivateKey.h"
 #include "inventory/Records.h"
 
@@ -48,20 +48,21 @@ struct AcmeAccountTask
     QStringList contact;
 };
 
-/// One account action as a Job, run off the calling thread with its own
-/// event loop: opens the store, unlocks the vault, talks to the CA, and
-/// records the outcome before it reports done. The result is the stored
-/// account as it is afterwards. Progress names each step; cancel() aborts the
-/// exchange in flight. Keys and EAB MAC keys never appear in progress,
-/// errors or the audit log.
-class AcmeAccountJob : public TypedJob<inventory::IssuerRecord>
+/// One account action on a worker thread of its own (ThreadedOperation):
+/// opens the store, unlocks the vault, talks to the CA on that thread's event
+/// loop, and records the outcome before it reports done. The result is the
+/// stored account as it is afterwards. Progress names each step; cancel()
+/// aborts the exchange in flight at once (a key staged for it is discarded).
+/// Keys and EAB MAC keys never appear in progress, errors or the audit log.
+class AcmeAccountJob : public ThreadedOperation<inventory::IssuerRecord>
 {
 public:
     explicit AcmeAccountJob(AcmeAccountTask task, QObject* parent = nullptr);
 
-    /// The work itself, on the calling thread (the CLI, tests).
-    [[nodiscard]] static Result<inventory::IssuerRecord> run(const AcmeAccountTask& task,
-                                                             const JobControl* control);
+    /// The same work as an Operation on the calling thread's event loop (the
+    /// CLI runs it in its own loop; the job runs it on its worker thread).
+    [[nodiscard]] static std::unique_ptr<TypedOperation<inventory::IssuerRecord>>
+    flow(AcmeAccountTask task);
 };
 
 } // namespace certdeck::acme

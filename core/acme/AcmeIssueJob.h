@@ -1,71 +1,38 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrder.h"
-#include "acme/Dns01Publisher.h"
-#include "common/Job.h"
-
-#include <QHostAddress>
+#include "acme/AcmeIssueFlow.h"
+#include "common/ThreadedOperation.h"
 
 namespace certdeck::acme {
 
-/// Everything one issuance needs, taken by value by the job.
-struct AcmeIssueSpec
-{
-    AcmeClientOptions client;
-    crypto::PrivateKey accountKey;
-    /// create: newAccount (returns the existing account for the key too);
-    /// otherwise the key's account must exist already (onlyReturnExisting).
-    bool createAccount = true;
-    AccountRequest account;
-    OrderRequest order;
-    /// HTTP-01 through the built-in responder on this address and port ...
-    QHostAddress httpAddress = QHostAddress(QHostAddress::LocalHost);
-    quint16 httpPort = 80;
-    /// ... or, when set, through token files under this webroot.
-    QString webroot;
-    /// When set: DNS-01 through RFC 2136 instead of HTTP-01.
-    std::optional<Dns01Settings> dns01;
-    /// When set (and dns01 is not): DNS-01 through this program, see
-    /// Dns01HookPublisher for its environment.
-    QString dns01HookProgram;
-    QStringList dns01HookArguments;
-    /// When set: TLS-ALPN-01 through the built-in responder on httpAddress
-    /// and this port instead of HTTP-01.
-    std::optional<quint16> tlsAlpnPort;
-};
-
-/// An ACME issuance as a Job: account, order, HTTP-01, DNS-01 or TLS-ALPN-01 for every
-/// authorization, finalize, download. Progress names each authorization and
-/// its state ("Authorization 2/3: dns:api.example.com is valid"); cancel()
-/// stops at the next step and withdraws the published tokens.
-///
-/// The work runs on a pool thread with its own event loop (the network, the
-/// responder and the timers live there); it is that thread's only loop, not a
-/// nested one.
-class AcmeIssueJob : public TypedJob<IssuedCertificate>
+/// An AcmeIssueFlow run on a worker thread of its own (ThreadedOperation), so
+/// the console stays responsive: the client, the responder and the timers
+/// live on that thread's event loop. Progress and authorizationChanged() are
+/// delivered on the caller's thread; cancel() reaches the flow at once (the
+/// request in flight is aborted) and finished() follows once the published
+/// tokens are withdrawn. Destroying a running job does not wait: the flow is
+/// cancelled and its thread ends on its own.
+class AcmeIssueJob : public ThreadedOperation<IssuedCertificate>
 {
     Q_OBJECT
 public:
     explicit AcmeIssueJob(AcmeIssueSpec spec, QObject* parent = nullptr);
 
-    /// The work itself, usable without a Job (tests, the CLI's own loop):
-    /// runs on the calling thread's event loop until the order ends.
-    [[nodiscard]] static Result<IssuedCertificate> run(const AcmeIssueSpec& spec,
-                                                       const JobControl* control);
-
-protected:
-    /// For Jobs that run an order as part of larger work (run() inside it).
-    AcmeIssueJob(Work work, QObject* parent);
+    /// Delivers `flow`'s authorizationChanged() to the AcmeIssueJob behind
+    /// `link` (for flows that run an issuance as part of larger work).
+    static void forwardAuthorizations(AcmeIssueFlow& flow, const WorkerLink& link);
 
 signals:
     /// Authorization `index` of `total` changed (fetched, challenge
     /// published, being checked, valid or invalid); in order with
-    /// progress(). Also emitted by other Jobs whose work calls run().
+    /// progress().
     void authorizationChanged(int index, int total,
                               const certdeck::acme::AuthorizationState& state);
+
+protected:
+    /// For jobs whose flow runs an issuance as part of larger work.
+    AcmeIssueJob(Factory make, QObject* parent);
 };
 
 } // namespace certdeck::acme

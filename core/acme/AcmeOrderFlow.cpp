@@ -59,7 +59,7 @@ bool chainMatches(const QByteArray& pem, const QString& issuer)
 
 AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher,
                              OrderRequest request, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<IssuedCertificate>(parent)
     , m_client(client)
     , m_publishers{&publisher}
     , m_request(std::move(request))
@@ -67,7 +67,7 @@ AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, ChallengePublisher& publisher,
 
 AcmeOrderFlow::AcmeOrderFlow(AcmeClient& client, QList<ChallengePublisher*> publishers,
                              OrderRequest request, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<IssuedCertificate>(parent)
     , m_client(client)
     , m_publishers(std::move(publishers))
     , m_request(std::move(request))
@@ -84,15 +84,6 @@ AcmeOrderFlow::~AcmeOrderFlow()
     }
 }
 
-Result<IssuedCertificate> AcmeOrderFlow::result() const
-{
-    if (m_result) {
-        return *m_result;
-    }
-    return tl::unexpected(
-        Error{ErrorCode::Internal, QStringLiteral("the order has not finished yet"), {}});
-}
-
 void AcmeOrderFlow::report(const QString& step, const QString& message)
 {
     const int total = static_cast<int>(m_authorizationUrls.size()) + 3;
@@ -105,15 +96,11 @@ void AcmeOrderFlow::report(const QString& step, const QString& message)
     } else if (step.startsWith(QLatin1String("Downloading"))) {
         done = total - 1;
     }
-    emit progress(step, static_cast<double>(done) / total, message);
+    reportProgress(step, static_cast<double>(done) / total, message);
 }
 
-void AcmeOrderFlow::start()
+void AcmeOrderFlow::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     m_startNonceRetries = m_client.badNonceRetries();
     if (m_request.identifiers.isEmpty()) {
         fail(
@@ -150,12 +137,11 @@ void AcmeOrderFlow::start()
     createOrder();
 }
 
-void AcmeOrderFlow::cancel()
+void AcmeOrderFlow::onCancel()
 {
-    if (!m_started || m_finishing) {
+    if (m_finishing) {
         return;
     }
-    m_cancelled = true;
     m_client.abortAll();
     fail(Error{ErrorCode::Cancelled, QStringLiteral("the order was cancelled"), {}});
 }
@@ -656,26 +642,22 @@ void AcmeOrderFlow::succeed(IssuedCertificate issued)
     issued.authorizations = m_authorizations;
     issued.badNonceRetries = m_client.badNonceRetries() - m_startNonceRetries;
     issued.replacesSent = m_replacesSent;
-    finish(std::move(issued));
+    conclude(std::move(issued));
 }
 
 void AcmeOrderFlow::fail(const Error& error)
 {
-    finish(tl::unexpected(error));
+    conclude(tl::unexpected(error));
 }
 
-void AcmeOrderFlow::finish(Result<IssuedCertificate> result)
+void AcmeOrderFlow::conclude(Result<IssuedCertificate> result)
 {
     if (m_finishing) {
         return;
     }
     m_finishing = true;
     auto shared = std::make_shared<Result<IssuedCertificate>>(std::move(result));
-    withdrawAll([this, shared] {
-        m_finished = true;
-        m_result = *shared;
-        emit finished();
-    });
+    withdrawAll([this, shared] { finishWith(*shared); });
 }
 
 void AcmeOrderFlow::withdrawAll(std::function<void()> then)

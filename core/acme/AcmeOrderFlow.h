@@ -4,6 +4,7 @@
 #include "acme/AcmeClient.h"
 #include "acme/AcmeOrder.h"
 #include "acme/ChallengePublisher.h"
+#include "common/Operation.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -17,10 +18,12 @@ namespace certdeck::acme {
 /// poll with backoff (or Retry-After), download the chain. Published tokens are withdrawn when the
 /// flow ends, whether it succeeded, failed or was cancelled.
 ///
-/// Runs on the client's thread; the client must have its account set and
-/// must outlive the flow, as must the publisher. Authorizations are proved
-/// one after the other.
-class AcmeOrderFlow : public QObject
+/// An Operation on the client's thread (the contract of Operation): cancel()
+/// aborts the request in flight at once, then finished() follows with a
+/// Cancelled error once the tokens are withdrawn. The client must have its
+/// account set and must outlive the flow, as must the publisher.
+/// Authorizations are proved one after the other.
+class AcmeOrderFlow : public TypedOperation<IssuedCertificate>
 {
     Q_OBJECT
 public:
@@ -34,26 +37,18 @@ public:
                   QObject* parent = nullptr);
     ~AcmeOrderFlow() override;
 
-    /// Starts the order; finished() follows exactly once.
-    void start();
-    /// Stops at the next step; finished() follows with a Cancelled error
-    /// once the tokens are withdrawn.
-    void cancel();
-
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    /// The outcome once finished(); an Internal error before.
-    [[nodiscard]] Result<IssuedCertificate> result() const;
     [[nodiscard]] const QList<AuthorizationState>& authorizations() const
     {
         return m_authorizations;
     }
 
 signals:
-    /// `step` names the stage, `fraction` 0..1, `message` says what happened.
-    void progress(const QString& step, double fraction, const QString& message);
     /// An authorization was fetched or changed state.
     void authorizationChanged(int index, const certdeck::acme::AuthorizationState& state);
-    void finished();
+
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void createOrder();
@@ -68,11 +63,11 @@ private:
                    int nextAlternate);
     void fail(const Error& error);
     void succeed(IssuedCertificate issued);
-    void finish(Result<IssuedCertificate> result);
+    void conclude(Result<IssuedCertificate> result);
     void withdrawAll(std::function<void()> then);
     void report(const QString& step, const QString& message);
     int pollDelayMs(std::optional<int> retryAfter);
-    [[nodiscard]] bool stopped() const { return m_cancelled || m_finishing; }
+    [[nodiscard]] bool stopped() const { return isCancelled() || m_finishing; }
 
     AcmeClient& m_client;
     QList<ChallengePublisher*> m_publishers;
@@ -95,11 +90,7 @@ private:
     QElapsedTimer m_waitClock;
     int m_startNonceRetries = 0;
     bool m_replacesSent = false;
-    bool m_started = false;
-    bool m_cancelled = false;
-    bool m_finishing = false;
-    bool m_finished = false;
-    std::optional<Result<IssuedCertificate>> m_result;
+    bool m_finishing = false; ///< the outcome is known; tokens are being withdrawn
 };
 
 } // namespace certdeck::acme

@@ -37,11 +37,12 @@ struct AcmeOrderStored
     crypto::Certificate leaf;
 };
 
-/// An ACME order with a stored account, as a Job: opens the inventory,
-/// unlocks the vault, loads the account key, runs the order (each
-/// authorization reported by authorizationChanged()), then seals the new
-/// certificate key in the vault and records the certificate, before it
-/// reports done. stored() says where it went once finished() succeeded.
+/// An ACME order with a stored account, on a worker thread of its own (as
+/// AcmeIssueJob): opens the inventory, unlocks the vault, loads the account
+/// key, runs the order (each authorization reported by
+/// authorizationChanged()), then seals the new certificate key in the vault
+/// and records the certificate, before it reports done. stored() says where
+/// it went once finished() succeeded.
 class AcmeOrderJob : public AcmeIssueJob
 {
     Q_OBJECT
@@ -49,11 +50,6 @@ public:
     explicit AcmeOrderJob(AcmeOrderTask task, QObject* parent = nullptr);
 
     [[nodiscard]] const AcmeOrderStored& stored() const { return m_stored; }
-
-    /// The work on the calling thread; `stored` receives where the
-    /// certificate went.
-    [[nodiscard]] static Result<IssuedCertificate>
-    run(const AcmeOrderTask& task, const JobControl* control, AcmeOrderStored* stored);
 
 private:
     AcmeOrderStored m_stored;

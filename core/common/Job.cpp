@@ -86,9 +86,8 @@ void JobControl::post(std::function<void(Job&)> event) const
 }
 
 Job::Job(QObject* parent)
-    : QObject(parent)
+    : Operation(parent)
     , m_shared(std::make_shared<detail::JobShared>())
-    , m_status(fail(ErrorCode::Internal, QStringLiteral("the job has not finished yet")))
 {
     m_shared->owner = this;
 }
@@ -101,17 +100,8 @@ Job::~Job()
     m_shared->cancelled = true;
 }
 
-void Job::start()
+void Job::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
-    if (isCancelled()) {
-        QMetaObject::invokeMethod(
-            this, [this] { deliver(cancelledStatus()); }, Qt::QueuedConnection);
-        return;
-    }
     Runner runner = makeRunner();
     QThreadPool::globalInstance()->start([runner = std::move(runner), shared = m_shared] {
         const JobControl control(shared);
@@ -138,9 +128,9 @@ void Job::start()
             owner,
             [owner, completion = std::move(completion)] {
                 // A cancel that arrived while the work was finishing still
-                // wins: the user was told it was cancelled.
+                // wins (Operation::finish says so); the value is not stored.
                 if (owner->isCancelled()) {
-                    owner->deliver(cancelledStatus());
+                    owner->finish(cancelledStatus());
                     return;
                 }
                 Status status;
@@ -150,35 +140,15 @@ void Job::start()
                     status = fail(ErrorCode::Internal,
                                   QStringLiteral("the job's result could not be stored"));
                 }
-                owner->deliver(status);
+                owner->finish(status);
             },
             Qt::QueuedConnection);
     });
 }
 
-void Job::cancel()
+void Job::onCancel()
 {
     m_shared->cancelled = true;
-}
-
-bool Job::isCancelled() const
-{
-    return m_shared->cancelled.load(std::memory_order_relaxed);
-}
-
-Status Job::status() const
-{
-    return m_status;
-}
-
-void Job::deliver(const Status& status)
-{
-    if (m_finished) {
-        return;
-    }
-    m_finished = true;
-    m_status = status;
-    emit finished(m_status);
 }
 
 } // namespace certdeck

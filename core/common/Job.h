@@ -1,23 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "common/Result.h"
 
 #include <QObject>
 #include <QString>
-#include <QTypeInfo>
 #include <functional>
 #include <memory>
 #include <optional>
-
-// finished() carries a Status, so moc registers it as a metatype, and Qt then
-// instantiates operator== for it when the trait says it exists. tl::expected
-// declares that operator unconditionally, but it does not compile for
-// expected<void, Error> (and Error has no operator==). Tell Qt there is none.
-template <>
-struct QTypeTraits::has_operator_equal<certdeck::Status> : std::false_type
-{
-};
 
 namespace certdeck {
 
@@ -54,50 +45,24 @@ private:
     std::shared_ptr<detail::JobShared> m_shared;
 };
 
-/// A long operation run off the calling thread (QThreadPool) that reports
-/// progress, can be cancelled, and ends with exactly one finished() signal.
+/// An Operation whose work runs off the calling thread, on QThreadPool: CPU
+/// work (key and DH parameter generation) and blocking I/O.
 ///
 /// The Job object lives in the thread that created it (the GUI thread or the
-/// CLI's main thread); progress() and finished() are emitted there. Connect
-/// with a context object (QT_NO_CONTEXTLESS_CONNECT enforces it): when the
-/// receiver dies, Qt drops the connection, and when the Job dies the worker's
-/// pending deliveries are dropped with it and the work is cancelled. No
-/// exception thrown by the work crosses threads: it becomes an
-/// ErrorCode::Internal failure.
+/// CLI's main thread); progress() and finished() are emitted there, with the
+/// contract of Operation. cancel() sets a flag the work reads through
+/// JobControl (a prime search cannot be interrupted from outside OpenSSL);
+/// a subclass whose work blocks on a descriptor also wakes it in onCancel().
+/// When the Job dies, the worker's pending deliveries are dropped with it and
+/// the work is cancelled. No exception thrown by the work crosses threads: it
+/// becomes an ErrorCode::Internal failure.
 ///
 /// Subclass TypedJob<T>, not Job, to return a value.
-class Job : public QObject
+class Job : public Operation
 {
     Q_OBJECT
 public:
-    /// The `fraction` of progress() when the work cannot tell how far it is.
-    static constexpr double Indeterminate = -1.0;
-
     ~Job() override;
-    Job(const Job&) = delete;
-    Job& operator=(const Job&) = delete;
-
-    /// Starts the work on the global thread pool. Calling it again does
-    /// nothing. A Job cancelled before start() finishes with Cancelled; a
-    /// Job never started never finishes.
-    void start();
-    /// Asks the work to stop. Thread-safe and idempotent; the Job still ends
-    /// with finished(), carrying ErrorCode::Cancelled unless it had already
-    /// completed.
-    void cancel();
-
-    [[nodiscard]] bool isCancelled() const;
-    [[nodiscard]] bool isRunning() const { return m_started && !m_finished; }
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    /// The outcome once finished(); an Internal error before that.
-    [[nodiscard]] Status status() const;
-
-signals:
-    /// `step` names the stage ("Generating RSA 4096 key"), `fraction` is
-    /// 0..1 or Indeterminate, `message` says what happened last in plain words.
-    void progress(const QString& step, double fraction, const QString& message);
-    /// Emitted exactly once, after the last progress().
-    void finished(const certdeck::Status& status);
 
 protected:
     explicit Job(QObject* parent);
@@ -112,13 +77,13 @@ protected:
     /// Called once by start(), on the Job's thread.
     [[nodiscard]] virtual Runner makeRunner() = 0;
 
-private:
-    void deliver(const Status& status);
+    /// Starts the runner on the global thread pool.
+    void onStart() override;
+    /// Sets the flag JobControl::isCancelled() reads.
+    void onCancel() override;
 
+private:
     std::shared_ptr<detail::JobShared> m_shared;
-    Status m_status;
-    bool m_started = false;
-    bool m_finished = false;
 };
 
 /// A Job that produces a T (a key, DH parameters, an issued certificate).

@@ -52,14 +52,13 @@ Result<QList<Certificate>> parsePkcs7(const QByteArray& body, const QString& ori
 } // namespace
 
 AiaFetcher::AiaFetcher(QNetworkAccessManager* network, AiaLimits limits, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<QList<Certificate>>(parent)
     , m_network(network)
     , m_limits(limits)
-    , m_result(fail(ErrorCode::Internal, QStringLiteral("the AIA fetch has not run")))
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] {
-        finish(fail(ErrorCode::Timeout,
+        conclude(fail(ErrorCode::Timeout,
                     QStringLiteral("fetching the issuer from %1 timed out after %2 s")
                         .arg(m_url.toString())
                         .arg(m_limits.timeoutMs / 1000.0)));
@@ -118,9 +117,15 @@ Result<QList<Certificate>> AiaFetcher::parseResponse(const QByteArray& body, con
 
 void AiaFetcher::fetch(const QUrl& url)
 {
-    m_url = url;
+    setUrl(url);
+    start();
+}
+
+void AiaFetcher::onStart()
+{
+    const QUrl url = m_url;
     if (!url.isValid() || !isHttp(url)) {
-        finish(fail(ErrorCode::Unsupported,
+        conclude(fail(ErrorCode::Unsupported,
                     QStringLiteral("the caIssuers URL %1 is not plain http; only http is fetched "
                                    "(https would itself need a verified chain)")
                         .arg(url.toString())));
@@ -137,7 +142,7 @@ void AiaFetcher::fetch(const QUrl& url)
     connect(m_reply, &QNetworkReply::metaDataChanged, this, [this] {
         const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
         if (length.isValid() && length.toLongLong() > m_limits.maxBytes) {
-            finish(fail(ErrorCode::Protocol,
+            conclude(fail(ErrorCode::Protocol,
                         QStringLiteral("%1 announces %2 bytes; an issuer certificate is at most "
                                        "%3 bytes")
                             .arg(m_url.toString())
@@ -147,7 +152,7 @@ void AiaFetcher::fetch(const QUrl& url)
     });
     connect(m_reply, &QNetworkReply::redirected, this, [this](const QUrl& to) {
         if (!isHttp(to)) {
-            finish(fail(ErrorCode::Unsupported,
+            conclude(fail(ErrorCode::Unsupported,
                         QStringLiteral("%1 redirects to %2, which is not plain http")
                             .arg(m_url.toString(), to.toString())));
             return;
@@ -157,19 +162,19 @@ void AiaFetcher::fetch(const QUrl& url)
     m_timer.start(m_limits.timeoutMs);
 }
 
-void AiaFetcher::cancel()
+void AiaFetcher::onCancel()
 {
-    finish(fail(ErrorCode::Cancelled,
+    conclude(fail(ErrorCode::Cancelled,
                 QStringLiteral("fetching %1 was cancelled").arg(m_url.toString())));
 }
 
 void AiaFetcher::onReadyRead()
 {
-    if (m_done || !m_reply) {
+    if (isEnding() || !m_reply) {
         return;
     }
     if (m_body.size() + m_reply->bytesAvailable() > m_limits.maxBytes) {
-        finish(fail(ErrorCode::Protocol,
+        conclude(fail(ErrorCode::Protocol,
                     QStringLiteral("%1 sent more than %2 bytes; an issuer certificate is smaller")
                         .arg(m_url.toString())
                         .arg(m_limits.maxBytes)));
@@ -180,17 +185,17 @@ void AiaFetcher::onReadyRead()
 
 void AiaFetcher::onFinished()
 {
-    if (m_done || !m_reply) {
+    if (isEnding() || !m_reply) {
         return;
     }
     onReadyRead();
-    if (m_done) {
+    if (isEnding()) {
         return;
     }
     // An HTTP answer other than 200 says more than Qt's error text for it.
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid() && status.toInt() != 200) {
-        finish(fail(
+        conclude(fail(
             ErrorCode::Protocol,
             QStringLiteral("%1 answered HTTP %2 %3")
                 .arg(m_reply->url().toString())
@@ -200,22 +205,20 @@ void AiaFetcher::onFinished()
     }
     if (m_reply->error() != QNetworkReply::NoError) {
         const bool timeout = m_reply->error() == QNetworkReply::TimeoutError;
-        finish(fail(timeout ? ErrorCode::Timeout : ErrorCode::Network,
+        conclude(fail(timeout ? ErrorCode::Timeout : ErrorCode::Network,
                     QStringLiteral("fetching the issuer from %1 failed: %2")
                         .arg(m_url.toString(), m_reply->errorString())));
         return;
     }
-    finish(parseResponse(m_body, m_url.toString()));
+    conclude(parseResponse(m_body, m_url.toString()));
 }
 
-void AiaFetcher::finish(Result<QList<Certificate>> result)
+void AiaFetcher::conclude(Result<QList<Certificate>> result)
 {
-    if (m_done) {
+    if (isEnding()) {
         return;
     }
-    m_done = true;
     m_timer.stop();
-    m_result = std::move(result);
     if (m_reply) {
         // abort() emits finished() on the reply; we are no longer listening.
         m_reply->disconnect(this);
@@ -224,7 +227,7 @@ void AiaFetcher::finish(Result<QList<Certificate>> result)
         m_reply.clear();
     }
     m_body.clear();
-    emit finished();
+    finishWith(std::move(result));
 }
 
 } // namespace certdeck::crypto

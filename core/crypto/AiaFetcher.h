@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "common/Result.h"
 #include "crypto/Certificate.h"
 
@@ -27,9 +28,10 @@ struct AiaLimits
 /// Fetches a missing issuer from an AIA caIssuers URL: plain http only (an
 /// https fetch would itself need a verified chain), with a time limit and a
 /// size cap; the answer may be DER, PEM or a PKCS#7 certs-only bundle.
-/// One fetch per object; emits finished() exactly once, then result() holds
-/// the certificates or the error.
-class AiaFetcher : public QObject
+/// One fetch per object, an Operation on the caller's thread (its contract):
+/// cancel() aborts the request and closes its socket at once; result() holds
+/// the certificates or the error once finished().
+class AiaFetcher : public TypedOperation<QList<Certificate>>
 {
     Q_OBJECT
 public:
@@ -38,14 +40,11 @@ public:
                         QObject* parent = nullptr);
     ~AiaFetcher() override;
 
-    /// Starts the fetch; finished() follows, possibly before this returns
-    /// when the URL is refused outright.
+    /// The URL start() fetches.
+    void setUrl(const QUrl& url) { m_url = url; }
+    /// setUrl() and start().
     void fetch(const QUrl& url);
-    /// Stops the fetch; finished() follows with a Cancelled error.
-    void cancel();
 
-    [[nodiscard]] bool isFinished() const { return m_done; }
-    [[nodiscard]] const Result<QList<Certificate>>& result() const { return m_result; }
     [[nodiscard]] QUrl url() const { return m_url; }
 
     /// The AIA caIssuers URIs of `cert`, in order.
@@ -55,13 +54,14 @@ public:
     [[nodiscard]] static Result<QList<Certificate>> parseResponse(const QByteArray& body,
                                                                   const QString& origin);
 
-signals:
-    void finished();
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void onReadyRead();
     void onFinished();
-    void finish(Result<QList<Certificate>> result);
+    void conclude(Result<QList<Certificate>> result);
 
     QNetworkAccessManager* m_network;
     AiaLimits m_limits;
@@ -69,8 +69,6 @@ private:
     QPointer<QNetworkReply> m_reply;
     QTimer m_timer;
     QByteArray m_body;
-    bool m_done = false;
-    Result<QList<Certificate>> m_result;
 };
 
 } // namespace certdeck::crypto

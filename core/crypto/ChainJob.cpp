@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ChainJob.h"
 
-#include "crypto/internal/KeyGenCallback.h"
+#include "common/internal/OpensslThreadCleanup.h"
 
 #include <QNetworkAccessManager>
-#include <QtConcurrent>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::crypto {
 
@@ -20,28 +20,14 @@ QString shortName(const Certificate& c)
 
 ChainJob::ChainJob(ChainInput input, TrustStore trust, QDateTime now, ChainJobOptions options,
                    QObject* parent)
-    : QObject(parent)
+    : TypedOperation<ChainReport>(parent)
     , m_input(std::move(input))
     , m_trust(std::move(trust))
     , m_now(std::move(now))
     , m_options(options)
-{
-    connect(&m_watcher, &QFutureWatcher<ChainReport>::finished, this, [this] {
-        if (m_cancelled || m_finished) {
-            return;
-        }
-        m_report = m_watcher.result();
-        finish();
-    });
-}
+{}
 
-ChainJob::~ChainJob()
-{
-    // The worker holds only copies of the inputs; waiting here keeps the
-    // watcher from outliving its future's result.
-    m_watcher.disconnect(this);
-    m_watcher.waitForFinished();
-}
+ChainJob::~ChainJob() = default;
 
 ChainJob* ChainJob::run(ChainInput input, TrustStore trust, QDateTime now, ChainJobOptions options,
                         QObject* context, std::function<void(const ChainReport&)> done)
@@ -58,32 +44,28 @@ ChainJob* ChainJob::run(ChainInput input, TrustStore trust, QDateTime now, Chain
     return job;
 }
 
-void ChainJob::start()
+void ChainJob::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
-    // Through the event loop, so finished() never fires inside start().
-    QMetaObject::invokeMethod(this, &ChainJob::nextHop, Qt::QueuedConnection);
+    nextHop();
 }
 
-void ChainJob::cancel()
+void ChainJob::onCancel()
 {
-    if (m_finished) {
-        return;
-    }
-    m_cancelled = true;
     if (m_fetcher) {
         m_fetcher->disconnect(this);
-        m_fetcher->cancel();
+        m_fetcher->cancel(); // aborts the request: its socket is closed now
     }
-    finish();
+    finish(fail(ErrorCode::Cancelled, QStringLiteral("the chain check was cancelled")));
+}
+
+void ChainJob::say(const QString& sentence)
+{
+    reportProgress(sentence, Indeterminate, {});
 }
 
 void ChainJob::nextHop()
 {
-    if (m_cancelled || m_finished) {
+    if (isEnding()) {
         return;
     }
     const Certificate top = ChainVerifier::missingIssuerOf(m_input, m_trust, m_options.verify);
@@ -110,14 +92,14 @@ void ChainJob::nextHop()
     ++m_hops;
     m_fetcher = std::make_unique<AiaFetcher>(m_network.get(), m_options.aia);
     connect(m_fetcher.get(), &AiaFetcher::finished, this, &ChainJob::onFetched);
-    emit progress(QStringLiteral("fetching the issuer of %1 from %2")
-                      .arg(shortName(top), urls.first().toString()));
+    say(QStringLiteral("fetching the issuer of %1 from %2")
+            .arg(shortName(top), urls.first().toString()));
     m_fetcher->fetch(urls.first());
 }
 
 void ChainJob::onFetched()
 {
-    if (m_cancelled || m_finished || !m_fetcher) {
+    if (isEnding() || !m_fetcher) {
         return;
     }
     const Result<QList<Certificate>> got = m_fetcher->result();
@@ -146,21 +128,20 @@ void ChainJob::onFetched()
 
 void ChainJob::verifyOnWorker()
 {
-    emit progress(QStringLiteral("verifying the chain"));
-    m_watcher.setFuture(QtConcurrent::run(
-        [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
-            const internal::ReleaseOpensslThreadState release;
-            return ChainVerifier::verify(input, trust, now, options);
-        }));
-}
-
-void ChainJob::finish()
-{
-    if (m_finished) {
-        return;
-    }
-    m_finished = true;
-    emit finished();
+    say(QStringLiteral("verifying the chain"));
+    // The continuation runs on this job's thread, and not at all once the
+    // job is gone; the worker holds copies only, so nobody waits for it.
+    QtConcurrent::run([input = m_input, trust = m_trust, now = m_now,
+                       options = m_options.verify] {
+        const certdeck::internal::OpensslThreadCleanup cleanup;
+        return ChainVerifier::verify(input, trust, now, options);
+    }).then(this, [this](const ChainReport& report) {
+        if (isEnding()) {
+            return;
+        }
+        m_report = report;
+        finishWith(report);
+    });
 }
 
 } // namespace certdeck::crypto

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "crypto/AiaFetcher.h"
 #include "crypto/ChainReport.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/TrustStore.h"
 
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QObject>
 #include <functional>
 #include <memory>
@@ -27,8 +27,14 @@ struct ChainJobOptions
 
 /// Checks a chain without blocking the caller's thread: fetches missing
 /// issuers through AIA on the caller's event loop, then runs ChainVerifier on
-/// a worker thread and delivers the ChainReport. Inputs are taken by value.
-class ChainJob : public QObject
+/// the thread pool and delivers the ChainReport. Inputs are taken by value.
+///
+/// An Operation (its contract): progress()'s step is a plain-words sentence
+/// ("fetching the issuer of example.com from http://..."); cancel() aborts
+/// the AIA request in flight at once and finished() follows with Cancelled
+/// and no report. Destroying the job never waits for the verification: the
+/// worker holds only copies and its result is dropped.
+class ChainJob : public TypedOperation<ChainReport>
 {
     Q_OBJECT
 public:
@@ -36,13 +42,7 @@ public:
              QObject* parent = nullptr);
     ~ChainJob() override;
 
-    /// Starts the job and returns at once; finished() follows.
-    void start();
-    /// Stops fetching; finished() follows with wasCancelled() true and no report.
-    void cancel();
-
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    [[nodiscard]] bool wasCancelled() const { return m_cancelled; }
+    [[nodiscard]] bool wasCancelled() const { return isCancelled(); }
     /// The report, once finished() was emitted (empty when cancelled).
     [[nodiscard]] const ChainReport& report() const { return m_report; }
 
@@ -51,16 +51,15 @@ public:
     static ChainJob* run(ChainInput input, TrustStore trust, QDateTime now, ChainJobOptions options,
                          QObject* context, std::function<void(const ChainReport&)> done);
 
-signals:
-    /// Plain-words progress ("fetching the issuer of example.com from http://...").
-    void progress(const QString& message);
-    void finished();
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void nextHop();
     void onFetched();
     void verifyOnWorker();
-    void finish();
+    void say(const QString& sentence);
 
     ChainInput m_input;
     TrustStore m_trust;
@@ -68,12 +67,8 @@ private:
     ChainJobOptions m_options;
     std::unique_ptr<QNetworkAccessManager> m_network;
     std::unique_ptr<AiaFetcher> m_fetcher;
-    QFutureWatcher<ChainReport> m_watcher;
     ChainReport m_report;
     int m_hops = 0;
-    bool m_started = false;
-    bool m_finished = false;
-    bool m_cancelled = false;
 };
 
 } // namespace certdeck::crypto

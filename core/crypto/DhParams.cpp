@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DhParams.h"
 
+#include "common/internal/OpensslThreadCleanup.h"
 #include "crypto/OpenSslError.h"
 #include "crypto/internal/KeyGenCallback.h"
 #include "crypto/internal/KeyOsslPtr.h"
@@ -90,7 +91,7 @@ TypedJob<DhParams>* DhParams::generateJob(int bits, QObject* parent)
 {
     return new TypedJob<DhParams>(
         [bits](const JobControl& control) -> Result<DhParams> {
-            const internal::ReleaseOpensslThreadState release;
+            const certdeck::internal::OpensslThreadCleanup cleanup;
             const QString step = QStringLiteral("Generating %1-bit DH parameters").arg(bits);
             control.reportProgress(step, Job::Indeterminate, QStringLiteral("started"));
             if (control.isCancelled()) {

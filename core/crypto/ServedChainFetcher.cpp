@@ -1,22 +1,53 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ServedChainFetcher.h"
 
+#include "common/internal/OpensslThreadCleanup.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/KeyGenCallback.h"
 
 #include <QDeadlineTimer>
 #include <QHostAddress>
-#include <QtConcurrent/QtConcurrentRun>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace certdeck::crypto {
+
+/// Wakes a worker blocked in poll(): an eventfd in every poll set, written
+/// once by cancel() and never drained, so it stays readable.
+struct ServedChainFetcher::Wake
+{
+    Wake()
+        : fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+    {}
+    ~Wake()
+    {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    Wake(const Wake&) = delete;
+    Wake& operator=(const Wake&) = delete;
+
+    void fire()
+    {
+        if (fired.exchange(true) || fd < 0) {
+            return;
+        }
+        const eventfd_t one = 1;
+        // Nothing to do if it fails: the fd is then already readable.
+        (void)::eventfd_write(fd, one);
+    }
+
+    const int fd;
+    std::atomic<bool> fired{false};
+};
 
 namespace {
 
@@ -60,26 +91,21 @@ enum class Wait
     Failed
 };
 
-bool cancelled(const ServedChainFetcher::CancelFlag& cancel)
-{
-    return cancel && cancel->load();
-}
-
-/// Waits for `events` on `fd` until `deadline`, waking every 100 ms to look
-/// at the cancel flag (poll is the I/O wait itself, not a sleep).
-Wait waitFd(int fd, short events, const QDeadlineTimer& deadline,
-            const ServedChainFetcher::CancelFlag& cancel)
+/// Waits for `events` on `fd` until `deadline`, or until `wakeFd` (the
+/// cancel eventfd, -1 for none) becomes readable.
+Wait waitFd(int fd, short events, const QDeadlineTimer& deadline, int wakeFd)
 {
     for (;;) {
-        if (cancelled(cancel)) {
-            return Wait::Cancelled;
-        }
         if (deadline.hasExpired()) {
             return Wait::Timeout;
         }
-        pollfd p{fd, events, 0};
-        const int slice = static_cast<int>(std::min<qint64>(deadline.remainingTime(), 100));
-        const int rc = ::poll(&p, 1, slice);
+        pollfd p[2] = {{fd, events, 0}, {wakeFd, POLLIN, 0}};
+        const nfds_t count = wakeFd >= 0 ? 2 : 1;
+        const int rc =
+            ::poll(p, count, static_cast<int>(std::min<qint64>(deadline.remainingTime(), 1 << 30)));
+        if (rc > 0 && count == 2 && (p[1].revents & POLLIN) != 0) {
+            return Wait::Cancelled;
+        }
         if (rc > 0) {
             return Wait::Ready;
         }
@@ -101,8 +127,7 @@ QString addressText(const sockaddr* sa)
     return a.toString();
 }
 
-Result<SocketFd> connectTcp(const ServedChainFetcher::Options& o,
-                            const ServedChainFetcher::CancelFlag& cancel, QString* peer)
+Result<SocketFd> connectTcp(const ServedChainFetcher::Options& o, int wakeFd, QString* peer)
 {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -130,7 +155,7 @@ Result<SocketFd> connectTcp(const ServedChainFetcher::Options& o,
         const QString addr = addressText(ai->ai_addr);
         int rc = ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen);
         if (rc != 0 && errno == EINPROGRESS) {
-            switch (waitFd(fd.get(), POLLOUT, deadline, cancel)) {
+            switch (waitFd(fd.get(), POLLOUT, deadline, wakeFd)) {
             case Wait::Cancelled:
                 return fail(ErrorCode::Cancelled, QStringLiteral("Cancelled"));
             case Wait::Timeout:
@@ -190,15 +215,13 @@ QString handshakeWords(unsigned long err, const QString& sni)
     return reason.isEmpty() ? QStringLiteral("unknown TLS error") : reason;
 }
 
-} // namespace
-
-Result<ServedChain> ServedChainFetcher::fetch(const Options& o, const CancelFlag& cancel)
+Result<ServedChain> fetchServedChain(const ServedChainFetcher::Options& o, int wakeFd)
 {
     if (o.host.isEmpty() || o.port == 0) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("A host and a port are needed"));
     }
     ServedChain out;
-    auto fd = connectTcp(o, cancel, &out.peerAddress);
+    auto fd = connectTcp(o, wakeFd, &out.peerAddress);
     if (!fd) {
         return tl::unexpected(fd.error());
     }
@@ -249,7 +272,7 @@ Result<ServedChain> ServedChainFetcher::fetch(const Options& o, const CancelFlag
         const int e = SSL_get_error(ssl.get(), rc);
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
             switch (
-                waitFd(fd->get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, cancel)) {
+                waitFd(fd->get(), e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline, wakeFd)) {
             case Wait::Ready:
                 continue;
             case Wait::Cancelled:
@@ -304,14 +327,51 @@ Result<ServedChain> ServedChainFetcher::fetch(const Options& o, const CancelFlag
     return out;
 }
 
-void ServedChainFetcher::fetchAsync(const Options& options, QObject* context,
-                                    std::function<void(const Result<ServedChain>&)> done,
-                                    const CancelFlag& cancel)
+} // namespace
+
+ServedChainFetcher::ServedChainFetcher(Options options, QObject* parent)
+    : ServedChainFetcher(std::move(options), std::make_shared<Wake>(), parent)
+{}
+
+ServedChainFetcher::ServedChainFetcher(Options options, std::shared_ptr<Wake> wake,
+                                       QObject* parent)
+    : TypedJob<ServedChain>(
+          [options = std::move(options), wake](const JobControl&) -> Result<ServedChain> {
+              const certdeck::internal::OpensslThreadCleanup cleanup;
+              return fetchServedChain(options, wake->fd);
+          },
+          parent)
+    , m_wake(std::move(wake))
+{}
+
+ServedChainFetcher::~ServedChainFetcher()
 {
-    QtConcurrent::run([options, cancel] {
-        const internal::ReleaseOpensslThreadState release;
-        return fetch(options, cancel);
-    }).then(context, [done = std::move(done)](const Result<ServedChain>& r) { done(r); });
+    m_wake->fire(); // nobody reads the result: let the worker go now
+}
+
+void ServedChainFetcher::onCancel()
+{
+    TypedJob<ServedChain>::onCancel();
+    m_wake->fire();
+}
+
+Result<ServedChain> ServedChainFetcher::fetch(const Options& options)
+{
+    return fetchServedChain(options, -1);
+}
+
+void ServedChainFetcher::fetchAsync(const Options& options, QObject* context,
+                                    std::function<void(const Result<ServedChain>&)> done)
+{
+    // Parented to the context: it dies with it, which cancels the fetch and
+    // drops the callback.
+    auto* fetcher = new ServedChainFetcher(options, context);
+    connect(fetcher, &Operation::finished, context,
+            [fetcher, done = std::move(done)](const Status&) {
+                done(fetcher->result());
+                fetcher->deleteLater();
+            });
+    fetcher->start();
 }
 
 Result<ServedChainFetcher::Options> ServedChainFetcher::parseEndpoint(const QString& endpoint)

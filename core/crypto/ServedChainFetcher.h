@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Job.h"
 #include "common/Result.h"
 #include "crypto/Certificate.h"
 
-#include <QFuture>
 #include <QList>
 #include <QObject>
 #include <QString>
-#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -27,10 +26,12 @@ struct ServedChain
 
 /// Connects to HOST:PORT, completes a TLS handshake without verifying
 /// anything, and returns the served chain. A blocking OpenSSL handshake on a
-/// non-blocking socket with poll() deadlines, run on the thread pool by
-/// fetchAsync(); cancellation is checked at least every 100 ms.
-class ServedChainFetcher
+/// non-blocking socket with poll() deadlines, run on the thread pool as a
+/// Job; cancel() wakes the poll() at once (an eventfd in its set), and the
+/// socket is closed as the work returns.
+class ServedChainFetcher : public TypedJob<ServedChain>
 {
+    Q_OBJECT
 public:
     struct Options
     {
@@ -44,21 +45,29 @@ public:
         int handshakeTimeoutMs = 10000;
     };
 
-    /// Set to true from any thread to stop a fetch (it then fails with Cancelled).
-    using CancelFlag = std::shared_ptr<std::atomic_bool>;
+    explicit ServedChainFetcher(Options options, QObject* parent = nullptr);
+    ~ServedChainFetcher() override;
 
-    /// Runs on the calling thread until done, failed, timed out or cancelled.
-    [[nodiscard]] static Result<ServedChain> fetch(const Options& options,
-                                                   const CancelFlag& cancel = {});
+    /// Runs on the calling thread until done, failed or timed out.
+    [[nodiscard]] static Result<ServedChain> fetch(const Options& options);
 
-    /// Runs fetch() on the global thread pool; `done` is called on
-    /// `context`'s thread, and dropped if `context` is destroyed first.
+    /// Runs a fetcher parented to `context`; `done` is called on `context`'s
+    /// thread, and dropped (the fetch cancelled) if `context` is destroyed
+    /// first.
     static void fetchAsync(const Options& options, QObject* context,
-                           std::function<void(const Result<ServedChain>&)> done,
-                           const CancelFlag& cancel = {});
+                           std::function<void(const Result<ServedChain>&)> done);
 
     /// "host:port" or "[v6]:port" parsed for the CLI; port defaults to 443.
     [[nodiscard]] static Result<Options> parseEndpoint(const QString& endpoint);
+
+protected:
+    /// Sets the job's flag and wakes the worker's poll().
+    void onCancel() override;
+
+private:
+    struct Wake;
+    ServedChainFetcher(Options options, std::shared_ptr<Wake> wake, QObject* parent);
+    std::shared_ptr<Wake> m_wake;
 };
 
 } // namespace certdeck::crypto

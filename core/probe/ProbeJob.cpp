@@ -1,27 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbeJob.h"
 
+#include "common/internal/OpensslThreadCleanup.h"
 #include "probe/ProbeReport.h"
 #include "probe/TlsInspector.h"
 #include "probe/TlsProber.h"
 
 #include <QEventLoop>
 #include <QTimer>
-#include <openssl/crypto.h>
 
 namespace certdeck::probe {
 
 namespace {
-
-// Pool threads are reused: free OpenSSL's per-thread state (random key
-// shares use it) when the work ends, or LeakSanitizer reports it.
-struct OpensslThreadCleanup
-{
-    OpensslThreadCleanup() = default;
-    OpensslThreadCleanup(const OpensslThreadCleanup&) = delete;
-    OpensslThreadCleanup& operator=(const OpensslThreadCleanup&) = delete;
-    ~OpensslThreadCleanup() { OPENSSL_thread_stop(); }
-};
 
 /// Runs one prober-like object (start/cancel/isFinished/progress/finished)
 /// to its end on a local loop, watching the job's cancel flag.
@@ -56,7 +46,7 @@ ProbeJob::ProbeJob(ProbeTarget target, ProbeOptions options, QObject* parent)
     : TypedJob<ProbeOutcome>(
           [target = std::move(target),
            options = std::move(options)](const JobControl& control) -> Result<ProbeOutcome> {
-              const OpensslThreadCleanup cleanup;
+              const certdeck::internal::OpensslThreadCleanup cleanup;
               return run(target, options, &control);
           },
           parent)

@@ -60,16 +60,4 @@ struct KeyGenCallbackState
     }
 };
 
-/// Frees OpenSSL's per-thread state (its private DRBG) when a job's work
-/// ends. Pool threads idle for a while or are never joined at exit, so
-/// waiting for OpenSSL's thread-exit handler would keep that state alive
-/// (and LeakSanitizer reports it).
-struct ReleaseOpensslThreadState
-{
-    ReleaseOpensslThreadState() = default;
-    ReleaseOpensslThreadState(const ReleaseOpensslThreadState&) = delete;
-    ReleaseOpensslThreadState& operator=(const ReleaseOpensslThreadState&) = delete;
-    ~ReleaseOpensslThreadState() { OPENSSL_thread_stop(); }
-};
-
 } // namespace certdeck::crypto::internal
