@@ -87,6 +87,10 @@ QJsonObject errorJson(const Error& e)
 
 ExitCode reportError(CommandContext& ctx, const Error& error, ExitCode code)
 {
+    // A cancelled check could not tell anything, whatever it was checking.
+    if (error.code == ErrorCode::Cancelled) {
+        code = ExitCode::Unknown;
+    }
     if (ctx.json) {
         printJson(ctx.out, errorJson(error));
     }

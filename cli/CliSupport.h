@@ -65,7 +65,7 @@ struct CommonOptions
 ExitCode usageError(CommandContext& ctx, const QString& message);
 
 /// Prints an engine error (JSON on stdout with --json, always on stderr) and
-/// returns `code`.
+/// returns `code`; ExitCode::Unknown for a Cancelled error (Ctrl-C).
 ExitCode reportError(CommandContext& ctx, const Error& error, ExitCode code = ExitCode::Unknown);
 
 void printJson(QTextStream& out, const QJsonObject& object);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AcmeAccountDialog.h"
 
+#include "Background.h"
 #include "acme/AcmeClient.h"
 #include "acme/AcmeDirectory.h"
 #include "acme/Base64Url.h"
@@ -9,7 +10,6 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -18,7 +18,6 @@
 #include <QRegularExpression>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -138,12 +137,15 @@ void AcmeAccountDialog::readDirectory()
     const QString trustFile = m_trustFile->text().trimmed();
     // The trust file is read off the GUI thread, then the client works
     // asynchronously on this one.
-    auto* watcher = new QFutureWatcher<Result<QList<QSslCertificate>>>(this);
-    connect(
-        watcher, &QFutureWatcher<Result<QList<QSslCertificate>>>::finished, this,
-        [this, watcher, url, generation] {
-            const auto anchors = watcher->result();
-            watcher->deleteLater();
+    runInBackground(
+        this,
+        [trustFile]() -> Result<QList<QSslCertificate>> {
+            if (trustFile.isEmpty()) {
+                return QList<QSslCertificate>();
+            }
+            return AcmeClient::loadTrustAnchors(trustFile);
+        },
+        [this, url, generation](const Result<QList<QSslCertificate>>& anchors) {
             if (generation != m_generation) {
                 return;
             }
@@ -184,12 +186,6 @@ void AcmeAccountDialog::readDirectory()
                 emit directoryRead(true);
             });
         });
-    watcher->setFuture(QtConcurrent::run([trustFile]() -> Result<QList<QSslCertificate>> {
-        if (trustFile.isEmpty()) {
-            return QList<QSslCertificate>();
-        }
-        return AcmeClient::loadTrustAnchors(trustFile);
-    }));
 }
 
 Result<AcmeAccountTask> AcmeAccountDialog::task() const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AcmeOrderDialog.h"
 
+#include "OperationProgress.h"
 #include "VaultSession.h"
 #include "dns/Tsig.h"
 
@@ -405,19 +406,10 @@ void AcmeOrderDialog::run(AcmeOrderTask task, const QByteArray& passphrase)
         rowFor(id);
     }
     m_job = new AcmeOrderJob(std::move(task), this);
-    connect(m_job, &Job::progress, this,
-            [this](const QString& step, double fraction, const QString& message) {
-                m_step->setText(message.isEmpty() || message == step
-                                    ? step
-                                    : QStringLiteral("%1: %2").arg(step, message));
-                if (fraction >= 0) {
-                    m_progress->setRange(0, 100);
-                    m_progress->setValue(static_cast<int>(fraction * 100));
-                }
-            });
+    showProgress(*m_job, m_progress, m_step);
     connect(m_job, &AcmeIssueJob::authorizationChanged, this,
             [this](int, int, const AuthorizationState& state) { showAuthorization(state); });
-    connect(m_job, &Job::finished, this, [this](const Status&) {
+    connect(m_job, &Operation::finished, this, [this](const Status&) {
         const auto result = m_job->result();
         m_stored = m_job->stored();
         m_job->deleteLater();

@@ -3,12 +3,13 @@
 
 #include "AcmeAccountDialog.h"
 #include "AcmeOrderDialog.h"
+#include "Background.h"
+#include "OperationProgress.h"
 #include "VaultSession.h"
 #include "acme/AcmeAccountStore.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -17,7 +18,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -124,31 +124,30 @@ QString AcmePage::statusText() const
 void AcmePage::reload(bool keepStatus)
 {
     using Listed = Result<QList<IssuerRecord>>;
-    auto* watcher = new QFutureWatcher<Listed>(this);
-    connect(watcher, &QFutureWatcher<Listed>::finished, this, [this, watcher, keepStatus] {
-        const Listed r = watcher->result();
-        watcher->deleteLater();
-        if (!r) {
-            m_status->setText(tr("Error: cannot read the accounts: %1").arg(r.error().message));
-            emit accountsLoaded(false);
-            return;
-        }
-        showAccounts(*r);
-        if (!m_job && !keepStatus) {
-            m_status->setText(r->isEmpty() ? tr("No ACME account yet: New account… makes one.")
-                                           : tr("%n account(s)", nullptr, int(r->size())));
-        }
-        emit accountsLoaded(true);
-    });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path]() -> Listed {
-        auto store = inventory::Store::openUrl(path);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        inventory::KeyVault vault(**store);
-        return AcmeAccountStore(**store, vault).list();
-    }));
+    runInBackground(
+        this,
+        [path]() -> Listed {
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            inventory::KeyVault vault(**store);
+            return AcmeAccountStore(**store, vault).list();
+        },
+        [this, keepStatus](const Listed& r) {
+            if (!r) {
+                m_status->setText(tr("Error: cannot read the accounts: %1").arg(r.error().message));
+                emit accountsLoaded(false);
+                return;
+            }
+            showAccounts(*r);
+            if (!m_job && !keepStatus) {
+                m_status->setText(r->isEmpty() ? tr("No ACME account yet: New account… makes one.")
+                                               : tr("%n account(s)", nullptr, int(r->size())));
+            }
+            emit accountsLoaded(true);
+        });
 }
 
 void AcmePage::showAccounts(const QList<IssuerRecord>& accounts)
@@ -338,15 +337,11 @@ void AcmePage::runTask(AcmeAccountTask task, const QString& what)
             task.vaultPassphrase = passphrase;
             task.initVault = initialize;
             m_job = new AcmeAccountJob(std::move(task), this);
-            connect(m_job, &Job::progress, this,
-                    [this, what](const QString& step, double fraction, const QString& message) {
-                        m_status->setText(QStringLiteral("%1 — %2: %3").arg(what, step, message));
-                        if (fraction >= 0) {
-                            m_progress->setRange(0, 100);
-                            m_progress->setValue(static_cast<int>(fraction * 100));
-                        }
-                    });
-            connect(m_job, &Job::finished, this, [this, what, initialize](const Status&) {
+            showProgress(*m_job, m_progress, m_status,
+                         [what](const QString& step, const QString& message) {
+                             return QStringLiteral("%1 — %2: %3").arg(what, step, message);
+                         });
+            connect(m_job, &Operation::finished, this, [this, what, initialize](const Status&) {
                 const Result<IssuerRecord> r = m_job->result();
                 m_job->deleteLater();
                 m_job = nullptr;

@@ -10,7 +10,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -198,38 +197,37 @@ void FleetPage::fail(const QString& message)
 void FleetPage::reload()
 {
     m_status->setText(tr("Reading the store…"));
-    auto* watcher = new QFutureWatcher<Result<QList<FleetRow>>>(this);
-    connect(watcher, &QFutureWatcher<Result<QList<FleetRow>>>::finished, this, [this, watcher] {
-        const auto r = watcher->result();
-        watcher->deleteLater();
-        if (!r) {
-            fail(r.error().toString());
-            m_counts->setText(tr("The fleet could not be read."));
-            emit reloaded(false);
-            return;
-        }
-        m_model->setRows(*r, m_clock(), m_warnDays);
-        QSet<QString> groups;
-        for (const FleetRow& row : *r) {
-            if (!row.endpoint.group.isEmpty()) {
-                groups.insert(row.endpoint.group);
+    runOnStore<QList<FleetRow>>(
+        this, m_location, [](Store& s) { return loadFleet(s); },
+        [this](const Result<QList<FleetRow>>& r) {
+            if (!r) {
+                fail(r.error().toString());
+                m_counts->setText(tr("The fleet could not be read."));
+                emit reloaded(false);
+                return;
             }
-        }
-        QStringList sorted(groups.begin(), groups.end());
-        sorted.sort(Qt::CaseInsensitive);
-        const QString current = m_group->currentIndex() > 0 ? m_group->currentText() : QString();
-        m_group->blockSignals(true);
-        m_group->clear();
-        m_group->addItem(tr("All groups"));
-        m_group->addItems(sorted);
-        m_group->setCurrentIndex(std::max(0, static_cast<int>(sorted.indexOf(current)) + 1));
-        m_group->blockSignals(false);
-        m_table->resizeColumnsToContents();
-        m_status->setText(tr("%n endpoint(s) in %1", nullptr, int(r->size())).arg(m_location));
-        updateCounts();
-        emit reloaded(true);
-    });
-    watcher->setFuture(onStore<QList<FleetRow>>(m_location, [](Store& s) { return loadFleet(s); }));
+            m_model->setRows(*r, m_clock(), m_warnDays);
+            QSet<QString> groups;
+            for (const FleetRow& row : *r) {
+                if (!row.endpoint.group.isEmpty()) {
+                    groups.insert(row.endpoint.group);
+                }
+            }
+            QStringList sorted(groups.begin(), groups.end());
+            sorted.sort(Qt::CaseInsensitive);
+            const QString current =
+                m_group->currentIndex() > 0 ? m_group->currentText() : QString();
+            m_group->blockSignals(true);
+            m_group->clear();
+            m_group->addItem(tr("All groups"));
+            m_group->addItems(sorted);
+            m_group->setCurrentIndex(std::max(0, static_cast<int>(sorted.indexOf(current)) + 1));
+            m_group->blockSignals(false);
+            m_table->resizeColumnsToContents();
+            m_status->setText(tr("%n endpoint(s) in %1", nullptr, int(r->size())).arg(m_location));
+            updateCounts();
+            emit reloaded(true);
+        });
 }
 
 void FleetPage::updateCounts()
@@ -276,30 +274,30 @@ QList<qint64> FleetPage::selectedIds() const
 
 void FleetPage::save(const Endpoint& endpoint)
 {
-    auto* watcher = new QFutureWatcher<Result<Endpoint>>(this);
-    connect(watcher, &QFutureWatcher<Result<Endpoint>>::finished, this, [this, watcher] {
-        const auto r = watcher->result();
-        watcher->deleteLater();
-        if (!r) {
-            QString message = r.error().message;
-            if (r.error().code == ErrorCode::Conflict) {
-                message += tr("\n\nThe fleet was reloaded; make your change again on the current "
-                              "version.");
-            }
-            fail(r.error().toString());
-            m_notify(message);
-            emit saved(false, r.error().message);
-            reload();
-            return;
-        }
-        emit saved(true, r->host);
-        reload();
-    });
     const Endpoint e = endpoint;
-    watcher->setFuture(onStore<Endpoint>(m_location, [e](Store& s) {
-        s.setActor(Store::osUserName());
-        return e.id == 0 ? s.addEndpoint(e) : s.updateEndpoint(e);
-    }));
+    runOnStore<Endpoint>(
+        this, m_location,
+        [e](Store& s) {
+            s.setActor(Store::osUserName());
+            return e.id == 0 ? s.addEndpoint(e) : s.updateEndpoint(e);
+        },
+        [this](const Result<Endpoint>& r) {
+            if (!r) {
+                QString message = r.error().message;
+                if (r.error().code == ErrorCode::Conflict) {
+                    message +=
+                        tr("\n\nThe fleet was reloaded; make your change again on the current "
+                           "version.");
+                }
+                fail(r.error().toString());
+                m_notify(message);
+                emit saved(false, r.error().message);
+                reload();
+                return;
+            }
+            emit saved(true, r->host);
+            reload();
+        });
 }
 
 void FleetPage::removeEndpoints(const QList<qint64>& ids)
@@ -310,37 +308,36 @@ void FleetPage::removeEndpoints(const QList<qint64>& ids)
                       nullptr, int(ids.size())))) {
         return;
     }
-    auto* watcher = new QFutureWatcher<Result<int>>(this);
-    connect(watcher, &QFutureWatcher<Result<int>>::finished, this, [this, watcher] {
-        const auto r = watcher->result();
-        watcher->deleteLater();
-        if (!r) {
-            fail(r.error().toString());
-            m_notify(r.error().message);
-            emit saved(false, r.error().message);
-        } else {
-            emit saved(true, tr("%n removed", nullptr, *r));
-        }
-        reload();
-    });
-    watcher->setFuture(onStore<int>(m_location, [ids](Store& s) -> Result<int> {
-        s.setActor(Store::osUserName());
-        // All or nothing: one transaction.
-        int n = 0;
-        const Status st = s.transaction([&]() -> Status {
-            for (qint64 id : ids) {
-                if (auto rm = s.removeEndpoint(id); !rm) {
-                    return rm;
+    runOnStore<int>(
+        this, m_location,
+        [ids](Store& s) -> Result<int> {
+            s.setActor(Store::osUserName());
+            // All or nothing: one transaction.
+            int n = 0;
+            const Status st = s.transaction([&]() -> Status {
+                for (qint64 id : ids) {
+                    if (auto rm = s.removeEndpoint(id); !rm) {
+                        return rm;
+                    }
+                    ++n;
                 }
-                ++n;
+                return {};
+            });
+            if (!st) {
+                return tl::unexpected(st.error());
             }
-            return {};
+            return n;
+        },
+        [this](const Result<int>& r) {
+            if (!r) {
+                fail(r.error().toString());
+                m_notify(r.error().message);
+                emit saved(false, r.error().message);
+            } else {
+                emit saved(true, tr("%n removed", nullptr, *r));
+            }
+            reload();
         });
-        if (!st) {
-            return tl::unexpected(st.error());
-        }
-        return n;
-    }));
 }
 
 void FleetPage::addDialog()

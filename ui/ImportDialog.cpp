@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImportDialog.h"
 
+#include "Background.h"
 #include "inventory/ImportApplier.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
@@ -10,7 +11,6 @@
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,7 +19,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -242,52 +241,50 @@ void ImportDialog::preview()
     const int generation = m_generation;
     const QString location = m_location;
     setBusy(true, tr("Reading %1…").arg(path));
-
-    auto* watcher = new QFutureWatcher<Result<Preview>>(this);
-    connect(watcher, &QFutureWatcher<Result<Preview>>::finished, this, [this, watcher, generation] {
-        const auto r = watcher->result();
-        watcher->deleteLater();
-        if (generation != m_generation) {
-            return; // the fields changed meanwhile: this preview is stale
-        }
-        setBusy(false, {});
-        if (!r) {
-            m_summary->setText(tr("Nothing can be imported: %1").arg(r.error().message));
-            m_warnings->setPlainText(r.error().detail);
-            emit previewReady(false);
-            return;
-        }
-        showPreview(*r);
-        emit previewReady(true);
-    });
-    watcher->setFuture(QtConcurrent::run([request, format, location]() mutable -> Result<Preview> {
-        if (format) {
-            request.format = *format;
-        } else {
-            auto guessed = guessImportFormat(request.path);
-            if (!guessed) {
-                return tl::unexpected(guessed.error());
+    runInBackground(
+        this,
+        [request, format, location]() mutable -> Result<Preview> {
+            if (format) {
+                request.format = *format;
+            } else {
+                auto guessed = guessImportFormat(request.path);
+                if (!guessed) {
+                    return tl::unexpected(guessed.error());
+                }
+                request.format = *guessed;
             }
-            request.format = *guessed;
-        }
-        auto plan = readImport(request);
-        if (!plan) {
-            return tl::unexpected(plan.error());
-        }
-        auto store = Store::openUrl(location);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        auto comparison = ImportApplier::preview(**store, *plan);
-        if (!comparison) {
-            return tl::unexpected(comparison.error());
-        }
-        Preview p;
-        p.plan = std::make_shared<const ImportPlan>(std::move(*plan));
-        p.comparison = *comparison;
-        p.format = request.format;
-        return p;
-    }));
+            auto plan = readImport(request);
+            if (!plan) {
+                return tl::unexpected(plan.error());
+            }
+            auto store = Store::openUrl(location);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            auto comparison = ImportApplier::preview(**store, *plan);
+            if (!comparison) {
+                return tl::unexpected(comparison.error());
+            }
+            Preview p;
+            p.plan = std::make_shared<const ImportPlan>(std::move(*plan));
+            p.comparison = *comparison;
+            p.format = request.format;
+            return p;
+        },
+        [this, generation](const Result<Preview>& r) {
+            if (generation != m_generation) {
+                return; // the fields changed meanwhile: this preview is stale
+            }
+            setBusy(false, {});
+            if (!r) {
+                m_summary->setText(tr("Nothing can be imported: %1").arg(r.error().message));
+                m_warnings->setPlainText(r.error().detail);
+                emit previewReady(false);
+                return;
+            }
+            showPreview(*r);
+            emit previewReady(true);
+        });
 }
 
 void ImportDialog::showPreview(const Preview& p)
@@ -368,12 +365,17 @@ void ImportDialog::import()
     const int generation = ++m_generation;
     setBusy(true, tr("Importing…"));
     m_import->setEnabled(false);
-    auto* watcher = new QFutureWatcher<Result<ImportSummary>>(this);
-    connect(
-        watcher, &QFutureWatcher<Result<ImportSummary>>::finished, this,
-        [this, watcher, generation] {
-            const auto r = watcher->result();
-            watcher->deleteLater();
+    runInBackground(
+        this,
+        [plan, location]() -> Result<ImportSummary> {
+            auto store = Store::openUrl(location);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            (*store)->setActor(Store::osUserName());
+            return ImportApplier::apply(**store, *plan);
+        },
+        [this, generation](const Result<ImportSummary>& r) {
             if (generation != m_generation) {
                 return;
             }
@@ -397,14 +399,6 @@ void ImportDialog::import()
             emit imported(true, message);
             accept();
         });
-    watcher->setFuture(QtConcurrent::run([plan, location]() -> Result<ImportSummary> {
-        auto store = Store::openUrl(location);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        (*store)->setActor(Store::osUserName());
-        return ImportApplier::apply(**store, *plan);
-    }));
 }
 
 } // namespace certdeck::ui

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "KeyCsrWizard.h"
 
+#include "Background.h"
+#include "OperationProgress.h"
 #include "TextHighlighting.h"
 #include "common/SecureFile.h"
 #include "crypto/Csr.h"
@@ -12,7 +14,6 @@
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,7 +23,6 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <openssl/crypto.h>
 
 namespace certdeck::ui {
@@ -285,17 +285,9 @@ void KeyCsrWizard::startGeneration()
     m_cancel->setEnabled(true);
     auto* job = new KeyGenerator(keyType(), this);
     m_job = job;
-    connect(job, &Job::progress, this,
-            [this](const QString&, double fraction, const QString& message) {
-                if (fraction < 0) {
-                    m_progress->setRange(0, 0);
-                } else {
-                    m_progress->setRange(0, 100);
-                    m_progress->setValue(static_cast<int>(fraction * 100));
-                }
-                m_status->setText(message);
-            });
-    connect(m_cancel, &QPushButton::clicked, job, &Job::cancel);
+    showProgress(*job, m_progress, m_status,
+                 [](const QString&, const QString& message) { return message; });
+    connect(m_cancel, &QPushButton::clicked, job, &Operation::cancel);
     job->onFinished(this, [this, job](const Result<PrivateKey>& key) {
         job->deleteLater();
         m_job = nullptr;
@@ -344,55 +336,55 @@ void KeyCsrWizard::finishGeneration(const Result<PrivateKey>& key)
         QString csrPath;
         QByteArray csrPem;
     };
-    auto* watcher = new QFutureWatcher<Result<Written>>(this);
-    connect(watcher, &QFutureWatcher<Result<Written>>::finished, this, [this, watcher, fail] {
-        const Result<Written> r = watcher->result();
-        watcher->deleteLater();
-        if (!r) {
-            fail(r.error().toString());
-            return;
-        }
-        m_keyPath = r->keyPath;
-        m_csrPath = r->csrPath;
-        m_progress->setRange(0, 100);
-        m_progress->setValue(100);
-        m_status->setText(tr("Done. Key: %1 (0600). Request: %2. Send the request to your CA.")
-                              .arg(m_keyPath, m_csrPath));
-        m_csrView->setPlainText(QString::fromLatin1(r->csrPem));
-        m_done = true;
-        for (int id : pageIds()) {
-            if (auto* p = dynamic_cast<GeneratePage*>(page(id))) {
-                p->markComplete();
-            }
-        }
-        emit generated(true, m_keyPath);
-    });
     // Encrypting the key (scrypt) and writing files stay off the GUI thread.
-    watcher->setFuture(QtConcurrent::run([k, request, passphrase, keyPath,
-                                          csrPath]() mutable -> Result<Written> {
-        auto csr = Csr::build(request, k.handle());
-        Result<QByteArray> keyPem =
-            passphrase.isEmpty() ? k.toPkcs8Pem() : k.toEncryptedPkcs8Pem(passphrase);
-        OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
-        if (!csr) {
-            return tl::unexpected(csr.error());
-        }
-        if (!keyPem) {
-            return tl::unexpected(keyPem.error());
-        }
-        if (auto w = writeFileAtomically(keyPath, *keyPem, {.secret = true, .overwrite = false});
-            !w) {
-            return tl::unexpected(w.error());
-        }
-        const QByteArray csrPem = csr->toPem();
-        if (auto w = writeFileAtomically(csrPath, csrPem, {.secret = false, .overwrite = false});
-            !w) {
-            Error e = w.error();
-            e.message += QStringLiteral(" (the key was written to %1)").arg(keyPath);
-            return tl::unexpected(e);
-        }
-        return Written{keyPath, csrPath, csrPem};
-    }));
+    runInBackground(
+        this,
+        [k, request, passphrase, keyPath, csrPath]() mutable -> Result<Written> {
+            auto csr = Csr::build(request, k.handle());
+            Result<QByteArray> keyPem =
+                passphrase.isEmpty() ? k.toPkcs8Pem() : k.toEncryptedPkcs8Pem(passphrase);
+            OPENSSL_cleanse(passphrase.data(), static_cast<size_t>(passphrase.size()));
+            if (!csr) {
+                return tl::unexpected(csr.error());
+            }
+            if (!keyPem) {
+                return tl::unexpected(keyPem.error());
+            }
+            if (auto w =
+                    writeFileAtomically(keyPath, *keyPem, {.secret = true, .overwrite = false});
+                !w) {
+                return tl::unexpected(w.error());
+            }
+            const QByteArray csrPem = csr->toPem();
+            if (auto w =
+                    writeFileAtomically(csrPath, csrPem, {.secret = false, .overwrite = false});
+                !w) {
+                Error e = w.error();
+                e.message += QStringLiteral(" (the key was written to %1)").arg(keyPath);
+                return tl::unexpected(e);
+            }
+            return Written{keyPath, csrPath, csrPem};
+        },
+        [this, fail](const Result<Written>& r) {
+            if (!r) {
+                fail(r.error().toString());
+                return;
+            }
+            m_keyPath = r->keyPath;
+            m_csrPath = r->csrPath;
+            m_progress->setRange(0, 100);
+            m_progress->setValue(100);
+            m_status->setText(tr("Done. Key: %1 (0600). Request: %2. Send the request to your CA.")
+                                  .arg(m_keyPath, m_csrPath));
+            m_csrView->setPlainText(QString::fromLatin1(r->csrPem));
+            m_done = true;
+            for (int id : pageIds()) {
+                if (auto* p = dynamic_cast<GeneratePage*>(page(id))) {
+                    p->markComplete();
+                }
+            }
+            emit generated(true, m_keyPath);
+        });
 }
 
 } // namespace certdeck::ui

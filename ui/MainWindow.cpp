@@ -3,6 +3,7 @@
 
 #include "AboutDialog.h"
 #include "AcmePage.h"
+#include "Background.h"
 #include "CertificatesPage.h"
 #include "FleetPage.h"
 #include "ProbePage.h"
@@ -10,7 +11,6 @@
 #include "inventory/Store.h"
 
 #include <QAction>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
@@ -20,7 +20,6 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -185,22 +184,20 @@ void MainWindow::openCertificateFiles(const QStringList& paths, const QString& h
 void MainWindow::openStoreInBackground()
 {
     using StoreResult = Result<inventory::StoreInfo>;
-    auto* watcher = new QFutureWatcher<StoreResult>(this);
-    connect(watcher, &QFutureWatcher<StoreResult>::finished, this, [this, watcher] {
-        const StoreResult r = watcher->result();
-        watcher->deleteLater();
-        m_settings->setStoreInfo(r);
-        if (r) {
-            m_storeStatus->setText(
-                tr("Store: %1 %2, %3").arg(r->backend, r->engineVersion, r->location));
-        } else {
-            m_storeStatus->setText(tr("Store error: %1").arg(r.error().message));
-            m_storeStatus->setToolTip(r.error().detail);
-        }
-        emit storeOpened(r.has_value());
-    });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path] { return inventory::Store::inspectUrl(path); }));
+    runInBackground(
+        this, [path] { return inventory::Store::inspectUrl(path); },
+        [this](const StoreResult& r) {
+            m_settings->setStoreInfo(r);
+            if (r) {
+                m_storeStatus->setText(
+                    tr("Store: %1 %2, %3").arg(r->backend, r->engineVersion, r->location));
+            } else {
+                m_storeStatus->setText(tr("Store error: %1").arg(r.error().message));
+                m_storeStatus->setToolTip(r.error().detail);
+            }
+            emit storeOpened(r.has_value());
+        });
 }
 
 } // namespace certdeck::ui

@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SettingsPage.h"
 
+#include "Background.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OsKeyring.h"
 
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -73,45 +72,44 @@ void SettingsPage::checkKeyProtection()
         Result<int> keys = 0;
         Status keyring;
     };
-    auto* watcher = new QFutureWatcher<Found>(this);
-    connect(watcher, &QFutureWatcher<Found>::finished, this, [this, watcher] {
-        const Found f = watcher->result();
-        watcher->deleteLater();
-        if (!f.initialized || !f.keys) {
-            m_vault->setText(
-                tr("Error: %1")
-                    .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
-        } else if (!*f.initialized) {
-            m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
-                                "init` before keys are stored."));
-        } else {
-            m_vault->setText(
-                tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
-        }
-        if (f.keyring) {
-            m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
-        } else {
-            m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
-                               (f.keyring.error().detail.isEmpty()
-                                    ? QString()
-                                    : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
-        }
-        emit keyProtectionChecked();
-    });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path]() -> Found {
-        Found f;
-        auto store = inventory::Store::openUrl(path);
-        if (!store) {
-            f.initialized = tl::unexpected(store.error());
-        } else {
-            inventory::KeyVault vault(**store);
-            f.initialized = vault.isInitialized();
-            f.keys = vault.keyCount();
-        }
-        f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
-        return f;
-    }));
+    runInBackground(
+        this,
+        [path]() -> Found {
+            Found f;
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                f.initialized = tl::unexpected(store.error());
+            } else {
+                inventory::KeyVault vault(**store);
+                f.initialized = vault.isInitialized();
+                f.keys = vault.keyCount();
+            }
+            f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
+            return f;
+        },
+        [this](const Found& f) {
+            if (!f.initialized || !f.keys) {
+                m_vault->setText(
+                    tr("Error: %1")
+                        .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
+            } else if (!*f.initialized) {
+                m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
+                                    "init` before keys are stored."));
+            } else {
+                m_vault->setText(
+                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
+            }
+            if (f.keyring) {
+                m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
+            } else {
+                m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
+                                   (f.keyring.error().detail.isEmpty()
+                                        ? QString()
+                                        : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
+            }
+            emit keyProtectionChecked();
+        });
 }
 
 void SettingsPage::setStoreInfo(const Result<inventory::StoreInfo>& info)
@@ -134,28 +132,27 @@ void SettingsPage::checkIntegrity()
 {
     m_checkButton->setEnabled(false);
     m_integrity->setText(tr("checking…"));
-    auto* watcher = new QFutureWatcher<Result<QString>>(this);
-    connect(watcher, &QFutureWatcher<Result<QString>>::finished, this, [this, watcher] {
-        const Result<QString> r = watcher->result();
-        watcher->deleteLater();
-        m_checkButton->setEnabled(true);
-        if (!r) {
-            m_integrity->setText(tr("Failed: %1").arg(r.error().toString()));
-            emit integrityChecked(false, r.error().toString());
-            return;
-        }
-        const bool ok = *r == QLatin1String("ok");
-        m_integrity->setText(ok ? tr("OK: no problems found") : tr("DAMAGED: %1").arg(*r));
-        emit integrityChecked(ok, *r);
-    });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path]() -> Result<QString> {
-        auto store = inventory::Store::openUrl(path);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        return (*store)->integrityCheck();
-    }));
+    runInBackground(
+        this,
+        [path]() -> Result<QString> {
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            return (*store)->integrityCheck();
+        },
+        [this](const Result<QString>& r) {
+            m_checkButton->setEnabled(true);
+            if (!r) {
+                m_integrity->setText(tr("Failed: %1").arg(r.error().toString()));
+                emit integrityChecked(false, r.error().toString());
+                return;
+            }
+            const bool ok = *r == QLatin1String("ok");
+            m_integrity->setText(ok ? tr("OK: no problems found") : tr("DAMAGED: %1").arg(*r));
+            emit integrityChecked(ok, *r);
+        });
 }
 
 } // namespace certdeck::ui

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Background.h"
 #include "common/Result.h"
 #include "inventory/Store.h"
 
@@ -22,6 +23,14 @@ QFuture<Result<T>> onStore(const QString& location, Fn fn)
         }
         return fn(**store);
     });
+}
+
+/// onStore(), then `done(result)` on `context`'s thread while `context`
+/// lives (runInBackground()).
+template <class T, class Fn, class Done>
+void runOnStore(QObject* context, const QString& location, Fn fn, Done done)
+{
+    onStore<T>(location, std::move(fn)).then(context, std::move(done));
 }
 
 } // namespace certdeck::ui

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "VaultSession.h"
 
+#include "Background.h"
 #include "VaultPassphraseDialog.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
-#include <QFutureWatcher>
 #include <QMessageBox>
-#include <QtConcurrent/QtConcurrentRun>
 #include <openssl/crypto.h>
 
 namespace certdeck::ui {
@@ -41,30 +40,29 @@ void VaultSession::withPassphrase(QObject* context, Then then)
         then(m_passphrase, m_pendingInit);
         return;
     }
-    auto* watcher = new QFutureWatcher<Result<bool>>(this);
-    connect(watcher, &QFutureWatcher<Result<bool>>::finished, this,
-            [this, watcher, guard, then = std::move(then)] {
-                const Result<bool> initialized = watcher->result();
-                watcher->deleteLater();
-                if (!guard) {
-                    return;
-                }
-                if (!initialized) {
-                    QMessageBox::warning(
-                        m_dialogParent, tr("Key vault"),
-                        tr("Cannot read the key vault: %1").arg(initialized.error().message));
-                    return;
-                }
-                ask(!*initialized, guard, then);
-            });
     const QString path = m_storePath;
-    watcher->setFuture(QtConcurrent::run([path]() -> Result<bool> {
-        auto store = inventory::Store::openUrl(path);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        return inventory::KeyVault(**store).isInitialized();
-    }));
+    // Dropped with this session; `guard` says whether the asker still cares.
+    runInBackground(
+        this,
+        [path]() -> Result<bool> {
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            return inventory::KeyVault(**store).isInitialized();
+        },
+        [this, guard, then = std::move(then)](const Result<bool>& initialized) {
+            if (!guard) {
+                return;
+            }
+            if (!initialized) {
+                QMessageBox::warning(
+                    m_dialogParent, tr("Key vault"),
+                    tr("Cannot read the key vault: %1").arg(initialized.error().message));
+                return;
+            }
+            ask(!*initialized, guard, then);
+        });
 }
 
 void VaultSession::ask(bool initialize, QPointer<QObject> context, Then then)

@@ -3,11 +3,11 @@
 #include "AcmeCliSupport.h"
 #include "acme/AcmeAccountJob.h"
 #include "acme/AcmeAccountStore.h"
+#include "common/CallbackOperation.h"
 #include "common/SecureFile.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -187,9 +187,10 @@ ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
             }
         }
     }
-    AcmeAccountJob job(std::move(task));
-    runJobToEnd(ctx, job);
-    auto result = job.result();
+    // The CLI has no GUI to keep responsive: the flow runs in its own loop.
+    const auto flow = AcmeAccountJob::flow(std::move(task));
+    runToEnd(ctx, *flow);
+    auto result = flow->result();
     if (!result) {
         return reportError(ctx, result.error(), ExitCode::Critical);
     }
@@ -311,57 +312,57 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
     }
     AcmeClient client(*options);
     client.setAccount(*jwsKey);
-    QEventLoop loop;
-    std::optional<Result<AccountInfo>> result;
-    auto done = [&](const Result<AccountInfo>& r) {
-        result = r;
-        loop.quit();
-    };
+    std::optional<JwsKey> next;
+    if (action == QLatin1String("rollover")) {
+        auto nextKey = loadOrCreateKey(ctx, p.value(o.newKey));
+        if (!nextKey) {
+            return reportError(ctx, nextKey.error());
+        }
+        auto nextJws = JwsKey::fromPrivateKey(*nextKey);
+        if (!nextJws) {
+            return reportError(ctx, nextJws.error());
+        }
+        next = *nextJws;
+    }
     if (isNew) {
-        AccountRequest req;
-        req.contact = p.values(o.contact);
-        req.termsOfServiceAgreed = p.isSet(o.agreeTos);
-        req.eab = *eab;
         progressLine(ctx, QStringLiteral("account"),
                      QStringLiteral("registering with %1").arg(options->directoryUrl.toString()));
-        AcmeAccounts::create(client, req, done);
-    } else if (action == QLatin1String("show")) {
-        AcmeAccounts::find(client, done);
     } else {
-        std::optional<JwsKey> next;
-        if (action == QLatin1String("rollover")) {
-            auto nextKey = loadOrCreateKey(ctx, p.value(o.newKey));
-            if (!nextKey) {
-                return reportError(ctx, nextKey.error());
-            }
-            auto nextJws = JwsKey::fromPrivateKey(*nextKey);
-            if (!nextJws) {
-                return reportError(ctx, nextJws.error());
-            }
-            next = *nextJws;
+        progressLine(
+            ctx, QStringLiteral("account"),
+            QStringLiteral("looking the account up at %1").arg(options->directoryUrl.toString()));
+    }
+    const auto exchange = [&](const CallbackOperation<AccountInfo>::Done& done) {
+        if (isNew) {
+            AccountRequest req;
+            req.contact = p.values(o.contact);
+            req.termsOfServiceAgreed = p.isSet(o.agreeTos);
+            req.eab = *eab;
+            AcmeAccounts::create(client, req, done);
+        } else if (action == QLatin1String("show")) {
+            AcmeAccounts::find(client, done);
+        } else {
+            // The account URL first, then the change.
+            AcmeAccounts::find(client, [&, done](const Result<AccountInfo>& found) {
+                if (!found) {
+                    done(found);
+                } else if (action == QLatin1String("update")) {
+                    AcmeAccounts::updateContact(client, p.values(o.contact), done);
+                } else if (action == QLatin1String("deactivate")) {
+                    AcmeAccounts::deactivate(client, done);
+                } else {
+                    AcmeAccounts::rollover(client, *next, done);
+                }
+            });
         }
-        // The account URL first, then the change.
-        AcmeAccounts::find(client, [&, next](const Result<AccountInfo>& found) {
-            if (!found) {
-                done(found);
-                return;
-            }
-            if (action == QLatin1String("update")) {
-                AcmeAccounts::updateContact(client, p.values(o.contact), done);
-            } else if (action == QLatin1String("deactivate")) {
-                AcmeAccounts::deactivate(client, done);
-            } else {
-                AcmeAccounts::rollover(client, *next, done);
-            }
-        });
-    }
+    };
+    CallbackOperation<AccountInfo> op(exchange, [&client] { client.abortAll(); });
+    runToEnd(ctx, op);
+    const Result<AccountInfo> result = op.result();
     if (!result) {
-        loop.exec();
+        return reportError(ctx, result.error(), ExitCode::Critical);
     }
-    if (!*result) {
-        return reportError(ctx, result->error(), ExitCode::Critical);
-    }
-    const AccountInfo& a = **result;
+    const AccountInfo& a = *result;
     if (isNew && !importPass.bytes.isEmpty()) {
         if (auto imported = importAccount(ctx, p, o, a, client.key(), importPass.bytes);
             !imported) {

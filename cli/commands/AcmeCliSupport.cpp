@@ -2,40 +2,25 @@
 // certdeckctl acme: option readers shared by its actions.
 #include "AcmeCliSupport.h"
 
+#include "OperationRunner.h"
 #include "acme/AcmeAccountStore.h"
 #include "acme/Base64Url.h"
 #include "common/SecureFile.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 
 namespace certdeck::cli::acmecli {
 
 void progressLine(CommandContext& ctx, const QString& step, const QString& message)
 {
-    ctx.err << "certdeckctl: acme: " << step;
-    if (!message.isEmpty() && message != step) {
-        ctx.err << ": " << message;
-    }
-    ctx.err << "\n";
-    ctx.err.flush();
+    printProgress(ctx, QStringLiteral("acme"), step, Operation::Indeterminate, message);
 }
 
-void runJobToEnd(CommandContext& ctx, Job& job)
+Status runToEnd(CommandContext& ctx, Operation& op)
 {
-    QEventLoop loop;
-    QObject::connect(&job, &Job::progress, &loop,
-                     [&ctx](const QString& step, double, const QString& message) {
-                         progressLine(ctx, step, message);
-                     });
-    QObject::connect(&job, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
-    job.start();
-    // certdeckctl's main() runs no event loop of its own: this is the only one.
-    if (!job.isFinished()) {
-        loop.exec();
-    }
+    return OperationRunner(ctx, QStringLiteral("acme")).run(op);
 }
 
 Result<AcmeClientOptions> clientOptions(const QCommandLineParser& p, const AcmeOptions& o)

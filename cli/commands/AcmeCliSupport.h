@@ -10,7 +10,7 @@
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
 #include "acme/Dns01Publisher.h"
-#include "common/Job.h"
+#include "common/Operation.h"
 #include "crypto/PrivateKey.h"
 #include "inventory/Records.h"
 
@@ -157,10 +157,11 @@ struct AcmeOptions
     }
 };
 
+/// An "acme" line of printProgress() for steps that are no Operation.
 void progressLine(CommandContext& ctx, const QString& step, const QString& message);
-/// Starts `job` and runs this command's event loop until it finishes, its
-/// progress on stderr (progressLine); read the outcome with job.result().
-void runJobToEnd(CommandContext& ctx, Job& job);
+/// Runs `op` to its end with OperationRunner ("acme" progress lines, Ctrl-C
+/// cancels); read the outcome with its result().
+Status runToEnd(CommandContext& ctx, Operation& op);
 Result<AcmeClientOptions> clientOptions(const QCommandLineParser& p, const AcmeOptions& o);
 /// Loads the account key, or with `create` makes a P-256 key when the file
 /// does not exist yet (0600, encrypted when a passphrase was given).

@@ -8,13 +8,13 @@
 #include "PassphraseOption.h"
 #include "acme/AcmeAccounts.h"
 #include "acme/AcmeClient.h"
-#include "acme/AcmeIssueJob.h"
+#include "acme/AcmeIssueFlow.h"
 #include "acme/AcmeRevocation.h"
 #include "acme/Base64Url.h"
+#include "common/CallbackOperation.h"
 #include "common/SecureFile.h"
 #include "crypto/PrivateKey.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -226,9 +226,10 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     spec.order.certificateKey = *certKey;
     spec.order.preferredChainIssuer = p.value(o.preferredChain);
 
-    AcmeIssueJob job(spec);
-    runJobToEnd(ctx, job);
-    auto issued = job.result();
+    // The CLI has no GUI to keep responsive: the flow runs in its own loop.
+    AcmeIssueFlow flow(spec);
+    runToEnd(ctx, flow);
+    auto issued = flow.result();
     if (!issued) {
         return reportError(ctx, issued.error(), ExitCode::Critical);
     }
@@ -372,32 +373,29 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     }
     AcmeClient client(*options);
     client.setAccount(*jwsKey);
-    QEventLoop loop;
-    std::optional<Result<bool>> result;
     const QByteArray der = certs.constFirst().toDer();
-    const auto revoke = [&] {
-        AcmeRevocation::revoke(client, der, reason, byCertKey, [&](const Result<bool>& r) {
-            result = r;
-            loop.quit();
-        });
-    };
-    if (byCertKey) {
-        revoke();
-    } else {
-        AcmeAccounts::find(client, [&](const Result<AccountInfo>& a) {
-            if (!a) {
-                result = tl::unexpected(a.error());
-                loop.quit();
+    CallbackOperation<bool> op(
+        [&](const CallbackOperation<bool>::Done& done) {
+            if (byCertKey) {
+                AcmeRevocation::revoke(client, der, reason, byCertKey, done);
                 return;
             }
-            revoke();
-        });
-    }
+            AcmeAccounts::find(client, [&, done](const Result<AccountInfo>& a) {
+                if (!a) {
+                    done(tl::unexpected(a.error()));
+                    return;
+                }
+                AcmeRevocation::revoke(client, der, reason, byCertKey, done);
+            });
+        },
+        [&client] { client.abortAll(); });
+    progressLine(ctx, QStringLiteral("revoke"),
+                 QStringLiteral("asking %1 to revoke the certificate")
+                     .arg(options->directoryUrl.toString()));
+    runToEnd(ctx, op);
+    const Result<bool> result = op.result();
     if (!result) {
-        loop.exec();
-    }
-    if (!*result) {
-        return reportError(ctx, result->error(), ExitCode::Critical);
+        return reportError(ctx, result.error(), ExitCode::Critical);
     }
     const QString serial = QString::fromLatin1(certs.constFirst().serialNumber());
     const QString reasonText =

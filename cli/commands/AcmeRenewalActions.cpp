@@ -4,11 +4,11 @@
 // the inventory, and a Retry-After it sent is honoured from there.
 #include "AcmeCliSupport.h"
 #include "acme/AcmeRenewalInfo.h"
+#include "common/CallbackOperation.h"
 #include "common/SecureFile.h"
 #include "inventory/Store.h"
 
 #include <QCryptographicHash>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QSslCertificate>
@@ -122,19 +122,17 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
                          .arg(timeText(window->retryAfterUtc)));
     } else {
         AcmeClient client(*options);
-        QEventLoop loop;
-        std::optional<Result<RenewalInfo>> result;
-        AcmeRenewalInfo::fetch(client, der, [&](const Result<RenewalInfo>& r) {
-            result = r;
-            loop.quit();
-        });
+        CallbackOperation<RenewalInfo> op(
+            [&](const CallbackOperation<RenewalInfo>::Done& done) {
+                AcmeRenewalInfo::fetch(client, der, done);
+            },
+            [&client] { client.abortAll(); });
+        runToEnd(ctx, op);
+        const Result<RenewalInfo> result = op.result();
         if (!result) {
-            loop.exec();
+            return reportError(ctx, result.error());
         }
-        if (!*result) {
-            return reportError(ctx, result->error());
-        }
-        const RenewalInfo& info = **result;
+        const RenewalInfo& info = *result;
         inventory::RenewalWindow fresh;
         fresh.windowStartUtc = info.windowStart;
         fresh.windowEndUtc = info.windowEnd;

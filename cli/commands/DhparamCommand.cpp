@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl dhparam: DH parameters for servers that still offer DHE suites.
 #include "CliSupport.h"
+#include "OperationRunner.h"
 #include "common/SecureFile.h"
 #include "crypto/DhParams.h"
 
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <memory>
@@ -64,25 +63,8 @@ ExitCode runDhparam(CommandContext& ctx, const QStringList& args)
                                  {}});
     }
     std::unique_ptr<TypedJob<crypto::DhParams>> job(crypto::DhParams::generateJob(n));
-    QEventLoop loop;
-    // The first report of the search at once, then a line a second at most:
-    // a prime search reports ten times as often.
-    QElapsedTimer sinceLine;
-    int lines = 0;
-    QObject::connect(
-        job.get(), &Job::progress, &loop,
-        [&ctx, &sinceLine, &lines](const QString& step, double fraction, const QString& message) {
-            if (fraction < 1.0 && ++lines > 2 && sinceLine.elapsed() < 1000) {
-                return;
-            }
-            sinceLine.start();
-            ctx.err << step << ": " << message << "\n";
-            ctx.err.flush();
-        });
-    QObject::connect(job.get(), &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
-    job->start();
-    // certdeckctl's main() runs no event loop of its own: this is the only one.
-    loop.exec();
+    // A prime search reports ten times a second: a line a second is plenty.
+    OperationRunner(ctx, QStringLiteral("dhparam")).throttleRepeats(1000).run(*job);
     const auto dh = job->result();
     if (!dh) {
         return reportError(ctx, dh.error());

@@ -2,6 +2,7 @@
 // certdeckctl key: make a private key, show what a key file holds, and check
 // that a key and a certificate belong together.
 #include "CliSupport.h"
+#include "OperationRunner.h"
 #include "PassphraseSource.h"
 #include "common/SecureFile.h"
 #include "crypto/Certificate.h"
@@ -9,8 +10,6 @@
 #include "crypto/KeyGenerator.h"
 #include "crypto/PrivateKey.h"
 
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <openssl/crypto.h>
@@ -208,25 +207,8 @@ ExitCode runNew(CommandContext& ctx, const QStringList& args)
     }
 
     crypto::KeyGenerator gen(*keyType);
-    QEventLoop loop;
-    // The first report of the search at once, then a line a second at most:
-    // a prime search reports ten times as often.
-    QElapsedTimer sinceLine;
-    int lines = 0;
-    QObject::connect(
-        &gen, &Job::progress, &loop,
-        [&ctx, &sinceLine, &lines](const QString& step, double fraction, const QString& message) {
-            if (fraction < 1.0 && ++lines > 2 && sinceLine.elapsed() < 1000) {
-                return;
-            }
-            sinceLine.start();
-            ctx.err << step << ": " << message << "\n";
-            ctx.err.flush();
-        });
-    QObject::connect(&gen, &Job::finished, &loop, [&loop](const Status&) { loop.quit(); });
-    gen.start();
-    // certdeckctl's main() runs no event loop of its own: this is the only one.
-    loop.exec();
+    // A prime search reports ten times a second: a line a second is plenty.
+    OperationRunner(ctx, QStringLiteral("key")).throttleRepeats(1000).run(gen);
     const auto key = gen.result();
     if (!key) {
         return reportError(ctx, key.error());

@@ -112,9 +112,8 @@ void AccountFlow::create()
         finishWith(tl::unexpected(options.error()));
         return;
     }
-    auto name = task.name.trimmed().isEmpty()
-                    ? m_accounts->freeName(defaultName(task.directoryUrl))
-                    : Result<QString>(task.name.trimmed());
+    auto name = task.name.trimmed().isEmpty() ? m_accounts->freeName(defaultName(task.directoryUrl))
+                                              : Result<QString>(task.name.trimmed());
     if (!name) {
         finishWith(tl::unexpected(name.error()));
         return;
@@ -154,24 +153,24 @@ void AccountFlow::create()
     }
     m_client = std::make_unique<AcmeClient>(*options);
     m_client->setAccount(*jws);
-    AcmeAccounts::create(*m_client, task.request,
-                         [this, name = *name, keyId = *keyId, jws = *jws](
-                             const Result<AccountInfo>& info) {
-                             if (!info) {
-                                 (void)m_accounts->discardKey(keyId);
-                                 finishWith(tl::unexpected(info.error()));
-                                 return;
-                             }
-                             reportProgress(QStringLiteral("Saving"), 0.9,
-                                            QStringLiteral("recording the account in the "
-                                                           "inventory"));
-                             auto stored = m_accounts->add(name, m_task.directoryUrl,
-                                                           m_task.trustFile, *info, keyId, jws);
-                             if (!stored) {
-                                 (void)m_accounts->discardKey(keyId);
-                             }
-                             finishWith(stored);
-                         });
+    AcmeAccounts::create(
+        *m_client, task.request,
+        [this, name = *name, keyId = *keyId, jws = *jws](const Result<AccountInfo>& info) {
+            if (!info) {
+                (void)m_accounts->discardKey(keyId);
+                finishWith(tl::unexpected(info.error()));
+                return;
+            }
+            reportProgress(QStringLiteral("Saving"), 0.9,
+                           QStringLiteral("recording the account in the "
+                                          "inventory"));
+            auto stored =
+                m_accounts->add(name, m_task.directoryUrl, m_task.trustFile, *info, keyId, jws);
+            if (!stored) {
+                (void)m_accounts->discardKey(keyId);
+            }
+            finishWith(stored);
+        });
 }
 
 void AccountFlow::change()
@@ -209,7 +208,9 @@ void AccountFlow::changeFound(const Result<AccountInfo>& found)
         return;
     }
     using Action = AcmeAccountTask::Action;
-    const auto then = [this](const Result<AccountInfo>& info) { save(info); };
+    const auto then = [this](const Result<AccountInfo>& info) {
+        save(info);
+    };
     switch (m_task.action) {
     case Action::Create:
     case Action::Refresh:

@@ -17,8 +17,7 @@ Result<std::unique_ptr<ChallengePublisher>> makePublisher(const AcmeIssueSpec& s
         return std::make_unique<Dns01Publisher>(*spec.dns01);
     }
     if (!spec.dns01HookProgram.isEmpty()) {
-        return std::make_unique<Dns01HookPublisher>(spec.dns01HookProgram,
-                                                    spec.dns01HookArguments);
+        return std::make_unique<Dns01HookPublisher>(spec.dns01HookProgram, spec.dns01HookArguments);
     }
     if (spec.tlsAlpnPort) {
         auto responder = std::make_unique<TlsAlpnResponder>();
@@ -64,7 +63,9 @@ void AcmeIssueFlow::onStart()
     reportProgress(QStringLiteral("Account"), 0.0, QStringLiteral("signing in to the ACME server"));
     // The client never calls back after it is destroyed, and it dies with
     // this flow: `this` is safe in its callbacks.
-    const auto done = [this](const Result<AccountInfo>& account) { onAccount(account); };
+    const auto done = [this](const Result<AccountInfo>& account) {
+        onAccount(account);
+    };
     if (m_spec.createAccount) {
         AcmeAccounts::create(*m_client, m_spec.account, done);
     } else {

@@ -193,7 +193,8 @@ OperationThread::~OperationThread()
     m_shared->front = nullptr;
     m_shared->cancelRequested = true;
     if (Operation* flow = m_shared->flow) {
-        QMetaObject::invokeMethod(flow, [flow] { flow->cancel(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            flow, [flow] { flow->cancel(); }, Qt::QueuedConnection);
     }
 }
 
@@ -211,7 +212,8 @@ void OperationThread::cancel()
     std::lock_guard lock(m_shared->mutex);
     m_shared->cancelRequested = true;
     if (Operation* flow = m_shared->flow) {
-        QMetaObject::invokeMethod(flow, [flow] { flow->cancel(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            flow, [flow] { flow->cancel(); }, Qt::QueuedConnection);
     }
 }
 

@@ -59,9 +59,9 @@ AiaFetcher::AiaFetcher(QNetworkAccessManager* network, AiaLimits limits, QObject
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         conclude(fail(ErrorCode::Timeout,
-                    QStringLiteral("fetching the issuer from %1 timed out after %2 s")
-                        .arg(m_url.toString())
-                        .arg(m_limits.timeoutMs / 1000.0)));
+                      QStringLiteral("fetching the issuer from %1 timed out after %2 s")
+                          .arg(m_url.toString())
+                          .arg(m_limits.timeoutMs / 1000.0)));
     });
 }
 
@@ -126,9 +126,9 @@ void AiaFetcher::onStart()
     const QUrl url = m_url;
     if (!url.isValid() || !isHttp(url)) {
         conclude(fail(ErrorCode::Unsupported,
-                    QStringLiteral("the caIssuers URL %1 is not plain http; only http is fetched "
-                                   "(https would itself need a verified chain)")
-                        .arg(url.toString())));
+                      QStringLiteral("the caIssuers URL %1 is not plain http; only http is fetched "
+                                     "(https would itself need a verified chain)")
+                          .arg(url.toString())));
         return;
     }
     QNetworkRequest req(url);
@@ -143,18 +143,18 @@ void AiaFetcher::onStart()
         const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
         if (length.isValid() && length.toLongLong() > m_limits.maxBytes) {
             conclude(fail(ErrorCode::Protocol,
-                        QStringLiteral("%1 announces %2 bytes; an issuer certificate is at most "
-                                       "%3 bytes")
-                            .arg(m_url.toString())
-                            .arg(length.toLongLong())
-                            .arg(m_limits.maxBytes)));
+                          QStringLiteral("%1 announces %2 bytes; an issuer certificate is at most "
+                                         "%3 bytes")
+                              .arg(m_url.toString())
+                              .arg(length.toLongLong())
+                              .arg(m_limits.maxBytes)));
         }
     });
     connect(m_reply, &QNetworkReply::redirected, this, [this](const QUrl& to) {
         if (!isHttp(to)) {
             conclude(fail(ErrorCode::Unsupported,
-                        QStringLiteral("%1 redirects to %2, which is not plain http")
-                            .arg(m_url.toString(), to.toString())));
+                          QStringLiteral("%1 redirects to %2, which is not plain http")
+                              .arg(m_url.toString(), to.toString())));
             return;
         }
         emit m_reply->redirectAllowed();
@@ -165,7 +165,7 @@ void AiaFetcher::onStart()
 void AiaFetcher::onCancel()
 {
     conclude(fail(ErrorCode::Cancelled,
-                QStringLiteral("fetching %1 was cancelled").arg(m_url.toString())));
+                  QStringLiteral("fetching %1 was cancelled").arg(m_url.toString())));
 }
 
 void AiaFetcher::onReadyRead()
@@ -175,9 +175,9 @@ void AiaFetcher::onReadyRead()
     }
     if (m_body.size() + m_reply->bytesAvailable() > m_limits.maxBytes) {
         conclude(fail(ErrorCode::Protocol,
-                    QStringLiteral("%1 sent more than %2 bytes; an issuer certificate is smaller")
-                        .arg(m_url.toString())
-                        .arg(m_limits.maxBytes)));
+                      QStringLiteral("%1 sent more than %2 bytes; an issuer certificate is smaller")
+                          .arg(m_url.toString())
+                          .arg(m_limits.maxBytes)));
         return;
     }
     m_body += m_reply->readAll();
@@ -206,8 +206,8 @@ void AiaFetcher::onFinished()
     if (m_reply->error() != QNetworkReply::NoError) {
         const bool timeout = m_reply->error() == QNetworkReply::TimeoutError;
         conclude(fail(timeout ? ErrorCode::Timeout : ErrorCode::Network,
-                    QStringLiteral("fetching the issuer from %1 failed: %2")
-                        .arg(m_url.toString(), m_reply->errorString())));
+                      QStringLiteral("fetching the issuer from %1 failed: %2")
+                          .arg(m_url.toString(), m_reply->errorString())));
         return;
     }
     conclude(parseResponse(m_body, m_url.toString()));

@@ -131,8 +131,7 @@ void ChainJob::verifyOnWorker()
     say(QStringLiteral("verifying the chain"));
     // The continuation runs on this job's thread, and not at all once the
     // job is gone; the worker holds copies only, so nobody waits for it.
-    QtConcurrent::run([input = m_input, trust = m_trust, now = m_now,
-                       options = m_options.verify] {
+    QtConcurrent::run([input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
         const certdeck::internal::OpensslThreadCleanup cleanup;
         return ChainVerifier::verify(input, trust, now, options);
     }).then(this, [this](const ChainReport& report) {

@@ -333,8 +333,7 @@ ServedChainFetcher::ServedChainFetcher(Options options, QObject* parent)
     : ServedChainFetcher(std::move(options), std::make_shared<Wake>(), parent)
 {}
 
-ServedChainFetcher::ServedChainFetcher(Options options, std::shared_ptr<Wake> wake,
-                                       QObject* parent)
+ServedChainFetcher::ServedChainFetcher(Options options, std::shared_ptr<Wake> wake, QObject* parent)
     : TypedJob<ServedChain>(
           [options = std::move(options), wake](const JobControl&) -> Result<ServedChain> {
               const certdeck::internal::OpensslThreadCleanup cleanup;

@@ -61,8 +61,8 @@ void TestAcmeIssueJob::issuesWithLiveProgress()
 {
     AcmeIssueJob job(
         spec({QStringLiteral("job1.example.test"), QStringLiteral("job2.example.test")}));
-    QSignalSpy progress(&job, &Job::progress);
-    QSignalSpy finished(&job, &Job::finished);
+    QSignalSpy progress(&job, &Operation::progress);
+    QSignalSpy finished(&job, &Operation::finished);
     job.start();
     QVERIFY(finished.wait(90000));
     auto r = job.result();
@@ -90,9 +90,9 @@ void TestAcmeIssueJob::cancelStopsAndFreesThePort()
 {
     AcmeIssueJob job(
         spec({QStringLiteral("cancel1.example.test"), QStringLiteral("cancel2.example.test")}));
-    QSignalSpy finished(&job, &Job::finished);
+    QSignalSpy finished(&job, &Operation::finished);
     bool cancelled = false;
-    connect(&job, &Job::progress, this, [&](const QString& step, double, const QString&) {
+    connect(&job, &Operation::progress, this, [&](const QString& step, double, const QString&) {
         if (!cancelled && step.startsWith(QLatin1String("Authorization 1/2"))) {
             cancelled = true;
             job.cancel();
@@ -112,7 +112,7 @@ void TestAcmeIssueJob::portInUseIsReported()
     QTcpServer squatter;
     QVERIFY(squatter.listen(QHostAddress::LocalHost, m_pebble->httpPort()));
     AcmeIssueJob job(spec({QStringLiteral("busy.example.test")}));
-    QSignalSpy finished(&job, &Job::finished);
+    QSignalSpy finished(&job, &Operation::finished);
     job.start();
     QVERIFY(finished.wait(30000));
     auto r = job.result();

@@ -291,8 +291,10 @@ void TestChainAia::cancelAndDeadContext()
     QVERIFY(progress.count() >= 1);
     QVERIFY(progress.first().first().toString().contains(QStringLiteral("fetching the issuer")));
     job.cancel();
+    QVERIFY(spy.wait(5000)); // from the event loop, never inside cancel()
     QCOMPARE(spy.count(), 1);
     QVERIFY(job.wasCancelled());
+    QCOMPARE(job.result().error().code, ErrorCode::Cancelled);
     QVERIFY(job.report().built.isEmpty());
 
     // The context dies while the job waits on the stalled server: the job

@@ -79,10 +79,12 @@ protected:
     void onStart() override
     {
         m_giveUp.setSingleShot(true);
-        connect(&m_giveUp, &QTimer::timeout, this,
-                [this] { finishWith(fail(ErrorCode::Timeout, QStringLiteral("the peer is silent"))); });
+        connect(&m_giveUp, &QTimer::timeout, this, [this] {
+            finishWith(fail(ErrorCode::Timeout, QStringLiteral("the peer is silent")));
+        });
         connect(&m_socket, &QTcpSocket::connected, this, [this] {
-            reportProgress(QStringLiteral("Connected"), 0.5, QStringLiteral("waiting for the peer"));
+            reportProgress(QStringLiteral("Connected"), 0.5,
+                           QStringLiteral("waiting for the peer"));
         });
         connect(&m_socket, &QTcpSocket::readyRead, this, [this] { m_bytes += m_socket.readAll(); });
         connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
