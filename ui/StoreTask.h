@@ -25,12 +25,12 @@ QFuture<Result<T>> onStore(const QString& location, Fn fn)
     });
 }
 
-/// onStore(), then `done(result)` on `context`'s thread while `context`
-/// lives (runInBackground()).
+/// onStore(), then `done(result)` on `context`'s thread through the event
+/// loop, while `context` lives (whenDone()).
 template <class T, class Fn, class Done>
 void runOnStore(QObject* context, const QString& location, Fn fn, Done done)
 {
-    onStore<T>(location, std::move(fn)).then(context, std::move(done));
+    whenDone(onStore<T>(location, std::move(fn)), context, std::move(done));
 }
 
 } // namespace certdeck::ui

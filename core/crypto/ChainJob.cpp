@@ -3,6 +3,7 @@
 
 #include "common/internal/OpensslThreadCleanup.h"
 
+#include <QFutureWatcher>
 #include <QNetworkAccessManager>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -129,18 +130,22 @@ void ChainJob::onFetched()
 void ChainJob::verifyOnWorker()
 {
     say(QStringLiteral("verifying the chain"));
-    // The continuation runs on this job's thread, and not at all once the
-    // job is gone; the worker holds copies only, so nobody waits for it.
-    QtConcurrent::run([input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
-        const certdeck::internal::OpensslThreadCleanup cleanup;
-        return ChainVerifier::verify(input, trust, now, options);
-    }).then(this, [this](const ChainReport& report) {
+    // A child of this job: it dies with it (its signal with it), and the
+    // worker holds copies only, so nobody waits for it.
+    auto* watcher = new QFutureWatcher<ChainReport>(this);
+    connect(watcher, &QFutureWatcher<ChainReport>::finished, this, [this, watcher] {
+        watcher->deleteLater();
         if (isEnding()) {
             return;
         }
-        m_report = report;
-        finishWith(report);
+        m_report = watcher->result();
+        finishWith(m_report);
     });
+    watcher->setFuture(QtConcurrent::run(
+        [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
+            const certdeck::internal::OpensslThreadCleanup cleanup;
+            return ChainVerifier::verify(input, trust, now, options);
+        }));
 }
 
 } // namespace certdeck::crypto
