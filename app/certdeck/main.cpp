@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
+#include "common/ThreadedOperation.h"
 #include "inventory/Store.h"
 
 #include <QApplication>
@@ -33,11 +34,18 @@ int main(int argc, char* argv[])
         QStringLiteral("[FILE...]"));
     parser.process(app);
 
-    certdeck::ui::MainWindow window(certdeck::inventory::Store::defaultLocation());
-    window.show();
-    if (!parser.positionalArguments().isEmpty()) {
-        window.openCertificateFiles(parser.positionalArguments(), parser.value(host),
-                                    parser.value(caFile));
+    int code = 0;
+    {
+        certdeck::ui::MainWindow window(certdeck::inventory::Store::defaultLocation());
+        window.show();
+        if (!parser.positionalArguments().isEmpty()) {
+            window.openCertificateFiles(parser.positionalArguments(), parser.value(host),
+                                        parser.value(caFile));
+        }
+        code = QApplication::exec();
     }
-    return QApplication::exec();
+    // A page closed mid-order left its flow cancelling on a worker thread
+    // (withdrawing ACME tokens): let it end before the process does.
+    certdeck::OperationThread::waitForAll(QDeadlineTimer(10000));
+    return code;
 }

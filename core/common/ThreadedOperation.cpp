@@ -3,6 +3,7 @@
 
 #include "common/internal/OpensslThreadCleanup.h"
 
+#include <QCoreApplication>
 #include <QMetaObject>
 #include <QThread>
 #include <atomic>
@@ -125,18 +126,15 @@ private:
                     emit front.progress(step, fraction, message);
                 });
             });
-        QObject::connect(raw, &Operation::finished, raw, [this, raw](const Status&) {
-            std::function<void(Operation&)> delivery;
+        // The result is read here, but delivered only once the flow and all
+        // it made are gone: when the caller sees finished(), the flow's
+        // sockets are closed and its ports free.
+        OperationThread::Delivery delivery;
+        QObject::connect(raw, &Operation::finished, raw, [this, raw, &delivery](const Status&) {
             try {
                 delivery = m_harvest(*raw);
             } catch (...) {
                 delivery = nullptr;
-            }
-            if (delivery) {
-                m_shared->postToFront(std::move(delivery));
-            } else {
-                deliver(internalFailure(QStringLiteral("the operation's result could not be "
-                                                       "handed over")));
             }
             exit(0);
         });
@@ -156,6 +154,14 @@ private:
             m_shared->flow = nullptr;
         }
         flow.reset();
+        // What the flow deleted later goes now, before the caller hears of it.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        if (delivery) {
+            m_shared->postToFront(std::move(delivery));
+        } else {
+            deliver(internalFailure(QStringLiteral("the operation's result could not be "
+                                                   "handed over")));
+        }
     }
 
     // For failures outside the flow: the front ends with `error`.

@@ -17,6 +17,8 @@
 #include <QTest>
 #include <QThread>
 #include <QTimer>
+#include <atomic>
+#include <memory>
 
 using namespace certdeck;
 
@@ -40,6 +42,19 @@ protected:
         finishWith(8); // ignored: the outcome is decided
     }
     void onCancel() override { ++cancels; }
+};
+
+/// Says when it is destroyed (from its worker thread).
+class MortalFlow : public InstantFlow
+{
+public:
+    explicit MortalFlow(std::shared_ptr<std::atomic<bool>> gone)
+        : m_gone(std::move(gone))
+    {}
+    ~MortalFlow() override { *m_gone = true; }
+
+private:
+    std::shared_ptr<std::atomic<bool>> m_gone;
 };
 
 /// Answers cancel() with the error the abort caused, as a network flow does.
@@ -162,6 +177,7 @@ private slots:
     void jobIsAnOperation();
     void flowRunsOnItsOwnThread();
     void typedEventsArriveBeforeFinished();
+    void flowIsGoneBeforeFinished();
     void cancelIsPushedToTheWorker();
     void destroyingTheAdapterDoesNotWait();
     void factoryFailureIsAnError();
@@ -304,6 +320,24 @@ void TestOperation::typedEventsArriveBeforeFinished()
     QVERIFY(finished.wait(10000));
     QCOMPARE(seen, QStringList{QStringLiteral("123")});
     QCOMPARE(*op->result(), 7);
+}
+
+void TestOperation::flowIsGoneBeforeFinished()
+{
+    // When the caller hears finished(), the flow and what it owned (a
+    // responder's listening socket, say) no longer exist.
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    ThreadedOperation<int> op([gone](const WorkerLink&) -> std::unique_ptr<TypedOperation<int>> {
+        return std::make_unique<MortalFlow>(gone);
+    });
+    bool goneAtFinish = false;
+    connect(&op, &Operation::finished, this,
+            [&goneAtFinish, gone](const Status&) { goneAtFinish = gone->load(); });
+    QSignalSpy finished(&op, &Operation::finished);
+    op.start();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(goneAtFinish);
+    QCOMPARE(*op.result(), 7);
 }
 
 void TestOperation::cancelIsPushedToTheWorker()
