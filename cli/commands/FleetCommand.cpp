@@ -4,6 +4,7 @@
 // user name and refuses an edit made on a stale revision.
 #include "CliSupport.h"
 #include "FleetImport.h"
+#include "FleetTrust.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
@@ -89,6 +90,8 @@ QJsonObject toJson(const Endpoint& e)
     };
     o.insert(QStringLiteral("deployTargetId"),
              e.deployTargetId ? QJsonValue(*e.deployTargetId) : QJsonValue());
+    o.insert(QStringLiteral("trustBundleId"),
+             e.trustBundleId ? QJsonValue(*e.trustBundleId) : QJsonValue());
     return o;
 }
 
@@ -281,6 +284,8 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     common.addTo(p);
     FieldOptions fields;
     fields.addTo(p);
+    const QCommandLineOption trust = trustBundleOption();
+    p.addOption(trust);
     p.addPositionalArgument(QStringLiteral("address"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -290,7 +295,7 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
         return printHelp(
             ctx, "Usage: certdeckctl fleet add HOST[:PORT] [--sni NAME] [--ip ADDR] [--group G]\n"
                  "         [--tag T]... [--kind nginx|haproxy|envoy|apache|other] [--notes TEXT]\n"
-                 "         [--json] [--db PATH|URL]\n\n"
+                 "         [--trust-bundle NAME] [--json] [--db PATH|URL]\n\n"
                  "Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
                  "host, port and SNI name twice is refused.\n");
     }
@@ -311,6 +316,9 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     auto store = openStore(ctx);
     if (!store) {
         return reportError(ctx, store.error());
+    }
+    if (auto s = applyTrustBundle(**store, p, trust, e); !s) {
+        return reportError(ctx, s.error());
     }
     auto added = (*store)->addEndpoint(e);
     if (!added) {
@@ -402,10 +410,15 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!e) {
         return reportError(ctx, e.error());
     }
+    const QString trust = trustDescription(**store, *e);
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*e)}});
+        QJsonObject o = toJson(*e);
+        o.insert(QStringLiteral("trustAnchors"), trust);
+        printJson(ctx.out, {{QStringLiteral("endpoint"), o}});
     } else {
         printDetails(ctx.out, *e);
+        ctx.out << "Trust      " << trust << "\n";
+        ctx.out.flush();
     }
     return ExitCode::Ok;
 }
@@ -426,7 +439,8 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
         QStringLiteral("revision"),
         QStringLiteral("Only save if the endpoint is still at revision N (as 'show' printed)."),
         QStringLiteral("N"));
-    p.addOptions({which, clearTags, revision});
+    const QCommandLineOption trust = trustBundleOption();
+    p.addOptions({which, clearTags, revision, trust});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
@@ -436,7 +450,8 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
             ctx,
             "Usage: certdeckctl fleet edit HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
             "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
-            "         [--which-sni NAME] [--revision N] [--json] [--db PATH|URL]\n\n"
+            "         [--which-sni NAME] [--revision N] [--trust-bundle NAME|none]\n"
+            "         [--json] [--db PATH|URL]\n\n"
             "Changes the fields given. The store refuses the change when someone else\n"
             "changed the endpoint since it was read (or since --revision N): nothing is\n"
             "lost, reload and try again.\n");
@@ -467,6 +482,9 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
     }
     if (p.isSet(clearTags)) {
         changed.tags.clear();
+    }
+    if (auto s = applyTrustBundle(**store, p, trust, changed); !s) {
+        return reportError(ctx, s.error());
     }
     if (expectedRevision > 0) {
         changed.revision = expectedRevision;
@@ -558,6 +576,9 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
     if (action == QLatin1String("export")) {
         return runFleetExport(ctx, rest);
     }
+    if (action == QLatin1String("trust")) {
+        return runFleetTrust(ctx, rest);
+    }
     if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
         ctx.out
             << "Usage: certdeckctl fleet add|list|show|edit|rm ... (see 'certdeckctl fleet "
@@ -569,7 +590,8 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
                "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n"
                "  import --format F PATH nginx -T output, host list/CSV, certbot, PEM folder, "
                "JSON\n"
-               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n\n"
+               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n"
+               "  trust add|list|group   trust bundles (internal CAs) for endpoints and groups\n\n"
                "The store is $CERTDECK_DB or --db: an SQLite file, or\n"
                "postgresql://user@host:port/db for a team.\n\n"
             << exitCodeHelp();

@@ -19,6 +19,8 @@ struct ScanItem
 {
     qint64 endpointId = 0;
     ProbeTarget target;
+    /// The caller's own index for the item (ad-hoc targets have no id).
+    int ordinal = -1;
 };
 
 /// How a fleet is scanned.
