@@ -241,21 +241,8 @@ services::TrustAnchors inventoryAnchors(CommandContext& ctx, const ProbeTarget& 
     if (!store) {
         return {};
     }
-    auto endpoints = (*store)->endpointsAt(target.host.toLower(), target.port);
-    if (!endpoints) {
-        return {};
-    }
-    const QString sni =
-        target.sni.toLower() == target.host.toLower() ? QString() : target.sni.toLower();
-    for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
-        if (e.sniName == sni) {
-            auto t = services::scanTarget(**store, e);
-            if (t) {
-                return t->anchors;
-            }
-        }
-    }
-    return {};
+    auto anchors = services::anchorsFor(**store, target);
+    return anchors ? *anchors : services::TrustAnchors{};
 }
 
 ExitCode runProbe(CommandContext& ctx, const QStringList& args)
@@ -412,6 +399,18 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     QEventLoop loop;
     services::ScanService service({scanTarget}, serviceOptions);
     QObject::connect(&service, &services::ScanService::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&service, &services::ScanService::progress, &loop,
+                     [&ctx](const QString& step, double fraction, const QString& message) {
+                         if (step == QLatin1String("scan")) {
+                             return; // the endpoint is done: its result follows
+                         }
+                         // "inspect: handshake" -> "certdeckctl: inspect NN% handshake: ..."
+                         const bool inspecting = step.startsWith(QLatin1String("inspect: "));
+                         ctx.err << "certdeckctl: " << (inspecting ? "inspect " : "probe ")
+                                 << qRound(fraction * 100) << "% "
+                                 << (inspecting ? step.mid(9) : step) << ": " << message << "\n";
+                         ctx.err.flush();
+                     });
     ctx.err << "certdeckctl: probing " << inventory::endpointAddress(target.host, target.port)
             << " (chain checked against the " << scanTarget.anchors.source << ")\n";
     ctx.err.flush();
@@ -444,6 +443,13 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         }
         ctx.out << "\n";
         ctx.out.flush();
+    }
+    if (assessment.verdict != ProbeVerdict::Ok && !ctx.json) {
+        // The reason where a monitoring system looks for it.
+        ctx.err << "certdeckctl: " << inventory::endpointAddress(target.host, target.port) << ": "
+                << probeVerdictName(assessment.verdict).toUpper() << ": "
+                << services::checkSummary(check) << "\n";
+        ctx.err.flush();
     }
     return exitCodeFor(assessment.verdict);
 }

@@ -34,26 +34,6 @@ bool readBound(const QCommandLineParser& p, const QCommandLineOption& o, int max
     return true;
 }
 
-/// The text after "OK host:port - ": the accepted versions when nothing
-/// needs attention, else the findings that set the verdict.
-QString scanSummary(const services::EndpointCheck& c)
-{
-    if (c.assessment.verdict != ProbeVerdict::Ok) {
-        return verdictReasons(c.assessment);
-    }
-    QStringList versions;
-    for (const ProtocolProbe& pp : c.probe.nodes.constFirst().protocols) {
-        if (pp.accepted) {
-            versions << tlsVersionName(pp.version);
-        }
-    }
-    QString line = versions.join(QStringLiteral(", "));
-    if (c.probe.nodes.size() > 1) {
-        line += QStringLiteral(" (%1 nodes alike)").arg(c.probe.nodes.size());
-    }
-    return line;
-}
-
 ExitCode runScan(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -201,18 +181,19 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     QEventLoop loop;
     services::ScanService service(std::move(*targets), serviceOptions,
                                   record ? store->get() : nullptr);
-    QObject::connect(
-        &service, &services::ScanService::endpointChecked, &loop,
-        [&](const services::EndpointCheck& c) {
-            if (ctx.json) {
-                results.append(services::endpointCheckJson(c));
-                return;
-            }
-            ctx.out << probeVerdictName(c.assessment.verdict).toUpper() << " "
-                    << inventory::endpointAddress(c.target.target.host, c.target.target.port)
-                    << " - " << scanSummary(c) << " [grade " << c.assessment.grade.letter << "]\n";
-            ctx.out.flush();
-        });
+    QObject::connect(&service, &services::ScanService::endpointChecked, &loop,
+                     [&](const services::EndpointCheck& c) {
+                         if (ctx.json) {
+                             results.append(services::endpointCheckJson(c));
+                             return;
+                         }
+                         ctx.out << probeVerdictName(c.assessment.verdict).toUpper() << " "
+                                 << inventory::endpointAddress(c.target.target.host,
+                                                               c.target.target.port)
+                                 << " - " << services::checkSummary(c) << " [grade "
+                                 << c.assessment.grade.letter << "]\n";
+                         ctx.out.flush();
+                     });
     QObject::connect(&service, &services::ScanService::progress, &loop,
                      [&ctx, total](const QString&, double fraction, const QString& last) {
                          ctx.err << "certdeckctl: scan " << qRound(fraction * double(total)) << "/"

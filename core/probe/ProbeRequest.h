@@ -45,7 +45,7 @@ struct ProbeOptions
     int dnsTimeoutMs = 5000; ///< the whole exchange with that server
     /// After the raw probe, inspect the endpoint through a real OpenSSL
     /// handshake as well (TlsInspector: chain, OCSP staple, resumption, ALPN,
-    /// HSTS); about 8 more connections, one at a time. Honoured by ProbeJob,
+    /// HSTS); about 8 more connections, one at a time. Honoured by
     /// FleetScanner and services::ScanService.
     bool inspect = false;
     /// With `inspect`: only the main handshake (the served chain, the OCSP

@@ -325,6 +325,7 @@ void TlsInspector::onMain(const InspectOutcome& o)
     }
 
     if (m_options.inspectChainOnly) {
+        m_result.chainOnly = true;
         m_stepsTotal = 1;
         return; // next() finds no step queued and finishes
     }

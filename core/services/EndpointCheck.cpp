@@ -93,6 +93,43 @@ QJsonObject endpointCheckJson(const EndpointCheck& check)
     return json;
 }
 
+QString checkSummary(const EndpointCheck& check)
+{
+    const probe::ProbeAssessment& a = check.assessment;
+    if (a.verdict == probe::ProbeVerdict::Ok && !check.probe.nodes.isEmpty()) {
+        QStringList versions;
+        for (const probe::ProtocolProbe& pp : check.probe.nodes.constFirst().protocols) {
+            if (pp.accepted) {
+                versions << probe::tlsVersionName(pp.version);
+            }
+        }
+        QString line = versions.join(QStringLiteral(", "));
+        if (check.probe.nodes.size() > 1) {
+            line += QStringLiteral(" (%1 nodes alike)").arg(check.probe.nodes.size());
+        }
+        return line;
+    }
+    QStringList why;
+    if (probe::endpointVerdict(check.probe) != probe::ProbeVerdict::Ok) {
+        why = probe::endpointProblems(check.probe);
+    }
+    for (const probe::Finding& f : a.findings) {
+        if (f.severity == probe::FindingSeverity::Info) {
+            continue;
+        }
+        // Reachability and weaknesses are in the handshake's own words above.
+        if (f.code.startsWith(QLatin1String("unreachable.")) ||
+            f.code.startsWith(QLatin1String("node.")) || why.contains(f.title)) {
+            continue;
+        }
+        why << (f.code == QLatin1String("chain.unverified")
+                    ? QStringLiteral("%1: %2").arg(f.title, f.evidence)
+                    : f.title);
+    }
+    why.removeDuplicates();
+    return why.join(QStringLiteral("; "));
+}
+
 inventory::ProbeRecord probeRecord(const EndpointCheck& check)
 {
     inventory::ProbeRecord rec;

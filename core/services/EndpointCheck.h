@@ -37,6 +37,13 @@ struct EndpointCheck
 /// `scan --json` and the probe history carry.
 [[nodiscard]] QJsonObject endpointCheckJson(const EndpointCheck& check);
 
+/// The check in one line, after "VERDICT host:port - " (certdeckctl scan,
+/// the console's scan table, alerts): when OK, the protocols accepted; else
+/// why — the unreachable nodes and their reasons, the weaknesses, the
+/// differences between nodes, and the titles of the findings that set the
+/// verdict.
+[[nodiscard]] QString checkSummary(const EndpointCheck& check);
+
 /// The probe-history record of a check (status = verdict, grade, the JSON).
 [[nodiscard]] inventory::ProbeRecord probeRecord(const EndpointCheck& check);
 

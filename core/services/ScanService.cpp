@@ -44,6 +44,15 @@ void ScanService::start()
     auto* scanner = new probe::FleetScanner(std::move(items), scan, this);
     m_scanner = scanner;
     connect(scanner, &probe::FleetScanner::endpointDone, this, &ScanService::onProbed);
+    connect(scanner, &probe::FleetScanner::endpointStep, this,
+            [this](const probe::ScanItem& item, const QString& step, double fraction,
+                   const QString& message) {
+                Q_UNUSED(item);
+                if (m_targets.size() == 1) {
+                    // One endpoint: its own steps are the progress.
+                    emit progress(step, fraction, message);
+                }
+            });
     connect(scanner, &probe::FleetScanner::finished, this, [this, scanner] {
         m_peak = scanner->peakConnections();
         m_scannerDone = true;

@@ -74,7 +74,9 @@ public:
     [[nodiscard]] const QStringList& recordFailures() const { return m_recordFailures; }
 
 signals:
-    /// `step` "scan"; `fraction` endpoints done / total; `message` the last one.
+    /// `step` "scan", `fraction` endpoints done / total, `message` the last
+    /// one; with a single target, that endpoint's own steps ("TLSv1.2
+    /// suites", "inspect: handshake") and fraction instead.
     void progress(const QString& step, double fraction, const QString& message);
     /// One endpoint checked (and recorded, when there is a store).
     void endpointChecked(const certdeck::services::EndpointCheck& check);

@@ -89,6 +89,28 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     return out;
 }
 
+Result<TrustAnchors> anchorsFor(const inventory::Store& store, const probe::ProbeTarget& target)
+{
+    auto endpoints = store.endpointsAt(target.host.trimmed().toLower(), target.port);
+    if (!endpoints) {
+        return tl::unexpected(endpoints.error());
+    }
+    QString sni = target.sni.trimmed().toLower();
+    if (sni == target.host.trimmed().toLower()) {
+        sni.clear(); // stored that way (see Store::addEndpoint)
+    }
+    for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
+        if (e.sniName == sni) {
+            auto t = scanTarget(store, e);
+            if (!t) {
+                return tl::unexpected(t.error());
+            }
+            return t->anchors;
+        }
+    }
+    return TrustAnchors{};
+}
+
 Result<TrustAnchors> anchorsFromFile(const QString& path)
 {
     QFile f(path);

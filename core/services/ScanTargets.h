@@ -17,6 +17,12 @@ namespace certdeck::services {
 [[nodiscard]] Result<ScanTarget> scanTarget(const inventory::Store& store,
                                             const inventory::Endpoint& endpoint);
 
+/// The anchors of the inventory endpoint at the target's host, port and SNI
+/// (an ad-hoc probe of a known endpoint is judged as a scan of it is); the
+/// system store when the inventory has none there.
+[[nodiscard]] Result<TrustAnchors> anchorsFor(const inventory::Store& store,
+                                              const probe::ProbeTarget& target);
+
 /// Anchors read from a PEM file (`certdeckctl probe|scan --ca-file`), which
 /// override those of the inventory. InvalidInput or Io naming the file.
 [[nodiscard]] Result<TrustAnchors> anchorsFromFile(const QString& path);
