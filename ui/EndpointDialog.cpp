@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "EndpointDialog.h"
 
+#include "StoreTask.h"
 #include "inventory/RecordNames.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,7 +17,8 @@
 
 namespace certdeck::ui {
 
-EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* parent)
+EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QString& storeLocation,
+                               QWidget* parent)
     : QDialog(parent)
     , m_original(endpoint)
 {
@@ -56,6 +59,45 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* par
     form->addRow(tr("&Tags:"), m_tags);
     form->addRow(tr("Server &kind:"), m_kind);
     form->addRow(tr("&Notes:"), m_notes);
+    // Which anchors the chain is verified against: an internal CA's
+    // endpoints need its bundle, or every check says "untrusted".
+    m_trust = new QComboBox(this);
+    m_trust->setObjectName(QStringLiteral("trustBundle"));
+    m_trust->addItem(tr("The group's bundle, else the system trust store"), QVariant());
+    m_trust->setToolTip(tr("The CA certificates this endpoint's chain is verified against. "
+                           "Add bundles with: certdeckctl fleet trust add NAME FILE"));
+    if (endpoint.trustBundleId) {
+        // Shown at once, named when the list arrives.
+        m_trust->addItem(tr("Bundle #%1").arg(*endpoint.trustBundleId),
+                         QVariant(*endpoint.trustBundleId));
+        m_trust->setCurrentIndex(1);
+    }
+    form->addRow(tr("T&rust anchors:"), m_trust);
+    if (!storeLocation.isEmpty()) {
+        using Bundles = QList<inventory::TrustBundle>;
+        auto* watcher = new QFutureWatcher<Result<Bundles>>(this);
+        connect(watcher, &QFutureWatcher<Result<Bundles>>::finished, this, [this, watcher] {
+            watcher->deleteLater();
+            const Result<Bundles> r = watcher->result();
+            if (!r) {
+                m_trust->setToolTip(
+                    tr("The trust bundles could not be read: %1").arg(r.error().toString()));
+                return;
+            }
+            const QVariant chosen = m_trust->currentData();
+            while (m_trust->count() > 1) {
+                m_trust->removeItem(1);
+            }
+            for (const inventory::TrustBundle& b : *r) {
+                m_trust->addItem(tr("%1 (%n certificate(s))", nullptr, b.certificates).arg(b.name),
+                                 QVariant(b.id));
+            }
+            const int at = m_trust->findData(chosen);
+            m_trust->setCurrentIndex(at < 0 ? 0 : at);
+        });
+        watcher->setFuture(
+            onStore<Bundles>(storeLocation, [](inventory::Store& s) { return s.trustBundles(); }));
+    }
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("endpointError"));
     m_error->setWordWrap(true);
@@ -82,6 +124,9 @@ inventory::Endpoint EndpointDialog::endpoint() const
     e.serverKind = inventory::serverKindFromName(m_kind->currentText())
                        .value_or(inventory::ServerKind::Unknown);
     e.notes = m_notes->toPlainText().trimmed();
+    const QVariant trust = m_trust->currentData();
+    e.trustBundleId =
+        trust.isValid() ? std::optional<qint64>(trust.toLongLong()) : std::optional<qint64>();
     return e;
 }
 
