@@ -4,9 +4,7 @@
 // `scan --inspect` and the probe history record give the same verdict, the
 // same grade cap and the exit code of that verdict; --json's "verdict"
 // equals the exit code's word. The chain oracle is `openssl verify`.
-#include "NginxFixture.h"
-#include "PeerProcess.h"
-#include "TestPki.h"
+#include "VerdictFixture.h"
 #include "inventory/Store.h"
 
 #include <QDir>
@@ -17,25 +15,9 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
-#include <memory>
 
 using namespace certdeck;
 using namespace certdeck::test;
-
-namespace {
-
-struct Case
-{
-    QString name;
-    QString serverTls;  ///< nginx TLS directives
-    bool bundle = true; ///< the endpoint has the test PKI's root as its trust bundle
-    QString verdict;    ///< ok, warning, unknown, critical
-    int exitCode = 0;
-    QString finding; ///< a finding code that must be there (empty: none needed)
-    QString gradeCap;
-};
-
-} // namespace
 
 class TestVerdictEverywhere : public QObject
 {
@@ -59,10 +41,7 @@ private:
 
     QString m_ctl;
     QString m_db;
-    FixtureDir m_dir;
-    TestPki m_pki;
-    QList<Case> m_cases;
-    QHash<QString, std::shared_ptr<NginxFixture>> m_servers;
+    VerdictFixture m_fixture;
     QHash<QString, qint64> m_endpoints;
 };
 
@@ -97,114 +76,31 @@ void TestVerdictEverywhere::initTestCase()
 {
     m_ctl = qEnvironmentVariable("CERTDECKCTL");
     QVERIFY2(!m_ctl.isEmpty(), "CERTDECKCTL is not set");
-    QVERIFY2(m_pki.create(m_dir.path(), {}), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    TestPki::LeafSpec soon;
-    soon.name = QStringLiteral("soon");
-    soon.notAfter = QDateTime::currentDateTimeUtc().addDays(10);
-    const TestPki::Leaf expiring = m_pki.issue(soon);
-    QVERIFY(!expiring.name.isEmpty());
+    QVERIFY2(m_fixture.start(), qPrintable(m_fixture.errorString()));
 
-    // A self-signed certificate for 127.0.0.1, made by the openssl CLI.
-    const QString selfKey = m_dir.filePath(QStringLiteral("self.key"));
-    const QString selfCert = m_dir.filePath(QStringLiteral("self.pem"));
-    const QString made =
-        openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                 QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-                 QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
-                 QStringLiteral("-keyout"), selfKey, QStringLiteral("-out"), selfCert,
-                 QStringLiteral("-days"), QStringLiteral("30"), QStringLiteral("-subj"),
-                 QStringLiteral("/CN=localhost"), QStringLiteral("-addext"),
-                 QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1")});
-    QVERIFY2(QFile::exists(selfCert), qPrintable(made));
-
-    // The chain oracle: openssl verify agrees with the rows below.
-    const QString root = m_pki.rootCert;
-    const QString inter = m_pki.intermediateCert;
-    QVERIFY(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), root,
-                     QStringLiteral("-untrusted"), inter, m_pki.good.cert})
+    // The chain oracle: openssl verify agrees with the rows.
+    const TestPki& pki = m_fixture.pki();
+    QVERIFY(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), pki.rootCert,
+                     QStringLiteral("-untrusted"), pki.intermediateCert, pki.good.cert})
                 .contains(QLatin1String(": OK")));
-    QVERIFY(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), root,
-                     QStringLiteral("-untrusted"), inter, m_pki.expired.cert})
+    QVERIFY(openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), pki.rootCert,
+                     QStringLiteral("-untrusted"), pki.intermediateCert, pki.expired.cert})
                 .contains(QLatin1String("certificate has expired")));
-    QVERIFY(!openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), root, m_pki.good.cert})
-                 .contains(QLatin1String(": OK")));
+    QVERIFY(
+        !openssl({QStringLiteral("verify"), QStringLiteral("-CAfile"), pki.rootCert, pki.good.cert})
+             .contains(QLatin1String(": OK")));
+    QVERIFY(
+        !openssl({QStringLiteral("verify"), pki.good.fullchain}).contains(QLatin1String(": OK")));
 
-    const auto tls = [](const TestPki::Leaf& leaf, bool full = true) {
-        return QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
-                              "ssl_protocols TLSv1.2 TLSv1.3;\nssl_ciphers ECDHE+AESGCM;\n")
-            .arg(full ? leaf.fullchain : leaf.cert, leaf.key);
-    };
-    const QString selfTls = QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
-                                           "ssl_protocols TLSv1.2 TLSv1.3;\n")
-                                .arg(selfCert, selfKey);
-    m_cases = {
-        {QStringLiteral("healthy"),
-         tls(m_pki.good),
-         true,
-         QStringLiteral("ok"),
-         0,
-         {},
-         QStringLiteral("A")},
-        {QStringLiteral("expiring"), tls(expiring), true, QStringLiteral("warning"), 1,
-         QStringLiteral("cert.expiring"), QStringLiteral("A")},
-        {QStringLiteral("expired leaf"), tls(m_pki.expired), true, QStringLiteral("critical"), 2,
-         QStringLiteral("cert.expired"), QStringLiteral("F")},
-        {QStringLiteral("not yet valid"), tls(m_pki.notYetValid), true, QStringLiteral("critical"),
-         2, QStringLiteral("cert.not-yet-valid"), QStringLiteral("F")},
-        {QStringLiteral("missing intermediate"), tls(m_pki.good, false), true,
-         QStringLiteral("critical"), 2, QStringLiteral("chain.incomplete"), QStringLiteral("F")},
-        {QStringLiteral("wrong host"), tls(m_pki.wrongHost), true, QStringLiteral("critical"), 2,
-         QStringLiteral("cert.hostname-mismatch"), QStringLiteral("F")},
-        {QStringLiteral("self-signed"), selfTls, true, QStringLiteral("critical"), 2,
-         QStringLiteral("chain.untrusted"), QStringLiteral("F")},
-        {QStringLiteral("internal CA without its bundle"), tls(m_pki.good), false,
-         QStringLiteral("critical"), 2, QStringLiteral("chain.untrusted"), QStringLiteral("F")},
-        {QStringLiteral("weak suite"),
-         QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
-                        "ssl_protocols TLSv1.2 TLSv1.3;\n"
-                        "ssl_ciphers 'ECDHE-ECDSA-AES128-GCM-SHA256:AES128-GCM-SHA256:"
-                        "@SECLEVEL=0';\n")
-             .arg(m_pki.good.fullchain, m_pki.good.key),
-         true, QStringLiteral("warning"), 1, QStringLiteral("cipher.no-forward-secrecy"),
-         QStringLiteral("B")},
-    };
-    // The test PKI is ECDSA: the RSA static suite above is not served, so
-    // the weak row gets its no-forward-secrecy suite from an RSA leaf.
-    TestPki rsa;
-    TestPki::Options ro;
-    ro.keyType = TestPki::KeyType::Rsa2048;
-    const QString rsaDir = m_dir.filePath(QStringLiteral("rsa"));
-    QVERIFY(QDir().mkpath(rsaDir));
-    QVERIFY2(rsa.create(rsaDir, ro), qPrintable(rsa.errorString()));
-    TestPki::LeafSpec rs;
-    rs.name = QStringLiteral("rsa-good");
-    const TestPki::Leaf rsaLeaf = rsa.issue(rs);
-    QVERIFY(!rsaLeaf.name.isEmpty());
-    m_cases.last().serverTls =
-        QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
-                       "ssl_protocols TLSv1.2 TLSv1.3;\n"
-                       "ssl_ciphers 'ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256';\n")
-            .arg(rsaLeaf.fullchain, rsaLeaf.key);
-
-    m_db = m_dir.filePath(QStringLiteral("verdicts.sqlite"));
+    m_db = QDir(m_fixture.dir()).filePath(QStringLiteral("verdicts.sqlite"));
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
-    QFile rootFile(root);
-    QVERIFY(rootFile.open(QIODevice::ReadOnly));
-    QFile rsaRoot(rsa.rootCert);
-    QVERIFY(rsaRoot.open(QIODevice::ReadOnly));
-    auto bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"),
-                                           rootFile.readAll() + "\n" + rsaRoot.readAll());
+    auto bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"), m_fixture.rootsPem());
     QVERIFY2(bundle, bundle ? "" : qPrintable(bundle.error().toString()));
-
-    for (const Case& c : std::as_const(m_cases)) {
-        auto server = std::make_shared<NginxFixture>();
-        QVERIFY2(server->start(c.serverTls), qPrintable(c.name + u' ' + server->errorString()));
-        m_servers.insert(c.name, server);
+    for (const VerdictCase& c : m_fixture.cases()) {
         inventory::Endpoint e;
         e.host = QStringLiteral("127.0.0.1");
-        e.port = server->port();
+        e.port = c.port;
         e.group = QStringLiteral("verdicts");
         if (c.bundle) {
             e.trustBundleId = bundle->id;
@@ -218,17 +114,16 @@ void TestVerdictEverywhere::initTestCase()
 void TestVerdictEverywhere::sameAnswerEverywhere_data()
 {
     QTest::addColumn<int>("index");
-    for (qsizetype i = 0; i < m_cases.size(); ++i) {
-        QTest::newRow(qPrintable(m_cases.at(i).name)) << int(i);
+    for (qsizetype i = 0; i < m_fixture.cases().size(); ++i) {
+        QTest::newRow(qPrintable(m_fixture.cases().at(i).name)) << int(i);
     }
 }
 
 void TestVerdictEverywhere::sameAnswerEverywhere()
 {
     QFETCH(int, index);
-    const Case& c = m_cases.at(index);
-    const quint16 port = m_servers.value(c.name)->port();
-    const QString where = QStringLiteral("127.0.0.1:%1").arg(port);
+    const VerdictCase& c = m_fixture.cases().at(index);
+    const QString where = QStringLiteral("127.0.0.1:%1").arg(c.port);
 
     const auto check = [&](const QJsonObject& o, const QString& via) {
         QCOMPARE(o.value(QStringLiteral("verdict")).toString(), c.verdict);
@@ -310,25 +205,29 @@ void TestVerdictEverywhere::scanExitsWithTheWorst()
     const Run r = ctl({QStringLiteral("scan"), QStringLiteral("--group"),
                        QStringLiteral("verdicts"), QStringLiteral("--no-record")});
     QCOMPARE(r.code, 2);
-    QCOMPARE(r.out.count(u'\n'), m_cases.size());
-    QVERIFY2(r.out.contains(QStringLiteral("OK 127.0.0.1:%1 - ")
-                                .arg(m_servers.value(QStringLiteral("healthy"))->port())),
+    QCOMPARE(r.out.count(u'\n'), m_fixture.cases().size());
+    QVERIFY2(r.out.contains(
+                 QStringLiteral("OK 127.0.0.1:%1 - ").arg(m_fixture.cases().constFirst().port)),
              qPrintable(r.out));
 }
 
 void TestVerdictEverywhere::caFileOverridesTheBundle()
 {
     // The endpoint without a bundle is trusted once its CA is named...
-    const QString where =
-        QStringLiteral("127.0.0.1:%1")
-            .arg(m_servers.value(QStringLiteral("internal CA without its bundle"))->port());
+    quint16 port = 0;
+    for (const VerdictCase& c : m_fixture.cases()) {
+        if (c.name == QLatin1String("internal CA without its bundle")) {
+            port = c.port;
+        }
+    }
+    const QString where = QStringLiteral("127.0.0.1:%1").arg(port);
     const Run withCa = ctl({QStringLiteral("probe"), where, QStringLiteral("--no-inspect"),
-                            QStringLiteral("--ca-file"), m_pki.rootCert});
+                            QStringLiteral("--ca-file"), m_fixture.pki().rootCert});
     QCOMPARE(withCa.code, 0);
     QVERIFY2(withCa.out.contains(QStringLiteral("Trust        --ca-file ")),
              qPrintable(withCa.out));
     // ...and a file that holds no certificate is refused before any probe.
-    const QString junk = m_dir.filePath(QStringLiteral("junk.pem"));
+    const QString junk = QDir(m_fixture.dir()).filePath(QStringLiteral("junk.pem"));
     QFile f(junk);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
