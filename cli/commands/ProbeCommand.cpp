@@ -2,6 +2,7 @@
 // certdeckctl probe: what one TLS endpoint really accepts (protocols, every
 // cipher suite per protocol, server order, key-exchange groups), found with
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
+#include "CheckOptions.h"
 #include "CliSupport.h"
 #include "ProbeExitCode.h"
 #include "inventory/RecordNames.h"
@@ -268,25 +269,14 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         QStringLiteral("no-inspect"),
         QStringLiteral("Skip the OpenSSL-handshake inspection (chain, OCSP staple, resumption, "
                        "ALPN, HSTS)."));
-    const QCommandLineOption caFile(
-        QStringLiteral("ca-file"),
-        QStringLiteral("Verify the served chain against this PEM bundle instead of the system "
-                       "store."),
-        QStringLiteral("FILE"));
     const QCommandLineOption client(
         QStringLiteral("client"),
         QStringLiteral("Check that this client can connect: a built-in profile (mozilla-modern, "
                        "mozilla-intermediate, local-openssl) or a JSON profile file."),
         QStringLiteral("NAME|FILE"));
-    const QCommandLineOption warnDays(
-        QStringLiteral("warn-days"),
-        QStringLiteral("A certificate with fewer days left is a WARNING (default 30)."),
-        QStringLiteral("DAYS"), QStringLiteral("30"));
-    const QCommandLineOption noRevocation(
-        QStringLiteral("no-revocation"),
-        QStringLiteral("Do not ask OCSP responders or fetch CRLs (a stapled response is still "
-                       "read)."));
-    p.addOptions({sni, ip, timeout, resolver, noInspect, caFile, client, warnDays, noRevocation});
+    p.addOptions({sni, ip, timeout, resolver, noInspect, client});
+    const CheckOptions checkOptions;
+    checkOptions.addTo(p);
     p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -370,29 +360,19 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         clientProfile = *loaded;
     }
 
+    services::ScanServiceOptions serviceOptions;
+    std::optional<services::TrustAnchors> caAnchors;
+    if (auto s = checkOptions.apply(p, serviceOptions, caAnchors); !s) {
+        return usageError(ctx, s.error().message);
+    }
     services::ScanTarget scanTarget;
     scanTarget.target = target;
-    if (p.isSet(caFile)) {
-        auto anchors = services::anchorsFromFile(p.value(caFile));
-        if (!anchors) {
-            return usageError(ctx, QStringLiteral("--ca-file: ") + anchors.error().message);
-        }
-        scanTarget.anchors = *anchors;
-    } else {
-        scanTarget.anchors = inventoryAnchors(ctx, target);
-    }
-    services::ScanServiceOptions serviceOptions;
+    scanTarget.anchors = caAnchors ? *caAnchors : inventoryAnchors(ctx, target);
     serviceOptions.scan.probe = options;
     serviceOptions.scan.concurrency = options.maxConnections;
     serviceOptions.scan.perHost = options.maxConnections;
     serviceOptions.fullInspection = !p.isSet(noInspect);
-    serviceOptions.revocation = !p.isSet(noRevocation);
     serviceOptions.client = clientProfile;
-    const int days = p.value(warnDays).toInt(&ok);
-    if (!ok || days < 1 || days > 3650) {
-        return usageError(ctx, QStringLiteral("--warn-days needs a number from 1 to 3650"));
-    }
-    serviceOptions.expiryWarnDays = days;
 
     // certdeckctl runs commands before any event loop; this loop is the only
     // one in the process, so it nests in nothing.

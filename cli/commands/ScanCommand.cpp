@@ -3,6 +3,7 @@
 // through services::ScanService — the same check, verdict and history
 // record as `certdeckctl probe` and the console — and exits with the worst
 // verdict (monitoring-plugin convention).
+#include "CheckOptions.h"
 #include "CliSupport.h"
 #include "ProbeExitCode.h"
 #include "inventory/RecordNames.h"
@@ -60,25 +61,13 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
                        "resumption, ALPN, HSTS): about 8 more connections per endpoint."));
     const QCommandLineOption noRecord(QStringLiteral("no-record"),
                                       QStringLiteral("Do not write the probe history."));
-    const QCommandLineOption caFile(
-        QStringLiteral("ca-file"),
-        QStringLiteral("Verify every chain against this PEM bundle instead of the endpoints' own "
-                       "trust bundles and the system store."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption warnDays(
-        QStringLiteral("warn-days"),
-        QStringLiteral("A certificate with fewer days left is a WARNING (default 30)."),
-        QStringLiteral("DAYS"), QStringLiteral("30"));
-    const QCommandLineOption noRevocation(
-        QStringLiteral("no-revocation"),
-        QStringLiteral("Do not ask OCSP responders or fetch CRLs (a stapled response is still "
-                       "read)."));
     const QCommandLineOption resolver(
         QStringLiteral("resolver"),
         QStringLiteral("Ask this DNS server (IP[:PORT]) for the endpoints' addresses."),
         QStringLiteral("IP[:PORT]"));
-    p.addOptions({group, concurrency, perHost, timeout, noRecord, resolver, inspect, caFile,
-                  warnDays, noRevocation});
+    p.addOptions({group, concurrency, perHost, timeout, noRecord, resolver, inspect});
+    const CheckOptions checkOptions;
+    checkOptions.addTo(p);
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
@@ -135,20 +124,12 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         options.probe.resolver = *server;
     }
 
-    std::optional<services::TrustAnchors> override;
-    if (p.isSet(caFile)) {
-        auto anchors = services::anchorsFromFile(p.value(caFile));
-        if (!anchors) {
-            return usageError(ctx, QStringLiteral("--ca-file: ") + anchors.error().message);
-        }
-        override = *anchors;
-    }
     services::ScanServiceOptions serviceOptions;
-    if (!readBound(p, warnDays, 3650, &serviceOptions.expiryWarnDays)) {
-        return usageError(ctx, QStringLiteral("--warn-days needs a number from 1 to 3650"));
+    std::optional<services::TrustAnchors> override;
+    if (auto s = checkOptions.apply(p, serviceOptions, override); !s) {
+        return usageError(ctx, s.error().message);
     }
     serviceOptions.fullInspection = p.isSet(inspect);
-    serviceOptions.revocation = !p.isSet(noRevocation);
 
     auto store = inventory::Store::openUrl(ctx.dbPath);
     if (!store) {
