@@ -4,9 +4,11 @@
 // user name and refuses an edit made on a stale revision.
 #include "CliSupport.h"
 #include "FleetImport.h"
+#include "common/HostPort.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <algorithm>
@@ -17,57 +19,6 @@ namespace {
 
 using inventory::Endpoint;
 using inventory::Store;
-
-/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
-struct Address
-{
-    QString host;
-    std::optional<quint16> port;
-};
-
-Result<Address> parseAddress(const QString& text)
-{
-    Address a;
-    QString portText;
-    bool hasPort = false;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
-        }
-        a.host = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(u':')) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
-            }
-            portText = rest.mid(1);
-            hasPort = true;
-        }
-    } else if (text.count(u':') == 1) {
-        a.host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        hasPort = true;
-    } else {
-        a.host = text; // a name, or an IPv6 literal without a port
-    }
-    if (a.host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
-    }
-    if (hasPort) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(
-                ErrorCode::InvalidInput,
-                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
-        }
-        a.port = static_cast<quint16>(port);
-    }
-    return a;
-}
 
 QJsonObject toJson(const Endpoint& e)
 {
@@ -176,10 +127,25 @@ struct FieldOptions
     [[nodiscard]] Status apply(const QCommandLineParser& p, Endpoint& e) const
     {
         if (p.isSet(sni)) {
-            e.sniName = p.value(sni);
+            // Empty clears it: the SNI is then the host again.
+            if (!p.value(sni).isEmpty()) {
+                auto name = parseHostName(p.value(sni));
+                if (!name) {
+                    return fail(ErrorCode::InvalidInput,
+                                QStringLiteral("--sni: ") + name.error().message);
+                }
+                e.sniName = *name;
+            } else {
+                e.sniName.clear();
+            }
         }
         if (p.isSet(ip)) {
-            e.addressOverride = p.value(ip);
+            const QHostAddress a(p.value(ip));
+            if (!p.value(ip).isEmpty() && a.isNull()) {
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("--ip: \"%1\" is not an IP address").arg(p.value(ip)));
+            }
+            e.addressOverride = a.isNull() ? QString() : a.toString();
         }
         if (p.isSet(group)) {
             e.group = p.value(group);
@@ -222,11 +188,11 @@ Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
     if (isId) {
         return store.endpoint(id);
     }
-    auto address = parseAddress(ref);
+    auto address = parseHostPort(ref, 443);
     if (!address) {
         return tl::unexpected(address.error());
     }
-    const quint16 port = address->port.value_or(443);
+    const quint16 port = address->port;
     auto found = store.endpointsAt(address->host, port);
     if (!found) {
         return tl::unexpected(found.error());
@@ -298,13 +264,13 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet add' needs one HOST[:PORT]"));
     }
-    auto address = parseAddress(p.positionalArguments().first());
+    auto address = parseHostPort(p.positionalArguments().first(), 443);
     if (!address) {
         return usageError(ctx, address.error().message);
     }
     Endpoint e;
     e.host = address->host;
-    e.port = address->port.value_or(443);
+    e.port = address->port;
     if (auto s = fields.apply(p, e); !s) {
         return usageError(ctx, s.error().message);
     }

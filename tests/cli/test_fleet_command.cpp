@@ -157,15 +157,29 @@ void TestFleetCommand::badInputIsAUsageError_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("no host") << QStringList{QStringLiteral("add")} << "needs one HOST[:PORT]";
     QTest::newRow("port too big") << QStringList{QStringLiteral("add"), QStringLiteral("a:70000")}
-                                  << "1 to 65535";
+                                  << "\"a:70000\": port 70000 is out of range (1-65535)";
     QTest::newRow("port zero") << QStringList{QStringLiteral("add"), QStringLiteral("a:0")}
-                               << "1 to 65535";
+                               << "\"a:0\": port 0 is out of range (1-65535)";
     QTest::newRow("port text") << QStringList{QStringLiteral("add"), QStringLiteral("a:https")}
-                               << "1 to 65535";
+                               << "\"a:https\": port \"https\" is not a number";
     QTest::newRow("open bracket") << QStringList{QStringLiteral("add"), QStringLiteral("[::1:443")}
                                   << "closing ']'";
     QTest::newRow("empty host") << QStringList{QStringLiteral("add"), QStringLiteral(":443")}
-                                << "no host";
+                                << "\":443\": the host is empty";
+    QTest::newRow("empty port") << QStringList{QStringLiteral("add"), QStringLiteral("a:")}
+                                << "\"a:\": the port after ':' is empty";
+    QTest::newRow("spaces") << QStringList{QStringLiteral("add"),
+                                           QStringLiteral("this is : not : a host")}
+                            << "a host and port hold no spaces";
+    QTest::newRow("a:b:c") << QStringList{QStringLiteral("add"), QStringLiteral("a:b:c")}
+                           << "neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("edit bad address")
+        << QStringList{QStringLiteral("edit"), QStringLiteral("a:b:c"), QStringLiteral("--group"),
+                       QStringLiteral("g")}
+        << "neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("bad sni") << QStringList{QStringLiteral("add"), QStringLiteral("a.example"),
+                                            QStringLiteral("--sni"), QStringLiteral("b c")}
+                             << "--sni: \"b c\": a host and port hold no spaces";
     QTest::newRow("unknown kind") << QStringList{QStringLiteral("add"), QStringLiteral("a"),
                                                  QStringLiteral("--kind"), QStringLiteral("iis")}
                                   << "Unknown --kind 'iis'";
