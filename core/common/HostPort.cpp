@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 #include <QUrl>
+#include <algorithm>
 
 namespace certdeck {
 
@@ -189,7 +190,8 @@ Result<quint16> parsePortNumber(const QString& text)
 
 Result<QString> parseHostName(const QString& text)
 {
-    if (text.contains(u':') && !text.startsWith(u'[')) {
+    const bool blank = std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.isSpace(); });
+    if (!blank && text.contains(u':') && !text.startsWith(u'[')) {
         QHostAddress a;
         if (!a.setAddress(text) || a.protocol() != QAbstractSocket::IPv6Protocol) {
             return refuse(text, QStringLiteral("a host name holds no ':' (no port here)"));
