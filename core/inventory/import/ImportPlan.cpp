@@ -32,7 +32,7 @@ tl::unexpected<Error> refuseMalformed(const QStringList& problems)
     if (problems.size() > 1) {
         message += QStringLiteral(" (and %1 more problem(s))").arg(problems.size() - 1);
     }
-    message += QStringLiteral("; nothing was imported");
+    message += QStringLiteral("");
     QStringList detail = problems.mid(0, listed);
     if (problems.size() > listed) {
         detail << QStringLiteral("... and %1 more").arg(problems.size() - listed);

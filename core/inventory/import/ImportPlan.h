@@ -92,7 +92,8 @@ private:
 /// import takes all of a source or nothing, and never makes an endpoint out
 /// of a line it could not read. `problems` each name their place ("hosts.txt
 /// line 3: port 99999 is out of range (1-65535)"); the message holds the
-/// first and how many more, the detail lists them one a line (the first 20).
+/// first and how many more, the detail lists them one a line (the first 20)
+/// when there are several.
 /// `problems` must not be empty.
 [[nodiscard]] tl::unexpected<Error> refuseMalformed(const QStringList& problems);
 

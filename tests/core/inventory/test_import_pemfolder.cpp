@@ -129,7 +129,7 @@ void TestImportPemFolder::importsFolder()
     QCOMPARE(refused.error().code, ErrorCode::InvalidInput);
     QVERIFY2(refused.error().message.startsWith(QStringLiteral("broken.pem: broken.pem line 1")),
              qPrintable(refused.error().message));
-    QVERIFY2(refused.error().message.endsWith(QStringLiteral("; nothing was imported")),
+    QVERIFY2(refused.error().message.endsWith(QStringLiteral("(the file is truncated)")),
              qPrintable(refused.error().message));
 }
 
