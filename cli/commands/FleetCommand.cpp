@@ -5,6 +5,7 @@
 #include "CliSupport.h"
 #include "FleetImport.h"
 #include "common/HostPort.h"
+#include "inventory/FleetView.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
@@ -18,7 +19,83 @@ namespace certdeck::cli {
 namespace {
 
 using inventory::Endpoint;
+using inventory::FleetRow;
 using inventory::Store;
+
+/// An endpoint's SNI as list and show print it: the name set, or "-" when
+/// none is (the host name is then sent; JSON and exports give "").
+QString sniText(const Endpoint& e)
+{
+    return e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName;
+}
+
+/// Where an endpoint's current certificate stands, in the words of the
+/// console's Fleet page.
+struct Expiry
+{
+    QString date;   ///< "2027-03-01" (UTC), or "-"
+    QString days;   ///< "89", "-3", or "-"
+    QString status; ///< "OK", "EXPIRING", "EXPIRED", "NO CERTIFICATE"
+    QJsonValue notAfter;
+    QJsonValue daysLeft;
+};
+
+Expiry expiryOf(const FleetRow& row, const QDateTime& now, int warnDays)
+{
+    Expiry x;
+    x.status = inventory::expiryStateWord(inventory::expiryState(row, now, warnDays));
+    const auto days = inventory::daysLeft(row, now);
+    if (!days) {
+        x.date = x.days = QStringLiteral("-");
+        x.notAfter = x.daysLeft = QJsonValue::Null;
+        return x;
+    }
+    const QDateTime end = row.certificate->notAfterUtc.toUTC();
+    x.date = end.toString(QStringLiteral("yyyy-MM-dd"));
+    x.days = QString::number(*days);
+    x.notAfter = end.toString(Qt::ISODate);
+    x.daysLeft = double(*days);
+    return x;
+}
+
+/// The rows of `endpoints` with their current certificates.
+Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoint>& endpoints)
+{
+    auto certificates = store.currentCertificates();
+    if (!certificates) {
+        return tl::unexpected(certificates.error());
+    }
+    QList<FleetRow> rows;
+    for (const Endpoint& e : endpoints) {
+        FleetRow r;
+        r.endpoint = e;
+        if (auto c = certificates->constFind(e.id); c != certificates->constEnd()) {
+            r.certificate = *c;
+        }
+        rows << r;
+    }
+    return rows;
+}
+
+/// --warn-days, shared by list and show.
+const QCommandLineOption& warnDaysOption()
+{
+    static const QCommandLineOption o(QStringLiteral("warn-days"),
+                                      QStringLiteral("EXPIRING below DAYS days left (default 30, "
+                                                     "as the console)."),
+                                      QStringLiteral("DAYS"), QStringLiteral("30"));
+    return o;
+}
+
+Result<int> warnDaysOf(const QCommandLineParser& p)
+{
+    bool ok = false;
+    const int days = p.value(warnDaysOption()).toInt(&ok);
+    if (!ok || days < 0) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("--warn-days needs a number of days"));
+    }
+    return days;
+}
 
 QJsonObject toJson(const Endpoint& e)
 {
@@ -27,7 +104,9 @@ QJsonObject toJson(const Endpoint& e)
         {QStringLiteral("host"), e.host},
         {QStringLiteral("port"), e.port},
         {QStringLiteral("address"), inventory::endpointAddress(e.host, e.port)},
-        {QStringLiteral("sni"), e.sniName.isEmpty() ? e.host : e.sniName},
+        // Empty when the host name is sent, as the store keeps it and the
+        // export writes it.
+        {QStringLiteral("sni"), e.sniName},
         {QStringLiteral("connectTo"), e.addressOverride},
         {QStringLiteral("group"), e.group},
         {QStringLiteral("tags"), QJsonArray::fromStringList(e.tags)},
@@ -43,10 +122,19 @@ QJsonObject toJson(const Endpoint& e)
     return o;
 }
 
-void printDetails(QTextStream& out, const Endpoint& e)
+QJsonObject toJson(const FleetRow& row, const Expiry& x)
+{
+    QJsonObject o = toJson(row.endpoint);
+    o.insert(QStringLiteral("notAfter"), x.notAfter);
+    o.insert(QStringLiteral("daysLeft"), x.daysLeft);
+    o.insert(QStringLiteral("status"), x.status);
+    return o;
+}
+
+void printDetails(QTextStream& out, const Endpoint& e, const Expiry& x)
 {
     out << "Endpoint   " << inventory::endpointAddress(e.host, e.port) << "  (id " << e.id << ")\n"
-        << "SNI        " << (e.sniName.isEmpty() ? e.host : e.sniName) << "\n";
+        << "SNI        " << sniText(e) << "\n";
     if (!e.addressOverride.isEmpty()) {
         out << "Connect to " << e.addressOverride << "\n";
     }
@@ -57,23 +145,34 @@ void printDetails(QTextStream& out, const Endpoint& e)
     if (!e.notes.isEmpty()) {
         out << "Notes      " << e.notes << "\n";
     }
+    out << "Expires    "
+        << (x.days == QLatin1String("-")
+                ? x.status
+                : QStringLiteral("%1 (%2 day(s) left), %3").arg(x.date, x.days, x.status))
+        << "\n";
     out << "Revision   " << e.revision << ", changed " << e.updatedUtc.toString(Qt::ISODate)
         << " by " << e.updatedBy << "\n";
     out.flush();
 }
 
-void printTable(QTextStream& out, const QList<Endpoint>& endpoints)
+void printTable(QTextStream& out, const QList<FleetRow>& fleet, const QDateTime& now, int warnDays)
 {
-    const QStringList headers = {QStringLiteral("ID"),    QStringLiteral("ENDPOINT"),
-                                 QStringLiteral("GROUP"), QStringLiteral("KIND"),
-                                 QStringLiteral("SNI"),   QStringLiteral("TAGS")};
+    const QStringList headers = {
+        QStringLiteral("ID"),   QStringLiteral("ENDPOINT"), QStringLiteral("GROUP"),
+        QStringLiteral("KIND"), QStringLiteral("SNI"),      QStringLiteral("EXPIRES"),
+        QStringLiteral("DAYS"), QStringLiteral("STATUS"),   QStringLiteral("TAGS")};
     QList<QStringList> rows;
-    for (const Endpoint& e : endpoints) {
+    for (const FleetRow& r : fleet) {
+        const Endpoint& e = r.endpoint;
+        const Expiry x = expiryOf(r, now, warnDays);
         rows << QStringList{QString::number(e.id),
                             inventory::endpointAddress(e.host, e.port),
                             e.group.isEmpty() ? QStringLiteral("-") : e.group,
                             inventory::serverKindName(e.serverKind),
-                            e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName,
+                            sniText(e),
+                            x.date,
+                            x.days,
+                            x.status,
                             e.tags.isEmpty() ? QStringLiteral("-") : e.tags.join(u',')};
     }
     QList<qsizetype> widths;
@@ -96,7 +195,7 @@ void printTable(QTextStream& out, const QList<Endpoint>& endpoints)
     for (const QStringList& r : rows) {
         printRow(r);
     }
-    out << endpoints.size() << (endpoints.size() == 1 ? " endpoint\n" : " endpoints\n");
+    out << fleet.size() << (fleet.size() == 1 ? " endpoint\n" : " endpoints\n");
     out.flush();
 }
 
@@ -303,20 +402,30 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
         QStringLiteral("filter"),
         QStringLiteral("Only endpoints whose host, SNI, group, tags or notes contain TEXT."),
         QStringLiteral("TEXT"));
-    p.addOptions({group, filter});
+    p.addOptions({group, filter, warnDaysOption()});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (wantsHelp(p, common)) {
-        return printHelp(ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--json] "
-                              "[--db PATH|URL]\n\n"
-                              "Lists endpoints by group, host and port. --filter matches host,\n"
-                              "SNI, group, tags and notes, ignoring case.\n");
+        return printHelp(
+            ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--warn-days DAYS]\n"
+                 "         [--json] [--db PATH|URL]\n\n"
+                 "Lists endpoints by group, host and port, with the current certificate's\n"
+                 "expiry (UTC date), days left and status as the console's Fleet page shows\n"
+                 "them: OK, EXPIRING (fewer than --warn-days days left, default 30), EXPIRED,\n"
+                 "NO CERTIFICATE. SNI \"-\" (\"\" in JSON) means the host name is sent.\n"
+                 "--filter matches host, SNI, group, tags and notes, ignoring case. JSON adds\n"
+                 "notAfter (ISO 8601 UTC), daysLeft and status to each endpoint (null when it\n"
+                 "has no certificate).\n");
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
         return usageError(ctx, QStringLiteral("'fleet list' takes no arguments; use --filter"));
+    }
+    const auto warnDays = warnDaysOf(p);
+    if (!warnDays) {
+        return usageError(ctx, warnDays.error().message);
     }
     auto store = openStore(ctx);
     if (!store) {
@@ -326,14 +435,19 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!list) {
         return reportError(ctx, list.error());
     }
+    auto rows = withCertificates(**store, *list);
+    if (!rows) {
+        return reportError(ctx, rows.error());
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     if (ctx.json) {
         QJsonArray a;
-        for (const Endpoint& e : *list) {
-            a.append(toJson(e));
+        for (const FleetRow& r : *rows) {
+            a.append(toJson(r, expiryOf(r, now, *warnDays)));
         }
         printJson(ctx.out, {{QStringLiteral("endpoints"), a}});
     } else {
-        printTable(ctx.out, *list);
+        printTable(ctx.out, *rows, now, *warnDays);
     }
     return ExitCode::Ok;
 }
@@ -347,18 +461,26 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
                                  QStringLiteral("Pick the endpoint with this SNI name."),
                                  QStringLiteral("NAME"));
     p.addOption(sni);
+    p.addOption(warnDaysOption());
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (wantsHelp(p, common)) {
-        return printHelp(ctx, "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] [--json] "
-                              "[--db PATH|URL]\n\n"
-                              "Shows one endpoint with its revision and who changed it last.\n");
+        return printHelp(ctx,
+                         "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] "
+                         "[--warn-days DAYS] [--json]\n"
+                         "         [--db PATH|URL]\n\n"
+                         "Shows one endpoint with its current certificate's expiry, its\n"
+                         "revision and who changed it last (the same fields as 'fleet list').\n");
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet show' needs one HOST[:PORT] or ID"));
+    }
+    const auto warnDays = warnDaysOf(p);
+    if (!warnDays) {
+        return usageError(ctx, warnDays.error().message);
     }
     auto store = openStore(ctx);
     if (!store) {
@@ -368,10 +490,15 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!e) {
         return reportError(ctx, e.error());
     }
+    auto rows = withCertificates(**store, {*e});
+    if (!rows) {
+        return reportError(ctx, rows.error());
+    }
+    const Expiry x = expiryOf(rows->first(), QDateTime::currentDateTimeUtc(), *warnDays);
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*e)}});
+        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(rows->first(), x)}});
     } else {
-        printDetails(ctx.out, *e);
+        printDetails(ctx.out, *e, x);
     }
     return ExitCode::Ok;
 }
