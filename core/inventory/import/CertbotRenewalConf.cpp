@@ -84,9 +84,9 @@ CertbotRenewalConf CertbotRenewalConf::parse(const QByteArray& text, const QStri
                     bad(QStringLiteral("domain %1").arg(host.error().message));
                     continue;
                 }
-                addUnique(c.domains, {n.startsWith(QLatin1String("*.")) ? QStringLiteral("*.") +
-                                                                              *host
-                                                                        : *host});
+                addUnique(
+                    c.domains,
+                    {n.startsWith(QLatin1String("*.")) ? QStringLiteral("*.") + *host : *host});
             }
         };
         if (section.isEmpty()) {

@@ -241,8 +241,8 @@ private:
             // endpoint's host, so it must be one.
             auto host = parseHostName(l.address);
             if (!host) {
-                m_problems << where(d) + QStringLiteral(": listen %1: %2")
-                                             .arg(spec, host.error().message);
+                m_problems << where(d) +
+                                  QStringLiteral(": listen %1: %2").arg(spec, host.error().message);
                 return std::nullopt;
             }
             l.address = *host;
@@ -251,8 +251,8 @@ private:
             // nginx -t refuses such a port: a dump holding one is not nginx's.
             auto port = parsePortNumber(portText);
             if (!port) {
-                m_problems << where(d) + QStringLiteral(": listen %1: %2")
-                                             .arg(spec, port.error().message);
+                m_problems << where(d) +
+                                  QStringLiteral(": listen %1: %2").arg(spec, port.error().message);
                 return std::nullopt;
             }
             l.port = *port;
