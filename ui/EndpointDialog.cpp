@@ -2,6 +2,7 @@
 #include "EndpointDialog.h"
 
 #include "StoreTask.h"
+#include "common/HostPort.h"
 #include "inventory/RecordNames.h"
 
 #include <QComboBox>
@@ -111,9 +112,13 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QStrin
 inventory::Endpoint EndpointDialog::endpoint() const
 {
     inventory::Endpoint e = m_original;
-    e.host = m_host->text().trimmed().toLower();
+    // The shared parser's form (an IDN in ASCII, an IPv6 address without
+    // brackets); text it refuses stays as typed, and accept() says why.
+    const QString host = m_host->text().trimmed();
+    const QString sni = m_sni->text().trimmed();
+    e.host = parseHostName(host).value_or(host.toLower());
     e.port = static_cast<quint16>(m_port->value());
-    e.sniName = m_sni->text().trimmed().toLower();
+    e.sniName = sni.isEmpty() ? QString() : parseHostName(sni).value_or(sni.toLower());
     e.addressOverride = m_address->text().trimmed();
     e.group = m_group->text().trimmed();
     e.tags.clear();
@@ -133,18 +138,19 @@ inventory::Endpoint EndpointDialog::endpoint() const
 void EndpointDialog::accept()
 {
     const inventory::Endpoint e = endpoint();
-    static const QRegularExpression hostPattern(
-        QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"));
-    const bool isIp = !QHostAddress(e.host).isNull();
-    if (e.host.isEmpty()) {
+    if (m_host->text().trimmed().isEmpty()) {
         m_error->setText(tr("ERROR: the host is missing."));
         return;
     }
-    if (!isIp && !hostPattern.match(e.host).hasMatch()) {
-        m_error->setText(tr("ERROR: '%1' is neither a host name nor an IP address (use the "
-                            "A-label, xn--, for international names).")
-                             .arg(e.host));
+    if (auto host = parseHostName(m_host->text().trimmed()); !host) {
+        m_error->setText(tr("ERROR: host %1").arg(host.error().message));
         return;
+    }
+    if (const QString sni = m_sni->text().trimmed(); !sni.isEmpty()) {
+        if (auto name = parseHostName(sni); !name) {
+            m_error->setText(tr("ERROR: SNI name %1").arg(name.error().message));
+            return;
+        }
     }
     if (!e.addressOverride.isEmpty() && QHostAddress(e.addressOverride).isNull()) {
         m_error->setText(

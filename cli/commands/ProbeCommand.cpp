@@ -5,6 +5,7 @@
 #include "CheckOptions.h"
 #include "CliSupport.h"
 #include "ProbeExitCode.h"
+#include "common/HostPort.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "probe/AddressResolver.h"
@@ -32,58 +33,6 @@ namespace certdeck::cli {
 namespace {
 
 using namespace certdeck::probe;
-
-struct HostPort
-{
-    QString host;
-    quint16 port = 443;
-};
-
-/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
-Result<HostPort> parseHostPort(const QString& text)
-{
-    HostPort hp;
-    QString portText;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
-        }
-        hp.host = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(u':')) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
-            }
-            portText = rest.mid(1);
-        }
-    } else if (text.count(u':') == 1) {
-        hp.host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        if (portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': the port after ':' is missing").arg(text));
-        }
-    } else {
-        hp.host = text;
-    }
-    if (hp.host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
-    }
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(
-                ErrorCode::InvalidInput,
-                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
-        }
-        hp.port = static_cast<quint16>(port);
-    }
-    return hp;
-}
 
 void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
 {
@@ -319,7 +268,7 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (pos.size() != 1) {
         return usageError(ctx, QStringLiteral("usage: certdeckctl probe HOST[:PORT] [options]"));
     }
-    const auto hp = parseHostPort(pos.constFirst());
+    const auto hp = parseHostPort(pos.constFirst(), 443);
     if (!hp) {
         return usageError(ctx, hp.error().message);
     }

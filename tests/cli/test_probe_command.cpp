@@ -154,10 +154,18 @@ void TestProbeCommand::usageErrors_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("no endpoint") << QStringList{"probe"} << "usage: certdeckctl probe";
     QTest::newRow("two endpoints") << QStringList{"probe", "a", "b"} << "usage: certdeckctl probe";
-    QTest::newRow("port 0") << QStringList{"probe", "example.org:0"} << "from 1 to 65535";
-    QTest::newRow("port text") << QStringList{"probe", "example.org:https"} << "from 1 to 65535";
-    QTest::newRow("empty port") << QStringList{"probe", "example.org:"} << "port after ':'";
-    QTest::newRow("ipv6 bracket") << QStringList{"probe", "[::1"} << "closing ']'";
+    QTest::newRow("port 0") << QStringList{"probe", "example.org:0"}
+                            << "\"example.org:0\": port 0 is out of range (1-65535)";
+    QTest::newRow("port text") << QStringList{"probe", "example.org:https"}
+                               << "\"example.org:https\": port \"https\" is not a number";
+    QTest::newRow("empty port") << QStringList{"probe", "example.org:"}
+                                << "\"example.org:\": the port after ':' is empty";
+    QTest::newRow("ipv6 bracket") << QStringList{"probe", "[::1"}
+                                  << "\"[::1\": the IPv6 address has no closing ']'";
+    QTest::newRow("a:b:c") << QStringList{"probe", "a:b:c"}
+                           << "\"a:b:c\": neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("spaces") << QStringList{"probe", "this is : not : a host"}
+                            << "a host and port hold no spaces";
     QTest::newRow("bad ip") << QStringList{"probe", "example.org", "--ip", "10.0.0.300"}
                             << "is not an IP address";
     QTest::newRow("bad timeout") << QStringList{"probe", "example.org", "--timeout", "soon"}
