@@ -143,6 +143,21 @@ void HttpExchange::onFinished()
     }
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     m_status = status.isValid() ? status.toInt() : 0;
+    if (m_status >= 300 && m_status < 400) {
+        // Qt follows http(s) redirects through redirected(); one still here
+        // points elsewhere (or went past maxRedirects).
+        const QUrl to =
+            m_reply->url().resolved(QUrl::fromEncoded(m_reply->rawHeader("Location")));
+        finish(fail(ErrorCode::Protocol,
+                    isFetchable(to)
+                        ? QStringLiteral("%1 at %2 redirects more than %3 times")
+                              .arg(m_what, shown())
+                              .arg(m_limits.maxRedirects)
+                        : QStringLiteral("%1 at %2 redirects to %3, which is not http or https; "
+                                         "not followed")
+                              .arg(m_what, shown(), to.toString())));
+        return;
+    }
     if (status.isValid() && m_status != 200) {
         finish(fail(ErrorCode::Protocol,
                     QStringLiteral("%1 at %2 answered HTTP %3 %4")
