@@ -381,13 +381,26 @@ void RevocationCheck::settle(LinkRun& run)
     qCDebug(lcRevocation) << "link" << run.index << "serial" << run.cert.serialHex()
                           << link.revocationDetail;
     ++m_settled;
+    QString word;
+    switch (link.revocation) {
+    case RevocationStatus::Good:
+        word = QStringLiteral("good");
+        break;
+    case RevocationStatus::Revoked:
+        word = QStringLiteral("REVOKED");
+        break;
+    case RevocationStatus::Unknown:
+        word = QStringLiteral("unknown");
+        break;
+    case RevocationStatus::Error:
+        word = QStringLiteral("could not be verified");
+        break;
+    case RevocationStatus::NotChecked:
+        word = QStringLiteral("not checked");
+        break;
+    }
     emit progress(QStringLiteral("revocation"), double(m_settled) / double(m_runs.size()),
-                  QStringLiteral("%1: revocation %2")
-                      .arg(shortName(run.cert),
-                           link.revocation == RevocationStatus::Good      ? QStringLiteral("good")
-                           : link.revocation == RevocationStatus::Revoked ? QStringLiteral("REVOKED")
-                                                                          : QStringLiteral("not "
-                                                                                           "told")));
+                  QStringLiteral("%1: revocation %2").arg(shortName(run.cert), word));
     if (m_settled == static_cast<int>(m_runs.size())) {
         complete();
     }
