@@ -349,9 +349,9 @@ void CertificatesPage::inspect(const QList<Certificate>& served, bool fromServer
                         if (status) {
                             m_chain->setReport(checked, now);
                         }
-                        m_status->setText(tr("%1: %n certificate(s) served", nullptr,
-                                             int(checked.served.size()))
-                                              .arg(origin));
+                        m_status->setText(
+                            tr("%1: %n certificate(s) served", nullptr, int(checked.served.size()))
+                                .arg(origin));
                         check->deleteLater();
                         emit loaded(true, checked.summary);
                     });

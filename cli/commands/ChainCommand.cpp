@@ -422,8 +422,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
                              ctx.err << "certdeckctl: " << message << "\n";
                              ctx.err.flush();
                          });
-        QObject::connect(&check, &revocation::RevocationCheck::finished, &loop,
-                         &QEventLoop::quit);
+        QObject::connect(&check, &revocation::RevocationCheck::finished, &loop, &QEventLoop::quit);
         check.start();
         loop.exec();
         report = check.result();

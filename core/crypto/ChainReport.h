@@ -39,7 +39,7 @@ enum class LinkProblem
     /// warning from core/revocation: the status could not be told (unknown to
     /// the responder, nothing reachable, or an answer that does not verify)
     RevocationUnknown,
-    Other,       ///< any other OpenSSL verify error, named in the message
+    Other, ///< any other OpenSSL verify error, named in the message
 };
 
 struct LinkFinding

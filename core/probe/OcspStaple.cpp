@@ -38,7 +38,8 @@ StapleInfo parseStaple(const QByteArray& der, const QList<QByteArray>& chain, co
     s.requested = true;
     s.present = true;
     s.der = der;
-    const crypto::Certificate leaf = chain.isEmpty() ? crypto::Certificate() : decodeCert(chain.first());
+    const crypto::Certificate leaf =
+        chain.isEmpty() ? crypto::Certificate() : decodeCert(chain.first());
     crypto::Certificate issuer;
     for (qsizetype i = 1; i < chain.size() && issuer.isNull() && !leaf.isNull(); ++i) {
         const crypto::Certificate candidate = decodeCert(chain.at(i));
@@ -73,7 +74,8 @@ StapleInfo parseStaple(const QByteArray& der, const QList<QByteArray>& chain, co
     s.responder = c.responder;
     for (const QString& p : c.problems) {
         // Said of what the server served.
-        if (c.successful && !c.matched && p.startsWith(QLatin1String("the response has no status"))) {
+        if (c.successful && !c.matched &&
+            p.startsWith(QLatin1String("the response has no status"))) {
             s.problems << (leaf.isNull() ? QStringLiteral("no served certificate to match the "
                                                           "response against")
                                          : QStringLiteral("the response has no status for the "

@@ -76,8 +76,8 @@ Result<Crl> Crl::parse(const QByteArray& bytes, const QString& origin)
                         QStringLiteral("%1 answered neither a DER nor a PEM CRL").arg(origin),
                         ossl::drainErrors());
         }
-        const qint64 rest = reinterpret_cast<const unsigned char*>(bytes.constData()) +
-                            bytes.size() - p;
+        const qint64 rest =
+            reinterpret_cast<const unsigned char*>(bytes.constData()) + bytes.size() - p;
         if (rest != 0) {
             X509_CRL_free(raw);
             return fail(ErrorCode::Protocol,
@@ -149,11 +149,12 @@ CrlCheck checkCrl(const Crl& crl, const crypto::Certificate& cert,
                           .arg(utcStamp(r.thisUpdate));
     }
     if (r.nextUpdate.isValid() && r.nextUpdate < now.addSecs(-kClockSkewSeconds)) {
-        r.problems << QStringLiteral("the CRL expired on %1 (nextUpdate)").arg(utcStamp(r.nextUpdate));
+        r.problems
+            << QStringLiteral("the CRL expired on %1 (nextUpdate)").arg(utcStamp(r.nextUpdate));
     }
     int critical = -1;
-    ossl::Asn1EnumeratedPtr delta(static_cast<ASN1_ENUMERATED*>(
-        X509_CRL_get_ext_d2i(x, NID_delta_crl, &critical, nullptr)));
+    ossl::Asn1EnumeratedPtr delta(
+        static_cast<ASN1_ENUMERATED*>(X509_CRL_get_ext_d2i(x, NID_delta_crl, &critical, nullptr)));
     ERR_clear_error();
     if (delta || critical >= 0) {
         r.problems << QStringLiteral("the URL serves a delta CRL, not a complete one");

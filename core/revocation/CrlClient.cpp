@@ -90,23 +90,23 @@ void CrlClient::onExchange()
 void CrlClient::runCheck(const QByteArray& bytes, const Crl& cached)
 {
     // Decoding and verifying a CRL of megabytes is work for a pool thread.
-    m_watcher.setFuture(QtConcurrent::run([bytes, cached, url = m_url.toString(), cert = m_cert,
-                                           issuer = m_issuer, when = now()] {
-        const crypto::internal::ReleaseOpensslThreadState release;
-        Work w;
-        if (!cached.isNull()) {
-            w.crl = cached;
-        } else {
-            auto parsed = Crl::parse(bytes, url);
-            if (!parsed) {
-                w.check.problems << parsed.error().toString();
-                return w;
+    m_watcher.setFuture(QtConcurrent::run(
+        [bytes, cached, url = m_url.toString(), cert = m_cert, issuer = m_issuer, when = now()] {
+            const crypto::internal::ReleaseOpensslThreadState release;
+            Work w;
+            if (!cached.isNull()) {
+                w.crl = cached;
+            } else {
+                auto parsed = Crl::parse(bytes, url);
+                if (!parsed) {
+                    w.check.problems << parsed.error().toString();
+                    return w;
+                }
+                w.crl = *parsed;
             }
-            w.crl = *parsed;
-        }
-        w.check = checkCrl(w.crl, cert, issuer, when);
-        return w;
-    }));
+            w.check = checkCrl(w.crl, cert, issuer, when);
+            return w;
+        }));
 }
 
 void CrlClient::cancel()

@@ -69,8 +69,7 @@ void OcspClient::check(const QUrl& responder, const crypto::Certificate& cert,
     auto request = buildOcspRequest(cert, issuer, m_options.nonce);
     if (!request) {
         QMetaObject::invokeMethod(
-            this, [this, e = request.error()] { finish(tl::unexpected(e)); },
-            Qt::QueuedConnection);
+            this, [this, e = request.error()] { finish(tl::unexpected(e)); }, Qt::QueuedConnection);
         return;
     }
     m_request = *request;
@@ -134,11 +133,11 @@ void OcspClient::onExchange()
 void OcspClient::verify(const QByteArray& der)
 {
     m_der = der;
-    m_watcher.setFuture(QtConcurrent::run([der, cert = m_cert, issuer = m_issuer, when = now(),
-                                           nonce = m_request.nonce] {
-        const crypto::internal::ReleaseOpensslThreadState release;
-        return checkOcspResponse(der, cert, issuer, when, nonce);
-    }));
+    m_watcher.setFuture(QtConcurrent::run(
+        [der, cert = m_cert, issuer = m_issuer, when = now(), nonce = m_request.nonce] {
+            const crypto::internal::ReleaseOpensslThreadState release;
+            return checkOcspResponse(der, cert, issuer, when, nonce);
+        }));
 }
 
 void OcspClient::cancel()
@@ -152,8 +151,8 @@ void OcspClient::cancel()
     }
     m_watcher.disconnect(this);
     m_finished = true;
-    m_result = fail(ErrorCode::Cancelled,
-                    QStringLiteral("asking %1 was cancelled").arg(m_url.toString()));
+    m_result =
+        fail(ErrorCode::Cancelled, QStringLiteral("asking %1 was cancelled").arg(m_url.toString()));
     QMetaObject::invokeMethod(this, &OcspClient::finished, Qt::QueuedConnection);
 }
 

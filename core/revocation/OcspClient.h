@@ -41,10 +41,10 @@ struct OcspClientOptions
 /// One answer from a responder.
 struct OcspAnswer
 {
-    QUrl url;          ///< the responder asked
-    QString method;    ///< "GET", "POST" ("GET, then POST" after a fallback)
+    QUrl url;       ///< the responder asked
+    QString method; ///< "GET", "POST" ("GET, then POST" after a fallback)
     bool fromCache = false;
-    QByteArray der;    ///< the response as received
+    QByteArray der; ///< the response as received
     OcspResponseCheck response;
 };
 

@@ -136,8 +136,8 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
     const int rs = OCSP_response_status(resp.get());
     r.responseStatus = QString::fromLatin1(OCSP_response_status_str(rs));
     if (rs != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-        r.problems << QStringLiteral("the responder answered \"%1\", not a status")
-                          .arg(r.responseStatus);
+        r.problems
+            << QStringLiteral("the responder answered \"%1\", not a status").arg(r.responseStatus);
         return r;
     }
     ossl::OcspBasicRespPtr bs(OCSP_response_get1_basic(resp.get()));
@@ -154,7 +154,8 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         if (byName != nullptr) {
             r.responder = nameText(byName);
         } else if (keyId != nullptr) {
-            r.responder = QStringLiteral("key hash ") + QString::fromLatin1(bytesOf(keyId).toHex(':'));
+            r.responder =
+                QStringLiteral("key hash ") + QString::fromLatin1(bytesOf(keyId).toHex(':'));
         }
     }
     ERR_clear_error();
@@ -198,7 +199,8 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         if (!r.thisUpdate.isValid()) {
             r.problems << QStringLiteral("the entry has no readable thisUpdate");
         } else if (r.thisUpdate > now.addSecs(kClockSkewSeconds)) {
-            r.problems << QStringLiteral("thisUpdate %1 is in the future").arg(utcStamp(r.thisUpdate));
+            r.problems
+                << QStringLiteral("thisUpdate %1 is in the future").arg(utcStamp(r.thisUpdate));
         }
         if (r.nextUpdate.isValid() && r.nextUpdate < now.addSecs(-kClockSkewSeconds)) {
             r.problems << QStringLiteral("the response expired on %1 (nextUpdate): it is stale")

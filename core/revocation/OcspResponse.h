@@ -27,7 +27,7 @@ struct OcspResponseCheck
     bool decoded = false;    ///< the bytes are an OCSPResponse
     QString responseStatus;  ///< "successful", "trylater", "unauthorized"...; empty if not decoded
     bool successful = false; ///< responseStatus successful(0) with a basic response
-    bool matched = false; ///< the response has an entry (CertID) for the certificate
+    bool matched = false;    ///< the response has an entry (CertID) for the certificate
     /// The status for the certificate; unset when the response has none for it.
     std::optional<CertStatus> status;
     QDateTime producedAt;

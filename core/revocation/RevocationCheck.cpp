@@ -62,11 +62,11 @@ struct RevocationCheck::LinkRun
     qsizetype index = 0;
     crypto::Certificate cert;
     crypto::Certificate issuer;
-    QList<QUrl> ocsp; ///< responders still to ask
-    QList<QUrl> crl;  ///< distribution points still to fetch
+    QList<QUrl> ocsp;  ///< responders still to ask
+    QList<QUrl> crl;   ///< distribution points still to fetch
     QStringList notes; ///< one sentence per source that gave no usable answer
     QString lastProblem;
-    bool sawError = false; ///< an answer came but did not verify
+    bool sawError = false;             ///< an answer came but did not verify
     std::optional<CertStatus> decided; ///< Good or Revoked from a verified source
     QString decidedNote;
     QDateTime revokedAt;
@@ -178,26 +178,24 @@ void RevocationCheck::begin()
         }
         if (staple) {
             // A staple is a few hundred bytes: one signature check, here.
-            const OcspResponseCheck c =
-                checkOcspResponse(m_options.leafStaple, cert, issuer, now);
+            const OcspResponseCheck c = checkOcspResponse(m_options.leafStaple, cert, issuer, now);
             const QString label = QStringLiteral("stapled OCSP response");
             if (c.verified() && c.status && *c.status != CertStatus::Unknown) {
                 run->decided = c.status;
                 run->revokedAt = c.revocationTime;
                 run->reason = c.revocationReason;
-                run->decidedNote =
-                    label + QStringLiteral(": ") +
-                    (*c.status == CertStatus::Good ? QStringLiteral("good")
-                                                   : revokedText(c.revocationTime,
-                                                                 c.revocationReason)) +
-                    QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate);
+                run->decidedNote = label + QStringLiteral(": ") +
+                                   (*c.status == CertStatus::Good
+                                        ? QStringLiteral("good")
+                                        : revokedText(c.revocationTime, c.revocationReason)) +
+                                   QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate);
             } else if (c.verified()) {
                 run->noteFailure(label + QStringLiteral(": the responder does not know the "
                                                         "certificate (unknown)"),
                                  false);
             } else if (c.decoded && !c.successful) {
-                run->noteFailure(label + QStringLiteral(": ") + c.problems.join(QStringLiteral("; ")),
-                                 false);
+                run->noteFailure(
+                    label + QStringLiteral(": ") + c.problems.join(QStringLiteral("; ")), false);
             } else {
                 run->noteFailure(label + QStringLiteral(" does not verify: ") +
                                      c.problems.join(QStringLiteral("; ")),
@@ -234,8 +232,7 @@ void RevocationCheck::begin()
 void RevocationCheck::next(LinkRun& run)
 {
     const QString name = shortName(run.cert);
-    const double fraction =
-        m_runs.empty() ? 0.0 : double(m_settled) / double(m_runs.size());
+    const double fraction = m_runs.empty() ? 0.0 : double(m_settled) / double(m_runs.size());
     if (!run.ocsp.isEmpty()) {
         const QUrl url = run.ocsp.takeFirst();
         OcspClientOptions o;
@@ -295,11 +292,11 @@ void RevocationCheck::onOcsp(LinkRun& run)
         run.decided = c.status;
         run.revokedAt = c.revocationTime;
         run.reason = c.revocationReason;
-        run.decidedNote = label + QStringLiteral(": ") +
-                          (*c.status == CertStatus::Good
-                               ? QStringLiteral("good")
-                               : revokedText(c.revocationTime, c.revocationReason)) +
-                          QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate) + via;
+        run.decidedNote =
+            label + QStringLiteral(": ") +
+            (*c.status == CertStatus::Good ? QStringLiteral("good")
+                                           : revokedText(c.revocationTime, c.revocationReason)) +
+            QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate) + via;
         // A definite answer: the CRL need not be fetched.
         run.ocsp.clear();
         run.crl.clear();
@@ -328,18 +325,17 @@ void RevocationCheck::onCrl(LinkRun& run)
                             c.problems.join(QStringLiteral("; ")),
                         true);
     } else if (*c.status == CertStatus::Unknown) {
-        run.noteFailure(label + QStringLiteral(": does not cover the certificate (") + c.note +
-                            u')',
-                        false);
+        run.noteFailure(
+            label + QStringLiteral(": does not cover the certificate (") + c.note + u')', false);
     } else {
         run.decided = c.status;
         run.revokedAt = c.revocationTime;
         run.reason = c.revocationReason;
-        run.decidedNote = label + QStringLiteral(": ") +
-                          (*c.status == CertStatus::Good
-                               ? QStringLiteral("good (not listed)")
-                               : revokedText(c.revocationTime, c.revocationReason)) +
-                          QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate) + via;
+        run.decidedNote =
+            label + QStringLiteral(": ") +
+            (*c.status == CertStatus::Good ? QStringLiteral("good (not listed)")
+                                           : revokedText(c.revocationTime, c.revocationReason)) +
+            QStringLiteral("; ") + updatesText(c.thisUpdate, c.nextUpdate) + via;
         run.crl.clear();
     }
     next(run);
@@ -455,9 +451,8 @@ void RevocationCheck::cancel()
                                                                          "cancelled");
         }
     }
-    finish(tl::unexpected(Error{ErrorCode::Cancelled,
-                                QStringLiteral("the revocation check was cancelled"),
-                                {}}));
+    finish(tl::unexpected(
+        Error{ErrorCode::Cancelled, QStringLiteral("the revocation check was cancelled"), {}}));
 }
 
 void RevocationCheck::finish(const Status& status)

@@ -46,7 +46,7 @@ public:
                     QObject* parent = nullptr);
     ~RevocationCheck() override;
 
-    void start(); ///< finished() always comes later from the event loop, exactly once
+    void start();  ///< finished() always comes later from the event loop, exactly once
     void cancel(); ///< aborts open requests at once (no polling), then finished(Cancelled)
     [[nodiscard]] bool isFinished() const { return m_finished; }
 

@@ -118,10 +118,10 @@ void TestChainRevocation::revokedLeafIsCritical()
     QCOMPARE(o.value(QStringLiteral("revocationChecked")).toBool(), true);
     const QJsonObject leaf = o.value(QStringLiteral("built")).toArray().at(0).toObject();
     QCOMPARE(leaf.value(QStringLiteral("revocation")).toString(), QStringLiteral("revoked"));
-    QVERIFY(leaf.value(QStringLiteral("revocationDetail"))
-                .toString()
-                .startsWith(QStringLiteral("OCSP ") + m_ocsp.url() +
-                            QStringLiteral(": revoked on ")));
+    QVERIFY(
+        leaf.value(QStringLiteral("revocationDetail"))
+            .toString()
+            .startsWith(QStringLiteral("OCSP ") + m_ocsp.url() + QStringLiteral(": revoked on ")));
     const QJsonObject f = leaf.value(QStringLiteral("findings")).toArray().at(0).toObject();
     QCOMPARE(f.value(QStringLiteral("problem")).toString(), QStringLiteral("revoked"));
     QCOMPARE(f.value(QStringLiteral("severity")).toString(), QStringLiteral("error"));
@@ -145,7 +145,8 @@ void TestChainRevocation::noRevocationChecksNothing()
     QVERIFY(r.out.contains(QStringLiteral("revocation: not-checked - not checked "
                                           "(--no-revocation)")));
     QVERIFY(!r.err.contains(QStringLiteral("asking")));
-    r = verify(m_pki.revoked.fullchain, {QStringLiteral("--no-revocation"), QStringLiteral("--json")});
+    r = verify(m_pki.revoked.fullchain,
+               {QStringLiteral("--no-revocation"), QStringLiteral("--json")});
     QCOMPARE(r.code, 0);
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(o.value(QStringLiteral("revocationChecked")).toBool(true), false);

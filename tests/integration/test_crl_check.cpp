@@ -106,8 +106,8 @@ QByteArray TestCrlCheck::oracle(const QString& leaf, const QString& crl)
 {
     QByteArray out;
     runTool(QStringLiteral("openssl"),
-            {QStringLiteral("verify"), QStringLiteral("-crl_check"), QStringLiteral("-CRLfile"), crl,
-             QStringLiteral("-CAfile"), m_pki.rootCert, QStringLiteral("-untrusted"),
+            {QStringLiteral("verify"), QStringLiteral("-crl_check"), QStringLiteral("-CRLfile"),
+             crl, QStringLiteral("-CAfile"), m_pki.rootCert, QStringLiteral("-untrusted"),
              m_pki.intermediateCert, leaf},
             &out);
     return out;
@@ -198,8 +198,8 @@ void TestCrlCheck::wrongIssuer()
 {
     // The intermediate's CRL checked as if the root had issued the leaf.
     m_http.setFile(QStringLiteral("/int.crl"), readAll(m_crlDer));
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), {},
-                                      certOf(m_pki.rootCert));
+    const Result<CrlAnswer> a =
+        fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), {}, certOf(m_pki.rootCert));
     QVERIFY(a);
     QVERIFY(!a->check.verified());
     QVERIFY2(a->check.problems.first().contains(QLatin1String("not by the certificate's issuer")),
@@ -214,10 +214,10 @@ void TestCrlCheck::oversized()
     m_http.setFile(QStringLiteral("/int.crl"), crl);
     Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), o);
     QVERIFY(!a);
-    QVERIFY2(a.error().message.contains(QStringLiteral("announces %1 bytes; at most %2")
-                                            .arg(crl.size())
-                                            .arg(crl.size() - 1)),
-             qPrintable(a.error().message));
+    QVERIFY2(
+        a.error().message.contains(
+            QStringLiteral("announces %1 bytes; at most %2").arg(crl.size()).arg(crl.size() - 1)),
+        qPrintable(a.error().message));
     // No Content-Length: cut off while streaming.
     m_http.setFile(QStringLiteral("/stream.crl"), QByteArray(11 * 1024 * 1024, 'x'),
                    HttpFileServer::Mode::NoLength);
@@ -242,8 +242,8 @@ void TestCrlCheck::garbage_data()
     QTest::newRow("truncated") << der.left(der.size() / 2)
                                << QStringLiteral("neither a DER nor a PEM CRL");
     QTest::newRow("trailing") << der + "junk" << QStringLiteral("followed by 4 more bytes");
-    QTest::newRow("a certificate") << readAll(m_pki.good.cert)
-                                   << QStringLiteral("PEM without an X509 CRL block");
+    QTest::newRow("a certificate")
+        << readAll(m_pki.good.cert) << QStringLiteral("PEM without an X509 CRL block");
     QByteArray pem = readAll(m_crlPem);
     pem[pem.indexOf('\n') + 5] = '!';
     QTest::newRow("bad PEM") << pem << QStringLiteral("PEM CRL that does not decode");
@@ -260,7 +260,8 @@ void TestCrlCheck::garbage()
     QVERIFY(!a->check.status);
     QVERIFY2(a->check.problems.join(u' ').contains(says),
              qPrintable(a->check.problems.join(u'\n')));
-    QVERIFY(a->check.problems.join(u' ').contains(m_http.url(QStringLiteral("/bad.crl")).toString()));
+    QVERIFY(
+        a->check.problems.join(u' ').contains(m_http.url(QStringLiteral("/bad.crl")).toString()));
 }
 
 void TestCrlCheck::unreachableAndSilent()
@@ -269,8 +270,8 @@ void TestCrlCheck::unreachableAndSilent()
     const quint16 port = freeLoopbackPort();
     CrlClient down(&nam);
     QSignalSpy done(&down, &CrlClient::finished);
-    down.check(QUrl(QStringLiteral("http://127.0.0.1:%1/x.crl").arg(port)),
-               certOf(m_pki.good.cert), m_issuer);
+    down.check(QUrl(QStringLiteral("http://127.0.0.1:%1/x.crl").arg(port)), certOf(m_pki.good.cert),
+               m_issuer);
     QVERIFY(done.wait(30000));
     QVERIFY(!down.result());
     QCOMPARE(down.result().error().code, ErrorCode::Network);

@@ -244,8 +244,8 @@ void TestRevocationCheck::forgedAnswerIsAnError()
     FixtureDir otherDir;
     TestPki other;
     QVERIFY2(other.create(otherDir.path(), {}), qPrintable(other.errorString()));
-    QVERIFY(m_ocsp.serve(m_pki, OcspFixture::Signing{other.intermediateCert,
-                                                     other.intermediateKey, 1}));
+    QVERIFY(m_ocsp.serve(m_pki,
+                         OcspFixture::Signing{other.intermediateCert, other.intermediateKey, 1}));
     RevocationOptions o;
     o.crl = false;
     const ChainReport r = run(chainOf(m_pki.revoked), o);
@@ -286,9 +286,9 @@ void TestRevocationCheck::stapleIsUsedWithoutFetching()
     o.leafStaple = readAll(resp);
     const ChainReport r = run(chainOf(m_pki.revoked), o);
     QCOMPARE(r.built[0].revocation, RevocationStatus::Revoked);
-    QVERIFY2(r.built[0].revocationDetail.startsWith(
-                 QLatin1String("stapled OCSP response: revoked on ")),
-             qPrintable(r.built[0].revocationDetail));
+    QVERIFY2(
+        r.built[0].revocationDetail.startsWith(QLatin1String("stapled OCSP response: revoked on ")),
+        qPrintable(r.built[0].revocationDetail));
     QCOMPARE(m_ocsp.log().count('\n'), before);
     QCOMPARE(m_http.requestCount(QStringLiteral("/int.crl")), crlBefore);
 }
@@ -359,8 +359,8 @@ void TestRevocationCheck::turnedOff()
 void TestRevocationCheck::cancelEndsAtOnce()
 {
     m_http.setFile(QStringLiteral("/hang"), {}, HttpFileServer::Mode::Stall);
-    const TestPki::Leaf leaf =
-        issue(QStringLiteral("hang"), false, QString(), m_http.url(QStringLiteral("/hang")).toString());
+    const TestPki::Leaf leaf = issue(QStringLiteral("hang"), false, QString(),
+                                     m_http.url(QStringLiteral("/hang")).toString());
     RevocationOptions o;
     o.timeoutMs = 120000;
     RevocationCheck check(chainOf(leaf), o);

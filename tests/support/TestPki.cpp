@@ -285,9 +285,9 @@ bool TestPki::writeCrl(const CrlSpec& spec)
     if (!spec.der) {
         return true;
     }
-    const bool ok = openssl({QStringLiteral("crl"), QStringLiteral("-in"), pem,
-                             QStringLiteral("-outform"), QStringLiteral("DER"),
-                             QStringLiteral("-out"), spec.path});
+    const bool ok =
+        openssl({QStringLiteral("crl"), QStringLiteral("-in"), pem, QStringLiteral("-outform"),
+                 QStringLiteral("DER"), QStringLiteral("-out"), spec.path});
     QFile::remove(pem);
     return ok;
 }

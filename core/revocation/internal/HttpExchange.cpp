@@ -146,8 +146,7 @@ void HttpExchange::onFinished()
     if (m_status >= 300 && m_status < 400) {
         // Qt follows http(s) redirects through redirected(); one still here
         // points elsewhere (or went past maxRedirects).
-        const QUrl to =
-            m_reply->url().resolved(QUrl::fromEncoded(m_reply->rawHeader("Location")));
+        const QUrl to = m_reply->url().resolved(QUrl::fromEncoded(m_reply->rawHeader("Location")));
         finish(fail(ErrorCode::Protocol,
                     isFetchable(to)
                         ? QStringLiteral("%1 at %2 redirects more than %3 times")
@@ -159,13 +158,13 @@ void HttpExchange::onFinished()
         return;
     }
     if (status.isValid() && m_status != 200) {
-        finish(fail(ErrorCode::Protocol,
-                    QStringLiteral("%1 at %2 answered HTTP %3 %4")
-                        .arg(m_what, shown())
-                        .arg(m_status)
-                        .arg(m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute)
-                                 .toString())
-                        .trimmed()));
+        finish(
+            fail(ErrorCode::Protocol,
+                 QStringLiteral("%1 at %2 answered HTTP %3 %4")
+                     .arg(m_what, shown())
+                     .arg(m_status)
+                     .arg(m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString())
+                     .trimmed()));
         return;
     }
     if (m_reply->error() != QNetworkReply::NoError) {

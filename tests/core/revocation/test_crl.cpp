@@ -118,8 +118,8 @@ void TestCrl::wrongKeyAndWrongIssuer()
     QVERIFY(other.writeCrl());
     const auto forged = Crl::parse(readAll(other.crl), QStringLiteral("forged"));
     QVERIFY(forged);
-    CrlCheck c = checkCrl(*forged, certOf(m_pki.revoked.cert), m_issuer,
-                          QDateTime::currentDateTimeUtc());
+    CrlCheck c =
+        checkCrl(*forged, certOf(m_pki.revoked.cert), m_issuer, QDateTime::currentDateTimeUtc());
     QVERIFY(!c.signatureValid);
     QVERIFY(!c.verified());
     QVERIFY(!c.status);

@@ -167,8 +167,8 @@ void TestOcspResponse::statuses()
 
 void TestOcspResponse::sha256CertId()
 {
-    const QByteArray resp = respond(
-        opensslRequest(m_pki.revoked.cert, {QStringLiteral("-sha256"), QStringLiteral("-no_nonce")}));
+    const QByteArray resp = respond(opensslRequest(
+        m_pki.revoked.cert, {QStringLiteral("-sha256"), QStringLiteral("-no_nonce")}));
     const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), m_issuer,
                                                   QDateTime::currentDateTimeUtc());
     QVERIFY2(r.verified(), qPrintable(r.problems.join(u'\n')));
@@ -203,8 +203,7 @@ void TestOcspResponse::nonce()
 
 void TestOcspResponse::otherCertificate()
 {
-    const QByteArray resp =
-        respond(opensslRequest(m_pki.good.cert, {QStringLiteral("-no_nonce")}));
+    const QByteArray resp = respond(opensslRequest(m_pki.good.cert, {QStringLiteral("-no_nonce")}));
     const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), m_issuer,
                                                   QDateTime::currentDateTimeUtc());
     QVERIFY(!r.verified());
@@ -218,8 +217,8 @@ void TestOcspResponse::withoutIssuer()
 {
     const QByteArray resp =
         respond(opensslRequest(m_pki.revoked.cert, {QStringLiteral("-no_nonce")}));
-    const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), {},
-                                                  QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r =
+        checkOcspResponse(resp, certOf(m_pki.revoked.cert), {}, QDateTime::currentDateTimeUtc());
     QVERIFY(r.matched); // by serial
     QCOMPARE(*r.status, CertStatus::Revoked);
     QVERIFY(!r.signatureValid);
@@ -273,8 +272,8 @@ void TestOcspResponse::badInput_data()
     QTest::newRow("empty") << QByteArray() << QStringLiteral("not a DER OCSP response") << false;
     QTest::newRow("garbage") << QByteArray("\x30\x82\xff\xff garbage", 12)
                              << QStringLiteral("not a DER OCSP response") << false;
-    QTest::newRow("trailing bytes") << QByteArray::fromHex("30030a010300")
-                                    << QStringLiteral("1 bytes follow it") << false;
+    QTest::newRow("trailing bytes")
+        << QByteArray::fromHex("30030a010300") << QStringLiteral("1 bytes follow it") << false;
     QTest::newRow("tryLater") << QByteArray::fromHex("30030a0103")
                               << QStringLiteral("answered \"trylater\"") << true;
     QTest::newRow("unauthorized") << QByteArray::fromHex("30030a0106")
@@ -288,8 +287,8 @@ void TestOcspResponse::badInput()
     QFETCH(QByteArray, der);
     QFETCH(QString, problem);
     QFETCH(bool, decoded);
-    const OcspResponseCheck r = checkOcspResponse(der, certOf(m_pki.good.cert), m_issuer,
-                                                  QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r =
+        checkOcspResponse(der, certOf(m_pki.good.cert), m_issuer, QDateTime::currentDateTimeUtc());
     QCOMPARE(r.decoded, decoded);
     QVERIFY(!r.successful);
     QVERIFY(!r.verified());
