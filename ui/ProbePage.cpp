@@ -693,7 +693,7 @@ void ProbePage::showResult(const ProbeResult& r)
             QTableWidgetItem* item = cell(QString());
             if (position >= 0) {
                 // Under server order the number is the server's preference.
-                item->setText(accepted.at(c)->order == ServerOrder::Server
+                item->setText(serverImposesOrder(accepted.at(c)->order)
                                   ? QStringLiteral("✔ %1").arg(position + 1)
                                   : QStringLiteral("✔"));
                 item->setBackground(strengthColour(strength));
@@ -725,7 +725,7 @@ void ProbePage::showResult(const ProbeResult& r)
         m_protocols->setItem(row, 1, verdict);
         m_protocols->setItem(row, 2,
                              cell(p.accepted ? QString::number(p.suites.size()) : QString()));
-        m_protocols->setItem(row, 3, cell(p.accepted ? serverOrderName(p.order) : QString()));
+        m_protocols->setItem(row, 3, cell(p.accepted ? serverOrderText(p.order) : QString()));
         m_protocols->setItem(row, 4,
                              cell(p.secureRenegotiation
                                       ? (*p.secureRenegotiation ? tr("yes") : tr("NO"))

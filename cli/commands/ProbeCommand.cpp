@@ -61,7 +61,7 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
         out << "\n"
             << tlsVersionName(p.version) << "  " << p.suites.size()
             << (p.suites.size() == 1 ? " suite" : " suites")
-            << ", order: " << serverOrderName(p.order);
+            << ", order: " << serverOrderText(p.order);
         if (p.secureRenegotiation) {
             out << ", renegotiation: " << (*p.secureRenegotiation ? "secure" : "insecure");
         }

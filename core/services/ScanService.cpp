@@ -6,6 +6,7 @@
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "probe/TlsInspection.h"
+#include "revocation/RevocationCheck.h"
 
 #include <QCryptographicHash>
 
@@ -80,6 +81,13 @@ void ScanService::cancel()
     if (m_scanner) {
         m_scanner->cancel(); // closes every open connection now
     }
+    // A copy: a check may finish (and leave the list) inside its cancel().
+    const QList<QPointer<revocation::RevocationCheck>> pending = m_revocations;
+    for (const QPointer<revocation::RevocationCheck>& rc : pending) {
+        if (rc) {
+            rc->cancel(); // aborts its requests now
+        }
+    }
     if (!m_started) {
         m_started = true;
         QMetaObject::invokeMethod(
@@ -111,7 +119,34 @@ void ScanService::onProbed(const probe::ScanItem& item, const probe::EndpointRes
     check.probe = result;
     check.atUtc = QDateTime::currentDateTimeUtc();
     verify(check);
+    if (m_options.revocation && check.chain && !check.chain->built.isEmpty()) {
+        checkRevocation(std::move(check));
+        return;
+    }
     complete(std::move(check));
+}
+
+void ScanService::checkRevocation(EndpointCheck check)
+{
+    revocation::RevocationOptions options;
+    options.timeoutMs = m_options.scan.probe.replyTimeoutMs;
+    if (const probe::TlsInspection* in = check.inspection(); in && in->staple.present) {
+        options.leafStaple = in->staple.der;
+    }
+    auto* rc = new revocation::RevocationCheck(*check.chain, options, this);
+    m_revocations << rc;
+    connect(rc, &revocation::RevocationCheck::finished, this,
+            [this, rc, check = std::move(check)](const Status& status) mutable {
+                m_revocations.removeAll(rc);
+                rc->deleteLater();
+                if (m_cancelled || (!status && status.error().code == ErrorCode::Cancelled)) {
+                    maybeFinish(); // cut short: neither recorded nor reported
+                    return;
+                }
+                check.chain = rc->result();
+                complete(std::move(check));
+            });
+    rc->start();
 }
 
 Result<std::shared_ptr<const crypto::TrustStore>>
@@ -199,7 +234,7 @@ void ScanService::complete(EndpointCheck check)
 
 void ScanService::maybeFinish()
 {
-    if (m_finished || !m_scannerDone) {
+    if (m_finished || !m_scannerDone || !m_revocations.isEmpty()) {
         return;
     }
     m_finished = true;

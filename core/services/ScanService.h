@@ -19,6 +19,9 @@ class TrustStore;
 namespace certdeck::inventory {
 class Store;
 }
+namespace certdeck::revocation {
+class RevocationCheck;
+}
 
 namespace certdeck::services {
 
@@ -85,6 +88,9 @@ signals:
 private:
     void onProbed(const probe::ScanItem& item, const probe::EndpointResult& result);
     void verify(EndpointCheck& check) const;
+    /// Asks OCSP / CRL about every link of the verified chain (the staple
+    /// answers for the leaf when it verifies), then completes the check.
+    void checkRevocation(EndpointCheck check);
     void complete(EndpointCheck check);
     void maybeFinish();
     [[nodiscard]] Result<std::shared_ptr<const crypto::TrustStore>>
@@ -94,6 +100,7 @@ private:
     ScanServiceOptions m_options;
     inventory::Store* m_store = nullptr;
     QPointer<probe::FleetScanner> m_scanner;
+    QList<QPointer<revocation::RevocationCheck>> m_revocations; ///< in flight
     mutable QHash<QByteArray, std::shared_ptr<const crypto::TrustStore>> m_trust;
     QList<EndpointCheck> m_results;
     QStringList m_recordFailures;

@@ -44,6 +44,48 @@ bool VerdictFixture::start()
     if (!m_pki.create(m_dir.path(), {}) || !m_pki.issueStandardSet()) {
         return fail(m_pki.errorString());
     }
+    if (!m_ocsp.start() || !m_crl.listen()) {
+        return fail(QStringLiteral("OCSP or CRL server: ") + m_ocsp.errorString());
+    }
+    const QString crlUrl = m_crl.url(QStringLiteral("/intermediate.crl")).toString();
+    // Revoked leaves that say where to ask: OCSP only, CRL only, neither
+    // (its staple answers), and a good one whose responder is down.
+    TestPki::LeafSpec byOcsp;
+    byOcsp.name = QStringLiteral("revoked-ocsp");
+    byOcsp.revoke = true;
+    byOcsp.ocspUrl = m_ocsp.url();
+    byOcsp.crlUrl = QString();
+    const TestPki::Leaf revokedOcsp = m_pki.issue(byOcsp);
+    TestPki::LeafSpec byCrl = byOcsp;
+    byCrl.name = QStringLiteral("revoked-crl");
+    byCrl.ocspUrl = QString();
+    byCrl.crlUrl = crlUrl;
+    const TestPki::Leaf revokedCrl = m_pki.issue(byCrl);
+    TestPki::LeafSpec down;
+    down.name = QStringLiteral("responder-down");
+    down.ocspUrl = QStringLiteral("http://127.0.0.1:%1/").arg(freeLoopbackPort());
+    down.crlUrl = QString();
+    const TestPki::Leaf responderDown = m_pki.issue(down);
+    if (revokedOcsp.name.isEmpty() || revokedCrl.name.isEmpty() || responderDown.name.isEmpty() ||
+        !m_pki.writeCrl() || !m_ocsp.serve(m_pki)) {
+        return fail(m_pki.errorString() + m_ocsp.errorString());
+    }
+    m_crl.setFile(QStringLiteral("/intermediate.crl"), readAll(m_pki.crl));
+    // The staple of the standard revoked leaf (no URL in it), made by
+    // `openssl ocsp` from the CA database, served as is by nginx.
+    const QString stapleReq = m_dir.filePath(QStringLiteral("revoked.req"));
+    const QString staple = m_dir.filePath(QStringLiteral("revoked.ocsp"));
+    run({QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
+         QStringLiteral("-cert"), m_pki.revoked.cert, QStringLiteral("-no_nonce"),
+         QStringLiteral("-reqout"), stapleReq});
+    run({QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
+         QStringLiteral("-rsigner"), m_pki.intermediateCert, QStringLiteral("-rkey"),
+         m_pki.intermediateKey, QStringLiteral("-CA"), m_pki.intermediateCert,
+         QStringLiteral("-reqin"), stapleReq, QStringLiteral("-respout"), staple,
+         QStringLiteral("-ndays"), QStringLiteral("1")});
+    if (!QFile::exists(staple)) {
+        return fail(QStringLiteral("openssl ocsp made no staple"));
+    }
     TestPki::LeafSpec soon;
     soon.name = QStringLiteral("soon");
     soon.notAfter = QDateTime::currentDateTimeUtc().addDays(10);
@@ -116,6 +158,16 @@ bool VerdictFixture::start()
              .arg(rsaLeaf.fullchain, rsaLeaf.key),
          true, QStringLiteral("warning"), 1, QStringLiteral("cipher.no-forward-secrecy"),
          QStringLiteral("B")},
+        {QStringLiteral("revoked (staple)"),
+         tls(m_pki.revoked) +
+             QStringLiteral("ssl_stapling on;\nssl_stapling_file %1;\n").arg(staple),
+         true, QStringLiteral("critical"), 2, QStringLiteral("cert.revoked"), QStringLiteral("F")},
+        {QStringLiteral("revoked (OCSP only, no staple)"), tls(revokedOcsp), true,
+         QStringLiteral("critical"), 2, QStringLiteral("cert.revoked"), QStringLiteral("F")},
+        {QStringLiteral("revoked (CRL only)"), tls(revokedCrl), true, QStringLiteral("critical"), 2,
+         QStringLiteral("cert.revoked"), QStringLiteral("F")},
+        {QStringLiteral("revocation responder down"), tls(responderDown), true,
+         QStringLiteral("warning"), 1, QStringLiteral("revocation.unknown"), QStringLiteral("A")},
     };
     for (VerdictCase& c : m_cases) {
         auto server = std::make_shared<NginxFixture>();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "HttpFileServer.h"
 #include "NginxFixture.h"
+#include "OcspFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 
@@ -27,9 +29,12 @@ struct VerdictCase
 /// The table of endpoints the verdict tests share (certdeckctl probe and
 /// scan, the console's probe and fleet scan, the history): healthy,
 /// expiring, expired leaf, not yet valid, missing intermediate, wrong host,
-/// self-signed, an internal CA without its bundle, a weak suite. Each is a
+/// self-signed, an internal CA without its bundle, a weak suite, revoked
+/// (stapled; OCSP only; CRL only) and a responder that is down. Each is a
 /// real nginx on a free loopback port serving certificates made by the
-/// `openssl` CLI (TestPki).
+/// `openssl` CLI (TestPki); `openssl ocsp` (OcspFixture) answers for the
+/// test CA and an in-process HTTP server serves its CRL, so the test must
+/// keep its event loop running while a client asks (QSignalSpy::wait).
 class VerdictFixture
 {
 public:
@@ -50,6 +55,8 @@ private:
     TestPki m_rsa;
     QList<VerdictCase> m_cases;
     QList<std::shared_ptr<NginxFixture>> m_servers;
+    OcspFixture m_ocsp;
+    HttpFileServer m_crl;
     QByteArray m_roots;
     QString m_error;
 };
