@@ -8,6 +8,7 @@
 #include "crypto/CertificateReader.h"
 #include "crypto/ChainJob.h"
 #include "crypto/ServedChainFetcher.h"
+#include "revocation/RevocationCheck.h"
 
 #include <QApplication>
 #include <QDragEnterEvent>
@@ -321,15 +322,40 @@ void CertificatesPage::inspect(const QList<Certificate>& served, bool fromServer
                                              : ChainVerifyOptions::LeafPosition::Detect;
     const QDateTime now = m_clock();
     m_status->setText(tr("Verifying the chain of %1…").arg(origin));
+    if (m_revocation) {
+        // A new chain: the old check's answer would land on the wrong cards.
+        m_revocation->disconnect(this);
+        m_revocation->cancel();
+        m_revocation->deleteLater();
+    }
     ChainJob* job = ChainJob::run(
         input, trust, now, options, this, [this, now, origin](const ChainReport& report) {
             m_chain->setReport(report, now);
             if (!report.built.isEmpty()) {
                 showCertificate(report.built.first().certificate);
             }
-            m_status->setText(
-                tr("%1: %n certificate(s) served", nullptr, int(report.served.size())).arg(origin));
-            emit loaded(true, report.summary);
+            // Revocation next: requests on this loop, verification on worker
+            // threads; the cards are shown meanwhile and redrawn after.
+            m_status->setText(tr("%1: checking revocation…").arg(origin));
+            auto* check = new revocation::RevocationCheck(report, {}, this);
+            m_revocation = check;
+            connect(check, &revocation::RevocationCheck::progress, m_status,
+                    [this](const QString&, double, const QString& message) {
+                        m_status->setText(message);
+                    });
+            connect(check, &revocation::RevocationCheck::finished, this,
+                    [this, check, now, origin](const Status& status) {
+                        const ChainReport& checked = check->result();
+                        if (status) {
+                            m_chain->setReport(checked, now);
+                        }
+                        m_status->setText(
+                            tr("%1: %n certificate(s) served", nullptr, int(checked.served.size()))
+                                .arg(origin));
+                        check->deleteLater();
+                        emit loaded(true, checked.summary);
+                    });
+            check->start();
         });
     connect(job, &ChainJob::progress, m_status, &QLabel::setText);
 }

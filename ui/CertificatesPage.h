@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QPointer>
 #include <QString>
 #include <QWidget>
 #include <functional>
@@ -17,6 +18,10 @@ class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
 class QTreeWidget;
+
+namespace certdeck::revocation {
+class RevocationCheck;
+} // namespace certdeck::revocation
 
 namespace certdeck::ui {
 
@@ -87,6 +92,8 @@ private:
     QString m_lastPath;
     QString m_trustBundle;
     QPushButton* m_trustButton = nullptr;
+    /// The revocation check of the chain shown, if one is running.
+    QPointer<revocation::RevocationCheck> m_revocation;
 };
 
 } // namespace certdeck::ui

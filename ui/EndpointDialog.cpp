@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "EndpointDialog.h"
 
+#include "StoreTask.h"
+#include "common/HostPort.h"
 #include "inventory/RecordNames.h"
 
 #include <QComboBox>
@@ -15,7 +17,8 @@
 
 namespace certdeck::ui {
 
-EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* parent)
+EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QString& storeLocation,
+                               QWidget* parent)
     : QDialog(parent)
     , m_original(endpoint)
 {
@@ -56,6 +59,43 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* par
     form->addRow(tr("&Tags:"), m_tags);
     form->addRow(tr("Server &kind:"), m_kind);
     form->addRow(tr("&Notes:"), m_notes);
+    // Which anchors the chain is verified against: an internal CA's
+    // endpoints need its bundle, or every check says "untrusted".
+    m_trust = new QComboBox(this);
+    m_trust->setObjectName(QStringLiteral("trustBundle"));
+    m_trust->addItem(tr("The group's bundle, else the system trust store"), QVariant());
+    m_trust->setToolTip(tr("The CA certificates this endpoint's chain is verified against. "
+                           "Add bundles with: certdeckctl fleet trust add NAME FILE"));
+    if (endpoint.trustBundleId) {
+        // Shown at once, named when the list arrives.
+        m_trust->addItem(tr("Bundle #%1").arg(*endpoint.trustBundleId),
+                         QVariant(*endpoint.trustBundleId));
+        m_trust->setCurrentIndex(1);
+    }
+    form->addRow(tr("T&rust anchors:"), m_trust);
+    if (!storeLocation.isEmpty()) {
+        using Bundles = QList<inventory::TrustBundle>;
+        runOnStore<Bundles>(
+            this, storeLocation, [](inventory::Store& s) { return s.trustBundles(); },
+            [this](const Result<Bundles>& r) {
+                if (!r) {
+                    m_trust->setToolTip(
+                        tr("The trust bundles could not be read: %1").arg(r.error().toString()));
+                    return;
+                }
+                const QVariant chosen = m_trust->currentData();
+                while (m_trust->count() > 1) {
+                    m_trust->removeItem(1);
+                }
+                for (const inventory::TrustBundle& b : *r) {
+                    m_trust->addItem(
+                        tr("%1 (%n certificate(s))", nullptr, b.certificates).arg(b.name),
+                        QVariant(b.id));
+                }
+                const int at = m_trust->findData(chosen);
+                m_trust->setCurrentIndex(at < 0 ? 0 : at);
+            });
+    }
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("endpointError"));
     m_error->setWordWrap(true);
@@ -69,9 +109,13 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, QWidget* par
 inventory::Endpoint EndpointDialog::endpoint() const
 {
     inventory::Endpoint e = m_original;
-    e.host = m_host->text().trimmed().toLower();
+    // The shared parser's form (an IDN in ASCII, an IPv6 address without
+    // brackets); text it refuses stays as typed, and accept() says why.
+    const QString host = m_host->text().trimmed();
+    const QString sni = m_sni->text().trimmed();
+    e.host = parseHostName(host).value_or(host.toLower());
     e.port = static_cast<quint16>(m_port->value());
-    e.sniName = m_sni->text().trimmed().toLower();
+    e.sniName = sni.isEmpty() ? QString() : parseHostName(sni).value_or(sni.toLower());
     e.addressOverride = m_address->text().trimmed();
     e.group = m_group->text().trimmed();
     e.tags.clear();
@@ -82,24 +126,28 @@ inventory::Endpoint EndpointDialog::endpoint() const
     e.serverKind = inventory::serverKindFromName(m_kind->currentText())
                        .value_or(inventory::ServerKind::Unknown);
     e.notes = m_notes->toPlainText().trimmed();
+    const QVariant trust = m_trust->currentData();
+    e.trustBundleId =
+        trust.isValid() ? std::optional<qint64>(trust.toLongLong()) : std::optional<qint64>();
     return e;
 }
 
 void EndpointDialog::accept()
 {
     const inventory::Endpoint e = endpoint();
-    static const QRegularExpression hostPattern(
-        QStringLiteral("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"));
-    const bool isIp = !QHostAddress(e.host).isNull();
-    if (e.host.isEmpty()) {
+    if (m_host->text().trimmed().isEmpty()) {
         m_error->setText(tr("ERROR: the host is missing."));
         return;
     }
-    if (!isIp && !hostPattern.match(e.host).hasMatch()) {
-        m_error->setText(tr("ERROR: '%1' is neither a host name nor an IP address (use the "
-                            "A-label, xn--, for international names).")
-                             .arg(e.host));
+    if (auto host = parseHostName(m_host->text().trimmed()); !host) {
+        m_error->setText(tr("ERROR: host %1").arg(host.error().message));
         return;
+    }
+    if (const QString sni = m_sni->text().trimmed(); !sni.isEmpty()) {
+        if (auto name = parseHostName(sni); !name) {
+            m_error->setText(tr("ERROR: SNI name %1").arg(name.error().message));
+            return;
+        }
     }
     if (!e.addressOverride.isEmpty() && QHostAddress(e.addressOverride).isNull()) {
         m_error->setText(

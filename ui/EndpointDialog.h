@@ -19,7 +19,10 @@ class EndpointDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit EndpointDialog(const inventory::Endpoint& endpoint, QWidget* parent = nullptr);
+    /// `storeLocation`: where the trust bundles to choose from are read (off
+    /// the GUI thread); empty: only the group's or the system store.
+    explicit EndpointDialog(const inventory::Endpoint& endpoint, const QString& storeLocation = {},
+                            QWidget* parent = nullptr);
 
     /// The edited endpoint (id and revision kept from the one given).
     [[nodiscard]] inventory::Endpoint endpoint() const;
@@ -36,6 +39,7 @@ private:
     QLineEdit* m_tags = nullptr;
     QComboBox* m_kind = nullptr;
     QPlainTextEdit* m_notes = nullptr;
+    QComboBox* m_trust = nullptr;
     QLabel* m_error = nullptr;
 };
 

@@ -27,21 +27,6 @@ FleetModel::FleetModel(QObject* parent)
     : QAbstractTableModel(parent)
 {}
 
-QString FleetModel::stateWord(ExpiryState s)
-{
-    switch (s) {
-    case ExpiryState::Ok:
-        return tr("OK");
-    case ExpiryState::Expiring:
-        return tr("EXPIRING");
-    case ExpiryState::Expired:
-        return tr("EXPIRED");
-    case ExpiryState::NoCertificate:
-        return tr("NO CERTIFICATE");
-    }
-    return {};
-}
-
 void FleetModel::setRows(QList<inventory::FleetRow> rows, const QDateTime& now, int warnDays)
 {
     beginResetModel();
@@ -108,7 +93,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
     if (role == GroupRole) {
         return r.endpoint.group;
     }
-    const qint64 daysLeft = r.certificate ? m_now.secsTo(r.certificate->notAfterUtc) / 86400 : 0;
+    const qint64 daysLeft = inventory::daysLeft(r, m_now).value_or(0);
     switch (index.column()) {
     case Endpoint:
         if (role == Qt::DisplayRole || role == SortRole) {
@@ -151,7 +136,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         break;
     case Status:
         if (role == Qt::DisplayRole) {
-            return stateWord(state);
+            return inventory::expiryStateWord(state);
         }
         if (role == SortRole) {
             // Worst first when sorted ascending.

@@ -38,8 +38,6 @@ public:
     [[nodiscard]] const QList<inventory::FleetRow>& rows() const { return m_rows; }
     [[nodiscard]] inventory::ExpiryState stateAt(int row) const;
 
-    [[nodiscard]] static QString stateWord(inventory::ExpiryState s);
-
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;

@@ -342,7 +342,7 @@ void FleetPage::removeEndpoints(const QList<qint64>& ids)
 
 void FleetPage::addDialog()
 {
-    auto* dialog = new EndpointDialog(Endpoint{}, this);
+    auto* dialog = new EndpointDialog(Endpoint{}, m_location, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { save(dialog->endpoint()); });
     dialog->open();
@@ -370,7 +370,7 @@ void FleetPage::editSelected()
     }
     for (const FleetRow& r : m_model->rows()) {
         if (r.endpoint.id == ids.first()) {
-            auto* dialog = new EndpointDialog(r.endpoint, this);
+            auto* dialog = new EndpointDialog(r.endpoint, m_location, this);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             connect(dialog, &QDialog::accepted, this, [this, dialog] { save(dialog->endpoint()); });
             dialog->open();

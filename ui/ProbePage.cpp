@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbePage.h"
 
-#include "StoreTask.h"
 #include "crypto/ServedChainFetcher.h"
 #include "inventory/RecordNames.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/InspectionReport.h"
 #include "probe/NamedGroup.h"
-#include "probe/ProbeJob.h"
+#include "probe/TlsInspection.h"
 
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -98,6 +96,8 @@ QColor verdictColour(ProbeVerdict v)
         return strengthColour(SuiteStrength::Strong);
     case ProbeVerdict::Warning:
         return strengthColour(SuiteStrength::Medium);
+    case ProbeVerdict::Unknown:
+        return QColor(0xdd, 0xdd, 0xdd); // neither good nor bad: not known
     case ProbeVerdict::Critical:
         break;
     }
@@ -329,6 +329,16 @@ QString ProbePage::statusText() const
     return m_status->text();
 }
 
+services::ScanServiceOptions ProbePage::serviceOptions() const
+{
+    services::ScanServiceOptions o;
+    o.scan = m_scanOptions;
+    o.scan.probe = m_options;
+    o.fullInspection = true; // the console shows resumption, ALPN and HSTS too
+    o.expiryWarnDays = m_expiryWarnDays;
+    return o;
+}
+
 void ProbePage::probe(const ProbeTarget& target)
 {
     m_endpoint->setText(inventory::endpointAddress(target.host, target.port));
@@ -382,36 +392,44 @@ void ProbePage::start()
     m_status->setText(tr("Probing %1…").arg(m_endpoint->text().trimmed()));
     setRunning(true);
 
-    auto* job = new ProbeJob(target, m_options, this);
+    services::ScanTarget scanTarget;
+    scanTarget.target = target;
+    scanTarget.anchors = m_anchors;
+    m_single.reset();
+    // The store (when set) gives an inventory endpoint's trust anchors, so
+    // this probe judges it as a scan does; an ad-hoc probe is not recorded.
+    auto* job = new services::ScanJob(QList<services::ScanTarget>{scanTarget}, serviceOptions(),
+                                      m_storeLocation, this);
     m_job = job;
-    connect(job, &Job::progress, this,
+    connect(job, &services::ScanJob::progress, this,
             [this](const QString& step, double fraction, const QString& message) {
+                if (step == QLatin1String("scan")) {
+                    return;
+                }
                 if (fraction >= 0) {
                     m_progress->setValue(static_cast<int>(fraction * 100));
                 }
-                m_status->setText(message.isEmpty() ? step : step + QStringLiteral(": ") + message);
-                m_log->appendPlainText(message.isEmpty() ? step
-                                                         : step + QStringLiteral(": ") + message);
+                const QString line =
+                    message.isEmpty() ? step : step + QStringLiteral(": ") + message;
+                m_status->setText(line);
+                m_log->appendPlainText(line);
             });
-    job->onFinished(this, [this, job](const Result<ProbeOutcome>& r) {
+    connect(job, &services::ScanJob::endpointChecked, this,
+            [this](const services::EndpointCheck& check) { m_single = check; });
+    connect(job, &services::ScanJob::finished, this, [this, job](const Status& status, int) {
         job->deleteLater();
         m_job = nullptr;
         setRunning(false);
         m_progress->setValue(100);
-        if (!r) {
-            m_status->setText(r.error().code == ErrorCode::Cancelled
-                                  ? tr("Cancelled.")
-                                  : tr("ERROR: %1").arg(r.error().toString()));
+        if (!m_single) {
+            m_status->setText(!status && status.error().code != ErrorCode::Cancelled
+                                  ? tr("ERROR: %1").arg(status.error().toString())
+                                  : tr("Cancelled."));
             emit probed(false);
             return;
         }
-        showResult(r->probe);
-        showFindings(assessProbe(r->probe, QDateTime::currentDateTimeUtc(),
-                                 r->inspection ? &*r->inspection : nullptr));
-        m_inspection->setPlainText(
-            r->inspection ? probe::inspectionText(*r->inspection)
-                          : tr("Not inspected (the raw probe found no protocol to inspect with)."));
-        emit probed(r->probe.reachable);
+        showCheck(*m_single);
+        emit probed(!m_single->probe.nodes.isEmpty() && m_single->probe.nodes.first().reachable);
     });
     job->start();
 }
@@ -443,29 +461,49 @@ void ProbePage::scan(const QList<ScanItem>& items)
     setRunning(true);
     m_scanClock.start();
 
-    ScanOptions options = m_scanOptions;
-    options.probe = m_options;
-    auto* job = new FleetScanJob(items, options, this);
+    // Inventory endpoints are read again on the scan's thread, with their
+    // trust anchors, and each check is recorded there before it is shown.
+    QList<qint64> ids;
+    QList<services::ScanTarget> targets;
+    for (const ScanItem& item : items) {
+        ids << item.endpointId;
+        services::ScanTarget t;
+        t.endpointId = item.endpointId;
+        t.target = item.target;
+        t.anchors = m_anchors;
+        targets << t;
+    }
+    const bool fromInventory =
+        !m_storeLocation.isEmpty() &&
+        std::all_of(ids.cbegin(), ids.cend(), [](qint64 id) { return id > 0; });
+    auto* job = fromInventory ? new services::ScanJob(ids, serviceOptions(), m_storeLocation, this)
+                              : new services::ScanJob(targets, serviceOptions(), QString(), this);
     m_scan = job;
-    connect(job, &FleetScanJob::endpointNodesDone, this, &ProbePage::onScanned);
-    connect(job, &FleetScanJob::progress, this, [this](int done, int total, const QString& last) {
-        m_progress->setValue(done);
-        m_status->setText(tr("Scanned %1 of %2; last: %3").arg(done).arg(total).arg(last));
-    });
-    connect(job, &FleetScanJob::finished, this, &ProbePage::onScanFinished);
+    m_scanTotal = int(items.size());
+    connect(job, &services::ScanJob::endpointChecked, this, &ProbePage::onScanned);
+    connect(
+        job, &services::ScanJob::progress, this,
+        [this](const QString&, double, const QString& last) {
+            m_progress->setValue(int(m_scanned.size()));
+            m_status->setText(
+                tr("Checked %1 of %2; last: %3").arg(m_scanned.size()).arg(m_scanTotal).arg(last));
+        });
+    connect(job, &services::ScanJob::finished, this, &ProbePage::onScanFinished);
     job->start();
 }
 
-void ProbePage::onScanned(const ScanItem& item, const EndpointResult& nodes)
+void ProbePage::onScanned(const services::EndpointCheck& check)
 {
     // The details below show the first node; verdict, grade and findings
-    // are the whole name's (every node, and how they differ).
-    const ProbeResult result = nodes.nodes.isEmpty() ? ProbeResult{} : nodes.nodes.first();
-    Scanned s{item, nodes, result, assessEndpointResult(nodes), QDateTime::currentDateTimeUtc()};
+    // are the whole name's (every node, the chain, revocation).
+    const ProbeResult result =
+        check.probe.nodes.isEmpty() ? ProbeResult{} : check.probe.nodes.first();
+    const ProbeTarget& item = check.target.target;
+    const EndpointResult& nodes = check.probe;
+    Scanned s{check, result};
     const int row = m_fleet->rowCount();
     m_fleet->insertRow(row);
-    m_fleet->setItem(row, FleetEndpoint,
-                     cell(inventory::endpointAddress(item.target.host, item.target.port)));
+    m_fleet->setItem(row, FleetEndpoint, cell(inventory::endpointAddress(item.host, item.port)));
     QStringList addresses;
     for (const ProbeResult& n : nodes.nodes) {
         if (!n.address.isEmpty()) {
@@ -473,18 +511,20 @@ void ProbePage::onScanned(const ScanItem& item, const EndpointResult& nodes)
         }
     }
     m_fleet->setItem(row, FleetAddress, cell(addresses.join(QStringLiteral(", "))));
-    auto* verdict = cell(probeVerdictName(s.assessment.verdict).toUpper());
-    verdict->setBackground(verdictColour(s.assessment.verdict));
+    const ProbeAssessment& assessment = s.check.assessment;
+    auto* verdict = cell(probeVerdictName(assessment.verdict).toUpper());
+    verdict->setBackground(verdictColour(assessment.verdict));
+    verdict->setToolTip(services::checkSummary(s.check));
     m_fleet->setItem(row, FleetVerdict, verdict);
-    auto* grade = cell(s.assessment.grade.letter);
-    grade->setBackground(gradeColour(s.assessment.grade.letter));
+    auto* grade = cell(assessment.grade.letter);
+    grade->setBackground(gradeColour(assessment.grade.letter));
     grade->setTextAlignment(Qt::AlignCenter);
     m_fleet->setItem(row, FleetGrade, grade);
     m_fleet->setItem(row, FleetProtocols, cell(acceptedVersions(result)));
     QString findingText;
-    if (!s.assessment.findings.isEmpty()) {
-        findingText = tr("%n finding(s); worst: %1", nullptr, int(s.assessment.findings.size()))
-                          .arg(s.assessment.findings.first().title);
+    if (!assessment.findings.isEmpty()) {
+        findingText = tr("%n finding(s); worst: %1", nullptr, int(assessment.findings.size()))
+                          .arg(assessment.findings.first().title);
     }
     m_fleet->setItem(row, FleetFindings, cell(findingText));
     m_fleet->setItem(row, FleetTime, cell(tr("%1 ms").arg(result.wallTimeMs)));
@@ -494,7 +534,7 @@ void ProbePage::onScanned(const ScanItem& item, const EndpointResult& nodes)
     }
 }
 
-void ProbePage::onScanFinished(bool cancelled, int peak)
+void ProbePage::onScanFinished(const Status& status, int peak)
 {
     if (m_scan) {
         m_scan->deleteLater();
@@ -504,63 +544,38 @@ void ProbePage::onScanFinished(bool cancelled, int peak)
     m_fleet->resizeColumnsToContents();
     m_fleet->horizontalHeader()->setSectionResizeMode(FleetFindings, QHeaderView::Stretch);
     int worse = 0;
+    int recorded = 0;
     for (const Scanned& s : std::as_const(m_scanned)) {
-        worse += s.assessment.verdict != ProbeVerdict::Ok ? 1 : 0;
+        worse += s.check.assessment.verdict != ProbeVerdict::Ok ? 1 : 0;
+        recorded += s.check.target.endpointId > 0 ? 1 : 0;
     }
+    const bool cancelled = !status && status.error().code == ErrorCode::Cancelled;
     const QString head =
         cancelled ? tr("Scan cancelled after %n endpoint(s)", nullptr, int(m_scanned.size()))
                   : tr("Scanned %n endpoint(s)", nullptr, int(m_scanned.size()));
     const qint64 ms = m_scanClock.elapsed();
     const QString took =
         ms < 1000 ? tr("%1 ms").arg(ms) : tr("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
-    m_status->setText(tr("%1 in %2: %3 need attention; at most %4 connection(s) open at once.")
-                          .arg(head, took)
-                          .arg(worse)
-                          .arg(peak));
+    QString text = tr("%1 in %2: %3 need attention; at most %4 connection(s) open at once.")
+                       .arg(head, took)
+                       .arg(worse)
+                       .arg(peak);
+    const bool recordFailed = !status && !cancelled;
+    if (recordFailed) {
+        text += QLatin1Char(' ') +
+                tr("The results were NOT all recorded: %1").arg(status.error().toString());
+    } else if (recorded > 0 && !m_storeLocation.isEmpty()) {
+        text +=
+            QLatin1Char(' ') + tr("%n result(s) recorded in the probe history.", nullptr, recorded);
+    }
+    m_status->setText(text);
     if (m_fleet->rowCount() > 0 && m_fleet->currentRow() < 0) {
         m_fleet->setCurrentCell(0, 0);
     }
     emit scanFinished(int(m_scanned.size()), cancelled);
-    recordScan();
-}
-
-void ProbePage::recordScan()
-{
-    QList<inventory::ProbeRecord> records;
-    for (const Scanned& s : std::as_const(m_scanned)) {
-        if (s.item.endpointId > 0 && !s.nodes.cancelled && !s.result.cancelled) {
-            records << probeRecord(s.item.endpointId, s.nodes, s.assessment, s.atUtc);
-        }
+    if (!m_storeLocation.isEmpty() && (recorded > 0 || recordFailed)) {
+        emit probesRecorded(!recordFailed, recordFailed ? 0 : recorded);
     }
-    if (records.isEmpty() || m_storeLocation.isEmpty()) {
-        return;
-    }
-    auto* watcher = new QFutureWatcher<Result<int>>(this);
-    connect(watcher, &QFutureWatcher<Result<int>>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        const Result<int> r = watcher->result();
-        if (!r) {
-            m_status->setText(m_status->text() + QLatin1Char(' ') +
-                              tr("The results were NOT recorded: %1").arg(r.error().toString()));
-            emit probesRecorded(false, 0);
-            return;
-        }
-        m_status->setText(m_status->text() + QLatin1Char(' ') +
-                          tr("%n result(s) recorded in the probe history.", nullptr, *r));
-        emit probesRecorded(true, *r);
-    });
-    watcher->setFuture(onStore<int>(m_storeLocation, [records](inventory::Store& s) -> Result<int> {
-        s.setActor(inventory::Store::osUserName());
-        int n = 0;
-        for (const inventory::ProbeRecord& rec : records) {
-            auto added = s.addProbe(rec);
-            if (!added) {
-                return tl::unexpected(added.error());
-            }
-            ++n;
-        }
-        return n;
-    }));
 }
 
 void ProbePage::showFleetRow(int row)
@@ -568,19 +583,32 @@ void ProbePage::showFleetRow(int row)
     if (row < 0 || row >= m_scanned.size()) {
         return;
     }
-    const Scanned& s = m_scanned.at(row);
-    m_last = s.item.target;
-    // showResult() speaks of one endpoint; the status line stays the scan's.
+    // showCheck() speaks of one endpoint; the status line stays the scan's.
     const QString status = m_status->text();
-    clearDetails();
-    showResult(s.result);
-    showFindings(s.assessment);
-    m_inspection->setPlainText(s.nodes.inspection
-                                   ? probe::inspectionText(*s.nodes.inspection)
-                                   : tr("Not inspected (no node answered, or the scan was "
-                                        "cancelled)."));
+    showCheck(m_scanned.at(row).check);
     m_status->setText(status);
-    m_chain->setEnabled(!isRunning() && s.result.reachable);
+    m_chain->setEnabled(!isRunning() && m_scanned.at(row).result.reachable);
+}
+
+void ProbePage::showCheck(const services::EndpointCheck& check)
+{
+    m_last = check.target.target;
+    clearDetails();
+    if (!check.probe.nodes.isEmpty()) {
+        showResult(check.probe.nodes.first());
+    }
+    showFindings(check.assessment);
+    const ProbeAssessment& a = check.assessment;
+    const QString why = verdictReasons(a);
+    m_summary->setText(tr("%1 — grade %2 — %3%4")
+                           .arg(probeVerdictName(a.verdict).toUpper(), a.grade.letter,
+                                m_summary->text(),
+                                why.isEmpty() ? QString() : tr(" — %1").arg(why)));
+    const TlsInspection* in = check.inspection();
+    m_inspection->setPlainText(
+        in ? tr("Trust anchors: %1\n").arg(check.target.anchors.source) +
+                 probe::inspectionText(*in, check.chain ? &*check.chain : nullptr, check.chainError)
+           : tr("Not inspected (no node answered, or the check was cancelled)."));
 }
 
 void ProbePage::showFindings(const ProbeAssessment& a)
@@ -665,7 +693,7 @@ void ProbePage::showResult(const ProbeResult& r)
             QTableWidgetItem* item = cell(QString());
             if (position >= 0) {
                 // Under server order the number is the server's preference.
-                item->setText(accepted.at(c)->order == ServerOrder::Server
+                item->setText(serverImposesOrder(accepted.at(c)->order)
                                   ? QStringLiteral("✔ %1").arg(position + 1)
                                   : QStringLiteral("✔"));
                 item->setBackground(strengthColour(strength));
@@ -697,7 +725,7 @@ void ProbePage::showResult(const ProbeResult& r)
         m_protocols->setItem(row, 1, verdict);
         m_protocols->setItem(row, 2,
                              cell(p.accepted ? QString::number(p.suites.size()) : QString()));
-        m_protocols->setItem(row, 3, cell(p.accepted ? serverOrderName(p.order) : QString()));
+        m_protocols->setItem(row, 3, cell(p.accepted ? serverOrderText(p.order) : QString()));
         m_protocols->setItem(row, 4,
                              cell(p.secureRenegotiation
                                       ? (*p.secureRenegotiation ? tr("yes") : tr("NO"))

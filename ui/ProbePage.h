@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "probe/FleetScanJob.h"
+#include "probe/FleetScanner.h"
 #include "probe/ProbeAssessment.h"
-#include "probe/ProbeJob.h"
 #include "probe/ProbeRequest.h"
 #include "probe/ProbeResult.h"
+#include "services/ScanJob.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QWidget>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -52,7 +53,14 @@ public:
     void setOptions(const probe::ProbeOptions& options) { m_options = options; }
     /// Bounds for the next fleet scan (its probe options are setOptions').
     void setScanOptions(const probe::ScanOptions& options) { m_scanOptions = options; }
-    /// Where fleet-scan results are recorded (empty: nowhere).
+    /// The anchors an ad-hoc probe (one the inventory does not know) is
+    /// verified against; default: the system trust store.
+    void setTrustAnchors(const services::TrustAnchors& anchors) { m_anchors = anchors; }
+    /// The expiry window: fewer days left is a WARNING (default 30).
+    void setExpiryWarnDays(int days) { m_expiryWarnDays = days; }
+    /// The inventory: where fleet-scan results are recorded and where an
+    /// endpoint's trust anchors come from (empty: the system store, nothing
+    /// recorded).
     void setStoreLocation(const QString& location) { m_storeLocation = location; }
 
     [[nodiscard]] QLineEdit* endpointEdit() const { return m_endpoint; }
@@ -83,10 +91,11 @@ private:
     void showResult(const probe::ProbeResult& r);
     void showFindings(const probe::ProbeAssessment& assessment);
     void setRunning(bool running);
-    void onScanned(const probe::ScanItem& item, const probe::EndpointResult& nodes);
-    void onScanFinished(bool cancelled, int peak);
-    void recordScan();
+    void onScanned(const services::EndpointCheck& check);
+    void onScanFinished(const Status& status, int peak);
     void showFleetRow(int row);
+    void showCheck(const services::EndpointCheck& check);
+    [[nodiscard]] services::ScanServiceOptions serviceOptions() const;
 
     probe::ProbeOptions m_options;
     probe::ScanOptions m_scanOptions;
@@ -110,16 +119,17 @@ private:
     QTableWidget* m_findings = nullptr;
     QTableWidget* m_fleet = nullptr;
     QTabWidget* m_tabs = nullptr;
-    QPointer<probe::ProbeJob> m_job;
-    QPointer<probe::FleetScanJob> m_scan;
+    QPointer<services::ScanJob> m_job;
+    QPointer<services::ScanJob> m_scan;
+    std::optional<services::EndpointCheck> m_single;
+    int m_scanTotal = 0;
+    int m_expiryWarnDays = 30;
+    services::TrustAnchors m_anchors;
     /// One entry per fleet-table row, in row order.
     struct Scanned
     {
-        probe::ScanItem item;
-        probe::EndpointResult nodes;
+        services::EndpointCheck check;
         probe::ProbeResult result; ///< the first node, shown in the details
-        probe::ProbeAssessment assessment;
-        QDateTime atUtc;
     };
     QList<Scanned> m_scanned;
     QElapsedTimer m_scanClock;

@@ -4,6 +4,7 @@
 #include "CliSupport.h"
 #include "PassphraseOption.h"
 #include "crypto/CertificateDetails.h"
+#include "crypto/CertificateProblems.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/ServedChainFetcher.h"
 
@@ -73,38 +74,20 @@ void printField(QTextStream& out, const CertificateField& f, int depth)
     }
 }
 
-/// What is wrong with certificate `n` (1-based) in words, and how bad: 2 if
-/// any certificate is expired, not yet valid, or carries a critical
-/// extension no client understands (RFC 5280 says reject it); 1 if one
-/// expires within `warnDays`.
-ExitCode problemsOf(const CertificateDetails& d, int n, int warnDays, QStringList* problems)
+/// One problem of certificate `index` (0-based) of the file or chain.
+struct ListedProblem
 {
-    ExitCode code = ExitCode::Ok;
-    const QString who = QStringLiteral("certificate %1 (%2)").arg(n).arg(d.subject);
-    if (d.expired) {
-        *problems << QStringLiteral("%1: expired %2 day(s) ago").arg(who).arg(-d.daysLeft);
-        code = ExitCode::Critical;
-    } else if (d.notYetValid) {
-        *problems << QStringLiteral("%1: not valid before %2")
-                         .arg(who, d.notBefore.toString(Qt::ISODate));
-        code = ExitCode::Critical;
-    } else if (d.daysLeft < warnDays) {
-        *problems << QStringLiteral("%1: expires in %2 day(s)").arg(who).arg(d.daysLeft);
-        code = ExitCode::Warning;
+    int index = 0;
+    QString subject;
+    crypto::CertificateProblem problem;
+};
+
+ExitCode exitCodeOf(const QString& verdict)
+{
+    if (verdict == QLatin1String("critical")) {
+        return ExitCode::Critical;
     }
-    for (const crypto::ExtensionInfo& e : d.extensions) {
-        if (e.critical && !e.known) {
-            *problems << QStringLiteral("%1: unknown critical extension %2 (%3): TLS clients "
-                                        "must reject this certificate")
-                             .arg(who, e.oid, crypto::colonHex(e.value));
-            code = ExitCode::Critical;
-        } else if (e.decodeFailed) {
-            *problems
-                << QStringLiteral("%1: the %2 extension (%3) is malformed").arg(who, e.name, e.oid);
-            code = e.critical ? ExitCode::Critical : std::max(code, ExitCode::Warning);
-        }
-    }
-    return code;
+    return verdict == QLatin1String("warning") ? ExitCode::Warning : ExitCode::Ok;
 }
 
 bool looksLikeEndpoint(const QString& arg)
@@ -147,8 +130,13 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
                    "                             [--timeout SECONDS] [--warn-days DAYS]\n\n"
                    "Shows every field and extension of each certificate in FILE (PEM bundle,\n"
                    "DER, PKCS#7 .p7b, PKCS#12 .p12/.pfx) or in the chain HOST:PORT serves\n"
-                   "(exactly as served, not verified). Exit 2 when a certificate is expired or\n"
-                   "not yet valid, 1 when one expires within --warn-days.\n\n"
+                   "(exactly as served, not verified), then its problems and a verdict:\n"
+                   "CRITICAL (exit 2) when a certificate is expired or not yet valid, has an RSA\n"
+                   "or DSA key under 2048 bits or an EC key under 256, an MD5 or SHA-1 signature\n"
+                   "(not counted on a self-signed root, whose signature no client checks), or a\n"
+                   "critical extension OpenSSL does not understand; WARNING (exit 1) when one\n"
+                   "expires within --warn-days; else OK (0). --json gives \"problems\" (code,\n"
+                   "severity, message, certificate) and \"verdict\" (ok, warning, critical).\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
@@ -213,26 +201,41 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
                                       bundle.notes.join(QStringLiteral("; "))});
     }
 
+    // The judging is core's (certificateProblems), so the console says the same.
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QList<CertificateDetails> all;
-    for (const crypto::Certificate& c : bundle.certificates) {
+    QList<ListedProblem> problems;
+    QList<crypto::CertificateProblem> flat;
+    for (int i = 0; i < bundle.certificates.size(); ++i) {
+        const crypto::Certificate& c = bundle.certificates.at(i);
         all << CertificateDetails::decode(c, now);
+        for (const crypto::CertificateProblem& pr : crypto::certificateProblems(c, now, warn)) {
+            problems << ListedProblem{i, all.last().subject, pr};
+            flat << pr;
+        }
     }
-    ExitCode result = ExitCode::Ok;
-    QStringList problems;
-    for (int i = 0; i < all.size(); ++i) {
-        result = std::max(result, problemsOf(all.at(i), i + 1, warn, &problems));
-    }
+    const QString verdict = crypto::problemsVerdict(flat);
+    const ExitCode result = exitCodeOf(verdict);
 
     if (ctx.json) {
         QJsonArray certs;
         for (const CertificateDetails& d : all) {
             certs.append(d.toJson());
         }
+        QJsonArray problemArray;
+        for (const ListedProblem& lp : problems) {
+            problemArray << QJsonObject{
+                {QStringLiteral("code"), lp.problem.code},
+                {QStringLiteral("severity"), crypto::problemSeverityName(lp.problem.severity)},
+                {QStringLiteral("message"), lp.problem.message},
+                {QStringLiteral("certificate"), lp.index + 1},
+                {QStringLiteral("subject"), lp.subject}};
+        }
         QJsonObject o{{QStringLiteral("source"), target},
                       {QStringLiteral("certificates"), certs},
                       {QStringLiteral("notes"), QJsonArray::fromStringList(bundle.notes)},
-                      {QStringLiteral("problems"), QJsonArray::fromStringList(problems)}};
+                      {QStringLiteral("problems"), problemArray},
+                      {QStringLiteral("verdict"), verdict}};
         if (isFile) {
             o.insert(QStringLiteral("format"), formatName(bundle.format));
             o.insert(QStringLiteral("privateKeys"), bundle.privateKeysPem.size());
@@ -257,9 +260,18 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
     for (const QString& n : bundle.notes) {
         ctx.out << "  note: " << n << "\n";
     }
-    for (const QString& problem : problems) {
-        ctx.out << "  PROBLEM: " << problem << "\n";
+    if (problems.isEmpty()) {
+        ctx.out << "\nProblems: none\n";
+    } else {
+        ctx.out << "\nProblems\n";
+        for (const ListedProblem& lp : problems) {
+            ctx.out << "  "
+                    << crypto::problemSeverityName(lp.problem.severity).toUpper().leftJustified(9)
+                    << " certificate " << (lp.index + 1) << " (" << lp.subject
+                    << "): " << lp.problem.message << "\n";
+        }
     }
+    ctx.out << "Verdict: " << verdict.toUpper() << "\n";
     for (int i = 0; i < all.size(); ++i) {
         ctx.out << "\nCertificate " << (i + 1) << " of " << all.size() << ": " << all.at(i).subject
                 << "\n";

@@ -5,6 +5,7 @@
 #include "crypto/ChainJob.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/TrustStore.h"
+#include "revocation/RevocationCheck.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -142,6 +143,8 @@ QString problemName(LinkProblem p)
         return QStringLiteral("expires-soon");
     case LinkProblem::Revoked:
         return QStringLiteral("revoked");
+    case LinkProblem::RevocationUnknown:
+        return QStringLiteral("revocation-unknown");
     case LinkProblem::Other:
         break;
     }
@@ -189,7 +192,8 @@ QString isoUtc(const QDateTime& t)
     return t.toUTC().toString(Qt::ISODate);
 }
 
-QJsonObject reportJson(const QString& file, const ChainReport& r, const QString& trustOrigin)
+QJsonObject reportJson(const QString& file, const ChainReport& r, const QString& trustOrigin,
+                       bool revocationChecked)
 {
     QJsonArray built;
     for (const ChainLink& l : r.built) {
@@ -234,6 +238,7 @@ QJsonObject reportJson(const QString& file, const ChainReport& r, const QString&
                        {QStringLiteral("trusted"), r.trusted},
                        {QStringLiteral("verdict"), severityName(r.verdict())},
                        {QStringLiteral("summary"), r.summary},
+                       {QStringLiteral("revocationChecked"), revocationChecked},
                        {QStringLiteral("built"), built},
                        {QStringLiteral("served"), served},
                        {QStringLiteral("servedFindings"), servedFindings}};
@@ -272,6 +277,11 @@ void printHuman(QTextStream& out, const QString& file, const ChainReport& r,
             << l.certificate.subject() << " (" << sourceName(l.source) << ")";
         if (!reasons.isEmpty()) {
             out << " - " << reasons.join(QStringLiteral("; "));
+        }
+        out << "\n";
+        out << "              revocation: " << revocationName(l.revocation);
+        if (!l.revocationDetail.isEmpty()) {
+            out << " - " << l.revocationDetail;
         }
         out << "\n";
     }
@@ -319,7 +329,10 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
                                   QStringLiteral("Warn when a link expires within N days "
                                                  "(default 30)."),
                                   QStringLiteral("N"), QStringLiteral("30"));
-    p.addOptions({host, ip, caFile, noAia, days});
+    const QCommandLineOption noRevocation(
+        QStringLiteral("no-revocation"),
+        QStringLiteral("Do not check revocation (OCSP, then CRL) after verifying."));
+    p.addOptions({host, ip, caFile, noAia, days, noRevocation});
     p.addPositionalArgument(QStringLiteral("action"), QStringLiteral("verify"));
     p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("PEM or DER chain file"));
     ExitCode code = ExitCode::Ok;
@@ -328,14 +341,23 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     }
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl chain verify FILE [--host NAME|--ip ADDR] "
-                   "[--ca-file BUNDLE] [--no-aia] [--expiring-days N] [--json]\n\n"
+                   "[--ca-file BUNDLE] [--no-aia] [--no-revocation] [--expiring-days N] "
+                   "[--json]\n\n"
                    "Builds the chain from the leaf in FILE (any order; PEM or DER) to a trust\n"
                    "anchor of the system store or of BUNDLE, fetching a missing intermediate\n"
                    "through AIA caIssuers (plain http, 5 s, 64 KiB) unless --no-aia. Prints a\n"
                    "verdict per link and what is wrong with the chain as served.\n\n"
+                   "Then, unless --no-revocation, checks each link but the anchor for\n"
+                   "revocation: its AIA OCSP responders (signed response, nonce, 5 s), and\n"
+                   "its CRL distribution points (http, 10 MiB, 5 s) when OCSP gives no usable\n"
+                   "answer. A revoked link makes the chain not trusted; a status that cannot\n"
+                   "be told (unreachable, unknown, a response that does not verify) is a\n"
+                   "warning.\n\n"
                    "  0  trusted and clean\n"
-                   "  1  trusted, with warnings (expiring soon, root included, wrong order...)\n"
-                   "  2  not trusted, or an error finding (missing intermediate...)\n"
+                   "  1  trusted, with warnings (expiring soon, root included, wrong order,\n"
+                   "     revocation status unknown...)\n"
+                   "  2  not trusted (a revoked link...), or an error finding (missing\n"
+                   "     intermediate...)\n"
                    "  3  unreadable input or usage error\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
@@ -391,9 +413,26 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     if (!job.isFinished()) {
         loop.exec();
     }
-    const ChainReport& report = job.report();
+    ChainReport report = job.report();
+    const bool checkRevocation = !p.isSet(noRevocation);
+    if (checkRevocation) {
+        revocation::RevocationCheck check(report, revocation::RevocationOptions{});
+        QObject::connect(&check, &revocation::RevocationCheck::progress, &loop,
+                         [&ctx](const QString&, double, const QString& message) {
+                             ctx.err << "certdeckctl: " << message << "\n";
+                             ctx.err.flush();
+                         });
+        QObject::connect(&check, &revocation::RevocationCheck::finished, &loop, &QEventLoop::quit);
+        check.start();
+        loop.exec();
+        report = check.result();
+    } else {
+        for (ChainLink& l : report.built) {
+            l.revocationDetail = QStringLiteral("not checked (--no-revocation)");
+        }
+    }
     if (ctx.json) {
-        printJson(ctx.out, reportJson(file, report, trustOrigin));
+        printJson(ctx.out, reportJson(file, report, trustOrigin, checkRevocation));
     } else {
         printHuman(ctx.out, file, report, trustOrigin);
     }
@@ -404,7 +443,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
 
 CERTDECK_COMMAND({QStringLiteral("chain"),
                   QStringLiteral("  chain verify FILE  build and verify a certificate chain "
-                                 "(--host, --ip, --ca-file, --no-aia)\n"),
+                                 "(--host, --ip, --ca-file, --no-aia, --no-revocation)\n"),
                   runChain});
 
 } // namespace certdeck::cli

@@ -4,9 +4,13 @@
 // user name and refuses an edit made on a stale revision.
 #include "CliSupport.h"
 #include "FleetImport.h"
+#include "FleetTrust.h"
+#include "common/HostPort.h"
+#include "inventory/FleetView.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <algorithm>
@@ -16,57 +20,82 @@ namespace certdeck::cli {
 namespace {
 
 using inventory::Endpoint;
+using inventory::FleetRow;
 using inventory::Store;
 
-/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
-struct Address
+/// An endpoint's SNI as list and show print it: the name set, or "-" when
+/// none is (the host name is then sent; JSON and exports give "").
+QString sniText(const Endpoint& e)
 {
-    QString host;
-    std::optional<quint16> port;
+    return e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName;
+}
+
+/// Where an endpoint's current certificate stands, in the words of the
+/// console's Fleet page.
+struct Expiry
+{
+    QString date;   ///< "2027-03-01" (UTC), or "-"
+    QString days;   ///< "89", "-3", or "-"
+    QString status; ///< "OK", "EXPIRING", "EXPIRED", "NO CERTIFICATE"
+    QJsonValue notAfter;
+    QJsonValue daysLeft;
 };
 
-Result<Address> parseAddress(const QString& text)
+Expiry expiryOf(const FleetRow& row, const QDateTime& now, int warnDays)
 {
-    Address a;
-    QString portText;
-    bool hasPort = false;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
-        }
-        a.host = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(u':')) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
-            }
-            portText = rest.mid(1);
-            hasPort = true;
-        }
-    } else if (text.count(u':') == 1) {
-        a.host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        hasPort = true;
-    } else {
-        a.host = text; // a name, or an IPv6 literal without a port
+    Expiry x;
+    x.status = inventory::expiryStateWord(inventory::expiryState(row, now, warnDays));
+    const auto days = inventory::daysLeft(row, now);
+    if (!days) {
+        x.date = x.days = QStringLiteral("-");
+        x.notAfter = x.daysLeft = QJsonValue::Null;
+        return x;
     }
-    if (a.host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
+    const QDateTime end = row.certificate->notAfterUtc.toUTC();
+    x.date = end.toString(QStringLiteral("yyyy-MM-dd"));
+    x.days = QString::number(*days);
+    x.notAfter = end.toString(Qt::ISODate);
+    x.daysLeft = double(*days);
+    return x;
+}
+
+/// The rows of `endpoints` with their current certificates.
+Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoint>& endpoints)
+{
+    auto certificates = store.currentCertificates();
+    if (!certificates) {
+        return tl::unexpected(certificates.error());
     }
-    if (hasPort) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(
-                ErrorCode::InvalidInput,
-                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
+    QList<FleetRow> rows;
+    for (const Endpoint& e : endpoints) {
+        FleetRow r;
+        r.endpoint = e;
+        if (auto c = certificates->constFind(e.id); c != certificates->constEnd()) {
+            r.certificate = *c;
         }
-        a.port = static_cast<quint16>(port);
+        rows << r;
     }
-    return a;
+    return rows;
+}
+
+/// --warn-days, shared by list and show.
+const QCommandLineOption& warnDaysOption()
+{
+    static const QCommandLineOption o(QStringLiteral("warn-days"),
+                                      QStringLiteral("EXPIRING below DAYS days left (default 30, "
+                                                     "as the console)."),
+                                      QStringLiteral("DAYS"), QStringLiteral("30"));
+    return o;
+}
+
+Result<int> warnDaysOf(const QCommandLineParser& p)
+{
+    bool ok = false;
+    const int days = p.value(warnDaysOption()).toInt(&ok);
+    if (!ok || days < 0) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("--warn-days needs a number of days"));
+    }
+    return days;
 }
 
 QJsonObject toJson(const Endpoint& e)
@@ -76,7 +105,9 @@ QJsonObject toJson(const Endpoint& e)
         {QStringLiteral("host"), e.host},
         {QStringLiteral("port"), e.port},
         {QStringLiteral("address"), inventory::endpointAddress(e.host, e.port)},
-        {QStringLiteral("sni"), e.sniName.isEmpty() ? e.host : e.sniName},
+        // Empty when the host name is sent, as the store keeps it and the
+        // export writes it.
+        {QStringLiteral("sni"), e.sniName},
         {QStringLiteral("connectTo"), e.addressOverride},
         {QStringLiteral("group"), e.group},
         {QStringLiteral("tags"), QJsonArray::fromStringList(e.tags)},
@@ -89,13 +120,24 @@ QJsonObject toJson(const Endpoint& e)
     };
     o.insert(QStringLiteral("deployTargetId"),
              e.deployTargetId ? QJsonValue(*e.deployTargetId) : QJsonValue());
+    o.insert(QStringLiteral("trustBundleId"),
+             e.trustBundleId ? QJsonValue(*e.trustBundleId) : QJsonValue());
     return o;
 }
 
-void printDetails(QTextStream& out, const Endpoint& e)
+QJsonObject toJson(const FleetRow& row, const Expiry& x)
+{
+    QJsonObject o = toJson(row.endpoint);
+    o.insert(QStringLiteral("notAfter"), x.notAfter);
+    o.insert(QStringLiteral("daysLeft"), x.daysLeft);
+    o.insert(QStringLiteral("status"), x.status);
+    return o;
+}
+
+void printDetails(QTextStream& out, const Endpoint& e, const Expiry& x)
 {
     out << "Endpoint   " << inventory::endpointAddress(e.host, e.port) << "  (id " << e.id << ")\n"
-        << "SNI        " << (e.sniName.isEmpty() ? e.host : e.sniName) << "\n";
+        << "SNI        " << sniText(e) << "\n";
     if (!e.addressOverride.isEmpty()) {
         out << "Connect to " << e.addressOverride << "\n";
     }
@@ -106,23 +148,34 @@ void printDetails(QTextStream& out, const Endpoint& e)
     if (!e.notes.isEmpty()) {
         out << "Notes      " << e.notes << "\n";
     }
+    out << "Expires    "
+        << (x.days == QLatin1String("-")
+                ? x.status
+                : QStringLiteral("%1 (%2 day(s) left), %3").arg(x.date, x.days, x.status))
+        << "\n";
     out << "Revision   " << e.revision << ", changed " << e.updatedUtc.toString(Qt::ISODate)
         << " by " << e.updatedBy << "\n";
     out.flush();
 }
 
-void printTable(QTextStream& out, const QList<Endpoint>& endpoints)
+void printTable(QTextStream& out, const QList<FleetRow>& fleet, const QDateTime& now, int warnDays)
 {
-    const QStringList headers = {QStringLiteral("ID"),    QStringLiteral("ENDPOINT"),
-                                 QStringLiteral("GROUP"), QStringLiteral("KIND"),
-                                 QStringLiteral("SNI"),   QStringLiteral("TAGS")};
+    const QStringList headers = {
+        QStringLiteral("ID"),   QStringLiteral("ENDPOINT"), QStringLiteral("GROUP"),
+        QStringLiteral("KIND"), QStringLiteral("SNI"),      QStringLiteral("EXPIRES"),
+        QStringLiteral("DAYS"), QStringLiteral("STATUS"),   QStringLiteral("TAGS")};
     QList<QStringList> rows;
-    for (const Endpoint& e : endpoints) {
+    for (const FleetRow& r : fleet) {
+        const Endpoint& e = r.endpoint;
+        const Expiry x = expiryOf(r, now, warnDays);
         rows << QStringList{QString::number(e.id),
                             inventory::endpointAddress(e.host, e.port),
                             e.group.isEmpty() ? QStringLiteral("-") : e.group,
                             inventory::serverKindName(e.serverKind),
-                            e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName,
+                            sniText(e),
+                            x.date,
+                            x.days,
+                            x.status,
                             e.tags.isEmpty() ? QStringLiteral("-") : e.tags.join(u',')};
     }
     QList<qsizetype> widths;
@@ -145,7 +198,7 @@ void printTable(QTextStream& out, const QList<Endpoint>& endpoints)
     for (const QStringList& r : rows) {
         printRow(r);
     }
-    out << endpoints.size() << (endpoints.size() == 1 ? " endpoint\n" : " endpoints\n");
+    out << fleet.size() << (fleet.size() == 1 ? " endpoint\n" : " endpoints\n");
     out.flush();
 }
 
@@ -176,10 +229,25 @@ struct FieldOptions
     [[nodiscard]] Status apply(const QCommandLineParser& p, Endpoint& e) const
     {
         if (p.isSet(sni)) {
-            e.sniName = p.value(sni);
+            // Empty clears it: the SNI is then the host again.
+            if (!p.value(sni).isEmpty()) {
+                auto name = parseHostName(p.value(sni));
+                if (!name) {
+                    return fail(ErrorCode::InvalidInput,
+                                QStringLiteral("--sni: ") + name.error().message);
+                }
+                e.sniName = *name;
+            } else {
+                e.sniName.clear();
+            }
         }
         if (p.isSet(ip)) {
-            e.addressOverride = p.value(ip);
+            const QHostAddress a(p.value(ip));
+            if (!p.value(ip).isEmpty() && a.isNull()) {
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("--ip: \"%1\" is not an IP address").arg(p.value(ip)));
+            }
+            e.addressOverride = a.isNull() ? QString() : a.toString();
         }
         if (p.isSet(group)) {
             e.group = p.value(group);
@@ -222,11 +290,11 @@ Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
     if (isId) {
         return store.endpoint(id);
     }
-    auto address = parseAddress(ref);
+    auto address = parseHostPort(ref, 443);
     if (!address) {
         return tl::unexpected(address.error());
     }
-    const quint16 port = address->port.value_or(443);
+    const quint16 port = address->port;
     auto found = store.endpointsAt(address->host, port);
     if (!found) {
         return tl::unexpected(found.error());
@@ -281,6 +349,8 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     common.addTo(p);
     FieldOptions fields;
     fields.addTo(p);
+    const QCommandLineOption trust = trustBundleOption();
+    p.addOption(trust);
     p.addPositionalArgument(QStringLiteral("address"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -290,7 +360,7 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
         return printHelp(
             ctx, "Usage: certdeckctl fleet add HOST[:PORT] [--sni NAME] [--ip ADDR] [--group G]\n"
                  "         [--tag T]... [--kind nginx|haproxy|envoy|apache|other] [--notes TEXT]\n"
-                 "         [--json] [--db PATH|URL]\n\n"
+                 "         [--trust-bundle NAME] [--json] [--db PATH|URL]\n\n"
                  "Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
                  "host, port and SNI name twice is refused.\n");
     }
@@ -298,19 +368,22 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet add' needs one HOST[:PORT]"));
     }
-    auto address = parseAddress(p.positionalArguments().first());
+    auto address = parseHostPort(p.positionalArguments().first(), 443);
     if (!address) {
         return usageError(ctx, address.error().message);
     }
     Endpoint e;
     e.host = address->host;
-    e.port = address->port.value_or(443);
+    e.port = address->port;
     if (auto s = fields.apply(p, e); !s) {
         return usageError(ctx, s.error().message);
     }
     auto store = openStore(ctx);
     if (!store) {
         return reportError(ctx, store.error());
+    }
+    if (auto s = applyTrustBundle(**store, p, trust, e); !s) {
+        return reportError(ctx, s.error());
     }
     auto added = (*store)->addEndpoint(e);
     if (!added) {
@@ -337,20 +410,30 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
         QStringLiteral("filter"),
         QStringLiteral("Only endpoints whose host, SNI, group, tags or notes contain TEXT."),
         QStringLiteral("TEXT"));
-    p.addOptions({group, filter});
+    p.addOptions({group, filter, warnDaysOption()});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (wantsHelp(p, common)) {
-        return printHelp(ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--json] "
-                              "[--db PATH|URL]\n\n"
-                              "Lists endpoints by group, host and port. --filter matches host,\n"
-                              "SNI, group, tags and notes, ignoring case.\n");
+        return printHelp(
+            ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--warn-days DAYS]\n"
+                 "         [--json] [--db PATH|URL]\n\n"
+                 "Lists endpoints by group, host and port, with the current certificate's\n"
+                 "expiry (UTC date), days left and status as the console's Fleet page shows\n"
+                 "them: OK, EXPIRING (fewer than --warn-days days left, default 30), EXPIRED,\n"
+                 "NO CERTIFICATE. SNI \"-\" (\"\" in JSON) means the host name is sent.\n"
+                 "--filter matches host, SNI, group, tags and notes, ignoring case. JSON adds\n"
+                 "notAfter (ISO 8601 UTC), daysLeft and status to each endpoint (null when it\n"
+                 "has no certificate).\n");
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
         return usageError(ctx, QStringLiteral("'fleet list' takes no arguments; use --filter"));
+    }
+    const auto warnDays = warnDaysOf(p);
+    if (!warnDays) {
+        return usageError(ctx, warnDays.error().message);
     }
     auto store = openStore(ctx);
     if (!store) {
@@ -360,14 +443,19 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!list) {
         return reportError(ctx, list.error());
     }
+    auto rows = withCertificates(**store, *list);
+    if (!rows) {
+        return reportError(ctx, rows.error());
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     if (ctx.json) {
         QJsonArray a;
-        for (const Endpoint& e : *list) {
-            a.append(toJson(e));
+        for (const FleetRow& r : *rows) {
+            a.append(toJson(r, expiryOf(r, now, *warnDays)));
         }
         printJson(ctx.out, {{QStringLiteral("endpoints"), a}});
     } else {
-        printTable(ctx.out, *list);
+        printTable(ctx.out, *rows, now, *warnDays);
     }
     return ExitCode::Ok;
 }
@@ -381,18 +469,26 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
                                  QStringLiteral("Pick the endpoint with this SNI name."),
                                  QStringLiteral("NAME"));
     p.addOption(sni);
+    p.addOption(warnDaysOption());
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (wantsHelp(p, common)) {
-        return printHelp(ctx, "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] [--json] "
-                              "[--db PATH|URL]\n\n"
-                              "Shows one endpoint with its revision and who changed it last.\n");
+        return printHelp(ctx,
+                         "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] "
+                         "[--warn-days DAYS] [--json]\n"
+                         "         [--db PATH|URL]\n\n"
+                         "Shows one endpoint with its current certificate's expiry, its\n"
+                         "revision and who changed it last (the same fields as 'fleet list').\n");
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet show' needs one HOST[:PORT] or ID"));
+    }
+    const auto warnDays = warnDaysOf(p);
+    if (!warnDays) {
+        return usageError(ctx, warnDays.error().message);
     }
     auto store = openStore(ctx);
     if (!store) {
@@ -402,10 +498,20 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!e) {
         return reportError(ctx, e.error());
     }
+    auto rows = withCertificates(**store, {*e});
+    if (!rows) {
+        return reportError(ctx, rows.error());
+    }
+    const Expiry x = expiryOf(rows->first(), QDateTime::currentDateTimeUtc(), *warnDays);
+    const QString trust = trustDescription(**store, *e);
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*e)}});
+        QJsonObject o = toJson(rows->first(), x);
+        o.insert(QStringLiteral("trustAnchors"), trust);
+        printJson(ctx.out, {{QStringLiteral("endpoint"), o}});
     } else {
-        printDetails(ctx.out, *e);
+        printDetails(ctx.out, *e, x);
+        ctx.out << "Trust      " << trust << "\n";
+        ctx.out.flush();
     }
     return ExitCode::Ok;
 }
@@ -426,7 +532,8 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
         QStringLiteral("revision"),
         QStringLiteral("Only save if the endpoint is still at revision N (as 'show' printed)."),
         QStringLiteral("N"));
-    p.addOptions({which, clearTags, revision});
+    const QCommandLineOption trust = trustBundleOption();
+    p.addOptions({which, clearTags, revision, trust});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
@@ -436,7 +543,8 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
             ctx,
             "Usage: certdeckctl fleet edit HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
             "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
-            "         [--which-sni NAME] [--revision N] [--json] [--db PATH|URL]\n\n"
+            "         [--which-sni NAME] [--revision N] [--trust-bundle NAME|none]\n"
+            "         [--json] [--db PATH|URL]\n\n"
             "Changes the fields given. The store refuses the change when someone else\n"
             "changed the endpoint since it was read (or since --revision N): nothing is\n"
             "lost, reload and try again.\n");
@@ -467,6 +575,9 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
     }
     if (p.isSet(clearTags)) {
         changed.tags.clear();
+    }
+    if (auto s = applyTrustBundle(**store, p, trust, changed); !s) {
+        return reportError(ctx, s.error());
     }
     if (expectedRevision > 0) {
         changed.revision = expectedRevision;
@@ -558,6 +669,9 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
     if (action == QLatin1String("export")) {
         return runFleetExport(ctx, rest);
     }
+    if (action == QLatin1String("trust")) {
+        return runFleetTrust(ctx, rest);
+    }
     if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
         ctx.out
             << "Usage: certdeckctl fleet add|list|show|edit|rm ... (see 'certdeckctl fleet "
@@ -569,7 +683,8 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
                "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n"
                "  import --format F PATH nginx -T output, host list/CSV, certbot, PEM folder, "
                "JSON\n"
-               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n\n"
+               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n"
+               "  trust add|list|group   trust bundles (internal CAs) for endpoints and groups\n\n"
                "The store is $CERTDECK_DB or --db: an SQLite file, or\n"
                "postgresql://user@host:port/db for a team.\n\n"
             << exitCodeHelp();

@@ -18,6 +18,35 @@ namespace certdeck::cli {
 
 using namespace certdeck::inventory;
 
+namespace {
+
+/// An import refused before anything was written: exit 3 (UNKNOWN), as for
+/// any input that cannot be read as what it claims to be (a cut PEM file, a
+/// JSON syntax error), since the fleet's state is then not known. Every
+/// malformed place is listed, one a line, and under "problems" in JSON.
+ExitCode refuseImport(CommandContext& ctx, const Error& error)
+{
+    const QStringList problems =
+        error.detail.isEmpty() ? QStringList{error.message} : error.detail.split(u'\n');
+    if (ctx.json) {
+        QJsonObject o = errorJson(error);
+        QJsonObject e = o.value(QStringLiteral("error")).toObject();
+        e.insert(QStringLiteral("problems"), QJsonArray::fromStringList(problems));
+        o.insert(QStringLiteral("error"), e);
+        printJson(ctx.out, o);
+    }
+    ctx.err << "certdeckctl: nothing imported: " << error.message << "\n";
+    if (!error.detail.isEmpty()) {
+        for (const QString& p : problems) {
+            ctx.err << "  " << p << "\n";
+        }
+    }
+    ctx.err.flush();
+    return ExitCode::Unknown;
+}
+
+} // namespace
+
 ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -53,6 +82,11 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
                    "Adds what PATH describes in one transaction: all of it or, when any part is\n"
                    "refused, nothing. Endpoints already in the inventory are kept as they are.\n"
                    "Private keys are never read: their paths become deploy-target fields.\n\n"
+                   "A malformed line or file (a host with spaces, port 0 or 99999, a cut-off\n"
+                   "certificate or nginx -T dump) refuses the whole import with exit 3, naming\n"
+                   "every place; nothing is added, --dry-run included. Warnings (exit 1) are for\n"
+                   "what is read but not imported: duplicates merged, wildcard names, servers\n"
+                   "without TLS, missing certificate files.\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
@@ -75,7 +109,7 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
     request.group = p.value(group);
     auto plan = readImport(request);
     if (!plan) {
-        return reportError(ctx, plan.error());
+        return refuseImport(ctx, plan.error());
     }
     QJsonArray preview;
     for (const Endpoint& e : plan->endpoints) {

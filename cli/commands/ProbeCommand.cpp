@@ -2,10 +2,12 @@
 // certdeckctl probe: what one TLS endpoint really accepts (protocols, every
 // cipher suite per protocol, server order, key-exchange groups), found with
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
+#include "CheckOptions.h"
 #include "CliSupport.h"
 #include "ProbeExitCode.h"
-#include "crypto/ChainVerifier.h"
-#include "crypto/TrustStore.h"
+#include "common/HostPort.h"
+#include "inventory/RecordNames.h"
+#include "inventory/Store.h"
 #include "probe/AddressResolver.h"
 #include "probe/CipherSuiteRegistry.h"
 #include "probe/ClientProfiles.h"
@@ -16,9 +18,11 @@
 #include "probe/NodeComparison.h"
 #include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
-#include "probe/TlsInspector.h"
+#include "services/ScanService.h"
+#include "services/ScanTargets.h"
 
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -29,58 +33,6 @@ namespace certdeck::cli {
 namespace {
 
 using namespace certdeck::probe;
-
-struct HostPort
-{
-    QString host;
-    quint16 port = 443;
-};
-
-/// HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 literal.
-Result<HostPort> parseHostPort(const QString& text)
-{
-    HostPort hp;
-    QString portText;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': an IPv6 address needs its closing ']'").arg(text));
-        }
-        hp.host = text.mid(1, close - 1);
-        const QString rest = text.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(u':')) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("'%1': expected ':PORT' after ']'").arg(text));
-            }
-            portText = rest.mid(1);
-        }
-    } else if (text.count(u':') == 1) {
-        hp.host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        if (portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': the port after ':' is missing").arg(text));
-        }
-    } else {
-        hp.host = text;
-    }
-    if (hp.host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1' has no host name").arg(text));
-    }
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(
-                ErrorCode::InvalidInput,
-                QStringLiteral("'%1': the port must be a number from 1 to 65535").arg(text));
-        }
-        hp.port = static_cast<quint16>(port);
-    }
-    return hp;
-}
 
 void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
 {
@@ -109,7 +61,7 @@ void printHuman(QTextStream& out, const ProbeResult& r, const QStringList& weak)
         out << "\n"
             << tlsVersionName(p.version) << "  " << p.suites.size()
             << (p.suites.size() == 1 ? " suite" : " suites")
-            << ", order: " << serverOrderName(p.order);
+            << ", order: " << serverOrderText(p.order);
         if (p.secureRenegotiation) {
             out << ", renegotiation: " << (*p.secureRenegotiation ? "secure" : "insecure");
         }
@@ -194,57 +146,6 @@ void printNodes(QTextStream& out, const EndpointResult& e)
     }
 }
 
-// --- OpenSSL-handshake inspection (TlsInspector): kept apart from the raw
-// probe above so the two evolve independently.
-
-std::optional<TlsInspection> runInspection(CommandContext& ctx, const ProbeTarget& target,
-                                           const ProbeOptions& options, const ProbeResult& probe)
-{
-    ProbeTarget pinned = target;
-    if (pinned.address.isEmpty()) {
-        pinned.address = probe.address; // the node the raw probe looked at
-    }
-    QEventLoop loop;
-    TlsInspector inspector(pinned, options);
-    QObject::connect(&inspector, &TlsInspector::progress, &loop,
-                     [&ctx](const QString& step, double fraction, const QString& message) {
-                         ctx.err << "certdeckctl: inspect " << qRound(fraction * 100) << "% "
-                                 << step << ": " << message << "\n";
-                         ctx.err.flush();
-                     });
-    QObject::connect(&inspector, &TlsInspector::finished, &loop, &QEventLoop::quit);
-    inspector.start();
-    loop.exec(); // finished() always comes from the loop
-    return inspector.result();
-}
-
-/// The served chain verified for the host name (the workbench's verifier),
-/// or nullopt with `error` set when nothing can be verified.
-std::optional<crypto::ChainReport> verifyServedChain(const TlsInspection& in, const QString& caFile,
-                                                     QString* error)
-{
-    if (in.chainDer.isEmpty()) {
-        return std::nullopt;
-    }
-    crypto::ChainInput input;
-    for (const QByteArray& der : in.chainDer) {
-        auto cert = crypto::Certificate::fromDer(der, QStringLiteral("served certificate"));
-        if (!cert) {
-            *error = cert.error().message;
-            return std::nullopt;
-        }
-        input.served << *cert;
-    }
-    input.host = in.sni.isEmpty() ? in.host : in.sni;
-    auto trust =
-        caFile.isEmpty() ? crypto::TrustStore::system() : crypto::TrustStore::fromFile(caFile);
-    if (!trust) {
-        *error = trust.error().message;
-        return std::nullopt;
-    }
-    return crypto::ChainVerifier::verify(input, *trust, QDateTime::currentDateTimeUtc());
-}
-
 void printInspection(QTextStream& out, const TlsInspection& in, const crypto::ChainReport* chain,
                      const QString& chainError)
 {
@@ -277,40 +178,21 @@ void printEndpoint(QTextStream& out, const EndpointResult& e)
     }
 }
 
-/// The exit code of a probed endpoint; the reason on stderr when critical.
-ExitCode endpointExitCode(CommandContext& ctx, const EndpointResult& e)
+/// The anchors that apply to an endpoint the inventory knows (same host,
+/// port and SNI), so `probe` judges an internal CA's endpoint as `scan` and
+/// the console do; the system store when the inventory has no such endpoint
+/// or cannot be read (never created just for this).
+services::TrustAnchors inventoryAnchors(CommandContext& ctx, const ProbeTarget& target)
 {
-    const ProbeVerdict verdict = endpointVerdict(e);
-    if (verdict == ProbeVerdict::Critical && !ctx.json) {
-        const QStringList why = endpointProblems(e);
-        ctx.err << "certdeckctl: " << e.host << ":" << e.port << ": "
-                << (why.isEmpty() ? QStringLiteral("no protocol was accepted")
-                                  : why.join(QStringLiteral("; ")))
-                << "\n";
-        ctx.err.flush();
+    if (!ctx.dbPath.contains(QLatin1String("://")) && !QFileInfo::exists(ctx.dbPath)) {
+        return {};
     }
-    return exitCodeFor(verdict);
-}
-
-/// Monitoring-plugin escalation from the inspection: a revoked staple is
-/// CRITICAL; a staple that cannot be relied on or a malformed HSTS header is
-/// a WARNING.
-ExitCode inspectionExitCode(const TlsInspection& in)
-{
-    const StapleInfo& s = in.staple;
-    if (s.present && s.status && *s.status == StapleStatus::Revoked && s.signatureValid) {
-        return ExitCode::Critical;
+    auto store = inventory::Store::openUrl(ctx.dbPath);
+    if (!store) {
+        return {};
     }
-    if ((s.present && !s.problems.isEmpty()) ||
-        (in.http.hsts.present && !in.http.hsts.error.isEmpty())) {
-        return ExitCode::Warning;
-    }
-    return ExitCode::Ok;
-}
-
-ExitCode worse(ExitCode a, ExitCode b)
-{
-    return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
+    auto anchors = services::anchorsFor(**store, target);
+    return anchors ? *anchors : services::TrustAnchors{};
 }
 
 ExitCode runProbe(CommandContext& ctx, const QStringList& args)
@@ -336,17 +218,14 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         QStringLiteral("no-inspect"),
         QStringLiteral("Skip the OpenSSL-handshake inspection (chain, OCSP staple, resumption, "
                        "ALPN, HSTS)."));
-    const QCommandLineOption caFile(
-        QStringLiteral("ca-file"),
-        QStringLiteral("Verify the served chain against this PEM bundle instead of the system "
-                       "store."),
-        QStringLiteral("FILE"));
     const QCommandLineOption client(
         QStringLiteral("client"),
         QStringLiteral("Check that this client can connect: a built-in profile (mozilla-modern, "
                        "mozilla-intermediate, local-openssl) or a JSON profile file."),
         QStringLiteral("NAME|FILE"));
-    p.addOptions({sni, ip, timeout, resolver, noInspect, caFile, client});
+    p.addOptions({sni, ip, timeout, resolver, noInspect, client});
+    const CheckOptions checkOptions;
+    checkOptions.addTo(p);
     p.addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("HOST[:PORT]"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
@@ -356,7 +235,7 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
                    "[--resolver IP[:PORT]]\n"
                    "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--client NAME|FILE]\n"
-                   "         [--json]\n\n"
+                   "         [--warn-days DAYS] [--no-revocation] [--json]\n\n"
                    "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
                    "protocol, whether the server imposes its order, the key-exchange groups and\n"
                    "the DHE prime size, with raw ClientHellos (at most 4 connections at once to\n"
@@ -364,22 +243,22 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
                    "PORT defaults to 443. Every A and AAAA address of HOST is probed (a node\n"
                    "each, side by side) and the nodes compared; --ip probes one address only.\n"
                    "--resolver asks that DNS server instead of the system resolver.\n"
-                   "Then, unless --no-inspect, the first node that answers is inspected through\n"
-                   "real OpenSSL handshakes: the served chain (verified for the host name), the\n"
-                   "stapled OCSP response, session resumption, ALPN (h2, http/1.1), and GET /\n"
-                   "for HSTS and Server. Findings and a letter grade (core/probe/GRADING.md)\n"
-                   "follow. --client names a client that must be able to connect (critical\n"
-                   "client.no-overlap when it shares no protocol and suite with a node).\n\n"
-                   "  0  reachable, no weak protocol or suite\n"
-                   "  1  a weak protocol (SSLv3, TLS 1.0, 1.1) or a weak/insecure suite is "
-                   "accepted,\n"
-                   "     or renegotiation is insecure, or records are compressed,\n"
-                   "     or the nodes behind the name differ, or the OCSP staple is invalid, or\n"
-                   "     the HSTS header is malformed\n"
-                   "  2  unreachable (a node, or the name does not resolve), or no handshake\n"
-                   "     succeeded, or the stapled OCSP response says the certificate is revoked,\n"
-                   "     or the --client cannot connect\n"
-                   "  3  usage error\n\n"
+                   "Then the first node that answers is inspected through a real OpenSSL\n"
+                   "handshake: the served chain, verified for the name (SNI, else host) against\n"
+                   "the endpoint's trust bundle when the inventory knows the endpoint, else the\n"
+                   "system store (--ca-file overrides), its revocation (stapled OCSP, OCSP,\n"
+                   "CRL), and unless --no-inspect: session resumption, ALPN (h2, http/1.1) and\n"
+                   "GET / for HSTS and Server. Findings, a letter grade and the verdict follow\n"
+                   "(core/probe/GRADING.md): the same as `certdeckctl scan` and the console give.\n"
+                   "--client names a client that must be able to connect.\n\n"
+                   "  0  OK: nothing needs attention\n"
+                   "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
+                   "     insecure renegotiation, the nodes differ, an invalid OCSP staple,\n"
+                   "     a malformed HSTS header, revocation status unknown\n"
+                   "  2  CRITICAL: unreachable (a node, or the name does not resolve), expired\n"
+                   "     or not yet valid (leaf or intermediate), revoked, untrusted, missing\n"
+                   "     intermediate, wrong host name, or the --client cannot connect\n"
+                   "  3  UNKNOWN: the chain could not be read or verified; usage error\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
@@ -389,7 +268,7 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (pos.size() != 1) {
         return usageError(ctx, QStringLiteral("usage: certdeckctl probe HOST[:PORT] [options]"));
     }
-    const auto hp = parseHostPort(pos.constFirst());
+    const auto hp = parseHostPort(pos.constFirst(), 443);
     if (!hp) {
         return usageError(ctx, hp.error().message);
     }
@@ -430,79 +309,78 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
         clientProfile = *loaded;
     }
 
+    services::ScanServiceOptions serviceOptions;
+    std::optional<services::TrustAnchors> caAnchors;
+    if (auto s = checkOptions.apply(p, serviceOptions, caAnchors); !s) {
+        return usageError(ctx, s.error().message);
+    }
+    services::ScanTarget scanTarget;
+    scanTarget.target = target;
+    scanTarget.anchors = caAnchors ? *caAnchors : inventoryAnchors(ctx, target);
+    serviceOptions.scan.probe = options;
+    serviceOptions.scan.concurrency = options.maxConnections;
+    serviceOptions.scan.perHost = options.maxConnections;
+    serviceOptions.fullInspection = !p.isSet(noInspect);
+    serviceOptions.client = clientProfile;
+
     // certdeckctl runs commands before any event loop; this loop is the only
     // one in the process, so it nests in nothing.
     QEventLoop loop;
-    EndpointProber prober(target, options);
-    QObject::connect(&prober, &EndpointProber::progress, &loop,
+    services::ScanService service({scanTarget}, serviceOptions);
+    QObject::connect(&service, &services::ScanService::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&service, &services::ScanService::progress, &loop,
                      [&ctx](const QString& step, double fraction, const QString& message) {
-                         ctx.err << "certdeckctl: probe " << qRound(fraction * 100) << "% " << step
-                                 << ": " << message << "\n";
+                         if (step == QLatin1String("scan")) {
+                             return; // the endpoint is done: its result follows
+                         }
+                         // "inspect: handshake" -> "certdeckctl: inspect NN% handshake: ..."
+                         const bool inspecting = step.startsWith(QLatin1String("inspect: "));
+                         ctx.err << "certdeckctl: " << (inspecting ? "inspect " : "probe ")
+                                 << qRound(fraction * 100) << "% "
+                                 << (inspecting ? step.mid(9) : step) << ": " << message << "\n";
                          ctx.err.flush();
                      });
-    QObject::connect(&prober, &EndpointProber::finished, &loop, &QEventLoop::quit);
-    prober.start();
+    ctx.err << "certdeckctl: probing " << inventory::endpointAddress(target.host, target.port)
+            << " (chain checked against the " << scanTarget.anchors.source << ")\n";
+    ctx.err.flush();
+    service.start();
     loop.exec();
-
-    const EndpointResult& endpoint = prober.result();
-    // The inspection looks at the first node that answered.
-    const ProbeResult* inspected = nullptr;
-    for (const ProbeResult& n : endpoint.nodes) {
-        if (anyProtocolAccepted(n)) {
-            inspected = &n;
-            break;
-        }
+    if (service.results().isEmpty()) {
+        return reportError(
+            ctx, service.status()
+                     ? Error{ErrorCode::Internal, QStringLiteral("the probe gave no result"), {}}
+                     : service.status().error());
     }
-    std::optional<TlsInspection> inspection;
-    if (!p.isSet(noInspect) && inspected != nullptr) {
-        inspection = runInspection(ctx, target, options, *inspected);
-    }
-    std::optional<crypto::ChainReport> chain;
-    QString chainError;
-    if (inspection) {
-        chain = verifyServedChain(*inspection, p.value(caFile), &chainError);
-    }
-    const ProbeAssessment assessment = assessEndpointResult(
-        endpoint, QDateTime::currentDateTimeUtc(), inspection ? &*inspection : nullptr,
-        chain ? &*chain : nullptr, clientProfile ? &*clientProfile : nullptr);
+    const services::EndpointCheck& check = service.results().constFirst();
+    const ProbeAssessment& assessment = check.assessment;
     if (ctx.json) {
-        QJsonObject json = endpointResultJson(endpoint);
-        if (inspection) {
-            QJsonObject insp = tlsInspectionJson(*inspection);
-            if (chain) {
-                insp.insert(QStringLiteral("chainTrusted"), chain->trusted);
-                insp.insert(QStringLiteral("chainSummary"), chain->summary);
-            }
-            json.insert(QStringLiteral("inspection"), insp);
-        }
-        json.insert(QStringLiteral("findings"), findingsJson(assessment.findings));
-        json.insert(QStringLiteral("grade"), gradeJson(assessment.grade));
-        printJson(ctx.out, json);
+        printJson(ctx.out, services::endpointCheckJson(check));
     } else {
-        printEndpoint(ctx.out, endpoint);
-        if (inspection) {
-            if (endpoint.nodes.size() > 1) {
-                ctx.out << "\n== Inspection of node " << inspected->address << "\n";
+        printEndpoint(ctx.out, check.probe);
+        if (const TlsInspection* in = check.inspection()) {
+            if (check.probe.nodes.size() > 1) {
+                ctx.out << "\n== Inspection of node " << in->address << "\n";
             }
-            printInspection(ctx.out, *inspection, chain ? &*chain : nullptr, chainError);
+            printInspection(ctx.out, *in, check.chain ? &*check.chain : nullptr, check.chainError);
         }
+        ctx.out << "\nTrust        " << scanTarget.anchors.source << "\n";
         printFindings(ctx.out, assessment.findings, assessment.grade);
-    }
-    ExitCode verdictCode = endpointExitCode(ctx, endpoint);
-    if (inspection) {
-        verdictCode = worse(verdictCode, inspectionExitCode(*inspection));
-    }
-    // The client the admin named cannot connect: that is an outage for it.
-    for (const Finding& f : assessment.findings) {
-        if (f.code == QLatin1String("client.no-overlap")) {
-            if (!ctx.json) {
-                ctx.err << "certdeckctl: " << f.title << "\n";
-                ctx.err.flush();
-            }
-            verdictCode = ExitCode::Critical;
+        ctx.out << "\nVerdict      " << probeVerdictName(assessment.verdict).toUpper();
+        const QString why = verdictReasons(assessment);
+        if (!why.isEmpty()) {
+            ctx.out << ": " << why;
         }
+        ctx.out << "\n";
+        ctx.out.flush();
     }
-    return verdictCode;
+    if (assessment.verdict != ProbeVerdict::Ok && !ctx.json) {
+        // The reason where a monitoring system looks for it.
+        ctx.err << "certdeckctl: " << inventory::endpointAddress(target.host, target.port) << ": "
+                << probeVerdictName(assessment.verdict).toUpper() << ": "
+                << services::checkSummary(check) << "\n";
+        ctx.err.flush();
+    }
+    return exitCodeFor(assessment.verdict);
 }
 
 } // namespace

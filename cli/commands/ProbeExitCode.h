@@ -2,11 +2,13 @@
 #pragma once
 
 #include "ExitCode.h"
+#include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
 
 namespace certdeck::cli {
 
-/// A probe verdict as the monitoring-plugin exit code (probe and scan).
+/// A verdict (probe::assess()) as the monitoring-plugin exit code: probe and
+/// scan exit with it, and their --json "verdict" is the same word.
 [[nodiscard]] inline ExitCode exitCodeFor(probe::ProbeVerdict verdict)
 {
     switch (verdict) {
@@ -14,6 +16,8 @@ namespace certdeck::cli {
         return ExitCode::Ok;
     case probe::ProbeVerdict::Warning:
         return ExitCode::Warning;
+    case probe::ProbeVerdict::Unknown:
+        return ExitCode::Unknown;
     case probe::ProbeVerdict::Critical:
         break;
     }

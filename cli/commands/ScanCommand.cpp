@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// certdeckctl scan: probes every endpoint of the inventory (or one group) on
-// one event loop, with a global and a per-host bound on open connections,
-// records each result in the endpoint's probe history, and exits with the
-// worst verdict (monitoring-plugin convention).
+// certdeckctl scan: checks every endpoint of the inventory (or one group)
+// through services::ScanService — the same check, verdict and history
+// record as `certdeckctl probe` and the console — and exits with the worst
+// verdict (monitoring-plugin convention).
+#include "CheckOptions.h"
 #include "CliSupport.h"
 #include "ProbeExitCode.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "probe/AddressResolver.h"
-#include "probe/FleetScanner.h"
-#include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
+#include "services/ScanService.h"
+#include "services/ScanTargets.h"
 
 #include <QEventLoop>
 #include <QJsonArray>
@@ -32,34 +33,6 @@ bool readBound(const QCommandLineParser& p, const QCommandLineOption& o, int max
     }
     *out = v;
     return true;
-}
-
-/// The text after "OK host:port - ": the accepted versions when clean, else
-/// what makes it a warning or critical (each node named when there are
-/// several, and the differences between them).
-QString scanSummary(const EndpointResult& r, const ProbeAssessment& a)
-{
-    if (a.verdict != ProbeVerdict::Ok) {
-        QStringList why = endpointProblems(r);
-        // Critical by a finding alone (a revoked staple): name the finding.
-        for (const Finding& f : a.findings) {
-            if (f.severity == FindingSeverity::Critical && !why.contains(f.title)) {
-                why << f.title;
-            }
-        }
-        return why.join(QStringLiteral("; "));
-    }
-    QStringList versions;
-    for (const ProtocolProbe& pp : r.nodes.constFirst().protocols) {
-        if (pp.accepted) {
-            versions << tlsVersionName(pp.version);
-        }
-    }
-    QString line = versions.join(QStringLiteral(", "));
-    if (r.nodes.size() > 1) {
-        line += QStringLiteral(" (%1 nodes alike)").arg(r.nodes.size());
-    }
-    return line;
 }
 
 ExitCode runScan(CommandContext& ctx, const QStringList& args)
@@ -93,27 +66,33 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         QStringLiteral("Ask this DNS server (IP[:PORT]) for the endpoints' addresses."),
         QStringLiteral("IP[:PORT]"));
     p.addOptions({group, concurrency, perHost, timeout, noRecord, resolver, inspect});
+    const CheckOptions checkOptions;
+    checkOptions.addTo(p);
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
     if (p.isSet(common.help)) {
         ctx.out << "Usage: certdeckctl scan [--group G] [--concurrency N] [--per-host N]\n"
-                   "         [--timeout MS] [--resolver IP[:PORT]] [--inspect] [--no-record] "
-                   "[--json]\n\n"
-                   "Probes every endpoint in the inventory (protocols, cipher suites, order,\n"
-                   "groups) with at most N connections open at once in all and --per-host at\n"
-                   "once to any one address, and records each result in the endpoint's probe\n"
-                   "history. Every A and AAAA address of a name is probed (an endpoint's\n"
-                   "address override keeps one); the history holds one record per endpoint\n"
-                   "with its nodes inside. One line per endpoint; the exit code is the worst\n"
-                   "verdict:\n\n"
-                   "  0  every endpoint reachable, nothing weak accepted\n"
-                   "  1  a weak protocol or suite somewhere (see `certdeckctl probe`), or the\n"
-                   "     nodes behind a name differ\n"
-                   "  2  an endpoint or one of its nodes is unreachable, a name does not\n"
-                   "     resolve, or no handshake succeeded\n"
-                   "  3  usage error, or the inventory cannot be read\n\n"
+                   "         [--timeout MS] [--resolver IP[:PORT]] [--inspect] [--ca-file FILE]\n"
+                   "         [--warn-days DAYS] [--no-revocation] [--no-record] [--json]\n\n"
+                   "Checks every endpoint in the inventory the way `certdeckctl probe` checks\n"
+                   "one, with at most N connections open at once in all and --per-host at once\n"
+                   "to any one address: every A and AAAA address behind the name (an endpoint's\n"
+                   "address override keeps one) with raw ClientHellos, then the served chain\n"
+                   "through an OpenSSL handshake, verified for the endpoint's name against its\n"
+                   "trust bundle (its own, else its group's, else the system store; --ca-file\n"
+                   "overrides), with revocation (stapled OCSP, OCSP, CRL). --inspect adds\n"
+                   "resumption, ALPN and HSTS. Each check is recorded in the endpoint's probe\n"
+                   "history (one record with its nodes inside). One line per endpoint; the exit\n"
+                   "code is the worst verdict (core/probe/GRADING.md):\n\n"
+                   "  0  OK everywhere\n"
+                   "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
+                   "     insecure renegotiation, nodes that differ, revocation status unknown\n"
+                   "  2  CRITICAL: unreachable (a node, or the name), expired or not yet valid,\n"
+                   "     revoked, untrusted, missing intermediate, wrong host name\n"
+                   "  3  UNKNOWN: a chain could not be read or verified; usage error, or the\n"
+                   "     inventory cannot be read\n\n"
                 << exitCodeHelp();
         ctx.out.flush();
         return ExitCode::Ok;
@@ -137,7 +116,6 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     options.probe.firstByteTimeoutMs = timeoutMs;
     options.probe.replyTimeoutMs = timeoutMs;
     options.probe.dnsTimeoutMs = timeoutMs;
-    options.probe.inspect = p.isSet(inspect);
     if (p.isSet(resolver)) {
         auto server = parseDnsServer(p.value(resolver));
         if (!server) {
@@ -146,17 +124,24 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         options.probe.resolver = *server;
     }
 
+    services::ScanServiceOptions serviceOptions;
+    std::optional<services::TrustAnchors> override;
+    if (auto s = checkOptions.apply(p, serviceOptions, override); !s) {
+        return usageError(ctx, s.error().message);
+    }
+    serviceOptions.fullInspection = p.isSet(inspect);
+
     auto store = inventory::Store::openUrl(ctx.dbPath);
     if (!store) {
         return reportError(ctx, store.error());
     }
     inventory::EndpointFilter filter;
     filter.group = p.value(group);
-    auto endpoints = (*store)->listEndpoints(filter);
-    if (!endpoints) {
-        return reportError(ctx, endpoints.error());
+    auto targets = services::scanTargets(**store, filter);
+    if (!targets) {
+        return reportError(ctx, targets.error());
     }
-    if (endpoints->isEmpty()) {
+    if (targets->isEmpty()) {
         ctx.err << "certdeckctl: no endpoint to scan"
                 << (filter.group.isEmpty() ? QString()
                                            : QStringLiteral(" in group '%1'").arg(filter.group))
@@ -164,75 +149,54 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
         ctx.err.flush();
         return ExitCode::Unknown;
     }
-    QList<ScanItem> items;
-    for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
-        ScanItem item;
-        item.endpointId = e.id;
-        item.target.host = e.host;
-        item.target.port = e.port;
-        item.target.sni = e.sniName;
-        item.target.address = e.addressOverride;
-        items << item;
+    if (override) {
+        for (services::ScanTarget& t : *targets) {
+            t.anchors = *override;
+        }
     }
-
+    const qsizetype total = targets->size();
+    serviceOptions.scan = options;
     const bool record = !p.isSet(noRecord);
     (*store)->setActor(inventory::Store::osUserName());
-    ProbeVerdict worst = ProbeVerdict::Ok;
     QJsonArray results;
-    int recordFailures = 0;
     QEventLoop loop;
-    FleetScanner scanner(items, options);
-    QObject::connect(
-        &scanner, &FleetScanner::endpointDone, &loop,
-        [&](const ScanItem& item, const EndpointResult& r) {
-            const ProbeAssessment assessment = assessEndpointResult(r);
-            // The assessment's verdict: the worst node, raised to critical by a
-            // critical finding (an insecure suite, a revoked staple), as the
-            // history and the console have it.
-            const ProbeVerdict v = assessment.verdict;
-            worst = std::max(worst, v);
-            const QString where = inventory::endpointAddress(item.target.host, item.target.port);
-            const QString why = scanSummary(r, assessment);
-            // The history record and --json carry the same report: the
-            // nodes, their findings and the grade.
-            const inventory::ProbeRecord rec =
-                probeRecord(item.endpointId, r, assessment, QDateTime::currentDateTimeUtc());
-            if (record) {
-                if (auto added = (*store)->addProbe(rec); !added) {
-                    ++recordFailures;
-                    ctx.err << "certdeckctl: " << where
-                            << ": the result was not recorded: " << added.error().message << "\n";
-                }
-            }
-            QJsonObject json = QJsonDocument::fromJson(rec.reportJson).object();
-            json.insert(QStringLiteral("verdict"), probeVerdictName(v));
-            if (ctx.json) {
-                results.append(json);
-            } else {
-                ctx.out << probeVerdictName(v).toUpper() << " " << where << " - " << why
-                        << " [grade " << assessment.grade.letter << "]\n";
-                ctx.out.flush();
-            }
-        });
-    QObject::connect(
-        &scanner, &FleetScanner::progress, &loop, [&ctx](int done, int total, const QString& last) {
-            ctx.err << "certdeckctl: scan " << done << "/" << total << " " << last << "\n";
-            ctx.err.flush();
-        });
-    QObject::connect(&scanner, &FleetScanner::finished, &loop, &QEventLoop::quit);
-    scanner.start();
-    if (!scanner.isFinished()) {
-        loop.exec();
+    services::ScanService service(std::move(*targets), serviceOptions,
+                                  record ? store->get() : nullptr);
+    QObject::connect(&service, &services::ScanService::endpointChecked, &loop,
+                     [&](const services::EndpointCheck& c) {
+                         if (ctx.json) {
+                             results.append(services::endpointCheckJson(c));
+                             return;
+                         }
+                         ctx.out << probeVerdictName(c.assessment.verdict).toUpper() << " "
+                                 << inventory::endpointAddress(c.target.target.host,
+                                                               c.target.target.port)
+                                 << " - " << services::checkSummary(c) << " [grade "
+                                 << c.assessment.grade.letter << "]\n";
+                         ctx.out.flush();
+                     });
+    QObject::connect(&service, &services::ScanService::progress, &loop,
+                     [&ctx, total](const QString&, double fraction, const QString& last) {
+                         ctx.err << "certdeckctl: scan " << qRound(fraction * double(total)) << "/"
+                                 << total << " " << last << "\n";
+                         ctx.err.flush();
+                     });
+    QObject::connect(&service, &services::ScanService::finished, &loop, &QEventLoop::quit);
+    service.start();
+    loop.exec(); // finished() always comes from the loop
+    const ProbeVerdict worst = service.worstVerdict();
+    for (const QString& f : service.recordFailures()) {
+        ctx.err << "certdeckctl: " << f << " (the result was not recorded)\n";
     }
     if (ctx.json) {
         printJson(ctx.out, {{QStringLiteral("endpoints"), results},
-                            {QStringLiteral("peakConnections"), scanner.peakConnections()},
+                            {QStringLiteral("peakConnections"), service.peakConnections()},
                             {QStringLiteral("verdict"), probeVerdictName(worst)}});
     }
-    ctx.err << "certdeckctl: scanned " << items.size() << " endpoint(s), at most "
-            << scanner.peakConnections() << " connection(s) open at once\n";
+    ctx.err << "certdeckctl: scanned " << total << " endpoint(s), at most "
+            << service.peakConnections() << " connection(s) open at once\n";
     ctx.err.flush();
-    if (recordFailures > 0) {
+    if (!service.recordFailures().isEmpty()) {
         return ExitCode::Unknown;
     }
     return exitCodeFor(worst);

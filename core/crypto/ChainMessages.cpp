@@ -151,6 +151,8 @@ QString linkMessage(LinkProblem problem, const LinkContext& c)
     }
     case LinkProblem::Revoked:
         return QStringLiteral("Revoked");
+    case LinkProblem::RevocationUnknown:
+        return QStringLiteral("Revocation status unknown");
     case LinkProblem::Other:
         break;
     }

@@ -36,7 +36,10 @@ enum class LinkProblem
     PathLength,
     ExpiresSoon, ///< warning, within the caller's threshold
     Revoked,     ///< filled by core/revocation
-    Other,       ///< any other OpenSSL verify error, named in the message
+    /// warning from core/revocation: the status could not be told (unknown to
+    /// the responder, nothing reachable, or an answer that does not verify)
+    RevocationUnknown,
+    Other, ///< any other OpenSSL verify error, named in the message
 };
 
 struct LinkFinding

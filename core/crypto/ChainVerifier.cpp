@@ -150,7 +150,9 @@ QString shortName(const Certificate& c)
     return cn.isEmpty() ? c.subject() : cn;
 }
 
-QString summaryOf(const ChainReport& r)
+} // namespace
+
+QString ChainVerifier::summarize(const ChainReport& r)
 {
     const auto firstWith = [&r](Severity s) -> QString {
         for (const ChainLink& l : r.built) {
@@ -187,8 +189,6 @@ QString summaryOf(const ChainReport& r)
     return QStringLiteral("Trusted chain to %1").arg(anchor);
 }
 
-} // namespace
-
 Certificate ChainVerifier::missingIssuerOf(const ChainInput& input, const TrustStore& trust,
                                            const ChainVerifyOptions& options)
 {
@@ -209,7 +209,7 @@ ChainReport ChainVerifier::verify(const ChainInput& input, const TrustStore& tru
     if (path.certs.isEmpty()) {
         report.servedFindings << ServedFinding{
             ServedProblem::Empty, Severity::Error, QStringLiteral("No certificate was served"), {}};
-        report.summary = summaryOf(report);
+        report.summary = summarize(report);
         return report;
     }
 
@@ -290,7 +290,7 @@ ChainReport ChainVerifier::verify(const ChainInput& input, const TrustStore& tru
     }
     report.trusted = anchored && !anyError && v.failure.isEmpty();
     report.servedFindings = internal::judgeServedChain(input, path, report.built);
-    report.summary = summaryOf(report);
+    report.summary = summarize(report);
     return report;
 }
 

@@ -50,6 +50,11 @@ public:
                                             const QDateTime& now,
                                             const ChainVerifyOptions& options = {});
 
+    /// The one-line summary of `report` ("Trusted chain to X", "Not trusted:
+    /// why", "..., with a warning: what"), from its trusted flag and its
+    /// worst findings; for callers that add findings later (core/revocation).
+    [[nodiscard]] static QString summarize(const ChainReport& report);
+
     /// The certificate at the top of the best path whose issuer is neither
     /// given nor a trust anchor: the one whose AIA caIssuers to fetch. Null
     /// when the path reaches an anchor or ends at a self-signed certificate.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ServedChainFetcher.h"
 
+#include "common/HostPort.h"
 #include "common/internal/OpensslThreadCleanup.h"
 #include "crypto/OpenSslError.h"
 
@@ -375,39 +376,15 @@ void ServedChainFetcher::fetchAsync(const Options& options, QObject* context,
 
 Result<ServedChainFetcher::Options> ServedChainFetcher::parseEndpoint(const QString& endpoint)
 {
+    // Surrounding blanks come from pasted text; the shared parser refuses
+    // any inside.
+    auto hp = parseHostPort(endpoint.trimmed(), 443);
+    if (!hp) {
+        return tl::unexpected(hp.error());
+    }
     Options o;
-    QString host = endpoint.trimmed();
-    QString port;
-    if (host.startsWith(u'[')) {
-        const qsizetype close = host.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': missing ']' after the IPv6 address").arg(endpoint));
-        }
-        port = host.mid(close + 1);
-        host = host.mid(1, close - 1);
-        if (!port.isEmpty() && !port.startsWith(u':')) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': expected ':PORT' after ']'").arg(endpoint));
-        }
-        port = port.mid(1);
-    } else if (host.count(u':') == 1) {
-        port = host.section(u':', 1);
-        host = host.section(u':', 0, 0);
-    }
-    if (host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("'%1': no host").arg(endpoint));
-    }
-    o.host = host;
-    if (!port.isEmpty()) {
-        bool ok = false;
-        const uint p = port.toUInt(&ok);
-        if (!ok || p == 0 || p > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("'%1': '%2' is not a port number").arg(endpoint, port));
-        }
-        o.port = static_cast<quint16>(p);
-    }
+    o.host = hp->host;
+    o.port = hp->port;
     return o;
 }
 

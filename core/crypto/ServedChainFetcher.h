@@ -57,7 +57,9 @@ public:
     static void fetchAsync(const Options& options, QObject* context,
                            std::function<void(const Result<ServedChain>&)> done);
 
-    /// "host:port" or "[v6]:port" parsed for the CLI; port defaults to 443.
+    /// HOST[:PORT], [IPv6]:PORT or a bare IPv6 address, by parseHostPort()
+    /// (surrounding blanks trimmed); the port defaults to 443, an IDN
+    /// becomes its ASCII form.
     [[nodiscard]] static Result<Options> parseEndpoint(const QString& endpoint);
 
 protected:

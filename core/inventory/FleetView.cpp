@@ -18,6 +18,29 @@ ExpiryState expiryState(const FleetRow& row, const QDateTime& now, int warnDays)
                                                            : ExpiryState::Ok;
 }
 
+QString expiryStateWord(ExpiryState state)
+{
+    switch (state) {
+    case ExpiryState::Ok:
+        return QStringLiteral("OK");
+    case ExpiryState::Expiring:
+        return QStringLiteral("EXPIRING");
+    case ExpiryState::Expired:
+        return QStringLiteral("EXPIRED");
+    case ExpiryState::NoCertificate:
+        return QStringLiteral("NO CERTIFICATE");
+    }
+    return {};
+}
+
+std::optional<qint64> daysLeft(const FleetRow& row, const QDateTime& now)
+{
+    if (!row.certificate) {
+        return std::nullopt;
+    }
+    return now.secsTo(row.certificate->notAfterUtc) / 86400;
+}
+
 Result<QList<FleetRow>> loadFleet(const Store& store)
 {
     // Four queries whatever the fleet's size: endpoints, current certificates,

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QList>
+#include <QString>
 #include <optional>
 
 namespace certdeck::inventory {
@@ -33,6 +34,15 @@ enum class ExpiryState
 
 /// `warnDays`: a certificate with fewer days left than this is Expiring.
 [[nodiscard]] ExpiryState expiryState(const FleetRow& row, const QDateTime& now, int warnDays);
+
+/// The word the console's Fleet page and `certdeckctl fleet list` show for a
+/// state: "OK", "EXPIRING", "EXPIRED", "NO CERTIFICATE".
+[[nodiscard]] QString expiryStateWord(ExpiryState state);
+
+/// Whole days from `now` until the current certificate's notAfter, counted
+/// as the Fleet page counts them (truncated toward zero, negative once
+/// expired); nullopt when the row has no certificate.
+[[nodiscard]] std::optional<qint64> daysLeft(const FleetRow& row, const QDateTime& now);
 
 /// Reads every endpoint with its current certificate, last probe and deploy
 /// target. Runs on the thread that owns `store`.

@@ -224,16 +224,36 @@ QStringList stepFive(Dialect d)
                                        " CHECK (window_end_utc >= window_start_utc))"))};
 }
 
+// Version 6: trust anchors kept in the inventory, set per endpoint or per
+// group, so an internal CA's endpoints are verified against that CA and
+// not reported as untrusted (nor trusted by the system store by accident).
+QStringList stepSix(Dialect d)
+{
+    return {portable(d, QStringLiteral("CREATE TABLE trust_bundles ("
+                                       " id {PK},"
+                                       " name TEXT NOT NULL UNIQUE,"
+                                       " pem TEXT NOT NULL,"
+                                       " created_utc TEXT NOT NULL,"
+                                       " updated_utc TEXT NOT NULL,"
+                                       " CHECK (name <> '' AND pem <> ''))")),
+            portable(d, QStringLiteral("ALTER TABLE endpoints ADD COLUMN trust_bundle_id {INT64} "
+                                       "REFERENCES trust_bundles(id)")),
+            portable(d, QStringLiteral("CREATE TABLE group_settings ("
+                                       " group_name TEXT PRIMARY KEY,"
+                                       " trust_bundle_id {INT64} REFERENCES trust_bundles(id),"
+                                       " updated_utc TEXT NOT NULL)"))};
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
-    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite), stepTwo(Dialect::Sqlite),
+    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite),   stepTwo(Dialect::Sqlite),
                                               stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
-                                              stepFive(Dialect::Sqlite)};
+                                              stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
-        stepOne(Dialect::Postgres), stepTwo(Dialect::Postgres), stepThree(Dialect::Postgres),
-        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres)};
+        stepOne(Dialect::Postgres),  stepTwo(Dialect::Postgres),  stepThree(Dialect::Postgres),
+        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres), stepSix(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

@@ -34,10 +34,26 @@ struct Endpoint
     ServerKind serverKind = ServerKind::Unknown;
     QString notes;
     std::optional<qint64> deployTargetId;
+    /// The CA bundle this endpoint's chain is verified against (an internal
+    /// CA); unset: the group's bundle, else the system trust store.
+    std::optional<qint64> trustBundleId;
     qint64 revision = 0; ///< optimistic concurrency: bumped on every update
     QDateTime createdUtc;
     QDateTime updatedUtc;
     QString updatedBy; ///< who saved the stored revision (audit actor)
+};
+
+/// A named set of trust anchors kept in the inventory (an internal CA's
+/// root, a partner's private root), used to verify the chains of the
+/// endpoints and groups it is set for.
+struct TrustBundle
+{
+    qint64 id = 0;
+    QString name;
+    QByteArray pem; ///< one or more CERTIFICATE blocks
+    int certificates = 0;
+    QDateTime createdUtc;
+    QDateTime updatedUtc;
 };
 
 /// Where and how a certificate is installed on a host over SSH.

@@ -200,6 +200,33 @@ public:
     /// The endpoint's policy, or nullopt when none was set.
     [[nodiscard]] Result<std::optional<RenewalPolicy>> renewalPolicy(qint64 endpointId) const;
 
+    // --- trust anchors ------------------------------------------------------
+
+    /// Keeps a named bundle of CA certificates (PEM). The PEM must hold at
+    /// least one certificate and nothing that does not parse (InvalidInput
+    /// naming the block); an existing name is a Conflict.
+    [[nodiscard]] Result<TrustBundle> addTrustBundle(const QString& name, const QByteArray& pem);
+    /// Replaces the certificates of an existing bundle (same checks).
+    [[nodiscard]] Result<TrustBundle> replaceTrustBundle(const QString& name,
+                                                         const QByteArray& pem);
+    /// All bundles, by name.
+    [[nodiscard]] Result<QList<TrustBundle>> trustBundles() const;
+    /// One bundle by name, or by id when `nameOrId` is "#ID"; NotFound naming it.
+    [[nodiscard]] Result<TrustBundle> trustBundle(const QString& nameOrId) const;
+    [[nodiscard]] Result<TrustBundle> trustBundleById(qint64 id) const;
+    /// Removes a bundle; Conflict naming the endpoints and groups still using it.
+    [[nodiscard]] Status removeTrustBundle(const QString& name);
+    /// Sets (or with nullopt clears) the bundle of every endpoint in `group`
+    /// that has none of its own.
+    [[nodiscard]] Status setGroupTrustBundle(const QString& group,
+                                             const std::optional<qint64>& bundleId);
+    /// Group name -> bundle id, for the groups that have one.
+    [[nodiscard]] Result<QHash<QString, qint64>> groupTrustBundles() const;
+    /// The bundle that applies to `endpoint`: its own, else its group's;
+    /// nullopt: the system trust store.
+    [[nodiscard]] Result<std::optional<TrustBundle>>
+    effectiveTrustBundle(const Endpoint& endpoint) const;
+
     // --- probe history and alerts ------------------------------------------
 
     [[nodiscard]] Result<qint64> addProbe(const ProbeRecord& probe);

@@ -17,7 +17,7 @@ namespace {
 
 const QString kEndpointColumns = QStringLiteral(
     "id, host, port, sni_name, address_override, endpoint_group, tags, server_kind, notes, "
-    "deploy_target_id, revision, created_utc, updated_utc, updated_by");
+    "deploy_target_id, revision, created_utc, updated_utc, updated_by, trust_bundle_id");
 
 Endpoint endpointFromRow(const QSqlQuery& q)
 {
@@ -36,6 +36,7 @@ Endpoint endpointFromRow(const QSqlQuery& q)
     e.createdUtc = internal::timeFromText(q.value(11).toString());
     e.updatedUtc = internal::timeFromText(q.value(12).toString());
     e.updatedBy = q.value(13).toString();
+    e.trustBundleId = internal::idFrom(q.value(14));
     return e;
 }
 
@@ -99,6 +100,7 @@ void bindEndpoint(QSqlQuery& q, const Endpoint& e)
     q.addBindValue(serverKindName(e.serverKind));
     q.addBindValue(e.notes);
     q.addBindValue(internal::idOrNull(e.deployTargetId));
+    q.addBindValue(internal::idOrNull(e.trustBundleId));
 }
 
 const QString kTargetColumns = QStringLiteral(
@@ -210,8 +212,9 @@ Result<Endpoint> Store::addEndpoint(const Endpoint& input)
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         q.prepare(QStringLiteral("INSERT INTO endpoints (host, port, sni_name, address_override, "
                                  "endpoint_group, tags, server_kind, notes, deploy_target_id, "
-                                 "revision, created_utc, updated_utc, updated_by) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id"));
+                                 "trust_bundle_id, revision, created_utc, updated_utc, "
+                                 "updated_by) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id"));
         bindEndpoint(q, endpoint);
         const QString now = internal::nowText();
         q.addBindValue(now);
@@ -318,11 +321,12 @@ Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
     }
     const Status s = mutate(QStringLiteral("endpoint.edit"), describe(endpoint), [&]() -> Status {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        q.prepare(QStringLiteral("UPDATE endpoints SET host = ?, port = ?, sni_name = ?, "
-                                 "address_override = ?, endpoint_group = ?, tags = ?, "
-                                 "server_kind = ?, notes = ?, deploy_target_id = ?, "
-                                 "revision = revision + 1, updated_utc = ?, updated_by = ? "
-                                 "WHERE id = ? AND revision = ?"));
+        q.prepare(QStringLiteral(
+            "UPDATE endpoints SET host = ?, port = ?, sni_name = ?, "
+            "address_override = ?, endpoint_group = ?, tags = ?, "
+            "server_kind = ?, notes = ?, deploy_target_id = ?, "
+            "trust_bundle_id = ?, revision = revision + 1, updated_utc = ?, updated_by = ? "
+            "WHERE id = ? AND revision = ?"));
         bindEndpoint(q, endpoint);
         q.addBindValue(internal::nowText());
         q.addBindValue(m_actor);

@@ -292,6 +292,52 @@ void clientFindings(const ProbeResult& r, const ClientProfile& client, QList<Fin
                        "server's list, or upgrade the client."));
 }
 
+QString linkName(const crypto::ChainLink& link)
+{
+    const crypto::Certificate& c = link.certificate;
+    const QString name = c.commonName().isEmpty() ? c.subject() : c.commonName();
+    return link.role == crypto::ChainLink::Role::Leaf
+               ? QStringLiteral("the certificate %1").arg(name)
+               : QStringLiteral("the intermediate %1").arg(name);
+}
+
+// What core/revocation found for each link (OCSP, CRL or the staple): a
+// revoked certificate is refused by clients that check, and an attacker
+// holding a compromised key can still use it against those that do not.
+void revocationFindings(const crypto::ChainReport& chain, QList<Finding>& out)
+{
+    QStringList revoked;
+    QStringList unknown;
+    for (const crypto::ChainLink& link : chain.built) {
+        switch (link.revocation) {
+        case crypto::RevocationStatus::Revoked:
+            revoked << QStringLiteral("%1: %2").arg(linkName(link), link.revocationDetail);
+            break;
+        case crypto::RevocationStatus::Unknown:
+        case crypto::RevocationStatus::Error:
+            unknown << QStringLiteral("%1: %2").arg(linkName(link), link.revocationDetail);
+            break;
+        case crypto::RevocationStatus::NotChecked:
+        case crypto::RevocationStatus::Good:
+            break;
+        }
+    }
+    if (!revoked.isEmpty()) {
+        add(out, QStringLiteral("cert.revoked"), FindingSeverity::Critical,
+            QStringLiteral("A certificate of the chain is revoked"),
+            revoked.join(QStringLiteral("; ")),
+            QStringLiteral("Issue a new certificate (new key if the old one may be compromised) "
+                           "and deploy it now."));
+    }
+    if (!unknown.isEmpty()) {
+        add(out, QStringLiteral("revocation.unknown"), FindingSeverity::Warning,
+            QStringLiteral("The revocation status could not be established"),
+            unknown.join(QStringLiteral("; ")),
+            QStringLiteral("Check that the CA's OCSP responder or CRL is reachable from here; "
+                           "clients that insist on a status will fail the same way."));
+    }
+}
+
 void chainFindings(const crypto::ChainReport& chain, const QDateTime& now, int warnDays,
                    QList<Finding>& out)
 {
@@ -330,6 +376,34 @@ void chainFindings(const crypto::ChainReport& chain, const QDateTime& now, int w
                                 .arg((ahead + 59) / 60)
                           : QStringLiteral("Deploy the certificate that is valid now."));
     }
+    // An issuer's dates matter as much as the leaf's: clients refuse the
+    // whole chain when an intermediate has lapsed.
+    for (qsizetype i = 1; i < chain.built.size(); ++i) {
+        const crypto::ChainLink& link = chain.built.at(i);
+        const crypto::Certificate& c = link.certificate;
+        const QString issuerName = c.commonName().isEmpty() ? c.subject() : c.commonName();
+        const QString role = link.role == crypto::ChainLink::Role::Anchor
+                                 ? QStringLiteral("trust anchor")
+                                 : QStringLiteral("intermediate");
+        if (c.notAfter().toUTC() <= now) {
+            add(out, QStringLiteral("chain.expired"), FindingSeverity::Critical,
+                QStringLiteral("An issuing certificate of the chain has expired"),
+                QStringLiteral("the %1 %2 expired on %3 (UTC)")
+                    .arg(role, issuerName,
+                         c.notAfter().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))),
+                QStringLiteral("Serve the current intermediate from the CA (re-download the "
+                               "full chain) and renew if the CA itself rolled over."));
+        } else if (c.notBefore().toUTC() > now) {
+            add(out, QStringLiteral("chain.not-yet-valid"), FindingSeverity::Critical,
+                QStringLiteral("An issuing certificate of the chain is not valid yet"),
+                QStringLiteral("the %1 %2 is valid from %3 (UTC)")
+                    .arg(role, issuerName,
+                         c.notBefore().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm"))),
+                QStringLiteral("Check this machine's clock, then serve the intermediate that is "
+                               "valid now."));
+        }
+    }
+    revocationFindings(chain, out);
     bool unknownAuthority = false;
     for (const crypto::ChainLink& link : chain.built) {
         for (const crypto::LinkFinding& f : link.findings) {

@@ -56,6 +56,11 @@ void FleetScanner::fill()
         auto* prober = new EndpointProber(item.target, m_options.probe, this);
         m_active.append(prober);
         ++m_running;
+        connect(prober, &EndpointProber::progress, this,
+                [this, item](const QString& step, double fraction, const QString& message) {
+                    // The raw probe is most of an endpoint's work.
+                    emit endpointStep(item, step, fraction * 0.9, message);
+                });
         connect(prober, &EndpointProber::finished, this, [this, prober, item] {
             EndpointResult result = prober->result();
             m_active.removeOne(prober);
@@ -85,6 +90,11 @@ void FleetScanner::inspectOrReport(const ScanItem& item, EndpointResult result)
     pinned.address = up->address;
     auto* inspector = new TlsInspector(pinned, m_options.probe, this);
     m_inspectors.append(inspector);
+    connect(inspector, &TlsInspector::progress, this,
+            [this, item](const QString& step, double fraction, const QString& message) {
+                emit endpointStep(item, QStringLiteral("inspect: ") + step, 0.9 + fraction * 0.1,
+                                  message);
+            });
     connect(inspector, &TlsInspector::finished, this,
             [this, inspector, item, result = std::move(result)]() mutable {
                 m_inspectors.removeOne(inspector);

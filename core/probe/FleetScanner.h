@@ -19,6 +19,8 @@ struct ScanItem
 {
     qint64 endpointId = 0;
     ProbeTarget target;
+    /// The caller's own index for the item (ad-hoc targets have no id).
+    int ordinal = -1;
 };
 
 /// How a fleet is scanned.
@@ -58,6 +60,10 @@ signals:
     /// One endpoint done, with a result per node.
     void endpointDone(const certdeck::probe::ScanItem& item,
                       const certdeck::probe::EndpointResult& result);
+    /// What one endpoint's probe or inspection is doing; `fraction` is that
+    /// endpoint's (0..1).
+    void endpointStep(const certdeck::probe::ScanItem& item, const QString& step, double fraction,
+                      const QString& message);
     /// `done` of `total` endpoints finished; `last` is the one just done.
     void progress(int done, int total, const QString& last);
     void finished();

@@ -80,6 +80,7 @@ QJsonObject tlsInspectionJson(const TlsInspection& in)
         {QStringLiteral("address"), in.address},
         {QStringLiteral("sni"), in.sni},
         {QStringLiteral("handshake"), in.handshakeOk},
+        {QStringLiteral("chainOnly"), in.chainOnly},
         {QStringLiteral("cancelled"), in.cancelled},
         {QStringLiteral("protocol"), in.protocol},
         {QStringLiteral("cipher"), in.cipher},
@@ -188,33 +189,37 @@ QString inspectionText(const TlsInspection& in, const crypto::ChainReport* chain
                 out << "               " << p << "\n";
             }
         }
-        out << "  Resumption   TLS 1.3 PSK: " << resumptionText(in.resumption.tls13Psk) << "\n"
-            << "               session ID: " << resumptionText(in.resumption.sessionId) << "\n"
-            << "               ticket: " << resumptionText(in.resumption.ticket) << "\n";
-        QStringList alpn;
-        for (const AlpnCheck& a : in.alpn) {
-            alpn << a.protocol + (!a.tested    ? QStringLiteral(" not tested")
-                                  : a.accepted ? QStringLiteral(" yes")
-                                               : QStringLiteral(" no"));
-        }
-        out << "  ALPN         " << (alpn.isEmpty() ? QStringLiteral("-") : alpn.join(u','))
-            << "\n";
-        const HttpCheck& http = in.http;
-        out << "  HTTP         " << (http.answered ? http.statusLine : QStringLiteral("no answer"))
-            << "\n";
-        if (http.answered) {
-            out << "  Server       " << (http.server.isEmpty() ? QStringLiteral("-") : http.server)
+        if (in.chainOnly) {
+            out << "  Not checked  resumption, ALPN, HTTP and HSTS (one handshake only)\n";
+        } else {
+            out << "  Resumption   TLS 1.3 PSK: " << resumptionText(in.resumption.tls13Psk) << "\n"
+                << "               session ID: " << resumptionText(in.resumption.sessionId) << "\n"
+                << "               ticket: " << resumptionText(in.resumption.ticket) << "\n";
+            QStringList alpn;
+            for (const AlpnCheck& a : in.alpn) {
+                alpn << a.protocol + (!a.tested    ? QStringLiteral(" not tested")
+                                      : a.accepted ? QStringLiteral(" yes")
+                                                   : QStringLiteral(" no"));
+            }
+            out << "  ALPN         " << (alpn.isEmpty() ? QStringLiteral("-") : alpn.join(u','))
                 << "\n";
-            const HstsPolicy& h = http.hsts;
-            out << "  HSTS         ";
-            if (!h.present) {
-                out << "none\n";
-            } else if (!h.error.isEmpty()) {
-                out << "malformed: " << h.error << " [" << h.raw << "]\n";
-            } else {
-                out << "max-age=" << h.maxAge.value_or(0)
-                    << (h.includeSubDomains ? "; includeSubDomains" : "")
-                    << (h.preload ? "; preload" : "") << "\n";
+            const HttpCheck& http = in.http;
+            out << "  HTTP         "
+                << (http.answered ? http.statusLine : QStringLiteral("no answer")) << "\n";
+            if (http.answered) {
+                out << "  Server       "
+                    << (http.server.isEmpty() ? QStringLiteral("-") : http.server) << "\n";
+                const HstsPolicy& h = http.hsts;
+                out << "  HSTS         ";
+                if (!h.present) {
+                    out << "none\n";
+                } else if (!h.error.isEmpty()) {
+                    out << "malformed: " << h.error << " [" << h.raw << "]\n";
+                } else {
+                    out << "max-age=" << h.maxAge.value_or(0)
+                        << (h.includeSubDomains ? "; includeSubDomains" : "")
+                        << (h.preload ? "; preload" : "") << "\n";
+                }
             }
         }
     }

@@ -187,7 +187,8 @@ QList<NodeDifference> compareNodes(const QList<ProbeResult>& nodes)
         compareBy(
             up, tlsVersionName(version) + QStringLiteral(" suite order"),
             [&](const ProbeResult& n) -> std::optional<QString> {
-                if (orderOf(n) != ServerOrder::Server) {
+                const auto order = orderOf(n);
+                if (!order || !serverImposesOrder(*order)) {
                     return std::nullopt;
                 }
                 QStringList names;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "revocation/CertStatus.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
@@ -50,13 +52,15 @@ struct StapleInfo
     }
 };
 
-/// How much clock skew thisUpdate/nextUpdate are allowed (seconds).
-constexpr int kStapleClockSkewSeconds = 300;
+/// How much clock skew thisUpdate/nextUpdate are allowed (seconds): the
+/// same as for fetched OCSP responses.
+constexpr int kStapleClockSkewSeconds = revocation::kClockSkewSeconds;
 
 /// Decodes a DER OCSP response and checks it for the served chain (`chain`:
 /// DER certificates as served, leaf first; the issuer is looked up among
-/// them) at time `now`. Pure function: no I/O, no trust store beyond the
-/// served issuer. Sets `present`, `der` and everything it can decode;
+/// them) at time `now`, with revocation::checkOcspResponse: the same check
+/// fetched OCSP responses get. Pure function: no I/O, no trust store beyond
+/// the served issuer. Sets `present`, `der` and everything it can decode;
 /// problems name what is wrong.
 [[nodiscard]] StapleInfo parseStaple(const QByteArray& der, const QList<QByteArray>& chain,
                                      const QDateTime& now);

@@ -1,25 +1,125 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbeAssessment.h"
 
+#include "crypto/ChainReport.h"
 #include "probe/TlsInspection.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
 
 namespace certdeck::probe {
 
-ProbeAssessment assessProbe(const ProbeResult& result, const QDateTime& now,
-                            const TlsInspection* inspection)
+namespace {
+
+bool anyNodeAnswered(const EndpointResult& e)
+{
+    return std::any_of(e.nodes.cbegin(), e.nodes.cend(),
+                       [](const ProbeResult& n) { return anyProtocolAccepted(n); });
+}
+
+ProbeVerdict verdictOf(FindingSeverity s)
+{
+    switch (s) {
+    case FindingSeverity::Critical:
+        return ProbeVerdict::Critical;
+    case FindingSeverity::Warning:
+        return ProbeVerdict::Warning;
+    case FindingSeverity::Info:
+        break;
+    }
+    return ProbeVerdict::Ok;
+}
+
+/// Why the served chain could not be judged, or empty when it was.
+QString missingChainReason(const Evidence& e)
+{
+    if (e.chain != nullptr) {
+        return {};
+    }
+    if (!e.chainError.isEmpty()) {
+        return e.chainError;
+    }
+    if (e.inspection == nullptr) {
+        return QStringLiteral("the served chain was not fetched");
+    }
+    if (e.inspection->cancelled) {
+        return QStringLiteral("the check was cancelled before the chain was read");
+    }
+    if (!e.inspection->handshakeOk || e.inspection->chainDer.isEmpty()) {
+        QString why = QStringLiteral("no OpenSSL handshake completed with the node that answered "
+                                     "the probe");
+        if (!e.inspection->errors.isEmpty()) {
+            why += QStringLiteral(" (%1)").arg(e.inspection->errors.constFirst().message);
+        }
+        return why;
+    }
+    return QStringLiteral("the served chain was not verified");
+}
+
+} // namespace
+
+ProbeAssessment assess(const Evidence& e)
 {
     ProbeAssessment a;
-    a.verdict = probeVerdict(result);
+    if (e.endpoint == nullptr) {
+        a.verdict = ProbeVerdict::Unknown;
+        return a;
+    }
     FindingInputs inputs;
-    inputs.probe = &result;
-    inputs.now = now;
-    inputs.inspection = inspection;
+    inputs.nodes = &e.endpoint->nodes;
+    inputs.now = e.now;
+    inputs.expiryWarnDays = e.expiryWarnDays;
+    inputs.inspection = e.inspection;
+    inputs.chain = e.chain;
+    if (e.client != nullptr) {
+        inputs.client = *e.client;
+    }
     a.findings = assessEndpoint(inputs);
-    a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
+
+    const bool reachable = anyNodeAnswered(*e.endpoint);
+    const QString noChain = reachable ? missingChainReason(e) : QString();
+    if (!noChain.isEmpty()) {
+        a.findings << Finding{
+            QStringLiteral("chain.unverified"), FindingSeverity::Warning,
+            QStringLiteral("The certificate chain could not be checked"), noChain,
+            QStringLiteral("Check that an OpenSSL client can complete a handshake with the "
+                           "endpoint (openssl s_client -connect HOST:PORT -servername NAME), and "
+                           "that the endpoint's trust bundle loads.")};
+    }
+
+    a.grade = gradeEndpoint(a.findings, hstsLongEnough(e.inspection));
+
+    a.verdict = endpointVerdict(*e.endpoint);
+    ProbeVerdict fromFindings = ProbeVerdict::Ok;
+    for (const Finding& f : std::as_const(a.findings)) {
+        fromFindings = std::max(fromFindings, verdictOf(f.severity));
+    }
+    if (fromFindings == ProbeVerdict::Critical || a.verdict == ProbeVerdict::Critical) {
+        a.verdict = ProbeVerdict::Critical;
+    } else if (!noChain.isEmpty()) {
+        // Expiry, trust and revocation are unknown: neither OK nor a warning
+        // the admin could act on.
+        a.verdict = ProbeVerdict::Unknown;
+    } else {
+        a.verdict = std::max(a.verdict, fromFindings);
+    }
+    std::stable_sort(a.findings.begin(), a.findings.end(),
+                     [](const Finding& x, const Finding& y) { return x.severity > y.severity; });
     return a;
+}
+
+QString verdictReasons(const ProbeAssessment& a)
+{
+    QStringList why;
+    for (const Finding& f : a.findings) {
+        if (f.severity == FindingSeverity::Info) {
+            continue;
+        }
+        if (f.code == QLatin1String("chain.unverified")) {
+            why << QStringLiteral("%1: %2").arg(f.title, f.evidence);
+        } else {
+            why << f.title;
+        }
+    }
+    why.removeDuplicates();
+    return why.join(QStringLiteral("; "));
 }
 
 QJsonObject findingJson(const Finding& f)
@@ -30,80 +130,5 @@ QJsonObject findingJson(const Finding& f)
             {QStringLiteral("evidence"), f.evidence},
             {QStringLiteral("remediation"), f.remediation}};
 }
-
-ProbeAssessment assessEndpointResult(const EndpointResult& result, const QDateTime& now,
-                                     const TlsInspection* inspection,
-                                     const crypto::ChainReport* chain, const ClientProfile* client)
-{
-    ProbeAssessment a;
-    a.verdict = endpointVerdict(result);
-    FindingInputs inputs;
-    inputs.nodes = &result.nodes;
-    inputs.now = now;
-    // A fleet scan carries its inspection in the result.
-    if (inspection == nullptr) {
-        inspection = result.inspection.get();
-    }
-    inputs.inspection = inspection;
-    inputs.chain = chain;
-    if (client != nullptr) {
-        inputs.client = *client;
-    }
-    a.findings = assessEndpoint(inputs);
-    a.grade = gradeEndpoint(a.findings, hstsLongEnough(inspection));
-    // What the findings call critical (a revoked staple, an untrusted chain)
-    // is critical for the monitoring verdict too.
-    for (const Finding& f : a.findings) {
-        if (f.severity == FindingSeverity::Critical) {
-            a.verdict = ProbeVerdict::Critical;
-        }
-    }
-    return a;
-}
-
-namespace {
-
-inventory::ProbeRecord record(qint64 endpointId, QJsonObject json,
-                              const ProbeAssessment& assessment, const QDateTime& atUtc);
-
-} // namespace
-
-inventory::ProbeRecord probeRecord(qint64 endpointId, const EndpointResult& result,
-                                   const ProbeAssessment& assessment, const QDateTime& atUtc)
-{
-    return record(endpointId, endpointResultJson(result), assessment, atUtc);
-}
-
-inventory::ProbeRecord probeRecord(qint64 endpointId, const ProbeResult& result,
-                                   const ProbeAssessment& assessment, const QDateTime& atUtc)
-{
-    return record(endpointId, probeResultJson(result), assessment, atUtc);
-}
-
-namespace {
-
-inventory::ProbeRecord record(qint64 endpointId, QJsonObject json,
-                              const ProbeAssessment& assessment, const QDateTime& atUtc)
-{
-    json.insert(QStringLiteral("endpointId"), endpointId);
-    json.insert(QStringLiteral("verdict"), probeVerdictName(assessment.verdict));
-    QJsonArray findings;
-    for (const Finding& f : assessment.findings) {
-        findings.append(findingJson(f));
-    }
-    json.insert(QStringLiteral("findings"), findings);
-    json.insert(QStringLiteral("grade"), assessment.grade.letter);
-    json.insert(QStringLiteral("gradeCaps"), QJsonArray::fromStringList(assessment.grade.capped));
-
-    inventory::ProbeRecord rec;
-    rec.endpointId = endpointId;
-    rec.atUtc = atUtc;
-    rec.status = probeVerdictName(assessment.verdict);
-    rec.grade = assessment.grade.letter;
-    rec.reportJson = QJsonDocument(json).toJson(QJsonDocument::Compact);
-    return rec;
-}
-
-} // namespace
 
 } // namespace certdeck::probe

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "inventory/Records.h"
 #include "probe/Findings.h"
 #include "probe/ProbeReport.h"
 #include "probe/ProbeResult.h"
+
+#include <QJsonObject>
+
+namespace certdeck::crypto {
+struct ChainReport;
+}
 
 namespace certdeck::probe {
 
@@ -12,42 +17,55 @@ namespace certdeck::probe {
 /// every finding (most severe first) and the letter grade they lead to.
 struct ProbeAssessment
 {
-    ProbeVerdict verdict = ProbeVerdict::Critical;
+    ProbeVerdict verdict = ProbeVerdict::Unknown;
     QList<Finding> findings;
     Grade grade;
 };
 
-/// The assessment of a probe result (no served chain: fleet scans and the
-/// CLI scan grade on what the handshakes showed), with the OpenSSL-handshake
-/// inspection's findings when one is given; A+ then needs its HSTS header
-/// (hstsLongEnough()).
-[[nodiscard]] ProbeAssessment assessProbe(const ProbeResult& result,
-                                          const QDateTime& now = QDateTime::currentDateTimeUtc(),
-                                          const TlsInspection* inspection = nullptr);
+/// The evidence about one endpoint, everything the verdict is made from.
+/// Every front-end (certdeckctl probe and scan, the console's probe and
+/// fleet scan, the watch daemon) fills it through services::ScanService and
+/// hands it to assess(), so one endpoint gets one answer everywhere.
+struct Evidence
+{
+    /// The raw-ClientHello probe of every node behind the name. Required.
+    const EndpointResult* endpoint = nullptr;
+    /// The OpenSSL-handshake inspection of the first answering node (at
+    /// least its main handshake: served chain and staple).
+    const TlsInspection* inspection = nullptr;
+    /// The served chain verified for the endpoint's name against the
+    /// endpoint's trust anchors, with revocation filled in when checked.
+    const crypto::ChainReport* chain = nullptr;
+    /// Why no chain could be verified (the trust bundle does not load, the
+    /// served certificates do not parse); empty otherwise.
+    QString chainError;
+    /// Where the anchors came from ("system trust store", "bundle
+    /// 'internal-ca' of group payments", "--ca-file ca.pem"), for the evidence.
+    QString trustSource;
+    /// A client that must be able to connect (certdeckctl probe --client).
+    const ClientProfile* client = nullptr;
+    /// The alert policy's expiry window: fewer days left is a warning.
+    int expiryWarnDays = 30;
+    QDateTime now = QDateTime::currentDateTimeUtc();
+};
 
-/// The probe-history record of a result: verdict, grade, and the report as
-/// JSON with the findings and the grade added.
-[[nodiscard]] inventory::ProbeRecord probeRecord(qint64 endpointId, const ProbeResult& result,
-                                                 const ProbeAssessment& assessment,
-                                                 const QDateTime& atUtc);
+/// The one assessment (rules in core/probe/GRADING.md):
+/// - findings of every node, the inspection, the verified chain (dates of
+///   every link, host name, trust, completeness, revocation) and the client;
+/// - the grade with its caps;
+/// - the verdict: CRITICAL for any critical finding or an endpoint that
+///   cannot be reached; otherwise UNKNOWN when a node answered but its
+///   certificate chain could not be obtained or verified (nothing can be said
+///   about expiry, trust or revocation); otherwise WARNING for any warning
+///   finding (expiring, weak protocol or suite, nodes differ, revocation
+///   status unknown); otherwise OK.
+[[nodiscard]] ProbeAssessment assess(const Evidence& evidence);
 
-/// The assessment of every node behind a name (EndpointResult): the
-/// endpoint's verdict (worst node, differences at least a warning), the
-/// findings of all nodes with node.* and nodes.differ, and their grade.
-/// With the inspection of one node and its verified served chain, their
-/// findings join (HSTS, staple, resumption, certificate and chain), and a
-/// critical finding makes the verdict critical. With a client profile,
-/// client.no-overlap says when that client shares nothing with a node.
-[[nodiscard]] ProbeAssessment assessEndpointResult(
-    const EndpointResult& result, const QDateTime& now = QDateTime::currentDateTimeUtc(),
-    const TlsInspection* inspection = nullptr, const crypto::ChainReport* chain = nullptr,
-    const ClientProfile* client = nullptr);
-
-/// The probe-history record of a name with its nodes: one record, the
-/// report being endpointResultJson() with the findings and grade added.
-[[nodiscard]] inventory::ProbeRecord probeRecord(qint64 endpointId, const EndpointResult& result,
-                                                 const ProbeAssessment& assessment,
-                                                 const QDateTime& atUtc);
+/// Why an assessment has its verdict, in one line for a table row or a
+/// monitoring status: the titles of the findings that set it (critical
+/// first, then warnings; for UNKNOWN the reason the chain could not be
+/// checked); empty when OK.
+[[nodiscard]] QString verdictReasons(const ProbeAssessment& assessment);
 
 /// A finding as JSON (code, severity, title, evidence, remediation).
 [[nodiscard]] QJsonObject findingJson(const Finding& finding);

@@ -44,6 +44,8 @@ QString probeVerdictName(ProbeVerdict verdict)
         return QStringLiteral("ok");
     case ProbeVerdict::Warning:
         return QStringLiteral("warning");
+    case ProbeVerdict::Unknown:
+        return QStringLiteral("unknown");
     case ProbeVerdict::Critical:
         return QStringLiteral("critical");
     }
@@ -218,7 +220,6 @@ QJsonObject endpointResultJson(const EndpointResult& result)
     o.insert(QStringLiteral("dnsOutcome"), result.dnsOutcome);
     o.insert(QStringLiteral("nodes"), nodes);
     o.insert(QStringLiteral("differences"), differences);
-    o.insert(QStringLiteral("verdict"), probeVerdictName(endpointVerdict(result)));
     o.insert(QStringLiteral("endpointWallTimeMs"), result.wallTimeMs);
     if (result.inspection) {
         o.insert(QStringLiteral("inspection"), tlsInspectionJson(*result.inspection));

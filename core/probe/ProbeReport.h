@@ -11,12 +11,15 @@ namespace certdeck::probe {
 /// Where a probed endpoint stands, in the monitoring-plugin sense.
 enum class ProbeVerdict
 {
-    Ok,       ///< reachable, nothing weak accepted
-    Warning,  ///< reachable, but see probeWeaknesses()
-    Critical, ///< unreachable, or no handshake succeeded
+    Ok,       ///< nothing needs attention
+    Warning,  ///< something needs attention soon (weak settings, expiring)
+    Unknown,  ///< could not tell (the chain could not be read or verified)
+    Critical, ///< something is wrong now (unreachable, expired, untrusted, revoked)
 };
+// The order is the severity order for "the worst of several" (Icinga's:
+// OK < WARNING < UNKNOWN < CRITICAL), so std::max gives the worst.
 
-/// "ok", "warning", "critical" (the inventory's probe statuses).
+/// "ok", "warning", "unknown", "critical" (the inventory's probe statuses).
 [[nodiscard]] QString probeVerdictName(ProbeVerdict verdict);
 
 /// What makes a result a warning, one plain sentence each: legacy protocols
@@ -39,8 +42,9 @@ enum class ProbeVerdict
 [[nodiscard]] QStringList endpointProblems(const EndpointResult& result);
 /// The endpoint as JSON: the first node's probeResultJson() at the top (as a
 /// single-address probe reported it), plus "resolver", "dnsOutcome",
-/// "nodes" (every node's probeResultJson()), "differences" ({aspect, text,
-/// variants: [{value, nodes}]}) and "verdict".
+/// "nodes" (every node's probeResultJson()) and "differences" ({aspect, text,
+/// variants: [{value, nodes}]}). No verdict: that is the assessment's
+/// (probe::assess()), which the caller adds.
 [[nodiscard]] QJsonObject endpointResultJson(const EndpointResult& result);
 
 } // namespace certdeck::probe

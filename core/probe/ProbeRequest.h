@@ -45,9 +45,14 @@ struct ProbeOptions
     int dnsTimeoutMs = 5000; ///< the whole exchange with that server
     /// After the raw probe, inspect the endpoint through a real OpenSSL
     /// handshake as well (TlsInspector: chain, OCSP staple, resumption, ALPN,
-    /// HSTS); about 8 more connections, one at a time. Honoured by ProbeJob
-    /// and `certdeckctl probe`; FleetScanner does not inspect (yet).
+    /// HSTS); about 8 more connections, one at a time. Honoured by
+    /// FleetScanner and services::ScanService.
     bool inspect = false;
+    /// With `inspect`: only the main handshake (the served chain, the OCSP
+    /// staple and the negotiated parameters; one connection, no HTTP
+    /// request), which is what the verdict needs. Resumption, ALPN h2 and
+    /// HSTS need the full inspection.
+    bool inspectChainOnly = false;
 };
 
 } // namespace certdeck::probe

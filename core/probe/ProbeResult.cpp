@@ -37,12 +37,34 @@ QString serverOrderName(ServerOrder order)
         return QStringLiteral("unknown");
     case ServerOrder::Server:
         return QStringLiteral("server");
+    case ServerOrder::ServerChaChaPreference:
+        return QStringLiteral("server-chacha20");
     case ServerOrder::Client:
         return QStringLiteral("client");
     case ServerOrder::Mixed:
         return QStringLiteral("mixed");
     }
     return QStringLiteral("unknown");
+}
+
+QString serverOrderText(ServerOrder order)
+{
+    switch (order) {
+    case ServerOrder::ServerChaChaPreference:
+        return QStringLiteral("server, ChaCha20 first when the client prefers it");
+    case ServerOrder::Mixed:
+        return QStringLiteral("mixed (neither the server's nor the client's order)");
+    case ServerOrder::Unknown:
+    case ServerOrder::Server:
+    case ServerOrder::Client:
+        break;
+    }
+    return serverOrderName(order);
+}
+
+bool serverImposesOrder(ServerOrder order)
+{
+    return order == ServerOrder::Server || order == ServerOrder::ServerChaChaPreference;
 }
 
 const ProtocolProbe* ProbeResult::protocol(TlsVersion version) const

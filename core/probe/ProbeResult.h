@@ -42,18 +42,31 @@ struct ProbeFailure
     QString detail;
 };
 
-/// Whose order decides the suite: found by offering the accepted suites in
-/// two different orders.
+/// Whose order decides the suite: found by offering the accepted suites
+/// other than ChaCha20 in two orders, and ChaCha20 first and last.
 enum class ServerOrder
 {
     Unknown, ///< fewer than two suites, or not tested
     Server,  ///< the server picks by its own preference
-    Client,  ///< the server takes the client's first acceptable suite
-    Mixed,   ///< neither rule explains both answers
+    /// The server picks by its own preference, except that it takes ChaCha20
+    /// when the client lists a ChaCha20 suite first (a client without AES
+    /// hardware): OpenSSL's SSL_OP_PRIORITIZE_CHACHA, which HAProxy sets by
+    /// default. Scanners that only swap two suites mistake it for Client.
+    ServerChaChaPreference,
+    Client, ///< the server takes the client's first acceptable suite
+    Mixed,  ///< neither rule explains the answers
 };
 
-/// "unknown", "server", "client", "mixed".
+/// The name in JSON and reports: "unknown", "server", "server-chacha20",
+/// "client", "mixed".
 [[nodiscard]] QString serverOrderName(ServerOrder order);
+/// The same in words for people: "server", "server, ChaCha20 first when the
+/// client prefers it", "client", "mixed (neither the server's nor the
+/// client's order)", "unknown".
+[[nodiscard]] QString serverOrderText(ServerOrder order);
+/// Server or ServerChaChaPreference: the accepted suites are then listed in
+/// the server's own order.
+[[nodiscard]] bool serverImposesOrder(ServerOrder order);
 
 /// What one protocol version does on this endpoint.
 struct ProtocolProbe
@@ -61,8 +74,9 @@ struct ProtocolProbe
     TlsVersion version = TlsVersion::Tls12;
     bool tested = false;
     bool accepted = false;
-    /// Accepted suites in the order the server chose them: its preference
-    /// order when order == Server, the offer order otherwise.
+    /// Accepted suites in the order the server chose them: its own preference
+    /// order when serverImposesOrder(order) (as a client that does not list
+    /// ChaCha20 first sees it), the offer order otherwise.
     QList<quint16> suites;
     ServerOrder order = ServerOrder::Unknown;
     /// Why the version is not accepted: an alert name, "closed", or "answered

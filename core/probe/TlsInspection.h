@@ -75,6 +75,9 @@ struct TlsInspection
     QString address;
     bool handshakeOk = false; ///< the main handshake completed
     bool cancelled = false;
+    /// Only the main handshake was made (ProbeOptions::inspectChainOnly):
+    /// resumption, ALPN h2 and HTTP/HSTS were not checked.
+    bool chainOnly = false;
     /// The certificates as served, leaf first, DER; hand them to
     /// crypto::ChainVerifier with the host name.
     QList<QByteArray> chainDer;

@@ -202,8 +202,10 @@ void TlsInspector::begin(const QHostAddress& address)
     InspectPlan plan = basePlan(QStringLiteral("handshake"));
     plan.alpn = {QByteArrayLiteral("http/1.1")};
     plan.statusRequest = true;
-    plan.httpRequest =
-        httpRequest(m_result.sni.isEmpty() ? m_result.address : m_result.sni, m_target.port);
+    if (!m_options.inspectChainOnly) {
+        plan.httpRequest =
+            httpRequest(m_result.sni.isEmpty() ? m_result.address : m_result.sni, m_target.port);
+    }
     m_stepsTotal = 1;
     run(std::move(plan), [this](const InspectOutcome& o) { onMain(o); });
 }
@@ -308,7 +310,7 @@ void TlsInspector::onMain(const InspectOutcome& o)
         m_result.staple = parseStaple(o.staple, o.chainDer, QDateTime::currentDateTimeUtc());
     }
     HttpCheck& http = m_result.http;
-    http.tested = !m_mainWithoutAlpn;
+    http.tested = !m_mainWithoutAlpn && !m_options.inspectChainOnly;
     if (o.http && o.http->state == HttpResponseHead::State::Complete) {
         http.answered = true;
         http.statusLine = o.http->statusLine;
@@ -322,6 +324,11 @@ void TlsInspector::onMain(const InspectOutcome& o)
         recordFailure(*o.httpFailure);
     }
 
+    if (m_options.inspectChainOnly) {
+        m_result.chainOnly = true;
+        m_stepsTotal = 1;
+        return; // next() finds no step queued and finishes
+    }
     queueAlpn(QStringLiteral("h2"));
     const bool tls13 = o.protocol == QLatin1String("TLSv1.3");
     if (tls13) {

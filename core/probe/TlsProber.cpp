@@ -58,6 +58,48 @@ QString suitesPhase(TlsVersion v)
     return tlsVersionName(v) + QStringLiteral(" suites");
 }
 
+bool isChaCha(quint16 code)
+{
+    const CipherSuite* s = CipherSuiteRegistry::instance().find(code);
+    return s != nullptr && s->cipher == QLatin1String("CHACHA20_POLY1305");
+}
+
+// OpenSSL with SSL_OP_PRIORITIZE_CHACHA (HAProxy's default) moves ChaCha20 to
+// the top of its own order when the client's first suite is a ChaCha20 one:
+// a ClientHello meant to see the server's order must not start with one. A
+// suite OpenSSL knows by name stands first instead (one it does not know is
+// dropped from the list before that test).
+void avoidChaChaFirst(QList<quint16>& offer)
+{
+    if (offer.isEmpty() || !isChaCha(offer.constFirst())) {
+        return;
+    }
+    const auto& registry = CipherSuiteRegistry::instance();
+    for (qsizetype i = 1; i < offer.size(); ++i) {
+        const CipherSuite* s = registry.find(offer.at(i));
+        if (s != nullptr && !isChaCha(s->code) && !s->opensslName.isEmpty()) {
+            offer.move(i, 0);
+            return;
+        }
+    }
+}
+
+// A suite every OpenSSL build knows and `accepted` lacks, not ChaCha20: put
+// first in an offer, it keeps OpenSSL's ChaCha20 rule asleep while the
+// server skips it.
+std::optional<quint16> knownUnacceptedSuite(TlsVersion version, const QList<quint16>& accepted)
+{
+    static const QList<quint16> tls13 = {0x1301, 0x1302, 0x1304};
+    static const QList<quint16> legacy = {0xC02F, 0xC030, 0xC02B, 0xC02C,
+                                          0x009C, 0x009D, 0x002F, 0x0035};
+    for (quint16 code : version == TlsVersion::Tls13 ? tls13 : legacy) {
+        if (!accepted.contains(code)) {
+            return code;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 TlsProber::TlsProber(ProbeTarget target, ProbeOptions options, QObject* parent)
@@ -249,6 +291,8 @@ void TlsProber::enumerate(const std::shared_ptr<Enumeration>& e)
     Request r;
     r.spec = baseSpec(e->version);
     r.spec.cipherSuites = e->remaining;
+    // So that each answer is the server's own next choice.
+    avoidChaChaFirst(r.spec.cipherSuites);
     r.done = [this, e](const AttemptOutcome& outcome) {
         onEnumerationReply(e, outcome);
     };
@@ -371,41 +415,127 @@ void TlsProber::endEnumeration(const std::shared_ptr<Enumeration>& e)
 
 void TlsProber::checkOrder(TlsVersion version)
 {
+    // Three questions, each a pair of ClientHellos answered by the same
+    // server (plus one when the first cannot be asked):
+    // - order: the suites other than ChaCha20 forward and backward. The same
+    //   choice both times is the server's order, the first suite both times
+    //   the client's. (Only ChaCha20 suites: those, the same way.)
+    // - ChaCha20: ChaCha20 suites first, then last. A server that picks by
+    //   its own order answers the same; one that follows the client, or
+    //   favours ChaCha20 when the client lists it first, does not.
+    // - With one suite besides ChaCha20 the first question has no pair, and
+    //   the second cannot tell those two apart: a suite the server does not
+    //   take, then ChaCha20, then the other. Client order skips the first and
+    //   takes ChaCha20; OpenSSL's ChaCha20 rule looks at the client's first
+    //   suite only, sees none, and the server takes its own top choice.
+    struct Probe
+    {
+        QList<quint16> offer;
+        std::optional<quint16> choice;
+        bool asked = false;
+    };
     struct OrderCheck
     {
-        QList<quint16> forward;
-        QList<quint16> backward;
-        std::optional<quint16> forwardChoice;
-        std::optional<quint16> backwardChoice;
-        int pending = 2;
+        Probe forward, backward, chachaFirst, chachaLast, tieBreak;
+        QList<quint16> chacha, others;
+        int pending = 0;
         bool failed = false;
     };
     auto check = std::make_shared<OrderCheck>();
-    check->forward = protocolEntry(version).suites;
-    check->backward = check->forward;
-    std::reverse(check->backward.begin(), check->backward.end());
-    const QString phase = tlsVersionName(version) + QStringLiteral(" order");
+    for (quint16 code : protocolEntry(version).suites) {
+        (isChaCha(code) ? check->chacha : check->others).append(code);
+    }
+    if (check->others.size() >= 2 || (check->others.isEmpty() && check->chacha.size() >= 2)) {
+        check->forward.offer = check->others.isEmpty() ? check->chacha : check->others;
+        check->backward.offer = check->forward.offer;
+        std::reverse(check->backward.offer.begin(), check->backward.offer.end());
+        check->forward.asked = check->backward.asked = true;
+    }
+    if (!check->chacha.isEmpty() && !check->others.isEmpty()) {
+        check->chachaFirst.offer = check->chacha + check->others;
+        check->chachaLast.offer = check->others + check->chacha;
+        check->chachaFirst.asked = check->chachaLast.asked = true;
+        const auto skipped = knownUnacceptedSuite(version, protocolEntry(version).suites);
+        if (check->others.size() == 1 && skipped) {
+            check->tieBreak.offer = QList<quint16>{*skipped} + check->chacha + check->others;
+            check->tieBreak.asked = true;
+        }
+    }
+
     auto conclude = [this, check, version] {
         ProtocolProbe& p = protocolEntry(version);
-        if (check->failed || !check->forwardChoice || !check->backwardChoice) {
-            p.order = ServerOrder::Unknown;
-        } else if (*check->forwardChoice == *check->backwardChoice) {
-            p.order = ServerOrder::Server;
-        } else if (*check->forwardChoice == check->forward.constFirst() &&
-                   *check->backwardChoice == check->backward.constFirst()) {
-            p.order = ServerOrder::Client;
-        } else {
+        p.order = ServerOrder::Unknown;
+        if (check->failed) {
+            return;
+        }
+        enum class Verdict
+        {
+            None,
+            Server,
+            Client,
+            Mixed
+        };
+        Verdict order = Verdict::None;
+        if (check->forward.asked) {
+            if (*check->forward.choice == *check->backward.choice) {
+                order = Verdict::Server;
+            } else if (*check->forward.choice == check->forward.offer.constFirst() &&
+                       *check->backward.choice == check->backward.offer.constFirst()) {
+                order = Verdict::Client;
+            } else {
+                order = Verdict::Mixed;
+            }
+        }
+        enum class ChaCha
+        {
+            None,
+            Same,
+            Follows,
+            Other
+        };
+        ChaCha chacha = ChaCha::None;
+        if (check->chachaFirst.asked) {
+            const quint16 first = *check->chachaFirst.choice;
+            const quint16 last = *check->chachaLast.choice;
+            if (first == last) {
+                chacha = ChaCha::Same;
+            } else if (check->chacha.contains(first) && check->others.contains(last)) {
+                chacha = ChaCha::Follows;
+            } else {
+                chacha = ChaCha::Other;
+            }
+        }
+        if (order == Verdict::Mixed || chacha == ChaCha::Other) {
             p.order = ServerOrder::Mixed;
+        } else if (order == Verdict::Server) {
+            p.order = chacha == ChaCha::Follows ? ServerOrder::ServerChaChaPreference
+                                                : ServerOrder::Server;
+        } else if (order == Verdict::Client) {
+            p.order = chacha == ChaCha::Same ? ServerOrder::Mixed : ServerOrder::Client;
+        } else if (chacha == ChaCha::Same) {
+            p.order = ServerOrder::Server;
+        } else if (chacha == ChaCha::Follows) {
+            // Without the tie-break (no suite to put first) the answers are
+            // those of client order, and reported so, as scanners do.
+            const bool ownTop =
+                check->tieBreak.asked && check->others.contains(*check->tieBreak.choice);
+            p.order = ownTop ? ServerOrder::ServerChaChaPreference : ServerOrder::Client;
         }
     };
-    for (bool forward : {true, false}) {
+
+    const QString phase = tlsVersionName(version) + QStringLiteral(" order");
+    for (Probe* probe : {&check->forward, &check->backward, &check->chachaFirst, &check->chachaLast,
+                         &check->tieBreak}) {
+        if (!probe->asked) {
+            continue;
+        }
+        ++check->pending;
         Request r;
         r.spec = baseSpec(version);
-        r.spec.cipherSuites = forward ? check->forward : check->backward;
-        r.done = [this, check, forward, phase, conclude](const AttemptOutcome& outcome) {
+        r.spec.cipherSuites = probe->offer;
+        r.done = [this, check, probe, phase, conclude](const AttemptOutcome& outcome) {
             if (outcome.reply && outcome.reply->kind == ServerReply::Kind::Hello) {
-                (forward ? check->forwardChoice : check->backwardChoice) =
-                    outcome.reply->hello.cipherSuite;
+                probe->choice = outcome.reply->hello.cipherSuite;
             } else {
                 check->failed = true;
                 if (outcome.failure) {

@@ -42,6 +42,8 @@ private slots:
     void showHumanAndExitCodes();
     void showBadInputSaysWhere();
     void showUnknownCriticalExtension();
+    void showProblems_data();
+    void showProblems();
     void showPkcs12NeedsPassphrase();
     void p12ExportProfiles_data();
     void p12ExportProfiles();
@@ -56,6 +58,9 @@ private:
         QByteArray err;
     };
     Run ctl(const QStringList& args, const QProcessEnvironment& extraEnv = {});
+    bool openssl(const QStringList& args);
+    QString m_weakCa; ///< RSA-2048 root, self-signed with SHA-1
+    QString m_weakCaKey;
     QString m_ctl;
     FixtureDir m_dir;
     TestPki m_pki;
@@ -82,6 +87,16 @@ TestCertCommand::Run TestCertCommand::ctl(const QStringList& args,
     return r;
 }
 
+bool TestCertCommand::openssl(const QStringList& args)
+{
+    QByteArray out;
+    const int rc = runTool(QStringLiteral("openssl"), args, &out);
+    if (rc != 0) {
+        qWarning("openssl %s: %s", qPrintable(args.join(u' ')), out.constData());
+    }
+    return rc == 0;
+}
+
 void TestCertCommand::initTestCase()
 {
     m_ctl = qEnvironmentVariable("CERTDECKCTL");
@@ -93,6 +108,14 @@ void TestCertCommand::initTestCase()
     m_pass = m_dir.filePath(QStringLiteral("pass.txt"));
     QVERIFY(m_dir.write(QStringLiteral("pass.txt"), "p12 secret\n"));
     QFile::setPermissions(m_pass, QFile::ReadOwner | QFile::WriteOwner);
+    // A root that signed itself with SHA-1, to sign the weak leaves with.
+    m_weakCa = m_dir.filePath(QStringLiteral("weak-ca.pem"));
+    m_weakCaKey = m_dir.filePath(QStringLiteral("weak-ca.key"));
+    QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                     QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                     QStringLiteral("-keyout"), m_weakCaKey, QStringLiteral("-out"), m_weakCa,
+                     QStringLiteral("-subj"), QStringLiteral("/CN=Weak Test Root"),
+                     QStringLiteral("-days"), QStringLiteral("30"), QStringLiteral("-sha1")}));
 }
 
 void TestCertCommand::showFileJsonMatchesOpenssl()
@@ -195,6 +218,151 @@ void TestCertCommand::showUnknownCriticalExtension()
                  .toArray()
                  .size(),
              1);
+}
+
+void TestCertCommand::showProblems_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("newkey"); // -newkey argument; empty: the row's own recipe
+    QTest::addColumn<QString>("digest"); // signing digest for the CA
+    QTest::addColumn<QString>("warnDays");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("verdict");
+    QTest::addColumn<QStringList>("codes"); // problem codes, in order
+    QTest::addColumn<QString>("message");   // the first problem's message, exactly
+
+    QTest::newRow("RSA-1024 leaf") << "rsa1024"
+                                   << "rsa:1024"
+                                   << "-sha256"
+                                   << "0" << 2 << "critical" << QStringList{"weak-key"}
+                                   << "weak key: RSA 1024 bits (RSA and DSA need at least 2048 "
+                                      "bits, EC at least 256)";
+    QTest::newRow("SHA-1 signature") << "sha1"
+                                     << "rsa:2048"
+                                     << "-sha1"
+                                     << "0" << 2 << "critical" << QStringList{"weak-signature"}
+                                     << "signed with SHA-1, which is broken for signatures: "
+                                        "clients reject it";
+    QTest::newRow("MD5 signature") << "md5"
+                                   << "rsa:2048"
+                                   << "-md5"
+                                   << "0" << 2 << "critical" << QStringList{"weak-signature"}
+                                   << "signed with MD5, which is broken for signatures: clients "
+                                      "reject it";
+    QTest::newRow("EC P-224 leaf") << "p224"
+                                   << "ec:p224"
+                                   << "-sha256"
+                                   << "0" << 2 << "critical" << QStringList{"weak-key"}
+                                   << "weak key: EC 224 bits (RSA and DSA need at least 2048 "
+                                      "bits, EC at least 256)";
+    QTest::newRow("RSA-1024 and SHA-1, expiring")
+        << "both"
+        << "rsa:1024"
+        << "-sha1"
+        << "400" << 2 << "critical" << QStringList{"weak-key", "weak-signature", "expiring"}
+        << "weak key: RSA 1024 bits (RSA and DSA need at least 2048 bits, EC at least 256)";
+    QTest::newRow("unknown critical extension")
+        << "unknown-ext"
+        << ""
+        << ""
+        << "0" << 2 << "critical" << QStringList{"unknown-critical-extension"}
+        << "unknown critical extension 1.2.3.4.5 (0C:01:78): TLS clients must reject this "
+           "certificate";
+    // The root's own SHA-1 signature is checked by no client: not a problem.
+    QTest::newRow("SHA-1 self-signed root") << "root"
+                                            << ""
+                                            << ""
+                                            << "0" << 0 << "ok" << QStringList{} << "";
+    QTest::newRow("sound leaf, expiring")
+        << "sound"
+        << "rsa:2048"
+        << "-sha256"
+        << "400" << 1 << "warning" << QStringList{"expiring"} << "";
+    QTest::newRow("sound leaf") << "sound2"
+                                << "rsa:2048"
+                                << "-sha256"
+                                << "0" << 0 << "ok" << QStringList{} << "";
+}
+
+void TestCertCommand::showProblems()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, newkey);
+    QFETCH(QString, digest);
+    QFETCH(QString, warnDays);
+    QFETCH(int, exitCode);
+    QFETCH(QString, verdict);
+    QFETCH(QStringList, codes);
+    QFETCH(QString, message);
+
+    const QString key = m_dir.filePath(QStringLiteral("problem-") + name + QStringLiteral(".key"));
+    const QString cert = m_dir.filePath(QStringLiteral("problem-") + name + QStringLiteral(".pem"));
+    if (name == QLatin1String("root")) {
+        QVERIFY(QFile::copy(m_weakCa, cert));
+    } else if (name == QLatin1String("unknown-ext")) {
+        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                         QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                         QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                         QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert,
+                         QStringLiteral("-subj"), QStringLiteral("/CN=odd2"),
+                         QStringLiteral("-days"), QStringLiteral("365"), QStringLiteral("-addext"),
+                         QStringLiteral("1.2.3.4.5=critical,ASN1:UTF8String:x")}));
+    } else {
+        // A CSR with the key asked for, signed by the weak root with `digest`.
+        QStringList keyArgs{QStringLiteral("-newkey"), newkey};
+        if (newkey == QLatin1String("ec:p224")) {
+            keyArgs = {QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                       QStringLiteral("ec_paramgen_curve:P-224")};
+        }
+        const QString csr =
+            m_dir.filePath(QStringLiteral("problem-") + name + QStringLiteral(".csr"));
+        QVERIFY(openssl(QStringList{QStringLiteral("req")} + keyArgs +
+                        QStringList{QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                                    QStringLiteral("-out"), csr, QStringLiteral("-subj"),
+                                    QStringLiteral("/CN=") + name + QStringLiteral(".example")}));
+        QVERIFY(
+            openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
+                     QStringLiteral("-CA"), m_weakCa, QStringLiteral("-CAkey"), m_weakCaKey,
+                     QStringLiteral("-set_serial"), QStringLiteral("7"), QStringLiteral("-days"),
+                     QStringLiteral("30"), digest, QStringLiteral("-out"), cert}));
+    }
+
+    const Run json = ctl({QStringLiteral("cert"), QStringLiteral("show"), cert,
+                          QStringLiteral("--warn-days"), warnDays, QStringLiteral("--json")});
+    QCOMPARE(json.code, exitCode);
+    const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+    QCOMPARE(o.value(QStringLiteral("verdict")).toString(), verdict);
+    const QJsonArray problems = o.value(QStringLiteral("problems")).toArray();
+    QStringList got;
+    for (const QJsonValue& v : problems) {
+        got << v[QStringLiteral("code")].toString();
+        QCOMPARE(v[QStringLiteral("severity")].toString(),
+                 v[QStringLiteral("code")].toString() == QLatin1String("expiring")
+                     ? QStringLiteral("warning")
+                     : QStringLiteral("critical"));
+        QCOMPARE(v[QStringLiteral("certificate")].toInt(), 1);
+        QVERIFY(!v[QStringLiteral("message")].toString().isEmpty());
+    }
+    QCOMPARE(got, codes);
+    if (!message.isEmpty()) {
+        QCOMPARE(problems.first()[QStringLiteral("message")].toString(), message);
+    }
+
+    // The text names each in plain words under "Problems" and ends with the verdict.
+    const Run text = ctl({QStringLiteral("cert"), QStringLiteral("show"), cert,
+                          QStringLiteral("--warn-days"), warnDays});
+    QCOMPARE(text.code, exitCode);
+    QVERIFY2(text.out.contains("Verdict: " + verdict.toUpper().toUtf8() + "\n"),
+             text.out.constData());
+    if (codes.isEmpty()) {
+        QVERIFY2(text.out.contains("\nProblems: none\n"), text.out.constData());
+    } else {
+        QVERIFY2(text.out.contains("\nProblems\n"), text.out.constData());
+        for (const QJsonValue& v : problems) {
+            QVERIFY2(text.out.contains(v[QStringLiteral("message")].toString().toUtf8()),
+                     text.out.constData());
+        }
+    }
 }
 
 void TestCertCommand::showPkcs12NeedsPassphrase()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl fleet add|list|show|edit|rm, run as a user would, on an SQLite
 // store in a temporary folder.
+#include "PeerProcess.h"
+#include "TestPki.h"
 #include "inventory/Store.h"
 
 #include <QFile>
@@ -24,6 +26,8 @@ private slots:
     void badInputIsAUsageError_data();
     void badInputIsAUsageError();
     void listFiltersAndJson();
+    void listAndShowTellExpiry();
+    void sniIsShownTheSameEverywhere();
     void editUsesTheRevision();
     void ambiguousHostNeedsSni();
     void changesAreAuditedUnderTheOsUser();
@@ -157,15 +161,29 @@ void TestFleetCommand::badInputIsAUsageError_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("no host") << QStringList{QStringLiteral("add")} << "needs one HOST[:PORT]";
     QTest::newRow("port too big") << QStringList{QStringLiteral("add"), QStringLiteral("a:70000")}
-                                  << "1 to 65535";
+                                  << "\"a:70000\": port 70000 is out of range (1-65535)";
     QTest::newRow("port zero") << QStringList{QStringLiteral("add"), QStringLiteral("a:0")}
-                               << "1 to 65535";
+                               << "\"a:0\": port 0 is out of range (1-65535)";
     QTest::newRow("port text") << QStringList{QStringLiteral("add"), QStringLiteral("a:https")}
-                               << "1 to 65535";
+                               << "\"a:https\": port \"https\" is not a number";
     QTest::newRow("open bracket") << QStringList{QStringLiteral("add"), QStringLiteral("[::1:443")}
                                   << "closing ']'";
     QTest::newRow("empty host") << QStringList{QStringLiteral("add"), QStringLiteral(":443")}
-                                << "no host";
+                                << "\":443\": the host is empty";
+    QTest::newRow("empty port") << QStringList{QStringLiteral("add"), QStringLiteral("a:")}
+                                << "\"a:\": the port after ':' is empty";
+    QTest::newRow("spaces") << QStringList{QStringLiteral("add"),
+                                           QStringLiteral("this is : not : a host")}
+                            << "a host and port hold no spaces";
+    QTest::newRow("a:b:c") << QStringList{QStringLiteral("add"), QStringLiteral("a:b:c")}
+                           << "neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("edit bad address")
+        << QStringList{QStringLiteral("edit"), QStringLiteral("a:b:c"), QStringLiteral("--group"),
+                       QStringLiteral("g")}
+        << "neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("bad sni") << QStringList{QStringLiteral("add"), QStringLiteral("a.example"),
+                                            QStringLiteral("--sni"), QStringLiteral("b c")}
+                             << "--sni: \"b c\": a host and port hold no spaces";
     QTest::newRow("unknown kind") << QStringList{QStringLiteral("add"), QStringLiteral("a"),
                                                  QStringLiteral("--kind"), QStringLiteral("iis")}
                                   << "Unknown --kind 'iis'";
@@ -222,6 +240,161 @@ void TestFleetCommand::listFiltersAndJson()
     const Run empty = ctl({QStringLiteral("list"), QStringLiteral("--group"), QStringLiteral("x")});
     QCOMPARE(empty.code, 0);
     QVERIFY(empty.out.endsWith("0 endpoints\n"));
+}
+
+void TestFleetCommand::listAndShowTellExpiry()
+{
+    // Certificates with known ends, imported from a folder as an admin
+    // would; half a day past whole days so "days left" cannot straddle a day.
+    certdeck::test::FixtureDir pkiDir;
+    certdeck::test::TestPki pki;
+    QVERIFY2(pki.create(pkiDir.path(), {}), qPrintable(pki.errorString()));
+    QDateTime now = QDateTime::currentDateTimeUtc();
+    now = now.addMSecs(-now.time().msec());
+    struct Want
+    {
+        QString host;
+        QDateTime notAfter;
+        int daysLeft;
+        QString status;
+    };
+    const QList<Want> wants = {
+        {QStringLiteral("ok.example.test"), now.addDays(200).addSecs(12 * 3600), 200,
+         QStringLiteral("OK")},
+        {QStringLiteral("soon.example.test"), now.addDays(10).addSecs(12 * 3600), 10,
+         QStringLiteral("EXPIRING")},
+        {QStringLiteral("gone.example.test"), now.addDays(-5).addSecs(-12 * 3600), -5,
+         QStringLiteral("EXPIRED")},
+    };
+    certdeck::test::FixtureDir folder;
+    for (const Want& w : wants) {
+        certdeck::test::TestPki::LeafSpec spec;
+        spec.name = w.host.section(u'.', 0, 0);
+        spec.commonName = w.host;
+        spec.sans = {QStringLiteral("DNS:") + w.host};
+        spec.notBefore = now.addDays(-100);
+        spec.notAfter = w.notAfter;
+        const auto leaf = pki.issue(spec);
+        QVERIFY2(!leaf.name.isEmpty(), qPrintable(pki.errorString()));
+        QVERIFY(QFile::copy(leaf.cert, folder.filePath(spec.name + QStringLiteral(".pem"))));
+    }
+    const Run imported = ctl({QStringLiteral("import"), QStringLiteral("--format"),
+                              QStringLiteral("pem"), folder.path()});
+    QVERIFY2(imported.code == 0, imported.err.constData());
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("none.example.test")}).code, 0);
+
+    const QJsonArray endpoints =
+        json({QStringLiteral("list")})[QStringLiteral("endpoints")].toArray();
+    QCOMPARE(endpoints.size(), 4);
+    QHash<QString, QJsonObject> byHost;
+    for (const QJsonValue& v : endpoints) {
+        byHost.insert(v[QStringLiteral("host")].toString(), v.toObject());
+    }
+    for (const Want& w : wants) {
+        const QJsonObject o = byHost.value(w.host);
+        QCOMPARE(o[QStringLiteral("notAfter")].toString(), w.notAfter.toString(Qt::ISODate));
+        QVERIFY(o[QStringLiteral("notAfter")].toString().endsWith(u'Z'));
+        QCOMPARE(o[QStringLiteral("daysLeft")].toInt(-999), w.daysLeft);
+        QCOMPARE(o[QStringLiteral("status")].toString(), w.status);
+    }
+    const QJsonObject none = byHost.value(QStringLiteral("none.example.test"));
+    QVERIFY(none[QStringLiteral("notAfter")].isNull());
+    QVERIFY(none[QStringLiteral("daysLeft")].isNull());
+    QCOMPARE(none[QStringLiteral("status")].toString(), QStringLiteral("NO CERTIFICATE"));
+
+    // The table says the same, in the Fleet page's words.
+    const Run list = ctl({QStringLiteral("list")});
+    QCOMPARE(list.code, 0);
+    const QList<QByteArray> lines = list.out.split('\n');
+    QVERIFY2(lines.first().contains("EXPIRES") && lines.first().contains("DAYS") &&
+                 lines.first().contains("STATUS"),
+             lines.first().constData());
+    auto lineOf = [&](const char* host) {
+        for (const QByteArray& l : lines) {
+            if (l.contains(host)) {
+                return l.simplified();
+            }
+        }
+        return QByteArray();
+    };
+    QVERIFY2(lineOf("soon.example.test")
+                 .contains(wants[1].notAfter.toString(QStringLiteral("yyyy-MM-dd")).toUtf8() +
+                           " 10 EXPIRING"),
+             lineOf("soon.example.test").constData());
+    QVERIFY2(lineOf("gone.example.test").contains(" -5 EXPIRED"), list.out.constData());
+    QVERIFY2(lineOf("ok.example.test").contains(" 200 OK"), list.out.constData());
+    QVERIFY2(lineOf("none.example.test").contains("- - NO CERTIFICATE"), list.out.constData());
+
+    // --warn-days moves the line, as the console's setting does.
+    const QJsonArray relaxed = json({QStringLiteral("list"), QStringLiteral("--warn-days"),
+                                     QStringLiteral("5")})[QStringLiteral("endpoints")]
+                                   .toArray();
+    for (const QJsonValue& v : relaxed) {
+        if (v[QStringLiteral("host")].toString() == QLatin1String("soon.example.test")) {
+            QCOMPARE(v[QStringLiteral("status")].toString(), QStringLiteral("OK"));
+        }
+    }
+    QCOMPARE(ctl({QStringLiteral("list"), QStringLiteral("--warn-days"), QStringLiteral("x")}).code,
+             3);
+
+    // show gives the same for one endpoint.
+    const Run show = ctl({QStringLiteral("show"), QStringLiteral("soon.example.test")});
+    QCOMPARE(show.code, 0);
+    QVERIFY2(show.out.contains("Expires    " +
+                               wants[1].notAfter.toString(QStringLiteral("yyyy-MM-dd")).toUtf8() +
+                               " (10 day(s) left), EXPIRING\n"),
+             show.out.constData());
+    const QJsonObject shown =
+        json({QStringLiteral("show"),
+              QStringLiteral("gone.example.test")})[QStringLiteral("endpoint")]
+            .toObject();
+    QCOMPARE(shown[QStringLiteral("daysLeft")].toInt(), -5);
+    QCOMPARE(shown[QStringLiteral("status")].toString(), QStringLiteral("EXPIRED"));
+    QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("none.example.test")})
+                .out.contains("Expires    NO CERTIFICATE\n"));
+}
+
+void TestFleetCommand::sniIsShownTheSameEverywhere()
+{
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("plain.example.test")}).code, 0);
+    QCOMPARE(ctl({QStringLiteral("add"), QStringLiteral("lb.example.test"), QStringLiteral("--sni"),
+                  QStringLiteral("App.Example.Test")})
+                 .code,
+             0);
+    // list and show print "-" when no SNI name is set (the host is sent).
+    const Run list = ctl({QStringLiteral("list")});
+    for (const QByteArray& l : list.out.split('\n')) {
+        if (l.contains("plain.example.test")) {
+            QVERIFY2(l.simplified().contains("plain.example.test:443 - unknown - "), l.constData());
+        } else if (l.contains("lb.example.test")) {
+            QVERIFY2(l.simplified().contains("lb.example.test:443 - unknown app.example.test "),
+                     l.constData());
+        }
+    }
+    QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("plain.example.test")})
+                .out.contains("SNI        -\n"));
+    QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("lb.example.test")})
+                .out.contains("SNI        app.example.test\n"));
+    // JSON: "" when none is set, in list, show and the export alike.
+    for (const QStringList& args :
+         {QStringList{QStringLiteral("list")}, QStringList{QStringLiteral("export")}}) {
+        const QJsonArray a =
+            QJsonDocument::fromJson(ctl(args + QStringList{QStringLiteral("--json")}).out)
+                .object()[QStringLiteral("endpoints")]
+                .toArray();
+        QCOMPARE(a.size(), 2);
+        for (const QJsonValue& v : a) {
+            QCOMPARE(v[QStringLiteral("sni")].toString(),
+                     v[QStringLiteral("host")].toString() == QLatin1String("lb.example.test")
+                         ? QStringLiteral("app.example.test")
+                         : QString());
+        }
+    }
+    QCOMPARE(json({QStringLiteral("show"),
+                   QStringLiteral(
+                       "plain.example.test")})[QStringLiteral("endpoint")][QStringLiteral("sni")]
+                 .toString(),
+             QString());
 }
 
 void TestFleetCommand::editUsesTheRevision()

@@ -94,7 +94,18 @@ TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
     // in-process server answers hundreds of connections meanwhile.
     QProcess p;
     QSignalSpy done(&p, &QProcess::finished);
-    p.start(m_ctl, args);
+    QStringList all = args;
+    // The fixtures serve the test PKI: name its root, as an admin with an
+    // internal CA would (without it every chain is rightly untrusted).
+    if (all.value(0) == QLatin1String("probe") && !all.contains(QLatin1String("--ca-file")) &&
+        !all.contains(QLatin1String("--help"))) {
+        all << QStringLiteral("--ca-file") << m_pki.rootCert;
+    }
+    // A store of the test's own, never the user's.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CERTDECK_DB"), m_work.filePath(QStringLiteral("probe.sqlite")));
+    p.setProcessEnvironment(env);
+    p.start(m_ctl, all);
     Run r;
     if (!p.waitForStarted(10000) || !done.wait(60000) || p.exitStatus() != QProcess::NormalExit) {
         return r;
@@ -143,10 +154,18 @@ void TestProbeCommand::usageErrors_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("no endpoint") << QStringList{"probe"} << "usage: certdeckctl probe";
     QTest::newRow("two endpoints") << QStringList{"probe", "a", "b"} << "usage: certdeckctl probe";
-    QTest::newRow("port 0") << QStringList{"probe", "example.org:0"} << "from 1 to 65535";
-    QTest::newRow("port text") << QStringList{"probe", "example.org:https"} << "from 1 to 65535";
-    QTest::newRow("empty port") << QStringList{"probe", "example.org:"} << "port after ':'";
-    QTest::newRow("ipv6 bracket") << QStringList{"probe", "[::1"} << "closing ']'";
+    QTest::newRow("port 0") << QStringList{"probe", "example.org:0"}
+                            << "\"example.org:0\": port 0 is out of range (1-65535)";
+    QTest::newRow("port text") << QStringList{"probe", "example.org:https"}
+                               << "\"example.org:https\": port \"https\" is not a number";
+    QTest::newRow("empty port") << QStringList{"probe", "example.org:"}
+                                << "\"example.org:\": the port after ':' is empty";
+    QTest::newRow("ipv6 bracket") << QStringList{"probe", "[::1"}
+                                  << "\"[::1\": the IPv6 address has no closing ']'";
+    QTest::newRow("a:b:c") << QStringList{"probe", "a:b:c"}
+                           << "\"a:b:c\": neither HOST:PORT nor an IPv6 address";
+    QTest::newRow("spaces") << QStringList{"probe", "this is : not : a host"}
+                            << "a host and port hold no spaces";
     QTest::newRow("bad ip") << QStringList{"probe", "example.org", "--ip", "10.0.0.300"}
                             << "is not an IP address";
     QTest::newRow("bad timeout") << QStringList{"probe", "example.org", "--timeout", "soon"}
@@ -246,7 +265,12 @@ void TestProbeCommand::insecureRenegotiationAndCompressionWarn()
     HostileTlsServer legacy(HostileTlsServer::Mode::InsecureLegacy);
     QVERIFY(legacy.listen());
     const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(legacy.port())});
-    QVERIFY2(r.code == 1, qPrintable(r.out + r.err));
+    // It also accepts NULL and export suites and compresses records: those
+    // findings are critical, and so is the verdict (the warnings below are
+    // still listed).
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QLatin1String("Verdict      CRITICAL: ")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QLatin1String("[critical] compression.enabled")));
     QVERIFY2(r.out.contains(QLatin1String("renegotiation: insecure, compression: 1")),
              qPrintable(r.out));
     QVERIFY(r.out.contains(
@@ -277,8 +301,17 @@ void TestProbeCommand::ipOverrideKeepsTheName()
     const Run r = ctl(
         {QStringLiteral("probe"), QStringLiteral("api.not-in-dns.invalid:%1").arg(m_modern.port()),
          QStringLiteral("--ip"), QStringLiteral("127.0.0.1"), QStringLiteral("--json")});
-    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    // The certificate is for localhost, not for the name clients ask for.
+    QVERIFY2(r.code == 2, qPrintable(r.out + r.err));
     const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o.value(QLatin1String("verdict")).toString(), QStringLiteral("critical"));
+    QCOMPARE(o.value(QLatin1String("findings"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("code"))
+                 .toString(),
+             QStringLiteral("cert.hostname-mismatch"));
     QCOMPARE(o.value(QLatin1String("host")).toString(), QStringLiteral("api.not-in-dns.invalid"));
     QCOMPARE(o.value(QLatin1String("sni")).toString(), QStringLiteral("api.not-in-dns.invalid"));
     QCOMPARE(o.value(QLatin1String("address")).toString(), QStringLiteral("127.0.0.1"));
@@ -401,32 +434,38 @@ void TestProbeCommand::inspectionSection()
     const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
     const QJsonObject in = o.value(QLatin1String("inspection")).toObject();
     QVERIFY(in.value(QLatin1String("handshake")).toBool());
-    QVERIFY(in.value(QLatin1String("chainTrusted")).toBool());
+    QVERIFY(o.value(QLatin1String("chain")).toObject().value(QLatin1String("trusted")).toBool());
     QCOMPARE(in.value(QLatin1String("chain")).toArray().size(), 2);
     QCOMPARE(in.value(QLatin1String("protocol")).toString(), QStringLiteral("TLSv1.3"));
     QVERIFY(!in.value(QLatin1String("staple")).toObject().value(QLatin1String("present")).toBool());
     QCOMPARE(
         in.value(QLatin1String("http")).toObject().value(QLatin1String("statusLine")).toString(),
         QStringLiteral("HTTP/1.1 200 OK"));
-    QCOMPARE(o.value(QLatin1String("grade")).toObject().value(QLatin1String("letter")).toString(),
-             QStringLiteral("A"));
+    QCOMPARE(o.value(QLatin1String("grade")).toString(), QStringLiteral("A"));
+    QCOMPARE(o.value(QLatin1String("verdict")).toString(), QStringLiteral("ok"));
     QVERIFY(!o.value(QLatin1String("findings")).toArray().isEmpty());
 }
 
 void TestProbeCommand::noInspectSkipsIt()
 {
+    // --no-inspect skips resumption, ALPN and HSTS; the chain is still read
+    // in one handshake, because the verdict needs it.
     const Run r = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
                        QStringLiteral("--no-inspect")});
     QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-    QVERIFY(!r.out.contains(QLatin1String("Inspection")));
-    QVERIFY(!r.err.contains(QLatin1String("certdeckctl: inspect")));
+    QVERIFY2(r.out.contains(QLatin1String("2 certificate(s) served; trusted")), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QLatin1String("  HTTP ")));
+    QVERIFY(r.out.contains(QLatin1String("  Not checked  resumption, ALPN, HTTP and HSTS")));
     QVERIFY(!r.out.contains(QLatin1String("hsts.")));
+    QVERIFY(!r.out.contains(QLatin1String("resumption.")));
     QVERIFY(r.out.contains(QLatin1String("Grade        A\n")));
     const Run j = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
                        QStringLiteral("--no-inspect"), QStringLiteral("--json")});
     const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
-    QVERIFY(!o.contains(QLatin1String("inspection")));
-    QVERIFY(o.contains(QLatin1String("grade")));
+    const QJsonObject in = o.value(QLatin1String("inspection")).toObject();
+    QCOMPARE(in.value(QLatin1String("connections")).toInt(), 1);
+    QCOMPARE(o.value(QLatin1String("grade")).toString(), QStringLiteral("A"));
+    QCOMPARE(o.value(QLatin1String("verdict")).toString(), QStringLiteral("ok"));
 }
 
 void TestProbeCommand::revokedStapleIsCritical()

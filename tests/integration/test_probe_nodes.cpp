@@ -12,12 +12,13 @@
 #include "probe/AddressResolver.h"
 #include "probe/EndpointProber.h"
 #include "probe/Findings.h"
-#include "probe/FleetScanJob.h"
 #include "probe/FleetScanner.h"
 #include "probe/NodeComparison.h"
 #include "probe/ProbeAssessment.h"
 #include "probe/ProbeReport.h"
+#include "services/ScanJob.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -301,39 +302,43 @@ void TestProbeNodes::fleetScanFansOutPerNode()
 
 void TestProbeNodes::scanJobGivesFirstNodeAndEveryNode()
 {
-    ScanItem item;
-    item.endpointId = 7;
-    item.target.host = QStringLiteral("multi.test");
-    item.target.port = m_port;
-    item.target.sni = QStringLiteral("localhost");
-    ScanOptions options;
-    options.probe.resolver = bind();
-    FleetScanJob job({item}, options);
-    QList<ProbeResult> first;
-    QList<EndpointResult> every;
-    connect(&job, &FleetScanJob::endpointDone, this,
-            [&first](const ScanItem&, const ProbeResult& r) { first << r; });
-    connect(&job, &FleetScanJob::endpointNodesDone, this,
-            [&every](const ScanItem&, const EndpointResult& r) { every << r; });
-    QSignalSpy finished(&job, &FleetScanJob::finished);
+    // The console's scan job: every node behind the name, the chain verified
+    // against the endpoint's anchors, the assessment, and the history record.
+    services::ScanTarget target;
+    target.endpointId = 7;
+    target.target.host = QStringLiteral("multi.test");
+    target.target.port = m_port;
+    target.target.sni = QStringLiteral("localhost");
+    QFile root(m_pki.rootCert);
+    QVERIFY(root.open(QIODevice::ReadOnly));
+    target.anchors.pem = root.readAll();
+    target.anchors.source = QStringLiteral("test root");
+    services::ScanServiceOptions options;
+    options.scan.probe.resolver = bind();
+    services::ScanJob job(QList<services::ScanTarget>{target}, options);
+    QList<services::EndpointCheck> every;
+    connect(&job, &services::ScanJob::endpointChecked, this,
+            [&every](const services::EndpointCheck& c) { every << c; });
+    QSignalSpy finished(&job, &services::ScanJob::finished);
     job.start();
     QVERIFY(finished.wait(120000));
-    QCOMPARE(first.size(), 1);
-    QCOMPARE(first.constFirst().address, QStringLiteral("127.0.0.1"));
     QCOMPARE(every.size(), 1);
-    QCOMPARE(every.constFirst().nodes.size(), 3);
+    const services::EndpointCheck& c = every.constFirst();
+    QCOMPARE(c.probe.nodes.size(), 3);
+    QCOMPARE(c.probe.nodes.constFirst().address, QStringLiteral("127.0.0.1"));
+    QVERIFY(c.chain && c.chain->trusted);
 
-    const ProbeAssessment a = assessEndpointResult(every.constFirst());
+    const ProbeAssessment& a = c.assessment;
     QCOMPARE(probeVerdictName(a.verdict), QStringLiteral("warning"));
     QVERIFY(std::any_of(a.findings.cbegin(), a.findings.cend(),
                         [](const Finding& f) { return f.code == "nodes.differ"; }));
-    const inventory::ProbeRecord rec =
-        probeRecord(item.endpointId, every.constFirst(), a, QDateTime::currentDateTimeUtc());
+    const inventory::ProbeRecord rec = services::probeRecord(c);
     QCOMPARE(rec.status, QStringLiteral("warning"));
     QCOMPARE(rec.grade, a.grade.letter);
     const QJsonObject json = QJsonDocument::fromJson(rec.reportJson).object();
     QCOMPARE(json.value(QLatin1String("nodes")).toArray().size(), 3);
     QCOMPARE(json.value(QLatin1String("endpointId")).toInteger(), 7);
+    QCOMPARE(json.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
     QVERIFY(!json.value(QLatin1String("findings")).toArray().isEmpty());
 }
 

@@ -214,7 +214,15 @@ void TestServedChainFetcher::parseEndpoint()
     QCOMPARE(c->port, quint16(443));
     auto bad = ServedChainFetcher::parseEndpoint(QStringLiteral("example.com:99999"));
     QVERIFY(!bad);
-    QVERIFY(bad.error().message.contains(u"'99999' is not a port number"));
+    QCOMPARE(bad.error().message,
+             QStringLiteral("\"example.com:99999\": port 99999 is out of range (1-65535)"));
+    auto idn = ServedChainFetcher::parseEndpoint(QStringLiteral(" bücher.example:8443 "));
+    QVERIFY(idn);
+    QCOMPARE(idn->host, QStringLiteral("xn--bcher-kva.example"));
+    auto garbage = ServedChainFetcher::parseEndpoint(QStringLiteral("a:b:c"));
+    QVERIFY(!garbage);
+    QVERIFY2(garbage.error().message.startsWith(QStringLiteral("\"a:b:c\": neither HOST:PORT")),
+             qPrintable(garbage.error().message));
 }
 
 void TestServedChainFetcher::certShowLiveEndpoint()

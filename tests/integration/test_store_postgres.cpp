@@ -130,8 +130,8 @@ void TestStorePostgres::opensMigratesAndReportsInfo()
                         QStringLiteral("fleet"), &out));
     // audit_log, schema_version, keys, issuers, deploy_targets, endpoints,
     // certificates, certificate_versions, renewal_policies, probes, alerts,
-    // vault, renewal_windows
-    QCOMPARE(out.trimmed(), QByteArray("13"));
+    // vault, renewal_windows, trust_bundles, group_settings
+    QCOMPARE(out.trimmed(), QByteArray("15"));
     // A second open does not migrate again.
     auto again = open(QStringLiteral("fleet"), QStringLiteral("alice"));
     QVERIFY(again);

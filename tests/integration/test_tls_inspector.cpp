@@ -11,7 +11,6 @@
 #include "TestPki.h"
 #include "probe/ConnectionBudget.h"
 #include "probe/Findings.h"
-#include "probe/ProbeJob.h"
 #include "probe/TlsInspector.h"
 
 #include <QProcess>
@@ -117,7 +116,7 @@ private slots:
     void refusedPort();
     void endlessHttpAnswerOnlyFailsHttp();
     void honoursTheBudgetAndCancel();
-    void probeJobInspectsOnRequest();
+    void chainOnlyInspectionIsOneHandshake();
 
 private:
     TlsInspection inspect(quint16 port, ProbeOptions options = {});
@@ -558,8 +557,10 @@ void TestTlsInspector::honoursTheBudgetAndCancel()
     QCOMPARE(budget->inUse(), 0);
 }
 
-void TestTlsInspector::probeJobInspectsOnRequest()
+void TestTlsInspector::chainOnlyInspectionIsOneHandshake()
 {
+    // What every scan needs for its verdict: the served chain and the
+    // staple from one handshake, no HTTP request, no resumption or ALPN.
     NginxFixture nginx;
     QVERIFY2(
         nginx.start(certLines(m_pki.good) + QStringLiteral("ssl_protocols TLSv1.2 TLSv1.3;\n")),
@@ -569,17 +570,19 @@ void TestTlsInspector::probeJobInspectsOnRequest()
     target.address = QStringLiteral("127.0.0.1");
     target.port = nginx.port();
     ProbeOptions o;
-    o.versions = {TlsVersion::Tls12, TlsVersion::Tls13};
-    const ProbeOutcome plain = ProbeJob::run(target, o, nullptr);
-    QVERIFY(plain.probe.reachable);
-    QVERIFY(!plain.inspection);
     o.inspect = true;
-    const ProbeOutcome both = ProbeJob::run(target, o, nullptr);
-    QVERIFY(both.probe.reachable);
-    QVERIFY(both.inspection);
-    QVERIFY(both.inspection->handshakeOk);
-    QCOMPARE(both.inspection->address, both.probe.address);
-    QCOMPARE(both.inspection->protocol, QStringLiteral("TLSv1.3"));
+    o.inspectChainOnly = true;
+    TlsInspector inspector(target, o);
+    QSignalSpy done(&inspector, &TlsInspector::finished);
+    inspector.start();
+    QVERIFY(done.wait(30000));
+    const TlsInspection& in = inspector.result();
+    QVERIFY(in.handshakeOk);
+    QCOMPARE(in.chainDer.size(), 2); // leaf + intermediate, as served
+    QCOMPARE(in.connections, 1);
+    QVERIFY(!in.http.tested);
+    QVERIFY(!in.resumption.anyConcluded());
+    QCOMPARE(in.protocol, QStringLiteral("TLSv1.3"));
 }
 
 QTEST_GUILESS_MAIN(TestTlsInspector)

@@ -51,9 +51,23 @@ void HttpFileServer::onConnection()
             // came so far until the blank line anyway.
             QByteArray request = socket->property("request").toByteArray() + socket->readAll();
             socket->setProperty("request", request);
-            if (request.contains("\r\n\r\n")) {
-                answer(socket, request);
+            const qsizetype end = request.indexOf("\r\n\r\n");
+            if (end < 0 || socket->property("answered").toBool()) {
+                return;
             }
+            // A body (an OCSP POST) is read whole first: closing with unread
+            // bytes would reset the connection under the answer.
+            qsizetype length = 0;
+            for (const QByteArray& line : request.left(end).split('\n')) {
+                if (line.toLower().startsWith("content-length:")) {
+                    length = line.mid(15).trimmed().toLongLong();
+                }
+            }
+            if (request.size() - end - 4 < length) {
+                return;
+            }
+            socket->setProperty("answered", true);
+            answer(socket, request);
         });
     }
 }
@@ -63,6 +77,7 @@ void HttpFileServer::answer(QTcpSocket* socket, const QByteArray& request)
     const QList<QByteArray> first = request.left(request.indexOf("\r\n")).split(' ');
     const QString path = first.size() >= 2 ? QString::fromLatin1(first.at(1)) : QString();
     m_requests[path] += 1;
+    m_methods[path] << QString::fromLatin1(first.value(0));
     const auto it = m_files.constFind(path);
     if (it == m_files.cend()) {
         socket->write("HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");

@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
+#include <QStringList>
 #include <QTcpServer>
 #include <QUrl>
 
@@ -40,6 +41,8 @@ public:
 
     /// Requests received so far, by path.
     [[nodiscard]] int requestCount(const QString& path) const { return m_requests.value(path); }
+    /// The methods of those requests, in order ("GET", "POST").
+    [[nodiscard]] QStringList methods(const QString& path) const { return m_methods.value(path); }
 
 private:
     struct Entry
@@ -56,6 +59,7 @@ private:
     quint16 m_port = 0;
     QHash<QString, Entry> m_files;
     QHash<QString, int> m_requests;
+    QHash<QString, QStringList> m_methods;
 };
 
 } // namespace certdeck::test

@@ -66,8 +66,10 @@ bool OcspFixture::start()
     return false;
 }
 
-bool OcspFixture::serve(const TestPki& pki)
+bool OcspFixture::serve(const TestPki& pki, const Signing& signing)
 {
+    const QString signer = signing.cert.isEmpty() ? pki.intermediateCert : signing.cert;
+    const QString key = signing.key.isEmpty() ? pki.intermediateKey : signing.key;
     // Written whole, then renamed over the old one (atomic, unlike
     // QFile::rename): the front reads it per request and must never see half
     // a file or none.
@@ -79,12 +81,13 @@ bool OcspFixture::serve(const TestPki& pki)
                             pki.intermediateCert.toUtf8() +
                             "\n"
                             "rsigner=" +
-                            pki.intermediateCert.toUtf8() +
+                            signer.toUtf8() +
                             "\n"
                             "rkey=" +
-                            pki.intermediateKey.toUtf8() +
+                            key.toUtf8() +
                             "\n"
-                            "ndays=1\n";
+                            "ndays=" +
+                            QByteArray::number(signing.ndays) + "\n";
     const QString tmp = configPath() + QStringLiteral(".new");
     if (!m_dir.write(QStringLiteral("responder.conf.new"), conf) ||
         std::rename(QFile::encodeName(tmp).constData(),

@@ -31,8 +31,19 @@ public:
     /// connections. Until serve() it answers HTTP 503. Retries on a port
     /// taken meanwhile; on failure errorString() carries the front's log.
     [[nodiscard]] bool start();
+    /// Who signs, and for how long answers are fresh.
+    struct Signing
+    {
+        QString cert; ///< default: the PKI's intermediate (the CA itself)
+        QString key;
+        int ndays = 1; ///< nextUpdate = now + ndays
+    };
+
     /// Answers from `pki`'s CA database from the next request on.
-    [[nodiscard]] bool serve(const TestPki& pki);
+    [[nodiscard]] bool serve(const TestPki& pki) { return serve(pki, Signing{}); }
+    /// The same, signed by `signing` (a delegated responder, or a key the
+    /// CA never certified: a forged answer).
+    [[nodiscard]] bool serve(const TestPki& pki, const Signing& signing);
     /// start() and serve() in one, when leaves need not carry the URL.
     [[nodiscard]] bool start(const TestPki& pki) { return start() && serve(pki); }
     /// Stops the front (and any responder run in flight) by PID. Idempotent.

@@ -71,7 +71,8 @@ QList<OracleGroup> ScannerOracle::parseSslscanGroups(const QByteArray& xml)
     return groups;
 }
 
-std::optional<QList<OracleSuite>> ScannerOracle::nmap(quint16 port, QString* error)
+std::optional<QList<OracleSuite>> ScannerOracle::nmap(quint16 port, QString* error,
+                                                      QHash<QString, QString>* preferences)
 {
     QByteArray out;
     const int rc = runTool(QStringLiteral("nmap"),
@@ -86,6 +87,9 @@ std::optional<QList<OracleSuite>> ScannerOracle::nmap(quint16 port, QString* err
                          .arg(QString::fromLocal8Bit(out.right(2000)));
         }
         return std::nullopt;
+    }
+    if (preferences != nullptr) {
+        *preferences = parseNmapPreferences(out);
     }
     return parseNmap(out);
 }
@@ -170,6 +174,25 @@ QList<OracleSuite> ScannerOracle::parseNmap(const QByteArray& text)
         }
     }
     return suites;
+}
+
+QHash<QString, QString> ScannerOracle::parseNmapPreferences(const QByteArray& text)
+{
+    static const QRegularExpression protocolLine(
+        QStringLiteral(R"(^\|\s{3}((?:SSL|TLS)v[0-9.]+):\s*$)"));
+    static const QRegularExpression preferenceLine(
+        QStringLiteral(R"(^\|\s{5}cipher preference:\s*(\S+))"));
+    QHash<QString, QString> out;
+    QString version;
+    for (const QByteArray& raw : text.split('\n')) {
+        const QString line = QString::fromLatin1(raw).remove(u'\r');
+        if (const auto m = protocolLine.match(line); m.hasMatch()) {
+            version = normaliseVersion(m.captured(1));
+        } else if (const auto p = preferenceLine.match(line); p.hasMatch() && !version.isEmpty()) {
+            out.insert(version, p.captured(1));
+        }
+    }
+    return out;
 }
 
 } // namespace certdeck::test

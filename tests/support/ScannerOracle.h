@@ -36,8 +36,10 @@ public:
     [[nodiscard]] static std::optional<QList<OracleSuite>>
     sslscan(quint16 port, const QString& sni, const QString& workDir, QString* error,
             QList<OracleGroup>* groups = nullptr);
-    /// `nmap -Pn -p PORT --script ssl-enum-ciphers 127.0.0.1`.
-    [[nodiscard]] static std::optional<QList<OracleSuite>> nmap(quint16 port, QString* error);
+    /// `nmap -Pn -p PORT --script ssl-enum-ciphers 127.0.0.1`; with
+    /// `preferences`, its "cipher preference" per protocol too.
+    [[nodiscard]] static std::optional<QList<OracleSuite>>
+    nmap(quint16 port, QString* error, QHash<QString, QString>* preferences = nullptr);
 
     /// The <cipher status="accepted|preferred"> entries of sslscan's XML.
     [[nodiscard]] static QList<OracleSuite> parseSslscanXml(const QByteArray& xml);
@@ -51,6 +53,11 @@ public:
     /// nmap's TLS 1.3 draft names (TLS_AKE_WITH_AES_128_GCM_SHA256) mapped to
     /// the RFC 8446 names (TLS_AES_128_GCM_SHA256).
     [[nodiscard]] static QList<OracleSuite> parseNmap(const QByteArray& text);
+    /// nmap's "cipher preference: server|client|indeterminate" under each
+    /// protocol, keyed "TLSv1.2". nmap decides it by swapping two suites, so
+    /// it is an oracle for plain server or client order only (see
+    /// tests/support/README.md).
+    [[nodiscard]] static QHash<QString, QString> parseNmapPreferences(const QByteArray& text);
 };
 
 } // namespace certdeck::test

@@ -177,9 +177,11 @@ TestPki::Leaf TestPki::issue(const LeafSpec& spec)
     if (!spec.sans.isEmpty()) {
         e += "subjectAltName = " + spec.sans.join(u',').toUtf8() + "\n";
     }
+    const QString ocspUrl = spec.ocspUrl.value_or(m_options.ocspUrl);
+    const QString crlUrl = spec.crlUrl.value_or(m_options.crlUrl);
     QStringList aia;
-    if (!m_options.ocspUrl.isEmpty()) {
-        aia << QStringLiteral("OCSP;URI:") + m_options.ocspUrl;
+    if (!ocspUrl.isEmpty()) {
+        aia << QStringLiteral("OCSP;URI:") + ocspUrl;
     }
     if (!m_options.caIssuersUrl.isEmpty()) {
         aia << QStringLiteral("caIssuers;URI:") + m_options.caIssuersUrl;
@@ -187,8 +189,8 @@ TestPki::Leaf TestPki::issue(const LeafSpec& spec)
     if (!aia.isEmpty()) {
         e += "authorityInfoAccess = " + aia.join(u',').toUtf8() + "\n";
     }
-    if (!m_options.crlUrl.isEmpty()) {
-        e += "crlDistributionPoints = URI:" + m_options.crlUrl.toUtf8() + "\n";
+    if (!crlUrl.isEmpty()) {
+        e += "crlDistributionPoints = URI:" + crlUrl.toUtf8() + "\n";
     }
     writeFile(ext, e);
 
@@ -263,6 +265,91 @@ bool TestPki::writeCrl()
                     QDir(m_dir).filePath(QStringLiteral("ca.cnf")), QStringLiteral("-gencrl"),
                     QStringLiteral("-crlexts"), QStringLiteral("crl_ext"), QStringLiteral("-out"),
                     crl});
+}
+
+bool TestPki::writeCrl(const CrlSpec& spec)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString pem = spec.der ? spec.path + QStringLiteral(".pem") : spec.path;
+    // UTCTime (YYMMDDHHMMSSZ), as for certificates.
+    if (!openssl({QStringLiteral("ca"), QStringLiteral("-config"),
+                  QDir(m_dir).filePath(QStringLiteral("ca.cnf")), QStringLiteral("-gencrl"),
+                  QStringLiteral("-crlexts"), QStringLiteral("crl_ext"),
+                  QStringLiteral("-crl_lastupdate"),
+                  asn1Time(spec.lastUpdate.isValid() ? spec.lastUpdate : now),
+                  QStringLiteral("-crl_nextupdate"),
+                  asn1Time(spec.nextUpdate.isValid() ? spec.nextUpdate : now.addDays(30)),
+                  QStringLiteral("-out"), pem})) {
+        return false;
+    }
+    if (!spec.der) {
+        return true;
+    }
+    const bool ok =
+        openssl({QStringLiteral("crl"), QStringLiteral("-in"), pem, QStringLiteral("-outform"),
+                 QStringLiteral("DER"), QStringLiteral("-out"), spec.path});
+    QFile::remove(pem);
+    return ok;
+}
+
+TestPki::Responder TestPki::issueResponder(const QString& name, bool ocspSigning)
+{
+    QDir d(m_dir);
+    Responder r;
+    const QString key = d.filePath(name + QStringLiteral(".key"));
+    const QString csr = d.filePath(name + QStringLiteral(".csr"));
+    const QString cert = d.filePath(name + QStringLiteral(".pem"));
+    const QString ext = d.filePath(name + QStringLiteral(".ext"));
+    QByteArray e = "[ responder ]\n"
+                   "basicConstraints = critical,CA:FALSE\n"
+                   "keyUsage = critical,digitalSignature\n"
+                   "subjectKeyIdentifier = hash\n"
+                   "authorityKeyIdentifier = keyid,issuer\n";
+    e += ocspSigning ? "extendedKeyUsage = OCSPSigning\nnoCheck = ignored\n"
+                     : "extendedKeyUsage = serverAuth\n";
+    writeFile(ext, e);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (!makeKey(key, m_options.keyType) ||
+        !openssl({QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-key"), key,
+                  QStringLiteral("-subj"),
+                  QStringLiteral("/O=CertDeck Tests/CN=CertDeck Test OCSP ") + name,
+                  QStringLiteral("-config"), d.filePath(QStringLiteral("req.cnf")),
+                  QStringLiteral("-out"), csr}) ||
+        !openssl({QStringLiteral("ca"), QStringLiteral("-batch"), QStringLiteral("-config"),
+                  d.filePath(QStringLiteral("ca.cnf")), QStringLiteral("-in"), csr,
+                  QStringLiteral("-out"), cert, QStringLiteral("-notext"),
+                  QStringLiteral("-extfile"), ext, QStringLiteral("-extensions"),
+                  QStringLiteral("responder"), QStringLiteral("-startdate"),
+                  asn1Time(now.addSecs(-3600)), QStringLiteral("-enddate"),
+                  asn1Time(now.addDays(30))})) {
+        return r;
+    }
+    r.cert = cert;
+    r.key = key;
+    return r;
+}
+
+bool TestPki::forget(const Leaf& leaf)
+{
+    QByteArray out;
+    if (runTool(QStringLiteral("openssl"),
+                {QStringLiteral("x509"), QStringLiteral("-in"), leaf.cert, QStringLiteral("-noout"),
+                 QStringLiteral("-serial")},
+                &out) != 0 ||
+        !out.startsWith("serial=")) {
+        m_error = QStringLiteral("cannot read the serial of %1: %2")
+                      .arg(leaf.cert, QString::fromUtf8(out));
+        return false;
+    }
+    const QByteArray serial = out.mid(7).trimmed();
+    QByteArray kept;
+    for (const QByteArray& line : readFile(caIndex).split('\n')) {
+        const QList<QByteArray> fields = line.split('\t');
+        if (!line.isEmpty() && !(fields.size() > 3 && fields.at(3) == serial)) {
+            kept += line + '\n';
+        }
+    }
+    return writeFile(caIndex, kept);
 }
 
 } // namespace certdeck::test

@@ -41,6 +41,27 @@ public:
         std::optional<KeyType> keyType; ///< default: the PKI's key type
         QString digest = QStringLiteral("sha256");
         bool clientAuth = false;
+        /// AIA OCSP / CRL distribution point of this leaf, instead of the
+        /// PKI's Options (an empty string: none).
+        std::optional<QString> ocspUrl;
+        std::optional<QString> crlUrl;
+    };
+
+    /// A delegated OCSP responder certificate (RFC 6960 4.2.2.2) issued by
+    /// the intermediate.
+    struct Responder
+    {
+        QString cert;
+        QString key; ///< PKCS#8 PEM, mode 0600
+    };
+
+    /// A CRL written by `openssl ca -gencrl` with chosen dates.
+    struct CrlSpec
+    {
+        QString path;
+        QDateTime lastUpdate; ///< default: now
+        QDateTime nextUpdate; ///< default: now + 30 days
+        bool der = false;     ///< DER instead of PEM
     };
 
     /// Options that end up in the certificates' extensions.
@@ -65,6 +86,17 @@ public:
 
     /// Regenerates crl.pem (signed by the intermediate) from the CA database.
     bool writeCrl();
+    /// Writes a CRL from the CA database as `spec` says.
+    bool writeCrl(const CrlSpec& spec);
+
+    /// Issues a responder certificate from the intermediate, with
+    /// id-kp-OCSPSigning in its EKU when `ocspSigning` (without it, a
+    /// responder must be refused); an empty cert on failure.
+    Responder issueResponder(const QString& name, bool ocspSigning = true);
+
+    /// Drops `leaf` from the CA database, as if its record were lost: `openssl
+    /// ocsp` then answers "unknown" for it.
+    bool forget(const Leaf& leaf);
 
     [[nodiscard]] QString errorString() const { return m_error; }
     [[nodiscard]] QString dir() const { return m_dir; }

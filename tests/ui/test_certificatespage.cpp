@@ -4,6 +4,7 @@
 #include "CertificatesPage.h"
 #include "ChainCard.h"
 #include "ChainView.h"
+#include "HttpFileServer.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 
@@ -33,6 +34,7 @@ private slots:
     void pkcs12AsksForPassphrase();
     void truncatedFileSaysWhere();
     void droppedFileIsOpened();
+    void revokedLeafSaysRevoked();
 
 private:
     bool open(CertificatesPage& page, const QString& path);
@@ -187,6 +189,41 @@ void TestCertificatesPage::droppedFileIsOpened()
     QVERIFY(loaded.first().first().toBool());
     QCOMPARE(page.chainView()->cards().size(), 3);
     QVERIFY(page.statusText().startsWith(QLatin1String("revoked.fullchain.pem")));
+}
+
+void TestCertificatesPage::revokedLeafSaysRevoked()
+{
+    // A CA whose leaves name a CRL on a loopback server: the page checks
+    // revocation after building the chain and redraws the cards.
+    HttpFileServer crlServer;
+    QVERIFY(crlServer.listen());
+    FixtureDir dir;
+    TestPki pki;
+    TestPki::Options o;
+    o.crlUrl = crlServer.url(QStringLiteral("/int.crl")).toString();
+    QVERIFY2(pki.create(dir.path(), o), qPrintable(pki.errorString()));
+    TestPki::LeafSpec s;
+    s.name = QStringLiteral("revoked");
+    s.revoke = true;
+    const TestPki::Leaf revoked = pki.issue(s);
+    QVERIFY(!revoked.name.isEmpty());
+    QVERIFY(pki.writeCrl());
+    QFile crl(pki.crl);
+    QVERIFY(crl.open(QIODevice::ReadOnly));
+    crlServer.setFile(QStringLiteral("/int.crl"), crl.readAll());
+
+    CertificatesPage page;
+    page.setTrustBundle(pki.rootCert);
+    QVERIFY(open(page, revoked.fullchain));
+    QCOMPARE(crlServer.requestCount(QStringLiteral("/int.crl")), 1);
+    const QList<ChainCard*> cards = page.chainView()->cards();
+    QCOMPARE(cards.size(), 3);
+    QCOMPARE(cards.first()->verdictText(), QStringLiteral("ERROR"));
+    QVERIFY2(cards.first()->findingTexts().join(u'\n').contains(QLatin1String("Revoked on")),
+             qPrintable(cards.first()->findingTexts().join(u'\n')));
+    QVERIFY2(page.chainView()->summaryText().contains(QLatin1String("is revoked")),
+             qPrintable(page.chainView()->summaryText()));
+    QCOMPARE(cards.at(1)->verdictText(), QStringLiteral("OK"));
 }
 
 QTEST_MAIN(TestCertificatesPage)

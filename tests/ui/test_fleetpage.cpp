@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Fleet page offscreen on a real SQLite store seeded with certificates
 // from the test PKI: counts, filter, group filter, add, conflict, remove.
+#include "EndpointDialog.h"
 #include "FleetModel.h"
 #include "FleetPage.h"
 #include "PeerProcess.h"
@@ -9,6 +10,7 @@
 #include "inventory/Store.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -28,6 +30,7 @@ private slots:
     void countsAndStatusWords();
     void filterAndGroup();
     void addShowsNewRow();
+    void endpointDialogUsesTheSharedParser();
     void editConflictIsExplained();
     void removeAsksFirst();
 
@@ -150,6 +153,34 @@ void TestFleetPage::addShowsNewRow()
     QCOMPARE(saved.first().first().toBool(), false);
     QCOMPARE(told.size(), 1);
     QVERIFY2(told.first().contains(QLatin1String("added.example.com")), qPrintable(told.first()));
+}
+
+void TestFleetPage::endpointDialogUsesTheSharedParser()
+{
+    EndpointDialog d(Endpoint{});
+    auto* host = d.findChild<QLineEdit*>(QStringLiteral("host"));
+    auto* sni = d.findChild<QLineEdit*>(QStringLiteral("sni"));
+    auto* error = d.findChild<QLabel*>(QStringLiteral("endpointError"));
+    QVERIFY(host && sni && error);
+    host->setText(QStringLiteral("this is : not : a host"));
+    d.accept();
+    QCOMPARE(d.result(), int(QDialog::Rejected));
+    QCOMPARE(error->text(),
+             QStringLiteral("ERROR: host \"this is : not : a host\": a host and port "
+                            "hold no spaces"));
+    host->setText(QStringLiteral("api.example.com:443"));
+    d.accept();
+    QCOMPARE(error->text(), QStringLiteral("ERROR: host \"api.example.com:443\": a host name holds "
+                                           "no ':' (no port here)"));
+    host->setText(QStringLiteral(" Bücher.example "));
+    sni->setText(QStringLiteral("*.example"));
+    d.accept();
+    QCOMPARE(error->text(), QStringLiteral("ERROR: SNI name \"*.example\": \"*.example\" is a "
+                                           "wildcard, not a host"));
+    sni->clear();
+    d.accept();
+    QCOMPARE(d.result(), int(QDialog::Accepted));
+    QCOMPARE(d.endpoint().host, QStringLiteral("xn--bcher-kva.example"));
 }
 
 void TestFleetPage::editConflictIsExplained()

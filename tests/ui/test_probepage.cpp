@@ -14,6 +14,7 @@
 #include "TestPki.h"
 #include "inventory/Store.h"
 
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -46,7 +47,10 @@ private slots:
 private:
     static QSet<QString> column(const QTableWidget* t, const QString& header);
     probe::ProbeTarget nginxTarget() const;
+    /// The test PKI's root as the store's trust bundle "test-pki".
+    std::optional<qint64> bundleIn(inventory::Store& store) const;
     FixtureDir m_pkiDir;
+    services::TrustAnchors m_anchors;
     TestPki m_pki;
     NginxFixture m_nginx;
     NginxFixture m_legacy; ///< TLS 1.0-1.2 only, RSA key exchange allowed
@@ -81,10 +85,25 @@ probe::ProbeTarget TestProbePage::nginxTarget() const
     return t;
 }
 
+std::optional<qint64> TestProbePage::bundleIn(inventory::Store& store) const
+{
+    if (auto b = store.trustBundle(QStringLiteral("test-pki"))) {
+        return b->id;
+    }
+    auto added = store.addTrustBundle(QStringLiteral("test-pki"), m_anchors.pem);
+    return added ? std::optional<qint64>(added->id) : std::nullopt;
+}
+
 void TestProbePage::initTestCase()
 {
     QVERIFY2(m_pki.create(m_pkiDir.path(), {}), qPrintable(m_pki.errorString()));
     QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
+    // The fixtures serve the test PKI: its root is what the page trusts,
+    // as an admin's internal CA would be.
+    QFile root(m_pki.rootCert);
+    QVERIFY(root.open(QIODevice::ReadOnly));
+    m_anchors.pem = root.readAll();
+    m_anchors.source = QStringLiteral("test PKI root");
     QVERIFY2(m_nginx.start(QStringLiteral("ssl_certificate %1;\nssl_certificate_key %2;\n"
                                           "ssl_protocols TLSv1.2 TLSv1.3;\n"
                                           "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-"
@@ -109,6 +128,7 @@ void TestProbePage::initTestCase()
 void TestProbePage::matrixShowsWhatNginxServes()
 {
     ProbePage page;
+    page.setTrustAnchors(m_anchors);
     page.show();
     QSignalSpy probed(&page, &ProbePage::probed);
     page.probe(nginxTarget());
@@ -166,6 +186,7 @@ void TestProbePage::matrixShowsWhatNginxServes()
 void TestProbePage::unreachableIsToldInWords()
 {
     ProbePage page;
+    page.setTrustAnchors(m_anchors);
     QSignalSpy probed(&page, &ProbePage::probed);
     probe::ProbeTarget t;
     t.host = QStringLiteral("127.0.0.1");
@@ -183,6 +204,7 @@ void TestProbePage::cancelStopsASilentServer()
     HostileTlsServer silent(HostileTlsServer::Mode::Silent);
     QVERIFY(silent.listen());
     ProbePage page;
+    page.setTrustAnchors(m_anchors);
     probe::ProbeOptions slow;
     slow.firstByteTimeoutMs = 60000;
     slow.replyTimeoutMs = 60000;
@@ -260,6 +282,7 @@ void TestProbePage::fleetProbeLandsHere()
 void TestProbePage::findingsAndGradeAreShown()
 {
     ProbePage page;
+    page.setTrustAnchors(m_anchors);
     QSignalSpy probed(&page, &ProbePage::probed);
     probe::ProbeTarget t;
     t.host = QStringLiteral("127.0.0.1");
@@ -307,6 +330,7 @@ void TestProbePage::fleetScanFillsTheTableAndTheHistory()
             inventory::Endpoint e;
             e.host = QStringLiteral("127.0.0.1");
             e.port = port;
+            e.trustBundleId = bundleIn(**store);
             QVERIFY((*store)->addEndpoint(e).has_value());
         }
     }
@@ -402,6 +426,7 @@ void TestProbePage::fleetScanCancelsAndRecordsNothingHalfDone()
             inventory::Endpoint e;
             e.host = QStringLiteral("127.0.0.1");
             e.port = silent[i].port();
+            e.trustBundleId = bundleIn(**store);
             auto added = (*store)->addEndpoint(e);
             QVERIFY(added.has_value());
             probe::ScanItem item;
@@ -412,6 +437,7 @@ void TestProbePage::fleetScanCancelsAndRecordsNothingHalfDone()
         }
     }
     ProbePage page;
+    page.setTrustAnchors(m_anchors);
     page.setStoreLocation(db);
     probe::ProbeOptions slow;
     slow.firstByteTimeoutMs = 60000;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inventory/import/CertbotImporter.h"
 
+#include "common/HostPort.h"
 #include "common/SecureFile.h"
 #include "inventory/import/CertbotRenewalConf.h"
 #include "inventory/import/CertificateFileScanner.h"
@@ -20,10 +21,11 @@ class LineageReader
 {
 public:
     LineageReader(const QString& configDir, const CertbotImporter::Options& options,
-                  ImportPlan& plan)
+                  ImportPlan& plan, QStringList& problems)
         : m_dir(configDir)
         , m_options(options)
         , m_plan(plan)
+        , m_problems(problems)
     {}
 
     void read(const QString& name)
@@ -35,7 +37,7 @@ public:
             auto text = readFileCapped(m_dir.filePath(confRel), MaxConfBytes);
             if (text) {
                 conf = CertbotRenewalConf::parse(*text, confRel);
-                m_plan.warnings << conf.warnings;
+                m_problems << conf.errors;
                 haveConf = true;
             } else {
                 m_plan.warnings << confRel + QStringLiteral(": ") + text.error().message +
@@ -65,7 +67,9 @@ public:
             }
             auto scanned = CertificateFileScanner::scanFile(m_dir.filePath(rel));
             if (!scanned) {
-                m_plan.warnings << rel + QStringLiteral(": ") + scanned.error().message;
+                // There but damaged (cut off, not PEM): refused, never
+                // passed over for a file that reads.
+                m_problems << rel + QStringLiteral(": ") + scanned.error().message;
                 continue;
             }
             if (scanned->certificates.isEmpty()) {
@@ -81,7 +85,7 @@ public:
             if (scanned) {
                 chain << scanned->certificates;
             } else {
-                m_plan.warnings << live + QStringLiteral("chain.pem: ") + scanned.error().message;
+                m_problems << live + QStringLiteral("chain.pem: ") + scanned.error().message;
             }
         }
         const QString keyRel = live + QStringLiteral("privkey.pem");
@@ -93,8 +97,23 @@ public:
 
         QStringList domains;
         if (!chain.isEmpty()) {
-            domains = chain.first().dnsNames();
-            domains << chain.first().ipAddresses();
+            // A certificate may name things that are no host (a CA can put
+            // any text in a dNSName): those are noted, never probed.
+            QStringList odd;
+            for (const QString& n : chain.first().dnsNames() + chain.first().ipAddresses()) {
+                const QString bare = n.startsWith(QLatin1String("*.")) ? n.mid(2) : n;
+                auto host = parseHostName(bare);
+                if (host) {
+                    domains << (bare == n ? *host : QStringLiteral("*.") + *host);
+                } else {
+                    odd << n;
+                }
+            }
+            if (!odd.isEmpty()) {
+                m_plan.warnings << QStringLiteral("lineage %1: the certificate names %2, which "
+                                                  "is no host name; not probed")
+                                       .arg(name, odd.join(QStringLiteral(", ")));
+            }
         }
         for (const QString& d : conf.domains) {
             if (!domains.contains(d, Qt::CaseInsensitive)) {
@@ -202,6 +221,7 @@ private:
     QDir m_dir;
     CertbotImporter::Options m_options;
     ImportPlan& m_plan;
+    QStringList& m_problems;
 };
 
 } // namespace
@@ -238,9 +258,13 @@ Result<ImportPlan> CertbotImporter::importFolder(const QString& configDir, const
     }
     std::sort(names.begin(), names.end());
     ImportPlan plan;
-    LineageReader reader(configDir, options, plan);
+    QStringList problems;
+    LineageReader reader(configDir, options, plan, problems);
     for (const QString& name : std::as_const(names)) {
         reader.read(name);
+    }
+    if (!problems.isEmpty()) {
+        return refuseMalformed(problems);
     }
     if (names.isEmpty()) {
         plan.warnings << QStringLiteral("%1: no certbot lineage found").arg(configDir);

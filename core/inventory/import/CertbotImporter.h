@@ -15,8 +15,12 @@ namespace certdeck::inventory {
 /// ACME server an issuer and its key type, challenge and renew-before days a
 /// renewal policy. privkey.pem is never opened: its path is recorded.
 ///
-/// A lineage with a missing or unreadable file is imported as far as it
-/// goes, with a warning; a folder with neither live/ nor renewal/ is an error.
+/// A lineage with a missing file (a dangling live/ link, no renewal conf) is
+/// imported as far as it goes, with a warning. Malformed input refuses the
+/// whole import, naming every place (refuseMalformed()): a certificate file
+/// that is there but does not read, a renewal conf line certbot would not
+/// read either, a domain that is no host name. A folder with neither live/
+/// nor renewal/ is an error.
 class CertbotImporter
 {
 public:

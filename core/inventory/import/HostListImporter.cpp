@@ -1,151 +1,44 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inventory/import/HostListImporter.h"
 
+#include "common/HostPort.h"
 #include "common/SecureFile.h"
 #include "inventory/import/Csv.h"
 
 #include <QFileInfo>
 #include <QHostAddress>
-#include <QRegularExpression>
 #include <QUrl>
 
 namespace certdeck::inventory {
 
 namespace {
 
-struct HostPort
-{
-    QString host;
-    std::optional<quint16> port;
-};
-
-/// Parses "1..65535" or says why not.
-Result<quint16> parsePort(const QString& text)
-{
-    bool ok = false;
-    const qlonglong v = text.trimmed().toLongLong(&ok);
-    if (!ok) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("port \"%1\" is not a number").arg(text.trimmed()));
-    }
-    if (v < 1 || v > 65535) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("port %1 is out of range (1-65535)").arg(v));
-    }
-    return quint16(v);
-}
-
-/// A DNS name (IDN turned into its ASCII form) or says why not.
-Result<QString> checkHostName(const QString& raw)
-{
-    QString name = raw;
-    if (name.endsWith(u'.')) {
-        name.chop(1);
-    }
-    if (name.contains(u'*')) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("\"%1\" is a wildcard, not a host to probe").arg(raw));
-    }
-    // toAce() is empty for names IDNA refuses (bad characters, long labels).
-    const QString ace = QString::fromLatin1(QUrl::toAce(name));
-    if (ace.isEmpty() || ace.size() > 253) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("\"%1\" is not a valid host name").arg(raw));
-    }
-    static const QRegularExpression label(
-        QStringLiteral("^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$"));
-    for (const QString& l : ace.split(u'.')) {
-        if (!label.match(l).hasMatch()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("\"%1\" is not a valid host name").arg(raw));
-        }
-    }
-    return ace.toLower();
-}
-
-/// "host", "host:port", "[v6]", "[v6]:port", bare "v6", "scheme://host:port/".
+/// A line's or a cell's endpoint: "host", "host:port", "[v6]:port", bare
+/// "v6" (parseHostPort()), or a URL "scheme://host:port/path" whose host and
+/// port are taken.
 Result<HostPort> parseHost(const QString& text)
 {
-    QString t = text.trimmed();
-    HostPort out;
-    if (t.contains(QLatin1String("://"))) {
-        const QUrl url(t);
-        if (!url.isValid() || url.host().isEmpty()) {
-            return fail(ErrorCode::InvalidInput, QStringLiteral("\"%1\" is not a URL").arg(t));
-        }
-        // QUrl has already checked the port's range.
-        if (url.port() > 0) {
-            out.port = quint16(url.port());
-        }
-        t = url.host().contains(u':') ? u'[' + url.host() + u']' : url.host();
+    if (!text.contains(QLatin1String("://"))) {
+        return parseHostPort(text, 443);
     }
-    if (t.startsWith(u'[')) {
-        const qsizetype close = t.indexOf(u']');
-        if (close < 0) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("IPv6 address \"%1\" has no closing ']'").arg(t));
-        }
-        const QString addr = t.mid(1, close - 1);
-        QHostAddress a;
-        if (!a.setAddress(addr) || a.protocol() != QAbstractSocket::IPv6Protocol) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("\"%1\" is not an IPv6 address").arg(addr));
-        }
-        out.host = a.toString();
-        const QString rest = t.mid(close + 1);
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(u':')) {
-                return fail(ErrorCode::InvalidInput,
-                            QStringLiteral("unexpected \"%1\" after the IPv6 address").arg(rest));
-            }
-            auto p = parsePort(rest.mid(1));
-            if (!p) {
-                return tl::unexpected(p.error());
-            }
-            out.port = *p;
-        }
-        return out;
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("\"%1\" is not a URL").arg(text));
     }
-    if (t.count(u':') > 1) {
-        QHostAddress a;
-        if (!a.setAddress(t) || a.protocol() != QAbstractSocket::IPv6Protocol) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("\"%1\" is not an IPv6 address (write [address]:port to "
-                                       "give a port)")
-                            .arg(t));
-        }
-        out.host = a.toString();
-        return out;
+    QString authority = url.host(QUrl::FullyEncoded);
+    if (authority.contains(u':')) {
+        authority = u'[' + authority + u']';
     }
-    QString host = t;
-    if (t.contains(u':')) {
-        host = t.section(u':', 0, 0);
-        auto p = parsePort(t.section(u':', 1));
-        if (!p) {
-            return tl::unexpected(p.error());
-        }
-        out.port = *p;
+    // QUrl has already checked the port's range.
+    if (url.port() > 0) {
+        authority += u':' + QString::number(url.port());
     }
-    if (host.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("no host before the port"));
+    auto hp = parseHostPort(authority, 443);
+    if (!hp) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("\"%1\": %2").arg(text, hp.error().message));
     }
-    QHostAddress v4;
-    static const QRegularExpression dotted(QStringLiteral("^[0-9.]+$"));
-    if (dotted.match(host).hasMatch()) {
-        if (!v4.setAddress(host) || v4.protocol() != QAbstractSocket::IPv4Protocol ||
-            host.count(u'.') != 3) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("\"%1\" is not an IPv4 address").arg(host));
-        }
-        out.host = v4.toString();
-        return out;
-    }
-    auto name = checkHostName(host);
-    if (!name) {
-        return tl::unexpected(name.error());
-    }
-    out.host = *name;
-    return out;
+    return hp;
 }
 
 class Reader
@@ -158,9 +51,10 @@ public:
 
     QString at(int line) const { return QStringLiteral("%1 line %2").arg(m_origin).arg(line); }
 
-    void skip(int line, const QString& why)
+    /// A malformed line: the whole import is refused (see parse()).
+    void refuse(int line, const QString& why)
     {
-        m_plan.warnings << at(line) + QStringLiteral(": ") + why + QStringLiteral("; skipped");
+        m_problems << at(line) + QStringLiteral(": ") + why;
     }
 
     void add(int line, const HostPort& hp, const QString& sni, const QString& group,
@@ -168,7 +62,7 @@ public:
     {
         Endpoint e;
         e.host = hp.host;
-        e.port = hp.port.value_or(443);
+        e.port = hp.port;
         e.sniName = sni.compare(hp.host, Qt::CaseInsensitive) == 0 ? QString() : sni;
         e.group = group.isEmpty() ? m_options.group : group;
         e.tags = m_options.tags;
@@ -191,19 +85,16 @@ public:
             if (const qsizetype hash = l.indexOf(u'#'); hash >= 0) {
                 l.truncate(hash);
             }
-            const QStringList words = l.simplified().split(u' ', Qt::SkipEmptyParts);
-            if (words.isEmpty()) {
+            // Comments and blank lines are all a list may hold besides
+            // endpoints; anything else on a line must be one endpoint, whole.
+            l = l.trimmed();
+            if (l.isEmpty()) {
                 continue;
             }
-            auto hp = parseHost(words.first());
+            auto hp = parseHost(l);
             if (!hp) {
-                skip(line, hp.error().message);
+                refuse(line, hp.error().message);
                 continue;
-            }
-            if (words.size() > 1) {
-                m_plan.warnings << at(line) + QStringLiteral(": text after the host (\"%1\") "
-                                                             "ignored")
-                                                  .arg(words.mid(1).join(u' '));
             }
             add(line, *hp, {}, {}, {}, {}, {});
         }
@@ -259,30 +150,46 @@ public:
         for (const CsvRecord& r : std::as_const(rows)) {
             const QString hostText = cell(r, "host");
             if (hostText.isEmpty()) {
-                skip(r.line, QStringLiteral("empty host"));
+                refuse(r.line, QStringLiteral("the host cell is empty"));
                 continue;
             }
             auto hp = parseHost(hostText);
             if (!hp) {
-                skip(r.line, hp.error().message);
+                refuse(r.line, QStringLiteral("host: ") + hp.error().message);
                 continue;
             }
             if (const QString portText = cell(r, "port"); !portText.isEmpty()) {
-                auto p = parsePort(portText);
+                auto p = parsePortNumber(portText);
                 if (!p) {
-                    skip(r.line, p.error().message);
+                    refuse(r.line, p.error().message);
+                    continue;
+                }
+                if (hp->portGiven && hp->port != *p) {
+                    refuse(r.line, QStringLiteral("the host names port %1, the port cell %2")
+                                       .arg(hp->port)
+                                       .arg(*p));
                     continue;
                 }
                 hp->port = *p;
             }
             QString sni = cell(r, "sni");
             if (!sni.isEmpty()) {
-                auto checked = checkHostName(sni);
+                auto checked = parseHostName(sni);
                 if (!checked) {
-                    skip(r.line, QStringLiteral("sni: ") + checked.error().message);
+                    refuse(r.line, QStringLiteral("sni: ") + checked.error().message);
                     continue;
                 }
                 sni = *checked;
+            }
+            QString address = cell(r, "address");
+            if (!address.isEmpty()) {
+                const QHostAddress a(address);
+                if (a.isNull()) {
+                    refuse(r.line,
+                           QStringLiteral("address \"%1\" is not an IP address").arg(address));
+                    continue;
+                }
+                address = a.toString();
             }
             QStringList tags;
             for (const QString& t : cell(r, "tags").split(u';', Qt::SkipEmptyParts)) {
@@ -291,12 +198,13 @@ public:
                 }
             }
             add(r.line, *hp, sni, cell(r, "group"), tags,
-                r.fields.value(column.value(QStringLiteral("notes"), -1)), cell(r, "address"));
+                r.fields.value(column.value(QStringLiteral("notes"), -1)), address);
         }
         return {};
     }
 
     ImportPlan m_plan;
+    QStringList m_problems; ///< malformed lines; any refuses the import
 
 private:
     QString m_origin;
@@ -346,6 +254,9 @@ Result<ImportPlan> HostListImporter::parse(const QByteArray& text, const QString
         }
     } else {
         reader.lines(text);
+    }
+    if (!reader.m_problems.isEmpty()) {
+        return refuseMalformed(reader.m_problems);
     }
     if (reader.m_plan.endpoints.isEmpty()) {
         reader.m_plan.warnings << QStringLiteral("%1: no endpoints found").arg(origin);

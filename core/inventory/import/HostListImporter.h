@@ -18,10 +18,13 @@ namespace certdeck::inventory {
 ///   `sni`, `group`, `tags` (separated by `;`), `notes`, `address` — the
 ///   columns the fleet CSV export writes, so an export reads back in.
 ///
-/// A bad line (port 0, 70000 or "abc", a malformed IPv6 literal or host
-/// name) is skipped with a warning naming its line; duplicates are merged
-/// with a warning. Binary data, CSV without a `host` column and an
-/// unterminated CSV quote are errors.
+/// Hosts and ports are read by parseHostPort() (common/HostPort.h). A
+/// malformed line (port 0, 70000 or "abc", a malformed IPv6 literal or host
+/// name, more than one word, a bad CSV cell) refuses the whole list with an
+/// error naming every such line (refuseMalformed()): nothing is made up from
+/// a line that could not be read. Duplicates are merged with a warning,
+/// unknown CSV columns are ignored with one. Binary data, CSV without a
+/// `host` column and an unterminated CSV quote are errors too.
 class HostListImporter
 {
 public:

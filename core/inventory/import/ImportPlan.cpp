@@ -25,6 +25,22 @@ QString endpointLabel(const QString& host, quint16 port)
     return h + u':' + QString::number(port);
 }
 
+tl::unexpected<Error> refuseMalformed(const QStringList& problems)
+{
+    constexpr qsizetype listed = 20;
+    QString message = problems.value(0);
+    if (problems.size() > 1) {
+        message += QStringLiteral(" (and %1 more problem(s))").arg(problems.size() - 1);
+    }
+    message += QStringLiteral("");
+    QStringList detail = problems.mid(0, listed);
+    if (problems.size() > listed) {
+        detail << QStringLiteral("... and %1 more").arg(problems.size() - listed);
+    }
+    return fail(ErrorCode::InvalidInput, message,
+                problems.size() > 1 ? detail.join(u'\n') : QString());
+}
+
 int ImportPlan::addEndpoint(const Endpoint& endpoint, const QString& where, int deployTargetIndex)
 {
     const QString key = endpoint.host.toLower() + u'|' + QString::number(endpoint.port) + u'|' +

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Result.h"
 #include "crypto/Certificate.h"
 #include "inventory/Records.h"
 
@@ -50,7 +51,10 @@ struct ImportPlan
     QList<IssuerRecord> issuers;
     QList<PlannedRenewal> renewals;
     QStringList privateKeyPaths;
-    /// "hosts.txt line 7: port 70000 is out of range (1-65535); line skipped"
+    /// Harmless things worth a look, each naming its place: duplicates
+    /// merged, content the format allows but CertDeck does not import
+    /// ("stream servers are not imported", a wildcard name). Never a
+    /// malformed line: importers refuse those (refuseMalformed()).
     QStringList warnings;
 
     /// Adds `endpoint` (from `where`, e.g. "hosts.txt line 7") or merges it
@@ -83,5 +87,14 @@ private:
 
 /// "host:port" with IPv6 literals in brackets, as shown in warnings.
 [[nodiscard]] QString endpointLabel(const QString& host, quint16 port);
+
+/// The error an importer returns when its input had malformed parts: an
+/// import takes all of a source or nothing, and never makes an endpoint out
+/// of a line it could not read. `problems` each name their place ("hosts.txt
+/// line 3: port 99999 is out of range (1-65535)"); the message holds the
+/// first and how many more, the detail lists them one a line (the first 20)
+/// when there are several.
+/// `problems` must not be empty.
+[[nodiscard]] tl::unexpected<Error> refuseMalformed(const QStringList& problems);
 
 } // namespace certdeck::inventory

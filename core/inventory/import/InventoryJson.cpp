@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inventory/import/InventoryJson.h"
 
+#include "common/HostPort.h"
+
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -146,6 +149,39 @@ public:
         return out;
     }
 
+    /// A host name or IP address (parseHostName()); empty stays empty when
+    /// `required` is false.
+    QString host(const char* key, bool required)
+    {
+        const QString s = text(key);
+        if (s.isEmpty()) {
+            if (required) {
+                problem(key, QStringLiteral("is missing"));
+            }
+            return s;
+        }
+        auto h = parseHostName(s);
+        if (!h) {
+            problem(key, h.error().message);
+            return s;
+        }
+        return *h;
+    }
+
+    QString address(const char* key)
+    {
+        const QString s = text(key);
+        if (s.isEmpty()) {
+            return s;
+        }
+        const QHostAddress a(s);
+        if (a.isNull()) {
+            problem(key, QStringLiteral("\"%1\" is not an IP address").arg(s));
+            return s;
+        }
+        return a.toString();
+    }
+
     QDateTime time(const char* key)
     {
         const QString s = text(key);
@@ -288,10 +324,10 @@ Result<InventoryDocument> InventoryJson::read(const QByteArray& json, const QStr
         Fields f(*o, QStringLiteral("%1: endpoints[%2]").arg(origin).arg(i));
         Endpoint e;
         e.id = f.integer("id", 0, qint64(1) << 53, 0);
-        e.host = f.text("host");
+        e.host = f.host("host", true);
         e.port = quint16(f.integer("port", 1, 65535, 443));
-        e.sniName = f.text("sni");
-        e.addressOverride = f.text("address");
+        e.sniName = f.host("sni", false);
+        e.addressOverride = f.address("address");
         e.group = f.text("group");
         e.tags = f.list("tags");
         const QString kind = f.text("serverKind");
@@ -305,9 +341,6 @@ Result<InventoryDocument> InventoryJson::read(const QByteArray& json, const QStr
         e.revision = f.integer("revision", 0, qint64(1) << 53, 0);
         e.createdUtc = f.time("created");
         e.updatedUtc = f.time("updated");
-        if (e.host.isEmpty()) {
-            f.problem("host", QStringLiteral("is missing"));
-        }
         if (!f.error().isEmpty()) {
             return fail(ErrorCode::InvalidInput, f.error());
         }
@@ -401,11 +434,14 @@ Result<ImportPlan> InventoryJson::toPlan(const InventoryDocument& document,
         if (e.deployTargetId) {
             target = targetIndex.value(*e.deployTargetId, -1);
             if (target < 0) {
-                plan.warnings << QStringLiteral("%1: endpoints[%2] names deploy target %3, which "
-                                                "is not in the file; link dropped")
-                                     .arg(origin)
-                                     .arg(i)
-                                     .arg(*e.deployTargetId);
+                // A link to nothing: the file was edited or cut; importing
+                // the endpoint without its target would pass it as complete.
+                return fail(ErrorCode::InvalidInput,
+                            QStringLiteral("%1: endpoints[%2].deployTargetId: deploy target %3 is "
+                                           "not in the file")
+                                .arg(origin)
+                                .arg(i)
+                                .arg(*e.deployTargetId));
             }
         }
         e.id = 0;

@@ -13,14 +13,13 @@ class SectionTokenizer
 {
 public:
     SectionTokenizer(const QByteArray& text, int firstLine, int fileIndex, const QString& origin,
-                     const QString& filePath, int headerLine, QStringList& warnings)
+                     const QString& filePath, int headerLine)
         : m_text(text)
         , m_line(firstLine)
         , m_fileIndex(fileIndex)
         , m_origin(origin)
         , m_filePath(filePath)
         , m_headerLine(headerLine)
-        , m_warnings(warnings)
     {}
 
     Result<QList<NginxDirective>> run()
@@ -94,20 +93,21 @@ public:
                 words << *word;
             }
         }
+        // nginx never prints a file it could not parse, so a dump that ends
+        // inside a directive or a block was cut off (by a pipe, a copy):
+        // refused, rather than imported in part.
         if (!words.isEmpty()) {
-            m_warnings << where(wordsLine) +
-                              QStringLiteral(": directive \"%1\" has no ';' before the end of the "
-                                             "file (truncated dump?); ignored")
-                                  .arg(words.first());
+            return failAt(wordsLine,
+                          QStringLiteral("directive \"%1\" has no ';' before the end of the file: "
+                                         "the dump is cut off")
+                              .arg(words.first()));
         }
-        while (!stack.isEmpty()) {
-            NginxDirective open = stack.takeLast();
-            open.unclosed = true;
-            m_warnings << where(open.line) +
-                              QStringLiteral(": block \"%1\" is not closed before the end of the "
-                                             "file (truncated dump?)")
-                                  .arg(open.name);
-            current() << open;
+        if (!stack.isEmpty()) {
+            const NginxDirective& open = stack.last();
+            return failAt(open.line,
+                          QStringLiteral("block \"%1\" is not closed before the end of the file: "
+                                         "the dump is cut off")
+                              .arg(open.name));
         }
         return top;
     }
@@ -213,7 +213,6 @@ private:
     QString m_origin;
     QString m_filePath;
     int m_headerLine;
-    QStringList& m_warnings;
 };
 
 /// The first line holding a byte no text config has, or 0.
@@ -315,8 +314,8 @@ Result<NginxDump> NginxConfigParser::parseDump(const QByteArray& dump, const QSt
     for (qsizetype i = 0; i < sections.size(); ++i) {
         const Section& s = sections[i];
         const QByteArray text = cleaned.mid(s.start, qMax<qsizetype>(0, s.end - s.start));
-        SectionTokenizer tokenizer(text, s.headerLine + 1, int(i), originName, s.path, s.headerLine,
-                                   result.warnings);
+        SectionTokenizer tokenizer(text, s.headerLine + 1, int(i), originName, s.path,
+                                   s.headerLine);
         auto directives = tokenizer.run();
         if (!directives) {
             return tl::unexpected(directives.error());

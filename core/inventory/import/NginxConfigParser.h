@@ -19,7 +19,6 @@ struct NginxDirective
     int fileLine = 0; ///< line within its configuration file
     int fileIndex = -1;
     bool isBlock = false;
-    bool unclosed = false; ///< the dump ended before its `}` (truncated)
     QList<NginxDirective> children;
 };
 
@@ -31,7 +30,8 @@ struct NginxConfigFile
     QList<NginxDirective> directives;
 };
 
-/// The parsed dump: every file, plus what was recovered from.
+/// The parsed dump: every file, plus what was skipped (lines before the first
+/// file).
 struct NginxDump
 {
     QList<NginxConfigFile> files;
@@ -43,11 +43,10 @@ struct NginxDump
 /// quotes and backslash escapes, `${var}` inside a word. Hand-written: no
 /// packaged library reads nginx configs.
 ///
-/// Unrecoverable input is an error naming the line (binary data, an
-/// unterminated quote, a `}` without its `{`, no separator at all, nesting
-/// deeper than nginx ever needs); a dump that stops inside a block (cut off
-/// by a pipe or a copy) is kept, with the open blocks marked `unclosed` and
-/// a warning.
+/// Malformed input is an error naming the line (binary data, an unterminated
+/// quote, a `}` without its `{`, no separator at all, nesting deeper than
+/// nginx ever needs, a dump cut off inside a directive or a block): nginx
+/// prints only files it parsed, so none of these comes from a real dump.
 class NginxConfigParser
 {
 public:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inventory/import/NginxDumpImporter.h"
 
+#include "common/HostPort.h"
 #include "common/SecureFile.h"
 #include "inventory/import/CertificateFileScanner.h"
 #include "inventory/import/NginxConfigParser.h"
@@ -44,6 +45,9 @@ public:
         m_plan.warnings = dump.warnings;
         m_mainDir = QFileInfo(dump.files.first().path).path();
     }
+
+    /// Malformed directives found by run(); any refuses the import.
+    [[nodiscard]] const QStringList& problems() const { return m_problems; }
 
     ImportPlan run()
     {
@@ -211,9 +215,9 @@ private:
         if (spec.startsWith(u'[')) {
             const qsizetype close = spec.indexOf(u']');
             if (close < 0) {
-                m_plan.warnings << where(d) + QStringLiteral(": listen %1: IPv6 address has no "
-                                                             "closing ']'; ignored")
-                                                  .arg(spec);
+                m_problems << where(d) + QStringLiteral(": listen %1: the IPv6 address has no "
+                                                        "closing ']'")
+                                             .arg(spec);
                 return std::nullopt;
             }
             l.address = spec.mid(1, close - 1);
@@ -232,16 +236,26 @@ private:
         if (l.address == QLatin1String("*") || l.address == QLatin1String("0.0.0.0")) {
             l.address.clear();
         }
-        if (!portText.isEmpty()) {
-            bool ok = false;
-            const uint port = portText.toUInt(&ok);
-            if (!ok || port == 0 || port > 65535) {
-                m_plan.warnings << where(d) + QStringLiteral(": listen %1: port is not a number "
-                                                             "from 1 to 65535; ignored")
-                                                  .arg(spec);
+        if (!l.address.isEmpty()) {
+            // An address or a name nginx resolves at start; it may become an
+            // endpoint's host, so it must be one.
+            auto host = parseHostName(l.address);
+            if (!host) {
+                m_problems << where(d) +
+                                  QStringLiteral(": listen %1: %2").arg(spec, host.error().message);
                 return std::nullopt;
             }
-            l.port = quint16(port);
+            l.address = *host;
+        }
+        if (!portText.isEmpty() || spec.endsWith(u':')) {
+            // nginx -t refuses such a port: a dump holding one is not nginx's.
+            auto port = parsePortNumber(portText);
+            if (!port) {
+                m_problems << where(d) +
+                                  QStringLiteral(": listen %1: %2").arg(spec, port.error().message);
+                return std::nullopt;
+            }
+            l.port = *port;
         }
         for (const QString& flag : d.args.mid(1)) {
             l.ssl = l.ssl || flag == QLatin1String("ssl");
@@ -250,22 +264,21 @@ private:
         return l;
     }
 
-    static bool probeable(const QString& name)
+    /// A server_name that is a host to probe, in the form to connect to;
+    /// nullopt for catch-alls, regexes, wildcards and anything else that is
+    /// no host name (nginx takes any word; an endpoint needs a real name).
+    static std::optional<QString> probeable(const QString& name)
     {
         if (name.isEmpty() || name == QLatin1String("_") || name.startsWith(u'~') ||
             name.contains(u'*') || name.startsWith(u'.') || name.contains(u'$')) {
-            return false;
+            return std::nullopt;
         }
-        return true;
+        auto host = parseHostName(name);
+        return host ? std::optional<QString>(*host) : std::nullopt;
     }
 
     void server(const NginxDirective& s, const SslDefaults& inherited)
     {
-        if (s.unclosed) {
-            m_plan.warnings << where(s) + QStringLiteral(": server block is cut off by the end of "
-                                                         "the dump; skipped");
-            return;
-        }
         QList<int> stack;
         const QList<NginxDirective> body = flatten(s.children, stack);
         SslDefaults ssl = inherited;
@@ -282,8 +295,9 @@ private:
             if (d.name == QLatin1String("server_name")) {
                 for (const QString& n : d.args) {
                     // Regexes keep their case: they are shown, not probed.
-                    const QString name = probeable(n) ? n.toLower() : n;
-                    QStringList& list = probeable(name) ? names : unprobeable;
+                    const std::optional<QString> host = probeable(n);
+                    const QString name = host ? *host : n;
+                    QStringList& list = host ? names : unprobeable;
                     if (!list.contains(name)) {
                         list << name;
                     }
@@ -447,6 +461,7 @@ private:
     QSet<int> m_visited;
     QSet<QString> m_readFailed;
     ImportPlan m_plan;
+    QStringList m_problems;
 };
 
 } // namespace
@@ -469,7 +484,12 @@ Result<ImportPlan> NginxDumpImporter::parse(const QByteArray& dump, const QStrin
     if (!parsed) {
         return tl::unexpected(parsed.error());
     }
-    return PlanBuilder(*parsed, origin, options).run();
+    PlanBuilder builder(*parsed, origin, options);
+    ImportPlan plan = builder.run();
+    if (!builder.problems().isEmpty()) {
+        return refuseMalformed(builder.problems());
+    }
+    return plan;
 }
 
 Result<ImportPlan> NginxDumpImporter::readFile(const QString& path, const Options& options)

@@ -16,8 +16,12 @@ namespace certdeck::inventory {
 /// followed through the dump, ssl_* settings inherited from `http`.
 ///
 /// Skipped with a warning (line-numbered): servers without an ssl listen
-/// (or `ssl on`), names that cannot be probed (`_`, wildcards, regexes: kept
-/// as notes on the server's endpoints), servers cut off by a truncated dump.
+/// (or `ssl on`), names that cannot be probed (`_`, wildcards, regexes,
+/// words that are no host name: kept as notes on the server's endpoints).
+/// Refused whole, naming every place (refuseMalformed()): what `nginx -t`
+/// itself would refuse, so no real dump holds it: a listen port outside
+/// 1-65535 or not a number, a listen address that is no address or host
+/// name, and a dump cut off inside a directive or a block.
 class NginxDumpImporter
 {
 public:

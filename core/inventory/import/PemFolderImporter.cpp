@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inventory/import/PemFolderImporter.h"
 
+#include "common/HostPort.h"
 #include "inventory/import/CertificateFileScanner.h"
 
 #include <QDir>
@@ -60,6 +61,7 @@ Result<ImportPlan> PemFolderImporter::importFolder(const QString& folder, const 
     std::sort(files.begin(), files.end());
 
     ImportPlan plan;
+    QStringList problems;
     int certificateFiles = 0;
     for (const QString& path : std::as_const(files)) {
         const QString rel = root.relativeFilePath(path);
@@ -73,8 +75,10 @@ Result<ImportPlan> PemFolderImporter::importFolder(const QString& folder, const 
         }
         auto scanned = CertificateFileScanner::scanFile(path);
         if (!scanned) {
-            plan.warnings << rel + QStringLiteral(": ") + scanned.error().message +
-                                 QStringLiteral("; file skipped");
+            // Named like a certificate and damaged (cut off, not PEM, not
+            // DER): the folder is refused, not imported without it. A PEM
+            // file of other blocks (DH parameters, a CSR) reads as empty.
+            problems << rel + QStringLiteral(": ") + scanned.error().message;
             continue;
         }
         if (scanned->hasPrivateKey) {
@@ -98,13 +102,21 @@ Result<ImportPlan> PemFolderImporter::importFolder(const QString& folder, const 
                 names << cert.commonName();
             }
             QStringList wildcards;
+            QStringList odd;
             for (const QString& n : std::as_const(names)) {
                 if (n.contains(u'*')) {
                     wildcards << n;
                     continue;
                 }
+                // A common name is often no host ("Payments API"), and a CA
+                // may put any text in a dNSName: never an endpoint.
+                auto host = parseHostName(n);
+                if (!host) {
+                    odd << n;
+                    continue;
+                }
                 Endpoint e;
-                e.host = n.toLower();
+                e.host = *host;
                 e.port = 443;
                 e.group = options.group;
                 e.notes = QStringLiteral("certificate file %1").arg(rel);
@@ -117,7 +129,14 @@ Result<ImportPlan> PemFolderImporter::importFolder(const QString& folder, const 
                 plan.warnings << QStringLiteral("%1: %2 not probed (wildcard)")
                                      .arg(rel, wildcards.join(QStringLiteral(", ")));
             }
+            if (!odd.isEmpty()) {
+                plan.warnings << QStringLiteral("%1: \"%2\" is no host name; not probed")
+                                     .arg(rel, odd.join(QStringLiteral("\", \"")));
+            }
         }
+    }
+    if (!problems.isEmpty()) {
+        return refuseMalformed(problems);
     }
     if (certificateFiles == 0) {
         plan.warnings << QStringLiteral("%1: no certificate found").arg(folder);

@@ -12,8 +12,12 @@ namespace certdeck::inventory {
 /// too): each leaf certificate's DNS and IP names (its common name when it
 /// has no SAN) become endpoints on port 443, linked to that certificate.
 /// CA certificates are kept, unlinked. Files holding a private key are
-/// recorded by path and never decoded; a broken file is a warning and the
-/// rest of the folder is still read.
+/// recorded by path and never decoded. A name that is no host name (a
+/// common name such as "Payments API") is noted, never made an endpoint. A
+/// file named like a certificate (.pem, .crt, .cer, .der, .p7b...) that
+/// does not read refuses the whole folder, naming every such file and where
+/// it breaks (refuseMalformed()); a PEM file of other blocks (DH
+/// parameters, a CSR) is passed over.
 class PemFolderImporter
 {
 public:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // CertbotImporter on a certbot-like tree built from TestPki files: live/
 // symlinks into archive/ as certbot makes them, realistic renewal confs, and
-// a lineage whose files are gone.
+// a lineage whose files are gone, and malformed files that refuse it all.
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "inventory/import/CertbotImporter.h"
@@ -22,9 +22,13 @@ private slots:
     void initTestCase();
     void importsLineages();
     void brokenLineageIsWarnedAbout();
+    void malformedInputRefusesTheImport_data();
+    void malformedInputRefusesTheImport();
     void notACertbotFolder();
     void renewalConfKeyTypes_data();
     void renewalConfKeyTypes();
+    void renewalIntervals_data();
+    void renewalIntervals();
 
 private:
     bool lineage(const QString& name, const TestPki::Leaf& leaf, const QByteArray& conf);
@@ -110,7 +114,6 @@ void TestImportCertbot::initTestCase()
     QVERIFY(lineage(QStringLiteral("example.test"), wildLeaf,
                     "version = 1.21.0\n"
                     "archive_dir = /etc/letsencrypt/archive/example.test\n"
-                    "this line is broken\n"
                     "\n"
                     "[renewalparams]\n"
                     "account = 99aa\n"
@@ -121,10 +124,6 @@ void TestImportCertbot::initTestCase()
     // fullchain.pem's archive file was lost: the importer falls back to
     // cert.pem + chain.pem.
     QVERIFY(QFile::remove(m_le.filePath(QStringLiteral("archive/example.test/fullchain1.pem"))));
-    // The conf's first line must be the broken one for the warning test.
-    QFile conf(m_le.filePath(QStringLiteral("renewal/example.test.conf")));
-    QVERIFY(conf.open(QIODevice::ReadOnly));
-    QVERIFY(conf.readAll().split('\n').value(2).startsWith("this line"));
 }
 
 void TestImportCertbot::importsLineages()
@@ -198,9 +197,7 @@ void TestImportCertbot::importsLineages()
              QStringLiteral("https://acme-v02.api.letsencrypt.org/directory"));
 
     QCOMPARE(plan->warnings,
-             QStringList({QStringLiteral("renewal/example.test.conf line 3: not \"key = value\"; "
-                                         "ignored"),
-                          QStringLiteral("live/example.test/fullchain.pem points to a missing "
+             QStringList({QStringLiteral("live/example.test/fullchain.pem points to a missing "
                                          "file (is archive/ there?)"),
                           QStringLiteral("lineage example.test: *.example.test not probed "
                                          "(wildcard); add the hosts it covers by hand")}));
@@ -214,8 +211,6 @@ void TestImportCertbot::brokenLineageIsWarnedAbout()
     QVERIFY(d.mkpath(QStringLiteral("renewal")));
     QVERIFY(QFile::link(QStringLiteral("../../archive/gone.example.test/fullchain3.pem"),
                         d.filePath(QStringLiteral("live/gone.example.test/fullchain.pem"))));
-    QVERIFY(le.write(QStringLiteral("live/gone.example.test/cert.pem"),
-                     "-----BEGIN CERTIFICATE-----\nMIIB\n"));
     QVERIFY(le.write(QStringLiteral("renewal/conf-only.example.test.conf"),
                      "[renewalparams]\nauthenticator = standalone\n"
                      "[[webroot_map]]\nconf-only.example.test = /var/www\n"));
@@ -233,12 +228,69 @@ void TestImportCertbot::brokenLineageIsWarnedAbout()
     QVERIFY2(hasWarning(*plan, QStringLiteral("live/gone.example.test/fullchain.pem points to a "
                                               "missing file")),
              qPrintable(all));
-    QVERIFY2(hasWarning(*plan, QStringLiteral("live/gone.example.test/cert.pem: cert.pem line 1")),
+    QVERIFY2(hasWarning(*plan, QStringLiteral("live/gone.example.test/cert.pem is missing")),
              qPrintable(all));
     QVERIFY2(hasWarning(*plan, QStringLiteral("live/gone.example.test/privkey.pem is missing")),
              qPrintable(all));
     QVERIFY2(hasWarning(*plan, QStringLiteral("lineage gone.example.test: no names")),
              qPrintable(all));
+}
+
+void TestImportCertbot::malformedInputRefusesTheImport_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("error");
+    const QByteArray good = "[renewalparams]\nauthenticator = standalone\n"
+                            "[[webroot_map]]\nok.example.test = /var/www\n";
+    QTest::newRow("cut-off certificate")
+        << "live/ok.example.test/cert.pem" << QByteArray("-----BEGIN CERTIFICATE-----\nMIIB\n")
+        << "live/ok.example.test/cert.pem: cert.pem line 1 (block 1): BEGIN CERTIFICATE has no "
+           "END line (the file is truncated)";
+    QTest::newRow("not key = value")
+        << "renewal/ok.example.test.conf" << QByteArray("this line is broken\n") + good
+        << "renewal/ok.example.test.conf line 1: \"this line is broken\" is not \"key = "
+           "value\"";
+    QTest::newRow("section header")
+        << "renewal/ok.example.test.conf" << QByteArray("[renewalparams\n") + good
+        << "renewal/ok.example.test.conf line 1: malformed section header \"[renewalparams\"";
+    QTest::newRow("domain with spaces")
+        << "renewal/ok.example.test.conf" << good + "this is : not : a host = /var/www\n"
+        << "renewal/ok.example.test.conf line 5: domain \"this is : not : a host\": a host and "
+           "port hold no spaces";
+    QTest::newRow("domains entry")
+        << "renewal/ok.example.test.conf"
+        << QByteArray("[renewalparams]\ndomains = ok.example.test, bad!name\n")
+        << "renewal/ok.example.test.conf line 2: domain \"bad!name\": \"bad!name\" is not a "
+           "valid host name";
+    QTest::newRow("rsa_key_size")
+        << "renewal/ok.example.test.conf" << good + "[renewalparams]\nrsa_key_size = big\n"
+        << "renewal/ok.example.test.conf line 6: rsa_key_size \"big\" is not a number";
+    QTest::newRow("renew_before_expiry")
+        << "renewal/ok.example.test.conf"
+        << "renew_before_expiry = soon\n" + good
+        << "renewal/ok.example.test.conf line 1: renew_before_expiry \"soon\" is not a time "
+           "interval";
+}
+
+void TestImportCertbot::malformedInputRefusesTheImport()
+{
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, error);
+    FixtureDir le;
+    QDir d(le.path());
+    QVERIFY(d.mkpath(QStringLiteral("live/ok.example.test")));
+    QVERIFY(d.mkpath(QStringLiteral("renewal")));
+    if (!file.startsWith(QLatin1String("renewal/"))) {
+        QVERIFY(le.write(QStringLiteral("renewal/ok.example.test.conf"),
+                         "[renewalparams]\nauthenticator = standalone\n"));
+    }
+    QVERIFY(le.write(file, content));
+    auto plan = CertbotImporter::importFolder(le.path());
+    QVERIFY2(!plan.has_value(), "a malformed file must refuse the import");
+    QCOMPARE(plan.error().code, ErrorCode::InvalidInput);
+    QVERIFY2(plan.error().message.startsWith(error), qPrintable(plan.error().message));
 }
 
 void TestImportCertbot::notACertbotFolder()
@@ -269,6 +321,8 @@ void TestImportCertbot::renewalConfKeyTypes_data()
     QTest::newRow("secp521r1 is not ours")
         << QByteArray("key_type = ecdsa\nelliptic_curve = secp521r1\n") << QString()
         << QStringLiteral("http-01");
+    QTest::newRow("rsa 1024 is not ours")
+        << QByteArray("rsa_key_size = 1024\n") << QString() << QStringLiteral("http-01");
 }
 
 void TestImportCertbot::renewalConfKeyTypes()
@@ -279,7 +333,35 @@ void TestImportCertbot::renewalConfKeyTypes()
     const auto conf = CertbotRenewalConf::parse("[renewalparams]\n" + params, QStringLiteral("x"));
     QCOMPARE(conf.certdeckKeyType(), keyType);
     QCOMPARE(conf.challenge(), challenge);
-    QVERIFY(conf.warnings.isEmpty());
+    QVERIFY(conf.errors.isEmpty());
+}
+
+void TestImportCertbot::renewalIntervals_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("days"); // -1: not an interval
+    QTest::newRow("days") << "20 days" << 20;
+    QTest::newRow("bare number") << "14" << 14;
+    QTest::newRow("weeks") << "2 weeks" << 14;
+    QTest::newRow("sum") << "1 week 3 days" << 10;
+    QTest::newRow("hours round up") << "12 hours" << 1;
+    QTest::newRow("month") << "1 month" << 30;
+    QTest::newRow("short units") << "1w 2d" << 9;
+    QTest::newRow("word") << "soon" << -1;
+    QTest::newRow("unknown unit") << "3 fortnights" << -1;
+    QTest::newRow("empty") << "" << -1;
+    QTest::newRow("trailing junk") << "30 days!" << -1;
+}
+
+void TestImportCertbot::renewalIntervals()
+{
+    QFETCH(QString, text);
+    QFETCH(int, days);
+    QCOMPARE(CertbotRenewalConf::intervalDays(text).value_or(-1), days);
+    const auto conf = CertbotRenewalConf::parse("renew_before_expiry = " + text.toUtf8() + "\n",
+                                                QStringLiteral("x.conf"));
+    QCOMPARE(conf.errors.isEmpty(), days >= 0 || text.isEmpty());
+    QCOMPARE(conf.renewBeforeDays(), days >= 0 ? days : 30);
 }
 
 QTEST_GUILESS_MAIN(TestImportCertbot)

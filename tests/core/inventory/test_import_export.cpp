@@ -176,6 +176,15 @@ void TestImportExport::jsonRoundTrip()
     QCOMPARE(plan->certificates.size(), 1);
     QCOMPARE(plan->certificates[0].certificate.commonName(), QStringLiteral("api.example.test"));
     QVERIFY(plan->warnings.isEmpty());
+
+    // A link to a deploy target the file does not hold refuses it all.
+    InventoryDocument dangling = *doc;
+    dangling.endpoints[1].deployTargetId = 99;
+    auto refused = InventoryJson::toPlan(dangling, QStringLiteral("fleet.json"));
+    QVERIFY(!refused.has_value());
+    QCOMPARE(refused.error().message,
+             QStringLiteral("fleet.json: endpoints[1].deployTargetId: deploy target 99 is not in "
+                            "the file"));
 }
 
 void TestImportExport::jsonHasNoPrivateKeyMaterial()
@@ -207,6 +216,25 @@ void TestImportExport::jsonErrors_data()
     QTest::newRow("no host") << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, "
                                            "\"endpoints\": [{\"port\": 443}]}")
                              << QStringLiteral("fleet.json: endpoints[0].host: is missing");
+    QTest::newRow("host with spaces")
+        << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"endpoints\": "
+                      "[{\"host\": \"this is : not : a host\"}]}")
+        << QStringLiteral("fleet.json: endpoints[0].host: \"this is : not : a host\": a host and "
+                          "port hold no spaces");
+    QTest::newRow("host with port")
+        << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"endpoints\": "
+                      "[{\"host\": \"a.example.test:443\"}]}")
+        << QStringLiteral("fleet.json: endpoints[0].host: \"a.example.test:443\": a host name "
+                          "holds no ':'");
+    QTest::newRow("bad sni")
+        << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"endpoints\": "
+                      "[{\"host\": \"a\", \"sni\": \"*.example.test\"}]}")
+        << QStringLiteral("fleet.json: endpoints[0].sni: \"*.example.test\": \"*.example.test\" "
+                          "is a wildcard, not a host");
+    QTest::newRow("bad address")
+        << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"endpoints\": "
+                      "[{\"host\": \"a\", \"address\": \"somewhere\"}]}")
+        << QStringLiteral("fleet.json: endpoints[0].address: \"somewhere\" is not an IP address");
     QTest::newRow("tags not a list")
         << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"endpoints\": "
                       "[{\"host\": \"a\", \"tags\": \"prod\"}]}")

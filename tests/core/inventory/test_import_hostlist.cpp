@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// HostListImporter: plain host lists and CSV, told apart by content; bad
-// lines are skipped with a warning naming the line.
+// HostListImporter: plain host lists and CSV, told apart by content; a
+// malformed line refuses the whole list with an error naming the line.
 #include "inventory/import/HostListImporter.h"
 
 #include <QTemporaryDir>
@@ -16,6 +16,7 @@ private slots:
     void plainList();
     void badLines_data();
     void badLines();
+    void everyBadLineIsNamed();
     void duplicatesAreMerged();
     void csvWithHeader();
     void csvQuotedFields();
@@ -68,44 +69,90 @@ void TestImportHostList::plainList()
 void TestImportHostList::badLines_data()
 {
     QTest::addColumn<QByteArray>("line");
-    QTest::addColumn<QString>("warning");
+    QTest::addColumn<QString>("error"); // after "hosts.txt line 3: "
+    QTest::newRow("words") << QByteArray("this is : not : a host")
+                           << QStringLiteral("\"this is : not : a host\": a host and port hold "
+                                             "no spaces");
+    QTest::newRow("two words") << QByteArray("a.example.test 8443")
+                               << QStringLiteral("\"a.example.test 8443\": a host and port hold "
+                                                 "no spaces");
     QTest::newRow("port 0") << QByteArray("a.example.test:0")
-                            << QStringLiteral("port 0 is out of range (1-65535)");
+                            << QStringLiteral("\"a.example.test:0\": port 0 is out of range "
+                                              "(1-65535)");
     QTest::newRow("port 70000") << QByteArray("a.example.test:70000")
-                                << QStringLiteral("port 70000 is out of range (1-65535)");
+                                << QStringLiteral("\"a.example.test:70000\": port 70000 is out of "
+                                                  "range (1-65535)");
     QTest::newRow("port abc") << QByteArray("a.example.test:abc")
-                              << QStringLiteral("port \"abc\" is not a number");
+                              << QStringLiteral("\"a.example.test:abc\": port \"abc\" is not a "
+                                                "number");
+    QTest::newRow("empty port") << QByteArray("a.example.test:")
+                                << QStringLiteral("\"a.example.test:\": the port after ':' is "
+                                                  "empty");
     QTest::newRow("ipv6 unclosed") << QByteArray("[2001:db8::1:443")
-                                   << QStringLiteral("IPv6 address \"[2001:db8::1:443\" has no "
-                                                     "closing ']'");
+                                   << QStringLiteral("\"[2001:db8::1:443\": the IPv6 address has "
+                                                     "no closing ']'");
     QTest::newRow("ipv6 bad") << QByteArray("[2001:db8::zz]:443")
-                              << QStringLiteral("\"2001:db8::zz\" is not an IPv6 address");
+                              << QStringLiteral("\"[2001:db8::zz]:443\": \"2001:db8::zz\" is not "
+                                                "an IPv6 address");
     QTest::newRow("ipv6 bare with port")
-        << QByteArray("2001:db8::1::443") << QStringLiteral("write [address]:port");
+        << QByteArray("2001:db8::1::443")
+        << QStringLiteral("\"2001:db8::1::443\": neither HOST:PORT nor an IPv6 address (write "
+                          "[ADDRESS]:PORT for IPv6 with a port)");
     QTest::newRow("ipv4 bad") << QByteArray("10.1.2.300")
-                              << QStringLiteral("\"10.1.2.300\" is not an IPv4 address");
+                              << QStringLiteral("\"10.1.2.300\": \"10.1.2.300\" is not an IPv4 "
+                                                "address");
     QTest::newRow("bad name") << QByteArray("bad_name!.example.test")
-                              << QStringLiteral("is not a valid host name");
+                              << QStringLiteral("\"bad_name!.example.test\": "
+                                                "\"bad_name!.example.test\" is not a valid host "
+                                                "name");
     QTest::newRow("wildcard") << QByteArray("*.example.test")
-                              << QStringLiteral("is a wildcard, not a host to probe");
-    QTest::newRow("no host") << QByteArray(":443") << QStringLiteral("no host before the port");
-    QTest::newRow("label too long")
-        << QByteArray(70, 'a') + ".example.test" << QStringLiteral("is not a valid host name");
+                              << QStringLiteral("\"*.example.test\": \"*.example.test\" is a "
+                                                "wildcard, not a host");
+    QTest::newRow("no host") << QByteArray(":443") << QStringLiteral("\":443\": the host is empty");
+    QTest::newRow("label too long") << QByteArray(70, 'a') + ".example.test"
+                                    << QStringLiteral("\"%1.example.test\": \"%1.example.test\" "
+                                                      "is not a valid host name")
+                                           .arg(QString(70, u'a'));
+    QTest::newRow("bad URL port") << QByteArray("https://a.example.test:99999/")
+                                  << QStringLiteral("\"https://a.example.test:99999/\" is not a "
+                                                    "URL");
 }
 
 void TestImportHostList::badLines()
 {
     QFETCH(QByteArray, line);
-    QFETCH(QString, warning);
+    QFETCH(QString, error);
     const QByteArray text = "ok1.example.test\n# comment\n" + line + "\nok2.example.test:8443\n";
     auto plan = HostListImporter::parse(text, QStringLiteral("hosts.txt"));
-    QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
-    QCOMPARE(labels(*plan), QStringLiteral("ok1.example.test:443 ok2.example.test:8443"));
-    QCOMPARE(plan->warnings.size(), 1);
-    QVERIFY2(plan->warnings[0].startsWith(QStringLiteral("hosts.txt line 3: ")),
-             qPrintable(plan->warnings[0]));
-    QVERIFY2(plan->warnings[0].contains(warning), qPrintable(plan->warnings[0]));
-    QVERIFY(plan->warnings[0].endsWith(QStringLiteral("; skipped")));
+    QVERIFY2(!plan.has_value(), qPrintable(plan ? labels(*plan) : QString()));
+    QCOMPARE(plan.error().code, ErrorCode::InvalidInput);
+    QCOMPARE(plan.error().message, QStringLiteral("hosts.txt line 3: ") + error);
+    QVERIFY(plan.error().detail.isEmpty());
+}
+
+void TestImportHostList::everyBadLineIsNamed()
+{
+    QByteArray text = "ok.example.test\nbad one\n\n# fine\nx.example.test:0\n";
+    auto plan = HostListImporter::parse(text, QStringLiteral("hosts.txt"));
+    QVERIFY(!plan.has_value());
+    QCOMPARE(plan.error().message,
+             QStringLiteral("hosts.txt line 2: \"bad one\": a host and port hold no spaces (and 1 "
+                            "more problem(s))"));
+    QCOMPARE(plan.error().detail,
+             QStringLiteral("hosts.txt line 2: \"bad one\": a host and port hold no spaces\n"
+                            "hosts.txt line 5: \"x.example.test:0\": port 0 is out of range "
+                            "(1-65535)"));
+    // A file of garbage lists the first 20 and counts the rest.
+    text.clear();
+    for (int i = 0; i < 30; ++i) {
+        text += "not a host\n";
+    }
+    plan = HostListImporter::parse(text, QStringLiteral("junk.txt"));
+    QVERIFY(!plan.has_value());
+    const QStringList lines = plan.error().detail.split(u'\n');
+    QCOMPARE(lines.size(), 21);
+    QCOMPARE(lines.last(), QStringLiteral("... and 10 more"));
+    QVERIFY(lines.first().startsWith(QStringLiteral("junk.txt line 1: ")));
 }
 
 void TestImportHostList::duplicatesAreMerged()
@@ -135,7 +182,6 @@ void TestImportHostList::csvWithHeader()
                             "10.0.0.7,8443,internal.example.test,east-west,,bob\n"
                             "[2001:db8::9],,,,,\n"
                             "\n"
-                            "bad.example.test,70000,,,,\n"
                             "api.example.test,443,,,canary,\n";
     QCOMPARE(HostListImporter::detect(text), HostListImporter::Format::Csv);
     HostListImporter::Options options;
@@ -152,9 +198,7 @@ void TestImportHostList::csvWithHeader()
     QCOMPARE(plan->endpoints[2].group, QStringLiteral("default-group"));
     QCOMPARE(plan->warnings,
              QStringList({QStringLiteral("fleet.csv line 2: column(s) owner ignored"),
-                          QStringLiteral("fleet.csv line 7: port 70000 is out of range "
-                                         "(1-65535); skipped"),
-                          QStringLiteral("fleet.csv line 8: api.example.test:443 duplicates "
+                          QStringLiteral("fleet.csv line 7: api.example.test:443 duplicates "
                                          "fleet.csv line 3; merged")}));
 }
 
@@ -183,6 +227,25 @@ void TestImportHostList::csvErrors_data()
     QTest::newRow("unterminated quote")
         << QByteArray("host,notes\na.example.test,ok\nb.example.test,\"never closed\n")
         << QStringLiteral("fleet.csv line 3: quoted field is not closed");
+    QTest::newRow("bad port cell")
+        << QByteArray("host,port\na.example.test,443\nbad.example.test,70000\n")
+        << QStringLiteral("fleet.csv line 3: port 70000 is out of range (1-65535)");
+    QTest::newRow("port cell contradicts host")
+        << QByteArray("host,port\na.example.test:8443,443\n")
+        << QStringLiteral("fleet.csv line 2: the host names port 8443, the port cell 443");
+    QTest::newRow("empty host cell") << QByteArray("host,port\n,443\n")
+                                     << QStringLiteral("fleet.csv line 2: the host cell is empty");
+    QTest::newRow("bad host cell")
+        << QByteArray("host,port\nnot a host,443\n")
+        << QStringLiteral("fleet.csv line 2: host: \"not a host\": a host and port hold no "
+                          "spaces");
+    QTest::newRow("bad sni cell")
+        << QByteArray("host,sni\na.example.test,b.example.test:443\n")
+        << QStringLiteral("fleet.csv line 2: sni: \"b.example.test:443\": a host name holds no "
+                          "':'");
+    QTest::newRow("bad address cell")
+        << QByteArray("host,address\na.example.test,10.0.0.300\n")
+        << QStringLiteral("fleet.csv line 2: address \"10.0.0.300\" is not an IP address");
 }
 
 void TestImportHostList::csvErrors()

@@ -26,7 +26,8 @@ private slots:
     void unnamedServerUsesTheHostGiven();
     void badInput_data();
     void badInput();
-    void truncatedDumpKeepsCompleteServers();
+    void truncatedDumpIsRefused();
+    void namesThatAreNoHostsAreNotProbed();
     void fiveMegabyteDump();
     void tooLargeIsRefused();
 
@@ -300,6 +301,26 @@ void TestImportNginxDump::badInput_data()
     QTest::newRow("too deep") << dump(QByteArray("a {").repeated(40) + "\n")
                               << QStringLiteral("dump.txt line 2 (/etc/nginx/nginx.conf line 1): "
                                                 "blocks nested deeper than 32");
+    QTest::newRow("listen port out of range")
+        << dump("http {\n  server { listen 70000 ssl; server_name a.example.test; }\n}\n")
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen 70000: port "
+                          "70000 is out of range (1-65535)");
+    QTest::newRow("listen port text")
+        << dump("http {\n  server { listen 10.0.0.1:https ssl; server_name a.example.test; }\n}\n")
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen "
+                          "10.0.0.1:https: port \"https\" is not a number");
+    QTest::newRow("listen IPv6 unclosed")
+        << dump("http {\n  server { listen [::1:443 ssl; server_name a.example.test; }\n}\n")
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen [::1:443: the "
+                          "IPv6 address has no closing ']'");
+    QTest::newRow("listen bad address")
+        << dump("http {\n  server { listen bad!host:443 ssl; server_name a.example.test; }\n}\n")
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen bad!host:443: "
+                          "\"bad!host\": \"bad!host\" is not a valid host name");
+    QTest::newRow("every bad listen named")
+        << dump("http {\n  server { listen 0 ssl; }\n  server { listen 99999 ssl; }\n}\n")
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen 0: port 0 is "
+                          "out of range (1-65535) (and 1 more problem(s))");
     QTest::newRow("stray semicolon") << dump("http {\n ;\n}\n")
                                      << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf "
                                                        "line 2): unexpected ';'");
@@ -315,25 +336,47 @@ void TestImportNginxDump::badInput()
     QCOMPARE(plan.error().code, ErrorCode::InvalidInput);
 }
 
-void TestImportNginxDump::truncatedDumpKeepsCompleteServers()
+void TestImportNginxDump::truncatedDumpIsRefused()
 {
+    // nginx prints only files it parsed: a dump that stops inside a block
+    // was cut off, and importing the servers before the cut would pass a
+    // part for the whole.
     const QByteArray text = dump("http {\n"
                                  "  server { listen 443 ssl; server_name a.example.test;\n"
                                  "    ssl_certificate /a.pem; ssl_certificate_key /a.key; }\n"
                                  "  server { listen 443 ssl; server_name b.example.test;\n"
                                  "    ssl_certificate /b.pem; ssl_certifi");
     auto plan = NginxDumpImporter::parse(text, QStringLiteral("dump.txt"), {});
+    QVERIFY(!plan.has_value());
+    QCOMPARE(plan.error().message,
+             QStringLiteral("dump.txt line 6 (/etc/nginx/nginx.conf line 5): directive "
+                            "\"ssl_certifi\" has no ';' before the end of the file: the dump is "
+                            "cut off"));
+    auto block = NginxDumpImporter::parse(dump("http {\n  server { listen 443 ssl;\n"),
+                                          QStringLiteral("dump.txt"), {});
+    QVERIFY(!block.has_value());
+    QCOMPARE(block.error().message,
+             QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): block \"server\" is "
+                            "not closed before the end of the file: the dump is cut off"));
+}
+
+void TestImportNginxDump::namesThatAreNoHostsAreNotProbed()
+{
+    // nginx takes any word as a server name; only host names become
+    // endpoints, the rest is named in the notes.
+    const QByteArray text = dump("http {\n"
+                                 "  server { listen 443 ssl; server_name ok.example.test "
+                                 "bad_name!.example.test example.test:8443;\n"
+                                 "    ssl_certificate /a.pem; ssl_certificate_key /a.key; }\n"
+                                 "}\n");
+    auto plan = NginxDumpImporter::parse(text, QStringLiteral("dump.txt"), {});
     QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
     QCOMPARE(plan->endpoints.size(), 1);
-    QCOMPARE(plan->endpoints[0].host, QStringLiteral("a.example.test"));
-    QVERIFY2(hasWarning(*plan, QStringLiteral("dump.txt line 5 (/etc/nginx/nginx.conf line 4): "
-                                              "server block is cut off by the end of the dump; "
-                                              "skipped")),
-             qPrintable(plan->warnings.join(u'\n')));
-    QVERIFY(hasWarning(*plan, QStringLiteral("dump.txt line 2 (/etc/nginx/nginx.conf line 1): "
-                                             "block \"http\" is not closed")));
-    QVERIFY(hasWarning(*plan, QStringLiteral("dump.txt line 6 (/etc/nginx/nginx.conf line 5): "
-                                             "directive \"ssl_certifi\" has no ';'")));
+    QCOMPARE(plan->endpoints[0].host, QStringLiteral("ok.example.test"));
+    QVERIFY2(plan->endpoints[0].notes.endsWith(
+                 QStringLiteral("also serves names not probed: bad_name!.example.test "
+                                "example.test:8443")),
+             qPrintable(plan->endpoints[0].notes));
 }
 
 void TestImportNginxDump::fiveMegabyteDump()

@@ -69,10 +69,19 @@ void TestImportPemFolder::importsFolder()
                      &out),
              0);
     QVERIFY(QFile::copy(pki.rootCert, folder.filePath(QStringLiteral("root-ca.crt"))));
-    // Broken: the body stops half-way.
-    const QByteArray good = readAll(mqLeaf.cert);
-    QVERIFY(folder.write(QStringLiteral("broken.pem"), good.left(good.size() / 2)));
     QVERIFY(folder.write(QStringLiteral("README.txt"), "not a certificate\n"));
+    // PEM, but no certificate in it: passed over.
+    QVERIFY(folder.write(QStringLiteral("dhparam.pem"), "-----BEGIN DH PARAMETERS-----\n"
+                                                        "MAYCAQUCAQI=\n"
+                                                        "-----END DH PARAMETERS-----\n"));
+    // A leaf without SAN whose common name is no host name.
+    TestPki::LeafSpec odd;
+    odd.name = QStringLiteral("odd");
+    odd.commonName = QStringLiteral("Payments API");
+    odd.sans.clear();
+    const auto oddLeaf = pki.issue(odd);
+    QVERIFY2(!oddLeaf.name.isEmpty(), qPrintable(pki.errorString()));
+    QVERIFY(QFile::copy(oddLeaf.cert, folder.filePath(QStringLiteral("odd.crt"))));
 
     auto plan = PemFolderImporter::importFolder(folder.path());
     QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
@@ -91,10 +100,12 @@ void TestImportPemFolder::importsFolder()
                           folder.filePath(QStringLiteral("db-combined.pem"))}));
 
     // api leaf, intermediate (shared), db leaf, root, mq leaf.
-    QCOMPARE(plan->certificates.size(), 5);
+    QCOMPARE(plan->certificates.size(), 6); // and the odd leaf, linked to nothing
     int leaves = 0;
     for (const PlannedCertificate& c : plan->certificates) {
-        if (c.isLeaf) {
+        if (c.isLeaf && c.certificate.commonName() == QLatin1String("Payments API")) {
+            QVERIFY(c.endpointIndexes.isEmpty());
+        } else if (c.isLeaf) {
             ++leaves;
             QVERIFY(!c.endpointIndexes.isEmpty());
         } else {
@@ -103,12 +114,23 @@ void TestImportPemFolder::importsFolder()
         }
     }
     QCOMPARE(leaves, 3);
-    QCOMPARE(plan->warnings.size(), 2);
-    QVERIFY2(plan->warnings[0].startsWith(QStringLiteral("broken.pem: broken.pem line 1")),
-             qPrintable(plan->warnings[0]));
-    QVERIFY(plan->warnings[0].endsWith(QStringLiteral("; file skipped")));
-    QCOMPARE(plan->warnings[1],
-             QStringLiteral("db-combined.pem: *.db.example.test not probed (wildcard)"));
+    QCOMPARE(plan->warnings,
+             QStringList({QStringLiteral("db-combined.pem: *.db.example.test not probed "
+                                         "(wildcard)"),
+                          QStringLiteral("odd.crt: \"Payments API\" is no host name; not "
+                                         "probed")}));
+
+    // A certificate file cut off half-way refuses the folder: nothing of it
+    // is imported, and the error says which file and where.
+    const QByteArray good = readAll(mqLeaf.cert);
+    QVERIFY(folder.write(QStringLiteral("broken.pem"), good.left(good.size() / 2)));
+    auto refused = PemFolderImporter::importFolder(folder.path());
+    QVERIFY(!refused.has_value());
+    QCOMPARE(refused.error().code, ErrorCode::InvalidInput);
+    QVERIFY2(refused.error().message.startsWith(QStringLiteral("broken.pem: broken.pem line 1")),
+             qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.endsWith(QStringLiteral("(the file is truncated)")),
+             qPrintable(refused.error().message));
 }
 
 void TestImportPemFolder::notAFolder()
@@ -121,10 +143,15 @@ void TestImportPemFolder::notAFolder()
     auto missing = PemFolderImporter::importFolder(dir.filePath(QStringLiteral("nope")));
     QVERIFY(!missing.has_value());
     QCOMPARE(missing.error().code, ErrorCode::NotFound);
+    // file.pem holds "x": not a certificate file, so the folder is refused.
+    auto broken = PemFolderImporter::importFolder(dir.path());
+    QVERIFY(!broken.has_value());
+    QVERIFY2(broken.error().message.startsWith(QStringLiteral("file.pem: ")),
+             qPrintable(broken.error().message));
+    QVERIFY(QFile::remove(dir.filePath(QStringLiteral("file.pem"))));
     auto empty = PemFolderImporter::importFolder(dir.path());
     QVERIFY(empty.has_value());
-    QCOMPARE(empty->warnings.size(), 2); // file.pem broken, and nothing found
-    QVERIFY(empty->warnings.last().endsWith(QStringLiteral("no certificate found")));
+    QCOMPARE(empty->warnings, QStringList{dir.path() + QStringLiteral(": no certificate found")});
 }
 
 QTEST_GUILESS_MAIN(TestImportPemFolder)

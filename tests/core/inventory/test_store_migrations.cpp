@@ -103,6 +103,16 @@ const QStringList kV4 = {
     QStringLiteral("PRAGMA user_version = 4"),
 };
 
+// Version 5 as released: ARI renewal windows.
+const QStringList kV5 = {
+    QStringLiteral("CREATE TABLE renewal_windows ( certificate_id INTEGER PRIMARY KEY REFERENCES "
+                   "certificates(id) ON DELETE CASCADE, window_start_utc TEXT NOT NULL, "
+                   "window_end_utc TEXT NOT NULL, explanation_url TEXT NOT NULL DEFAULT '', "
+                   "retry_after_utc TEXT NOT NULL DEFAULT '', fetched_utc TEXT NOT NULL, CHECK "
+                   "(window_end_utc >= window_start_utc))"),
+    QStringLiteral("PRAGMA user_version = 5"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -191,8 +201,11 @@ void TestStoreMigrations::fromEveryOlderVersion()
                                 "not_after_utc) VALUES (x'3000', 'ab01', "
                                 "'2025-06-01T00:00:00Z', '2025-09-01T00:00:00Z')");
     }
-    // When a version 6 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 4, "add the released DDL of this version to the test");
+    if (version >= 5) {
+        setup << kV5;
+    }
+    // When a version 7 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 5, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -247,7 +260,15 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
         QCOMPARE((*(*store)->renewalWindow(QStringLiteral("ab01")))->windowEndUtc, w.windowEndUtc);
     }
-    // The new tables work, and the audit log is still append-only.
+    // The new tables work, and the audit log is still append-only. Version
+    // 6's trust bundles: an endpoint from before has none (system store),
+    // and can be given one.
+    if (version >= 2) {
+        auto old = (*store)->endpointsAt(QStringLiteral("old.example.test"), 443);
+        QVERIFY(old && old->size() == 1);
+        QVERIFY(!old->first().trustBundleId.has_value());
+        QCOMPARE((*store)->effectiveTrustBundle(old->first())->has_value(), false);
+    }
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
     QVERIFY((*store)->addEndpoint(e).has_value());

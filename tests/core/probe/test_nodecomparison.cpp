@@ -120,6 +120,7 @@ private slots:
     void nodesThatAgree();
     void eachAspect_data();
     void eachAspect();
+    void chachaPreferenceOrderIsCompared();
     void unreachableNodeIsNamed();
     void findingsOfEveryNode();
     void wholeEndpointDown();
@@ -164,6 +165,9 @@ void TestNodeComparison::change(ProbeResult& r, int what)
     case 5:
         r.dhBits = 1024;
         break;
+    case 6:
+        entry(r, TlsVersion::Tls12).order = ServerOrder::ServerChaChaPreference;
+        break;
     }
 }
 
@@ -189,6 +193,9 @@ void TestNodeComparison::eachAspect_data()
     QTest::newRow("groups") << 4
                             << "groups: x25519,secp256r1 on 10.0.0.1, 10.0.0.3; x25519 on 10.0.0.2";
     QTest::newRow("DHE") << 5 << "DHE prime: no DHE on 10.0.0.1, 10.0.0.3; 1024 bits on 10.0.0.2";
+    QTest::newRow("ChaCha20 preference") << 6
+                                         << "TLSv1.2 server order: server on 10.0.0.1, 10.0.0.3; "
+                                            "server-chacha20 on 10.0.0.2";
 }
 
 void TestNodeComparison::eachAspect()
@@ -209,6 +216,26 @@ void TestNodeComparison::eachAspect()
     QVERIFY(differ != nullptr);
     QCOMPARE(differ->severity, FindingSeverity::Warning);
     QCOMPARE(differ->evidence, expected);
+}
+
+void TestNodeComparison::chachaPreferenceOrderIsCompared()
+{
+    // Servers that impose their order with OpenSSL's ChaCha20 rule list
+    // their own order too: a node that differs in it is named.
+    QList<ProbeResult> nodes = {node("10.0.0.1"), node("10.0.0.2")};
+    for (ProbeResult& n : nodes) {
+        entry(n, TlsVersion::Tls12).order = ServerOrder::ServerChaChaPreference;
+    }
+    entry(nodes[1], TlsVersion::Tls12).suites = {kGcm128, kGcm256};
+    QCOMPARE(texts(nodes), QStringList{QStringLiteral(
+                               "TLSv1.2 suite order: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 "
+                               "> TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 on 10.0.0.1; "
+                               "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 > "
+                               "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 on 10.0.0.2")});
+    QCOMPARE(serverOrderName(ServerOrder::ServerChaChaPreference),
+             QStringLiteral("server-chacha20"));
+    QVERIFY(serverImposesOrder(ServerOrder::ServerChaChaPreference));
+    QVERIFY(!serverImposesOrder(ServerOrder::Client));
 }
 
 void TestNodeComparison::unreachableNodeIsNamed()

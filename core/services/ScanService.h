@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "probe/Findings.h"
+#include "probe/FleetScanner.h"
+#include "services/EndpointCheck.h"
+#include "services/ScanTarget.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <memory>
+#include <optional>
+
+namespace certdeck::crypto {
+class TrustStore;
+}
+namespace certdeck::inventory {
+class Store;
+}
+namespace certdeck::revocation {
+class RevocationCheck;
+}
+
+namespace certdeck::services {
+
+/// How endpoints are checked.
+struct ScanServiceOptions
+{
+    /// Concurrency, per-address bound, timeouts, resolver.
+    probe::ScanOptions scan;
+    /// Also resumption, ALPN h2 and HSTS (about 8 connections per endpoint);
+    /// without it only the main OpenSSL handshake (chain and staple) joins
+    /// the raw probe, which is all the verdict needs.
+    bool fullInspection = false;
+    /// Check OCSP / CRL for every link of the verified chain.
+    bool revocation = true;
+    /// A client that must be able to connect.
+    std::optional<probe::ClientProfile> client;
+    /// The expiry window: fewer days left is a WARNING.
+    int expiryWarnDays = 30;
+};
+
+/// Scan -> inspect -> verify -> (revocation) -> assess -> record -> report,
+/// written once. For each target: every node is probed with raw
+/// ClientHellos, the first that answers is inspected through OpenSSL, the
+/// served chain is verified for the endpoint's name against the endpoint's
+/// trust anchors, revocation is checked, and probe::assess() gives the
+/// findings, grade and verdict. With a store, the check is written to the
+/// endpoint's probe history before endpointChecked() reports it.
+///
+/// An event-loop operation on the thread that owns it (its sockets and the
+/// store's connection live there): start() once, progress(), cancel()
+/// closes every connection at once, finished() exactly once. A cancelled
+/// endpoint is neither recorded nor reported: nothing half-done is kept.
+class ScanService : public QObject
+{
+    Q_OBJECT
+public:
+    ScanService(QList<ScanTarget> targets, ScanServiceOptions options,
+                inventory::Store* store = nullptr, QObject* parent = nullptr);
+    ~ScanService() override;
+    ScanService(const ScanService&) = delete;
+    ScanService& operator=(const ScanService&) = delete;
+
+    void start();
+    void cancel();
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    [[nodiscard]] const Status& status() const { return m_status; }
+    /// The checks reported so far, in the order they finished.
+    [[nodiscard]] const QList<EndpointCheck>& results() const { return m_results; }
+    /// The worst verdict of the checks reported (Ok when none).
+    [[nodiscard]] probe::ProbeVerdict worstVerdict() const;
+    [[nodiscard]] int peakConnections() const { return m_peak; }
+    /// Checks that could not be written to the probe history.
+    [[nodiscard]] const QStringList& recordFailures() const { return m_recordFailures; }
+
+signals:
+    /// `step` "scan", `fraction` endpoints done / total, `message` the last
+    /// one; with a single target, that endpoint's own steps ("TLSv1.2
+    /// suites", "inspect: handshake") and fraction instead.
+    void progress(const QString& step, double fraction, const QString& message);
+    /// One endpoint checked (and recorded, when there is a store).
+    void endpointChecked(const certdeck::services::EndpointCheck& check);
+    void finished(const certdeck::Status& status);
+
+private:
+    void onProbed(const probe::ScanItem& item, const probe::EndpointResult& result);
+    void verify(EndpointCheck& check) const;
+    /// Asks OCSP / CRL about every link of the verified chain (the staple
+    /// answers for the leaf when it verifies), then completes the check.
+    void checkRevocation(EndpointCheck check);
+    void complete(EndpointCheck check);
+    void maybeFinish();
+    [[nodiscard]] Result<std::shared_ptr<const crypto::TrustStore>>
+    trustFor(const TrustAnchors& anchors) const;
+
+    QList<ScanTarget> m_targets;
+    ScanServiceOptions m_options;
+    inventory::Store* m_store = nullptr;
+    QPointer<probe::FleetScanner> m_scanner;
+    QList<QPointer<revocation::RevocationCheck>> m_revocations; ///< in flight
+    mutable QHash<QByteArray, std::shared_ptr<const crypto::TrustStore>> m_trust;
+    QList<EndpointCheck> m_results;
+    QStringList m_recordFailures;
+    Status m_status;
+    int m_done = 0;
+    int m_peak = 0;
+    bool m_started = false;
+    bool m_cancelled = false;
+    bool m_scannerDone = false;
+    bool m_finished = false;
+};
+
+} // namespace certdeck::services
