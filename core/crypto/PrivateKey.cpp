@@ -7,8 +7,10 @@
 #include "crypto/internal/KeyOsslPtr.h"
 #include "crypto/internal/KeyPbeCost.h"
 #include "crypto/internal/KeyPemScanner.h"
+#include "crypto/internal/Log.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <cstring>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -162,6 +164,8 @@ Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
                     QStringLiteral("%1 holds a public key only; the private key is needed")
                         .arg(where(origin)));
     }
+    qCDebug(lcCrypto).noquote() << "read a private key from" << where(origin)
+                                << (pass.asked ? "(encrypted)" : "(not encrypted)");
     return PrivateKey(std::move(pkey));
 }
 
@@ -302,6 +306,8 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, const PrimeSearchCallback&
     }
     internal::KeyGenCallbackState cb(&onProgress);
     cb.attach(ctx.get());
+    QElapsedTimer clock;
+    clock.start();
     EVP_PKEY* raw = nullptr;
     const int ok = EVP_PKEY_generate(ctx.get(), &raw);
     ossl::PKeyPtr pkey(raw);
@@ -312,6 +318,10 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, const PrimeSearchCallback&
         }
         return fail(ErrorCode::Crypto, QStringLiteral("key generation failed"), detail);
     }
+    qCDebug(lcCrypto).noquote() << "generated a" << QString::fromLatin1(algorithm)
+                                << (group ? group : "")
+                                << (rsaBits ? QString::number(rsaBits) : QString()) << "key in"
+                                << clock.elapsed() << "ms";
     return PrivateKey(std::move(pkey));
 }
 
@@ -479,6 +489,8 @@ Result<QByteArray> PrivateKey::toEncryptedPkcs8Pem(const QByteArray& passphrase)
     }
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
+    qCDebug(lcCrypto) << "encrypted a private key as PKCS#8 (AES-256-CBC, scrypt N" << kScryptN
+                      << ")";
     return QByteArray(data, static_cast<qsizetype>(len));
 }
 

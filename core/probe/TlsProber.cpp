@@ -7,6 +7,7 @@
 #include "probe/ConnectionBudget.h"
 #include "probe/NamedGroup.h"
 #include "probe/internal/HandshakeAttempt.h"
+#include "probe/internal/Log.h"
 
 #include <QHostInfo>
 #include <QSet>
@@ -193,6 +194,8 @@ void TlsProber::begin(const QHostAddress& address)
 {
     m_address = address;
     m_result.address = address.toString();
+    qCDebug(lcProbe).noquote() << "probing" << m_result.address << "port" << m_target.port << "SNI"
+                               << (m_sni.isEmpty() ? QStringLiteral("(none)") : m_sni);
     if (m_options.budget) {
         connect(m_options.budget.get(), &ConnectionBudget::released, this, &TlsProber::pump);
     }
@@ -276,6 +279,18 @@ void TlsProber::launch(Request request)
             m_active.removeOne(self);
             self->deleteLater();
             ++m_result.connections;
+            // One line per connection: the category check keeps it free when off.
+            if (lcProbe().isDebugEnabled()) {
+                qCDebug(lcProbe).noquote()
+                    << m_result.address << "port" << m_target.port << "connection"
+                    << m_result.connections << "->"
+                    << (outcome.failure ? QStringLiteral("%1 at %2: %3")
+                                              .arg(probeFailureKindName(outcome.failure->kind),
+                                                   outcome.failure->step, outcome.failure->message)
+                        : outcome.reply && outcome.reply->kind == ServerReply::Kind::Alert
+                            ? QStringLiteral("alert %1").arg(outcome.reply->alert.name())
+                            : QStringLiteral("ServerHello"));
+            }
             releaseSlot();
             done(outcome);
             pump();
@@ -738,6 +753,10 @@ void TlsProber::maybeFinish()
     }
     m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    qCDebug(lcProbe).noquote() << "probe of" << m_target.host << m_result.address << "port"
+                               << m_target.port << "done:" << m_result.connections
+                               << "connection(s)," << m_result.errors.size() << "error(s) in"
+                               << m_result.wallTimeMs << "ms";
     const QList<quint16> order = probedGroups();
     std::sort(m_result.groups.begin(), m_result.groups.end(),
               [&](quint16 a, quint16 b) { return order.indexOf(a) < order.indexOf(b); });
