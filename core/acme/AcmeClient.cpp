@@ -381,15 +381,18 @@ void AcmeClient::onReply(QNetworkReply* reply, const std::shared_ptr<Request>& r
             --r->badNonceLeft;
             ++m_badNonceRetries;
             qCDebug(lcAcme).noquote()
-                << "badNonce from" << r->url.toString() << ": re-signing with the fresh nonce;"
-                << r->badNonceLeft << "retries left";
+                << QStringLiteral("badNonce from %1: re-signing with the fresh nonce; %2 retries "
+                                  "left")
+                       .arg(r->url.toString())
+                       .arg(r->badNonceLeft);
             emit badNonceRetried(m_badNonceRetries);
             send(r);
             return;
         }
         if (problem) {
-            qCDebug(lcAcme).noquote() << "problem" << problem->shortType() << "from"
-                                      << r->url.toString() << ":" << problem->detail.left(200);
+            qCDebug(lcAcme).noquote()
+                << QStringLiteral("problem %1 from %2: %3")
+                       .arg(problem->shortType(), r->url.toString(), problem->detail.left(200));
         }
         const auto retryAfter = AcmeResponse::parseRetryAfter(reply->rawHeader("Retry-After"),
                                                               QDateTime::currentDateTimeUtc());
@@ -397,8 +400,11 @@ void AcmeClient::onReply(QNetworkReply* reply, const std::shared_ptr<Request>& r
             *retryAfter <= m_options.maxRetryAfterSeconds) {
             --r->rateLeft;
             qCDebug(lcAcme).noquote()
-                << "HTTP" << status << "from" << r->url.toString() << ": retrying after"
-                << *retryAfter << "s;" << r->rateLeft << "retries left";
+                << QStringLiteral("HTTP %1 from %2: retrying after %3 s; %4 retries left")
+                       .arg(status)
+                       .arg(r->url.toString())
+                       .arg(*retryAfter)
+                       .arg(r->rateLeft);
             QTimer::singleShot(std::chrono::seconds(*retryAfter), this, [this, r] { send(r); });
             return;
         }

@@ -673,10 +673,10 @@ void AcmeOrderFlow::finish(Result<IssuedCertificate> result)
         return;
     }
     m_finishing = true;
-    qCDebug(lcAcme).noquote() << "order" << m_orderUrl.toString() << "ended:"
-                              << (result ? QStringLiteral("certificate issued")
-                                         : result.error().toString())
-                              << "; withdrawing" << m_published.size() << "challenge answer(s)";
+    qCDebug(lcAcme).noquote()
+        << "order" << m_orderUrl.toString()
+        << "ended:" << (result ? QStringLiteral("certificate issued") : result.error().toString())
+        << QStringLiteral("(withdrawing %1 challenge answer(s))").arg(m_published.size());
     auto shared = std::make_shared<Result<IssuedCertificate>>(std::move(result));
     withdrawAll([this, shared] {
         m_finished = true;

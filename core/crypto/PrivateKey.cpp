@@ -318,10 +318,15 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, const PrimeSearchCallback&
         }
         return fail(ErrorCode::Crypto, QStringLiteral("key generation failed"), detail);
     }
-    qCDebug(lcCrypto).noquote() << "generated a" << QString::fromLatin1(algorithm)
-                                << (group ? group : "")
-                                << (rsaBits ? QString::number(rsaBits) : QString()) << "key in"
-                                << clock.elapsed() << "ms";
+    if (lcCrypto().isDebugEnabled()) {
+        QString what = QString::fromLatin1(algorithm);
+        if (group != nullptr) {
+            what += u' ' + QString::fromLatin1(group);
+        } else if (rsaBits != 0) {
+            what += u' ' + QString::number(rsaBits);
+        }
+        qCDebug(lcCrypto).noquote() << "generated a" << what << "key in" << clock.elapsed() << "ms";
+    }
     return PrivateKey(std::move(pkey));
 }
 
@@ -489,8 +494,9 @@ Result<QByteArray> PrivateKey::toEncryptedPkcs8Pem(const QByteArray& passphrase)
     }
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
-    qCDebug(lcCrypto) << "encrypted a private key as PKCS#8 (AES-256-CBC, scrypt N" << kScryptN
-                      << ")";
+    qCDebug(lcCrypto).noquote()
+        << QStringLiteral("encrypted a private key as PKCS#8 (AES-256-CBC, scrypt N=%1)")
+               .arg(kScryptN);
     return QByteArray(data, static_cast<qsizetype>(len));
 }
 

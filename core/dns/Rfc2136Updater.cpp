@@ -69,8 +69,8 @@ void Rfc2136Updater::findZone(const QString& name, std::function<void(const Resu
             for (const auto* section : {&msg->answers, &msg->authorities}) {
                 for (const DnsRecord& r : *section) {
                     if (r.type == RrType::Soa) {
-                        qCDebug(lcDns).noquote() << "zone of" << name << "is" << r.name
-                                                 << "(SOA from" << server.toString() << ")";
+                        qCDebug(lcDns).noquote() << QStringLiteral("zone of %1 is %2 (SOA from %3)")
+                                                        .arg(name, r.name, server.toString());
                         done(r.name);
                         return;
                     }

@@ -530,7 +530,7 @@ Status KeyVault::changePassphrase(const QByteArray& oldPassphrase, const QByteAr
     clock.start();
     if (auto s = unlockRow(*oldRow, oldPassphrase, oldKey); !s) {
         qCDebug(lcInventory).noquote()
-            << "vault passphrase change refused: the old passphrase:" << s.error().message;
+            << "vault passphrase change refused (old passphrase):" << s.error().message;
         return s;
     }
     MasterKey newKey{};

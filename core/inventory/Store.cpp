@@ -360,8 +360,10 @@ Status Store::migrate()
                                            << "after" << clock.elapsed() << "ms";
             return {};
         }
-        qCDebug(lcInventory).noquote()
-            << "store" << m_location << ": migrating schema" << v << "->" << v + 1;
+        qCDebug(lcInventory).noquote() << QStringLiteral("store %1: migrating schema %2 -> %3")
+                                              .arg(m_location)
+                                              .arg(v)
+                                              .arg(v + 1);
         for (const QString& sql : steps.at(v)) {
             if (!q.exec(sql)) {
                 return rollback(

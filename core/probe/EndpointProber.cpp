@@ -172,9 +172,14 @@ void EndpointProber::maybeFinish()
     }
     m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
-    qCDebug(lcProbe).noquote() << "endpoint" << m_target.host << "port" << m_target.port << ":"
-                               << m_result.nodes.size() << "node(s) probed in"
-                               << m_result.wallTimeMs << "ms" << (m_cancelled ? "(cancelled)" : "");
+    qCDebug(lcProbe).noquote() << QStringLiteral(
+                                      "endpoint %1 port %2: %3 node(s) probed in %4 ms%5")
+                                      .arg(m_target.host)
+                                      .arg(m_target.port)
+                                      .arg(m_result.nodes.size())
+                                      .arg(m_result.wallTimeMs)
+                                      .arg(m_cancelled ? QStringLiteral(" (cancelled)")
+                                                       : QString());
     // Queued: receivers may delete us, and this may run inside a callback.
     QMetaObject::invokeMethod(this, &EndpointProber::finished, Qt::QueuedConnection);
 }

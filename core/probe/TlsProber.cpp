@@ -753,10 +753,15 @@ void TlsProber::maybeFinish()
     }
     m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
-    qCDebug(lcProbe).noquote() << "probe of" << m_target.host << m_result.address << "port"
-                               << m_target.port << "done:" << m_result.connections
-                               << "connection(s)," << m_result.errors.size() << "error(s) in"
-                               << m_result.wallTimeMs << "ms";
+    qCDebug(lcProbe).noquote()
+        << QStringLiteral("probe of %1 port %2 done: %3 connection(s), %4 error(s) in %5 ms")
+               .arg(m_target.host == m_result.address || m_target.host.isEmpty()
+                        ? m_result.address
+                        : QStringLiteral("%1 (%2)").arg(m_target.host, m_result.address))
+               .arg(m_target.port)
+               .arg(m_result.connections)
+               .arg(m_result.errors.size())
+               .arg(m_result.wallTimeMs);
     const QList<quint16> order = probedGroups();
     std::sort(m_result.groups.begin(), m_result.groups.end(),
               [&](quint16 a, quint16 b) { return order.indexOf(a) < order.indexOf(b); });
