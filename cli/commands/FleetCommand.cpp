@@ -510,10 +510,8 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
         printJson(ctx.out, {{QStringLiteral("endpoint"), o}});
     } else {
         printDetails(ctx.out, *e, x);
-        ctx.out << "Trust      " << trust
-                << "
-                   ";
-                   ctx.out.flush();
+        ctx.out << "Trust      " << trust << "\n";
+        ctx.out.flush();
     }
     return ExitCode::Ok;
 }
