@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Job.h"
 
+#include "common/internal/Log.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 #include <QThreadPool>
@@ -22,6 +24,7 @@ struct JobShared
     Job* owner = nullptr;
     QString lastStep;
     QElapsedTimer sinceLastReport;
+    QElapsedTimer sinceStart; ///< for the debug log's timings
 };
 
 } // namespace detail
@@ -107,6 +110,8 @@ void Job::start()
         return;
     }
     m_started = true;
+    m_shared->sinceStart.start();
+    qCDebug(lcCommon) << "job" << metaObject()->className() << "started";
     if (isCancelled()) {
         QMetaObject::invokeMethod(
             this, [this] { deliver(cancelledStatus()); }, Qt::QueuedConnection);
@@ -178,6 +183,12 @@ void Job::deliver(const Status& status)
     }
     m_finished = true;
     m_status = status;
+    qCDebug(lcCommon).noquote() << "job" << metaObject()->className() << "ended:"
+                                << (status ? QStringLiteral("ok") : status.error().toString())
+                                << "after"
+                                << (m_shared->sinceStart.isValid() ? m_shared->sinceStart.elapsed()
+                                                                   : 0)
+                                << "ms";
     emit finished(m_status);
 }
 
