@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliSupport.h"
 
+#include "common/Logging.h"
+
 #include <QJsonDocument>
 #include <algorithm>
 
 namespace certdeck::cli {
+
+Q_LOGGING_CATEGORY(lcCli, "certdeck.cli", QtWarningMsg)
 
 namespace {
 QList<CommandSpec>& registry()
@@ -43,6 +47,7 @@ void CommonOptions::addTo(QCommandLineParser& p) const
     p.addOption(json);
     p.addOption(db);
     p.addOption(help);
+    p.addOption(verbose);
 }
 
 void CommonOptions::apply(const QCommandLineParser& p, CommandContext& ctx) const
@@ -50,6 +55,10 @@ void CommonOptions::apply(const QCommandLineParser& p, CommandContext& ctx) cons
     ctx.json = ctx.json || p.isSet(json);
     if (p.isSet(db)) {
         ctx.dbPath = p.value(db);
+    }
+    if (p.isSet(verbose) && !ctx.verbose) {
+        ctx.verbose = true;
+        logging::configureFromEnvironment(true);
     }
 }
 

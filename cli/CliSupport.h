@@ -7,10 +7,14 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QTextStream>
 #include <functional>
 
 namespace certdeck::cli {
+
+/// "certdeck.cli": off unless --verbose or CERTDECK_LOG (common/Logging.h).
+Q_DECLARE_LOGGING_CATEGORY(lcCli)
 
 /// What every command gets: where to print, and the global options.
 struct CommandContext
@@ -19,6 +23,7 @@ struct CommandContext
     QTextStream& err; ///< progress and errors
     bool json = false;
     QString dbPath;
+    bool verbose = false; ///< debug logs of every module on stderr
 };
 
 /// One top-level command ("key", "cert", "store"...). `run` receives the
@@ -52,9 +57,13 @@ struct CommonOptions
         QStringLiteral("PATH")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show help and exit codes.")};
+    QCommandLineOption verbose{QStringLiteral("verbose"),
+                               QStringLiteral("Debug logs of every module on stderr (never "
+                                              "secrets); CERTDECK_LOG picks modules.")};
 
     void addTo(QCommandLineParser& p) const;
-    /// Applies --json/--db given after the command name to `ctx`.
+    /// Applies --json/--db/--verbose given after the command name to `ctx`;
+    /// --verbose switches the debug logs on at once.
     void apply(const QCommandLineParser& p, CommandContext& ctx) const;
 };
 

@@ -3,8 +3,10 @@
 
 #include "CliSupport.h"
 #include "common/BuildInfo.h"
+#include "common/Logging.h"
 #include "inventory/Store.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
 
 namespace certdeck::cli {
@@ -12,7 +14,7 @@ namespace certdeck::cli {
 namespace {
 QString usageLine()
 {
-    return QStringLiteral("Usage: certdeckctl [--json] [--db PATH] COMMAND ...\n");
+    return QStringLiteral("Usage: certdeckctl [--json] [--db PATH] [--verbose] COMMAND ...\n");
 }
 } // namespace
 
@@ -23,6 +25,9 @@ CtlApp::CtlApp(QTextStream& out, QTextStream& err)
 
 ExitCode CtlApp::run(const QStringList& args)
 {
+    // Quiet unless CERTDECK_LOG asks; --verbose (here or after the command
+    // name) switches everything on in CommonOptions::apply().
+    logging::configureFromEnvironment(false);
     CommandContext ctx{m_out, m_err, false, inventory::Store::defaultLocation()};
     QCommandLineParser p;
     CommonOptions common;
@@ -73,6 +78,8 @@ ExitCode CtlApp::run(const QStringList& args)
               << "  --json       print JSON for scripts (errors too)\n"
               << "  --db PATH    inventory store; default $CERTDECK_DB or the user's data "
                  "folder\n"
+              << "  --verbose    debug logs of every module on stderr (never secrets);\n"
+                 "               CERTDECK_LOG=acme,probe or =all picks modules\n"
               << "  --version    print the version\n"
               << "  -h, --help   this text; 'certdeckctl COMMAND --help' for a command\n\n"
               << exitCodeHelp();
@@ -86,8 +93,15 @@ ExitCode CtlApp::run(const QStringList& args)
     if (cmd == nullptr) {
         return usageError(ctx, QStringLiteral("unknown command '%1'").arg(rest.first()));
     }
+    // Only the command's name: its arguments are the user's business.
+    qCDebug(lcCli).noquote() << "running" << cmd->name;
+    QElapsedTimer clock;
+    clock.start();
     // The command sees its own name as argv[0], so its parser works as usual.
-    return cmd->run(ctx, rest);
+    const ExitCode result = cmd->run(ctx, rest);
+    qCDebug(lcCli).noquote() << cmd->name << "ended with exit code" << static_cast<int>(result)
+                             << "after" << clock.elapsed() << "ms";
+    return result;
 }
 
 } // namespace certdeck::cli

@@ -2,6 +2,7 @@
 #include "VaultSession.h"
 
 #include "Background.h"
+#include "UiLog.h"
 #include "VaultPassphraseDialog.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
@@ -25,6 +26,7 @@ VaultSession::~VaultSession()
 void VaultSession::forget()
 {
     if (!m_passphrase.isEmpty()) {
+        qCDebug(lcUi) << "vault session: passphrase forgotten";
         OPENSSL_cleanse(m_passphrase.data(), static_cast<size_t>(m_passphrase.size()));
     }
     m_passphrase.clear();
@@ -67,6 +69,7 @@ void VaultSession::withPassphrase(QObject* context, Then then)
 
 void VaultSession::ask(bool initialize, QPointer<QObject> context, Then then)
 {
+    qCDebug(lcUi) << "vault session: asking for the passphrase; new vault:" << initialize;
     auto answer = [this, initialize, context, then](const QByteArray& passphrase) {
         if (passphrase.isEmpty() || !context) {
             return;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
+#include "common/Logging.h"
 #include "common/ThreadedOperation.h"
 #include "inventory/Store.h"
 
@@ -9,6 +10,7 @@
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
+    certdeck::logging::configureFromEnvironment(false);
     QApplication::setApplicationName(QStringLiteral("CertDeck"));
     QApplication::setOrganizationName(QStringLiteral("CertDeck"));
     QApplication::setApplicationVersion(QStringLiteral(CERTDECK_VERSION));
@@ -26,13 +28,21 @@ int main(int argc, char* argv[])
         QStringLiteral("Trust the anchors in this bundle instead of the "
                        "system store."),
         QStringLiteral("BUNDLE"));
+    const QCommandLineOption verbose(
+        QStringLiteral("verbose"),
+        QStringLiteral("Debug logs of every module on stderr (never secrets); CERTDECK_LOG "
+                       "picks modules: acme,probe or all."));
     parser.addOption(host);
     parser.addOption(caFile);
+    parser.addOption(verbose);
     parser.addPositionalArgument(
         QStringLiteral("files"),
         QStringLiteral("Certificates, bundles, .p7b or .p12 files to open."),
         QStringLiteral("[FILE...]"));
     parser.process(app);
+    if (parser.isSet(verbose)) {
+        certdeck::logging::configureFromEnvironment(true);
+    }
 
     int code = 0;
     {

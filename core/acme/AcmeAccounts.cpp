@@ -2,6 +2,7 @@
 #include "acme/AcmeAccounts.h"
 
 #include "acme/Jws.h"
+#include "acme/internal/Log.h"
 
 #include <QJsonArray>
 
@@ -26,6 +27,9 @@ void newAccount(AcmeClient& client, QJsonObject payload, const std::optional<Eab
                 return;
             }
             payload.insert(QStringLiteral("externalAccountBinding"), *binding);
+            // The key ID names the binding; the MAC key never leaves Jws.
+            qCDebug(lcAcme).noquote()
+                << "new account with external account binding, key ID" << eab->keyId;
         }
         client.post(
             dir->newAccount, payload, action,
@@ -42,6 +46,9 @@ void newAccount(AcmeClient& client, QJsonObject payload, const std::optional<Eab
                 }
                 AccountInfo info = AcmeAccounts::parse(r->json, r->location);
                 info.created = r->status == 201;
+                qCDebug(lcAcme).noquote()
+                    << (info.created ? "account created:" : "account already exists:")
+                    << info.url.toString() << "status" << info.status;
                 client.setAccountUrl(info.url);
                 done(info);
             },

@@ -6,7 +6,9 @@
 #include "acme/AcmeProblem.h"
 #include "acme/Base64Url.h"
 #include "acme/Jws.h"
+#include "acme/internal/Log.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -32,6 +34,17 @@ QString sslErrorsText(const QList<QSslError>& errors)
         parts << e.errorString();
     }
     return parts.join(QStringLiteral("; "));
+}
+
+// "POST https://... -> 201 in 12 ms": what support needs, never a body.
+void logReply(const char* method, QNetworkReply* reply, const QElapsedTimer& clock)
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    qCDebug(lcAcme).noquote() << method << reply->url().toString() << "->"
+                              << (status != 0
+                                      ? QString::number(status)
+                                      : QStringLiteral("no answer (%1)").arg(reply->errorString()))
+                              << "in" << clock.elapsed() << "ms";
 }
 
 } // namespace
@@ -180,6 +193,9 @@ void AcmeClient::directory(Done<AcmeDirectory> done)
             QStringLiteral("the ACME directory URL '%1' is not an https URL").arg(url.toString())));
         return;
     }
+    qCDebug(lcAcme).noquote() << "GET" << url.toString() << "(directory)";
+    QElapsedTimer clock;
+    clock.start();
     QNetworkReply* reply = track(m_network->get(makeRequest(url, m_options)));
     auto sslErrors = std::make_shared<QList<QSslError>>();
     connect(reply, &QNetworkReply::sslErrors, this,
@@ -191,6 +207,7 @@ void AcmeClient::directory(Done<AcmeDirectory> done)
             done(tl::unexpected(cancelledError(action)));
             return;
         }
+        logReply("GET", reply, clock);
         keepNonce(reply);
         const QByteArray body = reply->readAll();
         auto resp = readReply(reply, action, body);
@@ -213,15 +230,19 @@ void AcmeClient::directory(Done<AcmeDirectory> done)
 void AcmeClient::fetchNonce(std::function<void(const Result<QByteArray>&)> done)
 {
     if (!m_nonces.isEmpty()) {
+        qCDebug(lcAcme) << "nonce taken from the pool;" << m_nonces.size() - 1 << "left";
         done(m_nonces.takeLast());
         return;
     }
+    qCDebug(lcAcme) << "nonce pool empty: asking newNonce";
     directory([this, done](const Result<AcmeDirectory>& dir) {
         if (!dir) {
             done(tl::unexpected(dir.error()));
             return;
         }
         const QString action = QStringLiteral("getting a nonce from the ACME server");
+        QElapsedTimer clock;
+        clock.start();
         QNetworkReply* reply = track(m_network->head(makeRequest(dir->newNonce, m_options)));
         auto sslErrors = std::make_shared<QList<QSslError>>();
         connect(reply, &QNetworkReply::sslErrors, this,
@@ -233,6 +254,7 @@ void AcmeClient::fetchNonce(std::function<void(const Result<QByteArray>&)> done)
                 done(tl::unexpected(cancelledError(action)));
                 return;
             }
+            logReply("HEAD", reply, clock);
             if (auto t = transportError(reply, action, *sslErrors)) {
                 done(tl::unexpected(*t));
                 return;
@@ -319,16 +341,26 @@ void AcmeClient::sendWithNonce(const std::shared_ptr<Request>& r, const QByteArr
     if (!r->accept.isEmpty()) {
         req.setRawHeader("Accept", r->accept);
     }
+    // The signed body is never logged: it carries EAB bindings, CSRs and
+    // key authorizations.
+    qCDebug(lcAcme).noquote() << "POST" << r->url.toString()
+                              << QStringLiteral("(%1%2%3)")
+                                     .arg(r->action,
+                                          r->payload ? QString() : QStringLiteral(", POST-as-GET"),
+                                          r->useJwk ? QStringLiteral(", jwk") : QString());
+    QElapsedTimer clock;
+    clock.start();
     QNetworkReply* reply = track(m_network->post(req, *body));
     auto sslErrors = std::make_shared<QList<QSslError>>();
     connect(reply, &QNetworkReply::sslErrors, this,
             [sslErrors](const QList<QSslError>& e) { *sslErrors += e; });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, r, sslErrors] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, r, sslErrors, clock] {
         reply->deleteLater();
         if (r->generation != m_generation) {
             r->done(tl::unexpected(cancelledError(r->action)));
             return;
         }
+        logReply("POST", reply, clock);
         if (auto t = transportError(reply, r->action, *sslErrors)) {
             r->done(tl::unexpected(*t));
             return;
@@ -348,15 +380,31 @@ void AcmeClient::onReply(QNetworkReply* reply, const std::shared_ptr<Request>& r
         if (problem && problem->is("badNonce") && r->badNonceLeft > 0) {
             --r->badNonceLeft;
             ++m_badNonceRetries;
+            qCDebug(lcAcme).noquote()
+                << QStringLiteral("badNonce from %1: re-signing with the fresh nonce; %2 retries "
+                                  "left")
+                       .arg(r->url.toString())
+                       .arg(r->badNonceLeft);
             emit badNonceRetried(m_badNonceRetries);
             send(r);
             return;
+        }
+        if (problem) {
+            qCDebug(lcAcme).noquote()
+                << QStringLiteral("problem %1 from %2: %3")
+                       .arg(problem->shortType(), r->url.toString(), problem->detail.left(200));
         }
         const auto retryAfter = AcmeResponse::parseRetryAfter(reply->rawHeader("Retry-After"),
                                                               QDateTime::currentDateTimeUtc());
         if ((status == 429 || status == 503) && retryAfter && r->rateLeft > 0 &&
             *retryAfter <= m_options.maxRetryAfterSeconds) {
             --r->rateLeft;
+            qCDebug(lcAcme).noquote()
+                << QStringLiteral("HTTP %1 from %2: retrying after %3 s; %4 retries left")
+                       .arg(status)
+                       .arg(r->url.toString())
+                       .arg(*retryAfter)
+                       .arg(r->rateLeft);
             QTimer::singleShot(std::chrono::seconds(*retryAfter), this, [this, r] { send(r); });
             return;
         }
@@ -427,6 +475,9 @@ void AcmeClient::get(const QUrl& url, const QString& action, Done<AcmeResponse> 
                   url.toString()));
         return;
     }
+    qCDebug(lcAcme).noquote() << "GET" << url.toString() << QStringLiteral("(%1)").arg(action);
+    QElapsedTimer clock;
+    clock.start();
     QNetworkReply* reply = track(m_network->get(makeRequest(url, m_options)));
     auto sslErrors = std::make_shared<QList<QSslError>>();
     connect(reply, &QNetworkReply::sslErrors, this,
@@ -438,6 +489,7 @@ void AcmeClient::get(const QUrl& url, const QString& action, Done<AcmeResponse> 
             done(tl::unexpected(cancelledError(action)));
             return;
         }
+        logReply("GET", reply, clock);
         if (auto t = transportError(reply, action, *sslErrors)) {
             done(tl::unexpected(*t));
             return;
@@ -450,6 +502,7 @@ void AcmeClient::get(const QUrl& url, const QString& action, Done<AcmeResponse> 
 void AcmeClient::abortAll()
 {
     ++m_generation;
+    qCDebug(lcAcme) << "aborting" << m_inFlight.size() << "request(s) in flight";
     const QList<QNetworkReply*> replies = m_inFlight;
     for (QNetworkReply* reply : replies) {
         reply->abort();

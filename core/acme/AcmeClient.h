@@ -48,8 +48,9 @@ struct AcmeClientOptions
 /// documents turned into plain-words errors.
 ///
 /// Asynchronous on the thread that owns it (QNetworkAccessManager); callbacks
-/// run on that thread, never after the client is destroyed. Nothing is logged:
-/// keys, tokens and payloads stay out of any output.
+/// run on that thread, never after the client is destroyed. Requests are
+/// logged in certdeck.acme at debug level (method, URL, status, timing, nonce
+/// pool, retries); keys, tokens and payloads stay out of any output.
 class AcmeClient : public QObject
 {
     Q_OBJECT

@@ -6,6 +6,7 @@
 #include "acme/AcmeNewOrder.h"
 #include "acme/AcmeProblem.h"
 #include "acme/Base64Url.h"
+#include "acme/internal/Log.h"
 #include "crypto/Csr.h"
 
 #include <QHash>
@@ -96,6 +97,8 @@ void AcmeOrderFlow::report(const QString& step, const QString& message)
     } else if (step.startsWith(QLatin1String("Downloading"))) {
         done = total - 1;
     }
+    // The progress lines name steps and identifiers, never tokens.
+    qCDebug(lcAcme).noquote() << "order:" << step << "-" << message;
     reportProgress(step, static_cast<double>(done) / total, message);
 }
 
@@ -656,6 +659,10 @@ void AcmeOrderFlow::conclude(Result<IssuedCertificate> result)
         return;
     }
     m_finishing = true;
+    qCDebug(lcAcme).noquote()
+        << "order" << m_orderUrl.toString()
+        << "ended:" << (result ? QStringLiteral("certificate issued") : result.error().toString())
+        << QStringLiteral("(withdrawing %1 challenge answer(s))").arg(m_published.size());
     auto shared = std::make_shared<Result<IssuedCertificate>>(std::move(result));
     withdrawAll([this, shared] { finishWith(*shared); });
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Job.h"
 
+#include "common/internal/Log.h"
+
 #include <QElapsedTimer>
 #include <QMetaObject>
 #include <QThreadPool>
@@ -22,6 +24,7 @@ struct JobShared
     Job* owner = nullptr;
     QString lastStep;
     QElapsedTimer sinceLastReport;
+    QElapsedTimer sinceStart; ///< for the debug log's timings
 };
 
 } // namespace detail
@@ -102,6 +105,8 @@ Job::~Job()
 
 void Job::onStart()
 {
+    m_shared->sinceStart.start();
+    qCDebug(lcCommon) << "job" << metaObject()->className() << "started";
     Runner runner = makeRunner();
     QThreadPool::globalInstance()->start([runner = std::move(runner), shared = m_shared] {
         const JobControl control(shared);
@@ -130,6 +135,7 @@ void Job::onStart()
                 // A cancel that arrived while the work was finishing still
                 // wins (Operation::finish says so); the value is not stored.
                 if (owner->isCancelled()) {
+                    owner->logEnd(cancelledStatus());
                     owner->finish(cancelledStatus());
                     return;
                 }
@@ -140,6 +146,7 @@ void Job::onStart()
                     status = fail(ErrorCode::Internal,
                                   QStringLiteral("the job's result could not be stored"));
                 }
+                owner->logEnd(status);
                 owner->finish(status);
             },
             Qt::QueuedConnection);
@@ -149,6 +156,16 @@ void Job::onStart()
 void Job::onCancel()
 {
     m_shared->cancelled = true;
+}
+
+void Job::logEnd(const Status& status) const
+{
+    qCDebug(lcCommon).noquote() << "job" << metaObject()->className() << "ended:"
+                                << (status ? QStringLiteral("ok") : status.error().toString())
+                                << "after"
+                                << (m_shared->sinceStart.isValid() ? m_shared->sinceStart.elapsed()
+                                                                   : 0)
+                                << "ms";
 }
 
 } // namespace certdeck

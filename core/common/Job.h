@@ -83,6 +83,9 @@ protected:
     void onCancel() override;
 
 private:
+    /// The debug log's line for the end of the work (never its data).
+    void logEnd(const Status& status) const;
+
     std::shared_ptr<detail::JobShared> m_shared;
 };
 

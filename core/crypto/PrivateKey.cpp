@@ -7,8 +7,10 @@
 #include "crypto/internal/KeyOsslPtr.h"
 #include "crypto/internal/KeyPbeCost.h"
 #include "crypto/internal/KeyPemScanner.h"
+#include "crypto/internal/Log.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <cstring>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -162,6 +164,8 @@ Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
                     QStringLiteral("%1 holds a public key only; the private key is needed")
                         .arg(where(origin)));
     }
+    qCDebug(lcCrypto).noquote() << "read a private key from" << where(origin)
+                                << (pass.asked ? "(encrypted)" : "(not encrypted)");
     return PrivateKey(std::move(pkey));
 }
 
@@ -302,6 +306,8 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, const PrimeSearchCallback&
     }
     internal::KeyGenCallbackState cb(&onProgress);
     cb.attach(ctx.get());
+    QElapsedTimer clock;
+    clock.start();
     EVP_PKEY* raw = nullptr;
     const int ok = EVP_PKEY_generate(ctx.get(), &raw);
     ossl::PKeyPtr pkey(raw);
@@ -311,6 +317,15 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, const PrimeSearchCallback&
             return fail(ErrorCode::Cancelled, QStringLiteral("key generation was cancelled"));
         }
         return fail(ErrorCode::Crypto, QStringLiteral("key generation failed"), detail);
+    }
+    if (lcCrypto().isDebugEnabled()) {
+        QString what = QString::fromLatin1(algorithm);
+        if (group != nullptr) {
+            what += u' ' + QString::fromLatin1(group);
+        } else if (rsaBits != 0) {
+            what += u' ' + QString::number(rsaBits);
+        }
+        qCDebug(lcCrypto).noquote() << "generated a" << what << "key in" << clock.elapsed() << "ms";
     }
     return PrivateKey(std::move(pkey));
 }
@@ -479,6 +494,9 @@ Result<QByteArray> PrivateKey::toEncryptedPkcs8Pem(const QByteArray& passphrase)
     }
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
+    qCDebug(lcCrypto).noquote()
+        << QStringLiteral("encrypted a private key as PKCS#8 (AES-256-CBC, scrypt N=%1)")
+               .arg(kScryptN);
     return QByteArray(data, static_cast<qsizetype>(len));
 }
 

@@ -2,8 +2,10 @@
 #include "dns/Rfc2136Updater.h"
 
 #include "dns/DnsMessage.h"
+#include "dns/internal/Log.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 
 namespace certdeck::dns {
@@ -67,6 +69,8 @@ void Rfc2136Updater::findZone(const QString& name, std::function<void(const Resu
             for (const auto* section : {&msg->answers, &msg->authorities}) {
                 for (const DnsRecord& r : *section) {
                     if (r.type == RrType::Soa) {
+                        qCDebug(lcDns).noquote() << QStringLiteral("zone of %1 is %2 (SOA from %3)")
+                                                        .arg(name, r.name, server.toString());
                         done(r.name);
                         return;
                     }
@@ -106,10 +110,18 @@ void Rfc2136Updater::update(const QString& name, const DnsRecord& record, const 
         }
         const TsigKey key = m_key;
         const QString where = m_server.toString();
+        // The TSIG key's name only; its secret and the MAC stay out.
+        qCDebug(lcDns).noquote() << "UPDATE" << action << "in zone" << *zone << "to" << where
+                                 << "signed with TSIG key" << key.name;
+        QElapsedTimer clock;
+        clock.start();
         DnsExchange::run(
             m_server, *signedWire, m_timeoutMs, this,
-            [done, key, requestMac, action, where, zoneName = *zone](const Result<QByteArray>& a) {
+            [done, key, requestMac, action, where, zoneName = *zone,
+             clock](const Result<QByteArray>& a) {
                 if (!a) {
+                    qCDebug(lcDns).noquote()
+                        << "UPDATE" << action << "to" << where << "failed:" << a.error().message;
                     done(fail(a.error().code, action + QStringLiteral(": ") + a.error().message,
                               a.error().detail));
                     return;
@@ -121,6 +133,10 @@ void Rfc2136Updater::update(const QString& name, const DnsRecord& record, const 
                 }
                 const quint64 t = static_cast<quint64>(QDateTime::currentSecsSinceEpoch());
                 const Status sig = Tsig::verify(*a, key, requestMac, t);
+                qCDebug(lcDns).noquote()
+                    << "UPDATE" << action << "answered" << DnsMessage::rcodeName(msg->rcode())
+                    << "in" << clock.elapsed() << "ms; answer's TSIG"
+                    << (sig ? QStringLiteral("verified") : sig.error().message);
                 if (msg->rcode() != 0) {
                     QString detail = QStringLiteral("zone %1 at %2").arg(zoneName, where);
                     if (!sig) {

@@ -8,7 +8,9 @@
 #include "internal/VaultOsslPtr.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
+#include "inventory/internal/Log.h"
 
+#include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <cstring>
@@ -374,8 +376,11 @@ Status KeyVault::init(const QByteArray& passphrase, const ScryptCost& cost)
 {
     MasterKey key{};
     KeyWiper wiper{key};
+    QElapsedTimer clock;
+    clock.start();
     auto row = newRow(passphrase, cost, key);
     if (!row) {
+        qCDebug(lcInventory).noquote() << "vault init failed:" << row.error().message;
         return tl::unexpected(row.error());
     }
     const Status s =
@@ -391,8 +396,11 @@ Status KeyVault::init(const QByteArray& passphrase, const ScryptCost& cost)
             return writeRow(m_store.m_connectionName, true, *row);
         });
     if (!s) {
+        qCDebug(lcInventory).noquote() << "vault init failed:" << s.error().message;
         return s;
     }
+    qCDebug(lcInventory) << "vault initialised: scrypt N" << cost.n << "r" << cost.r << "p"
+                         << cost.p << "in" << clock.elapsed() << "ms";
     m_key = key;
     m_unlocked = true;
     return {};
@@ -407,9 +415,15 @@ Status KeyVault::unlock(const QByteArray& passphrase)
     }
     MasterKey key{};
     KeyWiper wiper{key};
+    QElapsedTimer clock;
+    clock.start();
     if (auto s = unlockRow(*row, passphrase, key); !s) {
+        qCDebug(lcInventory).noquote()
+            << "vault unlock failed after" << clock.elapsed() << "ms:" << s.error().message;
         return s;
     }
+    qCDebug(lcInventory) << "vault unlocked: scrypt N" << row->cost.n << "in" << clock.elapsed()
+                         << "ms";
     m_key = key;
     m_unlocked = true;
     return {};
@@ -437,7 +451,11 @@ Result<qint64> KeyVault::storeKey(const crypto::PrivateKey& key, const QString& 
     record.spkiSha256 = spki;
     record.protection = KeyProtection::MasterPassphrase;
     record.encrypted = *sealed;
-    return m_store.addKey(record);
+    auto id = m_store.addKey(record);
+    if (id) {
+        qCDebug(lcInventory) << "vault: stored key" << *id << "sealed with AES-256-GCM";
+    }
+    return id;
 }
 
 namespace {
@@ -481,7 +499,10 @@ Result<crypto::PrivateKey> KeyVault::loadKey(qint64 id) const
         return fail(ErrorCode::Unsupported,
                     QStringLiteral("Key %1 is held in the OS keyring, not in the vault").arg(id));
     }
-    return openKey(m_key, id, record->spkiSha256, record->encrypted);
+    auto key = openKey(m_key, id, record->spkiSha256, record->encrypted);
+    qCDebug(lcInventory).noquote()
+        << "vault: opening key" << id << "->" << (key ? QStringLiteral("ok") : key.error().message);
+    return key;
 }
 
 Result<int> KeyVault::keyCount() const
@@ -505,7 +526,11 @@ Status KeyVault::changePassphrase(const QByteArray& oldPassphrase, const QByteAr
     }
     MasterKey oldKey{};
     KeyWiper oldWiper{oldKey};
+    QElapsedTimer clock;
+    clock.start();
     if (auto s = unlockRow(*oldRow, oldPassphrase, oldKey); !s) {
+        qCDebug(lcInventory).noquote()
+            << "vault passphrase change refused (old passphrase):" << s.error().message;
         return s;
     }
     MasterKey newKey{};
@@ -515,6 +540,7 @@ Status KeyVault::changePassphrase(const QByteArray& oldPassphrase, const QByteAr
         return tl::unexpected(row.error());
     }
 
+    int reencrypted = 0;
     const Status s = m_store.mutate(
         QStringLiteral("vault.change-passphrase"), QStringLiteral("key vault"), [&]() -> Status {
             // The verifier is checked again inside the transaction, so a
@@ -536,6 +562,7 @@ Status KeyVault::changePassphrase(const QByteArray& oldPassphrase, const QByteAr
             }
             QSqlQuery update(connection(conn));
             update.prepare(QStringLiteral("UPDATE keys SET encrypted = ? WHERE id = ?"));
+            reencrypted = 0;
             while (q.next()) {
                 const qint64 id = q.value(0).toLongLong();
                 const QByteArray spki = q.value(1).toByteArray();
@@ -560,12 +587,17 @@ Status KeyVault::changePassphrase(const QByteArray& oldPassphrase, const QByteAr
                     !e) {
                     return e;
                 }
+                ++reencrypted;
             }
             return writeRow(conn, false, *row);
         });
     if (!s) {
+        qCDebug(lcInventory).noquote() << "vault passphrase change failed:" << s.error().message;
         return s;
     }
+    qCDebug(lcInventory) << "vault passphrase changed:" << reencrypted
+                         << "key(s) re-encrypted, scrypt N" << cost.n << "in" << clock.elapsed()
+                         << "ms";
     m_key = newKey;
     m_unlocked = true;
     return {};

@@ -5,6 +5,7 @@
 #include "Store.h"
 #include "crypto/PrivateKey.h"
 #include "crypto/Wipe.h"
+#include "inventory/internal/Log.h"
 
 #include <QRandomGenerator>
 
@@ -44,6 +45,7 @@ Result<qint64> KeyringKeys::storeKey(const crypto::PrivateKey& key, const QStrin
         (void)m_keyring.remove(keyringId);
         return tl::unexpected(id.error());
     }
+    qCDebug(lcInventory).noquote() << "key" << *id << "held in the OS keyring as" << keyringId;
     return id;
 }
 
@@ -80,6 +82,8 @@ Result<crypto::PrivateKey> KeyringKeys::loadKey(qint64 id) const
                                    "recorded (public key hash differs)")
                         .arg(what, record->keyringId));
     }
+    qCDebug(lcInventory).noquote()
+        << "key" << id << "read from the OS keyring entry" << record->keyringId;
     return key;
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "OsKeyring.h"
 
+#include "inventory/internal/Log.h"
+
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QMutex>
 #include <QThread>
 #include <memory>
@@ -67,6 +70,8 @@ enum class Op
 std::shared_ptr<Outcome> runJob(Op op, const QString& service, const QString& key,
                                 const QByteArray& data, int timeoutMs, bool* timedOut)
 {
+    QElapsedTimer clock;
+    clock.start();
     auto outcome = std::make_shared<Outcome>();
     QObject* ctx = KeyringThread::instance().context();
     QMetaObject::invokeMethod(
@@ -97,6 +102,15 @@ std::shared_ptr<Outcome> runJob(Op op, const QString& service, const QString& ke
         },
         Qt::QueuedConnection);
     *timedOut = !outcome->done.try_acquire_for(std::chrono::milliseconds(timeoutMs));
+    // The entry's name and the outcome; the secret never.
+    static const char* const names[] = {"read", "write", "delete"};
+    qCDebug(lcInventory).noquote()
+        << "OS keyring" << names[static_cast<int>(op)] << service + u'/' + key << "->"
+        << (*timedOut ? QStringLiteral("no answer")
+            : outcome->error == QKeychain::NoError
+                ? QStringLiteral("ok")
+                : QStringLiteral("error %1 (%2)").arg(outcome->error).arg(outcome->errorString))
+        << "in" << clock.elapsed() << "ms";
     return outcome;
 }
 

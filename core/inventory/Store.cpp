@@ -5,8 +5,10 @@
 
 #include "internal/Migrations.h"
 #include "internal/SqlSupport.h"
+#include "inventory/internal/Log.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
@@ -192,6 +194,8 @@ Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
     if (auto m = store->migrate(); !m) {
         return tl::unexpected(m.error());
     }
+    qCDebug(lcInventory).noquote()
+        << (existed ? "opened SQLite store" : "created SQLite store") << fi.absoluteFilePath();
     return store;
 }
 
@@ -226,6 +230,8 @@ Result<std::unique_ptr<Store>> Store::openPostgres(const QString& urlText)
     }
     db.setDatabaseName(database);
     db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=certdeck"));
+    // `location` has no password; the URL may.
+    qCDebug(lcInventory).noquote() << "connecting to PostgreSQL store" << location;
     if (!db.open()) {
         return tl::unexpected(dbError(QStringLiteral("Cannot connect to the PostgreSQL store"),
                                       db.lastError(), location));
@@ -303,6 +309,8 @@ Status Store::migrate()
     if (const auto v = schemaVersion(); v && *v == latest) {
         return {};
     }
+    QElapsedTimer clock;
+    clock.start();
     for (;;) {
         // One transaction per step; on PostgreSQL DDL is transactional too,
         // and the advisory lock makes a second client wait, then see the
@@ -348,8 +356,14 @@ Status Store::migrate()
         }
         if (v == latest) {
             q.exec(QStringLiteral("COMMIT"));
+            qCDebug(lcInventory).noquote() << "store" << m_location << "is at schema" << latest
+                                           << "after" << clock.elapsed() << "ms";
             return {};
         }
+        qCDebug(lcInventory).noquote() << QStringLiteral("store %1: migrating schema %2 -> %3")
+                                              .arg(m_location)
+                                              .arg(v)
+                                              .arg(v + 1);
         for (const QString& sql : steps.at(v)) {
             if (!q.exec(sql)) {
                 return rollback(

@@ -3,6 +3,7 @@
 
 #include "probe/AddressResolver.h"
 #include "probe/TlsProber.h"
+#include "probe/internal/Log.h"
 
 #include <QHostAddress>
 #include <numeric>
@@ -66,6 +67,9 @@ void EndpointProber::onResolved(const AddressResolution& resolution)
     m_resolving = false;
     m_result.resolver = resolution.resolver;
     m_result.dnsOutcome = dnsOutcomeName(resolution.outcome);
+    qCDebug(lcProbe).noquote() << "resolved" << m_target.host << "->" << m_result.dnsOutcome
+                               << resolution.addresses.size() << "address(es) in"
+                               << m_clock.elapsed() << "ms";
     if (m_cancelled) {
         maybeFinish();
         return;
@@ -168,6 +172,14 @@ void EndpointProber::maybeFinish()
     }
     m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    qCDebug(lcProbe).noquote() << QStringLiteral(
+                                      "endpoint %1 port %2: %3 node(s) probed in %4 ms%5")
+                                      .arg(m_target.host)
+                                      .arg(m_target.port)
+                                      .arg(m_result.nodes.size())
+                                      .arg(m_result.wallTimeMs)
+                                      .arg(m_cancelled ? QStringLiteral(" (cancelled)")
+                                                       : QString());
     // Queued: receivers may delete us, and this may run inside a callback.
     QMetaObject::invokeMethod(this, &EndpointProber::finished, Qt::QueuedConnection);
 }

@@ -7,6 +7,7 @@
 #include "probe/ConnectionBudget.h"
 #include "probe/NamedGroup.h"
 #include "probe/internal/HandshakeAttempt.h"
+#include "probe/internal/Log.h"
 
 #include <QHostInfo>
 #include <QSet>
@@ -193,6 +194,8 @@ void TlsProber::begin(const QHostAddress& address)
 {
     m_address = address;
     m_result.address = address.toString();
+    qCDebug(lcProbe).noquote() << "probing" << m_result.address << "port" << m_target.port << "SNI"
+                               << (m_sni.isEmpty() ? QStringLiteral("(none)") : m_sni);
     if (m_options.budget) {
         connect(m_options.budget.get(), &ConnectionBudget::released, this, &TlsProber::pump);
     }
@@ -276,6 +279,18 @@ void TlsProber::launch(Request request)
             m_active.removeOne(self);
             self->deleteLater();
             ++m_result.connections;
+            // One line per connection: the category check keeps it free when off.
+            if (lcProbe().isDebugEnabled()) {
+                qCDebug(lcProbe).noquote()
+                    << m_result.address << "port" << m_target.port << "connection"
+                    << m_result.connections << "->"
+                    << (outcome.failure ? QStringLiteral("%1 at %2: %3")
+                                              .arg(probeFailureKindName(outcome.failure->kind),
+                                                   outcome.failure->step, outcome.failure->message)
+                        : outcome.reply && outcome.reply->kind == ServerReply::Kind::Alert
+                            ? QStringLiteral("alert %1").arg(outcome.reply->alert.name())
+                            : QStringLiteral("ServerHello"));
+            }
             releaseSlot();
             done(outcome);
             pump();
@@ -738,6 +753,15 @@ void TlsProber::maybeFinish()
     }
     m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    qCDebug(lcProbe).noquote()
+        << QStringLiteral("probe of %1 port %2 done: %3 connection(s), %4 error(s) in %5 ms")
+               .arg(m_target.host == m_result.address || m_target.host.isEmpty()
+                        ? m_result.address
+                        : QStringLiteral("%1 (%2)").arg(m_target.host, m_result.address))
+               .arg(m_target.port)
+               .arg(m_result.connections)
+               .arg(m_result.errors.size())
+               .arg(m_result.wallTimeMs);
     const QList<quint16> order = probedGroups();
     std::sort(m_result.groups.begin(), m_result.groups.end(),
               [&](quint16 a, quint16 b) { return order.indexOf(a) < order.indexOf(b); });

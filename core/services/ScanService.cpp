@@ -7,6 +7,7 @@
 #include "inventory/Store.h"
 #include "probe/TlsInspection.h"
 #include "revocation/RevocationCheck.h"
+#include "services/internal/Log.h"
 
 #include <QCryptographicHash>
 
@@ -42,6 +43,10 @@ void ScanService::start()
     // main OpenSSL handshake.
     scan.probe.inspect = true;
     scan.probe.inspectChainOnly = !m_options.fullInspection;
+    qCDebug(lcServices).noquote() << QStringLiteral("scan of %1 endpoint(s) starting%2")
+                                         .arg(m_targets.size())
+                                         .arg(m_store != nullptr ? QStringLiteral(", recorded")
+                                                                 : QString());
     auto* scanner = new probe::FleetScanner(std::move(items), scan, this);
     m_scanner = scanner;
     connect(scanner, &probe::FleetScanner::endpointDone, this, &ScanService::onProbed);
@@ -225,6 +230,12 @@ void ScanService::complete(EndpointCheck check)
     ++m_done;
     const QString where =
         inventory::endpointAddress(check.target.target.host, check.target.target.port);
+    qCDebug(lcServices).noquote()
+        << QStringLiteral("%1 checked: %2%3")
+               .arg(where, probe::probeVerdictName(check.assessment.verdict),
+                    check.chainError.isEmpty()
+                        ? QString()
+                        : QStringLiteral(" (chain: %1)").arg(check.chainError));
     m_results << check;
     emit endpointChecked(m_results.constLast());
     emit progress(QStringLiteral("scan"),
@@ -242,6 +253,15 @@ void ScanService::maybeFinish()
         m_status = fail(ErrorCode::Cancelled,
                         QStringLiteral("Cancelled after %1 endpoint(s)").arg(m_done));
     }
+    qCDebug(lcServices).noquote() << QStringLiteral(
+                                         "scan ended%1: %2 endpoint(s) checked, worst %3, peak %4 "
+                                         "connection(s), %5 not recorded")
+                                         .arg(m_cancelled ? QStringLiteral(" (cancelled)")
+                                                          : QString())
+                                         .arg(m_done)
+                                         .arg(probe::probeVerdictName(worstVerdict()))
+                                         .arg(m_peak)
+                                         .arg(m_recordFailures.size());
     emit finished(m_status);
 }
 

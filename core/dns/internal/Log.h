@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace certdeck::dns {
+
+// "certdeck.dns": warnings always; debug and info only with --verbose or
+// CERTDECK_LOG (common/Logging.h). Never log a key, passphrase or token.
+Q_DECLARE_LOGGING_CATEGORY(lcDns)
+
+} // namespace certdeck::dns
