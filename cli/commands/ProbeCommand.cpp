@@ -4,6 +4,7 @@
 // raw ClientHellos so it does not depend on what the local OpenSSL offers.
 #include "CheckOptions.h"
 #include "CliSupport.h"
+#include "OperationRunner.h"
 #include "ProbeExitCode.h"
 #include "common/HostPort.h"
 #include "inventory/RecordNames.h"
@@ -21,7 +22,6 @@
 #include "services/ScanService.h"
 #include "services/ScanTargets.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -323,28 +323,16 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     serviceOptions.fullInspection = !p.isSet(noInspect);
     serviceOptions.client = clientProfile;
 
-    // certdeckctl runs commands before any event loop; this loop is the only
-    // one in the process, so it nests in nothing.
-    QEventLoop loop;
     services::ScanService service({scanTarget}, serviceOptions);
-    QObject::connect(&service, &services::ScanService::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&service, &services::ScanService::progress, &loop,
-                     [&ctx](const QString& step, double fraction, const QString& message) {
-                         if (step == QLatin1String("scan")) {
-                             return; // the endpoint is done: its result follows
-                         }
-                         // "inspect: handshake" -> "certdeckctl: inspect NN% handshake: ..."
-                         const bool inspecting = step.startsWith(QLatin1String("inspect: "));
-                         ctx.err << "certdeckctl: " << (inspecting ? "inspect " : "probe ")
-                                 << qRound(fraction * 100) << "% "
-                                 << (inspecting ? step.mid(9) : step) << ": " << message << "\n";
-                         ctx.err.flush();
-                     });
     ctx.err << "certdeckctl: probing " << inventory::endpointAddress(target.host, target.port)
             << " (chain checked against the " << scanTarget.anchors.source << ")\n";
     ctx.err.flush();
-    service.start();
-    loop.exec();
+    // Progress on stderr ("inspect: handshake" for the OpenSSL inspection);
+    // Ctrl-C cancels at once.
+    const Status ran = OperationRunner(ctx, QStringLiteral("probe")).run(service);
+    if (!ran && ran.error().code == ErrorCode::Cancelled) {
+        return reportError(ctx, ran.error());
+    }
     if (service.results().isEmpty()) {
         return reportError(
             ctx, service.status()

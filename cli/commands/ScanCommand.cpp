@@ -5,6 +5,7 @@
 // verdict (monitoring-plugin convention).
 #include "CheckOptions.h"
 #include "CliSupport.h"
+#include "OperationRunner.h"
 #include "ProbeExitCode.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
@@ -13,7 +14,6 @@
 #include "services/ScanService.h"
 #include "services/ScanTargets.h"
 
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -159,10 +159,9 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     const bool record = !p.isSet(noRecord);
     (*store)->setActor(inventory::Store::osUserName());
     QJsonArray results;
-    QEventLoop loop;
     services::ScanService service(std::move(*targets), serviceOptions,
                                   record ? store->get() : nullptr);
-    QObject::connect(&service, &services::ScanService::endpointChecked, &loop,
+    QObject::connect(&service, &services::ScanService::endpointChecked, &service,
                      [&](const services::EndpointCheck& c) {
                          if (ctx.json) {
                              results.append(services::endpointCheckJson(c));
@@ -175,15 +174,15 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
                                  << c.assessment.grade.letter << "]\n";
                          ctx.out.flush();
                      });
-    QObject::connect(&service, &services::ScanService::progress, &loop,
-                     [&ctx, total](const QString&, double fraction, const QString& last) {
-                         ctx.err << "certdeckctl: scan " << qRound(fraction * double(total)) << "/"
-                                 << total << " " << last << "\n";
-                         ctx.err.flush();
-                     });
-    QObject::connect(&service, &services::ScanService::finished, &loop, &QEventLoop::quit);
-    service.start();
-    loop.exec(); // finished() always comes from the loop
+    // Progress on stderr; Ctrl-C or SIGTERM cancels (every connection
+    // closed at once; what was checked and recorded stays, nothing half-done).
+    const Status ran = OperationRunner(ctx, QStringLiteral("scan")).run(service);
+    if (!ran && ran.error().code == ErrorCode::Cancelled) {
+        ctx.err << "certdeckctl: scan cancelled after " << service.results().size() << " of "
+                << total << " endpoint(s)\n";
+        ctx.err.flush();
+        return ExitCode::Unknown;
+    }
     const ProbeVerdict worst = service.worstVerdict();
     for (const QString& f : service.recordFailures()) {
         ctx.err << "certdeckctl: " << f << " (the result was not recorded)\n";

@@ -15,7 +15,7 @@ namespace certdeck::services {
 
 ScanService::ScanService(QList<ScanTarget> targets, ScanServiceOptions options,
                          inventory::Store* store, QObject* parent)
-    : QObject(parent)
+    : Operation(parent)
     , m_targets(std::move(targets))
     , m_options(std::move(options))
     , m_store(store)
@@ -23,12 +23,8 @@ ScanService::ScanService(QList<ScanTarget> targets, ScanServiceOptions options,
 
 ScanService::~ScanService() = default;
 
-void ScanService::start()
+void ScanService::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     QList<probe::ScanItem> items;
     items.reserve(m_targets.size());
     for (qsizetype i = 0; i < m_targets.size(); ++i) {
@@ -56,7 +52,7 @@ void ScanService::start()
                 Q_UNUSED(item);
                 if (m_targets.size() == 1) {
                     // One endpoint: its own steps are the progress.
-                    emit progress(step, fraction, message);
+                    reportProgress(step, fraction, message);
                 }
             });
     connect(scanner, &probe::FleetScanner::finished, this, [this, scanner] {
@@ -77,12 +73,8 @@ void ScanService::start()
     }
 }
 
-void ScanService::cancel()
+void ScanService::onCancel()
 {
-    if (m_finished || m_cancelled) {
-        return;
-    }
-    m_cancelled = true;
     if (m_scanner) {
         m_scanner->cancel(); // closes every open connection now
     }
@@ -92,16 +84,6 @@ void ScanService::cancel()
         if (rc) {
             rc->cancel(); // aborts its requests now
         }
-    }
-    if (!m_started) {
-        m_started = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_scannerDone = true;
-                maybeFinish();
-            },
-            Qt::QueuedConnection);
     }
 }
 
@@ -116,7 +98,7 @@ probe::ProbeVerdict ScanService::worstVerdict() const
 
 void ScanService::onProbed(const probe::ScanItem& item, const probe::EndpointResult& result)
 {
-    if (m_cancelled || result.cancelled || item.ordinal < 0 || item.ordinal >= m_targets.size()) {
+    if (isCancelled() || result.cancelled || item.ordinal < 0 || item.ordinal >= m_targets.size()) {
         return; // a cancelled endpoint is neither recorded nor reported
     }
     EndpointCheck check;
@@ -144,7 +126,7 @@ void ScanService::checkRevocation(EndpointCheck check)
             [this, rc, check = std::move(check)](const Status& status) mutable {
                 m_revocations.removeAll(rc);
                 rc->deleteLater();
-                if (m_cancelled || (!status && status.error().code == ErrorCode::Cancelled)) {
+                if (isCancelled() || (!status && status.error().code == ErrorCode::Cancelled)) {
                     maybeFinish(); // cut short: neither recorded nor reported
                     return;
                 }
@@ -238,31 +220,29 @@ void ScanService::complete(EndpointCheck check)
                         : QStringLiteral(" (chain: %1)").arg(check.chainError));
     m_results << check;
     emit endpointChecked(m_results.constLast());
-    emit progress(QStringLiteral("scan"),
-                  m_targets.isEmpty() ? 1.0 : double(m_done) / double(m_targets.size()), where);
+    reportProgress(QStringLiteral("scan"),
+                   m_targets.isEmpty() ? 1.0 : double(m_done) / double(m_targets.size()), where);
     maybeFinish();
 }
 
 void ScanService::maybeFinish()
 {
-    if (m_finished || !m_scannerDone || !m_revocations.isEmpty()) {
+    if (isEnding() || !m_scannerDone || !m_revocations.isEmpty()) {
         return;
-    }
-    m_finished = true;
-    if (m_cancelled) {
-        m_status = fail(ErrorCode::Cancelled,
-                        QStringLiteral("Cancelled after %1 endpoint(s)").arg(m_done));
     }
     qCDebug(lcServices).noquote() << QStringLiteral(
                                          "scan ended%1: %2 endpoint(s) checked, worst %3, peak %4 "
                                          "connection(s), %5 not recorded")
-                                         .arg(m_cancelled ? QStringLiteral(" (cancelled)")
-                                                          : QString())
+                                         .arg(isCancelled() ? QStringLiteral(" (cancelled)")
+                                                            : QString())
                                          .arg(m_done)
                                          .arg(probe::probeVerdictName(worstVerdict()))
                                          .arg(m_peak)
                                          .arg(m_recordFailures.size());
-    emit finished(m_status);
+    finish(isCancelled()
+               ? Status(fail(ErrorCode::Cancelled,
+                             QStringLiteral("Cancelled after %1 endpoint(s)").arg(m_done)))
+               : Status{});
 }
 
 } // namespace certdeck::services

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "common/Result.h"
 #include "probe/Findings.h"
 #include "probe/FleetScanner.h"
@@ -50,11 +51,12 @@ struct ScanServiceOptions
 /// findings, grade and verdict. With a store, the check is written to the
 /// endpoint's probe history before endpointChecked() reports it.
 ///
-/// An event-loop operation on the thread that owns it (its sockets and the
-/// store's connection live there): start() once, progress(), cancel()
-/// closes every connection at once, finished() exactly once. A cancelled
+/// An Operation on the thread that owns it (its sockets and the store's
+/// connection live there): start() once, progress(), cancel() closes every
+/// connection and aborts every revocation request at once, finished()
+/// exactly once. A cancelled
 /// endpoint is neither recorded nor reported: nothing half-done is kept.
-class ScanService : public QObject
+class ScanService : public Operation
 {
     Q_OBJECT
 public:
@@ -64,10 +66,6 @@ public:
     ScanService(const ScanService&) = delete;
     ScanService& operator=(const ScanService&) = delete;
 
-    void start();
-    void cancel();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    [[nodiscard]] const Status& status() const { return m_status; }
     /// The checks reported so far, in the order they finished.
     [[nodiscard]] const QList<EndpointCheck>& results() const { return m_results; }
     /// The worst verdict of the checks reported (Ok when none).
@@ -76,14 +74,16 @@ public:
     /// Checks that could not be written to the probe history.
     [[nodiscard]] const QStringList& recordFailures() const { return m_recordFailures; }
 
+    // progress(): `step` "scan", `fraction` endpoints done / total,
+    // `message` the last one; with a single target, that endpoint's own
+    // steps ("TLSv1.2 suites", "inspect: handshake") and fraction instead.
 signals:
-    /// `step` "scan", `fraction` endpoints done / total, `message` the last
-    /// one; with a single target, that endpoint's own steps ("TLSv1.2
-    /// suites", "inspect: handshake") and fraction instead.
-    void progress(const QString& step, double fraction, const QString& message);
     /// One endpoint checked (and recorded, when there is a store).
     void endpointChecked(const certdeck::services::EndpointCheck& check);
-    void finished(const certdeck::Status& status);
+
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void onProbed(const probe::ScanItem& item, const probe::EndpointResult& result);
@@ -104,13 +104,9 @@ private:
     mutable QHash<QByteArray, std::shared_ptr<const crypto::TrustStore>> m_trust;
     QList<EndpointCheck> m_results;
     QStringList m_recordFailures;
-    Status m_status;
     int m_done = 0;
     int m_peak = 0;
-    bool m_started = false;
-    bool m_cancelled = false;
     bool m_scannerDone = false;
-    bool m_finished = false;
 };
 
 } // namespace certdeck::services

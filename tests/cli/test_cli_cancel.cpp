@@ -3,7 +3,9 @@
 // the operation is cancelled at once (the socket to a silent peer closes, a
 // prime search stops), the command says so and exits with 3 (UNKNOWN).
 #include "crypto/PrivateKey.h"
+#include "inventory/Store.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -23,6 +25,7 @@ private slots:
     void initTestCase();
     void ctrlCCancelsAnAcmeExchangeWithASilentPeer();
     void sigtermCancelsAPrimeSearch();
+    void ctrlCCancelsAScanAndRecordsNothingHalfDone();
 
 private:
     void startCtl(QProcess& p, const QStringList& args);
@@ -103,6 +106,45 @@ void TestCliCancel::sigtermCancelsAPrimeSearch()
     QVERIFY2(m_err.contains("certdeckctl: dhparam: terminated; cancelling"), m_err.constData());
     QVERIFY2(m_err.contains("cancelled"), m_err.constData());
     QVERIFY(!QFileInfo::exists(out)); // nothing half-made was written
+}
+
+void TestCliCancel::ctrlCCancelsAScanAndRecordsNothingHalfDone()
+{
+    // Three endpoints that accept and never answer: with 60 s step limits,
+    // only the cancel ends the scan soon.
+    QTcpServer silent[3];
+    const QString db = m_tmp.filePath(QStringLiteral("scan.sqlite"));
+    {
+        auto store = inventory::Store::openSqlite(db);
+        QVERIFY(store);
+        for (QTcpServer& server : silent) {
+            QVERIFY(server.listen(QHostAddress::LocalHost));
+            inventory::Endpoint e;
+            e.host = QStringLiteral("127.0.0.1");
+            e.port = server.serverPort();
+            QVERIFY((*store)->addEndpoint(e));
+        }
+    }
+    QProcess p;
+    QSignalSpy finished(&p, &QProcess::finished);
+    startCtl(p, {QStringLiteral("scan"), QStringLiteral("--db"), db, QStringLiteral("--timeout"),
+                 QStringLiteral("60000")});
+    QTRY_VERIFY_WITH_TIMEOUT(silent[0].hasPendingConnections() ||
+                                 silent[1].hasPendingConnections() ||
+                                 silent[2].hasPendingConnections(),
+                             15000);
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(static_cast<pid_t>(p.processId()), SIGINT), 0);
+    QVERIFY2(finished.wait(15000), m_err.constData()); // far before the 60 s limits
+    qInfo("scan ended %lld ms after SIGINT", static_cast<long long>(clock.elapsed()));
+    m_err += p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 3);
+    QVERIFY2(m_err.contains("certdeckctl: scan: interrupted; cancelling"), m_err.constData());
+    QVERIFY2(m_err.contains("scan cancelled after 0 of 3 endpoint(s)"), m_err.constData());
+    auto store = inventory::Store::openSqlite(db);
+    QVERIFY(store);
+    QCOMPARE((*store)->latestProbes()->size(), 0); // nothing half-done recorded
 }
 
 QTEST_GUILESS_MAIN(TestCliCancel)

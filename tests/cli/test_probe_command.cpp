@@ -425,7 +425,7 @@ void TestProbeCommand::inspectionSection()
     QVERIFY(r.out.contains(QLatin1String("[info] hsts.missing: ")));
     QVERIFY(r.out.contains(QLatin1String("[info] ocsp.no-staple: ")));
     QVERIFY(r.out.contains(QLatin1String("Grade        A\n"))); // no HSTS: not A+
-    QVERIFY2(r.err.contains(QLatin1String("certdeckctl: inspect")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("inspect: handshake")), qPrintable(r.err));
 
     const Run j = ctl({QStringLiteral("probe"), QStringLiteral("127.0.0.1:%1").arg(m_modern.port()),
                        QStringLiteral("--sni"), QStringLiteral("localhost"),
