@@ -106,6 +106,13 @@ void TestVerdictConsole::fleetScanAndHistory()
     QVERIFY(finished.wait(120000));
     QTableWidget* t = page->fleetTable();
     QCOMPARE(t->rowCount(), m_fixture.cases().size());
+    // For a look as an admin would have (run under Xvfb with this set).
+    if (const QString dir = qEnvironmentVariable("CERTDECK_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        w.resize(1400, 900);
+        t->selectRow(2);
+        QTest::qWait(200);
+        w.grab().save(QDir(dir).filePath(QStringLiteral("verdict-fleet-scan.png")));
+    }
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store);
     for (const VerdictCase& c : m_fixture.cases()) {
