@@ -86,19 +86,6 @@ Result<QList<Certificate>> readChainFile(const QString& path)
     return out;
 }
 
-QString roleName(ChainLink::Role r)
-{
-    switch (r) {
-    case ChainLink::Role::Leaf:
-        return QStringLiteral("leaf");
-    case ChainLink::Role::Intermediate:
-        return QStringLiteral("intermediate");
-    case ChainLink::Role::Anchor:
-        return QStringLiteral("anchor");
-    }
-    return {};
-}
-
 QString sourceName(ChainLink::Source s)
 {
     switch (s) {
@@ -170,23 +157,6 @@ QString servedProblemName(ServedProblem p)
     return {};
 }
 
-QString revocationName(RevocationStatus s)
-{
-    switch (s) {
-    case RevocationStatus::NotChecked:
-        return QStringLiteral("not-checked");
-    case RevocationStatus::Good:
-        return QStringLiteral("good");
-    case RevocationStatus::Revoked:
-        return QStringLiteral("revoked");
-    case RevocationStatus::Unknown:
-        return QStringLiteral("unknown");
-    case RevocationStatus::Error:
-        return QStringLiteral("error");
-    }
-    return {};
-}
-
 QString isoUtc(const QDateTime& t)
 {
     return t.toUTC().toString(Qt::ISODate);
@@ -206,7 +176,7 @@ QJsonObject reportJson(const QString& file, const ChainReport& r, const QString&
         }
         const Certificate& c = l.certificate;
         built.append(QJsonObject{
-            {QStringLiteral("role"), roleName(l.role)},
+            {QStringLiteral("role"), linkRoleName(l.role)},
             {QStringLiteral("source"), sourceName(l.source)},
             {QStringLiteral("subject"), c.subject()},
             {QStringLiteral("issuer"), c.issuer()},
@@ -216,7 +186,7 @@ QJsonObject reportJson(const QString& file, const ChainReport& r, const QString&
             {QStringLiteral("sha256"), colonHex(c.fingerprint(QCryptographicHash::Sha256))},
             {QStringLiteral("verdict"), severityName(l.verdict())},
             {QStringLiteral("findings"), findings},
-            {QStringLiteral("revocation"), revocationName(l.revocation)},
+            {QStringLiteral("revocation"), revocationStatusName(l.revocation)},
             {QStringLiteral("revocationDetail"), l.revocationDetail}});
     }
     QJsonArray served;
@@ -273,13 +243,13 @@ void printHuman(QTextStream& out, const QString& file, const ChainReport& r,
         for (const LinkFinding& f : l.findings) {
             reasons << f.message;
         }
-        out << "  " << tag(l.verdict()) << " " << roleName(l.role).leftJustified(12) << " "
+        out << "  " << tag(l.verdict()) << " " << linkRoleName(l.role).leftJustified(12) << " "
             << l.certificate.subject() << " (" << sourceName(l.source) << ")";
         if (!reasons.isEmpty()) {
             out << " - " << reasons.join(QStringLiteral("; "));
         }
         out << "\n";
-        out << "              revocation: " << revocationName(l.revocation);
+        out << "              revocation: " << revocationStatusName(l.revocation);
         if (!l.revocationDetail.isEmpty()) {
             out << " - " << l.revocationDetail;
         }

@@ -18,4 +18,34 @@ QString severityName(Severity s)
     return QStringLiteral("error");
 }
 
+QString linkRoleName(ChainLink::Role role)
+{
+    switch (role) {
+    case ChainLink::Role::Leaf:
+        return QStringLiteral("leaf");
+    case ChainLink::Role::Intermediate:
+        return QStringLiteral("intermediate");
+    case ChainLink::Role::Anchor:
+        return QStringLiteral("anchor");
+    }
+    return {};
+}
+
+QString revocationStatusName(RevocationStatus status)
+{
+    switch (status) {
+    case RevocationStatus::NotChecked:
+        return QStringLiteral("not-checked");
+    case RevocationStatus::Good:
+        return QStringLiteral("good");
+    case RevocationStatus::Revoked:
+        return QStringLiteral("revoked");
+    case RevocationStatus::Unknown:
+        return QStringLiteral("unknown");
+    case RevocationStatus::Error:
+        return QStringLiteral("error");
+    }
+    return {};
+}
+
 } // namespace certdeck::crypto

@@ -139,5 +139,9 @@ struct ChainReport
 
 /// "ok", "info", "warning", "error": for --json and the audit log.
 [[nodiscard]] QString severityName(Severity s);
+/// "leaf", "intermediate", "anchor": for --json and text.
+[[nodiscard]] QString linkRoleName(ChainLink::Role role);
+/// "not-checked", "good", "revoked", "unknown", "error": for --json and text.
+[[nodiscard]] QString revocationStatusName(RevocationStatus status);
 
 } // namespace certdeck::crypto

@@ -2,6 +2,7 @@
 #include "revocation/Crl.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/internal/CaAsn1.h"
 #include "revocation/internal/RevocationPtr.h"
 
 #include <openssl/err.h>
@@ -10,29 +11,6 @@
 namespace certdeck::revocation {
 
 namespace {
-
-QDateTime toDateTime(const ASN1_TIME* t)
-{
-    tm parts{};
-    if (t == nullptr || ASN1_TIME_to_tm(t, &parts) != 1) {
-        ERR_clear_error();
-        return {};
-    }
-    return QDateTime(QDate(parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday),
-                     QTime(parts.tm_hour, parts.tm_min, parts.tm_sec), Qt::UTC);
-}
-
-QString nameText(const X509_NAME* name)
-{
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-        ERR_clear_error();
-        return {};
-    }
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QString::fromUtf8(data, static_cast<qsizetype>(len));
-}
 
 int reasonOf(X509_REVOKED* entry)
 {
@@ -94,17 +72,19 @@ Result<Crl> Crl::parse(const QByteArray& bytes, const QString& origin)
 
 QString Crl::issuer() const
 {
-    return m_crl ? nameText(X509_CRL_get_issuer(m_crl.get())) : QString();
+    return m_crl ? crypto::internal::nameToString(X509_CRL_get_issuer(m_crl.get())) : QString();
 }
 
 QDateTime Crl::thisUpdate() const
 {
-    return m_crl ? toDateTime(X509_CRL_get0_lastUpdate(m_crl.get())) : QDateTime();
+    return m_crl ? crypto::internal::asn1ToDateTime(X509_CRL_get0_lastUpdate(m_crl.get()))
+                 : QDateTime();
 }
 
 QDateTime Crl::nextUpdate() const
 {
-    return m_crl ? toDateTime(X509_CRL_get0_nextUpdate(m_crl.get())) : QDateTime();
+    return m_crl ? crypto::internal::asn1ToDateTime(X509_CRL_get0_nextUpdate(m_crl.get()))
+                 : QDateTime();
 }
 
 int Crl::entryCount() const
@@ -178,7 +158,8 @@ CrlCheck checkCrl(const Crl& crl, const crypto::Certificate& cert,
     ERR_clear_error();
     if (found == 1 && entry != nullptr) {
         r.status = CertStatus::Revoked;
-        r.revocationTime = toDateTime(X509_REVOKED_get0_revocationDate(entry));
+        r.revocationTime =
+            crypto::internal::asn1ToDateTime(X509_REVOKED_get0_revocationDate(entry));
         r.revocationReason = revocationReasonName(reasonOf(entry));
         return r;
     }

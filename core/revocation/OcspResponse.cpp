@@ -2,6 +2,7 @@
 #include "revocation/OcspResponse.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/internal/CaAsn1.h"
 #include "revocation/internal/RevocationPtr.h"
 
 #include <openssl/err.h>
@@ -9,29 +10,6 @@
 namespace certdeck::revocation {
 
 namespace {
-
-QDateTime toDateTime(const ASN1_GENERALIZEDTIME* t)
-{
-    tm parts{};
-    if (t == nullptr || ASN1_TIME_to_tm(t, &parts) != 1) {
-        ERR_clear_error();
-        return {};
-    }
-    return QDateTime(QDate(parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday),
-                     QTime(parts.tm_hour, parts.tm_min, parts.tm_sec), Qt::UTC);
-}
-
-QString nameText(const X509_NAME* name)
-{
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-        ERR_clear_error();
-        return {};
-    }
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QString::fromUtf8(data, static_cast<qsizetype>(len));
-}
 
 QByteArray bytesOf(const ASN1_STRING* s)
 {
@@ -147,12 +125,12 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         return r;
     }
     r.successful = true;
-    r.producedAt = toDateTime(OCSP_resp_get0_produced_at(bs.get()));
+    r.producedAt = crypto::internal::asn1ToDateTime(OCSP_resp_get0_produced_at(bs.get()));
     const ASN1_OCTET_STRING* keyId = nullptr;
     const X509_NAME* byName = nullptr;
     if (OCSP_resp_get0_id(bs.get(), &keyId, &byName) == 1) {
         if (byName != nullptr) {
-            r.responder = nameText(byName);
+            r.responder = crypto::internal::nameToString(byName);
         } else if (keyId != nullptr) {
             r.responder =
                 QStringLiteral("key hash ") + QString::fromLatin1(bytesOf(keyId).toHex(':'));
@@ -178,15 +156,15 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         ASN1_GENERALIZEDTIME* nextUpd = nullptr;
         const int st = OCSP_single_get0_status(OCSP_resp_get0(bs.get(), idx), &reason, &revoked,
                                                &thisUpd, &nextUpd);
-        r.thisUpdate = toDateTime(thisUpd);
-        r.nextUpdate = toDateTime(nextUpd);
+        r.thisUpdate = crypto::internal::asn1ToDateTime(thisUpd);
+        r.nextUpdate = crypto::internal::asn1ToDateTime(nextUpd);
         switch (st) {
         case V_OCSP_CERTSTATUS_GOOD:
             r.status = CertStatus::Good;
             break;
         case V_OCSP_CERTSTATUS_REVOKED:
             r.status = CertStatus::Revoked;
-            r.revocationTime = toDateTime(revoked);
+            r.revocationTime = crypto::internal::asn1ToDateTime(revoked);
             r.revocationReason = revocationReasonName(reason);
             break;
         case V_OCSP_CERTSTATUS_UNKNOWN:
@@ -236,11 +214,12 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
     } else {
         r.problems << QStringLiteral("the signature does not verify with the issuer %1 or a "
                                      "responder it delegated to (%2)")
-                          .arg(nameText(X509_get_subject_name(ca)), ossl::drainErrors());
+                          .arg(crypto::internal::nameToString(X509_get_subject_name(ca)),
+                               ossl::drainErrors());
     }
     X509* signer = nullptr;
     if (OCSP_resp_get0_signer(bs.get(), &signer, certs.get()) == 1 && signer != nullptr) {
-        r.responder = nameText(X509_get_subject_name(signer));
+        r.responder = crypto::internal::nameToString(X509_get_subject_name(signer));
     }
     ERR_clear_error();
     return r;

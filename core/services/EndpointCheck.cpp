@@ -12,36 +12,6 @@ namespace certdeck::services {
 
 namespace {
 
-QString roleName(crypto::ChainLink::Role role)
-{
-    switch (role) {
-    case crypto::ChainLink::Role::Leaf:
-        return QStringLiteral("leaf");
-    case crypto::ChainLink::Role::Intermediate:
-        return QStringLiteral("intermediate");
-    case crypto::ChainLink::Role::Anchor:
-        return QStringLiteral("anchor");
-    }
-    return {};
-}
-
-QString revocationName(crypto::RevocationStatus s)
-{
-    switch (s) {
-    case crypto::RevocationStatus::NotChecked:
-        return QStringLiteral("not-checked");
-    case crypto::RevocationStatus::Good:
-        return QStringLiteral("good");
-    case crypto::RevocationStatus::Revoked:
-        return QStringLiteral("revoked");
-    case crypto::RevocationStatus::Unknown:
-        return QStringLiteral("unknown");
-    case crypto::RevocationStatus::Error:
-        return QStringLiteral("error");
-    }
-    return {};
-}
-
 QJsonObject chainJson(const crypto::ChainReport& chain)
 {
     QJsonArray links;
@@ -53,12 +23,12 @@ QJsonObject chainJson(const crypto::ChainReport& chain)
         }
         const crypto::Certificate& c = l.certificate;
         links.append(
-            QJsonObject{{QStringLiteral("role"), roleName(l.role)},
+            QJsonObject{{QStringLiteral("role"), crypto::linkRoleName(l.role)},
                         {QStringLiteral("subject"), c.subject()},
                         {QStringLiteral("serial"), c.serialHex()},
                         {QStringLiteral("notAfter"), c.notAfter().toUTC().toString(Qt::ISODate)},
                         {QStringLiteral("findings"), findings},
-                        {QStringLiteral("revocation"), revocationName(l.revocation)},
+                        {QStringLiteral("revocation"), crypto::revocationStatusName(l.revocation)},
                         {QStringLiteral("revocationDetail"), l.revocationDetail}});
     }
     return {{QStringLiteral("host"), chain.hostname},

@@ -5,6 +5,7 @@
 
 #include <QHostAddress>
 #include <QList>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 
 namespace certdeck::crypto::internal {
@@ -264,6 +265,7 @@ QDateTime asn1ToDateTime(const ASN1_TIME* t)
     {
     };
     if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error(); // a missing time is an answer (null), not an error to carry on
         return {};
     }
     return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
