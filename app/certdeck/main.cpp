@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "MainWindow.h"
 #include "common/Logging.h"
 #include "common/ThreadedOperation.h"
 #include "inventory/Store.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ThreadedOperation.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -88,7 +88,7 @@ protected:
         {
             // Declared first, so OpenSSL's per-thread state goes after the
             // flow and everything it made.
-            const internal::OpensslThreadCleanup cleanup;
+            const OpensslThreadCleanup cleanup;
             runFlow();
             // The closures may hold the last copies of what the flow used.
             m_make = nullptr;

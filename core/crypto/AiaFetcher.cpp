@@ -2,7 +2,7 @@
 #include "AiaFetcher.h"
 
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/ChainPtr.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/PemBlocks.h"
 
 #include <QNetworkAccessManager>

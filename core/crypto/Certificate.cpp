@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Certificate.h"
 
+#include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/CaAsn1.h"
 #include "crypto/internal/DerEncode.h"
 
 #include <QHostAddress>
@@ -13,22 +13,8 @@ namespace certdeck::crypto {
 
 namespace {
 
-using GeneralNamesPtr = ossl::Owner<GENERAL_NAMES, GENERAL_NAMES_free>;
-using BasicConstraintsPtr = ossl::Owner<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
-
-QString nameToString(const X509_NAME* name)
-{
-    if (name == nullptr) {
-        return {};
-    }
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-        return {};
-    }
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QString::fromUtf8(data, static_cast<qsizetype>(len));
-}
+using ossl::BasicConstraintsPtr;
+using ossl::GeneralNamesPtr;
 
 } // namespace
 
@@ -84,7 +70,7 @@ QByteArray Certificate::toDer() const
 
 QByteArray Certificate::toPem() const
 {
-    return m_x509 ? internal::wrapPem(toDer(), "CERTIFICATE") : QByteArray();
+    return m_x509 ? crypto::wrapPem(toDer(), "CERTIFICATE") : QByteArray();
 }
 
 QString Certificate::subject() const
@@ -128,7 +114,7 @@ QString Certificate::serialHex() const
         return {};
     }
     const ASN1_INTEGER* serial = X509_get0_serialNumber(m_x509.get());
-    ossl::Owner<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(serial, nullptr));
+    ossl::BignumPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
     if (!bn) {
         return {};
     }
@@ -142,12 +128,12 @@ QString Certificate::serialHex() const
 
 QDateTime Certificate::notBefore() const
 {
-    return m_x509 ? internal::asn1ToDateTime(X509_get0_notBefore(m_x509.get())) : QDateTime();
+    return m_x509 ? crypto::asn1ToDateTime(X509_get0_notBefore(m_x509.get())) : QDateTime();
 }
 
 QDateTime Certificate::notAfter() const
 {
-    return m_x509 ? internal::asn1ToDateTime(X509_get0_notAfter(m_x509.get())) : QDateTime();
+    return m_x509 ? crypto::asn1ToDateTime(X509_get0_notAfter(m_x509.get())) : QDateTime();
 }
 
 qint64 Certificate::daysLeft(const QDateTime& now) const

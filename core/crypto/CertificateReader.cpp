@@ -3,15 +3,15 @@
 
 #include "common/SecureFile.h"
 #include "crypto/OpenSslError.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/Pkcs12.h"
-#include "crypto/internal/X509ExtPtr.h"
 
 #include <QFileInfo>
 #include <algorithm>
 
 namespace certdeck::crypto {
 
-using internal::Pkcs7Ptr;
+using ossl::Pkcs7Ptr;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ChainJob.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 
 #include <QFutureWatcher>
 #include <QNetworkAccessManager>
@@ -143,7 +143,7 @@ void ChainJob::verifyOnWorker()
     });
     watcher->setFuture(QtConcurrent::run(
         [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
-            const certdeck::internal::OpensslThreadCleanup cleanup;
+            const certdeck::OpensslThreadCleanup cleanup;
             return ChainVerifier::verify(input, trust, now, options);
         }));
 }

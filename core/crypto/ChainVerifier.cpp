@@ -2,9 +2,9 @@
 #include "ChainVerifier.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/ChainMessages.h"
 #include "crypto/internal/ChainPath.h"
-#include "crypto/internal/ChainPtr.h"
 #include "crypto/internal/ServedChain.h"
 
 #include <QHostAddress>

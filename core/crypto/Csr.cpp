@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Csr.h"
 
+#include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/CaAsn1.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/CaKeyIo.h"
-#include "crypto/internal/CaPtr.h"
 #include "crypto/internal/DerEncode.h"
 
 #include <openssl/core_names.h>

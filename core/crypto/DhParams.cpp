@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DhParams.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 #include "crypto/OpenSslError.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/KeyGenCallback.h"
-#include "crypto/internal/KeyOsslPtr.h"
 #include "crypto/internal/KeyPemScanner.h"
 
 #include <openssl/core_names.h>
@@ -91,7 +91,7 @@ TypedJob<DhParams>* DhParams::generateJob(int bits, QObject* parent)
 {
     return new TypedJob<DhParams>(
         [bits](const JobControl& control) -> Result<DhParams> {
-            const certdeck::internal::OpensslThreadCleanup cleanup;
+            const certdeck::OpensslThreadCleanup cleanup;
             const QString step = QStringLiteral("Generating %1-bit DH parameters").arg(bits);
             control.reportProgress(step, Job::Indeterminate, QStringLiteral("started"));
             if (control.isCancelled()) {
@@ -127,7 +127,7 @@ Result<DhParams> DhParams::fromPem(const QByteArray& pem, const QString& origin)
             return fail(ErrorCode::InvalidInput, QStringLiteral("%1 %2").arg(name, b.problem));
         }
         EVP_PKEY* raw = nullptr;
-        internal::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(
+        ossl::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(
             &raw, "PEM", nullptr, "DH", EVP_PKEY_KEY_PARAMETERS, nullptr, nullptr));
         const auto* p = reinterpret_cast<const unsigned char*>(b.text.constData());
         size_t len = static_cast<size_t>(b.text.size());
@@ -156,15 +156,15 @@ QByteArray DhParams::toPem() const
     if (!m_params) {
         return {};
     }
-    internal::EncoderCtxPtr ectx(OSSL_ENCODER_CTX_new_for_pkey(
-        m_params.get(), EVP_PKEY_KEY_PARAMETERS, "PEM", "type-specific", nullptr));
+    ossl::EncoderCtxPtr ectx(OSSL_ENCODER_CTX_new_for_pkey(m_params.get(), EVP_PKEY_KEY_PARAMETERS,
+                                                           "PEM", "type-specific", nullptr));
     unsigned char* raw = nullptr;
     size_t len = 0;
     if (!ectx || OSSL_ENCODER_to_data(ectx.get(), &raw, &len) != 1) {
         static_cast<void>(ossl::drainErrors());
         return {};
     }
-    const internal::EncodedBuffer buf(raw, internal::ClearFree{len});
+    const ossl::EncodedBuffer buf(raw, ossl::ClearFree{len});
     return QByteArray(reinterpret_cast<const char*>(buf.get()), static_cast<qsizetype>(len));
 }
 

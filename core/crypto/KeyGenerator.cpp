@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "KeyGenerator.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 
 namespace certdeck::crypto {
 
@@ -28,7 +28,7 @@ QString stepName(KeyType type)
 
 Result<PrivateKey> generateWithProgress(KeyType type, const JobControl& control)
 {
-    const certdeck::internal::OpensslThreadCleanup cleanup;
+    const certdeck::OpensslThreadCleanup cleanup;
     const QString step = stepName(type);
     control.reportProgress(step, Job::Indeterminate, QStringLiteral("started"));
     const PrimeSearchCallback onProgress = [&control, &step](const PrimeSearchProgress& p) {

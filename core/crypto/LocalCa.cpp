@@ -2,8 +2,8 @@
 #include "LocalCa.h"
 
 #include "common/SecureFile.h"
+#include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/CaAsn1.h"
 #include "crypto/internal/CaCertBuilder.h"
 #include "crypto/internal/CaIndex.h"
 #include "crypto/internal/CaKeyIo.h"

@@ -2,20 +2,20 @@
 #include "Pkcs12.h"
 
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/X509ExtPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <openssl/pem.h>
 #include <openssl/provider.h>
 
 namespace certdeck::crypto {
 
-using internal::Pkcs12Ptr;
-using internal::X509StackPtr;
+using ossl::Pkcs12Ptr;
+using ossl::X509StackPtr;
 
 namespace {
 
-using LibCtxPtr = ossl::Owner<OSSL_LIB_CTX, OSSL_LIB_CTX_free>;
-using ProviderPtr = ossl::Owner<OSSL_PROVIDER, OSSL_PROVIDER_unload>;
+using ossl::LibCtxPtr;
+using ossl::ProviderPtr;
 
 /// A library context with the default and the legacy provider, used only to
 /// read old files (RC2-40 from Windows XP-era exports and `openssl pkcs12

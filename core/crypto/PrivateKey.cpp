@@ -3,8 +3,8 @@
 
 #include "crypto/Certificate.h"
 #include "crypto/OpenSslError.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/KeyGenCallback.h"
-#include "crypto/internal/KeyOsslPtr.h"
 #include "crypto/internal/KeyPbeCost.h"
 #include "crypto/internal/KeyPemScanner.h"
 #include "crypto/internal/Log.h"
@@ -93,7 +93,7 @@ QByteArray encode(const EVP_PKEY* pkey, int selection, const char* output, const
     if (pkey == nullptr) {
         return {};
     }
-    internal::EncoderCtxPtr ectx(
+    ossl::EncoderCtxPtr ectx(
         OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, output, structure, nullptr));
     unsigned char* raw = nullptr;
     size_t len = 0;
@@ -101,7 +101,7 @@ QByteArray encode(const EVP_PKEY* pkey, int selection, const char* output, const
         static_cast<void>(ossl::drainErrors());
         return {};
     }
-    const internal::EncodedBuffer buf(raw, internal::ClearFree{len});
+    const ossl::EncodedBuffer buf(raw, ossl::ClearFree{len});
     return QByteArray(reinterpret_cast<const char*>(buf.get()), static_cast<qsizetype>(len));
 }
 
@@ -120,8 +120,8 @@ Result<PrivateKey> decodeKey(const QByteArray& data, const char* inputType,
         static_cast<void>(ossl::drainErrors());
     }
     EVP_PKEY* raw = nullptr;
-    internal::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(&raw, inputType, nullptr, nullptr,
-                                                               EVP_PKEY_KEYPAIR, nullptr, nullptr));
+    ossl::DecoderCtxPtr dctx(OSSL_DECODER_CTX_new_for_pkey(&raw, inputType, nullptr, nullptr,
+                                                           EVP_PKEY_KEYPAIR, nullptr, nullptr));
     if (!dctx) {
         return fail(ErrorCode::Internal, QStringLiteral("cannot set up OpenSSL's key decoders"),
                     ossl::drainErrors());
@@ -441,7 +441,7 @@ bool PrivateKey::isEncrypted(const QByteArray& data)
     }
     const auto* p = reinterpret_cast<const unsigned char*>(data.constData());
     const unsigned char* start = p;
-    internal::X509SigPtr sig(d2i_X509_SIG(nullptr, &p, data.size()));
+    ossl::X509SigPtr sig(d2i_X509_SIG(nullptr, &p, data.size()));
     static_cast<void>(ossl::drainErrors());
     return sig && p - start == data.size();
 }
@@ -471,17 +471,17 @@ Result<QByteArray> PrivateKey::toEncryptedPkcs8Pem(const QByteArray& passphrase)
         return fail(ErrorCode::Internal, QStringLiteral("no random bytes for the salt"),
                     ossl::drainErrors());
     }
-    internal::CipherPtr cipher(EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr));
-    internal::X509AlgorPtr pbe(cipher ? PKCS5_pbe2_set_scrypt(cipher.get(), salt, sizeof salt,
-                                                              nullptr, kScryptN, kScryptR, kScryptP)
-                                      : nullptr);
-    internal::Pkcs8InfoPtr info(EVP_PKEY2PKCS8(m_pkey.get()));
+    ossl::CipherPtr cipher(EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr));
+    ossl::X509AlgorPtr pbe(cipher ? PKCS5_pbe2_set_scrypt(cipher.get(), salt, sizeof salt, nullptr,
+                                                          kScryptN, kScryptR, kScryptP)
+                                  : nullptr);
+    ossl::Pkcs8InfoPtr info(EVP_PKEY2PKCS8(m_pkey.get()));
     if (!pbe || !info) {
         return fail(ErrorCode::Internal, QStringLiteral("cannot set up PKCS#8 encryption"),
                     ossl::drainErrors());
     }
-    internal::X509SigPtr sig(PKCS8_set0_pbe(
-        passphrase.constData(), static_cast<int>(passphrase.size()), info.get(), pbe.get()));
+    ossl::X509SigPtr sig(PKCS8_set0_pbe(passphrase.constData(), static_cast<int>(passphrase.size()),
+                                        info.get(), pbe.get()));
     if (!sig) {
         return fail(ErrorCode::Crypto, QStringLiteral("encrypting the key failed"),
                     ossl::drainErrors());

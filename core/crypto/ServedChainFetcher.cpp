@@ -2,7 +2,7 @@
 #include "ServedChainFetcher.h"
 
 #include "common/HostPort.h"
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 #include "crypto/OpenSslError.h"
 
 #include <QDeadlineTimer>
@@ -337,7 +337,7 @@ ServedChainFetcher::ServedChainFetcher(Options options, QObject* parent)
 ServedChainFetcher::ServedChainFetcher(Options options, std::shared_ptr<Wake> wake, QObject* parent)
     : TypedJob<ServedChain>(
           [options = std::move(options), wake](const JobControl&) -> Result<ServedChain> {
-              const certdeck::internal::OpensslThreadCleanup cleanup;
+              const certdeck::OpensslThreadCleanup cleanup;
               return fetchServedChain(options, wake->fd);
           },
           parent)

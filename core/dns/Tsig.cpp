@@ -16,10 +16,11 @@ namespace certdeck::dns {
 
 namespace {
 
+using ossl::MacCtxPtr;
+using ossl::MacPtr;
+
 using internal::ByteReader;
 using internal::ByteWriter;
-using MacPtr = ossl::Owner<EVP_MAC, EVP_MAC_free>;
-using MacCtxPtr = ossl::Owner<EVP_MAC_CTX, EVP_MAC_CTX_free>;
 
 const QString kAlgorithm = QStringLiteral("hmac-sha256");
 

@@ -2,10 +2,10 @@
 #include "inventory/KeyVault.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/PrivateKey.h"
 #include "crypto/Wipe.h"
 #include "internal/SqlSupport.h"
-#include "internal/VaultOsslPtr.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "inventory/internal/Log.h"
@@ -76,12 +76,12 @@ Status deriveKey(const QByteArray& passphrase, const QByteArray& salt, const Scr
     if (auto s = checkCost(cost); !s) {
         return s;
     }
-    internal::KdfPtr kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr));
+    ossl::KdfPtr kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr));
     if (!kdf) {
         return fail(ErrorCode::Unsupported, QStringLiteral("This OpenSSL has no scrypt"),
                     ossl::drainErrors());
     }
-    internal::KdfCtxPtr ctx(EVP_KDF_CTX_new(kdf.get()));
+    ossl::KdfCtxPtr ctx(EVP_KDF_CTX_new(kdf.get()));
     if (!ctx) {
         return fail(ErrorCode::Internal, QStringLiteral("Cannot set up scrypt"),
                     ossl::drainErrors());
@@ -111,9 +111,9 @@ Status deriveKey(const QByteArray& passphrase, const QByteArray& salt, const Scr
     return {};
 }
 
-internal::VaultCipherPtr aesGcm()
+ossl::CipherPtr aesGcm()
 {
-    return internal::VaultCipherPtr(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
+    return ossl::CipherPtr(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
 }
 
 // format byte | 96-bit nonce | ciphertext | 128-bit tag

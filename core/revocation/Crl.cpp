@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "revocation/Crl.h"
 
+#include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/CaAsn1.h"
-#include "revocation/internal/RevocationPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -72,19 +72,17 @@ Result<Crl> Crl::parse(const QByteArray& bytes, const QString& origin)
 
 QString Crl::issuer() const
 {
-    return m_crl ? crypto::internal::nameToString(X509_CRL_get_issuer(m_crl.get())) : QString();
+    return m_crl ? crypto::nameToString(X509_CRL_get_issuer(m_crl.get())) : QString();
 }
 
 QDateTime Crl::thisUpdate() const
 {
-    return m_crl ? crypto::internal::asn1ToDateTime(X509_CRL_get0_lastUpdate(m_crl.get()))
-                 : QDateTime();
+    return m_crl ? crypto::asn1ToDateTime(X509_CRL_get0_lastUpdate(m_crl.get())) : QDateTime();
 }
 
 QDateTime Crl::nextUpdate() const
 {
-    return m_crl ? crypto::internal::asn1ToDateTime(X509_CRL_get0_nextUpdate(m_crl.get()))
-                 : QDateTime();
+    return m_crl ? crypto::asn1ToDateTime(X509_CRL_get0_nextUpdate(m_crl.get())) : QDateTime();
 }
 
 int Crl::entryCount() const
@@ -158,8 +156,7 @@ CrlCheck checkCrl(const Crl& crl, const crypto::Certificate& cert,
     ERR_clear_error();
     if (found == 1 && entry != nullptr) {
         r.status = CertStatus::Revoked;
-        r.revocationTime =
-            crypto::internal::asn1ToDateTime(X509_REVOKED_get0_revocationDate(entry));
+        r.revocationTime = crypto::asn1ToDateTime(X509_REVOKED_get0_revocationDate(entry));
         r.revocationReason = revocationReasonName(reasonOf(entry));
         return r;
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "revocation/CrlClient.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 #include "revocation/RevocationCache.h"
 #include "revocation/internal/HttpExchange.h"
 #include "revocation/internal/RevocationLog.h"
@@ -92,7 +92,7 @@ void CrlClient::runCheck(const QByteArray& bytes, const Crl& cached)
     // Decoding and verifying a CRL of megabytes is work for a pool thread.
     m_watcher.setFuture(QtConcurrent::run(
         [bytes, cached, url = m_url.toString(), cert = m_cert, issuer = m_issuer, when = now()] {
-            const certdeck::internal::OpensslThreadCleanup cleanup;
+            const certdeck::OpensslThreadCleanup cleanup;
             Work w;
             if (!cached.isNull()) {
                 w.crl = cached;

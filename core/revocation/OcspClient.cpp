@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "revocation/OcspClient.h"
 
-#include "common/internal/OpensslThreadCleanup.h"
+#include "common/OpensslThreadCleanup.h"
 #include "revocation/RevocationCache.h"
 #include "revocation/internal/HttpExchange.h"
 #include "revocation/internal/RevocationLog.h"
@@ -135,7 +135,7 @@ void OcspClient::verify(const QByteArray& der)
     m_der = der;
     m_watcher.setFuture(QtConcurrent::run(
         [der, cert = m_cert, issuer = m_issuer, when = now(), nonce = m_request.nonce] {
-            const certdeck::internal::OpensslThreadCleanup cleanup;
+            const certdeck::OpensslThreadCleanup cleanup;
             return checkOcspResponse(der, cert, issuer, when, nonce);
         }));
 }

@@ -2,7 +2,7 @@
 #include "revocation/OcspRequest.h"
 
 #include "crypto/OpenSslError.h"
-#include "revocation/internal/RevocationPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <openssl/err.h>
 #include <openssl/rand.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "revocation/OcspResponse.h"
 
+#include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/CaAsn1.h"
-#include "revocation/internal/RevocationPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <openssl/err.h>
 
@@ -125,12 +125,12 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         return r;
     }
     r.successful = true;
-    r.producedAt = crypto::internal::asn1ToDateTime(OCSP_resp_get0_produced_at(bs.get()));
+    r.producedAt = crypto::asn1ToDateTime(OCSP_resp_get0_produced_at(bs.get()));
     const ASN1_OCTET_STRING* keyId = nullptr;
     const X509_NAME* byName = nullptr;
     if (OCSP_resp_get0_id(bs.get(), &keyId, &byName) == 1) {
         if (byName != nullptr) {
-            r.responder = crypto::internal::nameToString(byName);
+            r.responder = crypto::nameToString(byName);
         } else if (keyId != nullptr) {
             r.responder =
                 QStringLiteral("key hash ") + QString::fromLatin1(bytesOf(keyId).toHex(':'));
@@ -156,15 +156,15 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
         ASN1_GENERALIZEDTIME* nextUpd = nullptr;
         const int st = OCSP_single_get0_status(OCSP_resp_get0(bs.get(), idx), &reason, &revoked,
                                                &thisUpd, &nextUpd);
-        r.thisUpdate = crypto::internal::asn1ToDateTime(thisUpd);
-        r.nextUpdate = crypto::internal::asn1ToDateTime(nextUpd);
+        r.thisUpdate = crypto::asn1ToDateTime(thisUpd);
+        r.nextUpdate = crypto::asn1ToDateTime(nextUpd);
         switch (st) {
         case V_OCSP_CERTSTATUS_GOOD:
             r.status = CertStatus::Good;
             break;
         case V_OCSP_CERTSTATUS_REVOKED:
             r.status = CertStatus::Revoked;
-            r.revocationTime = crypto::internal::asn1ToDateTime(revoked);
+            r.revocationTime = crypto::asn1ToDateTime(revoked);
             r.revocationReason = revocationReasonName(reason);
             break;
         case V_OCSP_CERTSTATUS_UNKNOWN:
@@ -214,12 +214,12 @@ OcspResponseCheck checkOcspResponse(const QByteArray& der, const crypto::Certifi
     } else {
         r.problems << QStringLiteral("the signature does not verify with the issuer %1 or a "
                                      "responder it delegated to (%2)")
-                          .arg(crypto::internal::nameToString(X509_get_subject_name(ca)),
+                          .arg(crypto::nameToString(X509_get_subject_name(ca)),
                                ossl::drainErrors());
     }
     X509* signer = nullptr;
     if (OCSP_resp_get0_signer(bs.get(), &signer, certs.get()) == 1 && signer != nullptr) {
-        r.responder = crypto::internal::nameToString(X509_get_subject_name(signer));
+        r.responder = crypto::nameToString(X509_get_subject_name(signer));
     }
     ERR_clear_error();
     return r;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "EndpointCheck.h"
 
-#include "probe/InspectionReport.h"
-#include "probe/ProbeReport.h"
-#include "probe/TlsInspection.h"
+#include "probe/assess/ProbeReport.h"
+#include "probe/inspect/InspectionReport.h"
+#include "probe/inspect/TlsInspection.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -3,8 +3,8 @@
 
 #include "crypto/ChainReport.h"
 #include "inventory/Records.h"
-#include "probe/ProbeAssessment.h"
-#include "probe/ProbeResult.h"
+#include "probe/assess/ProbeAssessment.h"
+#include "probe/scan/ProbeResult.h"
 #include "services/ScanTarget.h"
 
 #include <QDateTime>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ScanJob.h"
 
+#include "common/OpensslThreadCleanup.h"
 #include "inventory/Store.h"
 #include "services/ScanTargets.h"
 
 #include <QMutex>
 #include <QPointer>
 #include <QThread>
-#include <openssl/crypto.h>
 
 namespace certdeck::services {
 
@@ -205,7 +205,8 @@ void ScanJob::start()
     connect(thread, &QThread::finished, worker, &QObject::deleteLater);
     // The thread's OpenSSL state (handshakes use it) goes with it.
     connect(
-        thread, &QThread::finished, thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
+        thread, &QThread::finished, thread, [] { releaseOpensslThreadState(); },
+        Qt::DirectConnection);
     connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();
 }

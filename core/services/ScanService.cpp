@@ -5,7 +5,7 @@
 #include "crypto/TrustStore.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
-#include "probe/TlsInspection.h"
+#include "probe/inspect/TlsInspection.h"
 #include "revocation/RevocationCheck.h"
 #include "services/internal/Log.h"
 

@@ -3,8 +3,8 @@
 
 #include "common/Operation.h"
 #include "common/Result.h"
-#include "probe/Findings.h"
-#include "probe/FleetScanner.h"
+#include "probe/assess/Findings.h"
+#include "probe/scan/FleetScanner.h"
 #include "services/EndpointCheck.h"
 #include "services/ScanTarget.h"
 

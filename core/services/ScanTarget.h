@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "probe/ProbeRequest.h"
+#include "probe/scan/ProbeRequest.h"
 
 #include <QByteArray>
 #include <QString>

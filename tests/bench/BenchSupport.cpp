@@ -2,8 +2,8 @@
 #include "BenchSupport.h"
 
 #include "PeerProcess.h"
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/TlsVersion.h"
+#include "probe/wire/CipherSuiteRegistry.h"
+#include "probe/wire/TlsVersion.h"
 
 #include <QRegularExpression>
 #include <QSysInfo>

@@ -6,7 +6,7 @@
 // prober and for sslscan, and nginx's server-side connection counter.
 
 #include "ScannerOracle.h"
-#include "probe/ProbeResult.h"
+#include "probe/scan/ProbeResult.h"
 
 #include <QList>
 #include <QSet>

@@ -7,7 +7,7 @@
 #include "TestPki.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/ChainPtr.h"
+#include "crypto/OpenSslPtr.h"
 #include "crypto/internal/PemBlocks.h"
 
 #include <QCoreApplication>

@@ -5,7 +5,6 @@
 // prints import time, time until the table is shown, time per keystroke and
 // peak RSS beside the aims of the issue. Not a test: no thresholds enforced,
 // run it by hand or with bench_fleet.sh (QT_QPA_PLATFORM=offscreen).
-#include "FleetPage.h"
 #include "TestPki.h"
 #include "crypto/Certificate.h"
 #include "crypto/OpenSslError.h"
@@ -14,6 +13,7 @@
 #include "inventory/ImportApplier.h"
 #include "inventory/Store.h"
 #include "inventory/import/PemFolderImporter.h"
+#include "ui/fleet/FleetPage.h"
 
 #include <QApplication>
 #include <QDir>

@@ -21,7 +21,7 @@
 #include "PeerProcess.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
-#include "probe/FleetScanner.h"
+#include "probe/scan/FleetScanner.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -11,7 +11,7 @@
 #include "PeerProcess.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
-#include "probe/TlsProber.h"
+#include "probe/scan/TlsProber.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

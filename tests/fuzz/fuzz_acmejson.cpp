@@ -2,10 +2,10 @@
 // Fuzzes what an ACME server sends that the client parses: problem documents,
 // the directory, Link and Retry-After headers, identifiers. The first byte
 // picks the parser so one corpus covers them all.
-#include "acme/AcmeDirectory.h"
-#include "acme/AcmeIdentifier.h"
-#include "acme/AcmeProblem.h"
-#include "acme/AcmeResponse.h"
+#include "acme/protocol/AcmeDirectory.h"
+#include "acme/protocol/AcmeIdentifier.h"
+#include "acme/protocol/AcmeProblem.h"
+#include "acme/protocol/AcmeResponse.h"
 
 #include <QByteArray>
 #include <QJsonDocument>

@@ -2,8 +2,8 @@
 // libFuzzer harness for the HTTP response head reader and the
 // Strict-Transport-Security parser: whatever a server sends, the parsers end,
 // and what they call valid is self-consistent.
-#include "probe/HstsPolicy.h"
-#include "probe/HttpResponseHead.h"
+#include "probe/inspect/HstsPolicy.h"
+#include "probe/inspect/HttpResponseHead.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // split at the first 0xFF 0x00 0xFF marker: the staple, then (optionally)
 // the served chain as DER certificates joined by the same marker, so the
 // fuzzer can reach the matching and signature paths.
-#include "probe/OcspStaple.h"
+#include "probe/inspect/OcspStaple.h"
 
 #include <cstdint>
 #include <cstdlib>

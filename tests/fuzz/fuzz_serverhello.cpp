@@ -2,7 +2,7 @@
 // libFuzzer harness for ServerReplyParser: whatever a server sends, the parser
 // returns a reply, "need more bytes" or an error with a message, never reads
 // out of bounds, and a reply re-parses identically from the bytes it used.
-#include "probe/ServerReplyParser.h"
+#include "probe/wire/ServerReplyParser.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -4,10 +4,10 @@
 // external account binding, badNonce retries, and problem documents in plain
 // words.
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeRenewalInfo.h"
-#include "acme/Base64Url.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
+#include "acme/protocol/AcmeRenewalInfo.h"
+#include "acme/protocol/Base64Url.h"
 
 #include <QTest>
 #include <QTestEventLoop>

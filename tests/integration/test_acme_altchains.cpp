@@ -4,10 +4,10 @@
 // for the alternate root's name returns the chain that `openssl verify`
 // accepts against that root and not against root 0.
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrderFlow.h"
-#include "acme/Http01Responder.h"
+#include "acme/challenge/Http01Responder.h"
+#include "acme/order/AcmeOrderFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
 
 #include <QSignalSpy>
 #include <QSslCertificate>

@@ -6,12 +6,12 @@
 // TXT records are gone afterwards.
 #include "BindFixture.h"
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrderFlow.h"
-#include "acme/Dns01HookPublisher.h"
-#include "acme/Dns01Publisher.h"
-#include "acme/Http01Responder.h"
+#include "acme/challenge/Dns01HookPublisher.h"
+#include "acme/challenge/Dns01Publisher.h"
+#include "acme/challenge/Http01Responder.h"
+#include "acme/order/AcmeOrderFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
 #include "dns/Rfc2136Updater.h"
 
 #include <QFile>

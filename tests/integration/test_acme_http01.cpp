@@ -6,11 +6,11 @@
 // per-identifier error; badNonce refusals at 60% are retried and counted;
 // cancel; tokens are withdrawn in every case.
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrderFlow.h"
-#include "acme/Http01Responder.h"
-#include "acme/WebrootPublisher.h"
+#include "acme/challenge/Http01Responder.h"
+#include "acme/challenge/WebrootPublisher.h"
+#include "acme/order/AcmeOrderFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
 #include "crypto/Certificate.h"
 
 #include <QDir>

@@ -3,7 +3,7 @@
 // thread with progress per authorization and state, cancel, and a responder
 // port already taken.
 #include "PebbleFixture.h"
-#include "acme/AcmeIssueJob.h"
+#include "acme/order/AcmeIssueJob.h"
 
 #include <QSignalSpy>
 #include <QTcpServer>

@@ -5,11 +5,11 @@
 // state; refusals (already revoked, a stranger's account, a reason code that
 // does not exist) come back in plain words.
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrderFlow.h"
-#include "acme/AcmeRevocation.h"
-#include "acme/Http01Responder.h"
+#include "acme/challenge/Http01Responder.h"
+#include "acme/order/AcmeOrderFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
+#include "acme/protocol/AcmeRevocation.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

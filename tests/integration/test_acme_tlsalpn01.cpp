@@ -4,10 +4,10 @@
 // critical acmeIdentifier extension), then certificates issued by Pebble for
 // DNS names and an IP address (RFC 8738) and checked by `openssl verify`.
 #include "PebbleFixture.h"
-#include "acme/AcmeAccounts.h"
-#include "acme/AcmeClient.h"
-#include "acme/AcmeOrderFlow.h"
-#include "acme/TlsAlpnResponder.h"
+#include "acme/challenge/TlsAlpnResponder.h"
+#include "acme/order/AcmeOrderFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
 
 #include <QCryptographicHash>
 #include <QFutureWatcher>

@@ -6,9 +6,9 @@
 // size).
 #include "PeerProcess.h"
 #include "TestPki.h"
-#include "probe/ClientHello.h"
-#include "probe/NamedGroup.h"
-#include "probe/ServerReplyParser.h"
+#include "probe/wire/ClientHello.h"
+#include "probe/wire/NamedGroup.h"
+#include "probe/wire/ServerReplyParser.h"
 
 #include <QTcpSocket>
 #include <QTest>

@@ -5,8 +5,8 @@
 // per-host connection bound, cancel, and "accepted + 1 connections".
 #include "HostileTlsServer.h"
 #include "PeerProcess.h"
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/TlsProber.h"
+#include "probe/scan/TlsProber.h"
+#include "probe/wire/CipherSuiteRegistry.h"
 
 #include <QSignalSpy>
 #include <QTest>

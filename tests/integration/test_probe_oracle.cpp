@@ -10,9 +10,9 @@
 #include "NginxFixture.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/NamedGroup.h"
-#include "probe/TlsProber.h"
+#include "probe/scan/TlsProber.h"
+#include "probe/wire/CipherSuiteRegistry.h"
+#include "probe/wire/NamedGroup.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

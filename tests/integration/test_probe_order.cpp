@@ -11,8 +11,8 @@
 #include "NginxFixture.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/TlsProber.h"
+#include "probe/scan/TlsProber.h"
+#include "probe/wire/CipherSuiteRegistry.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>

@@ -9,9 +9,9 @@
 #include "NginxFixture.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
-#include "probe/ConnectionBudget.h"
-#include "probe/Findings.h"
-#include "probe/TlsInspector.h"
+#include "probe/assess/Findings.h"
+#include "probe/inspect/TlsInspector.h"
+#include "probe/scan/ConnectionBudget.h"
 
 #include <QProcess>
 #include <QRegularExpression>

@@ -8,13 +8,13 @@
 // challenge the CA cannot reach each show their reason in the rows; a wrong
 // master passphrase is told and forgotten; roll-over and deactivation
 // update the list.
-#include "AcmeAccountDialog.h"
-#include "AcmeOrderDialog.h"
-#include "AcmePage.h"
 #include "PebbleFixture.h"
-#include "VaultSession.h"
 #include "crypto/CertificateReader.h"
 #include "inventory/Store.h"
+#include "ui/acme/AcmeAccountDialog.h"
+#include "ui/acme/AcmeOrderDialog.h"
+#include "ui/acme/AcmePage.h"
+#include "ui/common/VaultSession.h"
 
 #include <QCheckBox>
 #include <QFile>

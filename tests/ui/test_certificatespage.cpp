@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Opens real chains from the test PKI in the Certificates & Keys page, offscreen,
 // and checks what the admin sees on the cards.
-#include "CertificatesPage.h"
-#include "ChainCard.h"
-#include "ChainView.h"
 #include "HttpFileServer.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
+#include "ui/certificates/CertificatesPage.h"
+#include "ui/certificates/ChainCard.h"
+#include "ui/certificates/ChainView.h"
 
 #include <QApplication>
 #include <QDragEnterEvent>

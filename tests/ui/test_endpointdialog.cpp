@@ -2,9 +2,9 @@
 // The endpoint dialog offers the inventory's trust bundles (read off the GUI
 // thread), shows the one an endpoint has, and hands the choice back; "the
 // group's bundle, else the system store" clears it.
-#include "EndpointDialog.h"
 #include "TestPki.h"
 #include "inventory/Store.h"
+#include "ui/fleet/EndpointDialog.h"
 
 #include <QComboBox>
 #include <QFile>

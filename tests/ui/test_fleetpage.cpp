@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Fleet page offscreen on a real SQLite store seeded with certificates
 // from the test PKI: counts, filter, group filter, add, conflict, remove.
-#include "EndpointDialog.h"
-#include "FleetModel.h"
-#include "FleetPage.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "inventory/Store.h"
+#include "ui/fleet/EndpointDialog.h"
+#include "ui/fleet/FleetModel.h"
+#include "ui/fleet/FleetPage.h"
 
 #include <QComboBox>
 #include <QLabel>

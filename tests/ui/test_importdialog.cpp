@@ -3,13 +3,13 @@
 // endpoint as new or already known with its certificate and deploy target,
 // shows the importer's warnings, goes stale when a field changes, imports
 // exactly what was shown, and keeps nothing when the store refuses a part.
-#include "FleetPage.h"
-#include "ImportDialog.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "inventory/FleetView.h"
 #include "inventory/Store.h"
 #include "inventory/import/InventoryJson.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/fleet/ImportDialog.h"
 
 #include <QComboBox>
 #include <QLineEdit>

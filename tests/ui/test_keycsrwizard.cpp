@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the New key and CSR wizard offscreen; the openssl CLI checks its output.
-#include "KeyCsrWizard.h"
 #include "PeerProcess.h"
+#include "ui/certificates/KeyCsrWizard.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real console widgets offscreen, as an admin would use them.
-#include "AboutDialog.h"
-#include "MainWindow.h"
-#include "SettingsPage.h"
 #include "common/CpuFeatures.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
+#include "ui/settings/SettingsPage.h"
+#include "ui/shell/AboutDialog.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QApplication>
 #include <QFile>

@@ -4,15 +4,15 @@
 // refused protocols say why; groups are listed; an unreachable endpoint and
 // a silent one (cancelled) are told in words; "Inspect served chain" opens
 // the chain inspector on the same endpoint; Fleet's "Probe" lands here.
-#include "CertificatesPage.h"
-#include "FleetPage.h"
 #include "HostileTlsServer.h"
-#include "MainWindow.h"
 #include "NginxFixture.h"
 #include "PeerProcess.h"
-#include "ProbePage.h"
 #include "TestPki.h"
 #include "inventory/Store.h"
+#include "ui/certificates/CertificatesPage.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/probe/ProbePage.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QFile>
 #include <QLabel>

@@ -4,11 +4,11 @@
 // probe and its fleet scan (started from the Fleet page's selection, as an
 // admin does) show the verdict, a grade within the cap, the finding, and the
 // fleet scan writes that verdict to the probe history.
-#include "FleetPage.h"
-#include "MainWindow.h"
-#include "ProbePage.h"
 #include "VerdictFixture.h"
 #include "inventory/Store.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/probe/ProbePage.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QDir>
 #include <QSignalSpy>

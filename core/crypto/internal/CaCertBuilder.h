@@ -6,7 +6,7 @@
 // and none is copied by accident.
 
 #include "common/Result.h"
-#include "crypto/internal/CaPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QByteArray>
 #include <QDateTime>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaNameConstraints.h"
 
-#include "crypto/internal/CaPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QHostAddress>
 #include <algorithm>

@@ -2,12 +2,14 @@
 #include "ExtensionDecoder.h"
 
 #include "crypto/OpenSslError.h"
-#include "crypto/internal/X509ExtPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QHostAddress>
 #include <array>
 
 namespace certdeck::crypto::internal {
+
+using namespace ossl; // the owner types of crypto/OpenSslPtr.h
 
 namespace {
 
@@ -100,7 +102,7 @@ void decodeBasicConstraints(X509_EXTENSION* ext, CertificateDetails& d, Certific
 
 void decodeKeyUsage(X509_EXTENSION* ext, CertificateDetails& d, CertificateField& node, bool& ok)
 {
-    BitStringPtr bits(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
+    Asn1BitStringPtr bits(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
     if (!(ok = static_cast<bool>(bits))) {
         return;
     }
@@ -154,7 +156,7 @@ void decodeAltName(X509_EXTENSION* ext, QStringList* sink, CertificateField& nod
 void decodeSubjectKeyId(X509_EXTENSION* ext, CertificateDetails& d, CertificateField& node,
                         bool& ok)
 {
-    OctetStringPtr id(static_cast<ASN1_OCTET_STRING*>(X509V3_EXT_d2i(ext)));
+    Asn1OctetStringPtr id(static_cast<ASN1_OCTET_STRING*>(X509V3_EXT_d2i(ext)));
     if (!(ok = static_cast<bool>(id))) {
         return;
     }

@@ -6,7 +6,7 @@
 // wrote the file, and OpenSSL's decryption cannot be cancelled, so a damaged
 // or hostile file with 2^31 PBKDF2 iterations would otherwise hang an import.
 
-#include "crypto/internal/KeyOsslPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QByteArray>
 #include <QString>
@@ -15,16 +15,14 @@
 
 namespace certdeck::crypto::internal {
 
+using namespace ossl; // the owner types of crypto/OpenSslPtr.h
+
 /// 600,000 is OWASP's PBKDF2-HMAC-SHA256 advice; 10 million is about ten
 /// seconds on a slow core.
 constexpr uint64_t kMaxPbkdf2Iterations = 10'000'000;
 /// scrypt's memory is capped by OpenSSL (32 MiB); its time also grows with p.
 constexpr uint64_t kMaxScryptN = 1U << 20;
 constexpr uint64_t kMaxScryptP = 64;
-
-using Pbe2ParamPtr = ossl::Owner<PBE2PARAM, PBE2PARAM_free>;
-using Pbkdf2ParamPtr = ossl::Owner<PBKDF2PARAM, PBKDF2PARAM_free>;
-using ScryptParamsPtr = ossl::Owner<SCRYPT_PARAMS, SCRYPT_PARAMS_free>;
 
 /// Why decrypting `der` (if it is an EncryptedPrivateKeyInfo) would cost too
 /// much, or empty. Anything it cannot read is left to OpenSSL to reject.

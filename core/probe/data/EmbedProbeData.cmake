@@ -11,4 +11,4 @@ if(NOT _probe_delim EQUAL -1)
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/CipherSuiteData.cpp.in
                ${CMAKE_CURRENT_BINARY_DIR}/probe/CipherSuiteData.cpp @ONLY)
-target_sources(certdeck-core PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/probe/CipherSuiteData.cpp)
+target_sources(certdeck-probe PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/probe/CipherSuiteData.cpp)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "probe/ProbeRequest.h"
-#include "probe/ProbeResult.h"
-#include "probe/ServerReplyParser.h"
+#include "probe/scan/ProbeRequest.h"
+#include "probe/scan/ProbeResult.h"
+#include "probe/wire/ServerReplyParser.h"
 
 #include <QHostAddress>
 #include <QObject>

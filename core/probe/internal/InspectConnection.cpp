@@ -2,7 +2,7 @@
 #include "probe/internal/InspectConnection.h"
 
 #include "crypto/OpenSslError.h"
-#include "probe/internal/InspectPtr.h"
+#include "crypto/OpenSslPtr.h"
 #include "probe/internal/TcpConnection.h"
 
 #include <openssl/comp.h>

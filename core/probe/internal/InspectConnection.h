@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "probe/HttpResponseHead.h"
-#include "probe/ProbeResult.h"
+#include "probe/inspect/HttpResponseHead.h"
+#include "probe/scan/ProbeResult.h"
 
 #include <QByteArray>
 #include <QHostAddress>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "probe/Findings.h"
+#include "probe/assess/Findings.h"
 
 namespace certdeck::probe {
 struct TlsInspection;

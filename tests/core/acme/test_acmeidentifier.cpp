@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ACME identifiers: DNS names (RFC 8555) and IP addresses (RFC 8738).
-#include "acme/AcmeIdentifier.h"
+#include "acme/protocol/AcmeIdentifier.h"
 
 #include <QJsonObject>
 #include <QTest>

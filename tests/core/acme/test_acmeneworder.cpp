@@ -6,9 +6,9 @@
 // TestPki's leaf is rebuilt from what `openssl x509` prints.
 #include "PeerProcess.h"
 #include "TestPki.h"
-#include "acme/AcmeDirectory.h"
-#include "acme/AcmeNewOrder.h"
-#include "acme/AcmeRenewalInfo.h"
+#include "acme/protocol/AcmeDirectory.h"
+#include "acme/protocol/AcmeNewOrder.h"
+#include "acme/protocol/AcmeRenewalInfo.h"
 
 #include <QFile>
 #include <QJsonDocument>

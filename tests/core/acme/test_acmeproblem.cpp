@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // RFC 7807 problem documents (RFC 8555 6.7) into plain-words errors, with
 // per-identifier subproblems; the example of RFC 8555 6.7.1 among them.
-#include "acme/AcmeProblem.h"
+#include "acme/protocol/AcmeProblem.h"
 
 #include <QTest>
 

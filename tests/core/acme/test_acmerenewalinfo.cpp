@@ -3,7 +3,7 @@
 // (AKI 69:88:5B..., serial 0x87654321 -> "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE")
 // on a certificate the openssl CLI makes, and the renewalInfo window.
 #include "PeerProcess.h"
-#include "acme/AcmeRenewalInfo.h"
+#include "acme/protocol/AcmeRenewalInfo.h"
 
 #include <QJsonObject>
 #include <QSslCertificate>

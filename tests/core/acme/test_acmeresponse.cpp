@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Link (RFC 8288) and Retry-After (RFC 9110) headers as ACME servers send them.
-#include "acme/AcmeResponse.h"
+#include "acme/protocol/AcmeResponse.h"
 
 #include <QTest>
 

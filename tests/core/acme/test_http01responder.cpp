@@ -4,8 +4,8 @@
 // are not base64url, of other methods and of oversized requests; and the
 // webroot publisher's files.
 #include "PeerProcess.h"
-#include "acme/Http01Responder.h"
-#include "acme/WebrootPublisher.h"
+#include "acme/challenge/Http01Responder.h"
+#include "acme/challenge/WebrootPublisher.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,9 +3,9 @@
 // thumbprint example, the openssl CLI verifying each signature with the public
 // key it exported itself, and `openssl mac` recomputing the EAB HMAC.
 #include "PeerProcess.h"
-#include "acme/Base64Url.h"
-#include "acme/Jws.h"
-#include "acme/JwsKey.h"
+#include "acme/protocol/Base64Url.h"
+#include "acme/protocol/Jws.h"
+#include "acme/protocol/JwsKey.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

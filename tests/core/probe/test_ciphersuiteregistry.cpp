@@ -2,7 +2,7 @@
 // The embedded IANA cipher-suite table: complete, consistent, and named as
 // OpenSSL names it (`openssl ciphers -V -stdname` is the oracle).
 #include "PeerProcess.h"
-#include "probe/CipherSuiteRegistry.h"
+#include "probe/wire/CipherSuiteRegistry.h"
 
 #include <QRegularExpression>
 #include <QTest>

@@ -3,7 +3,7 @@
 // walk over each version's structure (lengths add up, extensions in order).
 // That real servers accept them is tested in
 // tests/integration/test_probe_handshake.cpp against `openssl s_server`.
-#include "probe/ClientHello.h"
+#include "probe/wire/ClientHello.h"
 
 #include <QTest>
 

@@ -2,7 +2,7 @@
 // Client profiles for the "no cipher overlap" finding: the built-in ones, the
 // local OpenSSL's (checked against `openssl ciphers -s -V`, the same library
 // asked through its own tool), and profile files with their errors.
-#include "probe/ClientProfiles.h"
+#include "probe/scan/ClientProfiles.h"
 
 #include <QProcess>
 #include <QRegularExpression>

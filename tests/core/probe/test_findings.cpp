@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Findings and grades: each rule of core/probe/GRADING.md from a probe
+// Findings and grades: each rule of core/probe/assess/GRADING.md from a probe
 // result built by hand, and the certificate findings from chains of the test
 // PKI verified by the workbench (expired, not yet valid with the clock
 // hint, expiring, incomplete chain, wrong host, unknown authority).
@@ -8,9 +8,9 @@
 #include "crypto/CertificateReader.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/TrustStore.h"
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/Findings.h"
-#include "probe/TlsInspection.h"
+#include "probe/assess/Findings.h"
+#include "probe/inspect/TlsInspection.h"
+#include "probe/wire/CipherSuiteRegistry.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Strict-Transport-Security parser (RFC 6797 6.1): what browsers
 // enforce, and every malformed form that makes them ignore the header.
-#include "probe/HstsPolicy.h"
+#include "probe/inspect/HstsPolicy.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP/1.x response head reader the inspection uses for HSTS and Server.
-#include "probe/HttpResponseHead.h"
+#include "probe/inspect/HttpResponseHead.h"
 
 #include <QTest>
 

@@ -3,10 +3,10 @@
 // that agree say nothing; each aspect that differs is named with its nodes;
 // a node that cannot be reached is named with its reason while the others'
 // findings stay; a whole endpoint down keeps the single-node codes.
-#include "probe/CipherSuiteRegistry.h"
-#include "probe/Findings.h"
-#include "probe/NodeComparison.h"
-#include "probe/ProbeReport.h"
+#include "probe/assess/Findings.h"
+#include "probe/assess/NodeComparison.h"
+#include "probe/assess/ProbeReport.h"
+#include "probe/wire/CipherSuiteRegistry.h"
 
 #include <QTest>
 

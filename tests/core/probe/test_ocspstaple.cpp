@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The staple checker on inputs a hostile or broken server could staple; the
 // good and revoked paths are covered against nginx in test_tls_inspector.
-#include "probe/OcspStaple.h"
+#include "probe/inspect/OcspStaple.h"
 
 #include <QTest>
 

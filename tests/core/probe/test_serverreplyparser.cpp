@@ -3,7 +3,7 @@
 // corpus, tests/fuzz/corpus/serverhello/) and on malformed ones: each real
 // reply decodes to what the server was configured to do, every prefix of it
 // is "incomplete" rather than an error, and each bad reply names its fault.
-#include "probe/ServerReplyParser.h"
+#include "probe/wire/ServerReplyParser.h"
 
 #include <QFile>
 #include <QTest>

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certdeckctl acme: ACME accounts and certificate issuance (RFC 8555) with
+// HTTP-01, against any ACME server whose TLS certificate the given CA file
+// (or the system) trusts. Secrets (account key passphrase, EAB MAC key) come
+// from files or environment variables only.
+#include "AcmeCliSupport.h"
+#include "CliSupport.h"
+#include "PassphraseOption.h"
+#include "acme/order/AcmeIssueFlow.h"
+#include "acme/protocol/AcmeAccounts.h"
+#include "acme/protocol/AcmeClient.h"
+#include "acme/protocol/AcmeRevocation.h"
+#include "acme/protocol/Base64Url.h"
+#include "common/CallbackOperation.h"
+#include "common/SecureFile.h"
+#include "crypto/PrivateKey.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSslCertificate>
+#include <openssl/crypto.h>
+
+namespace certdeck::cli {
+
+namespace {
+
+using namespace certdeck::cli::acmecli;
+
+const char* const kAcmeUsage =
+    "Usage:\n"
+    "  certdeckctl acme account new  --directory URL [--ca-file PEM] --account-key FILE\n"
+    "                                [--contact mailto:ADDR]... [--agree-tos]\n"
+    "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
+    "  certdeckctl acme account new  --directory URL [--ca-file PEM] [--name NAME]\n"
+    "                                (--vault-passphrase-file F | --vault-passphrase-env V)\n"
+    "                                [--contact ...] [--agree-tos] [--eab-kid ...]\n"
+    "       makes the account key in the inventory's key vault (never on disk in clear)\n"
+    "  certdeckctl acme account list\n"
+    "  certdeckctl acme account show|update|deactivate|rollover\n"
+    "                                (--account NAME|ID | --directory URL) + vault passphrase\n"
+    "       a stored account; or, as before, --directory URL [--ca-file PEM]\n"
+    "                                --account-key FILE\n"
+    "       update --contact mailto:ADDR...; deactivate --force (permanent);\n"
+    "       rollover --new-key FILE (made when missing)\n"
+    "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE [--force]\n"
+    "       the CA's suggested renewal window (ARI), kept with the certificate when it\n"
+    "       is in the inventory; a Retry-After the CA sent is honoured (--force asks)\n"
+    "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
+    "                         -d NAME... [--ip ADDR]...\n"
+    "                         [--challenge http-01|dns-01|tls-alpn-01]\n"
+    "                         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
+    "                         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE\n"
+    "                                  [--dns-zone ZONE]\n"
+    "                         dns-01:  --dns-hook PROGRAM (gets CERTDECK_ACME_ACTION\n"
+    "                                  present|cleanup, _IDENTIFIER, _DOMAIN, _RECORD, _VALUE)\n"
+    "                         tls-alpn-01: --tls-port N [--http-address A]\n"
+    "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
+    "                         [--replaces CERTFILE] (sent only when the CA offers ARI)\n"
+    "  certdeckctl acme revoke --directory URL [--ca-file PEM] --cert FILE\n"
+    "                          (--account-key FILE | --cert-key FILE) [--reason R]\n"
+    "  reasons: unspecified, keyCompromise, affiliationChanged, superseded,\n"
+    "           cessationOfOperation, certificateHold, privilegeWithdrawn (or the number)\n"
+    "  issue also takes --preferred-chain NAME: of alternate chains, take the one\n"
+    "  whose root's name contains NAME.\n"
+    "\n"
+    "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
+    "passphrase is given) if it does not exist, then registers it (with a vault\n"
+    "passphrase it is also stored in the inventory); an existing\n"
+    "account for the key is reported, not duplicated. issue creates the account\n"
+    "first when --agree-tos is given, else the key's account must exist.\n"
+    "The ACME server's TLS certificate is always verified: --ca-file names the\n"
+    "only roots trusted for it (default: the system's roots).\n"
+    "dns-01 sends RFC 2136 updates signed with the TSIG key (a BIND key file,\n"
+    "hmac-sha256) to the zone's primary, waits until it serves the TXT record,\n"
+    "and deletes the record afterwards. Wildcards (-d '*.example.com') need dns-01.\n"
+    "issue and revoke use the stored account (--account NAME, or the only one for\n"
+    "--directory) unless --account-key FILE is given.\n"
+    "Passphrase of the account key: --passphrase-file F or --passphrase-env VAR;\n"
+    "to encrypt the new certificate key: --key-out-passphrase-file/-env.\n\n";
+
+/// Secret bytes wiped when they go out of scope.
+ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                  const QStringList& pos)
+{
+    if (pos.size() != 1) {
+        return usageError(ctx, QStringLiteral("'acme issue' takes options only"));
+    }
+    const QString challenge =
+        p.isSet(o.challenge) ? p.value(o.challenge) : QStringLiteral("http-01");
+    if (challenge != QLatin1String("http-01") && challenge != QLatin1String("dns-01") &&
+        challenge != QLatin1String("tls-alpn-01")) {
+        return usageError(ctx, QStringLiteral("--challenge %1 is not supported (http-01, dns-01 "
+                                              "or tls-alpn-01)")
+                                   .arg(challenge));
+    }
+    const bool dns01 = challenge == QLatin1String("dns-01");
+    const bool tlsAlpn = challenge == QLatin1String("tls-alpn-01");
+    if (tlsAlpn && !p.isSet(o.tlsPort)) {
+        return usageError(ctx, QStringLiteral("tls-alpn-01 needs --tls-port"));
+    }
+    if (!p.isSet(o.keyOut) || !p.isSet(o.certOut)) {
+        return usageError(ctx, QStringLiteral("'acme issue' needs --key-out and --cert-out"));
+    }
+    if (!dns01 && !tlsAlpn && p.isSet(o.webroot) == p.isSet(o.httpPort)) {
+        return usageError(ctx, QStringLiteral("give one of --http-port (built-in responder) or "
+                                              "--webroot"));
+    }
+    if (dns01 && !p.isSet(o.dnsHook) && (!p.isSet(o.dnsServer) || !p.isSet(o.tsigKeyFile))) {
+        return usageError(ctx, QStringLiteral("dns-01 needs --dns-server and --tsig-key-file, "
+                                              "or --dns-hook"));
+    }
+    AcmeIssueSpec spec;
+    for (const QString& d : p.values(o.domain)) {
+        auto id = AcmeIdentifier::dns(d);
+        if (!id) {
+            return usageError(ctx, id.error().message);
+        }
+        spec.order.identifiers << *id;
+    }
+    for (const QString& a : p.values(o.ip)) {
+        auto id = AcmeIdentifier::ip(a);
+        if (!id) {
+            return usageError(ctx, id.error().message);
+        }
+        spec.order.identifiers << *id;
+    }
+    if (spec.order.identifiers.isEmpty()) {
+        return usageError(ctx, QStringLiteral("'acme issue' needs at least one -d NAME or --ip"));
+    }
+    if (dns01 && p.isSet(o.dnsHook)) {
+        spec.dns01HookProgram = p.value(o.dnsHook);
+    } else if (dns01) {
+        auto settings = dns01Settings(p, o);
+        if (!settings) {
+            return reportError(ctx, settings.error());
+        }
+        spec.dns01 = *settings;
+    } else if (p.isSet(o.httpPort) || tlsAlpn) {
+        const QCommandLineOption& portOption = tlsAlpn ? o.tlsPort : o.httpPort;
+        bool ok = false;
+        const uint port = p.value(portOption).toUInt(&ok);
+        if (!ok || port == 0 || port > 65535) {
+            return usageError(
+                ctx, QStringLiteral("--%1 must be 1..65535").arg(portOption.names().constFirst()));
+        }
+        if (tlsAlpn) {
+            spec.tlsAlpnPort = static_cast<quint16>(port);
+        } else {
+            spec.httpPort = static_cast<quint16>(port);
+        }
+        spec.httpAddress = p.isSet(o.httpAddress) ? QHostAddress(p.value(o.httpAddress))
+                                                  : QHostAddress(QHostAddress::AnyIPv4);
+        if (spec.httpAddress.isNull()) {
+            return usageError(ctx, QStringLiteral("--http-address '%1' is not an IP address")
+                                       .arg(p.value(o.httpAddress)));
+        }
+    } else {
+        spec.webroot = p.value(o.webroot);
+    }
+    const auto type =
+        crypto::keyTypeFromName(p.isSet(o.keyType) ? p.value(o.keyType) : QStringLiteral("p256"));
+    if (!type) {
+        return usageError(ctx, QStringLiteral("unknown --key-type '%1'").arg(p.value(o.keyType)));
+    }
+    const bool force = p.isSet(o.force);
+    for (const QCommandLineOption* out : {&o.keyOut, &o.certOut}) {
+        if (!force && QFileInfo::exists(p.value(*out))) {
+            return reportError(
+                ctx,
+                Error{ErrorCode::Conflict,
+                      QStringLiteral("%1 exists; give --force to replace it").arg(p.value(*out)),
+                      {}});
+        }
+    }
+    Secret keyOutPass;
+    auto kp = o.keyOutPass.read(p, ctx.err);
+    if (!kp) {
+        return reportError(ctx, kp.error());
+    }
+    keyOutPass.bytes = std::move(*kp);
+    if (p.isSet(o.replaces)) {
+        auto replaced = replacesCertId(p.value(o.replaces));
+        if (!replaced) {
+            return reportError(ctx, replaced.error());
+        }
+        spec.order.replacesCertId = *replaced;
+    }
+
+    if (p.isSet(o.accountKey)) {
+        auto options = clientOptions(p, o);
+        if (!options) {
+            return reportError(ctx, options.error());
+        }
+        spec.client = *options;
+        bool created = false;
+        auto key = accountKey(ctx, p, o, false, &created);
+        if (!key) {
+            return reportError(ctx, key.error());
+        }
+        spec.accountKey = *key;
+        spec.createAccount = p.isSet(o.agreeTos);
+    } else {
+        auto stored = storedAccountKey(ctx, p, o);
+        if (!stored) {
+            return reportError(ctx, stored.error());
+        }
+        spec.client = stored->options;
+        spec.accountKey = stored->key;
+        spec.createAccount = false;
+    }
+    spec.account.termsOfServiceAgreed = p.isSet(o.agreeTos);
+    spec.account.contact = p.values(o.contact);
+    auto eab = eabCredentials(p, o);
+    if (!eab) {
+        return reportError(ctx, eab.error());
+    }
+    spec.account.eab = *eab;
+
+    progressLine(ctx, QStringLiteral("key"),
+                 QStringLiteral("generating the certificate key (%1)").arg(keyTypeName(*type)));
+    auto certKey = PrivateKey::generate(*type);
+    if (!certKey) {
+        return reportError(ctx, certKey.error());
+    }
+    spec.order.certificateKey = *certKey;
+    spec.order.preferredChainIssuer = p.value(o.preferredChain);
+
+    // The CLI has no GUI to keep responsive: the flow runs in its own loop.
+    AcmeIssueFlow flow(spec);
+    runToEnd(ctx, flow);
+    auto issued = flow.result();
+    if (!issued) {
+        return reportError(ctx, issued.error(), ExitCode::Critical);
+    }
+
+    QByteArray keyPem;
+    if (keyOutPass.bytes.isEmpty()) {
+        keyPem = certKey->toPkcs8Pem();
+    } else {
+        auto enc = certKey->toEncryptedPkcs8Pem(keyOutPass.bytes);
+        if (!enc) {
+            return reportError(ctx, enc.error());
+        }
+        keyPem = *enc;
+    }
+    WriteOptions secret;
+    secret.secret = true;
+    secret.overwrite = force;
+    auto wroteKey = writeFileAtomically(p.value(o.keyOut), keyPem, secret);
+    OPENSSL_cleanse(keyPem.data(), static_cast<size_t>(keyPem.size()));
+    if (!wroteKey) {
+        return reportError(ctx, wroteKey.error());
+    }
+    WriteOptions pub;
+    pub.overwrite = force;
+    if (auto w = writeFileAtomically(p.value(o.certOut), issued->chainPem, pub); !w) {
+        return reportError(ctx, w.error());
+    }
+
+    if (ctx.json) {
+        QJsonArray authz;
+        for (const AuthorizationState& a : issued->authorizations) {
+            authz.append(QJsonObject{{QStringLiteral("identifier"), a.identifier.toString()},
+                                     {QStringLiteral("status"), a.status},
+                                     {QStringLiteral("reused"), a.reused}});
+        }
+        QJsonArray alternates;
+        for (const QUrl& u : issued->alternateUrls) {
+            alternates.append(u.toString());
+        }
+        printJson(ctx.out,
+                  QJsonObject{{QStringLiteral("certificate"), p.value(o.certOut)},
+                              {QStringLiteral("key"), p.value(o.keyOut)},
+                              {QStringLiteral("certificateUrl"), issued->certificateUrl.toString()},
+                              {QStringLiteral("orderUrl"), issued->orderUrl.toString()},
+                              {QStringLiteral("alternates"), alternates},
+                              {QStringLiteral("authorizations"), authz},
+                              {QStringLiteral("badNonceRetries"), issued->badNonceRetries},
+                              {QStringLiteral("replacesSent"), issued->replacesSent}});
+    } else {
+        QStringList names;
+        for (const AuthorizationState& a : issued->authorizations) {
+            names << a.identifier.toString();
+        }
+        ctx.out << "Issued        " << names.join(QStringLiteral(", ")) << "\n"
+                << "Certificate   " << p.value(o.certOut) << "\n"
+                << "Key           " << p.value(o.keyOut) << " (0600)\n"
+                << "Order         " << issued->orderUrl.toString() << "\n";
+        if (!issued->alternateUrls.isEmpty()) {
+            ctx.out << "Alternates    " << issued->alternateUrls.size() << " other chain(s)\n";
+        }
+        if (issued->badNonceRetries > 0) {
+            ctx.out << "Nonce retries " << issued->badNonceRetries << "\n";
+        }
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
+                   const QStringList& pos)
+{
+    if (pos.size() != 1) {
+        return usageError(ctx, QStringLiteral("'acme revoke' takes options only"));
+    }
+    if (!p.isSet(o.cert)) {
+        return usageError(ctx, QStringLiteral("'acme revoke' needs --cert FILE"));
+    }
+    if (p.isSet(o.certKey) && (p.isSet(o.accountKey) || p.isSet(o.account))) {
+        return usageError(ctx, QStringLiteral("sign the revocation with the account (--account, "
+                                              "--account-key) or with --cert-key, one of them"));
+    }
+    std::optional<RevocationReason> reason;
+    if (p.isSet(o.reason)) {
+        reason = revocationReasonFromName(p.value(o.reason));
+        if (!reason) {
+            return usageError(ctx, QStringLiteral("unknown --reason '%1'").arg(p.value(o.reason)));
+        }
+    }
+    auto data = readFileCapped(p.value(o.cert), 1024 * 1024);
+    if (!data) {
+        return reportError(ctx, data.error());
+    }
+    const QList<QSslCertificate> certs =
+        QSslCertificate::fromData(*data, data->contains("-----BEGIN") ? QSsl::Pem : QSsl::Der);
+    if (certs.isEmpty()) {
+        return reportError(ctx,
+                           Error{ErrorCode::InvalidInput,
+                                 QStringLiteral("%1 holds no certificate").arg(p.value(o.cert)),
+                                 {}});
+    }
+    Result<AcmeClientOptions> options = fail(ErrorCode::Internal, QString());
+    Result<PrivateKey> key = fail(ErrorCode::Internal, QString());
+    const bool byCertKey = p.isSet(o.certKey);
+    const bool byStoredAccount = !byCertKey && !p.isSet(o.accountKey);
+    if (byStoredAccount) {
+        auto stored = storedAccountKey(ctx, p, o);
+        if (!stored) {
+            return reportError(ctx, stored.error());
+        }
+        options = stored->options;
+        key = stored->key;
+    } else {
+        options = clientOptions(p, o);
+    }
+    if (!options) {
+        return reportError(ctx, options.error());
+    }
+    if (byCertKey) {
+        Secret pass;
+        auto read = o.accountPass.read(p, ctx.err);
+        if (!read) {
+            return reportError(ctx, read.error());
+        }
+        pass.bytes = std::move(*read);
+        auto keyData = readFileCapped(p.value(o.certKey), 1024 * 1024);
+        if (!keyData) {
+            return reportError(ctx, keyData.error());
+        }
+        key = PrivateKey::fromData(*keyData, pass.bytes, p.value(o.certKey));
+        OPENSSL_cleanse(keyData->data(), static_cast<size_t>(keyData->size()));
+    } else if (!byStoredAccount) {
+        bool created = false;
+        key = accountKey(ctx, p, o, false, &created);
+    }
+    if (!key) {
+        return reportError(ctx, key.error());
+    }
+    auto jwsKey = JwsKey::fromPrivateKey(*key);
+    if (!jwsKey) {
+        return reportError(ctx, jwsKey.error());
+    }
+    AcmeClient client(*options);
+    client.setAccount(*jwsKey);
+    const QByteArray der = certs.constFirst().toDer();
+    CallbackOperation<bool> op(
+        [&](const CallbackOperation<bool>::Done& done) {
+            if (byCertKey) {
+                AcmeRevocation::revoke(client, der, reason, byCertKey, done);
+                return;
+            }
+            AcmeAccounts::find(client, [&, done](const Result<AccountInfo>& a) {
+                if (!a) {
+                    done(tl::unexpected(a.error()));
+                    return;
+                }
+                AcmeRevocation::revoke(client, der, reason, byCertKey, done);
+            });
+        },
+        [&client] { client.abortAll(); });
+    progressLine(ctx, QStringLiteral("revoke"),
+                 QStringLiteral("asking %1 to revoke the certificate")
+                     .arg(options->directoryUrl.toString()));
+    runToEnd(ctx, op);
+    const Result<bool> result = op.result();
+    if (!result) {
+        return reportError(ctx, result.error(), ExitCode::Critical);
+    }
+    const QString serial = QString::fromLatin1(certs.constFirst().serialNumber());
+    const QString reasonText =
+        reason ? revocationReasonName(*reason) : QStringLiteral("none given");
+    if (ctx.json) {
+        printJson(ctx.out, QJsonObject{{QStringLiteral("revoked"), true},
+                                       {QStringLiteral("serial"), serial},
+                                       {QStringLiteral("reason"), reasonText}});
+    } else {
+        ctx.out << "Revoked       " << serial << " (reason: " << reasonText << ")\n";
+        ctx.out.flush();
+    }
+    return ExitCode::Ok;
+}
+
+ExitCode runAcme(CommandContext& ctx, const QStringList& args)
+{
+    QCommandLineParser p;
+    CommonOptions common;
+    common.addTo(p);
+    AcmeOptions o;
+    o.addTo(p);
+    ExitCode code = ExitCode::Ok;
+    if (!parseOrComplain(p, args, ctx, &code)) {
+        return code;
+    }
+    if (p.isSet(common.help)) {
+        ctx.out << kAcmeUsage << exitCodeHelp();
+        ctx.out.flush();
+        return ExitCode::Ok;
+    }
+    common.apply(p, ctx);
+    const QStringList pos = p.positionalArguments();
+    if (pos.isEmpty()) {
+        return usageError(
+            ctx, QStringLiteral("'acme' needs an action: account, issue, revoke or renewal-info"));
+    }
+    if (pos.first() == QLatin1String("account")) {
+        return runAccount(ctx, p, o, pos);
+    }
+    if (pos.first() == QLatin1String("issue")) {
+        return runIssue(ctx, p, o, pos);
+    }
+    if (pos.first() == QLatin1String("revoke")) {
+        return runRevoke(ctx, p, o, pos);
+    }
+    if (pos.first() == QLatin1String("renewal-info")) {
+        return runRenewalInfo(ctx, p, o, pos);
+    }
+    return usageError(
+        ctx, QStringLiteral("unknown 'acme' action '%1' (account, issue, revoke or renewal-info)")
+                 .arg(pos.first()));
+}
+
+} // namespace
+
+CERTDECK_COMMAND({QStringLiteral("acme"),
+                  QStringLiteral("  acme account new|show --directory URL --account-key FILE   "
+                                 "ACME account\n"
+                                 "  acme issue -d NAME... --http-port N --key-out F --cert-out F   "
+                                 "issue a certificate\n"
+                                 "  acme revoke --cert F [--reason R]   revoke a certificate\n"),
+                  runAcme});
+
+} // namespace certdeck::cli

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Build-time check of the module direction (see core/CMakeLists.txt): every
+# `#include "MODULE/..."` in core/MODULE names MODULE itself or one of ALLOWED,
+# and never another module's internal/ headers.
+# cmake -DMODULE=probe -DALLOWED="common;crypto" -DDIR=... -DSTAMP=... -P this
+cmake_minimum_required(VERSION 3.25)
+set(modules common crypto dns revocation probe acme inventory services proxy)
+file(GLOB_RECURSE files ${DIR}/*.h ${DIR}/*.cpp)
+set(bad "")
+foreach(f IN LISTS files)
+  file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"[a-z]+/")
+  foreach(line IN LISTS lines)
+    string(REGEX MATCH "\"([a-z]+)/([^\"]*)\"" _ "${line}")
+    set(mod "${CMAKE_MATCH_1}")
+    set(rest "${CMAKE_MATCH_2}")
+    if(NOT mod IN_LIST modules)
+      continue()
+    endif()
+    if(mod STREQUAL MODULE)
+      continue()
+    endif()
+    if(NOT mod IN_LIST ALLOWED)
+      string(APPEND bad "  ${f}: ${line} (core/${MODULE} may include only ${MODULE} ${ALLOWED})\n")
+    elseif(rest MATCHES "(^|/)internal/")
+      string(APPEND bad "  ${f}: ${line} (internal/ is private to core/${mod})\n")
+    endif()
+  endforeach()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "Wrong-way includes in core/${MODULE}:\n${bad}")
+endif()
+file(TOUCH ${STAMP})

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CertificatesPage.h"
+
+#include "ChainView.h"
+#include "KeyCsrWizard.h"
+#include "crypto/CertificateDetails.h"
+#include "crypto/CertificateReader.h"
+#include "crypto/ChainJob.h"
+#include "crypto/ServedChainFetcher.h"
+#include "revocation/RevocationCheck.h"
+#include "ui/common/highlight/TextHighlighting.h"
+
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPalette>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace certdeck::ui {
+
+using namespace certdeck::crypto;
+
+namespace {
+
+struct FileLoad
+{
+    Result<CertificateBundle> bundle;
+    Result<TrustStore> trust;
+};
+
+void addField(QTreeWidgetItem* parent, QTreeWidget* tree, const CertificateField& f)
+{
+    QString name = f.name;
+    if (f.critical) {
+        name += QObject::tr(" (critical)");
+    }
+    auto* item = parent != nullptr ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
+    item->setText(0, name);
+    item->setText(1, f.value);
+    item->setToolTip(0, f.oid);
+    item->setToolTip(1, f.value);
+    for (const CertificateField& c : f.children) {
+        addField(item, tree, c);
+    }
+}
+
+bool isDark(const QWidget* w)
+{
+    return w->palette().color(QPalette::Window).lightness() < 128;
+}
+
+} // namespace
+
+CertificatesPage::CertificatesPage(QWidget* parent)
+    : QWidget(parent)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+    setObjectName(QStringLiteral("certificatesPage"));
+    setAcceptDrops(true);
+    m_prompt = [this](const QString& question) -> std::optional<QByteArray> {
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("Passphrase"), question,
+                                                   QLineEdit::Password, QString(), &ok);
+        if (!ok) {
+            return std::nullopt;
+        }
+        return text.toUtf8();
+    };
+
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    auto* open = new QPushButton(tr("&Open file…"), this);
+    open->setObjectName(QStringLiteral("openButton"));
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open a PEM, DER, PKCS#7 or PKCS#12 file (Ctrl+O); or drop files here"));
+    connect(open, &QPushButton::clicked, this, &CertificatesPage::chooseFile);
+    bar->addWidget(open);
+    auto* newKey = new QPushButton(tr("&New key and CSR…"), this);
+    newKey->setObjectName(QStringLiteral("newKeyButton"));
+    newKey->setShortcut(QKeySequence::New);
+    newKey->setToolTip(tr("Generate a private key and a certificate signing request (Ctrl+N)"));
+    connect(newKey, &QPushButton::clicked, this, [this] {
+        auto* wizard = new KeyCsrWizard(this);
+        wizard->setAttribute(Qt::WA_DeleteOnClose);
+        wizard->open();
+    });
+    bar->addWidget(newKey);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Check for host:"), this));
+    m_host = new QLineEdit(this);
+    m_host->setObjectName(QStringLiteral("hostEdit"));
+    m_host->setPlaceholderText(tr("name or IP the certificate must match"));
+    m_host->setClearButtonEnabled(true);
+    bar->addWidget(m_host, 1);
+    m_trustButton = new QPushButton(this);
+    m_trustButton->setObjectName(QStringLiteral("trustButton"));
+    m_trustButton->setToolTip(
+        tr("Trust anchors: the system store, or a bundle of your own (an internal CA)"));
+    connect(m_trustButton, &QPushButton::clicked, this, [this] {
+        if (!m_trustBundle.isEmpty()) {
+            setTrustBundle({});
+            return;
+        }
+        const QString path = QFileDialog::getOpenFileName(this, tr("Trust anchors"), m_lastPath,
+                                                          tr("PEM bundles (*.pem *.crt);;All "
+                                                             "files (*)"));
+        if (!path.isEmpty()) {
+            setTrustBundle(path);
+        }
+    });
+    bar->addWidget(m_trustButton);
+    bar->addSpacing(12);
+    m_endpoint = new QLineEdit(this);
+    m_endpoint->setObjectName(QStringLiteral("endpointEdit"));
+    m_endpoint->setPlaceholderText(tr("host:port of a live endpoint"));
+    m_endpoint->setClearButtonEnabled(true);
+    bar->addWidget(m_endpoint, 1);
+    auto* fetch = new QPushButton(tr("&Inspect endpoint"), this);
+    fetch->setObjectName(QStringLiteral("inspectButton"));
+    connect(fetch, &QPushButton::clicked, this, [this] { openEndpoint(m_endpoint->text()); });
+    connect(m_endpoint, &QLineEdit::returnPressed, this,
+            [this] { openEndpoint(m_endpoint->text()); });
+    bar->addWidget(fetch);
+    v->addLayout(bar);
+
+    m_status = new QLabel(tr("Open or drop a certificate, a bundle (fullchain.pem), a .p7b or a "
+                             ".p12 file, or inspect a live endpoint."),
+                          this);
+    m_status->setObjectName(QStringLiteral("certStatus"));
+    m_status->setWordWrap(true);
+    v->addWidget(m_status);
+
+    setTrustBundle({});
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_chain = new ChainView(split);
+    connect(m_chain, &ChainView::certificateActivated, this, &CertificatesPage::showCertificate);
+    m_tabs = new QTabWidget(split);
+    m_fields = new QTreeWidget(m_tabs);
+    m_fields->setObjectName(QStringLiteral("fieldTree"));
+    m_fields->setHeaderLabels({tr("Field"), tr("Value")});
+    m_fields->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tabs->addTab(m_fields, tr("&Fields"));
+    m_pem = new QPlainTextEdit(m_tabs);
+    m_pem->setObjectName(QStringLiteral("pemView"));
+    m_pem->setReadOnly(true);
+    m_pem->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    TextHighlighting::attach(m_pem->document(), TextLanguage::Pem, isDark(this));
+    m_tabs->addTab(m_pem, tr("&PEM"));
+    split->addWidget(m_chain);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    v->addWidget(split, 1);
+}
+
+void CertificatesPage::setTrustBundle(const QString& bundlePath)
+{
+    m_trustBundle = bundlePath;
+    m_trustButton->setText(bundlePath.isEmpty()
+                               ? tr("Trust: system store")
+                               : tr("Trust: %1").arg(QFileInfo(bundlePath).fileName()));
+}
+
+void CertificatesPage::setHost(const QString& host)
+{
+    m_host->setText(host);
+}
+
+QString CertificatesPage::statusText() const
+{
+    return m_status->text();
+}
+
+void CertificatesPage::chooseFile()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open certificates"), m_lastPath,
+        tr("Certificates (*.pem *.crt *.cer *.der *.p7b *.p7c *.p12 *.pfx);;All files (*)"));
+    if (!path.isEmpty()) {
+        openFile(path);
+    }
+}
+
+void CertificatesPage::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) {
+        event->acceptProposedAction();
+    }
+}
+
+void CertificatesPage::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            openFile(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void CertificatesPage::openFile(const QString& path)
+{
+    m_lastPath = path;
+    load(path, {});
+}
+
+void CertificatesPage::fail(const QString& message)
+{
+    m_status->setText(tr("ERROR: %1").arg(message));
+    m_chain->clear();
+    emit loaded(false, message);
+}
+
+void CertificatesPage::load(const QString& path, const QByteArray& passphrase)
+{
+    m_status->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
+    auto* watcher = new QFutureWatcher<FileLoad>(this);
+    connect(watcher, &QFutureWatcher<FileLoad>::finished, this, [this, watcher, path] {
+        const FileLoad r = watcher->result();
+        watcher->deleteLater();
+        if (!r.bundle) {
+            const Error& e = r.bundle.error();
+            const bool needs = e.code == ErrorCode::InvalidInput &&
+                               e.message.contains(QLatin1String("needs a passphrase"));
+            const bool wrong = e.message.startsWith(QLatin1String("Wrong passphrase"));
+            if (needs || wrong) {
+                const QString q =
+                    wrong ? tr("Wrong passphrase. Passphrase for %1:") : tr("Passphrase for %1:");
+                const std::optional<QByteArray> pass = m_prompt(q.arg(QFileInfo(path).fileName()));
+                if (pass) {
+                    load(path, *pass);
+                    return;
+                }
+                fail(tr("%1: no passphrase given").arg(QFileInfo(path).fileName()));
+                return;
+            }
+            fail(e.toString());
+            return;
+        }
+        if (r.bundle->certificates.isEmpty()) {
+            fail(tr("%1 holds no certificate").arg(QFileInfo(path).fileName()));
+            return;
+        }
+        if (!r.trust) {
+            fail(r.trust.error().toString());
+            return;
+        }
+        inspect(r.bundle->certificates, false, QFileInfo(path).fileName(), *r.trust);
+    });
+    const QString bundle = m_trustBundle;
+    watcher->setFuture(QtConcurrent::run([path, passphrase, bundle] {
+        return FileLoad{CertificateReader::readFile(path, passphrase),
+                        bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle)};
+    }));
+}
+
+void CertificatesPage::openEndpoint(const QString& endpoint)
+{
+    auto options = ServedChainFetcher::parseEndpoint(endpoint.trimmed());
+    if (!options) {
+        fail(options.error().toString());
+        return;
+    }
+    if (m_host->text().trimmed().isEmpty()) {
+        m_host->setText(options->host);
+    }
+    m_status->setText(tr("Connecting to %1…").arg(endpoint.trimmed()));
+    const QString origin = endpoint.trimmed();
+    ServedChainFetcher::fetchAsync(
+        *options, this, [this, origin](const Result<ServedChain>& served) {
+            // The bundle is read off the GUI thread, like the system store.
+            if (!served) {
+                fail(served.error().toString());
+                return;
+            }
+            auto* watcher = new QFutureWatcher<Result<TrustStore>>(this);
+            const QList<Certificate> certs = served->certificates;
+            connect(watcher, &QFutureWatcher<Result<TrustStore>>::finished, this,
+                    [this, watcher, certs, origin] {
+                        const Result<TrustStore> trust = watcher->result();
+                        watcher->deleteLater();
+                        if (!trust) {
+                            fail(trust.error().toString());
+                            return;
+                        }
+                        inspect(certs, true, origin, *trust);
+                    });
+            const QString bundle = m_trustBundle;
+            watcher->setFuture(QtConcurrent::run([bundle] {
+                return bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle);
+            }));
+        });
+}
+
+void CertificatesPage::inspect(const QList<Certificate>& served, bool fromServer,
+                               const QString& origin, const TrustStore& trust)
+{
+    ChainInput input;
+    input.served = served;
+    input.host = m_host->text().trimmed();
+    ChainJobOptions options;
+    options.verify.leafPosition = fromServer ? ChainVerifyOptions::LeafPosition::First
+                                             : ChainVerifyOptions::LeafPosition::Detect;
+    const QDateTime now = m_clock();
+    m_status->setText(tr("Verifying the chain of %1…").arg(origin));
+    if (m_revocation) {
+        // A new chain: the old check's answer would land on the wrong cards.
+        m_revocation->disconnect(this);
+        m_revocation->cancel();
+        m_revocation->deleteLater();
+    }
+    ChainJob* job = ChainJob::run(
+        input, trust, now, options, this, [this, now, origin](const ChainReport& report) {
+            m_chain->setReport(report, now);
+            if (!report.built.isEmpty()) {
+                showCertificate(report.built.first().certificate);
+            }
+            // Revocation next: requests on this loop, verification on worker
+            // threads; the cards are shown meanwhile and redrawn after.
+            m_status->setText(tr("%1: checking revocation…").arg(origin));
+            auto* check = new revocation::RevocationCheck(report, {}, this);
+            m_revocation = check;
+            connect(check, &revocation::RevocationCheck::progress, m_status,
+                    [this](const QString&, double, const QString& message) {
+                        m_status->setText(message);
+                    });
+            connect(check, &revocation::RevocationCheck::finished, this,
+                    [this, check, now, origin](const Status& status) {
+                        const ChainReport& checked = check->result();
+                        if (status) {
+                            m_chain->setReport(checked, now);
+                        }
+                        m_status->setText(
+                            tr("%1: %n certificate(s) served", nullptr, int(checked.served.size()))
+                                .arg(origin));
+                        check->deleteLater();
+                        emit loaded(true, checked.summary);
+                    });
+            check->start();
+        });
+    connect(job, &ChainJob::progress, m_status, &QLabel::setText);
+}
+
+void CertificatesPage::showCertificate(const Certificate& certificate)
+{
+    m_fields->clear();
+    const CertificateDetails d = CertificateDetails::decode(certificate, m_clock());
+    for (const CertificateField& f : d.fields) {
+        addField(nullptr, m_fields, f);
+    }
+    m_fields->expandToDepth(0);
+    m_pem->setPlainText(QString::fromLatin1(certificate.toPem()));
+}
+
+} // namespace certdeck::ui

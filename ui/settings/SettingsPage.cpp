@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "SettingsPage.h"
+
+#include "inventory/KeyVault.h"
+#include "inventory/OsKeyring.h"
+#include "ui/common/Background.h"
+
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace certdeck::ui {
+
+SettingsPage::SettingsPage(QString storePath, QWidget* parent)
+    : QWidget(parent)
+    , m_storePath(std::move(storePath))
+{
+    setObjectName(QStringLiteral("settingsPage"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* box = new QGroupBox(tr("Inventory store"), this);
+    auto* form = new QFormLayout(box);
+    auto make = [&](const QString& name) {
+        auto* l = new QLabel(tr("opening…"), box);
+        l->setObjectName(name);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        l->setWordWrap(true);
+        return l;
+    };
+    m_backend = make(QStringLiteral("storeBackend"));
+    m_location = make(QStringLiteral("storeLocation"));
+    m_location->setText(m_storePath);
+    m_schema = make(QStringLiteral("storeSchema"));
+    m_journal = make(QStringLiteral("storeJournal"));
+    m_integrity = make(QStringLiteral("storeIntegrity"));
+    m_integrity->setText(tr("not checked yet"));
+    form->addRow(tr("Engine"), m_backend);
+    form->addRow(tr("Location"), m_location);
+    form->addRow(tr("Schema"), m_schema);
+    form->addRow(tr("Journal"), m_journal);
+    form->addRow(tr("Integrity"), m_integrity);
+    m_checkButton = new QPushButton(tr("Check &integrity"), box);
+    m_checkButton->setObjectName(QStringLiteral("checkIntegrityButton"));
+    auto* buttonRow = new QHBoxLayout;
+    buttonRow->addWidget(m_checkButton);
+    buttonRow->addStretch(1);
+    form->addRow(QString(), buttonRow);
+    connect(m_checkButton, &QPushButton::clicked, this, &SettingsPage::checkIntegrity);
+    layout->addWidget(box);
+
+    auto* keys = new QGroupBox(tr("Private keys"), this);
+    auto* keysForm = new QFormLayout(keys);
+    m_vault = make(QStringLiteral("keyVault"));
+    m_vault->setText(tr("checking…"));
+    m_keyring = make(QStringLiteral("osKeyring"));
+    m_keyring->setText(tr("checking…"));
+    keysForm->addRow(tr("Passphrase vault"), m_vault);
+    keysForm->addRow(tr("OS keyring"), m_keyring);
+    layout->addWidget(keys);
+    layout->addStretch(1);
+    checkKeyProtection();
+}
+
+void SettingsPage::checkKeyProtection()
+{
+    struct Found
+    {
+        Result<bool> initialized = false;
+        Result<int> keys = 0;
+        Status keyring;
+    };
+    const QString path = m_storePath;
+    runInBackground(
+        this,
+        [path]() -> Found {
+            Found f;
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                f.initialized = tl::unexpected(store.error());
+            } else {
+                inventory::KeyVault vault(**store);
+                f.initialized = vault.isInitialized();
+                f.keys = vault.keyCount();
+            }
+            f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
+            return f;
+        },
+        [this](const Found& f) {
+            if (!f.initialized || !f.keys) {
+                m_vault->setText(
+                    tr("Error: %1")
+                        .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
+            } else if (!*f.initialized) {
+                m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
+                                    "init` before keys are stored."));
+            } else {
+                m_vault->setText(
+                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
+            }
+            if (f.keyring) {
+                m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
+            } else {
+                m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
+                                   (f.keyring.error().detail.isEmpty()
+                                        ? QString()
+                                        : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
+            }
+            emit keyProtectionChecked();
+        });
+}
+
+void SettingsPage::setStoreInfo(const Result<inventory::StoreInfo>& info)
+{
+    if (!info) {
+        m_backend->setText(tr("Error: %1").arg(info.error().message));
+        m_schema->setText(info.error().detail);
+        m_journal->clear();
+        return;
+    }
+    m_backend->setText(QStringLiteral("%1 %2").arg(info->backend, info->engineVersion));
+    m_location->setText(info->location);
+    m_schema->setText(tr("version %1 (this build knows up to %2)")
+                          .arg(info->schemaVersion)
+                          .arg(info->latestSchemaVersion));
+    m_journal->setText(info->journalMode);
+}
+
+void SettingsPage::checkIntegrity()
+{
+    m_checkButton->setEnabled(false);
+    m_integrity->setText(tr("checking…"));
+    const QString path = m_storePath;
+    runInBackground(
+        this,
+        [path]() -> Result<QString> {
+            auto store = inventory::Store::openUrl(path);
+            if (!store) {
+                return tl::unexpected(store.error());
+            }
+            return (*store)->integrityCheck();
+        },
+        [this](const Result<QString>& r) {
+            m_checkButton->setEnabled(true);
+            if (!r) {
+                m_integrity->setText(tr("Failed: %1").arg(r.error().toString()));
+                emit integrityChecked(false, r.error().toString());
+                return;
+            }
+            const bool ok = *r == QLatin1String("ok");
+            m_integrity->setText(ok ? tr("OK: no problems found") : tr("DAMAGED: %1").arg(*r));
+            emit integrityChecked(ok, *r);
+        });
+}
+
+} // namespace certdeck::ui
