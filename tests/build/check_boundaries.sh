@@ -14,6 +14,12 @@ fi
 if grep -rnE '#include\s*"[^"]*internal/' "$src/ui" "$src/cli" "$src/app"; then
   echo "FAIL: a core-private header is used outside core/"; fail=1
 fi
+# Status colours live in ui/common/StatusColours.cpp only (one place that
+# reads well in a dark palette); syntax highlighting themes are not statuses.
+if grep -rnE 'QColor\(0x|QColor\(Qt::(red|green|darkGreen|darkRed|yellow)|"#[0-9a-fA-F]{6}|color: *#' "$src/ui" |
+  grep -v 'ui/common/StatusColours.cpp' | grep -v 'ui/common/highlight/'; then
+  echo "FAIL: a status colour outside ui/common/StatusColours.cpp"; fail=1
+fi
 for f in $(find "$src/app" -name '*.cpp'); do
   n=$(grep -cE '^[A-Za-z].*\)\s*$|^[A-Za-z][^;]*\)\s*\{' "$f")
   if ! grep -q 'int main(' "$f" || [ "$n" -gt 1 ]; then

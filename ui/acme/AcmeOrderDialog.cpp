@@ -3,11 +3,13 @@
 
 #include "dns/Tsig.h"
 #include "ui/common/OperationProgress.h"
+#include "ui/common/StatusColours.h"
 #include "ui/common/VaultSession.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QHostAddress>
 #include <QLabel>
@@ -82,14 +84,11 @@ void paintState(QTableWidgetItem* item, bool good, bool bad)
 {
     // Colour only alongside the word itself.
     if (good) {
-        item->setBackground(QColor(0xd4, 0xed, 0xda));
-        item->setForeground(QColor(0x15, 0x57, 0x24));
+        paintTone(item, Tone::Good, QGuiApplication::palette());
     } else if (bad) {
-        item->setBackground(QColor(0xf8, 0xd7, 0xda));
-        item->setForeground(QColor(0x72, 0x1c, 0x24));
+        paintTone(item, Tone::Bad, QGuiApplication::palette());
     } else {
-        item->setData(Qt::BackgroundRole, QVariant());
-        item->setData(Qt::ForegroundRole, QVariant());
+        clearTone(item);
     }
 }
 
@@ -196,7 +195,8 @@ AcmeOrderDialog::AcmeOrderDialog(QString storePath, VaultSession* vault,
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("orderProblem"));
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #842029"));
+    m_problem->setStyleSheet(
+        QStringLiteral("color: %1").arg(toneText(Tone::Bad, palette()).name()));
     v->addWidget(m_problem);
     m_step = new QLabel(tr("Not started"), this);
     m_step->setObjectName(QStringLiteral("orderStep"));

@@ -8,6 +8,7 @@
 #include "services/AcmeAccountStore.h"
 #include "ui/common/Background.h"
 #include "ui/common/OperationProgress.h"
+#include "ui/common/StatusColours.h"
 #include "ui/common/VaultSession.h"
 
 #include <QHBoxLayout>
@@ -164,9 +165,9 @@ void AcmePage::showAccounts(const QList<IssuerRecord>& accounts)
         m_table->setItem(row, ColDirectory, new QTableWidgetItem(a.directoryUrl));
         auto* status = new QTableWidgetItem(a.status.isEmpty() ? tr("unknown") : a.status);
         if (a.status == QLatin1String("valid")) {
-            status->setForeground(QColor(0x15, 0x57, 0x24));
+            status->setForeground(toneText(Tone::Good, palette()));
         } else if (!a.status.isEmpty()) {
-            status->setForeground(QColor(0x84, 0x20, 0x29));
+            status->setForeground(toneText(Tone::Bad, palette()));
         }
         m_table->setItem(row, ColStatus, status);
         QStringList contact;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ChainCard.h"
 
+#include "ui/common/StatusColours.h"
+
 #include <QApplication>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
@@ -100,17 +103,7 @@ QString ChainCard::severityWord(Severity s)
 
 QColor ChainCard::severityColor(Severity s)
 {
-    switch (s) {
-    case Severity::Ok:
-        return {0x2e, 0x7d, 0x32};
-    case Severity::Info:
-        return {0x15, 0x65, 0xc0};
-    case Severity::Warning:
-        return {0xb2, 0x6a, 0x00};
-    case Severity::Error:
-        return {0xc6, 0x28, 0x28};
-    }
-    return {};
+    return toneText(toneFor(s), QGuiApplication::palette());
 }
 
 ChainCard::ChainCard(const ChainLink& link, const QDateTime& now, QWidget* parent)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "FleetModel.h"
 
+#include "ui/common/StatusColours.h"
+
 #include <QApplication>
 #include <QColor>
+#include <QGuiApplication>
 #include <QStyle>
 
 namespace certdeck::ui {
@@ -154,11 +157,11 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         if (role == Qt::ForegroundRole) {
             switch (state) {
             case ExpiryState::Expired:
-                return QColor(0xc6, 0x28, 0x28);
+                return toneText(Tone::Bad, QGuiApplication::palette());
             case ExpiryState::Expiring:
-                return QColor(0xb2, 0x6a, 0x00);
+                return toneText(Tone::Caution, QGuiApplication::palette());
             case ExpiryState::Ok:
-                return QColor(0x2e, 0x7d, 0x32);
+                return toneText(Tone::Good, QGuiApplication::palette());
             case ExpiryState::NoCertificate:
                 return {};
             }

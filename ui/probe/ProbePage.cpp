@@ -7,6 +7,7 @@
 #include "probe/inspect/TlsInspection.h"
 #include "probe/wire/CipherSuiteRegistry.h"
 #include "probe/wire/NamedGroup.h"
+#include "ui/common/StatusColours.h"
 
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -27,24 +28,6 @@ namespace certdeck::ui {
 using namespace certdeck::probe;
 
 namespace {
-
-// Background of an accepted cell, by strength: the matrix reads at a glance.
-QColor strengthColour(SuiteStrength s)
-{
-    switch (s) {
-    case SuiteStrength::Insecure:
-        return QColor(0xf4, 0xb6, 0xb6);
-    case SuiteStrength::Weak:
-        return QColor(0xf8, 0xd0, 0xa0);
-    case SuiteStrength::Medium:
-        return QColor(0xf5, 0xe9, 0xa6);
-    case SuiteStrength::Strong:
-        return QColor(0xbf, 0xe3, 0xb4);
-    case SuiteStrength::Signaling:
-        break;
-    }
-    return QColor(0xe0, 0xe0, 0xe0);
-}
 
 // Weakest first, so what needs fixing is at the top.
 int strengthRank(SuiteStrength s)
@@ -74,48 +57,6 @@ QTableWidgetItem* cell(const QString& text)
     auto* item = new QTableWidgetItem(text);
     item->setFlags(item->flags() & ~Qt::ItemIsEditable);
     return item;
-}
-
-QColor severityColour(FindingSeverity s)
-{
-    switch (s) {
-    case FindingSeverity::Critical:
-        return strengthColour(SuiteStrength::Insecure);
-    case FindingSeverity::Warning:
-        return strengthColour(SuiteStrength::Medium);
-    case FindingSeverity::Info:
-        break;
-    }
-    return QColor(0xdd, 0xe8, 0xf4);
-}
-
-QColor verdictColour(ProbeVerdict v)
-{
-    switch (v) {
-    case ProbeVerdict::Ok:
-        return strengthColour(SuiteStrength::Strong);
-    case ProbeVerdict::Warning:
-        return strengthColour(SuiteStrength::Medium);
-    case ProbeVerdict::Unknown:
-        return QColor(0xdd, 0xdd, 0xdd); // neither good nor bad: not known
-    case ProbeVerdict::Critical:
-        break;
-    }
-    return strengthColour(SuiteStrength::Insecure);
-}
-
-QColor gradeColour(const QString& letter)
-{
-    if (letter.startsWith(u'A')) {
-        return strengthColour(SuiteStrength::Strong);
-    }
-    if (letter == QLatin1String("B")) {
-        return strengthColour(SuiteStrength::Medium);
-    }
-    if (letter == QLatin1String("C")) {
-        return strengthColour(SuiteStrength::Weak);
-    }
-    return strengthColour(SuiteStrength::Insecure);
 }
 
 QString acceptedVersions(const ProbeResult& r)
@@ -513,11 +454,11 @@ void ProbePage::onScanned(const services::EndpointCheck& check)
     m_fleet->setItem(row, FleetAddress, cell(addresses.join(QStringLiteral(", "))));
     const ProbeAssessment& assessment = s.check.assessment;
     auto* verdict = cell(probeVerdictName(assessment.verdict).toUpper());
-    verdict->setBackground(verdictColour(assessment.verdict));
+    paintTone(verdict, toneFor(assessment.verdict), palette());
     verdict->setToolTip(services::checkSummary(s.check));
     m_fleet->setItem(row, FleetVerdict, verdict);
     auto* grade = cell(assessment.grade.letter);
-    grade->setBackground(gradeColour(assessment.grade.letter));
+    paintTone(grade, toneForGrade(assessment.grade.letter), palette());
     grade->setTextAlignment(Qt::AlignCenter);
     m_fleet->setItem(row, FleetGrade, grade);
     m_fleet->setItem(row, FleetProtocols, cell(acceptedVersions(result)));
@@ -620,7 +561,8 @@ void ProbePage::showFindings(const ProbeAssessment& a)
     m_grade->setText(grade);
     QPalette pal = m_grade->palette();
     m_grade->setAutoFillBackground(true);
-    pal.setColor(QPalette::Window, gradeColour(a.grade.letter));
+    pal.setColor(QPalette::Window, toneBackground(toneForGrade(a.grade.letter), palette()));
+    pal.setColor(QPalette::WindowText, palette().color(QPalette::Text));
     m_grade->setPalette(pal);
     m_grade->setMargin(6);
 
@@ -628,7 +570,7 @@ void ProbePage::showFindings(const ProbeAssessment& a)
     for (int row = 0; row < a.findings.size(); ++row) {
         const Finding& f = a.findings.at(row);
         auto* sev = cell(findingSeverityName(f.severity).toUpper());
-        sev->setBackground(severityColour(f.severity));
+        paintTone(sev, toneFor(f.severity), palette());
         m_findings->setItem(row, 0, sev);
         auto* title = cell(f.title);
         title->setToolTip(f.code);
@@ -686,7 +628,7 @@ void ProbePage::showResult(const ProbeResult& r)
         m_matrix->setItem(row, 1, cell(s ? s->opensslName : QString()));
         m_matrix->setItem(row, 2, cell(s ? s->keyExchange : QString()));
         auto* strengthItem = cell(suiteStrengthName(strength).toUpper());
-        strengthItem->setBackground(strengthColour(strength));
+        paintTone(strengthItem, toneFor(strength), palette());
         m_matrix->setItem(row, 3, strengthItem);
         for (int c = 0; c < accepted.size(); ++c) {
             const int position = int(accepted.at(c)->suites.indexOf(suites.at(row)));
@@ -696,7 +638,7 @@ void ProbePage::showResult(const ProbeResult& r)
                 item->setText(serverImposesOrder(accepted.at(c)->order)
                                   ? QStringLiteral("✔ %1").arg(position + 1)
                                   : QStringLiteral("✔"));
-                item->setBackground(strengthColour(strength));
+                paintTone(item, toneFor(strength), palette());
                 item->setTextAlignment(Qt::AlignCenter);
             }
             m_matrix->setItem(row, int(fixed.size()) + c, item);
@@ -719,8 +661,7 @@ void ProbePage::showResult(const ProbeResult& r)
             cell(p.accepted ? (legacy ? tr("ACCEPTED (obsolete: disable it)") : tr("ACCEPTED"))
                             : tr("refused: %1").arg(p.refusal));
         if (p.accepted) {
-            verdict->setBackground(legacy ? strengthColour(SuiteStrength::Insecure)
-                                          : strengthColour(SuiteStrength::Strong));
+            paintTone(verdict, legacy ? Tone::Bad : Tone::Good, palette());
         }
         m_protocols->setItem(row, 1, verdict);
         m_protocols->setItem(row, 2,
