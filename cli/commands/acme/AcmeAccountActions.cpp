@@ -192,7 +192,7 @@ ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     runToEnd(ctx, *flow);
     auto result = flow->result();
     if (!result) {
-        return reportError(ctx, result.error(), ExitCode::Critical);
+        return reportError(ctx, result.error());
     }
     printStored(ctx, *result);
     if (action == QLatin1String("rollover")) {
@@ -360,7 +360,7 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
     runToEnd(ctx, op);
     const Result<AccountInfo> result = op.result();
     if (!result) {
-        return reportError(ctx, result.error(), ExitCode::Critical);
+        return reportError(ctx, result.error());
     }
     const AccountInfo& a = *result;
     if (isNew && !importPass.bytes.isEmpty()) {

@@ -16,11 +16,13 @@ struct ReasonName
 constexpr ReasonName kReasons[] = {
     {RevocationReason::Unspecified, "unspecified"},
     {RevocationReason::KeyCompromise, "keyCompromise"},
+    {RevocationReason::CaCompromise, "cACompromise"},
     {RevocationReason::AffiliationChanged, "affiliationChanged"},
     {RevocationReason::Superseded, "superseded"},
     {RevocationReason::CessationOfOperation, "cessationOfOperation"},
     {RevocationReason::CertificateHold, "certificateHold"},
     {RevocationReason::PrivilegeWithdrawn, "privilegeWithdrawn"},
+    {RevocationReason::AaCompromise, "aACompromise"},
 };
 
 } // namespace
@@ -46,6 +48,15 @@ std::optional<RevocationReason> revocationReasonFromName(const QString& name)
         }
     }
     return std::nullopt;
+}
+
+QStringList revocationReasonNames()
+{
+    QStringList names;
+    for (const ReasonName& r : kReasons) {
+        names << QString::fromLatin1(r.name);
+    }
+    return names;
 }
 
 void AcmeRevocation::revoke(AcmeClient& client, const QByteArray& certificateDer,

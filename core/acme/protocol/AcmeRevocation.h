@@ -13,17 +13,22 @@ enum class RevocationReason
 {
     Unspecified = 0,
     KeyCompromise = 1,
+    CaCompromise = 2,
     AffiliationChanged = 3,
     Superseded = 4,
     CessationOfOperation = 5,
     CertificateHold = 6, ///< CAs usually refuse it for ACME
     PrivilegeWithdrawn = 9,
+    AaCompromise = 10,
+    // removeFromCRL (8) only takes an entry off a delta CRL: not a reason to revoke.
 };
 
 /// "keyCompromise" and so on, as RFC 5280 names them.
 [[nodiscard]] QString revocationReasonName(RevocationReason reason);
 /// The inverse of revocationReasonName(), case-insensitive, also the number.
 [[nodiscard]] std::optional<RevocationReason> revocationReasonFromName(const QString& name);
+/// Every name revocationReasonFromName() accepts, in code order.
+[[nodiscard]] QStringList revocationReasonNames();
 
 /// Certificate revocation (RFC 8555 7.6).
 class AcmeRevocation
