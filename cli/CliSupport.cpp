@@ -314,6 +314,10 @@ bool parseOrComplain(QCommandLineParser& p, const QStringList& args, CommandCont
     if (p.parse(args)) {
         return true;
     }
+    // A subcommand's own parser sees "fleet add" as its program name.
+    if (!args.isEmpty() && args.constFirst().contains(u' ')) {
+        ctx.usageHint = QStringLiteral("certdeckctl %1 --help").arg(args.constFirst());
+    }
     *code = usageError(ctx, p.errorText());
     return false;
 }

@@ -126,7 +126,10 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     const auto type =
         crypto::keyTypeFromName(p.isSet(o.keyType) ? p.value(o.keyType) : QStringLiteral("p256"));
     if (!type) {
-        return usageError(ctx, QStringLiteral("unknown --key-type '%1'").arg(p.value(o.keyType)));
+        return unknownValue(ctx, QStringLiteral("key-type"), p.value(o.keyType),
+                            {QStringLiteral("p256"), QStringLiteral("p384"),
+                             QStringLiteral("rsa2048"), QStringLiteral("rsa3072"),
+                             QStringLiteral("rsa4096"), QStringLiteral("ed25519")});
     }
     const bool force = p.isSet(o.force);
     for (const QCommandLineOption* out : {&o.keyOut, &o.certOut}) {
