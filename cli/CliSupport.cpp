@@ -251,6 +251,10 @@ bool checkSubcommand(CommandContext& ctx, const QCommandLineParser& p, const QSt
         return true;
     }
     const SubcommandSpec* sub = findSubcommand(*spec, words);
+    // "chain --help" of a command with one subcommand is that subcommand's help.
+    if (sub == nullptr && spec->subcommands.size() == 1 && p.isSet(QStringLiteral("help"))) {
+        sub = &spec->subcommands.constFirst();
+    }
     ctx.usageHint =
         (sub != nullptr ? fullName(command, *sub) : QStringLiteral("certdeckctl ") + command) +
         QStringLiteral(" --help");

@@ -191,7 +191,7 @@ void TestCaCommand::revokeAndPublishCrl()
     QVERIFY2(rc == 0, out.constData());
     // Publishing again over the same file needs --force.
     r = ctl({"ca", "crl", m_ca, "--out", crl, "--passphrase-file", m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(ctl({"ca", "crl", m_ca, "--out", crl, "--force", "--passphrase-file", m_pass}).code ==
             0);
 }
@@ -227,7 +227,7 @@ void TestCaCommand::nameConstraintsRefuseOutsideNames()
     // A SAN override is held to the same rule.
     r = ctl({"ca", "sign", dir, inside, "--profile", "server", "--san", "IP:192.168.1.1", "--out",
              path("nc-ip.pem"), "--passphrase-file", m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("IP:192.168.1.1 is outside"));
 }
 
@@ -248,12 +248,12 @@ void TestCaCommand::wrongPassphraseWritesNothing()
     QVERIFY2(r.err.contains("Wrong CA passphrase"), r.err.constData());
     QVERIFY(!QFile::exists(path("wp.pem")));
     r = ctl({"ca", "crl", m_ca, "--out", path("wp.crl"), "--passphrase-file", wrong});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(!QFile::exists(path("wp.crl")));
     QCOMPARE(readAll(index), before);
     // No passphrase at all is a clear error too.
     r = ctl({"ca", "sign", m_ca, csr, "--profile", "server", "--out", path("wp.pem")});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("the CA needs its passphrase"));
 }
 

@@ -343,7 +343,7 @@ void TestCliConvention::sameFailureSameExitCode_data()
     QTest::newRow("usage/unknown reason")
         << QStringList{"acme",   "revoke", "--account", "stored",
                        "--cert", "CAFILE", "--reason",  "bogus"}
-        << 3 << "allowed: unspecified, keyCompromise, cACompromise";
+        << 3 << "allowed: unspecified, keyCompromise, affiliationChanged";
     QTest::newRow("usage/unknown challenge")
         << QStringList{"acme", "issue", "--challenge", "smtp-01"} + http + out << 3
         << "allowed: http-01, dns-01, tls-alpn-01";

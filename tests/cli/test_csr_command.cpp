@@ -196,7 +196,7 @@ void TestCsrCommand::passphraseProblemsWriteNothing()
     r = ctl({"csr", "new", "--key", m_key, "--passphrase-env", "WRONG_PASS", "--cn", "a.example",
              "--out", csr, "--json"},
             env);
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("Wrong passphrase for"), r.err.constData());
     QCOMPARE(QJsonDocument::fromJson(r.out).object().value("error").toObject().value("code"),
              QJsonValue(QStringLiteral("permission-denied")));
@@ -215,7 +215,7 @@ void TestCsrCommand::passphraseProblemsWriteNothing()
     QVERIFY(!QFile::exists(path(QStringLiteral("argv.csr"))));
     r = ctl({"csr", "new", "--key", path(QStringLiteral("missing.key")), "--cn", "a.example",
              "--out", path(QStringLiteral("m.csr"))});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("No such file"));
 }
 

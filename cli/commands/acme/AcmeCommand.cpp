@@ -516,12 +516,12 @@ QList<SubcommandSpec> acmeSubcommands()
                         "         [--directory URL] [--ca-file PEM] [--reason REASON]"),
          stored + QStringList{QStringLiteral("cert"), QStringLiteral("cert-key"),
                               QStringLiteral("reason")},
-         QStringLiteral(
-             "Asks the CA to revoke the certificate, signed by the account or by the\n"
-             "certificate's own key (--cert-key).\n"
-             "--reason (RFC 5280 CRLReason, name or number):%1\n"
-             "removeFromCRL (8) only takes an entry off a delta CRL and is not a reason\n"
-             "to revoke.\n")
+         QStringLiteral("Asks the CA to revoke the certificate, signed by the account or by the\n"
+                        "certificate's own key (--cert-key).\n"
+                        "--reason (RFC 5280 CRLReason, name or number):%1\n"
+                        "The other RFC 5280 reasons are not a subscriber's to give: cACompromise\n"
+                        "(2) and aACompromise (10) belong to the CA and the attribute authority,\n"
+                        "removeFromCRL (8) only takes an entry off a delta CRL.\n")
                  .arg(reasons) +
              storedNotes},
         {QStringLiteral("renewal-info"),

@@ -16,13 +16,11 @@ struct ReasonName
 constexpr ReasonName kReasons[] = {
     {RevocationReason::Unspecified, "unspecified"},
     {RevocationReason::KeyCompromise, "keyCompromise"},
-    {RevocationReason::CaCompromise, "cACompromise"},
     {RevocationReason::AffiliationChanged, "affiliationChanged"},
     {RevocationReason::Superseded, "superseded"},
     {RevocationReason::CessationOfOperation, "cessationOfOperation"},
     {RevocationReason::CertificateHold, "certificateHold"},
     {RevocationReason::PrivilegeWithdrawn, "privilegeWithdrawn"},
-    {RevocationReason::AaCompromise, "aACompromise"},
 };
 
 } // namespace

@@ -13,14 +13,11 @@ enum class RevocationReason
 {
     Unspecified = 0,
     KeyCompromise = 1,
-    CaCompromise = 2,
     AffiliationChanged = 3,
     Superseded = 4,
     CessationOfOperation = 5,
     CertificateHold = 6, ///< CAs usually refuse it for ACME
     PrivilegeWithdrawn = 9,
-    AaCompromise = 10,
-    // removeFromCRL (8) only takes an entry off a delta CRL: not a reason to revoke.
 };
 
 /// "keyCompromise" and so on, as RFC 5280 names them.
