@@ -416,6 +416,11 @@ void TestCliConvention::usageMistakesAreRefusedBeforeAnyTraffic_data()
                        "-d",   "a.test", "--http-port", "HTTPPORT"} +
                key + out
         << "not both";
+    QTest::newRow("revoke: account and account key")
+        << QStringList{"acme", "revoke", "--account", "stored", "--cert", "CAFILE"} + key
+        << "not both";
+    QTest::newRow("account show: account and account key")
+        << QStringList{"acme", "account", "show", "--account", "stored"} + key << "not both";
     QTest::newRow("no --key-out") << QStringList{"acme",   "issue",       "-d",
                                                  "a.test", "--http-port", "HTTPPORT"} +
                                          key

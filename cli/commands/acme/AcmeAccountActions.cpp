@@ -264,6 +264,10 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
     }
     const QString action = pos.at(1);
     const bool isNew = action == QLatin1String("new");
+    if (p.isSet(o.accountKey) && p.isSet(o.account)) {
+        return usageError(ctx, QStringLiteral("give the stored --account or --account-key FILE, "
+                                              "not both"));
+    }
     if (action == QLatin1String("deactivate") && !p.isSet(o.force)) {
         return usageError(ctx, QStringLiteral("deactivating an account cannot be undone: give "
                                               "--force to do it"));

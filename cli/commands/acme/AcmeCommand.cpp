@@ -279,6 +279,10 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
         return usageError(ctx, QStringLiteral("sign the revocation with the account (--account, "
                                               "--account-key) or with --cert-key, one of them"));
     }
+    if (p.isSet(o.accountKey) && p.isSet(o.account)) {
+        return usageError(ctx, QStringLiteral("give the stored --account or --account-key FILE, "
+                                              "not both"));
+    }
     std::optional<RevocationReason> reason;
     if (p.isSet(o.reason)) {
         reason = revocationReasonFromName(p.value(o.reason));
