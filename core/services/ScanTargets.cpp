@@ -31,11 +31,31 @@ TrustAnchors anchorsOf(const inventory::TrustBundle& bundle, const inventory::En
     return a;
 }
 
+probe::RecordedCertificate recordedOf(const inventory::CertificateRecord& c)
+{
+    probe::RecordedCertificate r;
+    r.id = c.id;
+    r.sha256Hex = c.sha256Hex;
+    r.serialHex = c.serialHex;
+    r.subject = c.subject;
+    r.notAfterUtc = c.notAfterUtc;
+    return r;
+}
+
 } // namespace
 
 Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::Endpoint& endpoint)
 {
     ScanTarget t = targetOf(endpoint);
+    if (endpoint.id != 0) {
+        auto current = store.currentCertificates();
+        if (!current) {
+            return tl::unexpected(current.error());
+        }
+        if (const auto it = current->constFind(endpoint.id); it != current->constEnd()) {
+            t.recorded = recordedOf(it.value());
+        }
+    }
     auto bundle = store.effectiveTrustBundle(endpoint);
     if (!bundle) {
         return tl::unexpected(bundle.error());
@@ -61,6 +81,10 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     if (!bundles) {
         return tl::unexpected(bundles.error());
     }
+    auto current = store.currentCertificates();
+    if (!current) {
+        return tl::unexpected(current.error());
+    }
     QHash<qint64, inventory::TrustBundle> byId;
     for (const inventory::TrustBundle& b : std::as_const(*bundles)) {
         byId.insert(b.id, b);
@@ -69,6 +93,9 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     out.reserve(endpoints->size());
     for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
         ScanTarget t = targetOf(e);
+        if (const auto it = current->constFind(e.id); it != current->constEnd()) {
+            t.recorded = recordedOf(it.value());
+        }
         std::optional<qint64> id = e.trustBundleId;
         const bool fromGroup = !id && groups->contains(e.group);
         if (fromGroup) {
