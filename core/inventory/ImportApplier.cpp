@@ -80,8 +80,11 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
                 if (!versions->isEmpty() && versions->constLast().certificateId == *certId) {
                     continue; // already the endpoint's current certificate
                 }
+                // What a configuration file names is what should be served,
+                // not proof that it is: the certificate becomes deployed only
+                // when a probe sees it served (services/ServedRecord).
                 auto v = store.addCertificateVersion(endpointIds.at(idx), *certId,
-                                                     VersionState::Deployed);
+                                                     VersionState::Issued);
                 if (!v) {
                     return tl::unexpected(v.error());
                 }
