@@ -122,36 +122,34 @@ void TestMainWindow::keyProtectionIsShownInSettings()
     qputenv("DBUS_SESSION_BUS_ADDRESS",
             QByteArray("unix:path=") + m_tmp.filePath(QStringLiteral("no-bus")).toUtf8());
     const QString path = m_tmp.filePath(QStringLiteral("keys.sqlite"));
-    {
-        MainWindow w(path);
-        w.show();
-        QVERIFY(w.showPage(QStringLiteral("Settings")));
-        auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
-        auto* keyring = w.findChild<QLabel*>(QStringLiteral("osKeyring"));
-        QVERIFY(vault != nullptr && keyring != nullptr);
-        QTRY_VERIFY_WITH_TIMEOUT(!keyring->text().startsWith(QLatin1String("checking")), 30000);
-        QVERIFY2(keyring->text().startsWith(QLatin1String("Not available: No usable OS keyring")),
-                 qPrintable(keyring->text()));
-        QVERIFY2(vault->text().startsWith(QLatin1String("No master passphrase yet")),
-                 qPrintable(vault->text()));
-    }
+    MainWindow w(path);
+    w.show();
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
+    auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
+    auto* keyring = w.findChild<QLabel*>(QStringLiteral("osKeyring"));
+    QVERIFY(vault != nullptr && keyring != nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(!keyring->text().startsWith(QLatin1String("checking")), 30000);
+    QVERIFY2(keyring->text().startsWith(QLatin1String("Not available: No usable OS keyring")),
+             qPrintable(keyring->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(!vault->text().isEmpty(), 30000);
+    QVERIFY2(vault->text().startsWith(QLatin1String("No master passphrase yet")),
+             qPrintable(vault->text()));
+
+    // A passphrase set behind the page (a dialog, another process): shown
+    // again, the page says so; it does not keep what it saw at start.
     {
         auto store = inventory::Store::openSqlite(path);
         QVERIFY(store.has_value());
-        inventory::KeyVault vault(**store);
+        inventory::KeyVault kv(**store);
         inventory::ScryptCost cheap;
         cheap.n = 1024;
-        QVERIFY(vault.init("correct horse", cheap).has_value());
+        QVERIFY(kv.init("correct horse", cheap).has_value());
     }
-    MainWindow w(path);
-    auto* page = w.findChild<SettingsPage*>();
-    QVERIFY(page != nullptr);
-    QSignalSpy checked(page, &SettingsPage::keyProtectionChecked);
-    QVERIFY(checked.wait(30000));
-    auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
-    QVERIFY2(vault->text().startsWith(QLatin1String("Master passphrase set (scrypt, AES-256-GCM); "
-                                                    "0 key(s)")),
-             qPrintable(vault->text()));
+    QVERIFY(w.showPage(QStringLiteral("Fleet")));
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
+    QTRY_VERIFY_WITH_TIMEOUT(vault->text().startsWith(QLatin1String(
+                                 "Master passphrase set (scrypt, AES-256-GCM); 0 key(s)")),
+                             30000);
     qunsetenv("DBUS_SESSION_BUS_ADDRESS");
 }
 

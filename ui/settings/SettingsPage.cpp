@@ -64,6 +64,15 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
     checkKeyProtection();
 }
 
+void SettingsPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_shownOnce) {
+        checkKeyProtection();
+    }
+    m_shownOnce = true; // the constructor's check covers the first showing
+}
+
 void SettingsPage::checkKeyProtection()
 {
     struct Found
@@ -94,8 +103,8 @@ void SettingsPage::checkKeyProtection()
                     tr("Error: %1")
                         .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
             } else if (!*f.initialized) {
-                m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
-                                    "init` before keys are stored."));
+                m_vault->setText(tr("No master passphrase yet: the console asks for one when "
+                                    "it first stores a key (or run `certdeckctl vault init`)."));
             } else {
                 m_vault->setText(
                     tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
