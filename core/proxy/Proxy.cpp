@@ -160,6 +160,11 @@ Status Proxy::reload(const QStringList& certificateFiles, TlsPolicy policy)
     return {};
 }
 
+Status Proxy::rotateTicketKeys()
+{
+    return d->shared.tickets.rotate();
+}
+
 void Proxy::stop(bool drain)
 {
     if (!m_running) {

@@ -42,6 +42,8 @@ public:
     /// Stops accepting; with `drain` open connections finish (up to the drain
     /// timeout), else they are closed. Returns when every loop has ended.
     void stop(bool drain = true);
+    /// Makes a new session-ticket key now (the previous two still decrypt).
+    [[nodiscard]] Status rotateTicketKeys();
 
     [[nodiscard]] bool isRunning() const { return m_running; }
     /// The port listened on (the kernel's choice when the config said 0).
