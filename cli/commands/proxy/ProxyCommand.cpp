@@ -276,6 +276,9 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
         ctx.out.flush();
         return ExitCode::Ok;
     }
+    if (!p.positionalArguments().isEmpty()) {
+        return usageError(ctx, QStringLiteral("'proxy' takes no arguments, only options"));
+    }
     common.apply(p, ctx);
     auto config = configFrom(p, o);
     if (!config) {
