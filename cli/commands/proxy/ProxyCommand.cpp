@@ -4,12 +4,15 @@
 #include "CliSupport.h"
 #include "proxy/MetricsServer.h"
 #include "proxy/Proxy.h"
+#include "proxy/StapleRefresher.h"
 #include "proxy/TlsContextSet.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QFileSystemWatcher>
 #include <QJsonArray>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <csignal>
 #include <pthread.h>
 #include <sys/signalfd.h>
@@ -77,13 +80,25 @@ struct ProxyOptions
                            QStringLiteral("Load this OpenSSL provider for QAT offload (e.g. "
                                           "qatprovider); software crypto if it is missing."),
                            QStringLiteral("NAME")};
+    QCommandLineOption ocsp{QStringLiteral("ocsp"),
+                            QStringLiteral("Staple OCSP responses, fetched from each "
+                                           "certificate's responder and refreshed before "
+                                           "nextUpdate.")};
+    QCommandLineOption ocspResponder{QStringLiteral("ocsp-responder"),
+                                     QStringLiteral("Ask this OCSP responder for every "
+                                                    "certificate (implies --ocsp)."),
+                                     QStringLiteral("URL")};
+    QCommandLineOption watch{QStringLiteral("watch"),
+                             QStringLiteral("Reload when a certificate file changes (as SIGHUP "
+                                            "does).")};
     QCommandLineOption noKtls{QStringLiteral("no-ktls"),
                               QStringLiteral("Do not use kernel TLS even where offered.")};
 
     void addTo(QCommandLineParser& p) const
     {
         p.addOptions({listen, backend, cert, workers, pin, policy, mode, alpn, hsts, metrics,
-                      maxConnections, handshakeTimeout, idleTimeout, buffer, qat, noKtls});
+                      maxConnections, handshakeTimeout, idleTimeout, buffer, qat, ocsp,
+                      ocspResponder, watch, noKtls});
     }
 };
 
@@ -310,25 +325,63 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
     }
     printStart(ctx, proxy, metrics.get());
 
+    // OCSP runs on this thread's event loop, outside the proxy's loops.
+    std::unique_ptr<StapleRefresher> staples;
+    if (p.isSet(o.ocsp) || p.isSet(o.ocspResponder)) {
+        StapleRefresher::Options so;
+        so.responder = QUrl(p.value(o.ocspResponder));
+        staples = std::make_unique<StapleRefresher>([&proxy] { return proxy.contexts(); }, so);
+        QObject::connect(staples.get(), &StapleRefresher::updated, staples.get(),
+                         [&ctx](const QString& file, bool, const QString& message) {
+                             ctx.err << "certdeckctl proxy: OCSP " << file << ": " << message
+                                     << "\n";
+                             ctx.err.flush();
+                         });
+        staples->start();
+    }
+
+    const auto reload = [&](const QString& why) {
+        if (auto st = proxy.reload(); st) {
+            ctx.err << "certdeckctl proxy: reloaded " << proxy.config().certificateFiles.size()
+                    << " certificate file(s) (" << why << ")\n";
+        } else {
+            ctx.err << "certdeckctl proxy: reload failed, still serving the previous "
+                       "certificates: "
+                    << st.error().toString() << "\n";
+        }
+        ctx.err.flush();
+    };
     QEventLoop loop;
     QSocketNotifier notifier(blocked.fd(), QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, &loop, [&] {
         for (int sig = blocked.next(); sig != 0; sig = blocked.next()) {
             if (sig == SIGHUP) {
-                if (auto st = proxy.reload(); st) {
-                    ctx.err << "certdeckctl proxy: reloaded "
-                            << proxy.config().certificateFiles.size() << " certificate file(s)\n";
-                } else {
-                    ctx.err << "certdeckctl proxy: reload failed, still serving the previous "
-                               "certificates: "
-                            << st.error().toString() << "\n";
-                }
-                ctx.err.flush();
+                reload(QStringLiteral("SIGHUP"));
             } else {
                 loop.quit();
             }
         }
     });
+    // A watched file: editors and certbot replace files (a new inode), so the
+    // paths are watched again after each change; a short quiet period lets a
+    // writer finish both the certificate and the key.
+    QFileSystemWatcher watcher;
+    QTimer settle;
+    settle.setSingleShot(true);
+    settle.setInterval(300);
+    if (p.isSet(o.watch)) {
+        QStringList paths;
+        for (const QString& spec : proxy.config().certificateFiles) {
+            paths << spec.split(u',');
+        }
+        watcher.addPaths(paths);
+        QObject::connect(&watcher, &QFileSystemWatcher::fileChanged, &settle,
+                         qOverload<>(&QTimer::start));
+        QObject::connect(&settle, &QTimer::timeout, &loop, [&, paths] {
+            watcher.addPaths(paths);
+            reload(QStringLiteral("a certificate file changed"));
+        });
+    }
     loop.exec();
     if (metrics) {
         metrics->stop();
