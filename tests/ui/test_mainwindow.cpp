@@ -59,17 +59,19 @@ void TestMainWindow::onlyWorkingPagesAreListed()
     MainWindow w(m_tmp.filePath(QStringLiteral("store.sqlite")));
     w.show();
     // Pages appear as their features land; none is a placeholder.
-    QCOMPARE(
-        w.pageTitles(),
-        (QStringList{QStringLiteral("Fleet"), QStringLiteral("Certificates & Keys"),
-                     QStringLiteral("Probe"), QStringLiteral("ACME"), QStringLiteral("Settings")}));
+    QCOMPARE(w.pageTitles(),
+             (QStringList{QStringLiteral("Fleet"), QStringLiteral("Certificates & Keys"),
+                          QStringLiteral("Probe"), QStringLiteral("ACME"), QStringLiteral("Proxy"),
+                          QStringLiteral("Settings")}));
     // Fleet is home.
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Fleet"));
-    QVERIFY(!w.showPage(QStringLiteral("Proxy")));
+    QVERIFY(!w.showPage(QStringLiteral("Deploy")));
     w.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&w));
-    QTest::keyClick(&w, Qt::Key_5, Qt::ControlModifier);
+    QTest::keyClick(&w, Qt::Key_6, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("Settings"));
+    QTest::keyClick(&w, Qt::Key_5, Qt::ControlModifier);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("Proxy"));
     QTest::keyClick(&w, Qt::Key_4, Qt::ControlModifier);
     QCOMPARE(w.currentPageTitle(), QStringLiteral("ACME"));
     QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);

@@ -9,6 +9,7 @@
 #include "ui/fleet/FleetPage.h"
 #include "ui/probe/ProbePage.h"
 #include "ui/settings/SettingsPage.h"
+#include "ui/proxy/ProxyPage.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -96,6 +97,7 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
                 showPage(tr("Certificates & Keys"));
                 m_certificates->showCertificate(leaf);
             });
+    addPage(tr("Proxy"), new ProxyPage(this), style()->standardIcon(QStyle::SP_ComputerIcon));
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 
