@@ -2,7 +2,7 @@
 #include "HardwareReport.h"
 
 #include "crypto/OpenSslError.h"
-#include "proxy/internal/ProxyPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QDir>
 #include <QFile>
@@ -89,7 +89,7 @@ void HardwareReport::loadQat(const QString& name)
     // retain_fallbacks = 1: the default provider still serves everything the
     // QAT provider does not (and everything when it is missing).
     // Kept loaded for the life of the process: handshakes may use it any time.
-    static internal::ProviderPtr provider;
+    static ossl::ProviderPtr provider;
     if (!provider) {
         provider.reset(OSSL_PROVIDER_try_load(nullptr, name.toUtf8().constData(), 1));
     }

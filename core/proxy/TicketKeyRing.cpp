@@ -2,7 +2,7 @@
 #include "TicketKeyRing.h"
 
 #include "crypto/OpenSslError.h"
-#include "proxy/internal/ProxyPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <cstring>
 #include <openssl/core_names.h>
@@ -13,7 +13,7 @@ namespace certdeck::proxy {
 
 struct TicketKeyRing::Fetched
 {
-    internal::EvpCipherPtr cipher;
+    ossl::CipherPtr cipher;
     static int exIndex;
 };
 

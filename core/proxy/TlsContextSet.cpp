@@ -2,9 +2,9 @@
 #include "TlsContextSet.h"
 
 #include "TicketKeyRing.h"
+#include "common/ByteReader.h"
 #include "crypto/OpenSslError.h"
-#include "probe/internal/ByteReader.h"
-#include "proxy/internal/ProxyPtr.h"
+#include "crypto/OpenSslPtr.h"
 
 #include <QFile>
 #include <QTimeZone>
@@ -15,8 +15,6 @@
 #include <openssl/tls1.h>
 
 namespace certdeck::proxy {
-
-using probe::internal::ByteReader;
 
 struct TlsContextSet::Group
 {
@@ -49,7 +47,7 @@ struct Loaded
 {
     QString file;
     ossl::X509Ptr leaf;
-    internal::X509StackPtr chain;
+    ossl::X509StackPtr chain;
     ossl::PKeyPtr key;
     QStringList names;
 };
@@ -75,7 +73,7 @@ Result<QByteArray> readPem(const QString& path)
 QStringList namesOf(X509* leaf)
 {
     QStringList names;
-    internal::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(
+    ossl::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(
         X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr)));
     if (sans) {
         for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
