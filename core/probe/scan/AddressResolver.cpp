@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/scan/AddressResolver.h"
 
+#include "common/ByteReader.h"
 #include "dns/DnsMessage.h"
 
 #include <QHostInfo>
@@ -261,10 +262,7 @@ void AddressResolver::onAnswer(const QString& name, quint16 type, int hops,
             if (rec.type == type) {
                 const QByteArray& d = rec.rdata;
                 if (type == dns::RrType::A && d.size() == 4) {
-                    const quint32 v = (quint32(quint8(d.at(0))) << 24) |
-                                      (quint32(quint8(d.at(1))) << 16) |
-                                      (quint32(quint8(d.at(2))) << 8) | quint32(quint8(d.at(3)));
-                    const QHostAddress a(v);
+                    const QHostAddress a(ByteReader(d).u32().value_or(0));
                     if (!m_v4.contains(a)) {
                         m_v4.append(a);
                     }
