@@ -2,6 +2,7 @@
 #include "probe/scan/AddressResolver.h"
 
 #include "common/ByteReader.h"
+#include "common/HostPort.h"
 #include "dns/DnsMessage.h"
 
 #include <QHostInfo>
@@ -116,50 +117,14 @@ QString dnsOutcomeName(DnsOutcome outcome)
 
 Result<dns::DnsServer> parseDnsServer(const QString& text)
 {
-    QString host = text;
-    QString portText;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0 || (close + 1 < text.size() && text.at(close + 1) != u':')) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': expected [IPv6]:PORT").arg(text));
-        }
-        host = text.mid(1, close - 1);
-        portText = text.mid(close + 2);
-        if (close + 1 < text.size() && portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port after ':' is missing").arg(text));
-        }
-    } else if (text.count(u':') == 1) {
-        host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        if (portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port after ':' is missing").arg(text));
-        }
-    }
-    dns::DnsServer server;
-    server.address = QHostAddress(host);
-    // QHostAddress also takes inet_aton shorthands ("1.2.3" is 1.2.0.3): a
-    // typo must not send queries to a stranger.
-    const bool shorthand =
-        server.address.protocol() == QAbstractSocket::IPv4Protocol && host.count(u'.') != 3;
-    if (server.address.isNull() || shorthand) {
+    // The shared parser also refuses inet_aton shorthands ("1.2.3" is
+    // 1.2.0.3): a typo must not send queries to a stranger.
+    auto hp = parseAddressPort(text, 53);
+    if (!hp) {
         return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("DNS server '%1': '%2' is not an IP address").arg(text, host));
+                    QStringLiteral("DNS server %1").arg(hp.error().message));
     }
-    server.port = 53;
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port must be a number from 1 to 65535")
-                            .arg(text));
-        }
-        server.port = static_cast<quint16>(port);
-    }
-    return server;
+    return dns::DnsServer{QHostAddress(hp->host), hp->port};
 }
 
 void AddressResolver::resolve(const QString& host, const std::optional<dns::DnsServer>& server,
