@@ -3,6 +3,7 @@
 // against the real Pebble; the issued chain is checked by `openssl verify`
 // against Pebble's root and the key file by the openssl CLI.
 #include "BindFixture.h"
+#include "CtlRun.h"
 #include "PebbleFixture.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/PrivateKey.h"
@@ -42,12 +43,7 @@ private slots:
     void cleanupTestCase();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
     QStringList server() const;
     QString path(const QString& name) const { return m_dir->filePath(name); }
@@ -58,21 +54,7 @@ private:
 
 TestAcmeCommand::Run TestAcmeCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString& k : extra.keys()) {
-        env.insert(k, extra.value(k));
-    }
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, extra);
 }
 
 QStringList TestAcmeCommand::server() const

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the real certdeckctl binary as a user or a monitoring system would.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 
 #include <QFile>
@@ -24,12 +25,7 @@ private slots:
     void damagedStoreIsCritical();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QString& db = {});
     QString m_ctl;
     QTemporaryDir m_tmp;
@@ -37,20 +33,10 @@ private:
 
 TestCertdeckctl::Run TestCertdeckctl::ctl(const QStringList& args, const QString& db)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"),
                db.isEmpty() ? m_tmp.filePath(QStringLiteral("default.sqlite")) : db);
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, env, 30000);
 }
 
 void TestCertdeckctl::initTestCase()

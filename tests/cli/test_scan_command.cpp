@@ -3,6 +3,7 @@
 // refused port in one inventory give one line each and the worst exit code;
 // every result lands in the endpoint's probe history; --group limits the
 // scan; the per-host bound holds, counted by the server itself.
+#include "CtlRun.h"
 #include "HostileTlsServer.h"
 #include "MultiNodeFixture.h"
 #include "NginxFixture.h"
@@ -37,12 +38,7 @@ private slots:
     void criticalFindingMakesTheEndpointCritical();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args);
     qint64 add(const QString& host, quint16 port, const QString& sni, const QString& group);
 
@@ -58,22 +54,10 @@ private:
 
 TestScanCommand::Run TestScanCommand::ctl(const QStringList& args)
 {
-    // The test's event loop runs while waiting: the in-process hostile
-    // server must answer meanwhile.
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // The in-process hostile server answers while runCtl runs the event loop.
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_db);
-    p.setProcessEnvironment(env);
-    QSignalSpy done(&p, &QProcess::finished);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) || !done.wait(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(args, env);
 }
 
 qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sni,

@@ -4,6 +4,7 @@
 // `scan --inspect` and the probe history record give the same verdict, the
 // same grade cap and the exit code of that verdict; --json's "verdict"
 // equals the exit code's word. The chain oracle is `openssl verify`.
+#include "CtlRun.h"
 #include "VerdictFixture.h"
 #include "inventory/Store.h"
 
@@ -30,12 +31,7 @@ private slots:
     void caFileOverridesTheBundle();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args) const;
     [[nodiscard]] QString openssl(const QStringList& args) const;
 
@@ -47,20 +43,9 @@ private:
 
 TestVerdictEverywhere::Run TestVerdictEverywhere::ctl(const QStringList& args) const
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_db);
-    p.setProcessEnvironment(env);
-    QSignalSpy done(&p, &QProcess::finished);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) || !done.wait(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(args, env);
 }
 
 QString TestVerdictEverywhere::openssl(const QStringList& args) const

@@ -5,6 +5,7 @@
 #include "HttpFileServer.h"
 #include "OcspFixture.h"
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/ChainVerifier.h"
@@ -74,18 +75,9 @@ private:
 
 void TestRevocationCheck::initTestCase()
 {
-    for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
-        qunsetenv(name);
-    }
-    QVERIFY2(m_ocsp.start(), qPrintable(m_ocsp.errorString()));
-    QVERIFY(m_http.listen());
+    const QString failed = startRevocationPeers(m_dir.path(), m_pki, &m_ocsp, &m_http);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     m_downUrl = QStringLiteral("http://127.0.0.1:%1/").arg(freeLoopbackPort());
-    TestPki::Options o;
-    o.ocspUrl = m_ocsp.url();
-    o.crlUrl = m_http.url(QStringLiteral("/int.crl")).toString();
-    QVERIFY2(m_pki.create(m_dir.path(), o), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_ocsp.serve(m_pki), qPrintable(m_ocsp.errorString()));
     auto trust = TrustStore::fromFile(m_pki.rootCert);
     QVERIFY(trust);
     m_trust = *trust;

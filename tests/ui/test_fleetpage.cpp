@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 
@@ -168,10 +169,10 @@ void TestFleetPage::endpointDialogUsesTheSharedParser()
     QCOMPARE(error->text(),
              QStringLiteral("ERROR: host \"this is : not : a host\": a host and port "
                             "hold no spaces"));
-    host->setText(QStringLiteral("api.example.com:443"));
+    host->setText(QStringLiteral("api.example.com:"));
     d.accept();
-    QCOMPARE(error->text(), QStringLiteral("ERROR: host \"api.example.com:443\": a host name holds "
-                                           "no ':' (no port here)"));
+    QCOMPARE(error->text(),
+             QStringLiteral("ERROR: host \"api.example.com:\": the port after ':' is empty"));
     host->setText(QStringLiteral(" Bücher.example "));
     sni->setText(QStringLiteral("*.example"));
     d.accept();
@@ -181,6 +182,14 @@ void TestFleetPage::endpointDialogUsesTheSharedParser()
     d.accept();
     QCOMPARE(d.result(), int(QDialog::Accepted));
     QCOMPARE(d.endpoint().host, QStringLiteral("xn--bcher-kva.example"));
+    // A port typed with the host moves to the port box, as `fleet add` reads it.
+    EndpointDialog withPort(Endpoint{});
+    withPort.findChild<QLineEdit*>(QStringLiteral("host"))->setText(QStringLiteral("[::1]:8443"));
+    withPort.accept();
+    QCOMPARE(withPort.result(), int(QDialog::Accepted));
+    QCOMPARE(withPort.endpoint().host, QStringLiteral("::1"));
+    QCOMPARE(withPort.endpoint().port, quint16(8443));
+    QCOMPARE(withPort.findChild<QSpinBox*>(QStringLiteral("port"))->value(), 8443);
 }
 
 void TestFleetPage::editConflictIsExplained()
