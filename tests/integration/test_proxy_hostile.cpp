@@ -8,7 +8,7 @@
 #include "PeerProcess.h"
 #include "TestBackend.h"
 #include "TestPki.h"
-#include "probe/ClientHello.h"
+#include "probe/wire/ClientHello.h"
 #include "proxy/Proxy.h"
 
 #include <QCryptographicHash>

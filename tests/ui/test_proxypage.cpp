@@ -5,7 +5,7 @@
 #include "PeerProcess.h"
 #include "TestBackend.h"
 #include "TestPki.h"
-#include "proxy/ProxyPage.h"
+#include "ui/proxy/ProxyPage.h"
 
 #include <QLabel>
 #include <QPushButton>

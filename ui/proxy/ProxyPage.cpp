@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyPage.h"
 
-#include "Background.h"
+#include "ui/common/Background.h"
 #include "proxy/Proxy.h"
 
 #include <QComboBox>
