@@ -3,8 +3,8 @@
 
 #include "AcmeAccountDialog.h"
 #include "AcmeOrderDialog.h"
-#include "Background.h"
 #include "OperationProgress.h"
+#include "StoreTask.h"
 #include "VaultSession.h"
 #include "acme/AcmeAccountStore.h"
 #include "inventory/KeyVault.h"
@@ -124,16 +124,11 @@ QString AcmePage::statusText() const
 void AcmePage::reload(bool keepStatus)
 {
     using Listed = Result<QList<IssuerRecord>>;
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Listed {
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            inventory::KeyVault vault(**store);
-            return AcmeAccountStore(**store, vault).list();
+    runOnStore<QList<IssuerRecord>>(
+        this, m_storePath,
+        [](inventory::Store& store) -> Listed {
+            inventory::KeyVault vault(store);
+            return AcmeAccountStore(store, vault).list();
         },
         [this, keepStatus](const Listed& r) {
             if (!r) {

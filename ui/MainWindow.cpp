@@ -3,11 +3,11 @@
 
 #include "AboutDialog.h"
 #include "AcmePage.h"
-#include "Background.h"
 #include "CertificatesPage.h"
 #include "FleetPage.h"
 #include "ProbePage.h"
 #include "SettingsPage.h"
+#include "StoreTask.h"
 #include "inventory/Store.h"
 
 #include <QAction>
@@ -184,9 +184,8 @@ void MainWindow::openCertificateFiles(const QStringList& paths, const QString& h
 void MainWindow::openStoreInBackground()
 {
     using StoreResult = Result<inventory::StoreInfo>;
-    const QString path = m_storePath;
-    runInBackground(
-        this, [path] { return inventory::Store::inspectUrl(path); },
+    runOnStore<inventory::StoreInfo>(
+        this, m_storePath, [](inventory::Store& store) { return store.info(); },
         [this](const StoreResult& r) {
             m_settings->setStoreInfo(r);
             if (r) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SettingsPage.h"
 
-#include "Background.h"
+#include "StoreTask.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OsKeyring.h"
 
@@ -66,49 +66,61 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
 
 void SettingsPage::checkKeyProtection()
 {
-    struct Found
+    struct Vault
     {
-        Result<bool> initialized = false;
-        Result<int> keys = 0;
-        Status keyring;
+        bool initialized = false;
+        int keys = 0;
     };
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Found {
-            Found f;
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                f.initialized = tl::unexpected(store.error());
-            } else {
-                inventory::KeyVault vault(**store);
-                f.initialized = vault.isInitialized();
-                f.keys = vault.keyCount();
+    // The vault is read on the store thread; the keyring probe (up to 15 s
+    // on a bus without a Secret Service) runs apart so it holds no store work
+    // up. Both lines are filled before keyProtectionChecked().
+    auto pending = std::make_shared<int>(2);
+    auto oneDone = [this, pending] {
+        if (--*pending == 0) {
+            emit keyProtectionChecked();
+        }
+    };
+    runOnStore<Vault>(
+        this, m_storePath,
+        [](inventory::Store& store) -> Result<Vault> {
+            inventory::KeyVault vault(store);
+            Vault v;
+            auto initialized = vault.isInitialized();
+            if (!initialized) {
+                return tl::unexpected(initialized.error());
             }
-            f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
-            return f;
+            auto keys = vault.keyCount();
+            if (!keys) {
+                return tl::unexpected(keys.error());
+            }
+            v.initialized = *initialized;
+            v.keys = *keys;
+            return v;
         },
-        [this](const Found& f) {
-            if (!f.initialized || !f.keys) {
-                m_vault->setText(
-                    tr("Error: %1")
-                        .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
-            } else if (!*f.initialized) {
+        [this, oneDone](const Result<Vault>& v) {
+            if (!v) {
+                m_vault->setText(tr("Error: %1").arg(v.error().message));
+            } else if (!v->initialized) {
                 m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
                                     "init` before keys are stored."));
             } else {
                 m_vault->setText(
-                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
+                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, v->keys));
             }
-            if (f.keyring) {
+            oneDone();
+        });
+    runInBackground(
+        this, [] { return inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe(); },
+        [this, oneDone](const Status& keyring) {
+            if (keyring) {
                 m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
             } else {
-                m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
-                                   (f.keyring.error().detail.isEmpty()
+                m_keyring->setText(tr("Not available: %1").arg(keyring.error().message) +
+                                   (keyring.error().detail.isEmpty()
                                         ? QString()
-                                        : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
+                                        : QStringLiteral(" (%1)").arg(keyring.error().detail)));
             }
-            emit keyProtectionChecked();
+            oneDone();
         });
 }
 
@@ -132,16 +144,8 @@ void SettingsPage::checkIntegrity()
 {
     m_checkButton->setEnabled(false);
     m_integrity->setText(tr("checking…"));
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Result<QString> {
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            return (*store)->integrityCheck();
-        },
+    runOnStore<QString>(
+        this, m_storePath, [](inventory::Store& store) { return store.integrityCheck(); },
         [this](const Result<QString>& r) {
             m_checkButton->setEnabled(true);
             if (!r) {

@@ -277,11 +277,6 @@ struct FieldOptions
     }
 };
 
-Result<std::unique_ptr<Store>> openStore(const CommandContext& ctx)
-{
-    return Store::openUrl(ctx.dbPath);
-}
-
 /// The endpoint named by ID or HOST[:PORT] (with --sni when several share it).
 Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
 {
@@ -378,7 +373,7 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (auto s = fields.apply(p, e); !s) {
         return usageError(ctx, s.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -435,7 +430,7 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!warnDays) {
         return usageError(ctx, warnDays.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -490,7 +485,7 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!warnDays) {
         return usageError(ctx, warnDays.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -561,7 +556,7 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
             return usageError(ctx, QStringLiteral("--revision needs a positive number"));
         }
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -619,7 +614,7 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet rm' needs one HOST[:PORT] or ID"));
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }

@@ -113,7 +113,7 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
                    ? QString()
                    : QStringLiteral("usage: certdeckctl fleet trust %1").arg(QLatin1String(usage));
     };
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }

@@ -23,6 +23,8 @@ namespace internal {
 enum class Dialect;
 }
 
+class OpenedStore;
+
 /// Facts about an open store, for the status bar, `certdeckctl store info`
 /// and support requests.
 struct StoreInfo
@@ -45,7 +47,8 @@ struct EndpointFilter
 /// The inventory store: one facade over SQLite (a file in the user's data
 /// folder) or PostgreSQL (a team's server), with the same schema, migrations
 /// and API on both. Owns one Qt SQL connection, used from the thread that
-/// opened it. All SQL of CertDeck lives in core/inventory/.
+/// opened it; other threads get their own from opened(). All SQL of CertDeck lives in
+/// core/inventory/.
 ///
 /// Every mutating call writes its audit_log entry (actor(), action, subject,
 /// result) in the same transaction as the change, so the log never claims a
@@ -64,30 +67,39 @@ public:
     /// (~/.local/share/certdeck/certdeck.sqlite).
     [[nodiscard]] static QString defaultLocation();
 
-    /// Opens `location`: postgresql://user@host:port/db (also postgres://) for
-    /// a server, else an SQLite file path (an optional "sqlite:" prefix is
-    /// dropped). A password in the URL is used, but libpq's PGPASSWORD or
-    /// ~/.pgpass keep it off command lines; it never appears in StoreInfo or
-    /// errors.
+    /// A connection for the calling thread to the store at `location`:
+    /// postgresql://user@host:port/db (also postgres://) for a server, else an
+    /// SQLite file path (an optional "sqlite:" prefix is dropped). A password
+    /// in the URL is used, but libpq's PGPASSWORD or ~/.pgpass keep it off
+    /// command lines; it never appears in StoreInfo or errors.
+    ///
+    /// The location is opened, checked and migrated once per process
+    /// (OpenedStore); while a connection to it lives, another open only
+    /// connects. The Store must be used and destroyed on the calling thread.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openUrl(const QString& location);
 
-    /// Opens (creating if absent) an SQLite store at `path`: its folder 0700,
-    /// the file 0600, WAL, foreign keys, a busy timeout so the CLI and the
-    /// console can share it, then migrates the schema forward. A file that is
-    /// not a database, or fails its integrity check, is reported and left
-    /// untouched.
+    /// openUrl() for an SQLite store at `path`. Its first open creates it if
+    /// absent: its folder 0700, the file 0600, WAL, foreign keys, a busy
+    /// timeout so the CLI and the console can share it, then migrates the
+    /// schema forward. A file that is not a database, or fails its integrity
+    /// check, is reported and left untouched.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openSqlite(const QString& path);
 
-    /// Connects to PostgreSQL at `url` and migrates the schema forward (two
-    /// clients migrating at once are serialised by an advisory lock).
+    /// openUrl() for PostgreSQL at `url`. Its first open migrates the schema
+    /// forward (two clients migrating at once are serialised by an advisory
+    /// lock).
     [[nodiscard]] static Result<std::unique_ptr<Store>> openPostgres(const QString& url);
 
-    /// Opens the store at `path`, migrates it, reads its info and closes it
+    /// Opens the store at `path`, reads its info and closes the connection
     /// again: safe to run on a worker thread, since the connection never
     /// leaves it.
     [[nodiscard]] static Result<StoreInfo> inspectSqlite(const QString& path);
     /// Same for any location openUrl() accepts.
     [[nodiscard]] static Result<StoreInfo> inspectUrl(const QString& location);
+
+    /// The opened store this connection belongs to: hand it to another thread,
+    /// whose connect() gives that thread its own connection without checks.
+    [[nodiscard]] std::shared_ptr<const OpenedStore> opened() const { return m_opened; }
 
     /// SQLite's integrity_check ("ok" or the first problems found); on
     /// PostgreSQL, "ok" once the server answers and the schema is current.
@@ -244,8 +256,11 @@ public:
 private:
     // The vault reads and rewrites its own table and the key ciphertexts.
     friend class KeyVault;
+    // Makes the connections and migrates at the first open.
+    friend class OpenedStore;
 
-    Store(QString connectionName, QString location, internal::Dialect dialect);
+    Store(QString connectionName, std::shared_ptr<const OpenedStore> opened, QString location,
+          internal::Dialect dialect);
     [[nodiscard]] Status migrate();
     [[nodiscard]] Result<int> schemaVersion() const;
     /// Runs `fn` in a transaction and audits it: on success the entry is part
@@ -258,6 +273,7 @@ private:
     [[nodiscard]] Result<qint64> insertReturningId(QSqlQuery& q, const QString& what);
 
     QString m_connectionName;
+    std::shared_ptr<const OpenedStore> m_opened;
     QString m_location;
     internal::Dialect m_dialect;
     QString m_actor;

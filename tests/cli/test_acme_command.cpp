@@ -666,12 +666,18 @@ void TestAcmeCommand::storedAccountLifecycle()
     // Issue with the stored account: found as the only one for --directory.
     const QString keyOut = path(QStringLiteral("stored-site.key"));
     const QString certOut = path(QStringLiteral("stored-site.pem"));
+    // With the inventory's debug log: the command opens (checks and
+    // migrates) the store once, though both the account lookup and the key
+    // load read it.
+    QProcessEnvironment logged = env;
+    logged.insert("CERTDECK_LOG", "inventory");
     Run issued = ctl(QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
                          QStringList{"-d", "stored.cli.test", "--http-port",
                                      QString::number(m_pebble->httpPort()), "--http-address",
                                      "127.0.0.1", "--key-out", keyOut, "--cert-out", certOut},
-                     env);
+                     logged);
     QVERIFY2(issued.code == 0, issued.err.constData());
+    QCOMPARE(issued.err.count("checked and migrated once"), 1);
     QVERIFY2(issued.err.contains("using the stored account 'pebble'"), issued.err.constData());
     QByteArray certText;
     QCOMPARE(
@@ -696,9 +702,13 @@ void TestAcmeCommand::storedAccountLifecycle()
     QVERIFY2(refused.err.contains("wrong master passphrase"), refused.err.constData());
 
     // Rollover: the stored key is replaced, and the CA knows the account by it.
-    Run roll = ctl(
-        QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault, env);
+    // The account flow connects to the store the command opened.
+    Run roll =
+        ctl(QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault,
+            logged);
     QVERIFY2(roll.code == 0, roll.err.constData());
+    QCOMPARE(roll.err.count("checked and migrated once"), 1);
+    QVERIFY2(roll.err.contains("already checked, no migrations"), roll.err.constData());
     const QString rolled =
         QJsonDocument::fromJson(roll.out).object().value("keyThumbprint").toString();
     QVERIFY(rolled.size() == 43 && rolled != thumbprint);

@@ -9,11 +9,14 @@
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "inventory/FleetView.h"
+#include "inventory/OpenedStore.h"
 #include "inventory/Store.h"
+#include "inventory/StoreThread.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <thread>
 
 using namespace certdeck;
 using namespace certdeck::inventory;
@@ -76,6 +79,7 @@ private slots:
     void badUrlsAreClearErrors();
     void cliStoreInfoAndFleet();
     void concurrentFirstOpensMigrateOnce();
+    void openedOnceThenOneConnectionPerThread();
     void passwordInTheUrlIsNeverPrinted();
     void killedWriterLosesNoCommittedRow();
     void cleanupTestCase();
@@ -556,6 +560,42 @@ void TestStorePostgres::concurrentFirstOpensMigrateOnce()
                                        "from schema_version"),
                         QStringLiteral("race"), &out));
     QCOMPARE(out.trimmed(), allVersions());
+}
+
+void TestStorePostgres::openedOnceThenOneConnectionPerThread()
+{
+    // As in the console: the first open migrates; a job's worker thread and
+    // the store thread connect to the checked database without migrating.
+    QVERIFY(m_pg.createDatabase(QStringLiteral("once")));
+    const QString url = m_pg.url(QStringLiteral("once"));
+    const int before = OpenedStore::fullOpenCount();
+    auto main = Store::openUrl(url);
+    QVERIFY2(main.has_value(), qPrintable(main ? QString() : main.error().toString()));
+    QCOMPARE(OpenedStore::fullOpenCount(), before + 1);
+
+    QString workerError;
+    std::thread worker([opened = (*main)->opened(), &workerError] {
+        auto mine = opened->connect();
+        if (!mine) {
+            workerError = mine.error().toString();
+            return;
+        }
+        auto added = (*mine)->addEndpoint(makeEndpoint(QStringLiteral("worker.example.test")));
+        workerError = added ? QString() : added.error().toString();
+    });
+    worker.join();
+    QVERIFY2(workerError.isEmpty(), qPrintable(workerError));
+
+    StoreThread thread(url);
+    auto listed = thread.run<QList<Endpoint>>([](Store& s) { return s.listEndpoints(); });
+    listed.waitForFinished();
+    QVERIFY(listed.result().has_value());
+    QCOMPARE(listed.result()->size(), 1);
+    QCOMPARE(listed.result()->first().host, QStringLiteral("worker.example.test"));
+    thread.stop();
+    QCOMPARE(OpenedStore::fullOpenCount(), before + 1);
+    // The worker's write is the main connection's to read too.
+    QCOMPARE((*main)->listEndpoints()->size(), 1);
 }
 
 void TestStorePostgres::passwordInTheUrlIsNeverPrinted()

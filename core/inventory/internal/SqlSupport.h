@@ -10,6 +10,9 @@
 
 namespace certdeck::inventory::internal {
 
+/// How long an SQLite writer waits for another one before giving up.
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
+
 inline Error dbError(const QString& what, const QSqlError& e, const QString& where)
 {
     return Error{ErrorCode::Database, what, where + QStringLiteral(": ") + e.text().trimmed()};
