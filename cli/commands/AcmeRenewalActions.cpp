@@ -102,12 +102,12 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
     bool inInventory = false;
     std::optional<inventory::RenewalWindow> window;
     if (*store) {
-        auto record = (*store)->certificateBySha256(sha256);
+        auto record = (*store)->certificates().bySha256(sha256);
         if (!record) {
             return reportError(ctx, record.error());
         }
         inInventory = record->has_value();
-        auto stored = (*store)->renewalWindow(sha256);
+        auto stored = (*store)->certificates().renewalWindow(sha256);
         if (!stored) {
             return reportError(ctx, stored.error());
         }
@@ -144,7 +144,7 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
         fresh.fetchedUtc = now;
         window = fresh;
         if (inInventory) {
-            auto kept = (*store)->setRenewalWindow(sha256, fresh);
+            auto kept = (*store)->certificates().setRenewalWindow(sha256, fresh);
             if (!kept) {
                 return reportError(ctx, kept.error());
             }

@@ -62,7 +62,7 @@ Expiry expiryOf(const FleetRow& row, const QDateTime& now, int warnDays)
 /// The rows of `endpoints` with their current certificates.
 Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoint>& endpoints)
 {
-    auto certificates = store.currentCertificates();
+    auto certificates = store.certificates().current();
     if (!certificates) {
         return tl::unexpected(certificates.error());
     }
@@ -283,14 +283,14 @@ Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
     bool isId = false;
     const qint64 id = ref.toLongLong(&isId);
     if (isId) {
-        return store.endpoint(id);
+        return store.endpoints().get(id);
     }
     auto address = parseHostPort(ref, 443);
     if (!address) {
         return tl::unexpected(address.error());
     }
     const quint16 port = address->port;
-    auto found = store.endpointsAt(address->host, port);
+    auto found = store.endpoints().at(address->host, port);
     if (!found) {
         return tl::unexpected(found.error());
     }
@@ -380,7 +380,7 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (auto s = applyTrustBundle(**store, p, trust, e); !s) {
         return reportError(ctx, s.error());
     }
-    auto added = (*store)->addEndpoint(e);
+    auto added = (*store)->endpoints().add(e);
     if (!added) {
         return reportError(ctx, added.error());
     }
@@ -434,7 +434,7 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!store) {
         return reportError(ctx, store.error());
     }
-    auto list = (*store)->listEndpoints({p.value(group), p.value(filter)});
+    auto list = (*store)->endpoints().list({p.value(group), p.value(filter)});
     if (!list) {
         return reportError(ctx, list.error());
     }
@@ -577,7 +577,7 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
     if (expectedRevision > 0) {
         changed.revision = expectedRevision;
     }
-    auto saved = (*store)->updateEndpoint(changed);
+    auto saved = (*store)->endpoints().update(changed);
     if (!saved) {
         return reportError(ctx, saved.error());
     }
@@ -622,7 +622,7 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
     if (!e) {
         return reportError(ctx, e.error());
     }
-    if (auto s = (*store)->removeEndpoint(e->id); !s) {
+    if (auto s = (*store)->endpoints().remove(e->id); !s) {
         return reportError(ctx, s.error());
     }
     if (ctx.json) {

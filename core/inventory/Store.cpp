@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Opening, migrating, transactions and the audit log. Endpoint, deploy target,
-// key and certificate calls live in StoreEndpoints.cpp and StoreCertificates.cpp.
+// Store info, migrations and transactions; the records are read and written
+// by the repositories (EndpointRepository.cpp and its siblings).
 #include "Store.h"
 
 #include "OpenedStore.h"
@@ -349,47 +349,6 @@ Status Store::transaction(const std::function<Status()>& fn)
     return result;
 }
 
-Status Store::audit(const QString& actor, const QString& action, const QString& subject,
-                    const QString& result, const QString& detail)
-{
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO audit_log (at_utc, actor, action, subject, result, "
-                             "detail) VALUES (?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(internal::nowText());
-    q.addBindValue(actor);
-    q.addBindValue(action);
-    q.addBindValue(subject);
-    q.addBindValue(result);
-    q.addBindValue(detail);
-    return internal::execPrepared(q, QStringLiteral("Cannot write the audit log"));
-}
-
-Result<QList<AuditEntry>> Store::auditLog(int limit) const
-{
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id, at_utc, actor, action, subject, result, detail "
-                             "FROM audit_log ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(limit);
-    if (auto s = internal::execPrepared(q, QStringLiteral("Cannot read the audit log")); !s) {
-        return tl::unexpected(s.error());
-    }
-    QList<AuditEntry> entries;
-    while (q.next()) {
-        AuditEntry e;
-        e.id = q.value(0).toLongLong();
-        e.atUtc = internal::timeFromText(q.value(1).toString());
-        e.actor = q.value(2).toString();
-        e.action = q.value(3).toString();
-        e.subject = q.value(4).toString();
-        e.result = q.value(5).toString();
-        e.detail = q.value(6).toString();
-        entries << e;
-    }
-    return entries;
-}
-
 Status Store::mutate(const QString& action, const QString& subject,
                      const std::function<Status()>& fn)
 {
@@ -398,7 +357,7 @@ Status Store::mutate(const QString& action, const QString& subject,
         if (auto r = fn(); !r) {
             return r;
         }
-        return audit(m_actor, action, subject, QStringLiteral("ok"));
+        return m_activity.audit(m_actor, action, subject, QStringLiteral("ok"));
     });
     // A busy store cannot take the refusal's line either; waiting for it
     // again would only double the user's wait.
@@ -406,8 +365,8 @@ Status Store::mutate(const QString& action, const QString& subject,
         // Best effort: the refusal itself is worth a line, but must not hide
         // the original error.
         (void)transaction([&]() {
-            return audit(m_actor, action, subject, errorCodeName(s.error().code),
-                         s.error().message);
+            return m_activity.audit(m_actor, action, subject, errorCodeName(s.error().code),
+                                    s.error().message);
         });
     }
     return s;

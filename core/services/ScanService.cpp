@@ -203,7 +203,7 @@ void ScanService::complete(EndpointCheck check)
 
     if (m_store != nullptr && check.target.endpointId != 0) {
         // Recorded before it is reported: what the admin sees is in the history.
-        if (auto added = m_store->addProbe(probeRecord(check)); !added) {
+        if (auto added = m_store->probes().add(probeRecord(check)); !added) {
             m_recordFailures << QStringLiteral("%1: %2").arg(
                 inventory::endpointAddress(check.target.target.host, check.target.target.port),
                 added.error().message);

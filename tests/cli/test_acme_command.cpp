@@ -534,8 +534,8 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     {
         auto store = certdeck::inventory::Store::openSqlite(db);
         QVERIFY(store);
-        QVERIFY((*store)->upsertCertificate(cert->certificates.first()));
-        auto kept = (*store)->setRenewalWindow(sha256, w);
+        QVERIFY((*store)->certificates().upsert(cert->certificates.first()));
+        auto kept = (*store)->certificates().setRenewalWindow(sha256, w);
         QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
     }
     const QString start = w.windowStartUtc.toString(Qt::ISODate);
@@ -573,7 +573,7 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     QVERIFY2(forced.err.contains("offers no renewal information (ARI)"), forced.err.constData());
     auto store = certdeck::inventory::Store::openSqlite(db);
     QVERIFY(store);
-    auto still = (*store)->renewalWindow(sha256);
+    auto still = (*store)->certificates().renewalWindow(sha256);
     QVERIFY(still && still->has_value());
     QCOMPARE((*still)->windowStartUtc, w.windowStartUtc);
     QCOMPARE((*still)->retryAfterUtc, w.retryAfterUtc);
@@ -614,7 +614,7 @@ void TestAcmeCommand::storedAccountLifecycle()
     {
         auto store = certdeck::inventory::Store::openUrl(db);
         QVERIFY(store);
-        auto issuers = (*store)->issuers();
+        auto issuers = (*store)->issuers().list();
         QVERIFY(issuers && issuers->size() == 1);
         certdeck::inventory::KeyVault kv(**store);
         QVERIFY(kv.unlock("stored account passphrase"));

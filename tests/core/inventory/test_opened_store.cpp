@@ -54,9 +54,9 @@ void TestOpenedStore::secondOpenOnlyConnects()
     // the others.
     Endpoint e;
     e.host = QStringLiteral("once.example.test");
-    QVERIFY((*b)->addEndpoint(e).has_value());
-    QCOMPARE((*a)->listEndpoints()->size(), 1);
-    QCOMPARE((*c)->listEndpoints()->size(), 1);
+    QVERIFY((*b)->endpoints().add(e).has_value());
+    QCOMPARE((*a)->endpoints().list()->size(), 1);
+    QCOMPARE((*c)->endpoints().list()->size(), 1);
     QCOMPARE((*c)->info()->location, path);
 }
 
@@ -78,7 +78,7 @@ void TestOpenedStore::workerThreadConnectionSkipsChecks()
         }
         Endpoint e;
         e.host = QStringLiteral("worker.example.test");
-        if (auto added = (*mine)->addEndpoint(e); !added) {
+        if (auto added = (*mine)->endpoints().add(e); !added) {
             return added.error().toString();
         }
         auto byLocation = Store::openUrl(path);
@@ -88,14 +88,14 @@ void TestOpenedStore::workerThreadConnectionSkipsChecks()
         if ((*byLocation)->opened() != opened) {
             return QStringLiteral("a second opened store for the same location");
         }
-        return (*byLocation)->listEndpoints()->size() == 1 ? QString()
-                                                           : QStringLiteral("endpoint not seen");
+        return (*byLocation)->endpoints().list()->size() == 1 ? QString()
+                                                              : QStringLiteral("endpoint not seen");
     });
     done.waitForFinished();
     QVERIFY2(done.result().isEmpty(), qPrintable(done.result()));
     QVERIFY(workerThread != QThread::currentThreadId());
     QCOMPARE(OpenedStore::fullOpenCount(), before);
-    auto listed = (*main)->listEndpoints();
+    auto listed = (*main)->endpoints().list();
     QVERIFY(listed && listed->size() == 1);
     QCOMPARE(listed->first().host, QStringLiteral("worker.example.test"));
 }
@@ -166,11 +166,11 @@ void TestOpenedStore::storeThreadRunsInOrderOnItsOwnThread()
             }
             Endpoint e;
             e.host = QStringLiteral("h%1.example.test").arg(i);
-            if (auto added = s.addEndpoint(e); !added) {
+            if (auto added = s.endpoints().add(e); !added) {
                 return tl::unexpected(added.error());
             }
             // Each task sees exactly the ones queued before it.
-            auto all = s.listEndpoints();
+            auto all = s.endpoints().list();
             if (!all) {
                 return tl::unexpected(all.error());
             }
