@@ -11,6 +11,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <memory>
+#include <optional>
 
 namespace certdeck::ui {
 
@@ -71,14 +73,39 @@ void SettingsPage::checkKeyProtection()
         bool initialized = false;
         int keys = 0;
     };
+    struct Found
+    {
+        std::optional<Result<Vault>> vault;
+        std::optional<Status> keyring;
+    };
     // The vault is read on the store thread; the keyring probe (up to 15 s
     // on a bus without a Secret Service) runs apart so it holds no store work
-    // up. Both lines are filled before keyProtectionChecked().
-    auto pending = std::make_shared<int>(2);
-    auto oneDone = [this, pending] {
-        if (--*pending == 0) {
-            emit keyProtectionChecked();
+    // up. Both lines are shown together, then keyProtectionChecked().
+    auto found = std::make_shared<Found>();
+    auto showWhenBoth = [this, found] {
+        if (!found->vault || !found->keyring) {
+            return;
         }
+        const Result<Vault>& v = *found->vault;
+        if (!v) {
+            m_vault->setText(tr("Error: %1").arg(v.error().message));
+        } else if (!v->initialized) {
+            m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
+                                "init` before keys are stored."));
+        } else {
+            m_vault->setText(
+                tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, v->keys));
+        }
+        const Status& keyring = *found->keyring;
+        if (keyring) {
+            m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
+        } else {
+            m_keyring->setText(tr("Not available: %1").arg(keyring.error().message) +
+                               (keyring.error().detail.isEmpty()
+                                    ? QString()
+                                    : QStringLiteral(" (%1)").arg(keyring.error().detail)));
+        }
+        emit keyProtectionChecked();
     };
     runOnStore<Vault>(
         this, m_storePath,
@@ -97,30 +124,15 @@ void SettingsPage::checkKeyProtection()
             v.keys = *keys;
             return v;
         },
-        [this, oneDone](const Result<Vault>& v) {
-            if (!v) {
-                m_vault->setText(tr("Error: %1").arg(v.error().message));
-            } else if (!v->initialized) {
-                m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
-                                    "init` before keys are stored."));
-            } else {
-                m_vault->setText(
-                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, v->keys));
-            }
-            oneDone();
+        [found, showWhenBoth](const Result<Vault>& v) {
+            found->vault = v;
+            showWhenBoth();
         });
     runInBackground(
         this, [] { return inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe(); },
-        [this, oneDone](const Status& keyring) {
-            if (keyring) {
-                m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
-            } else {
-                m_keyring->setText(tr("Not available: %1").arg(keyring.error().message) +
-                                   (keyring.error().detail.isEmpty()
-                                        ? QString()
-                                        : QStringLiteral(" (%1)").arg(keyring.error().detail)));
-            }
-            oneDone();
+        [found, showWhenBoth](const Status& keyring) {
+            found->keyring = keyring;
+            showWhenBoth();
         });
 }
 
