@@ -48,7 +48,7 @@ Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::En
 {
     ScanTarget t = targetOf(endpoint);
     if (endpoint.id != 0) {
-        auto current = store.currentCertificates();
+        auto current = store.certificates().current();
         if (!current) {
             return tl::unexpected(current.error());
         }
@@ -56,7 +56,7 @@ Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::En
             t.recorded = recordedOf(it.value());
         }
     }
-    auto bundle = store.effectiveTrustBundle(endpoint);
+    auto bundle = store.trustBundles().effectiveFor(endpoint);
     if (!bundle) {
         return tl::unexpected(bundle.error());
     }
@@ -69,15 +69,15 @@ Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::En
 Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
                                       const inventory::EndpointFilter& filter)
 {
-    auto endpoints = store.listEndpoints(filter);
+    auto endpoints = store.endpoints().list(filter);
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
-    auto groups = store.groupTrustBundles();
+    auto groups = store.trustBundles().byGroup();
     if (!groups) {
         return tl::unexpected(groups.error());
     }
-    auto bundles = store.trustBundles();
+    auto bundles = store.trustBundles().list();
     if (!bundles) {
         return tl::unexpected(bundles.error());
     }
@@ -118,13 +118,13 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
 
 Result<TrustAnchors> anchorsFor(const inventory::Store& store, const probe::ProbeTarget& target)
 {
-    auto endpoints = store.endpointsAt(target.host.trimmed().toLower(), target.port);
+    auto endpoints = store.endpoints().at(target.host.trimmed().toLower(), target.port);
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
     QString sni = target.sni.trimmed().toLower();
     if (sni == target.host.trimmed().toLower()) {
-        sni.clear(); // stored that way (see Store::addEndpoint)
+        sni.clear(); // stored that way (see EndpointRepository::add)
     }
     for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
         if (e.sniName == sni) {

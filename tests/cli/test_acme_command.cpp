@@ -516,8 +516,8 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     {
         auto store = certdeck::inventory::Store::openSqlite(db);
         QVERIFY(store);
-        QVERIFY((*store)->upsertCertificate(cert->certificates.first()));
-        auto kept = (*store)->setRenewalWindow(sha256, w);
+        QVERIFY((*store)->certificates().upsert(cert->certificates.first()));
+        auto kept = (*store)->certificates().setRenewalWindow(sha256, w);
         QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
     }
     const QString start = w.windowStartUtc.toString(Qt::ISODate);
@@ -555,7 +555,7 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     QVERIFY2(forced.err.contains("offers no renewal information (ARI)"), forced.err.constData());
     auto store = certdeck::inventory::Store::openSqlite(db);
     QVERIFY(store);
-    auto still = (*store)->renewalWindow(sha256);
+    auto still = (*store)->certificates().renewalWindow(sha256);
     QVERIFY(still && still->has_value());
     QCOMPARE((*still)->windowStartUtc, w.windowStartUtc);
     QCOMPARE((*still)->retryAfterUtc, w.retryAfterUtc);
@@ -596,7 +596,7 @@ void TestAcmeCommand::storedAccountLifecycle()
     {
         auto store = certdeck::inventory::Store::openUrl(db);
         QVERIFY(store);
-        auto issuers = (*store)->issuers();
+        auto issuers = (*store)->issuers().list();
         QVERIFY(issuers && issuers->size() == 1);
         certdeck::inventory::KeyVault kv(**store);
         QVERIFY(kv.unlock("stored account passphrase"));
@@ -648,12 +648,18 @@ void TestAcmeCommand::storedAccountLifecycle()
     // Issue with the stored account: found as the only one for --directory.
     const QString keyOut = path(QStringLiteral("stored-site.key"));
     const QString certOut = path(QStringLiteral("stored-site.pem"));
+    // With the inventory's debug log: the command opens (checks and
+    // migrates) the store once, though both the account lookup and the key
+    // load read it.
+    QProcessEnvironment logged = env;
+    logged.insert("CERTDECK_LOG", "inventory");
     Run issued = ctl(QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
                          QStringList{"-d", "stored.cli.test", "--http-port",
                                      QString::number(m_pebble->httpPort()), "--http-address",
                                      "127.0.0.1", "--key-out", keyOut, "--cert-out", certOut},
-                     env);
+                     logged);
     QVERIFY2(issued.code == 0, issued.err.constData());
+    QCOMPARE(issued.err.count("checked and migrated once"), 1);
     QVERIFY2(issued.err.contains("using the stored account 'pebble'"), issued.err.constData());
     QByteArray certText;
     QCOMPARE(
@@ -678,9 +684,13 @@ void TestAcmeCommand::storedAccountLifecycle()
     QVERIFY2(refused.err.contains("wrong master passphrase"), refused.err.constData());
 
     // Rollover: the stored key is replaced, and the CA knows the account by it.
-    Run roll = ctl(
-        QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault, env);
+    // The account flow connects to the store the command opened.
+    Run roll =
+        ctl(QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault,
+            logged);
     QVERIFY2(roll.code == 0, roll.err.constData());
+    QCOMPARE(roll.err.count("checked and migrated once"), 1);
+    QVERIFY2(roll.err.contains("already checked, no migrations"), roll.err.constData());
     const QString rolled =
         QJsonDocument::fromJson(roll.out).object().value("keyThumbprint").toString();
     QVERIFY(rolled.size() == 43 && rolled != thumbprint);

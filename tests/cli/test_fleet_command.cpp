@@ -492,14 +492,14 @@ void TestFleetCommand::worksWhileTheConsoleHasTheStoreOpen()
 {
     auto console = certdeck::inventory::Store::openSqlite(m_db);
     QVERIFY(console.has_value());
-    QCOMPARE((*console)->listEndpoints()->size(), 0);
+    QCOMPARE((*console)->endpoints().list()->size(), 0);
     const Run add = ctl({QStringLiteral("add"), QStringLiteral("cli.example.test")});
     QCOMPARE(add.code, 0);
     // The console sees the CLI's row on its next read, and the CLI the console's.
-    QCOMPARE((*console)->listEndpoints()->size(), 1);
+    QCOMPARE((*console)->endpoints().list()->size(), 1);
     certdeck::inventory::Endpoint e;
     e.host = QStringLiteral("console.example.test");
-    QVERIFY((*console)->addEndpoint(e).has_value());
+    QVERIFY((*console)->endpoints().add(e).has_value());
     const Run list = ctl({QStringLiteral("list")});
     QCOMPARE(list.code, 0);
     QVERIFY(list.out.contains("console.example.test:443"));

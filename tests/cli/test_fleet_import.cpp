@@ -225,10 +225,10 @@ void TestFleetImport::refusedHalfWayKeepsNothing()
     // Nothing of it is in the store: no new endpoint, no deploy target.
     auto store = inventory::Store::openUrl(m_db);
     QVERIFY(store.has_value());
-    auto all = (*store)->listEndpoints();
+    auto all = (*store)->endpoints().list();
     QVERIFY(all.has_value());
     QCOMPARE(all->size(), 3);
-    QVERIFY(!(*store)->deployTarget(1).has_value());
+    QVERIFY(!(*store)->endpoints().deployTarget(1).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestFleetImport)

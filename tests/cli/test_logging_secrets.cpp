@@ -495,7 +495,7 @@ void TestLoggingSecrets::osKeyringSecretsStayOut()
     const QString leak = leakIn(log, secrets);
     QVERIFY2(leak.isEmpty(),
              qPrintable(leak + QStringLiteral(" is in the log:\n") + QString::fromUtf8(log)));
-    QVERIFY(keyring.remove((*store)->key(*id)->keyringId).has_value());
+    QVERIFY(keyring.remove((*store)->keys().get(*id)->keyringId).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestLoggingSecrets)

@@ -69,13 +69,13 @@ qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sn
     }
     // The fixtures serve the test PKI: its root is the endpoints' trust
     // bundle, as an internal CA's would be.
-    auto bundle = (*store)->trustBundle(QStringLiteral("test-pki"));
+    auto bundle = (*store)->trustBundles().get(QStringLiteral("test-pki"));
     if (!bundle) {
         QFile root(m_pki.rootCert);
         if (!root.open(QIODevice::ReadOnly)) {
             return 0;
         }
-        bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"), root.readAll());
+        bundle = (*store)->trustBundles().add(QStringLiteral("test-pki"), root.readAll());
         if (!bundle) {
             return 0;
         }
@@ -86,7 +86,7 @@ qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sn
     e.sniName = sni;
     e.group = group;
     e.trustBundleId = bundle->id;
-    auto added = (*store)->addEndpoint(e);
+    auto added = (*store)->endpoints().add(e);
     return added ? added->id : 0;
 }
 
@@ -156,7 +156,7 @@ void TestScanCommand::worstVerdictAndHistory()
                                              {legacy, QStringLiteral("warning")},
                                              {refused, QStringLiteral("critical")}};
     for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
-        auto probes = (*store)->probes(it.key());
+        auto probes = (*store)->probes().history(it.key());
         QVERIFY(probes.has_value());
         QCOMPARE(probes->size(), 1);
         QCOMPARE(probes->first().status, it.value());
@@ -165,19 +165,19 @@ void TestScanCommand::worstVerdictAndHistory()
         QCOMPARE(report.value(QStringLiteral("verdict")).toString(), it.value());
     }
     const auto legacyReport =
-        QJsonDocument::fromJson((*store)->probes(legacy)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(legacy)->first().reportJson).object();
     QVERIFY(legacyReport.value(QStringLiteral("weaknesses"))
                 .toArray()
                 .contains(QStringLiteral("TLSv1.0 is enabled")));
     // The grade and the findings that led to it are in the history too.
-    QCOMPARE((*store)->probes(legacy)->first().grade, QStringLiteral("B"));
+    QCOMPARE((*store)->probes().history(legacy)->first().grade, QStringLiteral("B"));
     QCOMPARE(legacyReport.value(QStringLiteral("grade")).toString(), QStringLiteral("B"));
     QStringList codes;
     for (const QJsonValue& f : legacyReport.value(QStringLiteral("findings")).toArray()) {
         codes << f.toObject().value(QStringLiteral("code")).toString();
     }
     QVERIFY2(codes.contains(QStringLiteral("protocol.tls10")), qPrintable(codes.join(u',')));
-    QCOMPARE((*store)->probes(refused)->first().grade, QStringLiteral("F"));
+    QCOMPARE((*store)->probes().history(refused)->first().grade, QStringLiteral("F"));
 }
 
 void TestScanCommand::groupLimitsTheScan()
@@ -192,7 +192,7 @@ void TestScanCommand::groupLimitsTheScan()
     QCOMPARE(o.value(QStringLiteral("endpoints")).toArray().size(), 1);
     QCOMPARE(o.value(QStringLiteral("verdict")).toString(), QStringLiteral("ok"));
     auto store = inventory::Store::openSqlite(m_db);
-    QVERIFY((*store)->latestProbes()->isEmpty()); // --no-record
+    QVERIFY((*store)->probes().latest()->isEmpty()); // --no-record
 
     r = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("nobody")});
     QCOMPARE(r.code, 3);
@@ -259,14 +259,14 @@ void TestScanCommand::everyNodeOfAName()
     // One history record per endpoint, its nodes inside.
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
-    auto probes = (*store)->probes(multi);
+    auto probes = (*store)->probes().history(multi);
     QVERIFY(probes.has_value());
     QCOMPARE(probes->size(), 1);
     QCOMPARE(probes->first().status, QStringLiteral("warning"));
     const QJsonObject report = QJsonDocument::fromJson(probes->first().reportJson).object();
     QCOMPARE(report.value(QLatin1String("nodes")).toArray().size(), 3);
     QCOMPARE(report.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
-    QCOMPARE((*store)->probes(partial)->first().status, QStringLiteral("critical"));
+    QCOMPARE((*store)->probes().history(partial)->first().status, QStringLiteral("critical"));
 }
 
 // --inspect: each endpoint that answers is also inspected through OpenSSL
@@ -284,7 +284,7 @@ void TestScanCommand::inspectJoinsTheHistory()
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
     const QJsonObject report =
-        QJsonDocument::fromJson((*store)->probes(modern)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(modern)->first().reportJson).object();
     const QJsonObject inspection = report.value(QStringLiteral("inspection")).toObject();
     QVERIFY2(inspection.value(QStringLiteral("handshake")).toBool(),
              qPrintable(QJsonDocument(inspection).toJson()));
@@ -296,7 +296,7 @@ void TestScanCommand::inspectJoinsTheHistory()
     QVERIFY2(codes.contains(QStringLiteral("hsts.missing")), qPrintable(codes.join(u',')));
     QVERIFY2(codes.contains(QStringLiteral("ocsp.no-staple")), qPrintable(codes.join(u',')));
     const QJsonObject down =
-        QJsonDocument::fromJson((*store)->probes(closed)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(closed)->first().reportJson).object();
     QVERIFY(!down.contains(QStringLiteral("inspection")));
 
     // Without --inspect the chain is still read (the verdict needs it), in
@@ -355,7 +355,7 @@ void TestScanCommand::criticalFindingMakesTheEndpointCritical()
              qPrintable(r.out));
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
-    QCOMPARE((*store)->probes(id)->first().status, QStringLiteral("critical"));
+    QCOMPARE((*store)->probes().history(id)->first().status, QStringLiteral("critical"));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

@@ -49,15 +49,15 @@ qint64 TestFleetPage::seed(Store& s, const QString& host, const QString& group,
     Endpoint e;
     e.host = host;
     e.group = group;
-    auto added = s.addEndpoint(e);
+    auto added = s.endpoints().add(e);
     if (!added) {
         qWarning() << added.error().toString();
         return 0;
     }
     if (!certFile.isEmpty()) {
         auto bundle = crypto::CertificateReader::readFile(certFile);
-        auto certId = s.upsertCertificate(bundle->certificates.first());
-        auto v = s.addCertificateVersion(added->id, *certId, VersionState::Deployed);
+        auto certId = s.certificates().upsert(bundle->certificates.first());
+        auto v = s.certificates().addVersion(added->id, *certId, VersionState::Deployed);
         if (!v) {
             qWarning() << v.error().toString();
             return 0;
@@ -211,7 +211,7 @@ void TestFleetPage::editConflictIsExplained()
         (*other)->setActor(QStringLiteral("bob"));
         Endpoint theirs = mine;
         theirs.notes = QStringLiteral("bob was here");
-        QVERIFY((*other)->updateEndpoint(theirs).has_value());
+        QVERIFY((*other)->endpoints().update(theirs).has_value());
     }
     QStringList told;
     page.setNotify([&](const QString& m) { told << m; });
@@ -225,8 +225,8 @@ void TestFleetPage::editConflictIsExplained()
     QVERIFY(told.first().contains(QLatin1String("reloaded")));
     // Bob's change survived.
     auto check = Store::openUrl(m_db);
-    QCOMPARE((*check)->endpoint(mine.id)->notes, QStringLiteral("bob was here"));
-    QCOMPARE((*check)->endpoint(mine.id)->group, QStringLiteral("edge"));
+    QCOMPARE((*check)->endpoints().get(mine.id)->notes, QStringLiteral("bob was here"));
+    QCOMPARE((*check)->endpoints().get(mine.id)->group, QStringLiteral("edge"));
 }
 
 void TestFleetPage::removeAsksFirst()

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real console widgets offscreen, as an admin would use them.
+#include "ui/shell/AboutDialog.h"
+#include "ui/acme/AcmePage.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/settings/SettingsPage.h"
 #include "common/CpuFeatures.h"
 #include "inventory/KeyVault.h"
+#include "inventory/OpenedStore.h"
 #include "inventory/Store.h"
-#include "ui/settings/SettingsPage.h"
-#include "ui/shell/AboutDialog.h"
-#include "ui/shell/MainWindow.h"
 
 #include <QApplication>
 #include <QFile>
@@ -31,6 +34,7 @@ private slots:
     void integrityCheckRunsFromSettings();
     void keyProtectionIsShownInSettings();
     void damagedStoreIsReportedNotOverwritten();
+    void consoleOpensTheStoreOnce();
 
 private:
     QTemporaryDir m_tmp;
@@ -172,6 +176,46 @@ void TestMainWindow::damagedStoreIsReportedNotOverwritten()
     QVERIFY(status->text().contains(QLatin1String("not an SQLite database")));
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), QByteArray(4096, '\x01'));
+}
+
+void TestMainWindow::consoleOpensTheStoreOnce()
+{
+    // Every page's store work runs on one store thread: the store is checked
+    // and migrated at the first task only, however many follow.
+    const QString path = m_tmp.filePath(QStringLiteral("once.sqlite"));
+    const int before = inventory::OpenedStore::fullOpenCount();
+    MainWindow w(path);
+    QSignalSpy opened(&w, &MainWindow::storeOpened);
+    w.show();
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(opened.first().first().toBool(), true);
+
+    auto* fleet = w.findChild<FleetPage*>();
+    auto* acme = w.findChild<AcmePage*>();
+    QVERIFY(fleet != nullptr && acme != nullptr);
+    QSignalSpy reloaded(fleet, &FleetPage::reloaded);
+    QSignalSpy accounts(acme, &AcmePage::accountsLoaded);
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
+    auto* button = w.findChild<QPushButton*>(QStringLiteral("checkIntegrityButton"));
+    auto* result = w.findChild<QLabel*>(QStringLiteral("storeIntegrity"));
+    QVERIFY(button != nullptr && result != nullptr);
+    for (int i = 0; i < 3; ++i) {
+        fleet->reload();
+        acme->reload();
+        QTest::mouseClick(button, Qt::LeftButton);
+        QCOMPARE(result->text(), QStringLiteral("checking…"));
+        QTRY_COMPARE_WITH_TIMEOUT(result->text(), QStringLiteral("OK: no problems found"), 10000);
+    }
+    // The work was queued in order: the reloads asked for before each check
+    // have ended by the time it has.
+    QTRY_VERIFY(reloaded.count() >= 3 && accounts.count() >= 3);
+    for (const auto& r : std::as_const(reloaded)) {
+        QCOMPARE(r.first().toBool(), true);
+    }
+    for (const auto& a : std::as_const(accounts)) {
+        QCOMPARE(a.first().toBool(), true);
+    }
+    QCOMPARE(inventory::OpenedStore::fullOpenCount(), before + 1);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -78,7 +78,7 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QStrin
     if (!storeLocation.isEmpty()) {
         using Bundles = QList<inventory::TrustBundle>;
         runOnStore<Bundles>(
-            this, storeLocation, [](inventory::Store& s) { return s.trustBundles(); },
+            this, storeLocation, [](inventory::Store& s) { return s.trustBundles().list(); },
             [this](const Result<Bundles>& r) {
                 if (!r) {
                     m_trust->setToolTip(

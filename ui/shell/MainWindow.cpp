@@ -2,13 +2,14 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
-#include "inventory/Store.h"
 #include "ui/acme/AcmePage.h"
 #include "ui/certificates/CertificatesPage.h"
-#include "ui/common/Background.h"
 #include "ui/fleet/FleetPage.h"
 #include "ui/probe/ProbePage.h"
 #include "ui/settings/SettingsPage.h"
+#include "ui/common/StoreTask.h"
+#include "inventory/Store.h"
+#include "ui/common/Background.h"
 #include "ui/proxy/ProxyPage.h"
 
 #include <QAction>
@@ -186,9 +187,8 @@ void MainWindow::openCertificateFiles(const QStringList& paths, const QString& h
 void MainWindow::openStoreInBackground()
 {
     using StoreResult = Result<inventory::StoreInfo>;
-    const QString path = m_storePath;
-    runInBackground(
-        this, [path] { return inventory::Store::inspectUrl(path); },
+    runOnStore<inventory::StoreInfo>(
+        this, m_storePath, [](inventory::Store& store) { return store.info(); },
         [this](const StoreResult& r) {
             m_settings->setStoreInfo(r);
             if (r) {

@@ -176,7 +176,7 @@ Result<inventory::IssuerRecord> pickStoredAccount(CommandContext& ctx, const QCo
                     QStringLiteral("name the account: --account NAME, --directory URL (its only "
                                    "stored account) or --account-key FILE"));
     }
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return tl::unexpected(store.error());
     }
@@ -199,7 +199,7 @@ Result<StoredAccountKey> storedAccountKey(CommandContext& ctx, const QCommandLin
         return tl::unexpected(read.error());
     }
     pass.bytes = std::move(*read);
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return tl::unexpected(store.error());
     }

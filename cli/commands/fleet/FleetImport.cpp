@@ -137,7 +137,7 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
         }
         return plan->warnings.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
     }
-    auto store = Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -195,7 +195,7 @@ ExitCode runFleetExport(CommandContext& ctx, const QStringList& args)
     if (fmt != QLatin1String("json") && fmt != QLatin1String("csv")) {
         return usageError(ctx, QStringLiteral("--format is json or csv"));
     }
-    auto store = Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
