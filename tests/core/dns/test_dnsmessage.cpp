@@ -26,6 +26,7 @@ private slots:
     void txtChunks();
     void tsigMacMatchesOpenssl();
     void tsigRefusesUnsigned();
+    void tsigRefusesTruncatedRecord();
 };
 
 void TestDnsMessage::queryMatchesRfc1035Layout()
@@ -203,6 +204,33 @@ void TestDnsMessage::tsigRefusesUnsigned()
     QVERIFY(!s);
     QVERIFY2(s.error().message.contains(QLatin1String("not signed")),
              qPrintable(s.error().message));
+}
+
+void TestDnsMessage::tsigRefusesTruncatedRecord()
+{
+    auto key = TsigKey::fromBase64(QStringLiteral("k"), QStringLiteral("hmac-sha256"),
+                                   QByteArray(32, 'a').toBase64());
+    QVERIFY(key);
+    DnsMessage answer;
+    answer.id = 7;
+    answer.flags = DnsMessage::QrFlag | DnsMessage::OpcodeUpdate;
+    QByteArray mac;
+    auto signedWire = Tsig::sign(answer.encode().value(), *key, 1700000000, &mac);
+    QVERIFY(signedWire);
+    const DnsRecord whole = DnsMessage::decode(*signedWire)->additionals.constLast();
+    // Every cut of the TSIG rdata, from inside the algorithm name to the
+    // last byte of "other data" length, is refused as a value.
+    for (qsizetype cut = 1; cut < whole.rdata.size(); ++cut) {
+        DnsMessage cutAnswer = answer;
+        DnsRecord tsig = whole;
+        tsig.rdata.truncate(cut);
+        cutAnswer.additionals << tsig;
+        const auto s = Tsig::verify(cutAnswer.encode().value(), *key, mac, 1700000000);
+        QVERIFY(!s);
+        QVERIFY2(s.error().code == ErrorCode::Protocol, qPrintable(s.error().message));
+        QVERIFY2(s.error().message.contains(QLatin1String("TSIG record is")),
+                 qPrintable(QStringLiteral("cut at %1: ").arg(cut) + s.error().message));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDnsMessage)
