@@ -201,24 +201,10 @@ void TestOcspClient::wrongNonceIsAnError()
 {
     // A genuine answer made earlier for another request (its own nonce),
     // replayed by a server in the middle.
-    const QString req = m_dir.filePath(QStringLiteral("replay.req"));
-    const QString resp = m_dir.filePath(QStringLiteral("replay.resp"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.good.cert, QStringLiteral("-nonce"),
-                      QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
-    m_http.setFile(QStringLiteral("/replay"), fileBytes(resp), HttpFileServer::Mode::Normal,
+    const QByteArray replayed =
+        signedOcspResponse(m_pki, m_pki.good.cert, m_dir.filePath(QStringLiteral("replay")), true);
+    QVERIFY(!replayed.isEmpty());
+    m_http.setFile(QStringLiteral("/replay"), replayed, HttpFileServer::Mode::Normal,
                    "application/ocsp-response");
     OcspClientOptions o;
     o.method = OcspClientOptions::Method::Post;
@@ -243,24 +229,10 @@ void TestOcspClient::getRefusedFallsBackToPost()
 {
     // This server knows only POST /ocsp: the GET path (the request in it)
     // gets a 404, and Auto tries POST.
-    const QString resp = m_dir.filePath(QStringLiteral("nononce.resp"));
-    const QString req = m_dir.filePath(QStringLiteral("nononce.req"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.revoked.cert, QStringLiteral("-no_nonce"),
-                      QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
-    m_http.setFile(QStringLiteral("/ocsp"), fileBytes(resp), HttpFileServer::Mode::Normal,
+    const QByteArray answer = signedOcspResponse(m_pki, m_pki.revoked.cert,
+                                                 m_dir.filePath(QStringLiteral("nononce")), false);
+    QVERIFY(!answer.isEmpty());
+    m_http.setFile(QStringLiteral("/ocsp"), answer, HttpFileServer::Mode::Normal,
                    "application/ocsp-response");
     const Result<OcspAnswer> a =
         ask(firstCertificateIn(m_pki.revoked.cert), {}, m_http.url(QStringLiteral("/ocsp")));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "RevocationPeers.h"
 
+#include "PeerProcess.h"
 #include "crypto/CertificateReader.h"
 
 #include <QFile>
@@ -34,6 +35,30 @@ QString startRevocationPeers(const QString& dir, TestPki& pki, OcspFixture* ocsp
         return QStringLiteral("OCSP responder: ") + ocsp->errorString();
     }
     return {};
+}
+
+QByteArray signedOcspResponse(const TestPki& pki, const QString& certPath, const QString& stem,
+                              bool nonce)
+{
+    const QString req = stem + QStringLiteral(".req");
+    const QString resp = stem + QStringLiteral(".resp");
+    QByteArray out;
+    if (runTool(QStringLiteral("openssl"),
+                {QStringLiteral("ocsp"), QStringLiteral("-issuer"), pki.intermediateCert,
+                 QStringLiteral("-cert"), certPath,
+                 nonce ? QStringLiteral("-nonce") : QStringLiteral("-no_nonce"),
+                 QStringLiteral("-reqout"), req},
+                &out) != 0 ||
+        runTool(QStringLiteral("openssl"),
+                {QStringLiteral("ocsp"), QStringLiteral("-index"), pki.caIndex,
+                 QStringLiteral("-CA"), pki.intermediateCert, QStringLiteral("-rsigner"),
+                 pki.intermediateCert, QStringLiteral("-rkey"), pki.intermediateKey,
+                 QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
+                 QStringLiteral("-ndays"), QStringLiteral("1")},
+                &out) != 0) {
+        return {};
+    }
+    return fileBytes(resp);
 }
 
 crypto::Certificate firstCertificateIn(const QString& path)

@@ -22,6 +22,15 @@ namespace certdeck::test {
                                            HttpFileServer* http,
                                            const QString& crlPath = QStringLiteral("/int.crl"));
 
+/// A response to a request about the certificate at `certPath`, made and
+/// signed by `openssl ocsp` as the PKI's intermediate (valid for a day):
+/// what a server staples or a replaying middlebox sends. The request and the
+/// response are written to `stem`.req and `stem`.resp; `nonce` puts a nonce
+/// in the request (and so in the response). Returns the response's DER,
+/// empty when openssl failed.
+[[nodiscard]] QByteArray signedOcspResponse(const TestPki& pki, const QString& certPath,
+                                            const QString& stem, bool nonce = true);
+
 /// The first certificate in the file at `path` (PEM or DER), or a null one.
 [[nodiscard]] crypto::Certificate firstCertificateIn(const QString& path);
 
