@@ -291,7 +291,7 @@ void ScanService::complete(EndpointCheck check)
     if (m_store != nullptr && check.target.endpointId != 0) {
         // Recorded before it is reported: what the admin sees is in the
         // history, and a certificate seen served by every node is deployed.
-        Status recorded = m_store->addProbe(probeRecord(check)).map([](qint64) {});
+        Status recorded = m_store->probes().add(probeRecord(check)).map([](qint64) {});
         if (recorded) {
             recorded = recordServed(*m_store, check);
         }

@@ -81,7 +81,7 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     if (!bundles) {
         return tl::unexpected(bundles.error());
     }
-    auto current = store.currentCertificates();
+    auto current = store.certificates().current();
     if (!current) {
         return tl::unexpected(current.error());
     }

@@ -59,7 +59,7 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
             if (!cert) {
                 return tl::unexpected(cert.error());
             }
-            auto id = store.upsertCertificate(*cert);
+            auto id = store.certificates().upsert(*cert);
             if (!id) {
                 return tl::unexpected(id.error());
             }
@@ -72,7 +72,7 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
                 if (!cert) {
                     continue; // the chain findings say so; nothing to keep
                 }
-                if (auto id = store.upsertCertificate(*cert); !id) {
+                if (auto id = store.certificates().upsert(*cert); !id) {
                     return tl::unexpected(id.error());
                 }
             }
@@ -89,7 +89,7 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
         if (!recorded) {
             deployed = ids.value(served);
         } else if (recorded->sha256Hex.compare(served, Qt::CaseInsensitive) == 0) {
-            auto versions = store.certificateVersions(endpointId);
+            auto versions = store.certificates().versions(endpointId);
             if (!versions) {
                 return tl::unexpected(versions.error());
             }
@@ -108,8 +108,8 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
         if (deployed == 0) {
             return {};
         }
-        if (auto v = store.addCertificateVersion(endpointId, deployed,
-                                                 inventory::VersionState::Deployed);
+        if (auto v = store.certificates().addVersion(endpointId, deployed,
+                                                     inventory::VersionState::Deployed);
             !v) {
             return tl::unexpected(v.error());
         }
@@ -117,11 +117,12 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
             << QStringLiteral("endpoint #%1: certificate #%2 seen served by every node: deployed")
                    .arg(endpointId)
                    .arg(deployed);
-        return store.audit(store.actor(), QStringLiteral("certificate.deployed"),
-                           QStringLiteral("endpoint #%1").arg(endpointId), QStringLiteral("ok"),
-                           QStringLiteral("certificate #%1 seen served by %2 node(s)")
-                               .arg(deployed)
-                               .arg(known.size()));
+        return store.activity().audit(store.actor(), QStringLiteral("certificate.deployed"),
+                                      QStringLiteral("endpoint #%1").arg(endpointId),
+                                      QStringLiteral("ok"),
+                                      QStringLiteral("certificate #%1 seen served by %2 node(s)")
+                                          .arg(deployed)
+                                          .arg(known.size()));
     });
 }
 

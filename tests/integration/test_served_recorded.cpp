@@ -95,7 +95,7 @@ void TestServedRecorded::initTestCase()
     m_store = std::move(*store);
     QFile root(m_pki.rootCert);
     QVERIFY(root.open(QIODevice::ReadOnly));
-    auto bundle = m_store->addTrustBundle(QStringLiteral("test-root"), root.readAll());
+    auto bundle = m_store->trustBundles().add(QStringLiteral("test-root"), root.readAll());
     QVERIFY(bundle);
 }
 
@@ -123,7 +123,7 @@ services::EndpointCheck TestServedRecorded::scan()
 
 inventory::CertificateVersion TestServedRecorded::newestVersion()
 {
-    auto versions = m_store->certificateVersions(m_endpoint);
+    auto versions = m_store->certificates().versions(m_endpoint);
     if (!versions || versions->isEmpty()) {
         return {};
     }
@@ -138,13 +138,13 @@ void TestServedRecorded::servedVersusRecorded()
     NginxFixture nginx;
     QVERIFY2(nginx.start(tls(m_old)), qPrintable(nginx.errorString()));
     const quint16 port = nginx.port();
-    auto bundle = m_store->trustBundle(QStringLiteral("test-root"));
+    auto bundle = m_store->trustBundles().get(QStringLiteral("test-root"));
     QVERIFY(bundle);
     inventory::Endpoint e;
     e.host = QStringLiteral("127.0.0.1");
     e.port = port;
     e.trustBundleId = bundle->id;
-    auto added = m_store->addEndpoint(e);
+    auto added = m_store->endpoints().add(e);
     QVERIFY2(added, qPrintable(added ? QString() : added.error().message));
     m_endpoint = added->id;
     const crypto::Certificate oldLeaf = leafOf(m_old);
@@ -158,15 +158,16 @@ void TestServedRecorded::servedVersusRecorded()
     QVERIFY(findingOf(first, QStringLiteral("served.differs")) == nullptr);
     QCOMPARE(first.served.size(), 1);
     QCOMPARE(first.served.constFirst().serialHex, oldLeaf.serialHex());
-    auto current = m_store->currentCertificates();
+    auto current = m_store->certificates().current();
     QVERIFY(current && current->contains(m_endpoint));
     QCOMPARE(current->value(m_endpoint).sha256Hex, sha256(oldLeaf));
     QCOMPARE(newestVersion().state, inventory::VersionState::Deployed);
 
     // 2. A renewal recorded, not yet deployed: nginx still serves the old one.
-    auto newId = m_store->upsertCertificate(newLeaf);
+    auto newId = m_store->certificates().upsert(newLeaf);
     QVERIFY(newId);
-    QVERIFY(m_store->addCertificateVersion(m_endpoint, *newId, inventory::VersionState::Issued));
+    QVERIFY(
+        m_store->certificates().addVersion(m_endpoint, *newId, inventory::VersionState::Issued));
     services::EndpointCheck second = scan();
     const probe::Finding* differs = findingOf(second, QStringLiteral("served.differs"));
     QVERIFY2(differs != nullptr, "served.differs is missing");
@@ -194,7 +195,7 @@ void TestServedRecorded::servedVersusRecorded()
     const qint64 before = newestVersion().id;
     (void)scan();
     QCOMPARE(newestVersion().id, before);
-    auto audit = m_store->auditLog(50);
+    auto audit = m_store->activity().auditLog(50);
     QVERIFY(audit);
     const qsizetype deployedEntries =
         std::count_if(audit->cbegin(), audit->cend(), [](const inventory::AuditEntry& a) {

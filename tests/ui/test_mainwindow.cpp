@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real console widgets offscreen, as an admin would use them.
-#include "ui/shell/AboutDialog.h"
-#include "ui/acme/AcmePage.h"
-#include "ui/fleet/FleetPage.h"
-#include "ui/shell/MainWindow.h"
-#include "ui/settings/SettingsPage.h"
 #include "common/CpuFeatures.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OpenedStore.h"
 #include "inventory/Store.h"
+#include "ui/acme/AcmePage.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/settings/SettingsPage.h"
+#include "ui/shell/AboutDialog.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QApplication>
 #include <QFile>

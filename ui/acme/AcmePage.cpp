@@ -3,14 +3,14 @@
 
 #include "AcmeAccountDialog.h"
 #include "AcmeOrderDialog.h"
-#include "ui/common/OperationProgress.h"
-#include "ui/common/StoreTask.h"
-#include "ui/common/VaultSession.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
 #include "services/AcmeAccountStore.h"
 #include "ui/common/Background.h"
+#include "ui/common/OperationProgress.h"
 #include "ui/common/StatusColours.h"
+#include "ui/common/StoreTask.h"
+#include "ui/common/VaultSession.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

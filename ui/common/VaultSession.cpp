@@ -3,10 +3,10 @@
 
 #include "Background.h"
 #include "StoreTask.h"
-#include "ui/shell/UiLog.h"
 #include "VaultPassphraseDialog.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
+#include "ui/shell/UiLog.h"
 
 #include <QMessageBox>
 #include <openssl/crypto.h>

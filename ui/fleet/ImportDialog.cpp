@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ImportDialog.h"
 
-#include "ui/common/StoreTask.h"
 #include "inventory/ImportApplier.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "inventory/import/ImportSource.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

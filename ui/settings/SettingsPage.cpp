@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SettingsPage.h"
 
-#include "ui/common/StoreTask.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OsKeyring.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 
 #include <QFormLayout>
 #include <QGroupBox>
@@ -101,7 +101,7 @@ void SettingsPage::checkKeyProtection()
             m_vault->setText(tr("Error: %1").arg(v.error().message));
         } else if (!v->initialized) {
             m_vault->setText(tr("No master passphrase yet: the console asks for one when "
-                                    "it first stores a key (or run `certdeckctl vault init`)."));
+                                "it first stores a key (or run `certdeckctl vault init`)."));
         } else {
             m_vault->setText(
                 tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, v->keys));

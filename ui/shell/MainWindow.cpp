@@ -2,15 +2,15 @@
 #include "MainWindow.h"
 
 #include "AboutDialog.h"
+#include "inventory/Store.h"
 #include "ui/acme/AcmePage.h"
 #include "ui/certificates/CertificatesPage.h"
+#include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 #include "ui/fleet/FleetPage.h"
 #include "ui/probe/ProbePage.h"
-#include "ui/settings/SettingsPage.h"
-#include "ui/common/StoreTask.h"
-#include "inventory/Store.h"
-#include "ui/common/Background.h"
 #include "ui/proxy/ProxyPage.h"
+#include "ui/settings/SettingsPage.h"
 
 #include <QAction>
 #include <QHBoxLayout>
