@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 
 #include "common/Logging.h"
+#include "inventory/Store.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -300,6 +301,21 @@ QJsonObject errorJson(const Error& e)
         {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), errorCodeName(e.code)},
                                               {QStringLiteral("message"), e.message},
                                               {QStringLiteral("detail"), e.detail}}}};
+}
+
+Result<inventory::Store*> CommandContext::store()
+{
+    // --db given after the command name changes dbPath before any store
+    // work; a store opened for another path is not the one asked for.
+    if (!openedStore || openedStorePath != dbPath) {
+        auto opened = inventory::Store::openUrl(dbPath);
+        if (!opened) {
+            return tl::unexpected(opened.error());
+        }
+        openedStore = std::move(*opened);
+        openedStorePath = dbPath;
+    }
+    return openedStore.get();
 }
 
 ExitCode reportError(CommandContext& ctx, const Error& error)

@@ -10,6 +10,11 @@
 #include <QLoggingCategory>
 #include <QTextStream>
 #include <functional>
+#include <memory>
+
+namespace certdeck::inventory {
+class Store;
+}
 
 namespace certdeck::cli {
 
@@ -24,9 +29,17 @@ struct CommandContext
     bool json = false;
     QString dbPath;
     bool verbose = false; ///< debug logs of every module on stderr
+
+    /// The inventory at dbPath, opened (and checked) at the first call and
+    /// kept for the rest of the command: a command opens it once and passes
+    /// it down, and the flows it runs connect to the same opened store.
+    [[nodiscard]] Result<inventory::Store*> store();
+    /// Kept by store(); not for commands.
+    std::shared_ptr<inventory::Store> openedStore = {};
+    QString openedStorePath = {};
     /// Where a usage error points: "certdeckctl acme revoke --help" once
     /// checkSubcommand() knows the subcommand.
-    QString usageHint;
+    QString usageHint = {};
 };
 
 /// One subcommand ("account new", "issue"), or the command itself when

@@ -28,7 +28,7 @@ ExitCode CtlApp::run(const QStringList& args)
     // Quiet unless CERTDECK_LOG asks; --verbose (here or after the command
     // name) switches everything on in CommonOptions::apply().
     logging::configureFromEnvironment(false);
-    CommandContext ctx{m_out, m_err, false, inventory::Store::defaultLocation(), false, {}};
+    CommandContext ctx{m_out, m_err, false, inventory::Store::defaultLocation()};
     QCommandLineParser p;
     CommonOptions common;
     common.addTo(p);

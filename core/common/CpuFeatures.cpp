@@ -17,7 +17,7 @@ QList<CpuFeatures::Flag> CpuFeatures::flags() const
         {QStringLiteral("AES-NI"), aesni},    {QStringLiteral("PCLMULQDQ"), pclmulqdq},
         {QStringLiteral("VAES"), vaes},       {QStringLiteral("VPCLMULQDQ"), vpclmulqdq},
         {QStringLiteral("SHA-NI"), shaNi},    {QStringLiteral("AVX2"), avx2},
-        {QStringLiteral("AVX-512"), avx512f},
+        {QStringLiteral("AVX-512"), avx512f}, {QStringLiteral("AVX-512 IFMA"), avx512ifma},
     };
 }
 
@@ -70,6 +70,7 @@ CpuFeatures CpuFeatures::detect()
         f.avx2 = avx && ymmSaved && bit(b, 5);
         f.shaNi = bit(b, 29);
         f.avx512f = zmmSaved && bit(b, 16);
+        f.avx512ifma = zmmSaved && bit(b, 21);
         f.vaes = avx && ymmSaved && bit(c, 9);
         f.vpclmulqdq = avx && ymmSaved && bit(c, 10);
     }

@@ -20,6 +20,7 @@ struct CpuFeatures
     bool shaNi = false;
     bool avx2 = false;
     bool avx512f = false;
+    bool avx512ifma = false; ///< AVX-512 IFMA (52-bit multiply-add: OpenSSL's RSA)
 
     struct Flag
     {

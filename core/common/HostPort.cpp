@@ -172,6 +172,15 @@ Result<HostPort> parseHostPort(const QString& text, quint16 defaultPort)
     return out;
 }
 
+Result<HostPort> parseAddressPort(const QString& text, quint16 defaultPort)
+{
+    auto hp = parseHostPort(text, defaultPort);
+    if (hp && !hp->isAddress) {
+        return refuse(text, QStringLiteral("\"%1\" is not an IP address").arg(hp->displayHost));
+    }
+    return hp;
+}
+
 Result<quint16> parsePortNumber(const QString& text)
 {
     static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));

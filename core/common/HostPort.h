@@ -39,6 +39,12 @@ struct HostPort
 /// letters, digits, '-' and '_', at most 63 characters each, 253 in all).
 [[nodiscard]] Result<HostPort> parseHostPort(const QString& text, quint16 defaultPort);
 
+/// An IP address with an optional port (a DNS server, a listen address):
+/// the text parseHostPort() accepts, whose host is an IPv4 or IPv6 literal.
+/// A name is refused ("\"ns1.example:53\": \"ns1.example\" is not an IP
+/// address"): these are used before any resolver is.
+[[nodiscard]] Result<HostPort> parseAddressPort(const QString& text, quint16 defaultPort);
+
 /// A host without a port (an SNI name, a CSV "host" cell): the same rules
 /// as parseHostPort(), and a ':' is only allowed inside an IPv6 address.
 /// Returns the form to connect to (lower-case ACE, or the IP address).

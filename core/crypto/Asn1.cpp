@@ -2,6 +2,7 @@
 #include "Asn1.h"
 
 #include "crypto/OpenSslError.h"
+#include "crypto/internal/IpOctets.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -94,19 +95,7 @@ QList<SubjectAltName> fromGeneralNames(const GENERAL_NAMES* names)
             break;
         case GEN_IPADD: {
             san.type = SubjectAltName::Type::Ip;
-            const unsigned char* d = ASN1_STRING_get0_data(gn->d.iPAddress);
-            const int len = ASN1_STRING_length(gn->d.iPAddress);
-            if (len == 4) {
-                san.value = QHostAddress(quint32((quint32(d[0]) << 24) | (quint32(d[1]) << 16) |
-                                                 (quint32(d[2]) << 8) | quint32(d[3])))
-                                .toString();
-            } else if (len == 16) {
-                Q_IPV6ADDR a;
-                std::copy(d, d + 16, a.c);
-                san.value = QHostAddress(a).toString();
-            } else {
-                san.value = QStringLiteral("<invalid %1-byte address>").arg(len);
-            }
+            san.value = internal::ipAddressText(internal::octetsOf(gn->d.iPAddress));
             out << san;
             continue;
         }

@@ -4,6 +4,7 @@
 #include "crypto/Asn1.h"
 #include "crypto/OpenSslError.h"
 #include "crypto/internal/DerEncode.h"
+#include "crypto/internal/IpOctets.h"
 
 #include <QHostAddress>
 #include <openssl/asn1.h>
@@ -205,19 +206,7 @@ QStringList Certificate::ipAddresses() const
         if (gn->type != GEN_IPADD) {
             continue;
         }
-        const ASN1_OCTET_STRING* s = gn->d.iPAddress;
-        const unsigned char* d = ASN1_STRING_get0_data(s);
-        const int len = ASN1_STRING_length(s);
-        if (len == 4) {
-            out << QHostAddress(quint32((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]))
-                       .toString();
-        } else if (len == 16) {
-            Q_IPV6ADDR a;
-            std::copy(d, d + 16, a.c);
-            out << QHostAddress(a).toString();
-        } else {
-            out << QStringLiteral("<invalid %1-byte address>").arg(len);
-        }
+        out << internal::ipAddressText(internal::octetsOf(gn->d.iPAddress));
     }
     return out;
 }

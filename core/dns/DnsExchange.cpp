@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dns/DnsExchange.h"
 
+#include "common/ByteReader.h"
+#include "common/ByteWriter.h"
+
 #include <QTcpSocket>
 #include <QUdpSocket>
 
@@ -35,10 +38,7 @@ DnsExchange::DnsExchange(const DnsServer& server, const QByteArray& wire, int ti
     , m_context(context)
     , m_done(std::move(done))
 {
-    if (wire.size() >= 2) {
-        m_id = static_cast<quint16>((static_cast<quint8>(wire.at(0)) << 8) |
-                                    static_cast<quint8>(wire.at(1)));
-    }
+    m_id = ByteReader(wire).u16().value_or(0);
     m_timer.setSingleShot(true);
 }
 
@@ -110,11 +110,19 @@ void DnsExchange::startTcp()
     }
     m_tcp = new QTcpSocket(this);
     connect(m_tcp, &QTcpSocket::connected, this, [this] {
-        QByteArray framed;
-        framed.append(static_cast<char>((m_wire.size() >> 8) & 0xff));
-        framed.append(static_cast<char>(m_wire.size() & 0xff));
-        framed.append(m_wire);
-        m_tcp->write(framed);
+        // RFC 1035 4.2.2: a two-byte length in front; encode() keeps a
+        // message within it.
+        ByteWriter framed;
+        framed.beginBlock(2);
+        framed.bytes(m_wire);
+        framed.endBlock();
+        if (!framed.ok()) {
+            finish(fail(ErrorCode::Internal,
+                        QStringLiteral("a DNS request of %1 bytes does not fit TCP framing")
+                            .arg(m_wire.size())));
+            return;
+        }
+        m_tcp->write(framed.data());
     });
     connect(m_tcp, &QTcpSocket::readyRead, this, &DnsExchange::onTcpReady);
     connect(m_tcp, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
@@ -129,15 +137,12 @@ void DnsExchange::startTcp()
 void DnsExchange::onTcpReady()
 {
     m_tcpBuffer.append(m_tcp->readAll());
-    if (m_tcpBuffer.size() < 2) {
-        return;
+    ByteReader framed(m_tcpBuffer);
+    const auto message = framed.block(2);
+    if (!message) {
+        return; // the length or the message is still on its way
     }
-    const qsizetype len =
-        (static_cast<quint8>(m_tcpBuffer.at(0)) << 8) | static_cast<quint8>(m_tcpBuffer.at(1));
-    if (m_tcpBuffer.size() < len + 2) {
-        return;
-    }
-    const QByteArray msg = m_tcpBuffer.mid(2, len);
+    const QByteArray msg = message->data().toByteArray();
     if (msg.size() < 12 || msg.left(2) != m_wire.left(2)) {
         finish(fail(ErrorCode::Protocol,
                     QStringLiteral("the DNS server at %1 answered another request over TCP")

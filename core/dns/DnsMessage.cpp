@@ -4,12 +4,12 @@
 // libraries core/ already links.
 #include "dns/DnsMessage.h"
 
-#include "dns/internal/ByteIo.h"
+#include "common/ByteReader.h"
+#include "common/ByteWriter.h"
+
+#include <algorithm>
 
 namespace certdeck::dns {
-
-using internal::ByteReader;
-using internal::ByteWriter;
 
 namespace {
 
@@ -24,44 +24,46 @@ bool readName(ByteReader& r, QString* out)
     qsizetype resumeAt = -1;
     int jumps = 0;
     while (true) {
-        quint8 len = 0;
-        if (!r.u8(&len)) {
+        const auto len = r.u8();
+        if (!len) {
             return false;
         }
-        if ((len & 0xc0) == 0xc0) {
-            quint8 low = 0;
-            if (!r.u8(&low)) {
+        if ((*len & 0xc0) == 0xc0) {
+            const auto low = r.u8();
+            if (!low) {
                 return false;
             }
-            const qsizetype target = ((len & 0x3f) << 8) | low;
+            const qsizetype target = ((*len & 0x3f) << 8) | *low;
             // Only backward pointers: a forward or self pointer can loop.
-            if (++jumps > kMaxPointerJumps || target >= r.pos() - 2) {
+            if (++jumps > kMaxPointerJumps || target >= r.position() - 2) {
                 return false;
             }
             if (resumeAt < 0) {
-                resumeAt = r.pos();
+                resumeAt = r.position();
             }
-            r.seek(target);
+            if (!r.seek(target)) {
+                return false;
+            }
             continue;
         }
-        if ((len & 0xc0) != 0) {
+        if ((*len & 0xc0) != 0) {
             return false; // extended label types are obsolete
         }
-        if (len == 0) {
+        if (*len == 0) {
             break;
         }
-        QByteArray label;
-        if (!r.bytes(len, &label)) {
+        const auto label = r.bytes(*len);
+        if (!label) {
             return false;
         }
-        wireLength += len + 1;
+        wireLength += *len + 1;
         if (wireLength > 255) {
             return false;
         }
-        labels << QString::fromLatin1(label).toLower();
+        labels << QString::fromLatin1(*label).toLower();
     }
-    if (resumeAt >= 0) {
-        r.seek(resumeAt);
+    if (resumeAt >= 0 && !r.seek(resumeAt)) {
+        return false;
     }
     *out = labels.join(u'.');
     return true;
@@ -69,19 +71,27 @@ bool readName(ByteReader& r, QString* out)
 
 bool readRecord(ByteReader& r, DnsRecord* rec)
 {
-    quint16 rdlen = 0;
-    if (!readName(r, &rec->name) || !r.u16(&rec->type) || !r.u16(&rec->rrClass) ||
-        !r.u32(&rec->ttl) || !r.u16(&rdlen)) {
+    if (!readName(r, &rec->name)) {
         return false;
     }
-    const qsizetype rdataStart = r.pos();
-    if (!r.bytes(rdlen, &rec->rdata)) {
+    const auto type = r.u16();
+    const auto rrClass = r.u16();
+    const auto ttl = r.u32();
+    const qsizetype rdataStart = r.position();
+    const auto rdata = r.block(2);
+    if (!type || !rrClass || !ttl || !rdata) {
         return false;
     }
+    rec->type = *type;
+    rec->rrClass = *rrClass;
+    rec->ttl = *ttl;
+    rec->rdata = rdata->data().toByteArray();
     if (rec->type == RrType::Cname) {
-        // The name must lie inside the rdata, though it may point back.
-        ByteReader inner(r.data(), rdataStart);
-        if (!readName(inner, &rec->target) || inner.pos() != rdataStart + rdlen) {
+        // The name must lie inside the rdata, though it may point back: read
+        // it in the whole message, then check where it ended.
+        ByteReader inner(r.data());
+        if (!inner.seek(rdataStart + 2) || !readName(inner, &rec->target) ||
+            inner.position() != r.position()) {
             return false;
         }
     }
@@ -147,14 +157,13 @@ Result<QByteArray> DnsRecord::txtText(const QByteArray& rdata)
 {
     ByteReader r(rdata);
     QByteArray out;
-    while (r.remaining() > 0) {
-        quint8 len = 0;
-        QByteArray chunk;
-        if (!r.u8(&len) || !r.bytes(len, &chunk)) {
+    while (!r.atEnd()) {
+        const auto chunk = r.block(1);
+        if (!chunk) {
             return fail(ErrorCode::Protocol,
-                        QStringLiteral("TXT record data is truncated at byte %1").arg(r.pos()));
+                        QStringLiteral("TXT record data is truncated at byte %1").arg(r.offset()));
         }
-        out.append(chunk);
+        out.append(chunk->data());
     }
     return out;
 }
@@ -195,20 +204,34 @@ Result<DnsMessage> DnsMessage::decode(const QByteArray& wire)
     ByteReader r(wire);
     DnsMessage m;
     quint16 counts[4] = {};
-    if (!r.u16(&m.id) || !r.u16(&m.flags) || !r.u16(&counts[0]) || !r.u16(&counts[1]) ||
-        !r.u16(&counts[2]) || !r.u16(&counts[3])) {
+    std::optional<quint16> header[6];
+    for (auto& field : header) {
+        field = r.u16();
+    }
+    if (!std::all_of(std::begin(header), std::end(header),
+                     [](const std::optional<quint16>& f) { return f.has_value(); })) {
         return fail(
             ErrorCode::Protocol,
             QStringLiteral("DNS message of %1 bytes is shorter than its header").arg(wire.size()));
     }
+    m.id = *header[0];
+    m.flags = *header[1];
+    for (int i = 0; i < 4; ++i) {
+        counts[i] = *header[i + 2];
+    }
     for (int i = 0; i < counts[0]; ++i) {
         DnsQuestion q;
-        if (!readName(r, &q.name) || !r.u16(&q.type) || !r.u16(&q.qClass)) {
+        const bool named = readName(r, &q.name);
+        const auto type = r.u16();
+        const auto qClass = r.u16();
+        if (!named || !type || !qClass) {
             return fail(ErrorCode::Protocol,
                         QStringLiteral("DNS message: question %1 is malformed (offset %2)")
                             .arg(i + 1)
-                            .arg(r.pos()));
+                            .arg(r.offset()));
         }
+        q.type = *type;
+        q.qClass = *qClass;
         m.questions << q;
     }
     const char* names[] = {"answer", "authority", "additional"};
@@ -217,14 +240,14 @@ Result<DnsMessage> DnsMessage::decode(const QByteArray& wire)
         for (int i = 0; i < counts[s + 1]; ++i) {
             DnsRecord rec;
             if (s == 2) {
-                m.lastAdditionalOffset = r.pos();
+                m.lastAdditionalOffset = r.offset();
             }
             if (!readRecord(r, &rec)) {
                 return fail(ErrorCode::Protocol,
                             QStringLiteral("DNS message: %1 record %2 is malformed (offset %3)")
                                 .arg(QLatin1String(names[s]))
                                 .arg(i + 1)
-                                .arg(r.pos()));
+                                .arg(r.offset()));
             }
             *sections[s] << rec;
         }

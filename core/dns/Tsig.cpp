@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dns/Tsig.h"
 
+#include "common/ByteReader.h"
+#include "common/ByteWriter.h"
 #include "crypto/OpenSslError.h"
 #include "crypto/OpenSslPtr.h"
 #include "dns/DnsMessage.h"
-#include "dns/internal/ByteIo.h"
 
 #include <QRegularExpression>
 #include <openssl/core_names.h>
@@ -18,9 +19,6 @@ namespace {
 
 using ossl::MacCtxPtr;
 using ossl::MacPtr;
-
-using internal::ByteReader;
-using internal::ByteWriter;
 
 const QString kAlgorithm = QStringLiteral("hmac-sha256");
 
@@ -153,10 +151,8 @@ Result<QByteArray> Tsig::sign(const QByteArray& wire, const TsigKey& key, quint6
     }
     ByteWriter out;
     out.bytes(wire);
-    ByteReader header(wire, 10);
-    quint16 arcount = 0;
-    static_cast<void>(header.u16(&arcount));
-    out.patch16(10, static_cast<quint16>(arcount + 1));
+    ByteReader header(QByteArrayView(wire).sliced(10));
+    out.patch16(10, static_cast<quint16>(header.u16().value_or(0) + 1));
     out.bytes(name);
     out.u16(RrType::Tsig);
     out.u16(RrClass::Any);
@@ -182,29 +178,31 @@ Status Tsig::verify(const QByteArray& responseWire, const TsigKey& key,
     const DnsRecord& tsig = msg->additionals.constLast();
     ByteReader r(tsig.rdata);
     // The algorithm name inside rdata is never compressed (RFC 8945 4.2).
-    quint8 len = 0;
     QStringList labels;
-    while (r.u8(&len) && len != 0) {
-        QByteArray label;
-        if (len > 63 || !r.bytes(len, &label)) {
+    for (auto len = r.u8(); len && *len != 0; len = r.u8()) {
+        const auto label = *len <= 63 ? r.bytes(*len) : std::nullopt;
+        if (!label) {
             return fail(ErrorCode::Protocol,
                         QStringLiteral("the answer's TSIG record is malformed"));
         }
-        labels << QString::fromLatin1(label).toLower();
+        labels << QString::fromLatin1(*label).toLower();
     }
     const QString alg = labels.join(u'.');
-    quint64 timeSigned = 0;
-    quint16 fudge = 0;
-    quint16 macSize = 0;
-    QByteArray mac;
-    quint16 originalId = 0;
-    quint16 error = 0;
-    quint16 otherLen = 0;
-    QByteArray other;
-    if (!r.u48(&timeSigned) || !r.u16(&fudge) || !r.u16(&macSize) || !r.bytes(macSize, &mac) ||
-        !r.u16(&originalId) || !r.u16(&error) || !r.u16(&otherLen) || !r.bytes(otherLen, &other)) {
+    const auto timeField = r.u48();
+    const auto fudgeField = r.u16();
+    const auto macField = r.block(2);
+    const auto idField = r.u16();
+    const auto errorField = r.u16();
+    const auto otherField = r.block(2);
+    if (!timeField || !fudgeField || !macField || !idField || !errorField || !otherField) {
         return fail(ErrorCode::Protocol, QStringLiteral("the answer's TSIG record is truncated"));
     }
+    const quint64 timeSigned = *timeField;
+    const quint16 fudge = *fudgeField;
+    const QByteArray mac = macField->data().toByteArray();
+    const quint16 originalId = *idField;
+    const quint16 error = *errorField;
+    const QByteArray other = otherField->data().toByteArray();
     if (error != 0) {
         return fail(
             ErrorCode::PermissionDenied,

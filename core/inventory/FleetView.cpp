@@ -45,19 +45,19 @@ Result<QList<FleetRow>> loadFleet(const Store& store)
 {
     // Four queries whatever the fleet's size: endpoints, current certificates,
     // latest probes, deploy targets; joined here by id.
-    auto endpoints = store.listEndpoints();
+    auto endpoints = store.endpoints().list();
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
-    auto certificates = store.currentCertificates();
+    auto certificates = store.certificates().current();
     if (!certificates) {
         return tl::unexpected(certificates.error());
     }
-    auto probes = store.latestProbes();
+    auto probes = store.probes().latest();
     if (!probes) {
         return tl::unexpected(probes.error());
     }
-    auto targets = store.deployTargets();
+    auto targets = store.endpoints().deployTargets();
     if (!targets) {
         return tl::unexpected(targets.error());
     }

@@ -17,7 +17,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
     const Status st = store.transaction([&]() -> Status {
         QList<qint64> targetIds;
         for (const DeployTarget& t : plan.deployTargets) {
-            auto added = store.addDeployTarget(t);
+            auto added = store.endpoints().addDeployTarget(t);
             if (!added) {
                 Error e = added.error();
                 e.message =
@@ -34,7 +34,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
             if (targetIndex >= 0 && targetIndex < targetIds.size()) {
                 e.deployTargetId = targetIds.at(targetIndex);
             }
-            auto existing = store.endpointsAt(e.host, e.port);
+            auto existing = store.endpoints().at(e.host, e.port);
             if (!existing) {
                 return tl::unexpected(existing.error());
             }
@@ -51,7 +51,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
                                      .arg(endpointAddress(e.host, e.port));
                 continue;
             }
-            auto added = store.addEndpoint(e);
+            auto added = store.endpoints().add(e);
             if (!added) {
                 return tl::unexpected(added.error());
             }
@@ -59,7 +59,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
             ++summary.endpointsAdded;
         }
         for (const PlannedCertificate& c : plan.certificates) {
-            auto certId = store.upsertCertificate(c.certificate);
+            auto certId = store.certificates().upsert(c.certificate);
             if (!certId) {
                 Error e = certId.error();
                 e.message = QStringLiteral("%1: %2").arg(c.sourcePath, e.message);
@@ -73,15 +73,18 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
                 if (idx < 0 || idx >= endpointIds.size()) {
                     continue;
                 }
-                auto versions = store.certificateVersions(endpointIds.at(idx));
+                auto versions = store.certificates().versions(endpointIds.at(idx));
                 if (!versions) {
                     return tl::unexpected(versions.error());
                 }
                 if (!versions->isEmpty() && versions->constLast().certificateId == *certId) {
                     continue; // already the endpoint's current certificate
                 }
-                auto v = store.addCertificateVersion(endpointIds.at(idx), *certId,
-                                                     VersionState::Deployed);
+                // What a configuration file names is what should be served,
+                // not proof that it is: the certificate becomes deployed only
+                // when a probe sees it served (services/ServedRecord).
+                auto v = store.certificates().addVersion(endpointIds.at(idx), *certId,
+                                                     VersionState::Issued);
                 if (!v) {
                     return tl::unexpected(v.error());
                 }
@@ -89,7 +92,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
             }
         }
         for (qsizetype i = 0; i < plan.issuers.size(); ++i) {
-            auto id = store.addIssuer(plan.issuers.at(i));
+            auto id = store.issuers().add(plan.issuers.at(i));
             if (!id) {
                 return tl::unexpected(id.error());
             }
@@ -106,19 +109,19 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
                 if (r.issuerIndex >= 0 && issuerIds.contains(r.issuerIndex)) {
                     p.issuerId = issuerIds.value(r.issuerIndex);
                 }
-                auto set = store.setRenewalPolicy(p);
+                auto set = store.issuers().setRenewalPolicy(p);
                 if (!set) {
                     return tl::unexpected(set.error());
                 }
                 ++summary.renewalPolicies;
             }
         }
-        return store.audit(store.actor(), QStringLiteral("fleet.import"), QString(),
-                           QStringLiteral("ok"),
-                           QStringLiteral("%1 endpoints added, %2 existing, %3 certificates")
-                               .arg(summary.endpointsAdded)
-                               .arg(summary.endpointsExisting)
-                               .arg(summary.certificates));
+        return store.activity().audit(
+            store.actor(), QStringLiteral("fleet.import"), QString(), QStringLiteral("ok"),
+            QStringLiteral("%1 endpoints added, %2 existing, %3 certificates")
+                .arg(summary.endpointsAdded)
+                .arg(summary.endpointsExisting)
+                .arg(summary.certificates));
     });
     if (!st) {
         Error e = st.error();
@@ -147,7 +150,7 @@ QString endpointKey(const Endpoint& e)
 
 Result<ImportPreview> ImportApplier::preview(const Store& store, const ImportPlan& plan)
 {
-    auto existing = store.listEndpoints();
+    auto existing = store.endpoints().list();
     if (!existing) {
         return tl::unexpected(existing.error());
     }

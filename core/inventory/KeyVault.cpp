@@ -451,7 +451,7 @@ Result<qint64> KeyVault::storeKey(const crypto::PrivateKey& key, const QString& 
     record.spkiSha256 = spki;
     record.protection = KeyProtection::MasterPassphrase;
     record.encrypted = *sealed;
-    auto id = m_store.addKey(record);
+    auto id = m_store.keys().add(record);
     if (id) {
         qCDebug(lcInventory) << "vault: stored key" << *id << "sealed with AES-256-GCM";
     }
@@ -491,7 +491,7 @@ Result<crypto::PrivateKey> KeyVault::loadKey(qint64 id) const
                     QStringLiteral("The key vault is locked: unlock it with the master "
                                    "passphrase first"));
     }
-    auto record = m_store.key(id);
+    auto record = m_store.keys().get(id);
     if (!record) {
         return tl::unexpected(record.error());
     }

@@ -39,7 +39,7 @@ Result<qint64> KeyringKeys::storeKey(const crypto::PrivateKey& key, const QStrin
     record.spkiSha256 = spki;
     record.protection = KeyProtection::OsKeyring;
     record.keyringId = keyringId;
-    auto id = m_store.addKey(record);
+    auto id = m_store.keys().add(record);
     if (!id) {
         // Best effort: the store's error is the one to report.
         (void)m_keyring.remove(keyringId);
@@ -51,7 +51,7 @@ Result<qint64> KeyringKeys::storeKey(const crypto::PrivateKey& key, const QStrin
 
 Result<crypto::PrivateKey> KeyringKeys::loadKey(qint64 id) const
 {
-    auto record = m_store.key(id);
+    auto record = m_store.keys().get(id);
     if (!record) {
         return tl::unexpected(record.error());
     }

@@ -1,21 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Opening, migrating, transactions and the audit log. Endpoint, deploy target,
-// key and certificate calls live in StoreEndpoints.cpp and StoreCertificates.cpp.
+// Store info, migrations and transactions; the records are read and written
+// by the repositories (EndpointRepository.cpp and its siblings).
 #include "Store.h"
 
+#include "OpenedStore.h"
 #include "internal/Migrations.h"
 #include "internal/SqlSupport.h"
 #include "inventory/internal/Log.h"
 
-#include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
-#include <QFileInfo>
 #include <QSqlDatabase>
-#include <QSqlDriver>
 #include <QStandardPaths>
-#include <QUrl>
-#include <QUuid>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -26,37 +21,15 @@ using internal::Dialect;
 
 namespace {
 
-// How long an SQLite writer waits for another one before giving up.
-constexpr int kBusyTimeoutMs = 5000;
-
 // Any fixed number shared by every CertDeck client: serialises migrations.
 constexpr qint64 kMigrationLockKey = 0x43455254444b01; // "CERTDK" + 1
 
-// SQLite files start with this 16-byte header; anything else is not ours to open.
-bool looksLikeSqlite(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        return false;
-    }
-    return f.read(16) == QByteArrayLiteral("SQLite format 3\0");
-}
-
-bool isPostgresUrl(const QString& location)
-{
-    return location.startsWith(QLatin1String("postgresql://")) ||
-           location.startsWith(QLatin1String("postgres://"));
-}
-
-QString newConnectionName()
-{
-    return QStringLiteral("certdeck-") + QUuid::createUuid().toString(QUuid::Id128);
-}
-
 } // namespace
 
-Store::Store(QString connectionName, QString location, Dialect dialect)
+Store::Store(QString connectionName, std::shared_ptr<const OpenedStore> opened, QString location,
+             Dialect dialect)
     : m_connectionName(std::move(connectionName))
+    , m_opened(std::move(opened))
     , m_location(std::move(location))
     , m_dialect(dialect)
     , m_actor(osUserName())
@@ -110,146 +83,17 @@ QString Store::osUserName()
 
 Result<std::unique_ptr<Store>> Store::openUrl(const QString& location)
 {
-    if (isPostgresUrl(location)) {
-        return openPostgres(location);
-    }
-    QString path = location;
-    if (path.startsWith(QLatin1String("sqlite:"))) {
-        path = path.mid(7);
-        if (path.startsWith(QLatin1String("//"))) {
-            path = path.mid(2);
-        }
-    }
-    if (path.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("No store location given"),
-                    QStringLiteral("use --db PATH or postgresql://user@host:port/db"));
-    }
-    return openSqlite(path);
+    return OpenedStore::acquire(location, OpenedStore::Kind::Auto);
 }
 
 Result<std::unique_ptr<Store>> Store::openSqlite(const QString& path)
 {
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
-        return fail(ErrorCode::Unsupported, QStringLiteral("Qt's SQLite driver is not installed"),
-                    QStringLiteral("install the libqt6sql6-sqlite package"));
-    }
-    const QFileInfo fi(path);
-    QDir dir = fi.absoluteDir();
-    if (!dir.exists()) {
-        if (!dir.mkpath(QStringLiteral("."))) {
-            return fail(ErrorCode::Io, QStringLiteral("Cannot create the store's folder"),
-                        dir.absolutePath());
-        }
-        QFile::setPermissions(dir.absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                      QFileDevice::ExeOwner);
-    }
-    const bool existed = fi.exists();
-    if (existed && fi.size() > 0 && !looksLikeSqlite(path)) {
-        return fail(
-            ErrorCode::Database,
-            QStringLiteral("The store file is not an SQLite database; it was left as it is"),
-            fi.absoluteFilePath());
-    }
-    if (!existed) {
-        // Create the file 0600 before SQLite does, so no other user can read
-        // even the first page.
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
-            return fail(ErrorCode::Io, QStringLiteral("Cannot create the store file"),
-                        fi.absoluteFilePath() + QStringLiteral(": ") + f.errorString());
-        }
-        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    }
-
-    const QString name = newConnectionName();
-    std::unique_ptr<Store> store(new Store(name, fi.absoluteFilePath(), Dialect::Sqlite));
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(fi.absoluteFilePath());
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
-    if (!db.open()) {
-        return tl::unexpected(dbError(QStringLiteral("Cannot open the store"), db.lastError(),
-                                      fi.absoluteFilePath()));
-    }
-    QSqlQuery q(db);
-    // A damaged file must fail here, before anything writes to it.
-    if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next()) {
-        return tl::unexpected(dbError(
-            QStringLiteral("The store file is damaged or not a database; it was left as it is"),
-            q.lastError(), fi.absoluteFilePath()));
-    }
-    if (q.value(0).toString() != QLatin1String("ok")) {
-        return fail(ErrorCode::Database,
-                    QStringLiteral("The store failed its integrity check; it was left as it is"),
-                    fi.absoluteFilePath() + QStringLiteral(": ") + q.value(0).toString());
-    }
-    q.finish();
-    for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
-        if (!q.exec(QString::fromLatin1(pragma))) {
-            return tl::unexpected(dbError(QStringLiteral("Cannot configure the store"),
-                                          q.lastError(), QString::fromLatin1(pragma)));
-        }
-    }
-    q.finish();
-    if (auto m = store->migrate(); !m) {
-        return tl::unexpected(m.error());
-    }
-    qCDebug(lcInventory).noquote()
-        << (existed ? "opened SQLite store" : "created SQLite store") << fi.absoluteFilePath();
-    return store;
+    return OpenedStore::acquire(path, OpenedStore::Kind::Sqlite);
 }
 
-Result<std::unique_ptr<Store>> Store::openPostgres(const QString& urlText)
+Result<std::unique_ptr<Store>> Store::openPostgres(const QString& url)
 {
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
-        return fail(ErrorCode::Unsupported,
-                    QStringLiteral("Qt's PostgreSQL driver is not installed"),
-                    QStringLiteral("install the libqt6sql6-psql package"));
-    }
-    const QUrl url(urlText, QUrl::StrictMode);
-    const QString database = url.path().mid(1);
-    if (!url.isValid() || url.host().isEmpty() || database.isEmpty() || database.contains(u'/')) {
-        return fail(
-            ErrorCode::InvalidInput,
-            QStringLiteral("Not a PostgreSQL URL of the form postgresql://user@host:port/db"),
-            url.toString(QUrl::RemovePassword));
-    }
-    const int port = url.port(5432);
-    const QString user = url.userName().isEmpty() ? osUserName() : url.userName();
-    const QString location =
-        QStringLiteral("%1@%2:%3/%4").arg(user, url.host()).arg(port).arg(database);
-
-    const QString name = newConnectionName();
-    std::unique_ptr<Store> store(new Store(name, location, Dialect::Postgres));
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-    db.setHostName(url.host());
-    db.setPort(port);
-    db.setUserName(user);
-    if (!url.password().isEmpty()) {
-        db.setPassword(url.password());
-    }
-    db.setDatabaseName(database);
-    db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=certdeck"));
-    // `location` has no password; the URL may.
-    qCDebug(lcInventory).noquote() << "connecting to PostgreSQL store" << location;
-    if (!db.open()) {
-        return tl::unexpected(dbError(QStringLiteral("Cannot connect to the PostgreSQL store"),
-                                      db.lastError(), location));
-    }
-    QSqlQuery q(db);
-    // Times are stored as text; keep the session in UTC so server-side
-    // defaults and comparisons agree with it.
-    // client_min_messages: libpq prints NOTICEs ("already exists, skipping")
-    // on stderr, which is the CLI's progress channel.
-    if (!q.exec(QStringLiteral("SET TIME ZONE 'UTC'")) ||
-        !q.exec(QStringLiteral("SET client_min_messages = warning"))) {
-        return tl::unexpected(
-            dbError(QStringLiteral("Cannot configure the store"), q.lastError(), location));
-    }
-    if (auto m = store->migrate(); !m) {
-        return tl::unexpected(m.error());
-    }
-    return store;
+    return OpenedStore::acquire(url, OpenedStore::Kind::Postgres);
 }
 
 Result<StoreInfo> Store::inspectSqlite(const QString& path)
@@ -479,7 +323,7 @@ Status Store::transaction(const std::function<Status()>& fn)
             return fail(ErrorCode::Timeout,
                         QStringLiteral("The store stayed busy for %1 s: another CertDeck "
                                        "program is writing to it; try again")
-                            .arg(kBusyTimeoutMs / 1000),
+                            .arg(internal::kSqliteBusyTimeoutMs / 1000),
                         m_location);
         }
         return tl::unexpected(
@@ -505,47 +349,6 @@ Status Store::transaction(const std::function<Status()>& fn)
     return result;
 }
 
-Status Store::audit(const QString& actor, const QString& action, const QString& subject,
-                    const QString& result, const QString& detail)
-{
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO audit_log (at_utc, actor, action, subject, result, "
-                             "detail) VALUES (?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(internal::nowText());
-    q.addBindValue(actor);
-    q.addBindValue(action);
-    q.addBindValue(subject);
-    q.addBindValue(result);
-    q.addBindValue(detail);
-    return internal::execPrepared(q, QStringLiteral("Cannot write the audit log"));
-}
-
-Result<QList<AuditEntry>> Store::auditLog(int limit) const
-{
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT id, at_utc, actor, action, subject, result, detail "
-                             "FROM audit_log ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(limit);
-    if (auto s = internal::execPrepared(q, QStringLiteral("Cannot read the audit log")); !s) {
-        return tl::unexpected(s.error());
-    }
-    QList<AuditEntry> entries;
-    while (q.next()) {
-        AuditEntry e;
-        e.id = q.value(0).toLongLong();
-        e.atUtc = internal::timeFromText(q.value(1).toString());
-        e.actor = q.value(2).toString();
-        e.action = q.value(3).toString();
-        e.subject = q.value(4).toString();
-        e.result = q.value(5).toString();
-        e.detail = q.value(6).toString();
-        entries << e;
-    }
-    return entries;
-}
-
 Status Store::mutate(const QString& action, const QString& subject,
                      const std::function<Status()>& fn)
 {
@@ -554,7 +357,7 @@ Status Store::mutate(const QString& action, const QString& subject,
         if (auto r = fn(); !r) {
             return r;
         }
-        return audit(m_actor, action, subject, QStringLiteral("ok"));
+        return m_activity.audit(m_actor, action, subject, QStringLiteral("ok"));
     });
     // A busy store cannot take the refusal's line either; waiting for it
     // again would only double the user's wait.
@@ -562,8 +365,8 @@ Status Store::mutate(const QString& action, const QString& subject,
         // Best effort: the refusal itself is worth a line, but must not hide
         // the original error.
         (void)transaction([&]() {
-            return audit(m_actor, action, subject, errorCodeName(s.error().code),
-                         s.error().message);
+            return m_activity.audit(m_actor, action, subject, errorCodeName(s.error().code),
+                                    s.error().message);
         });
     }
     return s;

@@ -2,7 +2,14 @@
 #pragma once
 
 #include "common/Result.h"
+#include "inventory/ActivityRepository.h"
+#include "inventory/CertificateRepository.h"
+#include "inventory/EndpointRepository.h"
+#include "inventory/IssuerRepository.h"
+#include "inventory/KeyRepository.h"
+#include "inventory/ProbeRepository.h"
 #include "inventory/Records.h"
+#include "inventory/TrustBundleRepository.h"
 
 #include <QHash>
 #include <QList>
@@ -11,17 +18,13 @@
 #include <memory>
 #include <optional>
 
-class QSqlQuery;
-
-namespace certdeck::crypto {
-class Certificate;
-}
-
 namespace certdeck::inventory {
 
 namespace internal {
 enum class Dialect;
 }
+
+class OpenedStore;
 
 /// Facts about an open store, for the status bar, `certdeckctl store info`
 /// and support requests.
@@ -35,17 +38,13 @@ struct StoreInfo
     QString journalMode; ///< "wal" for SQLite, empty for PostgreSQL
 };
 
-/// Which endpoints `listEndpoints` returns; empty fields match everything.
-struct EndpointFilter
-{
-    QString group; ///< exact group name
-    QString text;  ///< case-insensitive substring of host, SNI, group, tags or notes
-};
-
-/// The inventory store: one facade over SQLite (a file in the user's data
+/// The inventory store: one connection to SQLite (a file in the user's data
 /// folder) or PostgreSQL (a team's server), with the same schema, migrations
 /// and API on both. Owns one Qt SQL connection, used from the thread that
-/// opened it. All SQL of CertDeck lives in core/inventory/.
+/// opened it; other threads get their own from opened(). Records are read and
+/// written through its repositories (`store.endpoints().list()`), which share
+/// the connection and transaction(). All SQL of CertDeck lives in
+/// core/inventory/.
 ///
 /// Every mutating call writes its audit_log entry (actor(), action, subject,
 /// result) in the same transaction as the change, so the log never claims a
@@ -64,30 +63,39 @@ public:
     /// (~/.local/share/certdeck/certdeck.sqlite).
     [[nodiscard]] static QString defaultLocation();
 
-    /// Opens `location`: postgresql://user@host:port/db (also postgres://) for
-    /// a server, else an SQLite file path (an optional "sqlite:" prefix is
-    /// dropped). A password in the URL is used, but libpq's PGPASSWORD or
-    /// ~/.pgpass keep it off command lines; it never appears in StoreInfo or
-    /// errors.
+    /// A connection for the calling thread to the store at `location`:
+    /// postgresql://user@host:port/db (also postgres://) for a server, else an
+    /// SQLite file path (an optional "sqlite:" prefix is dropped). A password
+    /// in the URL is used, but libpq's PGPASSWORD or ~/.pgpass keep it off
+    /// command lines; it never appears in StoreInfo or errors.
+    ///
+    /// The location is opened, checked and migrated once per process
+    /// (OpenedStore); while a connection to it lives, another open only
+    /// connects. The Store must be used and destroyed on the calling thread.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openUrl(const QString& location);
 
-    /// Opens (creating if absent) an SQLite store at `path`: its folder 0700,
-    /// the file 0600, WAL, foreign keys, a busy timeout so the CLI and the
-    /// console can share it, then migrates the schema forward. A file that is
-    /// not a database, or fails its integrity check, is reported and left
-    /// untouched.
+    /// openUrl() for an SQLite store at `path`. Its first open creates it if
+    /// absent: its folder 0700, the file 0600, WAL, foreign keys, a busy
+    /// timeout so the CLI and the console can share it, then migrates the
+    /// schema forward. A file that is not a database, or fails its integrity
+    /// check, is reported and left untouched.
     [[nodiscard]] static Result<std::unique_ptr<Store>> openSqlite(const QString& path);
 
-    /// Connects to PostgreSQL at `url` and migrates the schema forward (two
-    /// clients migrating at once are serialised by an advisory lock).
+    /// openUrl() for PostgreSQL at `url`. Its first open migrates the schema
+    /// forward (two clients migrating at once are serialised by an advisory
+    /// lock).
     [[nodiscard]] static Result<std::unique_ptr<Store>> openPostgres(const QString& url);
 
-    /// Opens the store at `path`, migrates it, reads its info and closes it
+    /// Opens the store at `path`, reads its info and closes the connection
     /// again: safe to run on a worker thread, since the connection never
     /// leaves it.
     [[nodiscard]] static Result<StoreInfo> inspectSqlite(const QString& path);
     /// Same for any location openUrl() accepts.
     [[nodiscard]] static Result<StoreInfo> inspectUrl(const QString& location);
+
+    /// The opened store this connection belongs to: hand it to another thread,
+    /// whose connect() gives that thread its own connection without checks.
+    [[nodiscard]] std::shared_ptr<const OpenedStore> opened() const { return m_opened; }
 
     /// SQLite's integrity_check ("ok" or the first problems found); on
     /// PostgreSQL, "ok" once the server answers and the schema is current.
@@ -104,164 +112,59 @@ public:
     [[nodiscard]] QString actor() const { return m_actor; }
     void setActor(const QString& actor) { m_actor = actor; }
 
-    // --- transactions and audit ----------------------------------------
-
     /// Runs `fn` in one transaction: committed when it returns success, rolled
     /// back (nothing kept) when it returns an error. Nests: an inner call is a
-    /// savepoint, rolled back alone when it fails.
+    /// savepoint, rolled back alone when it fails. Every repository's calls
+    /// made inside `fn` are part of it.
     [[nodiscard]] Status transaction(const std::function<Status()>& fn);
 
-    /// Appends one line to the audit log (within the current transaction, if
-    /// any).
-    [[nodiscard]] Status audit(const QString& actor, const QString& action, const QString& subject,
-                               const QString& result, const QString& detail = {});
-    /// The newest `limit` audit entries, newest first.
-    [[nodiscard]] Result<QList<AuditEntry>> auditLog(int limit = 100) const;
+    // --- repositories: one per kind of record, sharing this connection ----
 
-    // --- endpoints ------------------------------------------------------
-
-    /// Stores a new endpoint; returns it with id, revision 1 and times. The
-    /// same host:port:SNI twice is a Conflict naming it.
-    [[nodiscard]] Result<Endpoint> addEndpoint(const Endpoint& endpoint);
-    [[nodiscard]] Result<Endpoint> endpoint(qint64 id) const;
-    /// The endpoints at host:port (one per SNI name), oldest first.
-    [[nodiscard]] Result<QList<Endpoint>> endpointsAt(const QString& host, quint16 port) const;
-    /// Endpoints matching `filter`, ordered by group, host, port.
-    [[nodiscard]] Result<QList<Endpoint>> listEndpoints(const EndpointFilter& filter = {}) const;
-    /// Saves `endpoint` if its revision is still the stored one, and returns
-    /// it with the new revision. If someone changed it meanwhile: Conflict
-    /// naming the endpoint, who changed it and when; nothing is written.
-    [[nodiscard]] Result<Endpoint> updateEndpoint(const Endpoint& endpoint);
-    /// Removes the endpoint with its history (versions, probes, alerts).
-    [[nodiscard]] Status removeEndpoint(qint64 id);
-
-    // --- deploy targets -------------------------------------------------
-
-    [[nodiscard]] Result<DeployTarget> addDeployTarget(const DeployTarget& target);
-    [[nodiscard]] Result<DeployTarget> deployTarget(qint64 id) const;
-    /// Same revision rule as updateEndpoint().
-    [[nodiscard]] Result<DeployTarget> updateDeployTarget(const DeployTarget& target);
-    /// Every deploy target, keyed by id. One query, for whole-fleet views.
-    [[nodiscard]] Result<QHash<qint64, DeployTarget>> deployTargets() const;
-
-    // --- keys and certificates -------------------------------------------
-
-    /// Stores a key's ciphertext. Refuses a record with neither ciphertext nor
-    /// keyring id, and anything that looks like an unencrypted PEM key.
-    [[nodiscard]] Result<qint64> addKey(const KeyRecord& key);
-    [[nodiscard]] Result<KeyRecord> key(qint64 id) const;
-    /// Deletes a key record (and so its ciphertext); a key still used by an
-    /// issuer or a certificate is a Conflict, and nothing is deleted.
-    [[nodiscard]] Status removeKey(qint64 id);
-
-    /// Stores `certificate` once (keyed by its SHA-256 fingerprint) with its
-    /// query columns; returns the existing id when it is already known.
-    [[nodiscard]] Result<qint64> upsertCertificate(const crypto::Certificate& certificate,
-                                                   std::optional<qint64> keyId = {});
-    [[nodiscard]] Result<CertificateRecord> certificate(qint64 id) const;
-    [[nodiscard]] Result<std::optional<CertificateRecord>>
-    certificateBySha256(const QString& sha256Hex) const;
-
-    /// Records that `certificateId` was issued/deployed/replaced on an endpoint.
-    [[nodiscard]] Result<qint64> addCertificateVersion(qint64 endpointId, qint64 certificateId,
-                                                       VersionState state);
-    /// An endpoint's certificate history, oldest first.
-    [[nodiscard]] Result<QList<CertificateVersion>> certificateVersions(qint64 endpointId) const;
-    /// For every endpoint with a history: the certificate of its newest
-    /// version, keyed by endpoint id. One query, for whole-fleet views.
-    [[nodiscard]] Result<QHash<qint64, CertificateRecord>> currentCertificates() const;
-
-    /// Keeps the renewal window a CA suggested (ARI) for the certificate with
-    /// this SHA-256 fingerprint, replacing the one stored before; returns it
-    /// with the certificate's id. NotFound when the certificate is not in the
-    /// inventory; InvalidInput when the window is missing or ends before it
-    /// starts. Nothing is written on error.
-    [[nodiscard]] Result<RenewalWindow> setRenewalWindow(const QString& sha256Hex,
-                                                         const RenewalWindow& window);
-    /// The window stored for the certificate with this fingerprint, or
-    /// nullopt when none was (or the certificate is not in the inventory).
-    [[nodiscard]] Result<std::optional<RenewalWindow>>
-    renewalWindow(const QString& sha256Hex) const;
-
-    // --- issuers and renewal policies ------------------------------------
-
-    /// Stores an ACME account or local CA; the same name twice is a Conflict.
-    [[nodiscard]] Result<qint64> addIssuer(const IssuerRecord& issuer);
-    /// All issuers, by name.
-    [[nodiscard]] Result<QList<IssuerRecord>> issuers() const;
-    /// One issuer; NotFound naming the id.
-    [[nodiscard]] Result<IssuerRecord> issuer(qint64 id) const;
-    /// Rewrites every column of issuer `issuer.id` (a renamed issuer keeps
-    /// the name rule of addIssuer); NotFound when it does not exist.
-    [[nodiscard]] Status updateIssuer(const IssuerRecord& issuer);
-    /// Sets the endpoint's renewal policy (one per endpoint, replaced when
-    /// set again); returns it with its id.
-    [[nodiscard]] Result<RenewalPolicy> setRenewalPolicy(const RenewalPolicy& policy);
-    /// The endpoint's policy, or nullopt when none was set.
-    [[nodiscard]] Result<std::optional<RenewalPolicy>> renewalPolicy(qint64 endpointId) const;
-
-    // --- trust anchors ------------------------------------------------------
-
-    /// Keeps a named bundle of CA certificates (PEM). The PEM must hold at
-    /// least one certificate and nothing that does not parse (InvalidInput
-    /// naming the block); an existing name is a Conflict.
-    [[nodiscard]] Result<TrustBundle> addTrustBundle(const QString& name, const QByteArray& pem);
-    /// Replaces the certificates of an existing bundle (same checks).
-    [[nodiscard]] Result<TrustBundle> replaceTrustBundle(const QString& name,
-                                                         const QByteArray& pem);
-    /// All bundles, by name.
-    [[nodiscard]] Result<QList<TrustBundle>> trustBundles() const;
-    /// One bundle by name, or by id when `nameOrId` is "#ID"; NotFound naming it.
-    [[nodiscard]] Result<TrustBundle> trustBundle(const QString& nameOrId) const;
-    [[nodiscard]] Result<TrustBundle> trustBundleById(qint64 id) const;
-    /// Removes a bundle; Conflict naming the endpoints and groups still using it.
-    [[nodiscard]] Status removeTrustBundle(const QString& name);
-    /// Sets (or with nullopt clears) the bundle of every endpoint in `group`
-    /// that has none of its own.
-    [[nodiscard]] Status setGroupTrustBundle(const QString& group,
-                                             const std::optional<qint64>& bundleId);
-    /// Group name -> bundle id, for the groups that have one.
-    [[nodiscard]] Result<QHash<QString, qint64>> groupTrustBundles() const;
-    /// The bundle that applies to `endpoint`: its own, else its group's;
-    /// nullopt: the system trust store.
-    [[nodiscard]] Result<std::optional<TrustBundle>>
-    effectiveTrustBundle(const Endpoint& endpoint) const;
-
-    // --- probe history and alerts ------------------------------------------
-
-    [[nodiscard]] Result<qint64> addProbe(const ProbeRecord& probe);
-    /// The endpoint's newest `limit` probes, newest first.
-    [[nodiscard]] Result<QList<ProbeRecord>> probes(qint64 endpointId, int limit = 50) const;
-    /// Every endpoint's newest probe, keyed by endpoint id, without its
-    /// reportJson (read probes() for the report). One query, for fleet views.
-    [[nodiscard]] Result<QHash<qint64, ProbeRecord>> latestProbes() const;
-    [[nodiscard]] Result<qint64> raiseAlert(const AlertRecord& alert);
-    /// Marks an open alert resolved now; NotFound if it is not open.
-    [[nodiscard]] Status resolveAlert(qint64 alertId);
-    /// Alerts not yet resolved, newest first.
-    [[nodiscard]] Result<QList<AlertRecord>> openAlerts() const;
+    [[nodiscard]] EndpointRepository& endpoints() { return m_endpoints; }
+    [[nodiscard]] const EndpointRepository& endpoints() const { return m_endpoints; }
+    [[nodiscard]] CertificateRepository& certificates() { return m_certificates; }
+    [[nodiscard]] const CertificateRepository& certificates() const { return m_certificates; }
+    [[nodiscard]] KeyRepository& keys() { return m_keys; }
+    [[nodiscard]] const KeyRepository& keys() const { return m_keys; }
+    [[nodiscard]] IssuerRepository& issuers() { return m_issuers; }
+    [[nodiscard]] const IssuerRepository& issuers() const { return m_issuers; }
+    [[nodiscard]] TrustBundleRepository& trustBundles() { return m_trustBundles; }
+    [[nodiscard]] const TrustBundleRepository& trustBundles() const { return m_trustBundles; }
+    [[nodiscard]] ProbeRepository& probes() { return m_probes; }
+    [[nodiscard]] const ProbeRepository& probes() const { return m_probes; }
+    [[nodiscard]] ActivityRepository& activity() { return m_activity; }
+    [[nodiscard]] const ActivityRepository& activity() const { return m_activity; }
 
 private:
     // The vault reads and rewrites its own table and the key ciphertexts.
     friend class KeyVault;
+    // Makes the connections and migrates at the first open.
+    friend class OpenedStore;
+    // The repositories' shared connection, transaction and audit helpers.
+    friend class StoreRepository;
 
-    Store(QString connectionName, QString location, internal::Dialect dialect);
+    Store(QString connectionName, std::shared_ptr<const OpenedStore> opened, QString location,
+          internal::Dialect dialect);
     [[nodiscard]] Status migrate();
     [[nodiscard]] Result<int> schemaVersion() const;
     /// Runs `fn` in a transaction and audits it: on success the entry is part
     /// of the transaction; on failure a failed entry is written afterwards.
     [[nodiscard]] Status mutate(const QString& action, const QString& subject,
                                 const std::function<Status()>& fn);
-    [[nodiscard]] Result<Endpoint> endpointInternal(qint64 id) const;
-    [[nodiscard]] Result<DeployTarget> deployTargetInternal(qint64 id) const;
-    /// Runs an INSERT ... RETURNING id prepared in `q`.
-    [[nodiscard]] Result<qint64> insertReturningId(QSqlQuery& q, const QString& what);
 
     QString m_connectionName;
+    std::shared_ptr<const OpenedStore> m_opened;
     QString m_location;
     internal::Dialect m_dialect;
     QString m_actor;
     int m_txDepth = 0;
+    EndpointRepository m_endpoints{*this};
+    CertificateRepository m_certificates{*this};
+    KeyRepository m_keys{*this};
+    IssuerRepository m_issuers{*this};
+    TrustBundleRepository m_trustBundles{*this};
+    ProbeRepository m_probes{*this};
+    ActivityRepository m_activity{*this};
 };
 
 } // namespace certdeck::inventory

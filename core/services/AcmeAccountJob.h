@@ -25,7 +25,8 @@ struct AcmeAccountTask
         Rollover       ///< replace the account key (RFC 8555 7.3.5)
     };
     Action action = Action::Refresh;
-    /// Where the inventory is (Store::openUrl); opened on the worker thread.
+    /// Where the inventory is (Store::openUrl); the worker thread connects to it
+    /// (checked once per process, not per job).
     QString storeLocation;
     /// The vault's master passphrase. With initVault, the store's vault has
     /// none yet and is set up with this one first.

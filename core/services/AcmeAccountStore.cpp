@@ -27,7 +27,7 @@ AcmeAccountStore::AcmeAccountStore(inventory::Store& store, inventory::KeyVault&
 
 Result<QList<IssuerRecord>> AcmeAccountStore::list() const
 {
-    auto all = m_store.issuers();
+    auto all = m_store.issuers().list();
     if (!all) {
         return tl::unexpected(all.error());
     }
@@ -97,7 +97,7 @@ Result<IssuerRecord> AcmeAccountStore::onlyFor(const QUrl& directory) const
 
 Result<QString> AcmeAccountStore::freeName(const QString& base) const
 {
-    auto all = m_store.issuers();
+    auto all = m_store.issuers().list();
     if (!all) {
         return tl::unexpected(all.error());
     }
@@ -119,7 +119,7 @@ Result<qint64> AcmeAccountStore::stageKey(const JwsKey& key, const QString& desc
 
 Status AcmeAccountStore::discardKey(qint64 keyId)
 {
-    return m_store.removeKey(keyId);
+    return m_store.keys().remove(keyId);
 }
 
 Result<IssuerRecord> AcmeAccountStore::add(const QString& name, const QUrl& directory,
@@ -137,11 +137,11 @@ Result<IssuerRecord> AcmeAccountStore::add(const QString& name, const QUrl& dire
     r.trustFile = trustFile;
     r.keyAlgorithm = jwsAlgorithmName(key.algorithm());
     r.keyThumbprint = QString::fromLatin1(key.thumbprint());
-    auto id = m_store.addIssuer(r);
+    auto id = m_store.issuers().add(r);
     if (!id) {
         return tl::unexpected(id.error());
     }
-    return m_store.issuer(*id);
+    return m_store.issuers().get(*id);
 }
 
 Result<JwsKey> AcmeAccountStore::loadKey(const IssuerRecord& account) const
@@ -180,10 +180,10 @@ Result<IssuerRecord> AcmeAccountStore::updateFromServer(IssuerRecord account,
         account.status = info.status;
     }
     account.contact = info.contact;
-    if (auto s = m_store.updateIssuer(account); !s) {
+    if (auto s = m_store.issuers().update(account); !s) {
         return tl::unexpected(s.error());
     }
-    return m_store.issuer(account.id);
+    return m_store.issuers().get(account.id);
 }
 
 Result<IssuerRecord> AcmeAccountStore::adoptKey(IssuerRecord account, qint64 newKeyId,
@@ -194,18 +194,18 @@ Result<IssuerRecord> AcmeAccountStore::adoptKey(IssuerRecord account, qint64 new
     account.keyAlgorithm = jwsAlgorithmName(newKey.algorithm());
     account.keyThumbprint = QString::fromLatin1(newKey.thumbprint());
     const Status s = m_store.transaction([&]() -> Status {
-        if (auto u = m_store.updateIssuer(account); !u) {
+        if (auto u = m_store.issuers().update(account); !u) {
             return u;
         }
         if (oldKeyId && *oldKeyId != newKeyId) {
-            return m_store.removeKey(*oldKeyId);
+            return m_store.keys().remove(*oldKeyId);
         }
         return {};
     });
     if (!s) {
         return tl::unexpected(s.error());
     }
-    return m_store.issuer(account.id);
+    return m_store.issuers().get(account.id);
 }
 
 Result<AcmeClientOptions> AcmeAccountStore::clientOptions(const IssuerRecord& account)

@@ -168,12 +168,12 @@ Result<IssuedCertificate> StoredOrderFlow::save(const IssuedCertificate& issued,
         if (!keyId) {
             return tl::unexpected(keyId.error());
         }
-        auto certId = m_store->upsertCertificate(leaf, *keyId);
+        auto certId = m_store->certificates().upsert(leaf, *keyId);
         if (!certId) {
             return tl::unexpected(certId.error());
         }
         for (qsizetype i = 1; i < bundle->certificates.size(); ++i) {
-            if (auto id = m_store->upsertCertificate(bundle->certificates.at(i)); !id) {
+            if (auto id = m_store->certificates().upsert(bundle->certificates.at(i)); !id) {
                 return tl::unexpected(id.error());
             }
         }
@@ -184,7 +184,7 @@ Result<IssuedCertificate> StoredOrderFlow::save(const IssuedCertificate& issued,
     if (!saved) {
         return tl::unexpected(saved.error());
     }
-    auto record = m_store->certificate(out.certificateId);
+    auto record = m_store->certificates().get(out.certificateId);
     if (record) {
         out.sha256Hex = record->sha256Hex;
         out.subject = record->subject;

@@ -13,6 +13,8 @@ namespace certdeck::acme {
 /// An order with an account stored in the inventory.
 struct AcmeOrderTask
 {
+    /// Where the inventory is (Store::openUrl); the flow's thread connects to
+    /// it (checked once per process, not per order).
     QString storeLocation;
     QByteArray vaultPassphrase;
     qint64 accountId = 0;

@@ -54,6 +54,31 @@ QJsonObject endpointCheckJson(const EndpointCheck& check)
         chain.insert(QStringLiteral("error"), check.chainError);
     }
     json.insert(QStringLiteral("chain"), chain);
+    // Served versus recorded: what each node served, and what the inventory
+    // records for the endpoint.
+    QJsonArray served;
+    for (const probe::ServedLeaf& s : check.served) {
+        QJsonObject node{{QStringLiteral("address"), s.address}};
+        if (s.sha256Hex.isEmpty()) {
+            node.insert(QStringLiteral("error"), s.error);
+        } else {
+            node.insert(QStringLiteral("sha256"), s.sha256Hex);
+            node.insert(QStringLiteral("serial"), s.serialHex);
+            node.insert(QStringLiteral("subject"), s.subject);
+            node.insert(QStringLiteral("notAfter"), s.notAfterUtc.toString(Qt::ISODate));
+        }
+        served.append(node);
+    }
+    json.insert(QStringLiteral("served"), served);
+    if (const auto& r = check.target.recorded) {
+        json.insert(
+            QStringLiteral("recorded"),
+            QJsonObject{{QStringLiteral("certificateId"), r->id},
+                        {QStringLiteral("sha256"), r->sha256Hex},
+                        {QStringLiteral("serial"), r->serialHex},
+                        {QStringLiteral("subject"), r->subject},
+                        {QStringLiteral("notAfter"), r->notAfterUtc.toString(Qt::ISODate)}});
+    }
     json.insert(QStringLiteral("findings"), probe::findingsJson(check.assessment.findings));
     json.insert(QStringLiteral("grade"), check.assessment.grade.letter);
     json.insert(QStringLiteral("gradeCaps"),

@@ -24,6 +24,9 @@ struct EndpointCheck
     probe::EndpointResult probe; ///< its `inspection` is the OpenSSL inspection
     std::optional<crypto::ChainReport> chain;
     QString chainError; ///< why no chain could be verified
+    /// The leaf each answering node served (the inspected node's from the
+    /// inspection, the others' from one handshake each).
+    QList<probe::ServedLeaf> served;
     probe::ProbeAssessment assessment;
     QDateTime atUtc;
 

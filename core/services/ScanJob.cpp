@@ -57,7 +57,7 @@ public:
             if (m_shared->fromInventory) {
                 targets.clear();
                 for (qint64 id : std::as_const(m_shared->endpointIds)) {
-                    auto e = m_store->endpoint(id);
+                    auto e = m_store->endpoints().get(id);
                     if (!e) {
                         end(tl::unexpected(e.error()), 0);
                         return;

@@ -16,7 +16,9 @@ struct ScanJobShared;
 
 /// ScanService on a thread of its own, for the console: the sockets, the
 /// OpenSSL handshakes, the chain verification and the store connection all
-/// live on that thread; the job's signals arrive on the thread that made it.
+/// live on that thread (a connection of its own to the store the process
+/// already opened and checked, see inventory::OpenedStore); the job's
+/// signals arrive on the thread that made it.
 ///
 /// The targets are given, or read from the inventory at `storeLocation` on
 /// the worker thread (with their trust anchors) from `endpointIds`. With a

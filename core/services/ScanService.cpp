@@ -2,11 +2,14 @@
 #include "ScanService.h"
 
 #include "crypto/ChainVerifier.h"
+#include "crypto/ServedChainFetcher.h"
 #include "crypto/TrustStore.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
+#include "probe/assess/NodeComparison.h"
 #include "probe/inspect/TlsInspection.h"
 #include "revocation/RevocationCheck.h"
+#include "services/ServedRecord.h"
 #include "services/internal/Log.h"
 
 #include <QCryptographicHash>
@@ -78,6 +81,12 @@ void ScanService::onCancel()
     if (m_scanner) {
         m_scanner->cancel(); // closes every open connection now
     }
+    const QList<QPointer<crypto::ServedChainFetcher>> fetches = m_fetches;
+    for (const QPointer<crypto::ServedChainFetcher>& f : fetches) {
+        if (f) {
+            f->cancel(); // wakes its poll() now
+        }
+    }
     // A copy: a check may finish (and leave the list) inside its cancel().
     const QList<QPointer<revocation::RevocationCheck>> pending = m_revocations;
     for (const QPointer<revocation::RevocationCheck>& rc : pending) {
@@ -106,6 +115,82 @@ void ScanService::onProbed(const probe::ScanItem& item, const probe::EndpointRes
     check.probe = result;
     check.atUtc = QDateTime::currentDateTimeUtc();
     verify(check);
+    fetchServed(std::move(check));
+}
+
+void ScanService::fetchServed(EndpointCheck check)
+{
+    // The inspected node's leaf is known from its handshake; every other node
+    // that answered gets one OpenSSL handshake of its own, with the same
+    // name, so what each node serves can be compared with the inventory.
+    QString inspected;
+    if (const probe::TlsInspection* in = check.inspection(); in && in->handshakeOk) {
+        inspected = in->address;
+        probe::ServedLeaf leaf = servedLeafOf(in->address, in->chainDer);
+        check.served << leaf;
+    }
+    QStringList others;
+    for (const probe::ProbeResult& node : std::as_const(check.probe.nodes)) {
+        if (!node.address.isEmpty() && node.address != inspected &&
+            probe::nodeReachability(node) == QLatin1String("reachable")) {
+            others << node.address;
+        }
+    }
+    if (others.isEmpty()) {
+        afterServed(std::move(check));
+        return;
+    }
+    struct Pending
+    {
+        EndpointCheck check;
+        int outstanding = 0;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->check = std::move(check);
+    pending->outstanding = int(others.size());
+    const probe::ProbeTarget& target = pending->check.target.target;
+    for (const QString& address : std::as_const(others)) {
+        crypto::ServedChainFetcher::Options o;
+        o.host = address;
+        o.port = target.port;
+        o.sni = target.sni.isEmpty() ? target.host : target.sni;
+        o.connectTimeoutMs = m_options.scan.probe.connectTimeoutMs;
+        o.handshakeTimeoutMs = m_options.scan.probe.replyTimeoutMs;
+        auto* fetcher = new crypto::ServedChainFetcher(o, this);
+        m_fetches << fetcher;
+        connect(fetcher, &Operation::finished, this,
+                [this, fetcher, address, pending](const Status& status) {
+                    m_fetches.removeAll(fetcher);
+                    fetcher->deleteLater();
+                    if (isCancelled() || (!status && status.error().code == ErrorCode::Cancelled)) {
+                        if (--pending->outstanding == 0) {
+                            maybeFinish(); // cut short: neither recorded nor reported
+                        }
+                        return;
+                    }
+                    const Result<crypto::ServedChain> served = fetcher->result();
+                    if (served) {
+                        QList<QByteArray> der;
+                        for (const crypto::Certificate& c : served->certificates) {
+                            der << c.toDer();
+                        }
+                        pending->check.served << servedLeafOf(address, der);
+                    } else {
+                        probe::ServedLeaf leaf;
+                        leaf.address = address;
+                        leaf.error = served.error().message;
+                        pending->check.served << leaf;
+                    }
+                    if (--pending->outstanding == 0) {
+                        afterServed(std::move(pending->check));
+                    }
+                });
+        fetcher->start();
+    }
+}
+
+void ScanService::afterServed(EndpointCheck check)
+{
     if (m_options.revocation && check.chain && !check.chain->built.isEmpty()) {
         checkRevocation(std::move(check));
         return;
@@ -199,14 +284,21 @@ void ScanService::complete(EndpointCheck check)
     evidence.client = m_options.client ? &*m_options.client : nullptr;
     evidence.expiryWarnDays = m_options.expiryWarnDays;
     evidence.now = check.atUtc;
+    evidence.served = &check.served;
+    evidence.recorded = check.target.recorded;
     check.assessment = probe::assess(evidence);
 
     if (m_store != nullptr && check.target.endpointId != 0) {
-        // Recorded before it is reported: what the admin sees is in the history.
-        if (auto added = m_store->addProbe(probeRecord(check)); !added) {
+        // Recorded before it is reported: what the admin sees is in the
+        // history, and a certificate seen served by every node is deployed.
+        Status recorded = m_store->probes().add(probeRecord(check)).map([](qint64) {});
+        if (recorded) {
+            recorded = recordServed(*m_store, check);
+        }
+        if (!recorded) {
             m_recordFailures << QStringLiteral("%1: %2").arg(
                 inventory::endpointAddress(check.target.target.host, check.target.target.port),
-                added.error().message);
+                recorded.error().message);
         }
     }
     ++m_done;
@@ -227,7 +319,7 @@ void ScanService::complete(EndpointCheck check)
 
 void ScanService::maybeFinish()
 {
-    if (isEnding() || !m_scannerDone || !m_revocations.isEmpty()) {
+    if (isEnding() || !m_scannerDone || !m_revocations.isEmpty() || !m_fetches.isEmpty()) {
         return;
     }
     qCDebug(lcServices).noquote() << QStringLiteral(

@@ -15,8 +15,9 @@
 #include <optional>
 
 namespace certdeck::crypto {
+class ServedChainFetcher;
 class TrustStore;
-}
+} // namespace certdeck::crypto
 namespace certdeck::inventory {
 class Store;
 }
@@ -90,6 +91,8 @@ private:
     void verify(EndpointCheck& check) const;
     /// Asks OCSP / CRL about every link of the verified chain (the staple
     /// answers for the leaf when it verifies), then completes the check.
+    void fetchServed(EndpointCheck check);
+    void afterServed(EndpointCheck check);
     void checkRevocation(EndpointCheck check);
     void complete(EndpointCheck check);
     void maybeFinish();
@@ -101,6 +104,7 @@ private:
     inventory::Store* m_store = nullptr;
     QPointer<probe::FleetScanner> m_scanner;
     QList<QPointer<revocation::RevocationCheck>> m_revocations; ///< in flight
+    QList<QPointer<crypto::ServedChainFetcher>> m_fetches;      ///< in flight
     mutable QHash<QByteArray, std::shared_ptr<const crypto::TrustStore>> m_trust;
     QList<EndpointCheck> m_results;
     QStringList m_recordFailures;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "probe/assess/ServedCertificates.h"
 #include "probe/scan/ProbeRequest.h"
 
 #include <QByteArray>
 #include <QString>
+#include <optional>
 
 namespace certdeck::services {
 
@@ -29,6 +31,9 @@ struct ScanTarget
     qint64 endpointId = 0;
     probe::ProbeTarget target;
     TrustAnchors anchors;
+    /// The endpoint's current certificate in the inventory, if it has one:
+    /// what each node serves is compared with it (served.differs).
+    std::optional<probe::RecordedCertificate> recorded;
 };
 
 } // namespace certdeck::services

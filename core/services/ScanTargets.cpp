@@ -31,12 +31,32 @@ TrustAnchors anchorsOf(const inventory::TrustBundle& bundle, const inventory::En
     return a;
 }
 
+probe::RecordedCertificate recordedOf(const inventory::CertificateRecord& c)
+{
+    probe::RecordedCertificate r;
+    r.id = c.id;
+    r.sha256Hex = c.sha256Hex;
+    r.serialHex = c.serialHex;
+    r.subject = c.subject;
+    r.notAfterUtc = c.notAfterUtc;
+    return r;
+}
+
 } // namespace
 
 Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::Endpoint& endpoint)
 {
     ScanTarget t = targetOf(endpoint);
-    auto bundle = store.effectiveTrustBundle(endpoint);
+    if (endpoint.id != 0) {
+        auto current = store.certificates().current();
+        if (!current) {
+            return tl::unexpected(current.error());
+        }
+        if (const auto it = current->constFind(endpoint.id); it != current->constEnd()) {
+            t.recorded = recordedOf(it.value());
+        }
+    }
+    auto bundle = store.trustBundles().effectiveFor(endpoint);
     if (!bundle) {
         return tl::unexpected(bundle.error());
     }
@@ -49,17 +69,21 @@ Result<ScanTarget> scanTarget(const inventory::Store& store, const inventory::En
 Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
                                       const inventory::EndpointFilter& filter)
 {
-    auto endpoints = store.listEndpoints(filter);
+    auto endpoints = store.endpoints().list(filter);
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
-    auto groups = store.groupTrustBundles();
+    auto groups = store.trustBundles().byGroup();
     if (!groups) {
         return tl::unexpected(groups.error());
     }
-    auto bundles = store.trustBundles();
+    auto bundles = store.trustBundles().list();
     if (!bundles) {
         return tl::unexpected(bundles.error());
+    }
+    auto current = store.certificates().current();
+    if (!current) {
+        return tl::unexpected(current.error());
     }
     QHash<qint64, inventory::TrustBundle> byId;
     for (const inventory::TrustBundle& b : std::as_const(*bundles)) {
@@ -69,6 +93,9 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     out.reserve(endpoints->size());
     for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
         ScanTarget t = targetOf(e);
+        if (const auto it = current->constFind(e.id); it != current->constEnd()) {
+            t.recorded = recordedOf(it.value());
+        }
         std::optional<qint64> id = e.trustBundleId;
         const bool fromGroup = !id && groups->contains(e.group);
         if (fromGroup) {
@@ -91,13 +118,13 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
 
 Result<TrustAnchors> anchorsFor(const inventory::Store& store, const probe::ProbeTarget& target)
 {
-    auto endpoints = store.endpointsAt(target.host.trimmed().toLower(), target.port);
+    auto endpoints = store.endpoints().at(target.host.trimmed().toLower(), target.port);
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
     }
     QString sni = target.sni.trimmed().toLower();
     if (sni == target.host.trimmed().toLower()) {
-        sni.clear(); // stored that way (see Store::addEndpoint)
+        sni.clear(); // stored that way (see EndpointRepository::add)
     }
     for (const inventory::Endpoint& e : std::as_const(*endpoints)) {
         if (e.sniName == sni) {

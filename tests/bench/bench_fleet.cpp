@@ -223,7 +223,7 @@ int main(int argc, char* argv[])
     // certificates, the latest probes and the deploy targets.
     t.restart();
     const qsizetype listed =
-        (*store)->listEndpoints().value_or(QList<inventory::Endpoint>()).size();
+        (*store)->endpoints().list().value_or(QList<inventory::Endpoint>()).size();
     const double listMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
 
     // loadFleet alone, on this thread: what the page's worker does.
@@ -283,7 +283,7 @@ int main(int argc, char* argv[])
     row(QStringLiteral("import: read folder (PemFolderImporter)"), static_cast<double>(readMs));
     row(QStringLiteral("import: apply plan (ImportApplier, 1 txn)"), static_cast<double>(applyMs));
     row(QStringLiteral("import: total"), static_cast<double>(readMs + applyMs));
-    row(QStringLiteral("listEndpoints alone (%1 rows)").arg(listed), listMs);
+    row(QStringLiteral("endpoints().list() alone (%1 rows)").arg(listed), listMs);
     row(QStringLiteral("loadFleet alone (%1 rows)").arg(rowCount), static_cast<double>(loadMs));
     row(QStringLiteral("page: construct -> reloaded(true)"), reloadedMs);
     row(QStringLiteral("page: construct -> table painted"), shownMs, QStringLiteral("< 1 s"),

@@ -3,6 +3,7 @@
 // against the real Pebble; the issued chain is checked by `openssl verify`
 // against Pebble's root and the key file by the openssl CLI.
 #include "BindFixture.h"
+#include "CtlRun.h"
 #include "PebbleFixture.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/PrivateKey.h"
@@ -42,12 +43,7 @@ private slots:
     void cleanupTestCase();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
     QStringList server() const;
     QString path(const QString& name) const { return m_dir->filePath(name); }
@@ -58,21 +54,7 @@ private:
 
 TestAcmeCommand::Run TestAcmeCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString& k : extra.keys()) {
-        env.insert(k, extra.value(k));
-    }
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, extra);
 }
 
 QStringList TestAcmeCommand::server() const
@@ -534,8 +516,8 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     {
         auto store = certdeck::inventory::Store::openSqlite(db);
         QVERIFY(store);
-        QVERIFY((*store)->upsertCertificate(cert->certificates.first()));
-        auto kept = (*store)->setRenewalWindow(sha256, w);
+        QVERIFY((*store)->certificates().upsert(cert->certificates.first()));
+        auto kept = (*store)->certificates().setRenewalWindow(sha256, w);
         QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
     }
     const QString start = w.windowStartUtc.toString(Qt::ISODate);
@@ -573,7 +555,7 @@ void TestAcmeCommand::renewalInfoHonoursStoredRetryAfter()
     QVERIFY2(forced.err.contains("offers no renewal information (ARI)"), forced.err.constData());
     auto store = certdeck::inventory::Store::openSqlite(db);
     QVERIFY(store);
-    auto still = (*store)->renewalWindow(sha256);
+    auto still = (*store)->certificates().renewalWindow(sha256);
     QVERIFY(still && still->has_value());
     QCOMPARE((*still)->windowStartUtc, w.windowStartUtc);
     QCOMPARE((*still)->retryAfterUtc, w.retryAfterUtc);
@@ -614,7 +596,7 @@ void TestAcmeCommand::storedAccountLifecycle()
     {
         auto store = certdeck::inventory::Store::openUrl(db);
         QVERIFY(store);
-        auto issuers = (*store)->issuers();
+        auto issuers = (*store)->issuers().list();
         QVERIFY(issuers && issuers->size() == 1);
         certdeck::inventory::KeyVault kv(**store);
         QVERIFY(kv.unlock("stored account passphrase"));
@@ -666,12 +648,18 @@ void TestAcmeCommand::storedAccountLifecycle()
     // Issue with the stored account: found as the only one for --directory.
     const QString keyOut = path(QStringLiteral("stored-site.key"));
     const QString certOut = path(QStringLiteral("stored-site.pem"));
+    // With the inventory's debug log: the command opens (checks and
+    // migrates) the store once, though both the account lookup and the key
+    // load read it.
+    QProcessEnvironment logged = env;
+    logged.insert("CERTDECK_LOG", "inventory");
     Run issued = ctl(QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
                          QStringList{"-d", "stored.cli.test", "--http-port",
                                      QString::number(m_pebble->httpPort()), "--http-address",
                                      "127.0.0.1", "--key-out", keyOut, "--cert-out", certOut},
-                     env);
+                     logged);
     QVERIFY2(issued.code == 0, issued.err.constData());
+    QCOMPARE(issued.err.count("checked and migrated once"), 1);
     QVERIFY2(issued.err.contains("using the stored account 'pebble'"), issued.err.constData());
     QByteArray certText;
     QCOMPARE(
@@ -696,9 +684,13 @@ void TestAcmeCommand::storedAccountLifecycle()
     QVERIFY2(refused.err.contains("wrong master passphrase"), refused.err.constData());
 
     // Rollover: the stored key is replaced, and the CA knows the account by it.
-    Run roll = ctl(
-        QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault, env);
+    // The account flow connects to the store the command opened.
+    Run roll =
+        ctl(QStringList{"acme", "account", "rollover", "--account", "pebble", "--json"} + vault,
+            logged);
     QVERIFY2(roll.code == 0, roll.err.constData());
+    QCOMPARE(roll.err.count("checked and migrated once"), 1);
+    QVERIFY2(roll.err.contains("already checked, no migrations"), roll.err.constData());
     const QString rolled =
         QJsonDocument::fromJson(roll.out).object().value("keyThumbprint").toString();
     QVERIFY(rolled.size() == 43 && rolled != thumbprint);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl ca init|sign|revoke|crl, run as a user would, with the openssl
 // CLI as the oracle for everything it writes.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 
 #include <QDir>
@@ -28,12 +29,7 @@ private slots:
     void badInput();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args);
     QString path(const QString& name) const { return m_tmp.filePath(name); }
     QByteArray readAll(const QString& p) const;
@@ -46,20 +42,10 @@ private:
 
 TestCaCommand::Run TestCaCommand::ctl(const QStringList& args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), path(QStringLiteral("store.sqlite")));
     env.insert(QStringLiteral("CA_PASS"), QStringLiteral("ca passphrase 1"));
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, env);
 }
 
 QByteArray TestCaCommand::readAll(const QString& p) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl cert show and p12 export|import, run as a user would, with the
 // openssl CLI checking what they wrote.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 
@@ -51,12 +52,7 @@ private slots:
     void p12Import();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QProcessEnvironment& extraEnv = {});
     bool openssl(const QStringList& args);
     QString m_weakCa; ///< RSA-2048 root, self-signed with SHA-1
@@ -70,21 +66,7 @@ private:
 TestCertCommand::Run TestCertCommand::ctl(const QStringList& args,
                                           const QProcessEnvironment& extraEnv)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString& k : extraEnv.keys()) {
-        env.insert(k, extraEnv.value(k));
-    }
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, extraEnv, 60000);
 }
 
 bool TestCertCommand::openssl(const QStringList& args)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the real certdeckctl binary as a user or a monitoring system would.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 
 #include <QFile>
@@ -24,12 +25,7 @@ private slots:
     void damagedStoreIsCritical();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QString& db = {});
     QString m_ctl;
     QTemporaryDir m_tmp;
@@ -37,20 +33,10 @@ private:
 
 TestCertdeckctl::Run TestCertdeckctl::ctl(const QStringList& args, const QString& db)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"),
                db.isEmpty() ? m_tmp.filePath(QStringLiteral("default.sqlite")) : db);
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, env, 30000);
 }
 
 void TestCertdeckctl::initTestCase()
@@ -119,9 +105,10 @@ void TestCertdeckctl::aboutJsonMatchesOpensslCli()
     QVERIFY(o.value(QStringLiteral("qt")).toString().startsWith(QLatin1String("6.")));
     const QJsonObject features =
         o.value(QStringLiteral("cpu")).toObject().value(QStringLiteral("features")).toObject();
-    QCOMPARE(features.size(), 7);
+    QCOMPARE(features.size(), 8);
     QVERIFY(features.contains(QStringLiteral("AES-NI")));
     QVERIFY(features.contains(QStringLiteral("AVX-512")));
+    QVERIFY(features.contains(QStringLiteral("AVX-512 IFMA")));
 }
 
 void TestCertdeckctl::storeInfoAndCheck()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `certdeckctl chain verify` run as an admin or a monitoring check would,
 // with its exit code checked against `openssl verify` on the same files.
+#include "CtlRun.h"
 #include "HttpFileServer.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
@@ -41,12 +42,7 @@ private slots:
     void fetchesMissingIntermediate();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args);
     QString write(const QString& name, const QByteArray& data);
 
@@ -59,19 +55,8 @@ private:
 
 TestChainCommand::Run TestChainCommand::ctl(const QStringList& args)
 {
-    // Wait with the event loop running: the AIA server lives in this process.
-    QProcess p;
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) ||
-        !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 30000) ||
-        p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    // The AIA server lives in this process: runCtl keeps the event loop running.
+    return certdeck::test::runCtlText(args, {}, 30000);
 }
 
 QString TestChainCommand::write(const QString& name, const QByteArray& data)

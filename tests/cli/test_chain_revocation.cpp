@@ -2,8 +2,10 @@
 // `certdeckctl chain verify` checking revocation against a real `openssl
 // ocsp` responder: a revoked leaf is CRITICAL, an unreachable responder a
 // WARNING, and --no-revocation asks nobody.
+#include "CtlRun.h"
 #include "OcspFixture.h"
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 
 #include <QFile>
@@ -27,12 +29,7 @@ private slots:
     void help();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args);
     Run verify(const QString& file, const QStringList& extra = {});
 
@@ -46,18 +43,7 @@ private:
 
 TestChainRevocation::Run TestChainRevocation::ctl(const QStringList& args)
 {
-    QProcess p;
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) ||
-        !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 60000) ||
-        p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(args, {}, 60000);
 }
 
 TestChainRevocation::Run TestChainRevocation::verify(const QString& file, const QStringList& extra)
@@ -72,14 +58,8 @@ void TestChainRevocation::initTestCase()
 {
     m_ctl = qEnvironmentVariable("CERTDECKCTL");
     QVERIFY2(QFile::exists(m_ctl), "CERTDECKCTL must name the built certdeckctl");
-    for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
-        qunsetenv(name);
-    }
-    QVERIFY2(m_ocsp.start(), qPrintable(m_ocsp.errorString()));
-    TestPki::Options o;
-    o.ocspUrl = m_ocsp.url();
-    QVERIFY2(m_pki.create(m_dir.path(), o), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
+    const QString failed = startRevocationPeers(m_dir.path(), m_pki, &m_ocsp, nullptr);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     m_downUrl = QStringLiteral("http://127.0.0.1:%1/").arg(freeLoopbackPort());
     TestPki::LeafSpec s;
     s.name = QStringLiteral("down");

@@ -122,7 +122,7 @@ void TestCliCancel::ctrlCCancelsAScanAndRecordsNothingHalfDone()
             inventory::Endpoint e;
             e.host = QStringLiteral("127.0.0.1");
             e.port = server.serverPort();
-            QVERIFY((*store)->addEndpoint(e));
+            QVERIFY((*store)->endpoints().add(e));
         }
     }
     QProcess p;
@@ -144,7 +144,7 @@ void TestCliCancel::ctrlCCancelsAScanAndRecordsNothingHalfDone()
     QVERIFY2(m_err.contains("scan cancelled after 0 of 3 endpoint(s)"), m_err.constData());
     auto store = inventory::Store::openSqlite(db);
     QVERIFY(store);
-    QCOMPARE((*store)->latestProbes()->size(), 0); // nothing half-done recorded
+    QCOMPARE((*store)->probes().latest()->size(), 0); // nothing half-done recorded
 }
 
 QTEST_GUILESS_MAIN(TestCliCancel)

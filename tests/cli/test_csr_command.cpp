@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl csr new|show, run as a user would, checked with the openssl CLI.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 
 #include <QFile>
@@ -27,12 +28,7 @@ private slots:
     void showDetectsDamage();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
     QString path(const QString& name) const { return m_tmp.filePath(name); }
     QByteArray readAll(const QString& p) const;
@@ -44,22 +40,11 @@ private:
 
 TestCsrCommand::Run TestCsrCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("CERTDECK_DB"), path(QStringLiteral("store.sqlite")));
-    for (const QString& k : extra.keys()) {
-        env.insert(k, extra.value(k));
+    QProcessEnvironment env = extra;
+    if (!env.contains(QStringLiteral("CERTDECK_DB"))) {
+        env.insert(QStringLiteral("CERTDECK_DB"), path(QStringLiteral("store.sqlite")));
     }
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, env, 60000);
 }
 
 QByteArray TestCsrCommand::readAll(const QString& p) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl fleet add|list|show|edit|rm, run as a user would, on an SQLite
 // store in a temporary folder.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 #include "inventory/Store.h"
@@ -37,12 +38,7 @@ private slots:
     void helpNamesEveryAction();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args);
     QJsonObject json(const QStringList& args);
     QString m_ctl;
@@ -53,20 +49,10 @@ private:
 
 TestFleetCommand::Run TestFleetCommand::ctl(const QStringList& args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_db);
     env.insert(QStringLiteral("USER"), QStringLiteral("alice"));
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, QStringList{QStringLiteral("fleet")} + args);
-    Run r;
-    if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(QStringList{QStringLiteral("fleet")} + args, env, 30000);
 }
 
 QJsonObject TestFleetCommand::json(const QStringList& args)
@@ -506,14 +492,14 @@ void TestFleetCommand::worksWhileTheConsoleHasTheStoreOpen()
 {
     auto console = certdeck::inventory::Store::openSqlite(m_db);
     QVERIFY(console.has_value());
-    QCOMPARE((*console)->listEndpoints()->size(), 0);
+    QCOMPARE((*console)->endpoints().list()->size(), 0);
     const Run add = ctl({QStringLiteral("add"), QStringLiteral("cli.example.test")});
     QCOMPARE(add.code, 0);
     // The console sees the CLI's row on its next read, and the CLI the console's.
-    QCOMPARE((*console)->listEndpoints()->size(), 1);
+    QCOMPARE((*console)->endpoints().list()->size(), 1);
     certdeck::inventory::Endpoint e;
     e.host = QStringLiteral("console.example.test");
-    QVERIFY((*console)->addEndpoint(e).has_value());
+    QVERIFY((*console)->endpoints().add(e).has_value());
     const Run list = ctl({QStringLiteral("list")});
     QCOMPARE(list.code, 0);
     QVERIFY(list.out.contains("console.example.test:443"));

@@ -2,6 +2,7 @@
 // certdeckctl fleet import/export as an admin runs them: a host list, one
 // with malformed lines refused whole, a JSON round trip, and an import
 // refused half-way that keeps nothing.
+#include "CtlRun.h"
 #include "inventory/Store.h"
 
 #include <QFile>
@@ -25,12 +26,7 @@ private slots:
     void refusedHalfWayKeepsNothing();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args);
     QStringList listedEndpoints();
     QTemporaryDir m_tmp;
@@ -40,16 +36,7 @@ private:
 
 TestFleetImport::Run TestFleetImport::ctl(const QStringList& args)
 {
-    QProcess p;
-    p.start(m_ctl, QStringList{QStringLiteral("--db"), m_db} + args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(QStringList{QStringLiteral("--db"), m_db} + args, {}, 60000);
 }
 
 QStringList TestFleetImport::listedEndpoints()
@@ -238,10 +225,10 @@ void TestFleetImport::refusedHalfWayKeepsNothing()
     // Nothing of it is in the store: no new endpoint, no deploy target.
     auto store = inventory::Store::openUrl(m_db);
     QVERIFY(store.has_value());
-    auto all = (*store)->listEndpoints();
+    auto all = (*store)->endpoints().list();
     QVERIFY(all.has_value());
     QCOMPARE(all->size(), 3);
-    QVERIFY(!(*store)->deployTarget(1).has_value());
+    QVERIFY(!(*store)->endpoints().deployTarget(1).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestFleetImport)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl key and dhparam, run as a user would, with the openssl CLI
 // checking what they wrote.
+#include "CtlRun.h"
 #include "PeerProcess.h"
 #include "TestPki.h"
 
@@ -30,13 +31,7 @@ private slots:
     void dhparamRefusesWeakSizesAndOverwrite();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-        QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(const QStringList& args, const QProcessEnvironment& extra = {});
     static mode_t modeOf(const QString& p)
     {
@@ -63,22 +58,11 @@ private:
 
 TestKeyCommand::Run TestKeyCommand::ctl(const QStringList& args, const QProcessEnvironment& extra)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("CERTDECK_DB"), m_tmp.filePath(QStringLiteral("store.sqlite")));
-    for (const QString& k : extra.keys()) {
-        env.insert(k, extra.value(k));
+    QProcessEnvironment env = extra;
+    if (!env.contains(QStringLiteral("CERTDECK_DB"))) {
+        env.insert(QStringLiteral("CERTDECK_DB"), m_tmp.filePath(QStringLiteral("store.sqlite")));
     }
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, env);
 }
 
 QString TestKeyCommand::secretFile(const QString& name, const QByteArray& data)

@@ -7,6 +7,7 @@
 // GNOME Keyring. Each run must also have logged what it did, so an empty log
 // cannot pass for a clean one.
 #include "BindFixture.h"
+#include "CtlRun.h"
 #include "PebbleFixture.h"
 #include "SecretServiceFixture.h"
 #include "common/Logging.h"
@@ -93,13 +94,7 @@ private slots:
     void cleanupTestCase();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-        [[nodiscard]] QByteArray all() const { return out + err; }
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(QStringList args, LogSwitch how, const QProcessEnvironment& extra = {});
     QString secretFile(const QString& name, const QByteArray& content);
     QString path(const QString& name) const { return m_dir->filePath(name); }
@@ -132,13 +127,7 @@ void TestLoggingSecrets::cleanupTestCase()
 TestLoggingSecrets::Run TestLoggingSecrets::ctl(QStringList args, LogSwitch how,
                                                 const QProcessEnvironment& extra)
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("CERTDECK_LOG"));
-    env.remove(QStringLiteral("QT_LOGGING_RULES"));
-    env.remove(QStringLiteral("QT_MESSAGE_PATTERN"));
-    for (const QString& k : extra.keys()) {
-        env.insert(k, extra.value(k));
-    }
+    QProcessEnvironment env = extra;
     if (how == LogSwitch::VerboseFirst) {
         args.prepend(QStringLiteral("--verbose"));
     } else if (how == LogSwitch::VerboseAfter) {
@@ -146,17 +135,11 @@ TestLoggingSecrets::Run TestLoggingSecrets::ctl(QStringList args, LogSwitch how,
     } else {
         env.insert(QStringLiteral("CERTDECK_LOG"), QStringLiteral("all"));
     }
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    // Only the switch under test turns logging on.
+    return certdeck::test::runCtl(args, env, 120000,
+                                  {QStringLiteral("CERTDECK_LOG"),
+                                   QStringLiteral("QT_LOGGING_RULES"),
+                                   QStringLiteral("QT_MESSAGE_PATTERN")});
 }
 
 QString TestLoggingSecrets::secretFile(const QString& name, const QByteArray& content)
@@ -512,7 +495,7 @@ void TestLoggingSecrets::osKeyringSecretsStayOut()
     const QString leak = leakIn(log, secrets);
     QVERIFY2(leak.isEmpty(),
              qPrintable(leak + QStringLiteral(" is in the log:\n") + QString::fromUtf8(log)));
-    QVERIFY(keyring.remove((*store)->key(*id)->keyringId).has_value());
+    QVERIFY(keyring.remove((*store)->keys().get(*id)->keyringId).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestLoggingSecrets)

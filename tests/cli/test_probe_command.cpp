@@ -2,6 +2,7 @@
 // `certdeckctl probe` run as an admin or a monitoring check would, against a
 // real nginx: what it prints, the JSON for scripts, and the exit codes
 // (0 clean, 1 weak protocol or suite, 2 unreachable, 3 usage).
+#include "CtlRun.h"
 #include "HostileTlsServer.h"
 #include "MultiNodeFixture.h"
 #include "NginxFixture.h"
@@ -43,12 +44,7 @@ private slots:
     void malformedHstsWarns();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args);
 
     QString m_ctl;
@@ -90,10 +86,6 @@ QString makeStaple(const TestPki& pki, const QString& leafCert, const QString& o
 
 TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
 {
-    // A real event loop while waiting (not qWaitFor's 10 ms naps): an
-    // in-process server answers hundreds of connections meanwhile.
-    QProcess p;
-    QSignalSpy done(&p, &QProcess::finished);
     QStringList all = args;
     // The fixtures serve the test PKI: name its root, as an admin with an
     // internal CA would (without it every chain is rightly untrusted).
@@ -101,19 +93,11 @@ TestProbeCommand::Run TestProbeCommand::ctl(const QStringList& args)
         !all.contains(QLatin1String("--help"))) {
         all << QStringLiteral("--ca-file") << m_pki.rootCert;
     }
-    // A store of the test's own, never the user's.
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // A store of the test's own, never the user's. An in-process server
+    // answers hundreds of connections while runCtl runs the event loop.
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_work.filePath(QStringLiteral("probe.sqlite")));
-    p.setProcessEnvironment(env);
-    p.start(m_ctl, all);
-    Run r;
-    if (!p.waitForStarted(10000) || !done.wait(60000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(all, env, 60000);
 }
 
 void TestProbeCommand::initTestCase()
@@ -174,11 +158,13 @@ void TestProbeCommand::usageErrors_data()
                                   << "--timeout needs milliseconds";
     QTest::newRow("resolver shorthand")
         << QStringList{"probe", "example.org", "--resolver", "1.2.3"}
-        << "--resolver: DNS server '1.2.3': '1.2.3' is not an IP "
-           "address";
+        << "--resolver: DNS server \"1.2.3\": \"1.2.3\" is not an IPv4 address";
     QTest::newRow("resolver port")
         << QStringList{"probe", "example.org", "--resolver", "127.0.0.1:0"}
-        << "the port must be a number from 1 to 65535";
+        << "--resolver: DNS server \"127.0.0.1:0\": port 0 is out of range (1-65535)";
+    QTest::newRow("resolver name")
+        << QStringList{"probe", "example.org", "--resolver", "ns1.example:53"}
+        << "--resolver: DNS server \"ns1.example:53\": \"ns1.example\" is not an IP address";
 }
 
 void TestProbeCommand::usageErrors()

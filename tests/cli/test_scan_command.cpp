@@ -3,6 +3,7 @@
 // refused port in one inventory give one line each and the worst exit code;
 // every result lands in the endpoint's probe history; --group limits the
 // scan; the per-host bound holds, counted by the server itself.
+#include "CtlRun.h"
 #include "HostileTlsServer.h"
 #include "MultiNodeFixture.h"
 #include "NginxFixture.h"
@@ -37,12 +38,7 @@ private slots:
     void criticalFindingMakesTheEndpointCritical();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args);
     qint64 add(const QString& host, quint16 port, const QString& sni, const QString& group);
 
@@ -58,22 +54,10 @@ private:
 
 TestScanCommand::Run TestScanCommand::ctl(const QStringList& args)
 {
-    // The test's event loop runs while waiting: the in-process hostile
-    // server must answer meanwhile.
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // The in-process hostile server answers while runCtl runs the event loop.
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_db);
-    p.setProcessEnvironment(env);
-    QSignalSpy done(&p, &QProcess::finished);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) || !done.wait(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(args, env);
 }
 
 qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sni,
@@ -85,13 +69,13 @@ qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sn
     }
     // The fixtures serve the test PKI: its root is the endpoints' trust
     // bundle, as an internal CA's would be.
-    auto bundle = (*store)->trustBundle(QStringLiteral("test-pki"));
+    auto bundle = (*store)->trustBundles().get(QStringLiteral("test-pki"));
     if (!bundle) {
         QFile root(m_pki.rootCert);
         if (!root.open(QIODevice::ReadOnly)) {
             return 0;
         }
-        bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"), root.readAll());
+        bundle = (*store)->trustBundles().add(QStringLiteral("test-pki"), root.readAll());
         if (!bundle) {
             return 0;
         }
@@ -102,7 +86,7 @@ qint64 TestScanCommand::add(const QString& host, quint16 port, const QString& sn
     e.sniName = sni;
     e.group = group;
     e.trustBundleId = bundle->id;
-    auto added = (*store)->addEndpoint(e);
+    auto added = (*store)->endpoints().add(e);
     return added ? added->id : 0;
 }
 
@@ -172,7 +156,7 @@ void TestScanCommand::worstVerdictAndHistory()
                                              {legacy, QStringLiteral("warning")},
                                              {refused, QStringLiteral("critical")}};
     for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
-        auto probes = (*store)->probes(it.key());
+        auto probes = (*store)->probes().history(it.key());
         QVERIFY(probes.has_value());
         QCOMPARE(probes->size(), 1);
         QCOMPARE(probes->first().status, it.value());
@@ -181,19 +165,19 @@ void TestScanCommand::worstVerdictAndHistory()
         QCOMPARE(report.value(QStringLiteral("verdict")).toString(), it.value());
     }
     const auto legacyReport =
-        QJsonDocument::fromJson((*store)->probes(legacy)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(legacy)->first().reportJson).object();
     QVERIFY(legacyReport.value(QStringLiteral("weaknesses"))
                 .toArray()
                 .contains(QStringLiteral("TLSv1.0 is enabled")));
     // The grade and the findings that led to it are in the history too.
-    QCOMPARE((*store)->probes(legacy)->first().grade, QStringLiteral("B"));
+    QCOMPARE((*store)->probes().history(legacy)->first().grade, QStringLiteral("B"));
     QCOMPARE(legacyReport.value(QStringLiteral("grade")).toString(), QStringLiteral("B"));
     QStringList codes;
     for (const QJsonValue& f : legacyReport.value(QStringLiteral("findings")).toArray()) {
         codes << f.toObject().value(QStringLiteral("code")).toString();
     }
     QVERIFY2(codes.contains(QStringLiteral("protocol.tls10")), qPrintable(codes.join(u',')));
-    QCOMPARE((*store)->probes(refused)->first().grade, QStringLiteral("F"));
+    QCOMPARE((*store)->probes().history(refused)->first().grade, QStringLiteral("F"));
 }
 
 void TestScanCommand::groupLimitsTheScan()
@@ -208,7 +192,7 @@ void TestScanCommand::groupLimitsTheScan()
     QCOMPARE(o.value(QStringLiteral("endpoints")).toArray().size(), 1);
     QCOMPARE(o.value(QStringLiteral("verdict")).toString(), QStringLiteral("ok"));
     auto store = inventory::Store::openSqlite(m_db);
-    QVERIFY((*store)->latestProbes()->isEmpty()); // --no-record
+    QVERIFY((*store)->probes().latest()->isEmpty()); // --no-record
 
     r = ctl({QStringLiteral("scan"), QStringLiteral("--group"), QStringLiteral("nobody")});
     QCOMPARE(r.code, 3);
@@ -275,14 +259,14 @@ void TestScanCommand::everyNodeOfAName()
     // One history record per endpoint, its nodes inside.
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
-    auto probes = (*store)->probes(multi);
+    auto probes = (*store)->probes().history(multi);
     QVERIFY(probes.has_value());
     QCOMPARE(probes->size(), 1);
     QCOMPARE(probes->first().status, QStringLiteral("warning"));
     const QJsonObject report = QJsonDocument::fromJson(probes->first().reportJson).object();
     QCOMPARE(report.value(QLatin1String("nodes")).toArray().size(), 3);
     QCOMPARE(report.value(QLatin1String("verdict")).toString(), QStringLiteral("warning"));
-    QCOMPARE((*store)->probes(partial)->first().status, QStringLiteral("critical"));
+    QCOMPARE((*store)->probes().history(partial)->first().status, QStringLiteral("critical"));
 }
 
 // --inspect: each endpoint that answers is also inspected through OpenSSL
@@ -300,7 +284,7 @@ void TestScanCommand::inspectJoinsTheHistory()
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
     const QJsonObject report =
-        QJsonDocument::fromJson((*store)->probes(modern)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(modern)->first().reportJson).object();
     const QJsonObject inspection = report.value(QStringLiteral("inspection")).toObject();
     QVERIFY2(inspection.value(QStringLiteral("handshake")).toBool(),
              qPrintable(QJsonDocument(inspection).toJson()));
@@ -312,7 +296,7 @@ void TestScanCommand::inspectJoinsTheHistory()
     QVERIFY2(codes.contains(QStringLiteral("hsts.missing")), qPrintable(codes.join(u',')));
     QVERIFY2(codes.contains(QStringLiteral("ocsp.no-staple")), qPrintable(codes.join(u',')));
     const QJsonObject down =
-        QJsonDocument::fromJson((*store)->probes(closed)->first().reportJson).object();
+        QJsonDocument::fromJson((*store)->probes().history(closed)->first().reportJson).object();
     QVERIFY(!down.contains(QStringLiteral("inspection")));
 
     // Without --inspect the chain is still read (the verdict needs it), in
@@ -371,7 +355,7 @@ void TestScanCommand::criticalFindingMakesTheEndpointCritical()
              qPrintable(r.out));
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store.has_value());
-    QCOMPARE((*store)->probes(id)->first().status, QStringLiteral("critical"));
+    QCOMPARE((*store)->probes().history(id)->first().status, QStringLiteral("critical"));
 }
 
 QTEST_GUILESS_MAIN(TestScanCommand)

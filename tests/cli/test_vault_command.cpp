@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl vault init|status|change-passphrase, run as a user would;
 // the stored key is then opened through the library to see what changed.
+#include "CtlRun.h"
 #include "crypto/PrivateKey.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
@@ -26,12 +27,7 @@ private slots:
     void changePassphraseReencryptsStoredKeys();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = certdeck::test::CtlRun;
     Run ctl(QStringList args, const QProcessEnvironment& extraEnv = {});
     QString writeSecret(const QString& name, const QByteArray& line);
     QString m_ctl;
@@ -41,22 +37,8 @@ private:
 
 TestVaultCommand::Run TestVaultCommand::ctl(QStringList args, const QProcessEnvironment& extraEnv)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const QString& k : extraEnv.keys()) {
-        env.insert(k, extraEnv.value(k));
-    }
-    p.setProcessEnvironment(env);
     args << QStringLiteral("--db") << m_db;
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return certdeck::test::runCtl(args, extraEnv, 60000);
 }
 
 QString TestVaultCommand::writeSecret(const QString& name, const QByteArray& line)

@@ -4,6 +4,7 @@
 // `scan --inspect` and the probe history record give the same verdict, the
 // same grade cap and the exit code of that verdict; --json's "verdict"
 // equals the exit code's word. The chain oracle is `openssl verify`.
+#include "CtlRun.h"
 #include "VerdictFixture.h"
 #include "inventory/Store.h"
 
@@ -30,12 +31,7 @@ private slots:
     void caFileOverridesTheBundle();
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = certdeck::test::CtlTextRun;
     Run ctl(const QStringList& args) const;
     [[nodiscard]] QString openssl(const QStringList& args) const;
 
@@ -47,20 +43,9 @@ private:
 
 TestVerdictEverywhere::Run TestVerdictEverywhere::ctl(const QStringList& args) const
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env;
     env.insert(QStringLiteral("CERTDECK_DB"), m_db);
-    p.setProcessEnvironment(env);
-    QSignalSpy done(&p, &QProcess::finished);
-    p.start(m_ctl, args);
-    Run r;
-    if (!p.waitForStarted(10000) || !done.wait(120000) || p.exitStatus() != QProcess::NormalExit) {
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return certdeck::test::runCtlText(args, env);
 }
 
 QString TestVerdictEverywhere::openssl(const QStringList& args) const
@@ -95,7 +80,7 @@ void TestVerdictEverywhere::initTestCase()
     m_db = QDir(m_fixture.dir()).filePath(QStringLiteral("verdicts.sqlite"));
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
-    auto bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"), m_fixture.rootsPem());
+    auto bundle = (*store)->trustBundles().add(QStringLiteral("test-pki"), m_fixture.rootsPem());
     QVERIFY2(bundle, bundle ? "" : qPrintable(bundle.error().toString()));
     for (const VerdictCase& c : m_fixture.cases()) {
         inventory::Endpoint e;
@@ -105,7 +90,7 @@ void TestVerdictEverywhere::initTestCase()
         if (c.bundle) {
             e.trustBundleId = bundle->id;
         }
-        auto added = (*store)->addEndpoint(e);
+        auto added = (*store)->endpoints().add(e);
         QVERIFY2(added, added ? "" : qPrintable(added.error().toString()));
         m_endpoints.insert(c.name, added->id);
     }
@@ -164,11 +149,11 @@ void TestVerdictEverywhere::sameAnswerEverywhere()
         // A group of one, so the exit code is this endpoint's.
         auto store = inventory::Store::openSqlite(m_db);
         QVERIFY(store);
-        auto e = (*store)->endpoint(m_endpoints.value(c.name));
+        auto e = (*store)->endpoints().get(m_endpoints.value(c.name));
         QVERIFY(e);
         inventory::Endpoint alone = *e;
         alone.group = QStringLiteral("only-%1").arg(index);
-        QVERIFY((*store)->updateEndpoint(alone));
+        QVERIFY((*store)->endpoints().update(alone));
         store->reset();
         args << QStringLiteral("--group") << alone.group;
         const Run scan = ctl(args);
@@ -188,15 +173,15 @@ void TestVerdictEverywhere::sameAnswerEverywhere()
 
         auto again = inventory::Store::openSqlite(m_db);
         QVERIFY(again);
-        auto history = (*again)->probes(m_endpoints.value(c.name), 1);
+        auto history = (*again)->probes().history(m_endpoints.value(c.name), 1);
         QVERIFY(history && !history->isEmpty());
         QCOMPARE(history->first().status, c.verdict);
         check(QJsonDocument::fromJson(history->first().reportJson).object(),
               QStringLiteral("history"));
-        auto back = (*again)->endpoint(m_endpoints.value(c.name));
+        auto back = (*again)->endpoints().get(m_endpoints.value(c.name));
         QVERIFY(back);
         back->group = QStringLiteral("verdicts");
-        QVERIFY((*again)->updateEndpoint(*back));
+        QVERIFY((*again)->endpoints().update(*back));
     }
 }
 

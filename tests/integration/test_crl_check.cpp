@@ -4,6 +4,7 @@
 // verify -crl_check` on the same files is the oracle.
 #include "HttpFileServer.h"
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "revocation/CrlClient.h"
@@ -18,22 +19,6 @@ using namespace certdeck;
 using namespace certdeck::revocation;
 using namespace certdeck::test;
 using crypto::Certificate;
-
-namespace {
-
-Certificate certOf(const QString& path)
-{
-    auto b = crypto::CertificateReader::readFile(path);
-    return b && !b->certificates.isEmpty() ? b->certificates.first() : Certificate();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
 
 class TestCrlCheck : public QObject
 {
@@ -69,12 +54,9 @@ private:
 
 void TestCrlCheck::initTestCase()
 {
-    QVERIFY(m_http.listen());
-    TestPki::Options o;
-    o.crlUrl = m_http.url(QStringLiteral("/int.crl")).toString();
-    QVERIFY2(m_pki.create(m_dir.path(), o), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    m_issuer = certOf(m_pki.intermediateCert);
+    const QString failed = startRevocationPeers(m_dir.path(), m_pki, nullptr, &m_http);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    m_issuer = firstCertificateIn(m_pki.intermediateCert);
     m_crlPem = m_pki.crl;
     m_crlDer = m_dir.filePath(QStringLiteral("int.crl.der"));
     QVERIFY(m_pki.writeCrl(TestPki::CrlSpec{m_crlDer, {}, {}, true}));
@@ -133,9 +115,9 @@ void TestCrlCheck::goodAndRevokedAgreeWithOpenssl()
     QCOMPARE(verdict.contains("certificate revoked"), revoked);
     QCOMPARE(verdict.contains(": OK"), !revoked);
 
-    m_http.setFile(QStringLiteral("/int.crl"), readAll(der ? m_crlDer : m_crlPem),
+    m_http.setFile(QStringLiteral("/int.crl"), fileBytes(der ? m_crlDer : m_crlPem),
                    HttpFileServer::Mode::Normal, "application/pkix-crl");
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), certOf(leaf));
+    const Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), firstCertificateIn(leaf));
     QVERIFY2(a, qPrintable(a ? QString() : a.error().toString()));
     const CrlCheck& c = a->check;
     QVERIFY2(c.verified(), qPrintable(c.problems.join(u'\n')));
@@ -156,8 +138,9 @@ void TestCrlCheck::expiredCrl()
     const QString path = m_dir.filePath(QStringLiteral("expired.crl"));
     QVERIFY(m_pki.writeCrl(TestPki::CrlSpec{path, now.addDays(-10), now.addDays(-3), false}));
     QVERIFY(oracle(m_pki.good.cert, path).contains("CRL has expired"));
-    m_http.setFile(QStringLiteral("/expired.crl"), readAll(path));
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/expired.crl"), certOf(m_pki.good.cert));
+    m_http.setFile(QStringLiteral("/expired.crl"), fileBytes(path));
+    const Result<CrlAnswer> a =
+        fetch(QStringLiteral("/expired.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(a);
     QVERIFY(!a->check.verified());
     QVERIFY(a->check.signatureValid);
@@ -169,8 +152,9 @@ void TestCrlCheck::expiredCrl()
     const QString future = m_dir.filePath(QStringLiteral("future.crl"));
     QVERIFY(m_pki.writeCrl(TestPki::CrlSpec{future, now.addDays(2), now.addDays(30), false}));
     QVERIFY(oracle(m_pki.good.cert, future).contains("CRL is not yet valid"));
-    m_http.setFile(QStringLiteral("/future.crl"), readAll(future));
-    const Result<CrlAnswer> b = fetch(QStringLiteral("/future.crl"), certOf(m_pki.good.cert));
+    m_http.setFile(QStringLiteral("/future.crl"), fileBytes(future));
+    const Result<CrlAnswer> b =
+        fetch(QStringLiteral("/future.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(b);
     QVERIFY(!b->check.verified());
     QVERIFY(b->check.problems.join(u' ').contains(QLatin1String("in the future")));
@@ -184,8 +168,9 @@ void TestCrlCheck::crlSignedByAnotherKey()
     QVERIFY2(other.create(otherDir.path(), {}), qPrintable(other.errorString()));
     QVERIFY(other.writeCrl());
     QVERIFY(!oracle(m_pki.revoked.cert, other.crl).contains(": OK"));
-    m_http.setFile(QStringLiteral("/forged.crl"), readAll(other.crl));
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/forged.crl"), certOf(m_pki.revoked.cert));
+    m_http.setFile(QStringLiteral("/forged.crl"), fileBytes(other.crl));
+    const Result<CrlAnswer> a =
+        fetch(QStringLiteral("/forged.crl"), firstCertificateIn(m_pki.revoked.cert));
     QVERIFY(a);
     QVERIFY(!a->check.verified());
     QVERIFY(!a->check.signatureValid);
@@ -197,9 +182,10 @@ void TestCrlCheck::crlSignedByAnotherKey()
 void TestCrlCheck::wrongIssuer()
 {
     // The intermediate's CRL checked as if the root had issued the leaf.
-    m_http.setFile(QStringLiteral("/int.crl"), readAll(m_crlDer));
+    m_http.setFile(QStringLiteral("/int.crl"), fileBytes(m_crlDer));
     const Result<CrlAnswer> a =
-        fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), {}, certOf(m_pki.rootCert));
+        fetch(QStringLiteral("/int.crl"), firstCertificateIn(m_pki.good.cert), {},
+              firstCertificateIn(m_pki.rootCert));
     QVERIFY(a);
     QVERIFY(!a->check.verified());
     QVERIFY2(a->check.problems.first().contains(QLatin1String("not by the certificate's issuer")),
@@ -208,11 +194,11 @@ void TestCrlCheck::wrongIssuer()
 
 void TestCrlCheck::oversized()
 {
-    const QByteArray crl = readAll(m_crlDer);
+    const QByteArray crl = fileBytes(m_crlDer);
     CrlClientOptions o;
     o.maxBytes = crl.size() - 1;
     m_http.setFile(QStringLiteral("/int.crl"), crl);
-    Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), o);
+    Result<CrlAnswer> a = fetch(QStringLiteral("/int.crl"), firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(!a);
     QVERIFY2(
         a.error().message.contains(
@@ -221,13 +207,13 @@ void TestCrlCheck::oversized()
     // No Content-Length: cut off while streaming.
     m_http.setFile(QStringLiteral("/stream.crl"), QByteArray(11 * 1024 * 1024, 'x'),
                    HttpFileServer::Mode::NoLength);
-    a = fetch(QStringLiteral("/stream.crl"), certOf(m_pki.good.cert));
+    a = fetch(QStringLiteral("/stream.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(!a);
     QVERIFY2(a.error().message.contains(QLatin1String("sent more than 10485760 bytes")),
              qPrintable(a.error().message));
     // Exactly at the cap is fine.
     o.maxBytes = crl.size();
-    a = fetch(QStringLiteral("/int.crl"), certOf(m_pki.good.cert), o);
+    a = fetch(QStringLiteral("/int.crl"), firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(a && a->check.verified());
 }
 
@@ -235,7 +221,7 @@ void TestCrlCheck::garbage_data()
 {
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("says");
-    const QByteArray der = readAll(m_crlDer);
+    const QByteArray der = fileBytes(m_crlDer);
     QTest::newRow("html") << QByteArray("<html>not here</html>")
                           << QStringLiteral("neither a DER nor a PEM CRL");
     QTest::newRow("empty") << QByteArray() << QStringLiteral("answered nothing");
@@ -243,8 +229,8 @@ void TestCrlCheck::garbage_data()
                                << QStringLiteral("neither a DER nor a PEM CRL");
     QTest::newRow("trailing") << der + "junk" << QStringLiteral("followed by 4 more bytes");
     QTest::newRow("a certificate")
-        << readAll(m_pki.good.cert) << QStringLiteral("PEM without an X509 CRL block");
-    QByteArray pem = readAll(m_crlPem);
+        << fileBytes(m_pki.good.cert) << QStringLiteral("PEM without an X509 CRL block");
+    QByteArray pem = fileBytes(m_crlPem);
     pem[pem.indexOf('\n') + 5] = '!';
     QTest::newRow("bad PEM") << pem << QStringLiteral("PEM CRL that does not decode");
 }
@@ -254,7 +240,8 @@ void TestCrlCheck::garbage()
     QFETCH(QByteArray, body);
     QFETCH(QString, says);
     m_http.setFile(QStringLiteral("/bad.crl"), body);
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/bad.crl"), certOf(m_pki.good.cert));
+    const Result<CrlAnswer> a =
+        fetch(QStringLiteral("/bad.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(a);
     QVERIFY(!a->check.verified());
     QVERIFY(!a->check.status);
@@ -270,8 +257,8 @@ void TestCrlCheck::unreachableAndSilent()
     const quint16 port = freeLoopbackPort();
     CrlClient down(&nam);
     QSignalSpy done(&down, &CrlClient::finished);
-    down.check(QUrl(QStringLiteral("http://127.0.0.1:%1/x.crl").arg(port)), certOf(m_pki.good.cert),
-               m_issuer);
+    down.check(QUrl(QStringLiteral("http://127.0.0.1:%1/x.crl").arg(port)),
+               firstCertificateIn(m_pki.good.cert), m_issuer);
     QVERIFY(done.wait(30000));
     QVERIFY(!down.result());
     QCOMPARE(down.result().error().code, ErrorCode::Network);
@@ -280,11 +267,13 @@ void TestCrlCheck::unreachableAndSilent()
     m_http.setFile(QStringLiteral("/slow.crl"), {}, HttpFileServer::Mode::Stall);
     CrlClientOptions o;
     o.timeoutMs = 500;
-    const Result<CrlAnswer> a = fetch(QStringLiteral("/slow.crl"), certOf(m_pki.good.cert), o);
+    const Result<CrlAnswer> a =
+        fetch(QStringLiteral("/slow.crl"), firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(!a);
     QCOMPARE(a.error().code, ErrorCode::Timeout);
 
-    const Result<CrlAnswer> nf = fetch(QStringLiteral("/nothere.crl"), certOf(m_pki.good.cert));
+    const Result<CrlAnswer> nf =
+        fetch(QStringLiteral("/nothere.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(!nf);
     QVERIFY2(nf.error().message.contains(QLatin1String("answered HTTP 404")),
              qPrintable(nf.error().message));
@@ -292,23 +281,23 @@ void TestCrlCheck::unreachableAndSilent()
 
 void TestCrlCheck::cachedUntilNextUpdate()
 {
-    m_http.setFile(QStringLiteral("/cached.crl"), readAll(m_crlDer));
-    Result<CrlAnswer> a = fetch(QStringLiteral("/cached.crl"), certOf(m_pki.good.cert));
+    m_http.setFile(QStringLiteral("/cached.crl"), fileBytes(m_crlDer));
+    Result<CrlAnswer> a = fetch(QStringLiteral("/cached.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(a && a->check.verified() && !a->fromCache);
     // Another certificate of the same CA: the same CRL, from the cache.
-    a = fetch(QStringLiteral("/cached.crl"), certOf(m_pki.revoked.cert));
+    a = fetch(QStringLiteral("/cached.crl"), firstCertificateIn(m_pki.revoked.cert));
     QVERIFY(a && a->check.verified() && a->fromCache);
     QCOMPARE(*a->check.status, CertStatus::Revoked);
     QCOMPARE(m_http.requestCount(QStringLiteral("/cached.crl")), 1);
     // Past its nextUpdate (30 days) the CRL is fetched again.
     CrlClientOptions o;
     o.now = QDateTime::currentDateTimeUtc().addDays(31);
-    a = fetch(QStringLiteral("/cached.crl"), certOf(m_pki.good.cert), o);
+    a = fetch(QStringLiteral("/cached.crl"), firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(a && !a->fromCache);
     QVERIFY(!a->check.verified()); // expired by then
     QCOMPARE(m_http.requestCount(QStringLiteral("/cached.crl")), 2);
     RevocationCache::instance().clear();
-    a = fetch(QStringLiteral("/cached.crl"), certOf(m_pki.good.cert));
+    a = fetch(QStringLiteral("/cached.crl"), firstCertificateIn(m_pki.good.cert));
     QVERIFY(a && !a->fromCache);
     QCOMPARE(m_http.requestCount(QStringLiteral("/cached.crl")), 3);
 }
@@ -321,7 +310,8 @@ void TestCrlCheck::cancelAborts()
     o.timeoutMs = 60000;
     CrlClient client(&nam, o);
     QSignalSpy done(&client, &CrlClient::finished);
-    client.check(m_http.url(QStringLiteral("/hang.crl")), certOf(m_pki.good.cert), m_issuer);
+    client.check(m_http.url(QStringLiteral("/hang.crl")), firstCertificateIn(m_pki.good.cert),
+                 m_issuer);
     QTRY_COMPARE(m_http.requestCount(QStringLiteral("/hang.crl")), 1);
     QVERIFY(done.isEmpty());
     client.cancel();

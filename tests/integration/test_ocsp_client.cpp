@@ -5,6 +5,7 @@
 #include "HttpFileServer.h"
 #include "OcspFixture.h"
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "revocation/OcspClient.h"
@@ -19,22 +20,6 @@ using namespace certdeck;
 using namespace certdeck::revocation;
 using namespace certdeck::test;
 using crypto::Certificate;
-
-namespace {
-
-Certificate certOf(const QString& path)
-{
-    auto b = crypto::CertificateReader::readFile(path);
-    return b && !b->certificates.isEmpty() ? b->certificates.first() : Certificate();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
 
 class TestOcspClient : public QObject
 {
@@ -75,21 +60,15 @@ private:
 
 void TestOcspClient::initTestCase()
 {
-    for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
-        qunsetenv(name);
-    }
-    QVERIFY2(m_ocsp.start(), qPrintable(m_ocsp.errorString()));
-    TestPki::Options o;
-    o.ocspUrl = m_ocsp.url();
-    QVERIFY2(m_pki.create(m_dir.path(), o), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
+    const QString failed = startRevocationPeers(m_dir.path(), m_pki, &m_ocsp, nullptr);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     TestPki::LeafSpec s;
     s.name = QStringLiteral("lost");
     m_unknown = m_pki.issue(s);
     QVERIFY(!m_unknown.name.isEmpty());
     QVERIFY2(m_pki.forget(m_unknown), qPrintable(m_pki.errorString()));
     QVERIFY2(m_ocsp.serve(m_pki), qPrintable(m_ocsp.errorString()));
-    m_issuer = certOf(m_pki.intermediateCert);
+    m_issuer = firstCertificateIn(m_pki.intermediateCert);
     QVERIFY(!m_issuer.isNull());
     QVERIFY(m_http.listen());
 }
@@ -151,7 +130,7 @@ void TestOcspClient::statusesAgreeWithOpenssl()
     QFETCH(QString, leaf);
     QFETCH(QString, status);
     QCOMPARE(oracle(leaf), status);
-    const Result<OcspAnswer> a = ask(certOf(leaf));
+    const Result<OcspAnswer> a = ask(firstCertificateIn(leaf));
     QVERIFY2(a, qPrintable(a ? QString() : a.error().toString()));
     const OcspResponseCheck& r = a->response;
     QVERIFY2(r.verified(), qPrintable(r.problems.join(u'\n')));
@@ -187,7 +166,7 @@ void TestOcspClient::getAndPost()
     const int before = int(m_ocsp.log().count(expected.toLatin1() + " 200"));
     OcspClientOptions o;
     o.method = OcspClientOptions::Method(method);
-    const Result<OcspAnswer> a = ask(certOf(m_pki.revoked.cert), o);
+    const Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.revoked.cert), o);
     QVERIFY2(a, qPrintable(a ? QString() : a.error().toString()));
     QCOMPARE(a->method, expected);
     QVERIFY2(a->response.verified(), qPrintable(a->response.problems.join(u'\n')));
@@ -201,7 +180,7 @@ void TestOcspClient::nonceEchoed()
     QNetworkAccessManager nam;
     OcspClient client(&nam);
     QSignalSpy done(&client, &OcspClient::finished);
-    client.check(QUrl(m_ocsp.url()), certOf(m_pki.good.cert), m_issuer);
+    client.check(QUrl(m_ocsp.url()), firstCertificateIn(m_pki.good.cert), m_issuer);
     QVERIFY(done.wait(30000));
     QCOMPARE(client.request().nonce.size(), 32);
     QVERIFY(client.result());
@@ -212,7 +191,7 @@ void TestOcspClient::nonceEchoed()
     OcspClientOptions o;
     o.nonce = false;
     o.useCache = false;
-    const Result<OcspAnswer> a = ask(certOf(m_pki.good.cert), o);
+    const Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(a);
     QCOMPARE(a->response.nonce, NonceCheck::NotSent);
     QVERIFY(a->response.verified());
@@ -222,28 +201,15 @@ void TestOcspClient::wrongNonceIsAnError()
 {
     // A genuine answer made earlier for another request (its own nonce),
     // replayed by a server in the middle.
-    const QString req = m_dir.filePath(QStringLiteral("replay.req"));
-    const QString resp = m_dir.filePath(QStringLiteral("replay.resp"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.good.cert, QStringLiteral("-nonce"),
-                      QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
-    m_http.setFile(QStringLiteral("/replay"), readAll(resp), HttpFileServer::Mode::Normal,
+    const QByteArray replayed =
+        signedOcspResponse(m_pki, m_pki.good.cert, m_dir.filePath(QStringLiteral("replay")), true);
+    QVERIFY(!replayed.isEmpty());
+    m_http.setFile(QStringLiteral("/replay"), replayed, HttpFileServer::Mode::Normal,
                    "application/ocsp-response");
     OcspClientOptions o;
     o.method = OcspClientOptions::Method::Post;
-    Result<OcspAnswer> a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/replay")));
+    Result<OcspAnswer> a =
+        ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/replay")));
     QVERIFY(a);
     QCOMPARE(a->response.nonce, NonceCheck::Mismatch);
     QVERIFY(a->response.signatureValid); // genuine, yet not an answer to this request
@@ -254,7 +220,7 @@ void TestOcspClient::wrongNonceIsAnError()
 
     // The same answer to a client that sent no nonce is fine.
     o.nonce = false;
-    a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/replay")));
+    a = ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/replay")));
     QVERIFY(a);
     QVERIFY2(a->response.verified(), qPrintable(a->response.problems.join(u'\n')));
 }
@@ -263,27 +229,13 @@ void TestOcspClient::getRefusedFallsBackToPost()
 {
     // This server knows only POST /ocsp: the GET path (the request in it)
     // gets a 404, and Auto tries POST.
-    const QString resp = m_dir.filePath(QStringLiteral("nononce.resp"));
-    const QString req = m_dir.filePath(QStringLiteral("nononce.req"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.revoked.cert, QStringLiteral("-no_nonce"),
-                      QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
-    m_http.setFile(QStringLiteral("/ocsp"), readAll(resp), HttpFileServer::Mode::Normal,
+    const QByteArray answer = signedOcspResponse(m_pki, m_pki.revoked.cert,
+                                                 m_dir.filePath(QStringLiteral("nononce")), false);
+    QVERIFY(!answer.isEmpty());
+    m_http.setFile(QStringLiteral("/ocsp"), answer, HttpFileServer::Mode::Normal,
                    "application/ocsp-response");
     const Result<OcspAnswer> a =
-        ask(certOf(m_pki.revoked.cert), {}, m_http.url(QStringLiteral("/ocsp")));
+        ask(firstCertificateIn(m_pki.revoked.cert), {}, m_http.url(QStringLiteral("/ocsp")));
     QVERIFY2(a, qPrintable(a ? QString() : a.error().toString()));
     QCOMPARE(a->method, QStringLiteral("GET, then POST"));
     QCOMPARE(m_http.methods(QStringLiteral("/ocsp")), QStringList{QStringLiteral("POST")});
@@ -303,7 +255,7 @@ void TestOcspClient::forgedResponse()
     forger.cert = other.intermediateCert;
     forger.key = other.intermediateKey;
     QVERIFY(m_ocsp.serve(m_pki, forger));
-    const Result<OcspAnswer> a = ask(certOf(m_pki.good.cert));
+    const Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.good.cert));
     QVERIFY(a);
     QVERIFY(a->response.successful);
     QCOMPARE(*a->response.status, CertStatus::Good); // what it claims
@@ -329,7 +281,7 @@ void TestOcspClient::delegatedResponder()
         ocspSigning ? QStringLiteral("responder") : QStringLiteral("noeku"), ocspSigning);
     QVERIFY2(!r.cert.isEmpty(), qPrintable(m_pki.errorString()));
     QVERIFY(m_ocsp.serve(m_pki, OcspFixture::Signing{r.cert, r.key, 1}));
-    const Result<OcspAnswer> a = ask(certOf(m_pki.revoked.cert));
+    const Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.revoked.cert));
     QVERIFY(a);
     QCOMPARE(a->response.verified(), ocspSigning);
     QCOMPARE(a->response.signatureValid, ocspSigning);
@@ -354,7 +306,7 @@ void TestOcspClient::staleAndFutureResponses()
     // The responder's answers are fresh for a day: two days on they are stale.
     OcspClientOptions o;
     o.now = QDateTime::currentDateTimeUtc().addDays(2);
-    Result<OcspAnswer> a = ask(certOf(m_pki.good.cert), o);
+    Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(a);
     QVERIFY(a->response.signatureValid);
     QVERIFY(!a->response.verified());
@@ -364,7 +316,7 @@ void TestOcspClient::staleAndFutureResponses()
 
     // A clock a day behind sees thisUpdate in the future.
     o.now = QDateTime::currentDateTimeUtc().addDays(-1);
-    a = ask(certOf(m_pki.good.cert), o);
+    a = ask(firstCertificateIn(m_pki.good.cert), o);
     QVERIFY(a);
     QVERIFY(!a->response.verified());
     QVERIFY2(a->response.problems.join(u' ').contains(QLatin1String("in the future")),
@@ -377,7 +329,7 @@ void TestOcspClient::responderDown()
     const QUrl url(QStringLiteral("http://127.0.0.1:%1/").arg(port));
     OcspClientOptions o;
     o.timeoutMs = 20000;
-    const Result<OcspAnswer> a = ask(certOf(m_pki.good.cert), o, url);
+    const Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.good.cert), o, url);
     QVERIFY(!a);
     QCOMPARE(a.error().code, ErrorCode::Network); // refused at once, not timed out
     QVERIFY2(a.error().message.contains(QLatin1String("could not be reached")),
@@ -392,7 +344,7 @@ void TestOcspClient::responderSilentTimesOut()
     o.timeoutMs = 500;
     o.method = OcspClientOptions::Method::Post;
     const Result<OcspAnswer> a =
-        ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/silent")));
+        ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/silent")));
     QVERIFY(!a);
     QCOMPARE(a.error().code, ErrorCode::Timeout);
     QVERIFY2(a.error().message.contains(QLatin1String("did not answer within 0.5 s")),
@@ -404,33 +356,34 @@ void TestOcspClient::oversizedAndGarbageAnswers()
     OcspClientOptions o;
     o.method = OcspClientOptions::Method::Post;
     m_http.setFile(QStringLiteral("/big"), QByteArray(100 * 1024, '\x30'));
-    Result<OcspAnswer> a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/big")));
+    Result<OcspAnswer> a =
+        ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/big")));
     QVERIFY(!a);
     QVERIFY2(a.error().message.contains(QLatin1String("at most 65536")),
              qPrintable(a.error().message));
     m_http.setFile(QStringLiteral("/bigstream"), QByteArray(100 * 1024, '\x30'),
                    HttpFileServer::Mode::NoLength);
-    a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/bigstream")));
+    a = ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/bigstream")));
     QVERIFY(!a);
     QVERIFY2(a.error().message.contains(QLatin1String("more than 65536")),
              qPrintable(a.error().message));
 
     m_http.setFile(QStringLiteral("/garbage"), "<html>hello</html>");
-    a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/garbage")));
+    a = ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/garbage")));
     QVERIFY(a);
     QVERIFY(!a->response.decoded);
     QVERIFY(a->response.problems.first().contains(QLatin1String("not a DER OCSP response")));
 
     // tryLater: an answer, but no status.
     m_http.setFile(QStringLiteral("/later"), QByteArray::fromHex("30030a0103"));
-    a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/later")));
+    a = ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/later")));
     QVERIFY(a);
     QVERIFY(a->response.decoded);
     QVERIFY(!a->response.successful);
     QCOMPARE(a->response.responseStatus, QStringLiteral("trylater"));
 
     m_http.setRedirect(QStringLiteral("/moved"), QUrl(QStringLiteral("ftp://127.0.0.1/x")));
-    a = ask(certOf(m_pki.good.cert), o, m_http.url(QStringLiteral("/moved")));
+    a = ask(firstCertificateIn(m_pki.good.cert), o, m_http.url(QStringLiteral("/moved")));
     QVERIFY(!a);
     QVERIFY2(a.error().message.contains(QLatin1String("not http or https")),
              qPrintable(a.error().message));
@@ -439,11 +392,11 @@ void TestOcspClient::oversizedAndGarbageAnswers()
 void TestOcspClient::answersAreCachedUntilNextUpdate()
 {
     const qsizetype before = m_ocsp.log().count('\n');
-    Result<OcspAnswer> a = ask(certOf(m_pki.revoked.cert));
+    Result<OcspAnswer> a = ask(firstCertificateIn(m_pki.revoked.cert));
     QVERIFY(a && a->response.verified());
     QVERIFY(!a->fromCache);
     QTRY_COMPARE(m_ocsp.log().count('\n'), before + 1);
-    a = ask(certOf(m_pki.revoked.cert));
+    a = ask(firstCertificateIn(m_pki.revoked.cert));
     QVERIFY(a && a->response.verified());
     QVERIFY(a->fromCache);
     QCOMPARE(*a->response.status, CertStatus::Revoked);
@@ -451,12 +404,12 @@ void TestOcspClient::answersAreCachedUntilNextUpdate()
     // Past nextUpdate the cache has nothing: the responder is asked again.
     OcspClientOptions o;
     o.now = QDateTime::currentDateTimeUtc().addDays(2);
-    a = ask(certOf(m_pki.revoked.cert), o);
+    a = ask(firstCertificateIn(m_pki.revoked.cert), o);
     QVERIFY(a && !a->fromCache);
     // Without the cache, always asked.
     o = {};
     o.useCache = false;
-    a = ask(certOf(m_pki.revoked.cert), o);
+    a = ask(firstCertificateIn(m_pki.revoked.cert), o);
     QVERIFY(a && !a->fromCache);
     QTRY_COMPARE(m_ocsp.log().count('\n'), before + 3);
 }
@@ -470,7 +423,8 @@ void TestOcspClient::cancelAborts()
     o.method = OcspClientOptions::Method::Post;
     OcspClient client(&nam, o);
     QSignalSpy done(&client, &OcspClient::finished);
-    client.check(m_http.url(QStringLiteral("/hang")), certOf(m_pki.good.cert), m_issuer);
+    client.check(m_http.url(QStringLiteral("/hang")), firstCertificateIn(m_pki.good.cert),
+                 m_issuer);
     QTRY_COMPARE(m_http.requestCount(QStringLiteral("/hang")), 1);
     QVERIFY(done.isEmpty());
     client.cancel();

@@ -85,7 +85,7 @@ void TestOsKeyring::keyringHeldKeyLeavesNothingInTheStore()
     auto id = keys.storeKey(*key, QStringLiteral("api.example.test"));
     QVERIFY2(id.has_value(), qPrintable(id ? QString() : id.error().toString()));
 
-    auto record = (*store)->key(*id);
+    auto record = (*store)->keys().get(*id);
     QCOMPARE(record->protection, KeyProtection::OsKeyring);
     QVERIFY(record->encrypted.isEmpty());
     QVERIFY(record->keyringId.startsWith(QLatin1String("certdeck-key-")));
@@ -118,7 +118,7 @@ void TestOsKeyring::wrongOrMissingEntryIsAClearError()
     auto key = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
     auto id = keys.storeKey(*key);
     QVERIFY(id.has_value());
-    const QString entry = (*store)->key(*id)->keyringId;
+    const QString entry = (*store)->keys().get(*id)->keyringId;
 
     // Someone replaced the entry with another key.
     auto other = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);

@@ -5,6 +5,7 @@
 #include "HttpFileServer.h"
 #include "OcspFixture.h"
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/ChainVerifier.h"
@@ -21,12 +22,6 @@ using namespace certdeck::revocation;
 using namespace certdeck::test;
 
 namespace {
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 const LinkFinding* findingOf(const ChainLink& link, LinkProblem problem)
 {
@@ -74,18 +69,9 @@ private:
 
 void TestRevocationCheck::initTestCase()
 {
-    for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
-        qunsetenv(name);
-    }
-    QVERIFY2(m_ocsp.start(), qPrintable(m_ocsp.errorString()));
-    QVERIFY(m_http.listen());
+    const QString failed = startRevocationPeers(m_dir.path(), m_pki, &m_ocsp, &m_http);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
     m_downUrl = QStringLiteral("http://127.0.0.1:%1/").arg(freeLoopbackPort());
-    TestPki::Options o;
-    o.ocspUrl = m_ocsp.url();
-    o.crlUrl = m_http.url(QStringLiteral("/int.crl")).toString();
-    QVERIFY2(m_pki.create(m_dir.path(), o), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    QVERIFY2(m_ocsp.serve(m_pki), qPrintable(m_ocsp.errorString()));
     auto trust = TrustStore::fromFile(m_pki.rootCert);
     QVERIFY(trust);
     m_trust = *trust;
@@ -97,7 +83,7 @@ void TestRevocationCheck::init()
     QVERIFY(m_ocsp.serve(m_pki));
     const QString der = m_dir.filePath(QStringLiteral("int.crl.der"));
     QVERIFY(m_pki.writeCrl(TestPki::CrlSpec{der, {}, {}, true}));
-    m_http.setFile(QStringLiteral("/int.crl"), readAll(der));
+    m_http.setFile(QStringLiteral("/int.crl"), fileBytes(der));
 }
 
 TestPki::Leaf TestRevocationCheck::issue(const QString& name, bool revoke,
@@ -264,26 +250,13 @@ void TestRevocationCheck::forgedAnswerIsAnError()
 
 void TestRevocationCheck::stapleIsUsedWithoutFetching()
 {
-    const QString req = m_dir.filePath(QStringLiteral("staple.req"));
-    const QString resp = m_dir.filePath(QStringLiteral("staple.resp"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.revoked.cert, QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
+    const QByteArray staple = signedOcspResponse(m_pki, m_pki.revoked.cert,
+                                                 m_dir.filePath(QStringLiteral("staple")), true);
+    QVERIFY(!staple.isEmpty());
     const qsizetype before = m_ocsp.log().count('\n');
     const int crlBefore = m_http.requestCount(QStringLiteral("/int.crl"));
     RevocationOptions o;
-    o.leafStaple = readAll(resp);
+    o.leafStaple = staple;
     const ChainReport r = run(chainOf(m_pki.revoked), o);
     QCOMPARE(r.built[0].revocation, RevocationStatus::Revoked);
     QVERIFY2(
@@ -296,24 +269,11 @@ void TestRevocationCheck::stapleIsUsedWithoutFetching()
 void TestRevocationCheck::badStapleIsNotTrustedAndFetches()
 {
     // A staple about another certificate: ignored, the responder is asked.
-    const QString req = m_dir.filePath(QStringLiteral("other.req"));
-    const QString resp = m_dir.filePath(QStringLiteral("other.resp"));
-    QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert,
-                      QStringLiteral("-cert"), m_pki.good.cert, QStringLiteral("-reqout"), req},
-                     &out),
-             0);
-    QCOMPARE(runTool(QStringLiteral("openssl"),
-                     {QStringLiteral("ocsp"), QStringLiteral("-index"), m_pki.caIndex,
-                      QStringLiteral("-CA"), m_pki.intermediateCert, QStringLiteral("-rsigner"),
-                      m_pki.intermediateCert, QStringLiteral("-rkey"), m_pki.intermediateKey,
-                      QStringLiteral("-reqin"), req, QStringLiteral("-respout"), resp,
-                      QStringLiteral("-ndays"), QStringLiteral("1")},
-                     &out),
-             0);
+    const QByteArray staple =
+        signedOcspResponse(m_pki, m_pki.good.cert, m_dir.filePath(QStringLiteral("other")), true);
+    QVERIFY(!staple.isEmpty());
     RevocationOptions o;
-    o.leafStaple = readAll(resp);
+    o.leafStaple = staple;
     const ChainReport r = run(chainOf(m_pki.revoked), o);
     QCOMPARE(r.built[0].revocation, RevocationStatus::Revoked);
     QVERIFY2(r.built[0].revocationDetail.startsWith(QStringLiteral("OCSP ") + m_ocsp.url()),

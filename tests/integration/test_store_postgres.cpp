@@ -9,11 +9,14 @@
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "inventory/FleetView.h"
+#include "inventory/OpenedStore.h"
 #include "inventory/Store.h"
+#include "inventory/StoreThread.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <thread>
 
 using namespace certdeck;
 using namespace certdeck::inventory;
@@ -76,6 +79,7 @@ private slots:
     void badUrlsAreClearErrors();
     void cliStoreInfoAndFleet();
     void concurrentFirstOpensMigrateOnce();
+    void openedOnceThenOneConnectionPerThread();
     void passwordInTheUrlIsNeverPrinted();
     void killedWriterLosesNoCommittedRow();
     void cleanupTestCase();
@@ -145,21 +149,21 @@ void TestStorePostgres::twoAdminsGetAConflictNotALostUpdate()
     auto alice = open(QStringLiteral("fleet"), QStringLiteral("alice"));
     auto bob = open(QStringLiteral("fleet"), QStringLiteral("bob"));
     QVERIFY(alice && bob);
-    auto added = alice->addEndpoint(makeEndpoint(QStringLiteral("edit.example.test")));
+    auto added = alice->endpoints().add(makeEndpoint(QStringLiteral("edit.example.test")));
     QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
     QCOMPARE(added->revision, 1);
 
     Endpoint aliceCopy = *added;
-    auto bobRead = bob->endpoint(added->id);
+    auto bobRead = bob->endpoints().get(added->id);
     QVERIFY(bobRead.has_value());
     Endpoint bobCopy = *bobRead;
     bobCopy.group = QStringLiteral("edge-us");
-    auto bobSaved = bob->updateEndpoint(bobCopy);
+    auto bobSaved = bob->endpoints().update(bobCopy);
     QVERIFY2(bobSaved.has_value(), qPrintable(bobSaved ? QString() : bobSaved.error().toString()));
     QCOMPARE(bobSaved->revision, 2);
 
     aliceCopy.notes = QStringLiteral("maintenance window on Sundays");
-    auto aliceSaved = alice->updateEndpoint(aliceCopy);
+    auto aliceSaved = alice->endpoints().update(aliceCopy);
     QVERIFY(!aliceSaved.has_value());
     QCOMPARE(aliceSaved.error().code, ErrorCode::Conflict);
     QVERIFY2(aliceSaved.error().message.contains(
@@ -181,13 +185,13 @@ void TestStorePostgres::duplicateEndpointIsAConflict()
 {
     auto store = open(QStringLiteral("fleet"), QStringLiteral("alice"));
     QVERIFY(store);
-    QVERIFY(store->addEndpoint(makeEndpoint(QStringLiteral("dup.example.test"))).has_value());
-    auto dup = store->addEndpoint(makeEndpoint(QStringLiteral("DUP.example.test")));
+    QVERIFY(store->endpoints().add(makeEndpoint(QStringLiteral("dup.example.test"))).has_value());
+    auto dup = store->endpoints().add(makeEndpoint(QStringLiteral("DUP.example.test")));
     QVERIFY(!dup.has_value());
     QCOMPARE(dup.error().code, ErrorCode::Conflict);
     QVERIFY2(dup.error().message.contains(QLatin1String("dup.example.test:443 is already")),
              qPrintable(dup.error().toString()));
-    auto list = store->listEndpoints({{}, QStringLiteral("DUP.EXAMPLE")});
+    auto list = store->endpoints().list({{}, QStringLiteral("DUP.EXAMPLE")});
     QVERIFY(list.has_value());
     QCOMPARE(list->size(), 1);
 }
@@ -196,9 +200,9 @@ void TestStorePostgres::auditLogIsAppendOnlyOnTheServer()
 {
     auto store = open(QStringLiteral("fleet"), QStringLiteral("alice"));
     QVERIFY(store);
-    QVERIFY(store
-                ->audit(QStringLiteral("alice"), QStringLiteral("test"), QStringLiteral("x"),
-                        QStringLiteral("ok"))
+    QVERIFY(store->activity()
+                .audit(QStringLiteral("alice"), QStringLiteral("test"), QStringLiteral("x"),
+                       QStringLiteral("ok"))
                 .has_value());
     for (const char* sql : {"update audit_log set actor = 'mallory'", "delete from audit_log",
                             "truncate audit_log"}) {
@@ -221,7 +225,7 @@ void TestStorePostgres::failedTransactionKeepsNothing()
                         &before));
     const Status s = store->transaction([&]() -> Status {
         for (const char* host : {"t1.example.test", "t2.example.test", "t1.example.test"}) {
-            if (auto r = store->addEndpoint(makeEndpoint(QString::fromLatin1(host))); !r) {
+            if (auto r = store->endpoints().add(makeEndpoint(QString::fromLatin1(host))); !r) {
                 return tl::unexpected(r.error());
             }
         }
@@ -237,7 +241,7 @@ void TestStorePostgres::failedTransactionKeepsNothing()
                         &out));
     QCOMPARE(out.trimmed(), before.trimmed());
     // The connection is usable afterwards.
-    QVERIFY(store->addEndpoint(makeEndpoint(QStringLiteral("t1.example.test"))).has_value());
+    QVERIFY(store->endpoints().add(makeEndpoint(QStringLiteral("t1.example.test"))).has_value());
 }
 
 void TestStorePostgres::renewalWindowsOnTheServer()
@@ -263,18 +267,18 @@ void TestStorePostgres::renewalWindowsOnTheServer()
     w.explanationUrl = QStringLiteral("https://ca.example.test/why");
     w.retryAfterUtc = QDateTime(QDate(2026, 11, 27), QTime(6, 0, 30), Qt::UTC);
     // Not in the inventory yet: NotFound, nothing written.
-    auto missing = store->setRenewalWindow(sha256, w);
+    auto missing = store->certificates().setRenewalWindow(sha256, w);
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, ErrorCode::NotFound);
 
-    auto certId = store->upsertCertificate(cert);
+    auto certId = store->certificates().upsert(cert);
     QVERIFY(certId);
-    auto kept = store->setRenewalWindow(sha256, w);
+    auto kept = store->certificates().setRenewalWindow(sha256, w);
     QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
     // A second admin sees it; a new fetch replaces it.
     auto bob = open(QStringLiteral("fleet"), QStringLiteral("bob"));
     QVERIFY(bob);
-    auto read = bob->renewalWindow(sha256);
+    auto read = bob->certificates().renewalWindow(sha256);
     QVERIFY(read && read->has_value());
     QCOMPARE((*read)->certificateId, *certId);
     QCOMPARE((*read)->windowEndUtc, w.windowEndUtc);
@@ -283,9 +287,9 @@ void TestStorePostgres::renewalWindowsOnTheServer()
     RenewalWindow again;
     again.windowStartUtc = w.windowStartUtc.addDays(-3);
     again.windowEndUtc = w.windowStartUtc.addDays(-2);
-    QVERIFY(bob->setRenewalWindow(sha256, again));
-    QCOMPARE((*store->renewalWindow(sha256))->windowStartUtc, again.windowStartUtc);
-    QVERIFY(!(*store->renewalWindow(sha256))->retryAfterUtc.isValid());
+    QVERIFY(bob->certificates().setRenewalWindow(sha256, again));
+    QCOMPARE((*store->certificates().renewalWindow(sha256))->windowStartUtc, again.windowStartUtc);
+    QVERIFY(!(*store->certificates().renewalWindow(sha256))->retryAfterUtc.isValid());
     // The server's own CHECK refuses a backwards window written around the API.
     QByteArray out;
     QVERIFY(!m_pg.runSql(QStringLiteral("update renewal_windows set window_start_utc = "
@@ -312,37 +316,37 @@ void TestStorePostgres::certificatesKeysAndHistory()
     KeyRecord key;
     key.description = QStringLiteral("ECDSA P-256");
     key.encrypted = QByteArray("\x00\x01\xff ciphertext with NUL", 23); // bytea, not text
-    auto keyId = store->addKey(key);
+    auto keyId = store->keys().add(key);
     QVERIFY2(keyId.has_value(), qPrintable(keyId ? QString() : keyId.error().toString()));
-    QCOMPARE(store->key(*keyId)->encrypted, key.encrypted);
+    QCOMPARE(store->keys().get(*keyId)->encrypted, key.encrypted);
     KeyRecord empty;
-    QVERIFY(!store->addKey(empty).has_value());
+    QVERIFY(!store->keys().add(empty).has_value());
     QByteArray out;
     QVERIFY(!m_pg.runSql(QStringLiteral("insert into keys (protection, created_utc) values "
                                         "('master-passphrase', 'now')"),
                          QStringLiteral("fleet"), &out));
     QVERIFY2(out.contains("check constraint"), out.constData());
 
-    auto certId = store->upsertCertificate(cert, *keyId);
+    auto certId = store->certificates().upsert(cert, *keyId);
     QVERIFY2(certId.has_value(), qPrintable(certId ? QString() : certId.error().toString()));
-    QCOMPARE(*store->upsertCertificate(cert), *certId);
-    auto rec = store->certificate(*certId);
+    QCOMPARE(*store->certificates().upsert(cert), *certId);
+    auto rec = store->certificates().get(*certId);
     QCOMPARE(rec->der, cert.toDer());
     QCOMPARE(rec->sans, QStringList{QStringLiteral("pg.example.test")});
     QCOMPARE(rec->keyId, std::optional<qint64>(*keyId));
     QCOMPARE(rec->notAfterUtc, cert.notAfter().toUTC());
 
-    auto ep = store->addEndpoint(makeEndpoint(QStringLiteral("pg.example.test")));
+    auto ep = store->endpoints().add(makeEndpoint(QStringLiteral("pg.example.test")));
     QVERIFY(ep.has_value());
-    QVERIFY(store->addCertificateVersion(ep->id, *certId, VersionState::Deployed).has_value());
-    auto history = store->certificateVersions(ep->id);
+    QVERIFY(store->certificates().addVersion(ep->id, *certId, VersionState::Deployed).has_value());
+    auto history = store->certificates().versions(ep->id);
     QCOMPARE(history->size(), 1);
     QCOMPARE(history->first().state, VersionState::Deployed);
     ProbeRecord probe;
     probe.endpointId = ep->id;
     probe.status = QStringLiteral("warning");
     probe.grade = QStringLiteral("B");
-    QVERIFY(store->addProbe(probe).has_value());
+    QVERIFY(store->probes().add(probe).has_value());
     // The fleet table's bulk queries (window functions) on PostgreSQL.
     auto rows = loadFleet(*store);
     QVERIFY2(rows.has_value(), qPrintable(rows ? QString() : rows.error().toString()));
@@ -351,7 +355,7 @@ void TestStorePostgres::certificatesKeysAndHistory()
     QVERIFY(row != rows->cend());
     QCOMPARE(row->certificate->id, *certId);
     QCOMPARE(row->lastProbe->grade, QStringLiteral("B"));
-    QVERIFY(store->removeEndpoint(ep->id).has_value());
+    QVERIFY(store->endpoints().remove(ep->id).has_value());
     QVERIFY(m_pg.runSql(QStringLiteral("select count(*) from certificate_versions"),
                         QStringLiteral("fleet"), &out));
     QCOMPARE(out.trimmed(), QByteArray("0"));
@@ -368,15 +372,15 @@ void TestStorePostgres::deployTargetsAndActivity()
     t.combinedPemPath = QStringLiteral("/etc/haproxy/certs/api.pem");
     t.keyMode = 0600;
     t.validateCommand = QStringLiteral("haproxy -c -f /etc/haproxy/haproxy.cfg");
-    auto target = alice->addDeployTarget(t);
+    auto target = alice->endpoints().addDeployTarget(t);
     QVERIFY2(target.has_value(), qPrintable(target ? QString() : target.error().toString()));
     QCOMPARE(target->keyMode, 0600);
-    DeployTarget bobCopy = *bob->deployTarget(target->id);
+    DeployTarget bobCopy = *bob->endpoints().deployTarget(target->id);
     bobCopy.reloadCommand = QStringLiteral("systemctl reload haproxy");
-    QVERIFY(bob->updateDeployTarget(bobCopy).has_value());
+    QVERIFY(bob->endpoints().updateDeployTarget(bobCopy).has_value());
     DeployTarget stale = *target;
     stale.sshUser = QStringLiteral("root");
-    auto conflict = alice->updateDeployTarget(stale);
+    auto conflict = alice->endpoints().updateDeployTarget(stale);
     QVERIFY(!conflict.has_value());
     QCOMPARE(conflict.error().code, ErrorCode::Conflict);
     QVERIFY2(conflict.error().message.contains(QLatin1String("changed by bob")),
@@ -384,36 +388,36 @@ void TestStorePostgres::deployTargetsAndActivity()
 
     Endpoint e = makeEndpoint(QStringLiteral("activity.example.test"));
     e.deployTargetId = target->id;
-    auto ep = alice->addEndpoint(e);
+    auto ep = alice->endpoints().add(e);
     QVERIFY(ep.has_value());
     QCOMPARE(ep->deployTargetId, std::optional<qint64>(target->id));
 
     IssuerRecord le;
     le.name = QStringLiteral("pebble");
-    auto issuerId = alice->addIssuer(le);
+    auto issuerId = alice->issuers().add(le);
     QVERIFY(issuerId.has_value());
-    QCOMPARE(alice->addIssuer(le).error().code, ErrorCode::Conflict);
+    QCOMPARE(alice->issuers().add(le).error().code, ErrorCode::Conflict);
     RenewalPolicy policy;
     policy.endpointId = ep->id;
     policy.issuerId = *issuerId;
-    QVERIFY(alice->setRenewalPolicy(policy).has_value());
+    QVERIFY(alice->issuers().setRenewalPolicy(policy).has_value());
     policy.renewBeforeDays = 10;
-    QCOMPARE(alice->setRenewalPolicy(policy)->renewBeforeDays, 10);
+    QCOMPARE(alice->issuers().setRenewalPolicy(policy)->renewBeforeDays, 10);
 
     ProbeRecord probe;
     probe.endpointId = ep->id;
     probe.status = QStringLiteral("warning");
     probe.reportJson = QByteArrayLiteral("{\"findings\":[]}");
-    QVERIFY(alice->addProbe(probe).has_value());
-    QCOMPARE(bob->probes(ep->id)->first().reportJson, probe.reportJson);
+    QVERIFY(alice->probes().add(probe).has_value());
+    QCOMPARE(bob->probes().history(ep->id)->first().reportJson, probe.reportJson);
     AlertRecord alert;
     alert.endpointId = ep->id;
     alert.code = QStringLiteral("expiring");
     alert.severity = QStringLiteral("warning");
-    auto alertId = alice->raiseAlert(alert);
+    auto alertId = alice->activity().raiseAlert(alert);
     QVERIFY(alertId.has_value());
-    QVERIFY(bob->resolveAlert(*alertId).has_value());
-    QCOMPARE(alice->resolveAlert(*alertId).error().code, ErrorCode::NotFound);
+    QVERIFY(bob->activity().resolveAlert(*alertId).has_value());
+    QCOMPARE(alice->activity().resolveAlert(*alertId).error().code, ErrorCode::NotFound);
 }
 
 void TestStorePostgres::migratesFromVersion1()
@@ -428,11 +432,11 @@ void TestStorePostgres::migratesFromVersion1()
     auto store = open(QStringLiteral("old_v1"), QStringLiteral("alice"));
     QVERIFY(store);
     QCOMPARE(store->info()->schemaVersion, Store::latestSchemaVersion());
-    auto log = store->auditLog();
+    auto log = store->activity().auditLog();
     QVERIFY(log.has_value());
     QCOMPARE(log->size(), 1);
     QCOMPARE(log->first().actor, QStringLiteral("carol"));
-    QVERIFY(store->addEndpoint(makeEndpoint(QStringLiteral("v1.example.test"))).has_value());
+    QVERIFY(store->endpoints().add(makeEndpoint(QStringLiteral("v1.example.test"))).has_value());
     QVERIFY(m_pg.runSql(QStringLiteral("select string_agg(version::text, ',' order by version) "
                                        "from schema_version"),
                         QStringLiteral("old_v1"), &out));
@@ -558,6 +562,42 @@ void TestStorePostgres::concurrentFirstOpensMigrateOnce()
     QCOMPARE(out.trimmed(), allVersions());
 }
 
+void TestStorePostgres::openedOnceThenOneConnectionPerThread()
+{
+    // As in the console: the first open migrates; a job's worker thread and
+    // the store thread connect to the checked database without migrating.
+    QVERIFY(m_pg.createDatabase(QStringLiteral("once")));
+    const QString url = m_pg.url(QStringLiteral("once"));
+    const int before = OpenedStore::fullOpenCount();
+    auto main = Store::openUrl(url);
+    QVERIFY2(main.has_value(), qPrintable(main ? QString() : main.error().toString()));
+    QCOMPARE(OpenedStore::fullOpenCount(), before + 1);
+
+    QString workerError;
+    std::thread worker([opened = (*main)->opened(), &workerError] {
+        auto mine = opened->connect();
+        if (!mine) {
+            workerError = mine.error().toString();
+            return;
+        }
+        auto added = (*mine)->endpoints().add(makeEndpoint(QStringLiteral("worker.example.test")));
+        workerError = added ? QString() : added.error().toString();
+    });
+    worker.join();
+    QVERIFY2(workerError.isEmpty(), qPrintable(workerError));
+
+    StoreThread thread(url);
+    auto listed = thread.run<QList<Endpoint>>([](Store& s) { return s.endpoints().list(); });
+    listed.waitForFinished();
+    QVERIFY(listed.result().has_value());
+    QCOMPARE(listed.result()->size(), 1);
+    QCOMPARE(listed.result()->first().host, QStringLiteral("worker.example.test"));
+    thread.stop();
+    QCOMPARE(OpenedStore::fullOpenCount(), before + 1);
+    // The worker's write is the main connection's to read too.
+    QCOMPARE((*main)->endpoints().list()->size(), 1);
+}
+
 void TestStorePostgres::passwordInTheUrlIsNeverPrinted()
 {
     const QString ctl = qEnvironmentVariable("CERTDECKCTL");
@@ -595,7 +635,7 @@ void TestStorePostgres::killedWriterLosesNoCommittedRow()
     auto store = open(QStringLiteral("crash"), QStringLiteral("after"));
     QVERIFY(store);
     QCOMPARE(*store->integrityCheck(), QStringLiteral("ok"));
-    auto all = store->listEndpoints();
+    auto all = store->endpoints().list();
     QVERIFY(all.has_value());
     QSet<QString> stored;
     for (const Endpoint& e : *all) {
@@ -608,9 +648,9 @@ void TestStorePostgres::killedWriterLosesNoCommittedRow()
              qPrintable(QStringLiteral("%1 stored, %2 reported")
                             .arg(stored.size())
                             .arg(killed.committed.size())));
-    QCOMPARE(store->auditLog(1000000)->size(), stored.size());
+    QCOMPARE(store->activity().auditLog(1000000)->size(), stored.size());
     // The server holds no lock of the dead writer: new writes go through.
-    QVERIFY(store->addEndpoint(makeEndpoint(QStringLiteral("after.example.test"))).has_value());
+    QVERIFY(store->endpoints().add(makeEndpoint(QStringLiteral("after.example.test"))).has_value());
 }
 
 int main(int argc, char** argv)

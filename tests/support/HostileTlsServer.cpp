@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "HostileTlsServer.h"
 
+#include "common/ByteReader.h"
+#include "common/ByteWriter.h"
+
 #include <QTcpSocket>
 #include <QTimer>
 #include <sys/socket.h>
@@ -9,58 +12,49 @@ namespace certdeck::test {
 
 namespace {
 
-QByteArray be16(quint16 v)
-{
-    QByteArray b(2, '\0');
-    b[0] = static_cast<char>(v >> 8);
-    b[1] = static_cast<char>(v & 0xff);
-    return b;
-}
-
-QByteArray be24(quint32 v)
-{
-    QByteArray b(3, '\0');
-    b[0] = static_cast<char>((v >> 16) & 0xff);
-    b[1] = static_cast<char>((v >> 8) & 0xff);
-    b[2] = static_cast<char>(v & 0xff);
-    return b;
-}
-
 QByteArray handshakeRecords(const QByteArray& messages)
 {
-    QByteArray out;
+    ByteWriter out;
     for (qsizetype at = 0; at < messages.size(); at += 16384) {
-        const QByteArray chunk = messages.mid(at, 16384);
-        out += QByteArray("\x16\x03\x03", 3) + be16(static_cast<quint16>(chunk.size())) + chunk;
+        out.u8(0x16);
+        out.u16(0x0303);
+        out.beginBlock(2);
+        out.bytes(messages.mid(at, 16384));
+        out.endBlock();
     }
-    return out;
+    return out.data();
 }
 
 QByteArray helloMessage(quint16 suite, bool legacy = false)
 {
-    QByteArray body = be16(0x0303) + QByteArray(32, '\x5a') + QByteArray(1, '\0') + be16(suite) +
-                      QByteArray(1, legacy ? '\x01' : '\0');
+    ByteWriter w;
+    w.u8(0x02);
+    w.beginBlock(3);
+    w.u16(0x0303);
+    w.bytes(QByteArray(32, '\x5a'));
+    w.u8(0); // empty session id
+    w.u16(suite);
+    w.u8(legacy ? 1 : 0); // compression method
     if (!legacy) {
-        const QByteArray reneg = be16(0xff01) + be16(1) + QByteArray(1, '\0');
-        body += be16(static_cast<quint16>(reneg.size())) + reneg;
+        w.beginBlock(2);
+        w.u16(0xff01); // renegotiation_info, empty
+        w.beginBlock(2);
+        w.u8(0);
+        w.endBlock();
+        w.endBlock();
     }
-    return QByteArray(1, '\x02') + be24(static_cast<quint32>(body.size())) + body;
+    w.endBlock();
+    return w.data();
 }
 
 // The first cipher suite of a ClientHello record, or 0 if it cannot be read.
 quint16 firstOfferedSuite(const QByteArray& hello)
 {
-    // record(5) + handshake header(4) + version(2) + random(32)
-    qsizetype at = 5 + 4 + 2 + 32;
-    if (hello.size() <= at) {
-        return 0;
-    }
-    at += 1 + static_cast<quint8>(hello.at(at));
-    if (hello.size() < at + 4) {
-        return 0;
-    }
-    return static_cast<quint16>((static_cast<quint8>(hello.at(at + 2)) << 8) |
-                                static_cast<quint8>(hello.at(at + 3)));
+    // record header(5) + handshake header(4) + version(2) + random(32)
+    ByteReader r(hello);
+    const bool skipped = r.skip(5 + 4 + 2 + 32) && r.block(1).has_value();
+    auto suites = skipped ? r.block(2) : std::nullopt;
+    return suites ? suites->u16().value_or(0) : 0;
 }
 
 } // namespace
@@ -104,12 +98,10 @@ void HostileTlsServer::onConnection()
         auto buffer = std::make_shared<QByteArray>();
         connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
             buffer->append(socket->readAll());
-            if (buffer->size() < 5) {
-                return;
-            }
-            const qsizetype want = 5 + ((static_cast<quint8>(buffer->at(3)) << 8) |
-                                        static_cast<quint8>(buffer->at(4)));
-            if (buffer->size() < want || socket->property("answered").toBool()) {
+            // One whole record: type(1), version(2), a 2-byte-prefixed body.
+            ByteReader record(*buffer);
+            const bool whole = record.skip(3) && record.block(2).has_value();
+            if (!whole || socket->property("answered").toBool()) {
                 return;
             }
             socket->setProperty("answered", true);
@@ -178,16 +170,20 @@ void HostileTlsServer::onConnection()
             case Mode::HugeChain: {
                 // 200 fake 600-byte "certificates": the client reads the
                 // length-prefixed list, not the DER.
-                QByteArray list;
+                ByteWriter certificate;
+                certificate.u8(0x0b);
+                certificate.beginBlock(3); // handshake body
+                certificate.beginBlock(3); // certificate_list
                 for (int i = 0; i < 200; ++i) {
-                    list += be24(600) + QByteArray(600, static_cast<char>(0x30 + i % 10));
+                    certificate.beginBlock(3);
+                    certificate.bytes(QByteArray(600, static_cast<char>(0x30 + i % 10)));
+                    certificate.endBlock();
                 }
-                const QByteArray certBody = be24(static_cast<quint32>(list.size())) + list;
-                const QByteArray certificate =
-                    QByteArray(1, '\x0b') + be24(static_cast<quint32>(certBody.size())) + certBody;
+                certificate.endBlock();
+                certificate.endBlock();
                 const QByteArray done = QByteArray("\x0e\x00\x00\x00", 4);
                 const quint16 suite = firstOfferedSuite(*buffer);
-                socket->write(handshakeRecords(helloMessage(suite) + certificate + done));
+                socket->write(handshakeRecords(helloMessage(suite) + certificate.data() + done));
                 break;
             }
             }

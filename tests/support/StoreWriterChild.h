@@ -40,7 +40,7 @@ namespace certdeck::test {
         inventory::Endpoint e;
         e.host = QStringLiteral("%1%2.example.test").arg(prefix).arg(i);
         e.notes = QString(200, u'x'); // rows large enough to span pages
-        auto r = (*store)->addEndpoint(e);
+        auto r = (*store)->endpoints().add(e);
         if (!r) {
             std::fprintf(stderr, "writer: %s\n", qPrintable(r.error().toString()));
             return 2;

@@ -138,11 +138,11 @@ void TestAcmePage::createAccountThroughTheDialog()
     // The store holds the account, its key only as vault ciphertext.
     auto store = inventory::Store::openUrl(m_store);
     QVERIFY(store);
-    auto issuers = (*store)->issuers();
+    auto issuers = (*store)->issuers().list();
     QVERIFY(issuers && issuers->size() == 1);
     QVERIFY(issuers->constFirst().accountUrl.startsWith(QLatin1String("https://127.0.0.1")));
     QVERIFY(issuers->constFirst().accountKeyId.has_value());
-    auto key = (*store)->key(*issuers->constFirst().accountKeyId);
+    auto key = (*store)->keys().get(*issuers->constFirst().accountKeyId);
     QVERIFY(key && !key->encrypted.isEmpty());
 }
 
@@ -209,7 +209,7 @@ void TestAcmePage::orderShowsEveryAuthorizationLive()
     QVERIFY(d->openButton()->isEnabled());
     auto store = inventory::Store::openUrl(m_store);
     QVERIFY(store);
-    auto record = (*store)->certificate(stored.certificateId);
+    auto record = (*store)->certificates().get(stored.certificateId);
     QVERIFY(record);
     QCOMPARE(QSet<QString>(record->sans.cbegin(), record->sans.cend()),
              (QSet<QString>{QStringLiteral("www.example.test"), QStringLiteral("api.example.test"),
@@ -285,7 +285,8 @@ void TestAcmePage::badOrderInputIsRefused()
     d->namesEdit()->setPlainText(QStringLiteral("ok.example.test"));
     d->responderEdit()->setText(QStringLiteral("127.0.0.1:99999"));
     QVERIFY(!d->start());
-    QVERIFY2(d->problemText().contains(QLatin1String("no valid port")),
+    QVERIFY2(d->problemText().contains(
+                 QLatin1String("\"127.0.0.1:99999\": port 99999 is out of range (1-65535)")),
              qPrintable(d->problemText()));
     d->setChallenge(AcmeOrderDialog::Challenge::Dns01);
     d->namesEdit()->setPlainText(QStringLiteral("192.0.2.1"));

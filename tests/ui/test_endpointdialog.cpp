@@ -33,7 +33,7 @@ void TestEndpointDialog::offersAndReturnsTheTrustBundle()
     {
         auto store = inventory::Store::openSqlite(db);
         QVERIFY(store);
-        auto a = (*store)->addTrustBundle(QStringLiteral("internal-ca"), root.readAll());
+        auto a = (*store)->trustBundles().add(QStringLiteral("internal-ca"), root.readAll());
         QVERIFY(a);
         internal = a->id;
     }

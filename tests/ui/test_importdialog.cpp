@@ -71,7 +71,7 @@ bool TestImportDialog::previewOk(ImportDialog& d)
 qsizetype TestImportDialog::endpointCount() const
 {
     auto s = Store::openSqlite(m_db);
-    return s ? (*s)->listEndpoints().value_or(QList<Endpoint>()).size() : -1;
+    return s ? (*s)->endpoints().list().value_or(QList<Endpoint>()).size() : -1;
 }
 
 void TestImportDialog::initTestCase()
@@ -94,7 +94,7 @@ void TestImportDialog::init()
     QVERIFY2(s.has_value(), qPrintable(s ? QString() : s.error().toString()));
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
-    QVERIFY((*s)->addEndpoint(e).has_value());
+    QVERIFY((*s)->endpoints().add(e).has_value());
 }
 
 void TestImportDialog::hostListPreviewThenImport()
@@ -133,10 +133,10 @@ void TestImportDialog::hostListPreviewThenImport()
              qPrintable(imported.first().at(1).toString()));
     QCOMPARE(endpointCount(), 2);
     auto s = Store::openSqlite(m_db);
-    auto at = (*s)->endpointsAt(QStringLiteral("new.example.test"), 8443);
+    auto at = (*s)->endpoints().at(QStringLiteral("new.example.test"), 8443);
     QCOMPARE(at->size(), 1);
     QCOMPARE(at->first().group, QStringLiteral("imported"));
-    QCOMPARE((*s)->auditLog(5)->first().actor, Store::osUserName());
+    QCOMPARE((*s)->activity().auditLog(5)->first().actor, Store::osUserName());
 }
 
 void TestImportDialog::editingAFieldMakesThePreviewStale()

@@ -87,10 +87,10 @@ probe::ProbeTarget TestProbePage::nginxTarget() const
 
 std::optional<qint64> TestProbePage::bundleIn(inventory::Store& store) const
 {
-    if (auto b = store.trustBundle(QStringLiteral("test-pki"))) {
+    if (auto b = store.trustBundles().get(QStringLiteral("test-pki"))) {
         return b->id;
     }
-    auto added = store.addTrustBundle(QStringLiteral("test-pki"), m_anchors.pem);
+    auto added = store.trustBundles().add(QStringLiteral("test-pki"), m_anchors.pem);
     return added ? std::optional<qint64>(added->id) : std::nullopt;
 }
 
@@ -259,7 +259,7 @@ void TestProbePage::fleetProbeLandsHere()
         e.host = QStringLiteral("127.0.0.1");
         e.port = m_nginx.port();
         e.sniName = QStringLiteral("localhost");
-        QVERIFY((*store)->addEndpoint(e).has_value());
+        QVERIFY((*store)->endpoints().add(e).has_value());
     }
     MainWindow w(db);
     w.show();
@@ -331,7 +331,7 @@ void TestProbePage::fleetScanFillsTheTableAndTheHistory()
             e.host = QStringLiteral("127.0.0.1");
             e.port = port;
             e.trustBundleId = bundleIn(**store);
-            QVERIFY((*store)->addEndpoint(e).has_value());
+            QVERIFY((*store)->endpoints().add(e).has_value());
         }
     }
     MainWindow w(db);
@@ -390,7 +390,7 @@ void TestProbePage::fleetScanFillsTheTableAndTheHistory()
     QCOMPARE(recorded.first().at(1).toInt(), 3);
     auto store = inventory::Store::openSqlite(db);
     QVERIFY(store.has_value());
-    auto latest = (*store)->latestProbes();
+    auto latest = (*store)->probes().latest();
     QVERIFY(latest.has_value());
     QCOMPARE(latest->size(), 3);
     QStringList grades;
@@ -427,7 +427,7 @@ void TestProbePage::fleetScanCancelsAndRecordsNothingHalfDone()
             e.host = QStringLiteral("127.0.0.1");
             e.port = silent[i].port();
             e.trustBundleId = bundleIn(**store);
-            auto added = (*store)->addEndpoint(e);
+            auto added = (*store)->endpoints().add(e);
             QVERIFY(added.has_value());
             probe::ScanItem item;
             item.endpointId = added->id;
@@ -462,7 +462,7 @@ void TestProbePage::fleetScanCancelsAndRecordsNothingHalfDone()
     QVERIFY(!recorded.wait(500));
     auto store = inventory::Store::openSqlite(db);
     QVERIFY(store.has_value());
-    auto latest = (*store)->latestProbes();
+    auto latest = (*store)->probes().latest();
     QVERIFY(latest.has_value());
     QCOMPARE(latest->size(), 0);
 }

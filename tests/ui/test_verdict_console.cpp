@@ -40,7 +40,7 @@ void TestVerdictConsole::initTestCase()
     m_db = QDir(m_fixture.dir()).filePath(QStringLiteral("console.sqlite"));
     auto store = inventory::Store::openSqlite(m_db);
     QVERIFY(store);
-    auto bundle = (*store)->addTrustBundle(QStringLiteral("test-pki"), m_fixture.rootsPem());
+    auto bundle = (*store)->trustBundles().add(QStringLiteral("test-pki"), m_fixture.rootsPem());
     QVERIFY(bundle);
     for (const VerdictCase& c : m_fixture.cases()) {
         inventory::Endpoint e;
@@ -49,7 +49,7 @@ void TestVerdictConsole::initTestCase()
         if (c.bundle) {
             e.trustBundleId = bundle->id;
         }
-        auto added = (*store)->addEndpoint(e);
+        auto added = (*store)->endpoints().add(e);
         QVERIFY(added);
         m_ids.insert(c.port, added->id);
     }
@@ -126,7 +126,7 @@ void TestVerdictConsole::fleetScanAndHistory()
         QVERIFY2(row >= 0, qPrintable(c.name));
         QCOMPARE(t->item(row, 2)->text(), c.verdict.toUpper());
         QVERIFY2(t->item(row, 3)->text().startsWith(c.gradeCap), qPrintable(c.name));
-        auto history = (*store)->probes(m_ids.value(c.port), 1);
+        auto history = (*store)->probes().history(m_ids.value(c.port), 1);
         QVERIFY(history && !history->isEmpty());
         QCOMPARE(history->first().status, c.verdict);
         QCOMPARE(history->first().grade, t->item(row, 3)->text());

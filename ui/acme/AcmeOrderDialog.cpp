@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AcmeOrderDialog.h"
 
+#include "common/HostPort.h"
 #include "dns/Tsig.h"
 #include "ui/common/OperationProgress.h"
 #include "ui/common/StatusColours.h"
@@ -35,29 +36,16 @@ enum Column
     ColumnCount
 };
 
-// "ADDR:PORT", "[v6]:PORT" or "ADDR" (then `defaultPort`).
+// "ADDR:PORT", "[v6]:PORT" or "ADDR" (then `defaultPort`), by the shared
+// parser, so the dialog refuses what the CLI refuses, in the same words.
 Result<std::pair<QHostAddress, quint16>> hostPort(const QString& text, quint16 defaultPort,
                                                   const QString& what)
 {
-    QString host = text.trimmed();
-    quint16 port = defaultPort;
-    const qsizetype colon = host.lastIndexOf(u':');
-    if (colon > 0 && (host.count(u':') == 1 || host.startsWith(u'['))) {
-        bool ok = false;
-        const uint n = host.mid(colon + 1).toUInt(&ok);
-        if (!ok || n == 0 || n > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QObject::tr("%1: '%2' has no valid port (1-65535)").arg(what, text));
-        }
-        port = static_cast<quint16>(n);
-        host = host.left(colon).remove(u'[').remove(u']');
+    auto hp = parseAddressPort(text.trimmed(), defaultPort);
+    if (!hp) {
+        return fail(ErrorCode::InvalidInput, QObject::tr("%1: %2").arg(what, hp.error().message));
     }
-    const QHostAddress address(host);
-    if (address.isNull()) {
-        return fail(ErrorCode::InvalidInput,
-                    QObject::tr("%1: '%2' is not an IP address (ADDR:PORT)").arg(what, text));
-    }
-    return std::make_pair(address, port);
+    return std::make_pair(QHostAddress(hp->host), hp->port);
 }
 
 QString stateText(const AuthorizationState& s)

@@ -9,6 +9,7 @@
 #include "ui/common/Background.h"
 #include "ui/common/OperationProgress.h"
 #include "ui/common/StatusColours.h"
+#include "ui/common/StoreTask.h"
 #include "ui/common/VaultSession.h"
 
 #include <QHBoxLayout>
@@ -125,16 +126,11 @@ QString AcmePage::statusText() const
 void AcmePage::reload(bool keepStatus)
 {
     using Listed = Result<QList<IssuerRecord>>;
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Listed {
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            inventory::KeyVault vault(**store);
-            return AcmeAccountStore(**store, vault).list();
+    runOnStore<QList<IssuerRecord>>(
+        this, m_storePath,
+        [](inventory::Store& store) -> Listed {
+            inventory::KeyVault vault(store);
+            return AcmeAccountStore(store, vault).list();
         },
         [this, keepStatus](const Listed& r) {
             if (!r) {

@@ -12,7 +12,8 @@ namespace certdeck::ui {
 /// Delivers `future`'s result to `done(result)` on `context`'s thread, always
 /// through the event loop (never inside this call, even when the work is
 /// already done), and only while `context` lives: when the page or dialog is
-/// closed first, the result is dropped and nothing touches it.
+/// closed first, the result is dropped and nothing touches it. A future
+/// cancelled without a result (a store task dropped at shutdown) calls nothing.
 template <class T, class Done>
 void whenDone(QFuture<T> future, QObject* context, Done done)
 {
@@ -23,6 +24,9 @@ void whenDone(QFuture<T> future, QObject* context, Done done)
     QObject::connect(watcher, &QFutureWatcher<T>::finished, context,
                      [watcher, done = std::move(done)]() mutable {
                          watcher->deleteLater();
+                         if (watcher->future().resultCount() == 0) {
+                             return;
+                         }
                          done(watcher->result());
                      });
     watcher->setFuture(std::move(future));
@@ -34,8 +38,8 @@ void whenDone(QFuture<T> future, QObject* context, Done done)
 /// and it must not touch `context`.
 ///
 ///     runInBackground(
-///         this, [path] { return Store::inspectUrl(path); },
-///         [this](const Result<StoreInfo>& info) { show(info); });
+///         this, [file] { return readPlan(file); },
+///         [this](const Result<Plan>& plan) { show(plan); });
 template <class Work, class Done>
 void runInBackground(QObject* context, Work work, Done done)
 {

@@ -4,25 +4,20 @@
 #include "Background.h"
 #include "common/Result.h"
 #include "inventory/Store.h"
+#include "inventory/StoreThread.h"
 
 #include <QFuture>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
-/// Opens the store at `location` on a pool thread for one piece of work,
-/// `fn(Store&) -> Result<T>`; the connection never leaves that thread, and
-/// the GUI thread never waits for the database.
+/// Queues one piece of work, `fn(Store&) -> Result<T>`, on the console's
+/// store thread for `location` (inventory::StoreThread): all store work runs
+/// there in order on one connection, opened and checked once per process; the
+/// GUI thread never waits for the database.
 template <class T, class Fn>
 QFuture<Result<T>> onStore(const QString& location, Fn fn)
 {
-    return QtConcurrent::run([location, fn]() -> Result<T> {
-        auto store = inventory::Store::openUrl(location);
-        if (!store) {
-            return tl::unexpected(store.error());
-        }
-        return fn(**store);
-    });
+    return inventory::StoreThread::forLocation(location)->run<T>(std::move(fn));
 }
 
 /// onStore(), then `done(result)` on `context`'s thread through the event

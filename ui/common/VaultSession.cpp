@@ -2,6 +2,7 @@
 #include "VaultSession.h"
 
 #include "Background.h"
+#include "StoreTask.h"
 #include "VaultPassphraseDialog.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
@@ -42,17 +43,10 @@ void VaultSession::withPassphrase(QObject* context, Then then)
         then(m_passphrase, m_pendingInit);
         return;
     }
-    const QString path = m_storePath;
     // Dropped with this session; `guard` says whether the asker still cares.
-    runInBackground(
-        this,
-        [path]() -> Result<bool> {
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            return inventory::KeyVault(**store).isInitialized();
-        },
+    runOnStore<bool>(
+        this, m_storePath,
+        [](inventory::Store& store) { return inventory::KeyVault(store).isInitialized(); },
         [this, guard, then = std::move(then)](const Result<bool>& initialized) {
             if (!guard) {
                 return;

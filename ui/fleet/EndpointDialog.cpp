@@ -28,6 +28,8 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QStrin
     m_host = new QLineEdit(endpoint.host, this);
     m_host->setObjectName(QStringLiteral("host"));
     m_host->setPlaceholderText(QStringLiteral("api.example.com"));
+    m_host->setToolTip(tr("A host name, an IP address, or HOST:PORT as the CLI takes it "
+                          "([IPv6]:PORT for an IPv6 address with a port)"));
     m_port = new QSpinBox(this);
     m_port->setObjectName(QStringLiteral("port"));
     m_port->setRange(1, 65535);
@@ -76,7 +78,7 @@ EndpointDialog::EndpointDialog(const inventory::Endpoint& endpoint, const QStrin
     if (!storeLocation.isEmpty()) {
         using Bundles = QList<inventory::TrustBundle>;
         runOnStore<Bundles>(
-            this, storeLocation, [](inventory::Store& s) { return s.trustBundles(); },
+            this, storeLocation, [](inventory::Store& s) { return s.trustBundles().list(); },
             [this](const Result<Bundles>& r) {
                 if (!r) {
                     m_trust->setToolTip(
@@ -113,8 +115,11 @@ inventory::Endpoint EndpointDialog::endpoint() const
     // brackets); text it refuses stays as typed, and accept() says why.
     const QString host = m_host->text().trimmed();
     const QString sni = m_sni->text().trimmed();
-    e.host = parseHostName(host).value_or(host.toLower());
-    e.port = static_cast<quint16>(m_port->value());
+    // HOST[:PORT] as the CLI and the importers read it; a port typed with
+    // the host wins over the port box.
+    const auto hp = parseHostPort(host, static_cast<quint16>(m_port->value()));
+    e.host = hp ? hp->host : host.toLower();
+    e.port = hp ? hp->port : static_cast<quint16>(m_port->value());
     e.sniName = sni.isEmpty() ? QString() : parseHostName(sni).value_or(sni.toLower());
     e.addressOverride = m_address->text().trimmed();
     e.group = m_group->text().trimmed();
@@ -139,10 +144,15 @@ void EndpointDialog::accept()
         m_error->setText(tr("ERROR: the host is missing."));
         return;
     }
-    if (auto host = parseHostName(m_host->text().trimmed()); !host) {
+    const auto host = parseHostPort(m_host->text().trimmed(), e.port);
+    if (!host) {
         m_error->setText(tr("ERROR: host %1").arg(host.error().message));
         return;
     }
+    // The port typed with the host goes to its box; the host shows as the
+    // console lists it (an IDN in Unicode).
+    m_host->setText(host->displayHost);
+    m_port->setValue(host->port);
     if (const QString sni = m_sni->text().trimmed(); !sni.isEmpty()) {
         if (auto name = parseHostName(sni); !name) {
             m_error->setText(tr("ERROR: SNI name %1").arg(name.error().message));

@@ -279,7 +279,7 @@ void FleetPage::save(const Endpoint& endpoint)
         this, m_location,
         [e](Store& s) {
             s.setActor(Store::osUserName());
-            return e.id == 0 ? s.addEndpoint(e) : s.updateEndpoint(e);
+            return e.id == 0 ? s.endpoints().add(e) : s.endpoints().update(e);
         },
         [this](const Result<Endpoint>& r) {
             if (!r) {
@@ -316,7 +316,7 @@ void FleetPage::removeEndpoints(const QList<qint64>& ids)
             int n = 0;
             const Status st = s.transaction([&]() -> Status {
                 for (qint64 id : ids) {
-                    if (auto rm = s.removeEndpoint(id); !rm) {
+                    if (auto rm = s.endpoints().remove(id); !rm) {
                         return rm;
                     }
                     ++n;

@@ -6,6 +6,7 @@
 #include "inventory/Store.h"
 #include "inventory/import/ImportSource.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -241,9 +242,9 @@ void ImportDialog::preview()
     const int generation = m_generation;
     const QString location = m_location;
     setBusy(true, tr("Reading %1…").arg(path));
-    runInBackground(
-        this,
-        [request, format, location]() mutable -> Result<Preview> {
+    runOnStore<Preview>(
+        this, location,
+        [request, format](Store& store) mutable -> Result<Preview> {
             if (format) {
                 request.format = *format;
             } else {
@@ -257,11 +258,7 @@ void ImportDialog::preview()
             if (!plan) {
                 return tl::unexpected(plan.error());
             }
-            auto store = Store::openUrl(location);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            auto comparison = ImportApplier::preview(**store, *plan);
+            auto comparison = ImportApplier::preview(store, *plan);
             if (!comparison) {
                 return tl::unexpected(comparison.error());
             }
@@ -365,15 +362,11 @@ void ImportDialog::import()
     const int generation = ++m_generation;
     setBusy(true, tr("Importing…"));
     m_import->setEnabled(false);
-    runInBackground(
-        this,
-        [plan, location]() -> Result<ImportSummary> {
-            auto store = Store::openUrl(location);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            (*store)->setActor(Store::osUserName());
-            return ImportApplier::apply(**store, *plan);
+    runOnStore<ImportSummary>(
+        this, location,
+        [plan](Store& store) -> Result<ImportSummary> {
+            store.setActor(Store::osUserName());
+            return ImportApplier::apply(store, *plan);
         },
         [this, generation](const Result<ImportSummary>& r) {
             if (generation != m_generation) {

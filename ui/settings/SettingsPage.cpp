@@ -4,6 +4,7 @@
 #include "inventory/KeyVault.h"
 #include "inventory/OsKeyring.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 
 #include <QFormLayout>
 #include <QGroupBox>
@@ -11,6 +12,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <memory>
+#include <optional>
 
 namespace certdeck::ui {
 
@@ -64,51 +67,82 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
     checkKeyProtection();
 }
 
+void SettingsPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_shownOnce) {
+        checkKeyProtection();
+    }
+    m_shownOnce = true; // the constructor's check covers the first showing
+}
+
 void SettingsPage::checkKeyProtection()
 {
+    struct Vault
+    {
+        bool initialized = false;
+        int keys = 0;
+    };
     struct Found
     {
-        Result<bool> initialized = false;
-        Result<int> keys = 0;
-        Status keyring;
+        std::optional<Result<Vault>> vault;
+        std::optional<Status> keyring;
     };
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Found {
-            Found f;
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                f.initialized = tl::unexpected(store.error());
-            } else {
-                inventory::KeyVault vault(**store);
-                f.initialized = vault.isInitialized();
-                f.keys = vault.keyCount();
+    // The vault is read on the store thread; the keyring probe (up to 15 s
+    // on a bus without a Secret Service) runs apart so it holds no store work
+    // up. Both lines are shown together, then keyProtectionChecked().
+    auto found = std::make_shared<Found>();
+    auto showWhenBoth = [this, found] {
+        if (!found->vault || !found->keyring) {
+            return;
+        }
+        const Result<Vault>& v = *found->vault;
+        if (!v) {
+            m_vault->setText(tr("Error: %1").arg(v.error().message));
+        } else if (!v->initialized) {
+            m_vault->setText(tr("No master passphrase yet: the console asks for one when "
+                                "it first stores a key (or run `certdeckctl vault init`)."));
+        } else {
+            m_vault->setText(
+                tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, v->keys));
+        }
+        const Status& keyring = *found->keyring;
+        if (keyring) {
+            m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
+        } else {
+            m_keyring->setText(tr("Not available: %1").arg(keyring.error().message) +
+                               (keyring.error().detail.isEmpty()
+                                    ? QString()
+                                    : QStringLiteral(" (%1)").arg(keyring.error().detail)));
+        }
+        emit keyProtectionChecked();
+    };
+    runOnStore<Vault>(
+        this, m_storePath,
+        [](inventory::Store& store) -> Result<Vault> {
+            inventory::KeyVault vault(store);
+            Vault v;
+            auto initialized = vault.isInitialized();
+            if (!initialized) {
+                return tl::unexpected(initialized.error());
             }
-            f.keyring = inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe();
-            return f;
+            auto keys = vault.keyCount();
+            if (!keys) {
+                return tl::unexpected(keys.error());
+            }
+            v.initialized = *initialized;
+            v.keys = *keys;
+            return v;
         },
-        [this](const Found& f) {
-            if (!f.initialized || !f.keys) {
-                m_vault->setText(
-                    tr("Error: %1")
-                        .arg((f.initialized ? f.keys.error() : f.initialized.error()).message));
-            } else if (!*f.initialized) {
-                m_vault->setText(tr("No master passphrase yet: set one with `certdeckctl vault "
-                                    "init` before keys are stored."));
-            } else {
-                m_vault->setText(
-                    tr("Master passphrase set (scrypt, AES-256-GCM); %n key(s)", nullptr, *f.keys));
-            }
-            if (f.keyring) {
-                m_keyring->setText(tr("Available: keys can be held by the Secret Service"));
-            } else {
-                m_keyring->setText(tr("Not available: %1").arg(f.keyring.error().message) +
-                                   (f.keyring.error().detail.isEmpty()
-                                        ? QString()
-                                        : QStringLiteral(" (%1)").arg(f.keyring.error().detail)));
-            }
-            emit keyProtectionChecked();
+        [found, showWhenBoth](const Result<Vault>& v) {
+            found->vault = v;
+            showWhenBoth();
+        });
+    runInBackground(
+        this, [] { return inventory::OsKeyring(QStringLiteral("CertDeck"), 15000).probe(); },
+        [found, showWhenBoth](const Status& keyring) {
+            found->keyring = keyring;
+            showWhenBoth();
         });
 }
 
@@ -132,16 +166,8 @@ void SettingsPage::checkIntegrity()
 {
     m_checkButton->setEnabled(false);
     m_integrity->setText(tr("checking…"));
-    const QString path = m_storePath;
-    runInBackground(
-        this,
-        [path]() -> Result<QString> {
-            auto store = inventory::Store::openUrl(path);
-            if (!store) {
-                return tl::unexpected(store.error());
-            }
-            return (*store)->integrityCheck();
-        },
+    runOnStore<QString>(
+        this, m_storePath, [](inventory::Store& store) { return store.integrityCheck(); },
         [this](const Result<QString>& r) {
             m_checkButton->setEnabled(true);
             if (!r) {

@@ -31,8 +31,15 @@ signals:
     void integrityChecked(bool ok, const QString& report);
     void keyProtectionChecked();
 
+protected:
+    /// The vault and the keyring change behind the page (a passphrase set
+    /// from a dialog, keys stored by an order, another process): shown again,
+    /// the page looks again rather than show what it saw at start.
+    void showEvent(QShowEvent* event) override;
+
 private:
     QString m_storePath;
+    bool m_shownOnce = false;
     QLabel* m_backend = nullptr;
     QLabel* m_location = nullptr;
     QLabel* m_schema = nullptr;

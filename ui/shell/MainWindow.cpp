@@ -6,8 +6,10 @@
 #include "ui/acme/AcmePage.h"
 #include "ui/certificates/CertificatesPage.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 #include "ui/fleet/FleetPage.h"
 #include "ui/probe/ProbePage.h"
+#include "ui/proxy/ProxyPage.h"
 #include "ui/settings/SettingsPage.h"
 
 #include <QAction>
@@ -96,6 +98,7 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
                 showPage(tr("Certificates & Keys"));
                 m_certificates->showCertificate(leaf);
             });
+    addPage(tr("Proxy"), new ProxyPage(this), style()->standardIcon(QStyle::SP_ComputerIcon));
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 
@@ -184,9 +187,8 @@ void MainWindow::openCertificateFiles(const QStringList& paths, const QString& h
 void MainWindow::openStoreInBackground()
 {
     using StoreResult = Result<inventory::StoreInfo>;
-    const QString path = m_storePath;
-    runInBackground(
-        this, [path] { return inventory::Store::inspectUrl(path); },
+    runOnStore<inventory::StoreInfo>(
+        this, m_storePath, [](inventory::Store& store) { return store.info(); },
         [this](const StoreResult& r) {
             m_settings->setStoreInfo(r);
             if (r) {

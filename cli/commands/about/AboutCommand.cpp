@@ -59,7 +59,7 @@ ExitCode runAbout(CommandContext& ctx, const QStringList& args)
     }
     ctx.out << "\n";
     for (const auto& f : cpu.flags()) {
-        ctx.out << "  " << f.name.leftJustified(11) << (f.present ? "yes" : "no") << "\n";
+        ctx.out << "  " << f.name.leftJustified(13) << (f.present ? "yes" : "no") << "\n";
     }
     ctx.out.flush();
     return ExitCode::Ok;

@@ -97,7 +97,7 @@ void printStored(CommandContext& ctx, const inventory::IssuerRecord& a)
 
 ExitCode runList(CommandContext& ctx)
 {
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -212,7 +212,7 @@ ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
 Status importAccount(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
                      const AccountInfo& info, const JwsKey& key, const QByteArray& passphrase)
 {
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return tl::unexpected(store.error());
     }

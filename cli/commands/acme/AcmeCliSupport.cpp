@@ -4,6 +4,7 @@
 
 #include "OperationRunner.h"
 #include "acme/protocol/Base64Url.h"
+#include "common/HostPort.h"
 #include "common/SecureFile.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
@@ -133,26 +134,13 @@ Result<std::optional<EabCredentials>> eabCredentials(const QCommandLineParser& p
 Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptions& o)
 {
     Dns01Settings settings;
-    QString server = p.value(o.dnsServer);
-    quint16 port = 53;
     // ADDR or ADDR:PORT; an IPv6 address with a port is written [ADDR]:PORT.
-    const qsizetype colon = server.lastIndexOf(u':');
-    if (colon > 0 && (server.count(u':') == 1 || server.startsWith(u'['))) {
-        bool ok = false;
-        const uint n = server.mid(colon + 1).toUInt(&ok);
-        if (!ok || n == 0 || n > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("--dns-server '%1' has no valid port").arg(server));
-        }
-        port = static_cast<quint16>(n);
-        server = server.left(colon).remove(u'[').remove(u']');
-    }
-    const QHostAddress address(server);
-    if (address.isNull()) {
+    auto server = parseAddressPort(p.value(o.dnsServer), 53);
+    if (!server) {
         return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("--dns-server '%1' is not an IP address").arg(server));
+                    QStringLiteral("--dns-server %1").arg(server.error().message));
     }
-    settings.server = dns::DnsServer{address, port};
+    settings.server = dns::DnsServer{QHostAddress(server->host), server->port};
     auto text = readFileCapped(p.value(o.tsigKeyFile), 64 * 1024);
     if (!text) {
         return tl::unexpected(text.error());
@@ -188,7 +176,7 @@ Result<inventory::IssuerRecord> pickStoredAccount(CommandContext& ctx, const QCo
                     QStringLiteral("name the account: --account NAME, --directory URL (its only "
                                    "stored account) or --account-key FILE"));
     }
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return tl::unexpected(store.error());
     }
@@ -211,7 +199,7 @@ Result<StoredAccountKey> storedAccountKey(CommandContext& ctx, const QCommandLin
         return tl::unexpected(read.error());
     }
     pass.bytes = std::move(*read);
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return tl::unexpected(store.error());
     }

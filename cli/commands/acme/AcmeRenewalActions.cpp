@@ -35,8 +35,9 @@ Result<QSslCertificate> readCertificate(const QString& file)
 
 // The inventory when there is one: asking about a certificate must not
 // create an empty store as a side effect. Null when there is none.
-Result<std::unique_ptr<inventory::Store>> existingStore(const QString& location)
+Result<inventory::Store*> existingStore(CommandContext& ctx)
 {
+    const QString& location = ctx.dbPath;
     const bool server = location.startsWith(QLatin1String("postgres"));
     if (!server) {
         QString path = location;
@@ -47,10 +48,10 @@ Result<std::unique_ptr<inventory::Store>> existingStore(const QString& location)
             }
         }
         if (path.isEmpty() || !QFileInfo::exists(path)) {
-            return std::unique_ptr<inventory::Store>();
+            return nullptr;
         }
     }
-    return inventory::Store::openUrl(location);
+    return ctx.store();
 }
 
 QString timeText(const QDateTime& t)
@@ -110,19 +111,19 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
     }
     const QString sha256 =
         QString::fromLatin1(QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex());
-    auto store = existingStore(ctx.dbPath);
+    auto store = existingStore(ctx);
     if (!store) {
         return reportError(ctx, store.error());
     }
     bool inInventory = false;
     std::optional<inventory::RenewalWindow> window;
     if (*store) {
-        auto record = (*store)->certificateBySha256(sha256);
+        auto record = (*store)->certificates().bySha256(sha256);
         if (!record) {
             return reportError(ctx, record.error());
         }
         inInventory = record->has_value();
-        auto stored = (*store)->renewalWindow(sha256);
+        auto stored = (*store)->certificates().renewalWindow(sha256);
         if (!stored) {
             return reportError(ctx, stored.error());
         }
@@ -159,7 +160,7 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
         fresh.fetchedUtc = now;
         window = fresh;
         if (inInventory) {
-            auto kept = (*store)->setRenewalWindow(sha256, fresh);
+            auto kept = (*store)->certificates().setRenewalWindow(sha256, fresh);
             if (!kept) {
                 return reportError(ctx, kept.error());
             }

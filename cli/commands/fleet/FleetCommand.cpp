@@ -62,7 +62,7 @@ Expiry expiryOf(const FleetRow& row, const QDateTime& now, int warnDays)
 /// The rows of `endpoints` with their current certificates.
 Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoint>& endpoints)
 {
-    auto certificates = store.currentCertificates();
+    auto certificates = store.certificates().current();
     if (!certificates) {
         return tl::unexpected(certificates.error());
     }
@@ -277,25 +277,20 @@ struct FieldOptions
     }
 };
 
-Result<std::unique_ptr<Store>> openStore(const CommandContext& ctx)
-{
-    return Store::openUrl(ctx.dbPath);
-}
-
 /// The endpoint named by ID or HOST[:PORT] (with --sni when several share it).
 Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
 {
     bool isId = false;
     const qint64 id = ref.toLongLong(&isId);
     if (isId) {
-        return store.endpoint(id);
+        return store.endpoints().get(id);
     }
     auto address = parseHostPort(ref, 443);
     if (!address) {
         return tl::unexpected(address.error());
     }
     const quint16 port = address->port;
-    auto found = store.endpointsAt(address->host, port);
+    auto found = store.endpoints().at(address->host, port);
     if (!found) {
         return tl::unexpected(found.error());
     }
@@ -362,14 +357,14 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (auto s = fields.apply(p, e); !s) {
         return usageError(ctx, s.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
     if (auto s = applyTrustBundle(**store, p, trust, e); !s) {
         return reportError(ctx, s.error());
     }
-    auto added = (*store)->addEndpoint(e);
+    auto added = (*store)->endpoints().add(e);
     if (!added) {
         return reportError(ctx, added.error());
     }
@@ -411,11 +406,11 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!warnDays) {
         return usageError(ctx, warnDays.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
-    auto list = (*store)->listEndpoints({p.value(group), p.value(filter)});
+    auto list = (*store)->endpoints().list({p.value(group), p.value(filter)});
     if (!list) {
         return reportError(ctx, list.error());
     }
@@ -462,7 +457,7 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!warnDays) {
         return usageError(ctx, warnDays.error().message);
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -526,7 +521,7 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
             return usageError(ctx, QStringLiteral("--revision needs a positive number"));
         }
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -547,7 +542,7 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
     if (expectedRevision > 0) {
         changed.revision = expectedRevision;
     }
-    auto saved = (*store)->updateEndpoint(changed);
+    auto saved = (*store)->endpoints().update(changed);
     if (!saved) {
         return reportError(ctx, saved.error());
     }
@@ -582,7 +577,7 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
     if (p.positionalArguments().size() != 1) {
         return usageError(ctx, QStringLiteral("'fleet rm' needs one HOST[:PORT] or ID"));
     }
-    auto store = openStore(ctx);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -590,7 +585,7 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
     if (!e) {
         return reportError(ctx, e.error());
     }
-    if (auto s = (*store)->removeEndpoint(e->id); !s) {
+    if (auto s = (*store)->endpoints().remove(e->id); !s) {
         return reportError(ctx, s.error());
     }
     if (ctx.json) {

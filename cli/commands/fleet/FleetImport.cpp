@@ -126,7 +126,7 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
         }
         return plan->warnings.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
     }
-    auto store = Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -181,7 +181,7 @@ ExitCode runFleetExport(CommandContext& ctx, const QStringList& args)
         return unknownValue(ctx, QStringLiteral("format"), fmt,
                             {QStringLiteral("json"), QStringLiteral("csv")});
     }
-    auto store = Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }

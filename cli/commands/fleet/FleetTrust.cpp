@@ -55,7 +55,7 @@ Status applyTrustBundle(const inventory::Store& store, const QCommandLineParser&
         e.trustBundleId.reset();
         return {};
     }
-    auto bundle = store.trustBundle(name);
+    auto bundle = store.trustBundles().get(name);
     if (!bundle) {
         return tl::unexpected(bundle.error());
     }
@@ -65,7 +65,7 @@ Status applyTrustBundle(const inventory::Store& store, const QCommandLineParser&
 
 QString trustDescription(const inventory::Store& store, const inventory::Endpoint& e)
 {
-    auto bundle = store.effectiveTrustBundle(e);
+    auto bundle = store.trustBundles().effectiveFor(e);
     if (!bundle) {
         return QStringLiteral("? (%1)").arg(bundle.error().message);
     }
@@ -104,7 +104,7 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
                    ? QString()
                    : QStringLiteral("usage: certdeckctl fleet trust %1").arg(QLatin1String(usage));
     };
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -117,8 +117,8 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         if (!pem) {
             return reportError(ctx, pem.error());
         }
-        auto b = action == QLatin1String("add") ? (*store)->addTrustBundle(pos.at(1), *pem)
-                                                : (*store)->replaceTrustBundle(pos.at(1), *pem);
+        auto b = action == QLatin1String("add") ? (*store)->trustBundles().add(pos.at(1), *pem)
+                                                : (*store)->trustBundles().replace(pos.at(1), *pem);
         if (!b) {
             return reportError(ctx, b.error());
         }
@@ -129,11 +129,11 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
                     << b->name << "' (" << b->certificates << " certificate(s))\n";
         }
     } else if (action == QLatin1String("list") || action == QLatin1String("ls")) {
-        auto all = (*store)->trustBundles();
+        auto all = (*store)->trustBundles().list();
         if (!all) {
             return reportError(ctx, all.error());
         }
-        auto groups = (*store)->groupTrustBundles();
+        auto groups = (*store)->trustBundles().byGroup();
         if (!groups) {
             return reportError(ctx, groups.error());
         }
@@ -166,7 +166,7 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         if (const QString u = need(2, "show NAME"); !u.isEmpty()) {
             return usageError(ctx, u);
         }
-        auto b = (*store)->trustBundle(pos.at(1));
+        auto b = (*store)->trustBundles().get(pos.at(1));
         if (!b) {
             return reportError(ctx, b.error());
         }
@@ -181,7 +181,7 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         if (const QString u = need(2, "rm NAME"); !u.isEmpty()) {
             return usageError(ctx, u);
         }
-        if (auto s = (*store)->removeTrustBundle(pos.at(1)); !s) {
+        if (auto s = (*store)->trustBundles().remove(pos.at(1)); !s) {
             return reportError(ctx, s.error());
         }
         if (!ctx.json) {
@@ -195,13 +195,13 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         }
         std::optional<qint64> id;
         if (pos.at(2) != QLatin1String("none")) {
-            auto b = (*store)->trustBundle(pos.at(2));
+            auto b = (*store)->trustBundles().get(pos.at(2));
             if (!b) {
                 return reportError(ctx, b.error());
             }
             id = b->id;
         }
-        if (auto s = (*store)->setGroupTrustBundle(pos.at(1), id); !s) {
+        if (auto s = (*store)->trustBundles().setForGroup(pos.at(1), id); !s) {
             return reportError(ctx, s.error());
         }
         if (ctx.json) {

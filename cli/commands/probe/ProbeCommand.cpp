@@ -187,7 +187,7 @@ services::TrustAnchors inventoryAnchors(CommandContext& ctx, const ProbeTarget& 
     if (!ctx.dbPath.contains(QLatin1String("://")) && !QFileInfo::exists(ctx.dbPath)) {
         return {};
     }
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return {};
     }

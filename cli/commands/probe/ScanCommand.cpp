@@ -109,7 +109,7 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     }
     serviceOptions.fullInspection = p.isSet(inspect);
 
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
@@ -137,8 +137,7 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     const bool record = !p.isSet(noRecord);
     (*store)->setActor(inventory::Store::osUserName());
     QJsonArray results;
-    services::ScanService service(std::move(*targets), serviceOptions,
-                                  record ? store->get() : nullptr);
+    services::ScanService service(std::move(*targets), serviceOptions, record ? *store : nullptr);
     QObject::connect(&service, &services::ScanService::endpointChecked, &service,
                      [&](const services::EndpointCheck& c) {
                          if (ctx.json) {

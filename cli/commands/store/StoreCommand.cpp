@@ -28,7 +28,7 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
         (pos.first() != QLatin1String("info") && pos.first() != QLatin1String("check"))) {
         return usageError(ctx, QStringLiteral("'store' needs one action: info or check"));
     }
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         // A store that cannot be opened is a critical finding for `check`, and
         // an unknown state for `info`.

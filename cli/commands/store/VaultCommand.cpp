@@ -59,7 +59,7 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
         return usageError(ctx, QStringLiteral("'vault' needs one action: init, status or "
                                               "change-passphrase"));
     }
-    auto store = inventory::Store::openUrl(ctx.dbPath);
+    auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }

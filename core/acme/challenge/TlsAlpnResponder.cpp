@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "acme/challenge/TlsAlpnResponder.h"
 
+#include "common/ByteReader.h"
 #include "crypto/OpenSslError.h"
 #include "crypto/OpenSslPtr.h"
 
@@ -306,19 +307,22 @@ int TlsAlpnResponder::selectCertificate(SSL* ssl, int* alert, void* arg)
     // The server name from the ClientHello's SNI extension.
     const unsigned char* ext = nullptr;
     size_t len = 0;
-    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &len) != 1 || len < 5) {
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &len) != 1) {
         *alert = SSL_AD_UNRECOGNIZED_NAME;
         return SSL_CLIENT_HELLO_ERROR;
     }
-    // server_name_list length (2), name_type (1), host_name length (2), name.
-    const size_t nameLen = (static_cast<size_t>(ext[3]) << 8) | ext[4];
-    if (ext[2] != TLSEXT_NAMETYPE_host_name || 5 + nameLen > len) {
+    // ServerNameList (RFC 6066 3): a 2-byte list length, then entries of
+    // name_type (1) and a 2-byte-prefixed name; the first host_name counts.
+    ByteReader extension(
+        QByteArrayView(reinterpret_cast<const char*>(ext), static_cast<qsizetype>(len)));
+    auto list = extension.block(2);
+    const auto nameType = list ? list->u8() : std::nullopt;
+    const auto hostName = list ? list->block(2) : std::nullopt;
+    if (!nameType || *nameType != TLSEXT_NAMETYPE_host_name || !hostName || hostName->atEnd()) {
         *alert = SSL_AD_UNRECOGNIZED_NAME;
         return SSL_CLIENT_HELLO_ERROR;
     }
-    const QString name =
-        QString::fromLatin1(reinterpret_cast<const char*>(ext + 5), static_cast<qsizetype>(nameLen))
-            .toLower();
+    const QString name = QString::fromLatin1(hostName->data()).toLower();
     const auto it = self->m_certs.constFind(name);
     if (it == self->m_certs.cend() || SSL_use_certificate(ssl, (*it)->certificate.get()) != 1 ||
         SSL_use_PrivateKey(ssl, self->m_key.get()) != 1) {

@@ -2,6 +2,7 @@
 #include "CaNameConstraints.h"
 
 #include "crypto/OpenSslPtr.h"
+#include "crypto/internal/IpOctets.h"
 
 #include <QHostAddress>
 #include <algorithm>
@@ -101,26 +102,17 @@ CaNameConstraints CaNameConstraints::fromCertificate(X509* cert)
                 dns << QString::fromLatin1(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                                            ASN1_STRING_length(s));
             } else if (base->type == GEN_IPADD) {
-                const int len = ASN1_STRING_length(base->d.iPAddress);
-                const unsigned char* p = ASN1_STRING_get0_data(base->d.iPAddress);
-                if (len != 8 && len != 32) {
+                // An address and its mask, each 4 or 16 bytes.
+                const QByteArrayView octets = octetsOf(base->d.iPAddress);
+                const auto addr = ipAddressFromOctets(octets.first(octets.size() / 2));
+                if (!addr || (octets.size() != 8 && octets.size() != 32)) {
                     continue;
                 }
-                const int half = len / 2;
                 int prefix = 0;
-                for (int b = 0; b < half; ++b) {
-                    prefix += __builtin_popcount(p[half + b]);
+                for (const char m : octets.sliced(octets.size() / 2)) {
+                    prefix += __builtin_popcount(static_cast<quint8>(m));
                 }
-                QHostAddress addr;
-                if (half == 4) {
-                    addr = QHostAddress((quint32(p[0]) << 24) | (quint32(p[1]) << 16) |
-                                        (quint32(p[2]) << 8) | quint32(p[3]));
-                } else {
-                    Q_IPV6ADDR a;
-                    std::copy(p, p + 16, a.c);
-                    addr = QHostAddress(a);
-                }
-                ips << addr.toString() + u'/' + QString::number(prefix);
+                ips << addr->toString() + u'/' + QString::number(prefix);
             }
         }
     };

@@ -3,6 +3,7 @@
 
 #include "crypto/OpenSslError.h"
 #include "crypto/OpenSslPtr.h"
+#include "crypto/internal/IpOctets.h"
 
 #include <QHostAddress>
 #include <array>
@@ -32,27 +33,11 @@ QByteArray octets(const ASN1_STRING* s)
 QString ipText(const ASN1_OCTET_STRING* s)
 {
     const QByteArray b = octets(s);
-    const auto* d = reinterpret_cast<const unsigned char*>(b.constData());
-    auto v4 = [](const unsigned char* p) {
-        return QHostAddress(quint32((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3])).toString();
-    };
-    auto v6 = [](const unsigned char* p) {
-        Q_IPV6ADDR a;
-        std::copy(p, p + 16, a.c);
-        return QHostAddress(a).toString();
-    };
-    switch (b.size()) {
-    case 4:
-        return v4(d);
-    case 16:
-        return v6(d);
-    case 8: // name constraints: address and mask
-        return v4(d) + u'/' + v4(d + 4);
-    case 32:
-        return v6(d) + u'/' + v6(d + 16);
-    default:
-        return QStringLiteral("<invalid %1-byte address>").arg(b.size());
+    if (b.size() == 8 || b.size() == 32) { // name constraints: address and mask
+        const QByteArrayView v(b);
+        return ipAddressText(v.first(b.size() / 2)) + u'/' + ipAddressText(v.sliced(b.size() / 2));
     }
+    return ipAddressText(b);
 }
 
 CertificateField child(const QString& name, const QString& value, const QString& oid = {})

@@ -6,6 +6,7 @@
 // "site.key line 12: base64 body is truncated" instead of OpenSSL's
 // "no start line". OpenSSL still does the decoding proper.
 
+#include "common/ByteReader.h"
 #include "crypto/Wipe.h"
 
 #include <QByteArray>
@@ -148,31 +149,23 @@ inline QString derFramingProblem(const QByteArray& der)
     if (der.isEmpty()) {
         return QStringLiteral("is empty");
     }
-    const auto byte = [&der](qsizetype i) {
-        return static_cast<unsigned char>(der.at(i));
-    };
-    if (byte(0) != 0x30) {
+    ByteReader r(der);
+    if (r.u8() != quint8(0x30)) {
         return QStringLiteral("is not DER: it does not start with an ASN.1 SEQUENCE");
     }
-    if (der.size() < 2) {
+    const auto lengthByte = r.peekU8();
+    if (!lengthByte) {
         return QStringLiteral("is truncated after 1 byte");
     }
-    qsizetype header = 2;
-    quint64 length = byte(1);
-    if ((length & 0x80) != 0) {
-        const int n = static_cast<int>(length & 0x7f);
-        if (n == 0 || n > 4) {
-            return QStringLiteral("is not DER: its length field is invalid");
-        }
-        if (der.size() < 2 + n) {
-            return QStringLiteral("is truncated inside its first length field");
-        }
-        length = 0;
-        for (int k = 0; k < n; ++k) {
-            length = (length << 8) | byte(2 + k);
-        }
-        header += n;
+    if (*lengthByte == 0x80 || *lengthByte > 0x84) {
+        return QStringLiteral("is not DER: its length field is invalid");
     }
+    const auto derLength = r.derLength();
+    if (!derLength) {
+        return QStringLiteral("is truncated inside its first length field");
+    }
+    const qsizetype header = r.position();
+    const quint64 length = *derLength;
     const quint64 total = static_cast<quint64>(header) + length;
     const auto have = static_cast<quint64>(der.size());
     if (total > have) {

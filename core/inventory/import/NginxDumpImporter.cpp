@@ -208,54 +208,32 @@ private:
     {
         const QString spec = d.args.value(0);
         Listen l;
-        QString portText;
         if (spec.startsWith(QLatin1String("unix:"))) {
             return std::nullopt;
         }
-        if (spec.startsWith(u'[')) {
-            const qsizetype close = spec.indexOf(u']');
-            if (close < 0) {
-                m_problems << where(d) + QStringLiteral(": listen %1: the IPv6 address has no "
-                                                        "closing ']'")
-                                             .arg(spec);
-                return std::nullopt;
-            }
-            l.address = spec.mid(1, close - 1);
-            if (l.address == QLatin1String("::")) {
-                l.address.clear();
-            }
-            portText = spec.mid(close + 1).startsWith(u':') ? spec.mid(close + 2) : QString();
-        } else if (spec.contains(u':')) {
-            l.address = spec.section(u':', 0, 0);
-            portText = spec.section(u':', 1);
-        } else if (!spec.isEmpty() && spec.front().isDigit()) {
-            portText = spec;
-        } else {
-            l.address = spec;
-        }
-        if (l.address == QLatin1String("*") || l.address == QLatin1String("0.0.0.0")) {
-            l.address.clear();
-        }
-        if (!l.address.isEmpty()) {
-            // An address or a name nginx resolves at start; it may become an
-            // endpoint's host, so it must be one.
-            auto host = parseHostName(l.address);
-            if (!host) {
-                m_problems << where(d) +
-                                  QStringLiteral(": listen %1: %2").arg(spec, host.error().message);
-                return std::nullopt;
-            }
-            l.address = *host;
-        }
-        if (!portText.isEmpty() || spec.endsWith(u':')) {
-            // nginx -t refuses such a port: a dump holding one is not nginx's.
-            auto port = parsePortNumber(portText);
+        static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));
+        if (digits.match(spec).hasMatch() || spec.startsWith(QLatin1String("*:"))) {
+            // A port alone, or nginx's "*:PORT": every address. nginx -t
+            // refuses a bad port, so a dump holding one is not nginx's.
+            auto port = parsePortNumber(spec.startsWith(u'*') ? spec.mid(2) : spec);
             if (!port) {
                 m_problems << where(d) +
                                   QStringLiteral(": listen %1: %2").arg(spec, port.error().message);
                 return std::nullopt;
             }
             l.port = *port;
+        } else if (spec != QLatin1String("*")) {
+            // ADDRESS[:PORT] by the shared parser: the address may become an
+            // endpoint's host, so it must be one.
+            auto hp = parseHostPort(spec, l.port);
+            if (!hp) {
+                m_problems << where(d) + QStringLiteral(": listen ") + hp.error().message;
+                return std::nullopt;
+            }
+            l.port = hp->port;
+            const bool any =
+                hp->host == QLatin1String("0.0.0.0") || hp->host == QLatin1String("::");
+            l.address = any ? QString() : hp->host;
         }
         for (const QString& flag : d.args.mid(1)) {
             l.ssl = l.ssl || flag == QLatin1String("ssl");

@@ -6,9 +6,13 @@
 #include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QVariant>
 
 namespace certdeck::inventory::internal {
+
+/// How long an SQLite writer waits for another one before giving up.
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
 
 inline Error dbError(const QString& what, const QSqlError& e, const QString& where)
 {
@@ -65,6 +69,16 @@ inline Status execPrepared(QSqlQuery& q, const QString& what)
         return tl::unexpected(dbError(what, q.lastError(), q.lastQuery().left(60)));
     }
     return {};
+}
+
+/// InvalidInput naming `what` and the allowed values unless `value` is one of them.
+inline Status oneOf(const QString& value, const QStringList& allowed, const QString& what)
+{
+    if (allowed.contains(value)) {
+        return {};
+    }
+    return fail(ErrorCode::InvalidInput, QStringLiteral("Unknown %1 '%2'; use one of: %3")
+                                             .arg(what, value, allowed.join(QLatin1String(", "))));
 }
 
 /// True when the error is a UNIQUE violation (SQLite 2067/1555 "UNIQUE

@@ -72,6 +72,9 @@ ProbeAssessment assess(const Evidence& e)
         inputs.client = *e.client;
     }
     a.findings = assessEndpoint(inputs);
+    if (e.served != nullptr) {
+        a.findings << servedFindings(*e.served, e.recorded);
+    }
 
     const bool reachable = anyNodeAnswered(*e.endpoint);
     const QString noChain = reachable ? missingChainReason(e) : QString();

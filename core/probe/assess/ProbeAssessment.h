@@ -3,6 +3,7 @@
 
 #include "probe/assess/Findings.h"
 #include "probe/assess/ProbeReport.h"
+#include "probe/assess/ServedCertificates.h"
 #include "probe/scan/ProbeResult.h"
 
 #include <QJsonObject>
@@ -44,6 +45,10 @@ struct Evidence
     QString trustSource;
     /// A client that must be able to connect (certdeckctl probe --client).
     const ClientProfile* client = nullptr;
+    /// The leaf each answering node served, and the certificate the inventory
+    /// records for the endpoint (none outside the inventory): served.differs.
+    const QList<ServedLeaf>* served = nullptr;
+    std::optional<RecordedCertificate> recorded;
     /// The alert policy's expiry window: fewer days left is a warning.
     int expiryWarnDays = 30;
     QDateTime now = QDateTime::currentDateTimeUtc();

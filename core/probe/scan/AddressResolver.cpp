@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/scan/AddressResolver.h"
 
+#include "common/ByteReader.h"
+#include "common/HostPort.h"
 #include "dns/DnsMessage.h"
 
 #include <QHostInfo>
@@ -115,50 +117,14 @@ QString dnsOutcomeName(DnsOutcome outcome)
 
 Result<dns::DnsServer> parseDnsServer(const QString& text)
 {
-    QString host = text;
-    QString portText;
-    if (text.startsWith(u'[')) {
-        const qsizetype close = text.indexOf(u']');
-        if (close < 0 || (close + 1 < text.size() && text.at(close + 1) != u':')) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': expected [IPv6]:PORT").arg(text));
-        }
-        host = text.mid(1, close - 1);
-        portText = text.mid(close + 2);
-        if (close + 1 < text.size() && portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port after ':' is missing").arg(text));
-        }
-    } else if (text.count(u':') == 1) {
-        host = text.section(u':', 0, 0);
-        portText = text.section(u':', 1);
-        if (portText.isEmpty()) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port after ':' is missing").arg(text));
-        }
-    }
-    dns::DnsServer server;
-    server.address = QHostAddress(host);
-    // QHostAddress also takes inet_aton shorthands ("1.2.3" is 1.2.0.3): a
-    // typo must not send queries to a stranger.
-    const bool shorthand =
-        server.address.protocol() == QAbstractSocket::IPv4Protocol && host.count(u'.') != 3;
-    if (server.address.isNull() || shorthand) {
+    // The shared parser also refuses inet_aton shorthands ("1.2.3" is
+    // 1.2.0.3): a typo must not send queries to a stranger.
+    auto hp = parseAddressPort(text, 53);
+    if (!hp) {
         return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("DNS server '%1': '%2' is not an IP address").arg(text, host));
+                    QStringLiteral("DNS server %1").arg(hp.error().message));
     }
-    server.port = 53;
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const uint port = portText.toUInt(&ok);
-        if (!ok || port == 0 || port > 65535) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("DNS server '%1': the port must be a number from 1 to 65535")
-                            .arg(text));
-        }
-        server.port = static_cast<quint16>(port);
-    }
-    return server;
+    return dns::DnsServer{QHostAddress(hp->host), hp->port};
 }
 
 void AddressResolver::resolve(const QString& host, const std::optional<dns::DnsServer>& server,
@@ -261,10 +227,7 @@ void AddressResolver::onAnswer(const QString& name, quint16 type, int hops,
             if (rec.type == type) {
                 const QByteArray& d = rec.rdata;
                 if (type == dns::RrType::A && d.size() == 4) {
-                    const quint32 v = (quint32(quint8(d.at(0))) << 24) |
-                                      (quint32(quint8(d.at(1))) << 16) |
-                                      (quint32(quint8(d.at(2))) << 8) | quint32(quint8(d.at(3)));
-                    const QHostAddress a(v);
+                    const QHostAddress a(ByteReader(d).u32().value_or(0));
                     if (!m_v4.contains(a)) {
                         m_v4.append(a);
                     }

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/wire/ClientHello.h"
 
-#include "probe/internal/ByteWriter.h"
+#include "common/ByteWriter.h"
 
 #include <QHostAddress>
 #include <QRandomGenerator>
 
 namespace certdeck::probe {
-
-using internal::ByteWriter;
 
 namespace {
 
@@ -208,7 +206,7 @@ Result<QByteArray> ClientHello::build(const ClientHelloSpec& spec)
     w.endBlock(); // handshake
     w.endBlock(); // record
     const QByteArray& record = w.data();
-    if (record.size() - 5 > kMaxRecordPayload) {
+    if (!w.ok() || record.size() - 5 > kMaxRecordPayload) {
         return invalid(
             QStringLiteral("%1 bytes do not fit one 16 KiB record").arg(record.size() - 5));
     }

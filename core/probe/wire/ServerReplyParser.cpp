@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "probe/wire/ServerReplyParser.h"
 
-#include "probe/internal/ByteReader.h"
+#include "common/ByteReader.h"
 #include "probe/wire/CipherSuiteRegistry.h"
 #include "probe/wire/ClientHello.h"
 
 #include <QSet>
 
 namespace certdeck::probe {
-
-using internal::ByteReader;
 
 namespace {
 
@@ -312,10 +310,9 @@ Result<std::optional<ServerReply>> ServerReplyParser::parse(QByteArrayView recei
                                              .arg(type),
                                          hexStart(received));
                 }
-                auto parsed =
-                    parseServerHello(body, bodyAt,
-                                     static_cast<quint16>((static_cast<quint8>(received[1]) << 8) |
-                                                          static_cast<quint8>(received[2])));
+                // The first record's version: a record was read, so it is there.
+                ByteReader firstVersion(received.sliced(1));
+                auto parsed = parseServerHello(body, bodyAt, firstVersion.u16().value_or(0));
                 if (!parsed) {
                     return tl::unexpected(parsed.error());
                 }
@@ -389,8 +386,9 @@ Result<std::optional<ServerReply>> ServerReplyParser::parse(QByteArrayView recei
                                      hexStart(received.sliced(recordAt)));
             }
             reply.kind = ServerReply::Kind::Alert;
-            reply.alert.level = static_cast<quint8>(fragment[0]);
-            reply.alert.description = static_cast<quint8>(fragment[1]);
+            ByteReader alert(fragment, recordAt + 5);
+            reply.alert.level = alert.u8().value_or(0);
+            reply.alert.description = alert.u8().value_or(0);
             reply.consumed = pos;
             return std::optional<ServerReply>(reply);
         }

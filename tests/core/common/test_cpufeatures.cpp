@@ -45,6 +45,7 @@ void TestCpuFeatures::matchesProcCpuinfo_data()
     QTest::newRow("sha_ni") << QByteArray("sha_ni") << QStringLiteral("SHA-NI");
     QTest::newRow("avx2") << QByteArray("avx2") << QStringLiteral("AVX2");
     QTest::newRow("avx512f") << QByteArray("avx512f") << QStringLiteral("AVX-512");
+    QTest::newRow("avx512ifma") << QByteArray("avx512ifma") << QStringLiteral("AVX-512 IFMA");
 }
 
 void TestCpuFeatures::matchesProcCpuinfo()
@@ -70,7 +71,7 @@ void TestCpuFeatures::flagsHaveDisplayNames()
 {
     const CpuFeatures f = CpuFeatures::detect();
     QVERIFY(!f.architecture.isEmpty());
-    QCOMPARE(f.flags().size(), 7);
+    QCOMPARE(f.flags().size(), 8);
 }
 
 QTEST_GUILESS_MAIN(TestCpuFeatures)

@@ -25,7 +25,7 @@ private slots:
     void namesThatDoNotFit();
     void txtChunks();
     void tsigMacMatchesOpenssl();
-    void tsigRefusesUnsigned();
+    void tsigRefusesUnsignedAndTruncated();
 };
 
 void TestDnsMessage::queryMatchesRfc1035Layout()
@@ -191,7 +191,7 @@ void TestDnsMessage::tsigMacMatchesOpenssl()
     QCOMPARE(mac.toHex().toUpper(), out.trimmed().toUpper());
 }
 
-void TestDnsMessage::tsigRefusesUnsigned()
+void TestDnsMessage::tsigRefusesUnsignedAndTruncated()
 {
     auto key = TsigKey::fromBase64(QStringLiteral("k"), QStringLiteral("hmac-sha256"),
                                    QByteArray(32, 'a').toBase64());
@@ -203,6 +203,25 @@ void TestDnsMessage::tsigRefusesUnsigned()
     QVERIFY(!s);
     QVERIFY2(s.error().message.contains(QLatin1String("not signed")),
              qPrintable(s.error().message));
+
+    QByteArray mac;
+    auto signedWire = Tsig::sign(answer.encode().value(), *key, 1700000000, &mac);
+    QVERIFY(signedWire);
+    const DnsRecord whole = DnsMessage::decode(*signedWire)->additionals.constLast();
+    // Every cut of the TSIG rdata, from inside the algorithm name to the
+    // last byte of "other data" length, is refused as a value.
+    for (qsizetype cut = 1; cut < whole.rdata.size(); ++cut) {
+        DnsMessage cutAnswer = answer;
+        DnsRecord tsig = whole;
+        tsig.rdata.truncate(cut);
+        cutAnswer.additionals << tsig;
+        const auto cutStatus = Tsig::verify(cutAnswer.encode().value(), *key, mac, 1700000000);
+        QVERIFY(!cutStatus);
+        const Error& e = cutStatus.error();
+        QVERIFY2(e.code == ErrorCode::Protocol &&
+                     e.message.contains(QLatin1String("TSIG record is")),
+                 qPrintable(QStringLiteral("cut at %1: ").arg(cut) + e.message));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDnsMessage)

@@ -308,15 +308,15 @@ void TestImportNginxDump::badInput_data()
     QTest::newRow("listen port text")
         << dump("http {\n  server { listen 10.0.0.1:https ssl; server_name a.example.test; }\n}\n")
         << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen "
-                          "10.0.0.1:https: port \"https\" is not a number");
+                          "\"10.0.0.1:https\": port \"https\" is not a number");
     QTest::newRow("listen IPv6 unclosed")
         << dump("http {\n  server { listen [::1:443 ssl; server_name a.example.test; }\n}\n")
-        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen [::1:443: the "
-                          "IPv6 address has no closing ']'");
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen \"[::1:443\": "
+                          "the IPv6 address has no closing ']'");
     QTest::newRow("listen bad address")
         << dump("http {\n  server { listen bad!host:443 ssl; server_name a.example.test; }\n}\n")
-        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen bad!host:443: "
-                          "\"bad!host\": \"bad!host\" is not a valid host name");
+        << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen "
+                          "\"bad!host:443\": \"bad!host\" is not a valid host name");
     QTest::newRow("every bad listen named")
         << dump("http {\n  server { listen 0 ssl; }\n  server { listen 99999 ssl; }\n}\n")
         << QStringLiteral("dump.txt line 3 (/etc/nginx/nginx.conf line 2): listen 0: port 0 is "

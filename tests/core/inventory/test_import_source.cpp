@@ -131,7 +131,7 @@ void TestImportSource::previewPredictsApply()
     QVERIFY(store.has_value());
     Endpoint known;
     known.host = QStringLiteral("api.example.test");
-    QVERIFY((*store)->addEndpoint(known).has_value());
+    QVERIFY((*store)->endpoints().add(known).has_value());
 
     // The known one in other spellings (case, SNI equal to the host), one new
     // on another port, one new with another SNI.
@@ -150,13 +150,13 @@ void TestImportSource::previewPredictsApply()
     QCOMPARE(preview->alreadyKnown, (QList<bool>{true, false, false}));
     QCOMPARE(preview->newEndpoints, 2);
     QCOMPARE(preview->knownEndpoints, 1);
-    QCOMPARE((*store)->listEndpoints()->size(), 1); // preview wrote nothing
+    QCOMPARE((*store)->endpoints().list()->size(), 1); // preview wrote nothing
 
     auto summary = ImportApplier::apply(**store, *plan);
     QVERIFY2(summary.has_value(), qPrintable(summary ? QString() : summary.error().toString()));
     QCOMPARE(summary->endpointsAdded, preview->newEndpoints);
     QCOMPARE(summary->endpointsExisting, preview->knownEndpoints);
-    QCOMPARE((*store)->listEndpoints()->size(), 3);
+    QCOMPARE((*store)->endpoints().list()->size(), 3);
 
     auto again = ImportApplier::preview(**store, *plan);
     QCOMPARE(again->alreadyKnown, (QList<bool>{true, true, true}));

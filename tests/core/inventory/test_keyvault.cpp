@@ -215,7 +215,7 @@ void TestKeyVault::roundTrip()
         QVERIFY2(stored.has_value(), qPrintable(stored ? QString() : stored.error().toString()));
         id = *stored;
     }
-    const auto record = m_store->key(id);
+    const auto record = m_store->keys().get(id);
     QVERIFY(record.has_value());
     QCOMPARE(record->protection, KeyProtection::MasterPassphrase);
     QCOMPARE(record->description, QStringLiteral("api.example.test"));
@@ -329,7 +329,7 @@ void TestKeyVault::changePassphraseReencryptsEveryKey()
     setRawCiphertext(m_path, *a, before);
     QVERIFY(!again.loadKey(*a));
 
-    const auto log = m_store->auditLog(10);
+    const auto log = m_store->activity().auditLog(10);
     QVERIFY(log.has_value());
     QCOMPARE(log->first().action, QStringLiteral("vault.change-passphrase"));
     QCOMPARE(log->first().result, QStringLiteral("ok"));
@@ -391,7 +391,7 @@ void TestKeyVault::failedChangeKeepsTheOldPassphrase()
     QCOMPARE(again.loadKey(ids[2])->publicKeyDer(), keys[2].publicKeyDer());
     QVERIFY(!again.loadKey(ids[1]));
     // The refusal is in the audit log.
-    const auto log = m_store->auditLog(1);
+    const auto log = m_store->activity().auditLog(1);
     QCOMPARE(log->first().action, QStringLiteral("vault.change-passphrase"));
     QVERIFY(log->first().result != QLatin1String("ok"));
 }

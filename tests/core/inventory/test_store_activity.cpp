@@ -37,7 +37,7 @@ void TestStoreActivity::init()
     m_store = std::move(*s);
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
-    auto added = m_store->addEndpoint(e);
+    auto added = m_store->endpoints().add(e);
     QVERIFY(added.has_value());
     m_endpoint = *added;
 }
@@ -56,15 +56,15 @@ void TestStoreActivity::issuersHaveUniqueNames()
     ca.kind = IssuerRecord::Kind::LocalCa;
     ca.name = QStringLiteral("east-west CA");
     ca.directoryUrl = QStringLiteral("/home/alice/.local/share/certdeck/ca");
-    QVERIFY(m_store->addIssuer(le).has_value());
-    QVERIFY(m_store->addIssuer(ca).has_value());
-    auto dup = m_store->addIssuer(le);
+    QVERIFY(m_store->issuers().add(le).has_value());
+    QVERIFY(m_store->issuers().add(ca).has_value());
+    auto dup = m_store->issuers().add(le);
     QVERIFY(!dup.has_value());
     QCOMPARE(dup.error().code, ErrorCode::Conflict);
     QVERIFY(dup.error().message.contains(QLatin1String("'letsencrypt-prod' already exists")));
     IssuerRecord unnamed;
-    QCOMPARE(m_store->addIssuer(unnamed).error().code, ErrorCode::InvalidInput);
-    auto all = m_store->issuers();
+    QCOMPARE(m_store->issuers().add(unnamed).error().code, ErrorCode::InvalidInput);
+    auto all = m_store->issuers().list();
     QVERIFY(all.has_value());
     QCOMPARE(all->size(), 2);
     QCOMPARE(all->at(0).name, QStringLiteral("east-west CA"));
@@ -74,28 +74,28 @@ void TestStoreActivity::issuersHaveUniqueNames()
 
 void TestStoreActivity::renewalPolicyIsOnePerEndpoint()
 {
-    QCOMPARE(m_store->renewalPolicy(m_endpoint.id)->has_value(), false);
+    QCOMPARE(m_store->issuers().renewalPolicy(m_endpoint.id)->has_value(), false);
     IssuerRecord le;
     le.name = QStringLiteral("le");
-    auto issuerId = m_store->addIssuer(le);
+    auto issuerId = m_store->issuers().add(le);
     RenewalPolicy p;
     p.endpointId = m_endpoint.id;
     p.keyType = QStringLiteral("p384");
     p.renewBeforeDays = 21;
     p.challenge = QStringLiteral("dns-01");
     p.issuerId = *issuerId;
-    auto set = m_store->setRenewalPolicy(p);
+    auto set = m_store->issuers().setRenewalPolicy(p);
     QVERIFY2(set.has_value(), qPrintable(set ? QString() : set.error().toString()));
     QCOMPARE(set->keyType, QStringLiteral("p384"));
     QCOMPARE(set->issuerId, std::optional<qint64>(*issuerId));
     p.renewBeforeDays = 14;
-    QVERIFY(m_store->setRenewalPolicy(p).has_value());
-    auto now = m_store->renewalPolicy(m_endpoint.id);
+    QVERIFY(m_store->issuers().setRenewalPolicy(p).has_value());
+    auto now = m_store->issuers().renewalPolicy(m_endpoint.id);
     QVERIFY(now.has_value() && now->has_value());
     QCOMPARE((*now)->renewBeforeDays, 14);
     RenewalPolicy orphan = p;
     orphan.endpointId = 999;
-    QCOMPARE(m_store->setRenewalPolicy(orphan).error().code, ErrorCode::NotFound);
+    QCOMPARE(m_store->issuers().setRenewalPolicy(orphan).error().code, ErrorCode::NotFound);
 }
 
 void TestStoreActivity::renewalPolicyRejectsBadValues_data()
@@ -125,7 +125,7 @@ void TestStoreActivity::renewalPolicyRejectsBadValues()
     p.keyType = keyType;
     p.renewBeforeDays = days;
     p.challenge = challenge;
-    auto r = m_store->setRenewalPolicy(p);
+    auto r = m_store->issuers().setRenewalPolicy(p);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, ErrorCode::InvalidInput);
     QVERIFY2(r.error().message.contains(expected), qPrintable(r.error().message));
@@ -141,9 +141,9 @@ void TestStoreActivity::probeHistoryNewestFirst()
         p.status = i == 4 ? QStringLiteral("critical") : QStringLiteral("ok");
         p.grade = QStringLiteral("A");
         p.reportJson = QByteArrayLiteral("{\"probe\":") + QByteArray::number(i) + '}';
-        QVERIFY(m_store->addProbe(p).has_value());
+        QVERIFY(m_store->probes().add(p).has_value());
     }
-    auto last3 = m_store->probes(m_endpoint.id, 3);
+    auto last3 = m_store->probes().history(m_endpoint.id, 3);
     QVERIFY(last3.has_value());
     QCOMPARE(last3->size(), 3);
     QCOMPARE(last3->at(0).status, QStringLiteral("critical"));
@@ -152,7 +152,7 @@ void TestStoreActivity::probeHistoryNewestFirst()
     ProbeRecord bad;
     bad.endpointId = m_endpoint.id;
     bad.status = QStringLiteral("fine");
-    QCOMPARE(m_store->addProbe(bad).error().code, ErrorCode::InvalidInput);
+    QCOMPARE(m_store->probes().add(bad).error().code, ErrorCode::InvalidInput);
 }
 
 void TestStoreActivity::alertsOpenAndResolve()
@@ -162,26 +162,26 @@ void TestStoreActivity::alertsOpenAndResolve()
     a.code = QStringLiteral("expiring");
     a.severity = QStringLiteral("warning");
     a.message = QStringLiteral("expires in 12 days");
-    auto id1 = m_store->raiseAlert(a);
+    auto id1 = m_store->activity().raiseAlert(a);
     QVERIFY(id1.has_value());
     AlertRecord global;
     global.code = QStringLiteral("store-backup-missing");
     global.severity = QStringLiteral("critical");
-    auto id2 = m_store->raiseAlert(global);
+    auto id2 = m_store->activity().raiseAlert(global);
     QVERIFY(id2.has_value());
-    QCOMPARE(m_store->openAlerts()->size(), 2);
-    QVERIFY(m_store->resolveAlert(*id1).has_value());
-    auto open = m_store->openAlerts();
+    QCOMPARE(m_store->activity().openAlerts()->size(), 2);
+    QVERIFY(m_store->activity().resolveAlert(*id1).has_value());
+    auto open = m_store->activity().openAlerts();
     QCOMPARE(open->size(), 1);
     QCOMPARE(open->first().code, QStringLiteral("store-backup-missing"));
     QVERIFY(!open->first().endpointId.has_value());
-    auto again = m_store->resolveAlert(*id1);
+    auto again = m_store->activity().resolveAlert(*id1);
     QVERIFY(!again.has_value());
     QCOMPARE(again.error().code, ErrorCode::NotFound);
     AlertRecord bad = a;
     bad.severity = QStringLiteral("meh");
-    QCOMPARE(m_store->raiseAlert(bad).error().code, ErrorCode::InvalidInput);
-    auto log = m_store->auditLog(3);
+    QCOMPARE(m_store->activity().raiseAlert(bad).error().code, ErrorCode::InvalidInput);
+    auto log = m_store->activity().auditLog(3);
     QCOMPARE(log->at(0).action, QStringLiteral("alert.resolve"));
     QCOMPARE(log->at(0).result, QStringLiteral("not-found"));
 }
@@ -191,19 +191,19 @@ void TestStoreActivity::removingAnEndpointRemovesItsActivity()
     ProbeRecord p;
     p.endpointId = m_endpoint.id;
     p.status = QStringLiteral("ok");
-    QVERIFY(m_store->addProbe(p).has_value());
+    QVERIFY(m_store->probes().add(p).has_value());
     AlertRecord a;
     a.endpointId = m_endpoint.id;
     a.code = QStringLiteral("expired");
     a.severity = QStringLiteral("critical");
-    QVERIFY(m_store->raiseAlert(a).has_value());
+    QVERIFY(m_store->activity().raiseAlert(a).has_value());
     RenewalPolicy rp;
     rp.endpointId = m_endpoint.id;
-    QVERIFY(m_store->setRenewalPolicy(rp).has_value());
-    QVERIFY(m_store->removeEndpoint(m_endpoint.id).has_value());
-    QCOMPARE(m_store->probes(m_endpoint.id)->size(), 0);
-    QCOMPARE(m_store->openAlerts()->size(), 0);
-    QVERIFY(!m_store->renewalPolicy(m_endpoint.id)->has_value());
+    QVERIFY(m_store->issuers().setRenewalPolicy(rp).has_value());
+    QVERIFY(m_store->endpoints().remove(m_endpoint.id).has_value());
+    QCOMPARE(m_store->probes().history(m_endpoint.id)->size(), 0);
+    QCOMPARE(m_store->activity().openAlerts()->size(), 0);
+    QVERIFY(!m_store->issuers().renewalPolicy(m_endpoint.id)->has_value());
     QCOMPARE(*m_store->integrityCheck(), QStringLiteral("ok"));
 }
 

@@ -40,7 +40,7 @@ void TestStoreCrash::killedWriterLosesNoCommittedRow()
     auto store = Store::openSqlite(path);
     QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
-    auto all = (*store)->listEndpoints();
+    auto all = (*store)->endpoints().list();
     QVERIFY(all.has_value());
     QSet<QString> stored;
     for (const Endpoint& e : *all) {
@@ -55,12 +55,12 @@ void TestStoreCrash::killedWriterLosesNoCommittedRow()
         qPrintable(
             QStringLiteral("%1 stored, %2 reported").arg(stored.size()).arg(committed.size())));
     // Each committed endpoint has its audit line: they were one transaction.
-    auto log = (*store)->auditLog(1000000);
+    auto log = (*store)->activity().auditLog(1000000);
     QCOMPARE(log->size(), stored.size());
     // And the store takes new writes.
     Endpoint after;
     after.host = QStringLiteral("after.example.test");
-    QVERIFY((*store)->addEndpoint(after).has_value());
+    QVERIFY((*store)->endpoints().add(after).has_value());
 }
 
 void TestStoreCrash::twoWritingProcessesBothCommitEverything()
@@ -93,7 +93,7 @@ void TestStoreCrash::twoWritingProcessesBothCommitEverything()
     QVERIFY(store.has_value());
     int fromA = 0;
     int fromB = 0;
-    const auto all = (*store)->listEndpoints();
+    const auto all = (*store)->endpoints().list();
     QVERIFY(all.has_value());
     for (const Endpoint& e : *all) {
         fromA += e.host.startsWith(u'a') ? 1 : 0;
@@ -101,7 +101,7 @@ void TestStoreCrash::twoWritingProcessesBothCommitEverything()
     }
     QCOMPARE(fromA, kRows);
     QCOMPARE(fromB, kRows);
-    QCOMPARE((*store)->auditLog(10000)->size(), 2 * kRows);
+    QCOMPARE((*store)->activity().auditLog(10000)->size(), 2 * kRows);
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
 }
 

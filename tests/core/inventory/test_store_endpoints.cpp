@@ -104,7 +104,7 @@ void TestStoreEndpoints::addGetListRemove()
     Endpoint e = makeEndpoint(QStringLiteral("API.Example.test"), 8443);
     e.sniName = QStringLiteral("api-eu.example.test");
     e.addressOverride = QStringLiteral("10.1.2.3");
-    auto added = m_store->addEndpoint(e);
+    auto added = m_store->endpoints().add(e);
     QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
     QVERIFY(added->id > 0);
     QCOMPARE(added->revision, 1);
@@ -119,25 +119,25 @@ void TestStoreEndpoints::addGetListRemove()
     QVERIFY(added->createdUtc.isValid());
     QVERIFY(qAbs(added->createdUtc.secsTo(QDateTime::currentDateTimeUtc())) < 60);
 
-    auto got = m_store->endpoint(added->id);
+    auto got = m_store->endpoints().get(added->id);
     QVERIFY(got.has_value());
     QCOMPARE(got->host, added->host);
-    auto at = m_store->endpointsAt(QStringLiteral("api.example.TEST"), 8443);
+    auto at = m_store->endpoints().at(QStringLiteral("api.example.TEST"), 8443);
     QVERIFY(at.has_value());
     QCOMPARE(at->size(), 1);
     QCOMPARE(at->first().id, added->id);
 
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("b.example.test"))).has_value());
-    auto all = m_store->listEndpoints();
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("b.example.test"))).has_value());
+    auto all = m_store->endpoints().list();
     QVERIFY(all.has_value());
     QCOMPARE(all->size(), 2);
 
-    QVERIFY(m_store->removeEndpoint(added->id).has_value());
-    auto gone = m_store->endpoint(added->id);
+    QVERIFY(m_store->endpoints().remove(added->id).has_value());
+    auto gone = m_store->endpoints().get(added->id);
     QVERIFY(!gone.has_value());
     QCOMPARE(gone.error().code, ErrorCode::NotFound);
     QVERIFY(gone.error().message.contains(QString::number(added->id)));
-    auto again = m_store->removeEndpoint(added->id);
+    auto again = m_store->endpoints().remove(added->id);
     QVERIFY(!again.has_value());
     QCOMPARE(again.error().code, ErrorCode::NotFound);
 }
@@ -168,31 +168,31 @@ void TestStoreEndpoints::addRejectsBadInput()
         QTest::currentDataTag() == QLatin1String("empty tag")) {
         e.tags = {tag};
     }
-    auto r = m_store->addEndpoint(e);
+    auto r = m_store->endpoints().add(e);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, ErrorCode::InvalidInput);
     QVERIFY2(r.error().message.contains(expected), qPrintable(r.error().toString()));
-    QCOMPARE(m_store->listEndpoints()->size(), 0);
+    QCOMPARE(m_store->endpoints().list()->size(), 0);
 }
 
 void TestStoreEndpoints::duplicateEndpointIsAClearConflict()
 {
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
-    auto dup = m_store->addEndpoint(makeEndpoint(QStringLiteral("API.example.test")));
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    auto dup = m_store->endpoints().add(makeEndpoint(QStringLiteral("API.example.test")));
     QVERIFY(!dup.has_value());
     QCOMPARE(dup.error().code, ErrorCode::Conflict);
     QVERIFY2(dup.error().message.contains(QLatin1String("api.example.test:443 is already in the "
                                                         "inventory")),
              qPrintable(dup.error().toString()));
     // Another port or another SNI name is another endpoint.
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"), 8443)));
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test"), 8443)));
     Endpoint sni = makeEndpoint(QStringLiteral("api.example.test"));
     sni.sniName = QStringLiteral("admin.example.test");
-    QVERIFY(m_store->addEndpoint(sni).has_value());
-    QCOMPARE(m_store->listEndpoints()->size(), 3);
+    QVERIFY(m_store->endpoints().add(sni).has_value());
+    QCOMPARE(m_store->endpoints().list()->size(), 3);
     // IPv6 literals are named with brackets.
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("::1"))).has_value());
-    auto v6 = m_store->addEndpoint(makeEndpoint(QStringLiteral("::1")));
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("::1"))).has_value());
+    auto v6 = m_store->endpoints().add(makeEndpoint(QStringLiteral("::1")));
     QVERIFY(!v6.has_value());
     QVERIFY2(v6.error().message.contains(QLatin1String("[::1]:443")),
              qPrintable(v6.error().message));
@@ -200,10 +200,10 @@ void TestStoreEndpoints::duplicateEndpointIsAClearConflict()
 
 void TestStoreEndpoints::sniDefaultsToHost()
 {
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
     Endpoint same = makeEndpoint(QStringLiteral("api.example.test"));
     same.sniName = QStringLiteral("API.example.test");
-    auto r = m_store->addEndpoint(same);
+    auto r = m_store->endpoints().add(same);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, ErrorCode::Conflict);
 }
@@ -218,26 +218,27 @@ void TestStoreEndpoints::listFiltersByGroupAndText()
     c.group = QStringLiteral("edge-eu");
     c.notes = QStringLiteral("50% of traffic");
     for (const Endpoint& e : {a, b, c}) {
-        QVERIFY(m_store->addEndpoint(e).has_value());
+        QVERIFY(m_store->endpoints().add(e).has_value());
     }
-    auto edge = m_store->listEndpoints({QStringLiteral("edge-eu"), {}});
+    auto edge = m_store->endpoints().list({QStringLiteral("edge-eu"), {}});
     QVERIFY(edge.has_value());
     QCOMPARE(edge->size(), 2);
     QCOMPARE(edge->at(0).host, QStringLiteral("edge1.example.test"));
-    auto canary = m_store->listEndpoints({{}, QStringLiteral("CANARY")});
+    auto canary = m_store->endpoints().list({{}, QStringLiteral("CANARY")});
     QCOMPARE(canary->size(), 1);
     QCOMPARE(canary->first().host, QStringLiteral("edge1.example.test"));
     // % and _ are literal characters, not wildcards.
-    auto percent = m_store->listEndpoints({{}, QStringLiteral("50%")});
+    auto percent = m_store->endpoints().list({{}, QStringLiteral("50%")});
     QCOMPARE(percent->size(), 1);
-    QCOMPARE(m_store->listEndpoints({{}, QStringLiteral("5_%")})->size(), 0);
-    QCOMPARE(m_store->listEndpoints({QStringLiteral("edge-eu"), QStringLiteral("pay")})->size(), 0);
-    QCOMPARE(m_store->listEndpoints({QStringLiteral("nope"), {}})->size(), 0);
+    QCOMPARE(m_store->endpoints().list({{}, QStringLiteral("5_%")})->size(), 0);
+    QCOMPARE(m_store->endpoints().list({QStringLiteral("edge-eu"), QStringLiteral("pay")})->size(),
+             0);
+    QCOMPARE(m_store->endpoints().list({QStringLiteral("nope"), {}})->size(), 0);
 }
 
 void TestStoreEndpoints::concurrentEditIsAConflictNotALostUpdate()
 {
-    auto added = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    auto added = m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test")));
     QVERIFY(added.has_value());
     // A second admin with their own connection to the same store.
     auto other = Store::openSqlite(m_path);
@@ -245,14 +246,14 @@ void TestStoreEndpoints::concurrentEditIsAConflictNotALostUpdate()
     (*other)->setActor(QStringLiteral("bob"));
 
     Endpoint aliceCopy = *added;
-    Endpoint bobCopy = *(*other)->endpoint(added->id);
+    Endpoint bobCopy = *(*other)->endpoints().get(added->id);
     bobCopy.group = QStringLiteral("edge-us");
-    auto bobSaved = (*other)->updateEndpoint(bobCopy);
+    auto bobSaved = (*other)->endpoints().update(bobCopy);
     QVERIFY2(bobSaved.has_value(), qPrintable(bobSaved ? QString() : bobSaved.error().toString()));
     QCOMPARE(bobSaved->revision, 2);
 
     aliceCopy.notes = QStringLiteral("alice's note");
-    auto aliceSaved = m_store->updateEndpoint(aliceCopy);
+    auto aliceSaved = m_store->endpoints().update(aliceCopy);
     QVERIFY(!aliceSaved.has_value());
     QCOMPARE(aliceSaved.error().code, ErrorCode::Conflict);
     const QString msg = aliceSaved.error().message;
@@ -263,14 +264,14 @@ void TestStoreEndpoints::concurrentEditIsAConflictNotALostUpdate()
         aliceSaved.error().detail.contains(QLatin1String("your revision 1, stored revision 2")));
 
     // Bob's change is intact; alice's was not written.
-    auto now = m_store->endpoint(added->id);
+    auto now = m_store->endpoints().get(added->id);
     QCOMPARE(now->group, QStringLiteral("edge-us"));
     QCOMPARE(now->notes, added->notes);
     QCOMPARE(now->updatedBy, QStringLiteral("bob"));
     // Reloaded, alice's edit goes through.
     Endpoint reloaded = *now;
     reloaded.notes = QStringLiteral("alice's note");
-    auto retry = m_store->updateEndpoint(reloaded);
+    auto retry = m_store->endpoints().update(reloaded);
     QVERIFY(retry.has_value());
     QCOMPARE(retry->revision, 3);
     QCOMPARE(retry->group, QStringLiteral("edge-us"));
@@ -282,21 +283,22 @@ void TestStoreEndpoints::editUnknownIdIsNotFound()
     Endpoint e = makeEndpoint(QStringLiteral("ghost.example.test"));
     e.id = 4242;
     e.revision = 1;
-    auto r = m_store->updateEndpoint(e);
+    auto r = m_store->endpoints().update(e);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, ErrorCode::NotFound);
 }
 
 void TestStoreEndpoints::everyChangeIsAudited()
 {
-    auto a = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    auto a = m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test")));
     QVERIFY(a.has_value());
     Endpoint e = *a;
     e.group = QStringLiteral("g2");
-    QVERIFY(m_store->updateEndpoint(e).has_value());
-    QVERIFY(!m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
-    QVERIFY(m_store->removeEndpoint(a->id).has_value());
-    auto log = m_store->auditLog(10);
+    QVERIFY(m_store->endpoints().update(e).has_value());
+    QVERIFY(
+        !m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test"))).has_value());
+    QVERIFY(m_store->endpoints().remove(a->id).has_value());
+    auto log = m_store->activity().auditLog(10);
     QVERIFY(log.has_value());
     QCOMPARE(log->size(), 4);
     // Newest first.
@@ -319,13 +321,13 @@ void TestStoreEndpoints::failedTransactionKeepsNothing()
     const int auditBefore = countRows(m_path, QStringLiteral("SELECT count(*) FROM audit_log"));
     const Status s = m_store->transaction([&]() -> Status {
         for (const char* host : {"one.example.test", "two.example.test", "three.example.test"}) {
-            auto r = m_store->addEndpoint(makeEndpoint(QString::fromLatin1(host)));
+            auto r = m_store->endpoints().add(makeEndpoint(QString::fromLatin1(host)));
             if (!r) {
                 return tl::unexpected(r.error());
             }
         }
         // Half-way: the fourth is a duplicate of the first.
-        auto dup = m_store->addEndpoint(makeEndpoint(QStringLiteral("one.example.test")));
+        auto dup = m_store->endpoints().add(makeEndpoint(QStringLiteral("one.example.test")));
         if (!dup) {
             return tl::unexpected(dup.error());
         }
@@ -333,22 +335,24 @@ void TestStoreEndpoints::failedTransactionKeepsNothing()
     });
     QVERIFY(!s.has_value());
     QCOMPARE(s.error().code, ErrorCode::Conflict);
-    QCOMPARE(m_store->listEndpoints()->size(), 0);
+    QCOMPARE(m_store->endpoints().list()->size(), 0);
     // Seen from another connection too, and not even the audit lines remain.
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM endpoints")), 0);
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM audit_log")), auditBefore);
     // The store is usable afterwards.
-    QVERIFY(m_store->addEndpoint(makeEndpoint(QStringLiteral("one.example.test"))).has_value());
+    QVERIFY(m_store->endpoints().add(makeEndpoint(QStringLiteral("one.example.test"))).has_value());
 }
 
 void TestStoreEndpoints::nestedTransactionRollsBackAlone()
 {
     const Status s = m_store->transaction([&]() -> Status {
-        if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("kept.example.test"))); !r) {
+        if (auto r = m_store->endpoints().add(makeEndpoint(QStringLiteral("kept.example.test")));
+            !r) {
             return tl::unexpected(r.error());
         }
         const Status inner = m_store->transaction([&]() -> Status {
-            if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("dropped.example.test")));
+            if (auto r =
+                    m_store->endpoints().add(makeEndpoint(QStringLiteral("dropped.example.test")));
                 !r) {
                 return tl::unexpected(r.error());
             }
@@ -358,7 +362,7 @@ void TestStoreEndpoints::nestedTransactionRollsBackAlone()
                      : Status();
     });
     QVERIFY2(s.has_value(), qPrintable(s ? QString() : s.error().toString()));
-    auto all = m_store->listEndpoints();
+    auto all = m_store->endpoints().list();
     QCOMPARE(all->size(), 1);
     QCOMPARE(all->first().host, QStringLiteral("kept.example.test"));
 }
@@ -372,16 +376,16 @@ void TestStoreEndpoints::busyStoreIsAClearTimeout()
     Result<std::unique_ptr<Store>> opened = fail(ErrorCode::Internal, QStringLiteral("not run"));
     int readMeanwhile = -1;
     const Status s = m_store->transaction([&]() -> Status {
-        if (auto r = m_store->addEndpoint(makeEndpoint(QStringLiteral("console.example.test")));
+        if (auto r = m_store->endpoints().add(makeEndpoint(QStringLiteral("console.example.test")));
             !r) {
             return tl::unexpected(r.error());
         }
-        blocked = (*cli)->addEndpoint(makeEndpoint(QStringLiteral("cli.example.test")));
+        blocked = (*cli)->endpoints().add(makeEndpoint(QStringLiteral("cli.example.test")));
         // Opening the store meanwhile works: no lock is needed for that.
         opened = Store::openSqlite(m_path);
         if (opened) {
             readMeanwhile =
-                static_cast<int>((*opened)->listEndpoints().value_or(QList<Endpoint>()).size());
+                static_cast<int>((*opened)->endpoints().list().value_or(QList<Endpoint>()).size());
         }
         return {};
     });
@@ -393,8 +397,8 @@ void TestStoreEndpoints::busyStoreIsAClearTimeout()
     QVERIFY2(blocked.error().message.contains(QLatin1String("another CertDeck program is writing")),
              qPrintable(blocked.error().toString()));
     // Once the console is done, the CLI's write goes through.
-    QVERIFY((*cli)->addEndpoint(makeEndpoint(QStringLiteral("cli.example.test"))).has_value());
-    QCOMPARE(m_store->listEndpoints()->size(), 2);
+    QVERIFY((*cli)->endpoints().add(makeEndpoint(QStringLiteral("cli.example.test"))).has_value());
+    QCOMPARE(m_store->endpoints().list()->size(), 2);
 }
 
 void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
@@ -410,7 +414,7 @@ void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
     t.keyMode = 0640;
     t.validateCommand = QStringLiteral("nginx -t");
     t.reloadCommand = QStringLiteral("systemctl reload nginx");
-    auto added = m_store->addDeployTarget(t);
+    auto added = m_store->endpoints().addDeployTarget(t);
     QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
     QCOMPARE(added->sshPort, 2222);
     QCOMPARE(added->keyMode, 0640);
@@ -422,26 +426,26 @@ void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
     // An endpoint points at it; removing the endpoint keeps the target.
     Endpoint e = makeEndpoint(QStringLiteral("api.example.test"));
     e.deployTargetId = added->id;
-    auto ep = m_store->addEndpoint(e);
+    auto ep = m_store->endpoints().add(e);
     QVERIFY(ep.has_value());
     QCOMPARE(ep->deployTargetId, std::optional<qint64>(added->id));
 
     DeployTarget first = *added;
     DeployTarget second = *added;
     first.reloadCommand = QStringLiteral("nginx -s reload");
-    QVERIFY(m_store->updateDeployTarget(first).has_value());
+    QVERIFY(m_store->endpoints().updateDeployTarget(first).has_value());
     second.sshUser = QStringLiteral("root");
-    auto conflict = m_store->updateDeployTarget(second);
+    auto conflict = m_store->endpoints().updateDeployTarget(second);
     QVERIFY(!conflict.has_value());
     QCOMPARE(conflict.error().code, ErrorCode::Conflict);
     QVERIFY2(conflict.error().message.contains(QLatin1String("changed by alice")),
              qPrintable(conflict.error().message));
-    QCOMPARE(m_store->deployTarget(added->id)->sshUser, QStringLiteral("deploy"));
+    QCOMPARE(m_store->endpoints().deployTarget(added->id)->sshUser, QStringLiteral("deploy"));
 
     // A target that does not exist yet cannot be referenced.
     Endpoint dangling = makeEndpoint(QStringLiteral("dangling.example.test"));
     dangling.deployTargetId = 999;
-    auto d = m_store->addEndpoint(dangling);
+    auto d = m_store->endpoints().add(dangling);
     QVERIFY(!d.has_value());
     QCOMPARE(d.error().code, ErrorCode::Database);
     QVERIFY2(d.error().detail.contains(QLatin1String("FOREIGN KEY")),
@@ -455,30 +459,30 @@ void TestStoreEndpoints::deployTargetRejectsUnsafeInput()
     t.keyPath = QStringLiteral("/etc/ssl/k.pem");
     t.certPath = QStringLiteral("/etc/ssl/c.pem");
     t.keyMode = 0644;
-    auto worldReadable = m_store->addDeployTarget(t);
+    auto worldReadable = m_store->endpoints().addDeployTarget(t);
     QVERIFY(!worldReadable.has_value());
     QVERIFY2(
         worldReadable.error().message.contains(QLatin1String("readable by others (mode 0644)")),
         qPrintable(worldReadable.error().message));
     t.keyMode = 0600;
     t.certPath = QStringLiteral("relative/c.pem");
-    auto relative = m_store->addDeployTarget(t);
+    auto relative = m_store->endpoints().addDeployTarget(t);
     QVERIFY(!relative.has_value());
     QVERIFY(relative.error().message.contains(QLatin1String("absolute")));
     t.certPath.clear();
-    auto noCert = m_store->addDeployTarget(t);
+    auto noCert = m_store->endpoints().addDeployTarget(t);
     QVERIFY(!noCert.has_value());
     QVERIFY(noCert.error().message.contains(QLatin1String("cert, fullchain or combined")));
     t.combinedPemPath = QStringLiteral("/etc/haproxy/certs/api.pem");
     t.keyPath.clear();
-    QVERIFY(m_store->addDeployTarget(t).has_value());
+    QVERIFY(m_store->endpoints().addDeployTarget(t).has_value());
 }
 
 void TestStoreEndpoints::keysMustBeCiphertext()
 {
     KeyRecord none;
     none.description = QStringLiteral("ECDSA P-256");
-    auto r = m_store->addKey(none);
+    auto r = m_store->keys().add(none);
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, ErrorCode::InvalidInput);
     QVERIFY(r.error().message.contains(QLatin1String("never holds plain keys")));
@@ -486,7 +490,7 @@ void TestStoreEndpoints::keysMustBeCiphertext()
     KeyRecord plain = none;
     plain.encrypted = QByteArrayLiteral("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n"
                                         "-----END PRIVATE KEY-----\n");
-    auto p = m_store->addKey(plain);
+    auto p = m_store->keys().add(plain);
     QVERIFY(!p.has_value());
     QVERIFY(p.error().message.contains(QLatin1String("unencrypted")));
 
@@ -494,18 +498,18 @@ void TestStoreEndpoints::keysMustBeCiphertext()
     legacy.encrypted = QByteArrayLiteral("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
                                          "DEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n"
                                          "\nc2VhbGVk\n-----END EC PRIVATE KEY-----\n");
-    QVERIFY(m_store->addKey(legacy).has_value());
+    QVERIFY(m_store->keys().add(legacy).has_value());
     KeyRecord rsa = none;
     rsa.encrypted = QByteArrayLiteral("-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n"
                                       "-----END RSA PRIVATE KEY-----\n");
-    QVERIFY(!m_store->addKey(rsa).has_value());
+    QVERIFY(!m_store->keys().add(rsa).has_value());
 
     KeyRecord sealed = none;
     sealed.encrypted = QByteArray("\x01\x02\x03 ciphertext", 14);
     sealed.spkiSha256 = QByteArray(32, '\xab');
-    auto id = m_store->addKey(sealed);
+    auto id = m_store->keys().add(sealed);
     QVERIFY2(id.has_value(), qPrintable(id ? QString() : id.error().toString()));
-    auto back = m_store->key(*id);
+    auto back = m_store->keys().get(*id);
     QVERIFY(back.has_value());
     QCOMPARE(back->encrypted, sealed.encrypted);
     QCOMPARE(back->spkiSha256, sealed.spkiSha256);
@@ -514,9 +518,9 @@ void TestStoreEndpoints::keysMustBeCiphertext()
     KeyRecord keyring = none;
     keyring.protection = KeyProtection::OsKeyring;
     keyring.keyringId = QStringLiteral("certdeck/key/7");
-    auto kid = m_store->addKey(keyring);
+    auto kid = m_store->keys().add(keyring);
     QVERIFY(kid.has_value());
-    QCOMPARE(m_store->key(*kid)->protection, KeyProtection::OsKeyring);
+    QCOMPARE(m_store->keys().get(*kid)->protection, KeyProtection::OsKeyring);
 
     // The CHECK constraint stands behind the API for other writers.
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
@@ -548,14 +552,14 @@ void TestStoreEndpoints::certificatesUpsertByFingerprint()
     QVERIFY(bundle.has_value());
     const crypto::Certificate cert = bundle->certificates.first();
 
-    auto id = m_store->upsertCertificate(cert);
+    auto id = m_store->certificates().upsert(cert);
     QVERIFY2(id.has_value(), qPrintable(id ? QString() : id.error().toString()));
-    auto again = m_store->upsertCertificate(cert);
+    auto again = m_store->certificates().upsert(cert);
     QVERIFY(again.has_value());
     QCOMPARE(*again, *id);
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificates")), 1);
 
-    auto rec = m_store->certificate(*id);
+    auto rec = m_store->certificates().get(*id);
     QVERIFY(rec.has_value());
     QCOMPARE(rec->der, cert.toDer());
     QCOMPARE(rec->subject, cert.subject());
@@ -575,10 +579,10 @@ void TestStoreEndpoints::certificatesUpsertByFingerprint()
              0);
     const QString opensslFp = QString::fromLatin1(out.trimmed()).section(u'=', 1);
     QCOMPARE(rec->sha256Hex, opensslFp.toLower().remove(u':'));
-    auto byFp = m_store->certificateBySha256(opensslFp);
+    auto byFp = m_store->certificates().bySha256(opensslFp);
     QVERIFY(byFp.has_value() && byFp->has_value());
     QCOMPARE((*byFp)->id, *id);
-    auto unknown = m_store->certificateBySha256(QString(64, u'0'));
+    auto unknown = m_store->certificates().bySha256(QString(64, u'0'));
     QVERIFY(unknown.has_value() && !unknown->has_value());
 
     // The not-after column answers "what expires first" without parsing DER.
@@ -586,7 +590,7 @@ void TestStoreEndpoints::certificatesUpsertByFingerprint()
                                    "SELECT count(*) FROM certificates WHERE not_after_utc < '%1'")
                                    .arg(cert.notAfter().addDays(1).toUTC().toString(Qt::ISODate))),
              1);
-    QVERIFY(!m_store->upsertCertificate(crypto::Certificate()).has_value());
+    QVERIFY(!m_store->certificates().upsert(crypto::Certificate()).has_value());
 }
 
 void TestStoreEndpoints::certificateHistoryPerEndpoint()
@@ -599,19 +603,19 @@ void TestStoreEndpoints::certificateHistoryPerEndpoint()
     const auto v1 = pki.issue(spec);
     spec.name = QStringLiteral("v2");
     const auto v2 = pki.issue(spec);
-    auto c1 = m_store->upsertCertificate(
+    auto c1 = m_store->certificates().upsert(
         crypto::CertificateReader::readFile(v1.cert)->certificates.first());
-    auto c2 = m_store->upsertCertificate(
+    auto c2 = m_store->certificates().upsert(
         crypto::CertificateReader::readFile(v2.cert)->certificates.first());
     QVERIFY(c1.has_value() && c2.has_value());
     QVERIFY(*c1 != *c2);
-    auto ep = m_store->addEndpoint(makeEndpoint(QStringLiteral("api.example.test")));
+    auto ep = m_store->endpoints().add(makeEndpoint(QStringLiteral("api.example.test")));
     QVERIFY(ep.has_value());
-    QVERIFY(m_store->addCertificateVersion(ep->id, *c1, VersionState::Deployed).has_value());
-    QVERIFY(m_store->addCertificateVersion(ep->id, *c2, VersionState::Issued).has_value());
-    QVERIFY(m_store->addCertificateVersion(ep->id, *c1, VersionState::Replaced).has_value());
-    QVERIFY(m_store->addCertificateVersion(ep->id, *c2, VersionState::Deployed).has_value());
-    auto history = m_store->certificateVersions(ep->id);
+    QVERIFY(m_store->certificates().addVersion(ep->id, *c1, VersionState::Deployed).has_value());
+    QVERIFY(m_store->certificates().addVersion(ep->id, *c2, VersionState::Issued).has_value());
+    QVERIFY(m_store->certificates().addVersion(ep->id, *c1, VersionState::Replaced).has_value());
+    QVERIFY(m_store->certificates().addVersion(ep->id, *c2, VersionState::Deployed).has_value());
+    auto history = m_store->certificates().versions(ep->id);
     QVERIFY(history.has_value());
     QCOMPARE(history->size(), 4);
     QCOMPARE(history->at(0).state, VersionState::Deployed);
@@ -619,16 +623,16 @@ void TestStoreEndpoints::certificateHistoryPerEndpoint()
     QCOMPARE(history->at(3).state, VersionState::Deployed);
     QCOMPARE(history->at(3).certificateId, *c2);
 
-    auto noCert = m_store->addCertificateVersion(ep->id, 999, VersionState::Issued);
+    auto noCert = m_store->certificates().addVersion(ep->id, 999, VersionState::Issued);
     QVERIFY(!noCert.has_value());
     QVERIFY2(noCert.error().message.contains(QLatin1String("certificate 999")),
              qPrintable(noCert.error().toString()));
-    auto noEp = m_store->addCertificateVersion(999, *c1, VersionState::Issued);
+    auto noEp = m_store->certificates().addVersion(999, *c1, VersionState::Issued);
     QVERIFY(!noEp.has_value());
     QCOMPARE(noEp.error().code, ErrorCode::NotFound);
 
     // Removing the endpoint removes its history, not the certificates.
-    QVERIFY(m_store->removeEndpoint(ep->id).has_value());
+    QVERIFY(m_store->endpoints().remove(ep->id).has_value());
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificate_versions")), 0);
     QCOMPARE(countRows(m_path, QStringLiteral("SELECT count(*) FROM certificates")), 2);
 }
@@ -648,9 +652,9 @@ void TestStoreEndpoints::fleetViewShowsNewestRecords()
     spec.name = QStringLiteral("new");
     spec.commonName = QStringLiteral("new.example.test");
     const auto newLeaf = pki.issue(spec);
-    auto cOld = m_store->upsertCertificate(
+    auto cOld = m_store->certificates().upsert(
         crypto::CertificateReader::readFile(oldLeaf.cert)->certificates.first());
-    auto cNew = m_store->upsertCertificate(
+    auto cNew = m_store->certificates().upsert(
         crypto::CertificateReader::readFile(newLeaf.cert)->certificates.first());
     QVERIFY(cOld.has_value() && cNew.has_value());
 
@@ -659,21 +663,21 @@ void TestStoreEndpoints::fleetViewShowsNewestRecords()
     t.sshUser = QStringLiteral("deploy");
     t.fullchainPath = QStringLiteral("/etc/nginx/tls/api.pem");
     t.keyPath = QStringLiteral("/etc/nginx/tls/api.key");
-    auto target = m_store->addDeployTarget(t);
+    auto target = m_store->endpoints().addDeployTarget(t);
     QVERIFY2(target.has_value(), qPrintable(target ? QString() : target.error().toString()));
 
     Endpoint withAll = makeEndpoint(QStringLiteral("api.example.test"));
     withAll.deployTargetId = target->id;
-    auto a = m_store->addEndpoint(withAll);
-    auto b = m_store->addEndpoint(makeEndpoint(QStringLiteral("bare.example.test")));
-    auto c = m_store->addEndpoint(makeEndpoint(QStringLiteral("probed.example.test")));
+    auto a = m_store->endpoints().add(withAll);
+    auto b = m_store->endpoints().add(makeEndpoint(QStringLiteral("bare.example.test")));
+    auto c = m_store->endpoints().add(makeEndpoint(QStringLiteral("probed.example.test")));
     QVERIFY(a.has_value() && b.has_value() && c.has_value());
     // Same second for all four: the order they were recorded decides.
-    QVERIFY(m_store->addCertificateVersion(a->id, *cNew, VersionState::Issued).has_value());
-    QVERIFY(m_store->addCertificateVersion(a->id, *cOld, VersionState::Deployed).has_value());
-    QVERIFY(m_store->addCertificateVersion(a->id, *cOld, VersionState::Replaced).has_value());
-    QVERIFY(m_store->addCertificateVersion(a->id, *cNew, VersionState::Deployed).has_value());
-    QVERIFY(m_store->addCertificateVersion(c->id, *cOld, VersionState::Deployed).has_value());
+    QVERIFY(m_store->certificates().addVersion(a->id, *cNew, VersionState::Issued).has_value());
+    QVERIFY(m_store->certificates().addVersion(a->id, *cOld, VersionState::Deployed).has_value());
+    QVERIFY(m_store->certificates().addVersion(a->id, *cOld, VersionState::Replaced).has_value());
+    QVERIFY(m_store->certificates().addVersion(a->id, *cNew, VersionState::Deployed).has_value());
+    QVERIFY(m_store->certificates().addVersion(c->id, *cOld, VersionState::Deployed).has_value());
     const QDateTime t0(QDate(2026, 3, 1), QTime(12, 0), Qt::UTC);
     for (int i = 0; i < 3; ++i) {
         for (qint64 id : {a->id, c->id}) {
@@ -683,7 +687,7 @@ void TestStoreEndpoints::fleetViewShowsNewestRecords()
             p.status = i == 1 ? QStringLiteral("critical") : QStringLiteral("ok");
             p.grade = QStringLiteral("grade-%1").arg(i);
             p.reportJson = "{}";
-            QVERIFY(m_store->addProbe(p).has_value());
+            QVERIFY(m_store->probes().add(p).has_value());
         }
     }
 

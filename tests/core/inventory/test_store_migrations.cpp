@@ -213,7 +213,7 @@ void TestStoreMigrations::fromEveryOlderVersion()
     auto info = (*store)->info();
     QCOMPARE(info->schemaVersion, Store::latestSchemaVersion());
 
-    auto log = (*store)->auditLog();
+    auto log = (*store)->activity().auditLog();
     QVERIFY(log.has_value());
     if (version >= 1) {
         QCOMPARE(log->size(), 1);
@@ -224,18 +224,18 @@ void TestStoreMigrations::fromEveryOlderVersion()
     }
     if (version >= 2) {
         // The key and the endpoint stored under version 2 survive as they were.
-        auto key = (*store)->key(1);
+        auto key = (*store)->keys().get(1);
         QVERIFY2(key.has_value(), qPrintable(key ? QString() : key.error().toString()));
         QCOMPARE(key->description, QStringLiteral("ECDSA P-256"));
         QCOMPARE(key->spkiSha256, QByteArray::fromHex("0102"));
         QCOMPARE(key->encrypted, QByteArray::fromHex("01aabbcc"));
         QCOMPARE(key->protection, KeyProtection::MasterPassphrase);
-        auto old = (*store)->endpointsAt(QStringLiteral("old.example.test"), 443);
+        auto old = (*store)->endpoints().at(QStringLiteral("old.example.test"), 443);
         QVERIFY(old.has_value());
         QCOMPARE(old->size(), 1);
         // An ACME account from before version 4 keeps its columns; the new
         // ones (contact, status, trust file, key facts) start empty.
-        auto issuers = (*store)->issuers();
+        auto issuers = (*store)->issuers().list();
         QVERIFY(issuers.has_value());
         QCOMPARE(issuers->size(), 1);
         const IssuerRecord& acme = issuers->constFirst();
@@ -252,27 +252,30 @@ void TestStoreMigrations::fromEveryOlderVersion()
     }
     if (version >= 4) {
         // A certificate from version 4 has no renewal window yet, and takes one.
-        QCOMPARE((*store)->renewalWindow(QStringLiteral("ab01"))->has_value(), false);
+        QCOMPARE((*store)->certificates().renewalWindow(QStringLiteral("ab01"))->has_value(),
+                 false);
         RenewalWindow w;
         w.windowStartUtc = QDateTime(QDate(2025, 8, 1), QTime(0, 0), Qt::UTC);
         w.windowEndUtc = w.windowStartUtc.addDays(2);
-        auto kept = (*store)->setRenewalWindow(QStringLiteral("ab01"), w);
+        auto kept = (*store)->certificates().setRenewalWindow(QStringLiteral("ab01"), w);
         QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
-        QCOMPARE((*(*store)->renewalWindow(QStringLiteral("ab01")))->windowEndUtc, w.windowEndUtc);
+        QCOMPARE((*(*store)->certificates().renewalWindow(QStringLiteral("ab01")))->windowEndUtc,
+                 w.windowEndUtc);
     }
     // The new tables work, and the audit log is still append-only. Version
     // 6's trust bundles: an endpoint from before has none (system store),
     // and can be given one.
     if (version >= 2) {
-        auto old = (*store)->endpointsAt(QStringLiteral("old.example.test"), 443);
+        auto old = (*store)->endpoints().at(QStringLiteral("old.example.test"), 443);
         QVERIFY(old && old->size() == 1);
         QVERIFY(!old->first().trustBundleId.has_value());
-        QCOMPARE((*store)->effectiveTrustBundle(old->first())->has_value(), false);
+        QCOMPARE((*store)->trustBundles().effectiveFor(old->first())->has_value(), false);
     }
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
-    QVERIFY((*store)->addEndpoint(e).has_value());
-    QCOMPARE((*store)->auditLog()->size(), (version >= 1 ? 2 : 1) + (version >= 4 ? 1 : 0));
+    QVERIFY((*store)->endpoints().add(e).has_value());
+    QCOMPARE((*store)->activity().auditLog()->size(),
+             (version >= 1 ? 2 : 1) + (version >= 4 ? 1 : 0));
     QVERIFY(!runRaw(path, {QStringLiteral("UPDATE audit_log SET actor = 'mallory'")}).isEmpty());
     QVERIFY(!runRaw(path, {QStringLiteral("DELETE FROM audit_log")}).isEmpty());
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
@@ -317,8 +320,8 @@ void TestStoreMigrations::reopeningDoesNotMigrateTwice()
         QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
         Endpoint e;
         e.host = QStringLiteral("h%1.example.test").arg(i);
-        QVERIFY((*store)->addEndpoint(e).has_value());
-        QCOMPARE((*store)->listEndpoints()->size(), i + 1);
+        QVERIFY((*store)->endpoints().add(e).has_value());
+        QCOMPARE((*store)->endpoints().list()->size(), i + 1);
     }
 }
 

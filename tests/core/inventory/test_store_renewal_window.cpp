@@ -46,9 +46,9 @@ void TestStoreRenewalWindow::keptReplacedAndReadBack()
 {
     auto store = Store::openSqlite(m_dir.filePath(QStringLiteral("kept.sqlite")));
     QVERIFY(store);
-    auto certId = (*store)->upsertCertificate(m_cert);
+    auto certId = (*store)->certificates().upsert(m_cert);
     QVERIFY(certId);
-    QCOMPARE((*store)->renewalWindow(m_sha256)->has_value(), false);
+    QCOMPARE((*store)->certificates().renewalWindow(m_sha256)->has_value(), false);
 
     RenewalWindow w;
     w.windowStartUtc = QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC);
@@ -57,11 +57,11 @@ void TestStoreRenewalWindow::keptReplacedAndReadBack()
     w.retryAfterUtc = QDateTime(QDate(2026, 11, 27), QTime(6, 0, 30), Qt::UTC);
     w.fetchedUtc = QDateTime(QDate(2026, 11, 26), QTime(6, 0, 30), Qt::UTC);
     // Upper-case hex finds the same certificate.
-    auto kept = (*store)->setRenewalWindow(m_sha256.toUpper(), w);
+    auto kept = (*store)->certificates().setRenewalWindow(m_sha256.toUpper(), w);
     QVERIFY2(kept, qPrintable(kept ? QString() : kept.error().toString()));
     QCOMPARE(kept->certificateId, *certId);
 
-    auto read = (*store)->renewalWindow(m_sha256);
+    auto read = (*store)->certificates().renewalWindow(m_sha256);
     QVERIFY(read && read->has_value());
     const RenewalWindow& r = **read;
     QCOMPARE(r.certificateId, *certId);
@@ -75,14 +75,14 @@ void TestStoreRenewalWindow::keptReplacedAndReadBack()
     RenewalWindow again;
     again.windowStartUtc = QDateTime(QDate(2026, 11, 28), QTime(0, 0), Qt::UTC);
     again.windowEndUtc = again.windowStartUtc.addDays(1);
-    QVERIFY((*store)->setRenewalWindow(m_sha256, again));
-    auto second = (*store)->renewalWindow(m_sha256);
+    QVERIFY((*store)->certificates().setRenewalWindow(m_sha256, again));
+    auto second = (*store)->certificates().renewalWindow(m_sha256);
     QCOMPARE((*second)->windowStartUtc, again.windowStartUtc);
     QVERIFY(!(*second)->retryAfterUtc.isValid());
     QVERIFY((*second)->explanationUrl.isEmpty());
     QVERIFY((*second)->fetchedUtc.isValid());
 
-    auto log = (*store)->auditLog();
+    auto log = (*store)->activity().auditLog();
     QVERIFY(log);
     QCOMPARE(log->first().action, QStringLiteral("renewal-window.set"));
     QVERIFY(log->first().subject.contains(m_sha256));
@@ -96,32 +96,33 @@ void TestStoreRenewalWindow::unknownCertificateIsNotFound()
     RenewalWindow w;
     w.windowStartUtc = QDateTime::currentDateTimeUtc();
     w.windowEndUtc = w.windowStartUtc.addDays(2);
-    auto kept = (*store)->setRenewalWindow(m_sha256, w);
+    auto kept = (*store)->certificates().setRenewalWindow(m_sha256, w);
     QVERIFY(!kept);
     QCOMPARE(kept.error().code, ErrorCode::NotFound);
     QVERIFY2(kept.error().message.contains(m_sha256), qPrintable(kept.error().message));
-    QCOMPARE((*store)->renewalWindow(m_sha256)->has_value(), false);
+    QCOMPARE((*store)->certificates().renewalWindow(m_sha256)->has_value(), false);
 }
 
 void TestStoreRenewalWindow::badWindowIsRefused()
 {
     auto store = Store::openSqlite(m_dir.filePath(QStringLiteral("bad.sqlite")));
     QVERIFY(store);
-    QVERIFY((*store)->upsertCertificate(m_cert));
+    QVERIFY((*store)->certificates().upsert(m_cert));
     RenewalWindow good;
     good.windowStartUtc = QDateTime(QDate(2026, 12, 1), QTime(0, 0), Qt::UTC);
     good.windowEndUtc = good.windowStartUtc.addDays(2);
-    QVERIFY((*store)->setRenewalWindow(m_sha256, good));
+    QVERIFY((*store)->certificates().setRenewalWindow(m_sha256, good));
 
     RenewalWindow backwards;
     backwards.windowStartUtc = good.windowEndUtc;
     backwards.windowEndUtc = good.windowStartUtc;
-    auto refused = (*store)->setRenewalWindow(m_sha256, backwards);
+    auto refused = (*store)->certificates().setRenewalWindow(m_sha256, backwards);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, ErrorCode::InvalidInput);
-    QVERIFY(!(*store)->setRenewalWindow(m_sha256, RenewalWindow{}));
+    QVERIFY(!(*store)->certificates().setRenewalWindow(m_sha256, RenewalWindow{}));
     // Nothing lost: the good window is still there.
-    QCOMPARE((*(*store)->renewalWindow(m_sha256))->windowStartUtc, good.windowStartUtc);
+    QCOMPARE((*(*store)->certificates().renewalWindow(m_sha256))->windowStartUtc,
+             good.windowStartUtc);
 }
 
 QTEST_GUILESS_MAIN(TestStoreRenewalWindow)

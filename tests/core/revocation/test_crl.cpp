@@ -2,6 +2,7 @@
 // Crl::parse and checkCrl on CRLs made by `openssl ca -gencrl`, with
 // `openssl verify -crl_check` as the oracle.
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "revocation/Crl.h"
@@ -13,22 +14,6 @@ using namespace certdeck;
 using namespace certdeck::revocation;
 using namespace certdeck::test;
 using crypto::Certificate;
-
-namespace {
-
-Certificate certOf(const QString& path)
-{
-    auto b = crypto::CertificateReader::readFile(path);
-    return b && !b->certificates.isEmpty() ? b->certificates.first() : Certificate();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
 
 class TestCrl : public QObject
 {
@@ -54,33 +39,33 @@ void TestCrl::initTestCase()
 {
     QVERIFY2(m_pki.create(m_dir.path(), {}), qPrintable(m_pki.errorString()));
     QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
-    m_issuer = certOf(m_pki.intermediateCert);
+    m_issuer = firstCertificateIn(m_pki.intermediateCert);
     m_der = m_dir.filePath(QStringLiteral("crl.der"));
     QVERIFY(m_pki.writeCrl(TestPki::CrlSpec{m_der, {}, {}, true}));
 }
 
 void TestCrl::parsesDerAndPem()
 {
-    const auto der = Crl::parse(readAll(m_der), QStringLiteral("crl.der"));
-    const auto pem = Crl::parse(readAll(m_pki.crl), QStringLiteral("crl.pem"));
+    const auto der = Crl::parse(fileBytes(m_der), QStringLiteral("crl.der"));
+    const auto pem = Crl::parse(fileBytes(m_pki.crl), QStringLiteral("crl.pem"));
     QVERIFY(der && pem);
     QCOMPARE(der->entryCount(), 1); // the standard set revokes one leaf
     QCOMPARE(pem->entryCount(), 1);
     QCOMPARE(der->issuer(), QStringLiteral("CN=CertDeck Test Intermediate,O=CertDeck Tests"));
     QVERIFY(der->thisUpdate().isValid());
     QCOMPARE(der->thisUpdate().daysTo(der->nextUpdate()), 30);
-    QCOMPARE(der->encodedSize(), readAll(m_der).size());
+    QCOMPARE(der->encodedSize(), fileBytes(m_der).size());
 }
 
 void TestCrl::goodAndRevoked()
 {
-    const auto crl = Crl::parse(readAll(m_der), QStringLiteral("crl.der"));
+    const auto crl = Crl::parse(fileBytes(m_der), QStringLiteral("crl.der"));
     QVERIFY(crl);
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    CrlCheck c = checkCrl(*crl, certOf(m_pki.good.cert), m_issuer, now);
+    CrlCheck c = checkCrl(*crl, firstCertificateIn(m_pki.good.cert), m_issuer, now);
     QVERIFY2(c.verified(), qPrintable(c.problems.join(u'\n')));
     QCOMPARE(*c.status, CertStatus::Good);
-    c = checkCrl(*crl, certOf(m_pki.revoked.cert), m_issuer, now);
+    c = checkCrl(*crl, firstCertificateIn(m_pki.revoked.cert), m_issuer, now);
     QVERIFY(c.verified());
     QCOMPARE(*c.status, CertStatus::Revoked);
     QCOMPARE(c.revocationReason, QStringLiteral("keyCompromise"));
@@ -97,9 +82,9 @@ void TestCrl::goodAndRevoked()
 
 void TestCrl::timeWindow()
 {
-    const auto crl = Crl::parse(readAll(m_der), QStringLiteral("crl.der"));
+    const auto crl = Crl::parse(fileBytes(m_der), QStringLiteral("crl.der"));
     QVERIFY(crl);
-    const Certificate leaf = certOf(m_pki.good.cert);
+    const Certificate leaf = firstCertificateIn(m_pki.good.cert);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QVERIFY(checkCrl(*crl, leaf, m_issuer, now.addDays(30).addSecs(60)).verified()); // skew
     CrlCheck c = checkCrl(*crl, leaf, m_issuer, now.addDays(31));
@@ -116,16 +101,16 @@ void TestCrl::wrongKeyAndWrongIssuer()
     TestPki other;
     QVERIFY2(other.create(otherDir.path(), {}), qPrintable(other.errorString()));
     QVERIFY(other.writeCrl());
-    const auto forged = Crl::parse(readAll(other.crl), QStringLiteral("forged"));
+    const auto forged = Crl::parse(fileBytes(other.crl), QStringLiteral("forged"));
     QVERIFY(forged);
-    CrlCheck c =
-        checkCrl(*forged, certOf(m_pki.revoked.cert), m_issuer, QDateTime::currentDateTimeUtc());
+    CrlCheck c = checkCrl(*forged, firstCertificateIn(m_pki.revoked.cert), m_issuer,
+                          QDateTime::currentDateTimeUtc());
     QVERIFY(!c.signatureValid);
     QVERIFY(!c.verified());
     QVERIFY(!c.status);
 
-    const auto crl = Crl::parse(readAll(m_der), QStringLiteral("crl.der"));
-    c = checkCrl(*crl, certOf(m_pki.good.cert), certOf(m_pki.rootCert),
+    const auto crl = Crl::parse(fileBytes(m_der), QStringLiteral("crl.der"));
+    c = checkCrl(*crl, firstCertificateIn(m_pki.good.cert), firstCertificateIn(m_pki.rootCert),
                  QDateTime::currentDateTimeUtc());
     QVERIFY(!c.verified());
     QVERIFY(c.problems.first().contains(QLatin1String("not by the certificate's issuer")));
@@ -134,9 +119,10 @@ void TestCrl::wrongKeyAndWrongIssuer()
 void TestCrl::issuerWithoutCrlSign()
 {
     // The good leaf as an "issuer": right or wrong name, no cRLSign.
-    const auto crl = Crl::parse(readAll(m_der), QStringLiteral("crl.der"));
-    const CrlCheck c = checkCrl(*crl, certOf(m_pki.revoked.cert), certOf(m_pki.good.cert),
-                                QDateTime::currentDateTimeUtc());
+    const auto crl = Crl::parse(fileBytes(m_der), QStringLiteral("crl.der"));
+    const CrlCheck c =
+        checkCrl(*crl, firstCertificateIn(m_pki.revoked.cert), firstCertificateIn(m_pki.good.cert),
+                 QDateTime::currentDateTimeUtc());
     QVERIFY(!c.verified());
     QVERIFY2(c.problems.join(u' ').contains(QLatin1String("may not sign CRLs")),
              qPrintable(c.problems.join(u'\n')));
@@ -146,7 +132,7 @@ void TestCrl::parseErrors_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("says");
-    const QByteArray der = readAll(m_der);
+    const QByteArray der = fileBytes(m_der);
     QTest::newRow("empty") << QByteArray() << QStringLiteral("origin answered nothing");
     QTest::newRow("garbage") << QByteArray("\x30\x82\xff\xff", 4)
                              << QStringLiteral("origin answered neither a DER nor a PEM CRL");
@@ -155,11 +141,11 @@ void TestCrl::parseErrors_data()
     QTest::newRow("trailing") << der + QByteArray(2, '\0')
                               << QStringLiteral("followed by 2 more bytes");
     QTest::newRow("a certificate, DER")
-        << QByteArray::fromBase64(readAll(m_pki.good.cert)
+        << QByteArray::fromBase64(fileBytes(m_pki.good.cert)
                                       .replace("-----BEGIN CERTIFICATE-----", "")
                                       .replace("-----END CERTIFICATE-----", ""))
         << QStringLiteral("neither a DER nor a PEM CRL");
-    QTest::newRow("a key") << readAll(m_pki.good.key)
+    QTest::newRow("a key") << fileBytes(m_pki.good.key)
                            << QStringLiteral("PEM without an X509 CRL block");
 }
 

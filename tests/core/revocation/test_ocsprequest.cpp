@@ -2,6 +2,7 @@
 // OCSP requests read back by `openssl ocsp -reqin -req_text`, the GET form
 // of RFC 6960 A.1, and the OCSP/CRL URLs taken from certificates.
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "revocation/OcspRequest.h"
@@ -12,16 +13,6 @@ using namespace certdeck;
 using namespace certdeck::revocation;
 using namespace certdeck::test;
 using crypto::Certificate;
-
-namespace {
-
-Certificate certOf(const QString& path)
-{
-    auto b = crypto::CertificateReader::readFile(path);
-    return b && !b->certificates.isEmpty() ? b->certificates.first() : Certificate();
-}
-
-} // namespace
 
 class TestOcspRequest : public QObject
 {
@@ -52,8 +43,8 @@ void TestOcspRequest::initTestCase()
     s.name = QStringLiteral("leaf");
     const TestPki::Leaf leaf = m_pki.issue(s);
     QVERIFY(!leaf.name.isEmpty());
-    m_leaf = certOf(leaf.cert);
-    m_issuer = certOf(m_pki.intermediateCert);
+    m_leaf = firstCertificateIn(leaf.cert);
+    m_issuer = firstCertificateIn(m_pki.intermediateCert);
 }
 
 void TestOcspRequest::requestAsOpensslReadsIt()

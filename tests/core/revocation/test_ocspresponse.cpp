@@ -3,6 +3,7 @@
 // mode with -reqin/-respout) from a test CA's database, with `openssl ocsp
 // -respin` as the oracle for each status.
 #include "PeerProcess.h"
+#include "RevocationPeers.h"
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
 #include "revocation/OcspRequest.h"
@@ -15,22 +16,6 @@ using namespace certdeck;
 using namespace certdeck::revocation;
 using namespace certdeck::test;
 using crypto::Certificate;
-
-namespace {
-
-Certificate certOf(const QString& path)
-{
-    auto b = crypto::CertificateReader::readFile(path);
-    return b && !b->certificates.isEmpty() ? b->certificates.first() : Certificate();
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
 
 class TestOcspResponse : public QObject
 {
@@ -72,7 +57,7 @@ void TestOcspResponse::initTestCase()
     s.name = QStringLiteral("lost");
     m_lost = m_pki.issue(s);
     QVERIFY(m_pki.forget(m_lost));
-    m_issuer = certOf(m_pki.intermediateCert);
+    m_issuer = firstCertificateIn(m_pki.intermediateCert);
 }
 
 QByteArray TestOcspResponse::respond(const QByteArray& request, const QString& signer,
@@ -92,7 +77,7 @@ QByteArray TestOcspResponse::respond(const QByteArray& request, const QString& s
              key.isEmpty() ? m_pki.intermediateKey : key, QStringLiteral("-reqin"), req,
              QStringLiteral("-respout"), resp, QStringLiteral("-ndays"), QStringLiteral("1")},
             &out);
-    return readAll(resp);
+    return fileBytes(resp);
 }
 
 QByteArray TestOcspResponse::opensslRequest(const QString& cert, const QStringList& extra)
@@ -104,7 +89,7 @@ QByteArray TestOcspResponse::opensslRequest(const QString& cert, const QStringLi
             QStringList{QStringLiteral("ocsp"), QStringLiteral("-issuer"), m_pki.intermediateCert} +
                 extra + QStringList{QStringLiteral("-cert"), cert, QStringLiteral("-reqout"), req},
             &out);
-    return readAll(req);
+    return fileBytes(req);
 }
 
 QString TestOcspResponse::oracle(const QByteArray& response, const QString& cert)
@@ -144,7 +129,7 @@ void TestOcspResponse::statuses()
 {
     QFETCH(QString, cert);
     QFETCH(int, status);
-    const Certificate c = certOf(cert);
+    const Certificate c = firstCertificateIn(cert);
     const auto req = buildOcspRequest(c, m_issuer, false);
     QVERIFY(req);
     const QByteArray resp = respond(req->der);
@@ -169,15 +154,15 @@ void TestOcspResponse::sha256CertId()
 {
     const QByteArray resp = respond(opensslRequest(
         m_pki.revoked.cert, {QStringLiteral("-sha256"), QStringLiteral("-no_nonce")}));
-    const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), m_issuer,
-                                                  QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r = checkOcspResponse(resp, firstCertificateIn(m_pki.revoked.cert),
+                                                  m_issuer, QDateTime::currentDateTimeUtc());
     QVERIFY2(r.verified(), qPrintable(r.problems.join(u'\n')));
     QCOMPARE(*r.status, CertStatus::Revoked);
 }
 
 void TestOcspResponse::nonce()
 {
-    const Certificate c = certOf(m_pki.good.cert);
+    const Certificate c = firstCertificateIn(m_pki.good.cert);
     const auto req = buildOcspRequest(c, m_issuer, true);
     QVERIFY(req);
     QCOMPARE(req->nonce.size(), 32);
@@ -204,8 +189,8 @@ void TestOcspResponse::nonce()
 void TestOcspResponse::otherCertificate()
 {
     const QByteArray resp = respond(opensslRequest(m_pki.good.cert, {QStringLiteral("-no_nonce")}));
-    const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), m_issuer,
-                                                  QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r = checkOcspResponse(resp, firstCertificateIn(m_pki.revoked.cert),
+                                                  m_issuer, QDateTime::currentDateTimeUtc());
     QVERIFY(!r.verified());
     QVERIFY(!r.matched);
     QVERIFY(!r.status);
@@ -217,8 +202,8 @@ void TestOcspResponse::withoutIssuer()
 {
     const QByteArray resp =
         respond(opensslRequest(m_pki.revoked.cert, {QStringLiteral("-no_nonce")}));
-    const OcspResponseCheck r =
-        checkOcspResponse(resp, certOf(m_pki.revoked.cert), {}, QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r = checkOcspResponse(resp, firstCertificateIn(m_pki.revoked.cert), {},
+                                                  QDateTime::currentDateTimeUtc());
     QVERIFY(r.matched); // by serial
     QCOMPARE(*r.status, CertStatus::Revoked);
     QVERIFY(!r.signatureValid);
@@ -233,7 +218,7 @@ void TestOcspResponse::withoutIssuer()
 
 void TestOcspResponse::staleAndFuture()
 {
-    const Certificate c = certOf(m_pki.good.cert);
+    const Certificate c = firstCertificateIn(m_pki.good.cert);
     const QByteArray resp = respond(opensslRequest(m_pki.good.cert, {QStringLiteral("-no_nonce")}));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     // Within the 5 minutes of skew: fine.
@@ -257,8 +242,8 @@ void TestOcspResponse::signedByAnotherKey()
         respond(opensslRequest(m_pki.revoked.cert, {QStringLiteral("-no_nonce")}),
                 other.intermediateCert, other.intermediateKey);
     QCOMPARE(oracle(resp, m_pki.revoked.cert), QStringLiteral("verify failure"));
-    const OcspResponseCheck r = checkOcspResponse(resp, certOf(m_pki.revoked.cert), m_issuer,
-                                                  QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r = checkOcspResponse(resp, firstCertificateIn(m_pki.revoked.cert),
+                                                  m_issuer, QDateTime::currentDateTimeUtc());
     QVERIFY(!r.signatureValid);
     QVERIFY(!r.verified());
     QVERIFY(r.problems.join(u' ').contains(QLatin1String("signature does not verify")));
@@ -287,8 +272,8 @@ void TestOcspResponse::badInput()
     QFETCH(QByteArray, der);
     QFETCH(QString, problem);
     QFETCH(bool, decoded);
-    const OcspResponseCheck r =
-        checkOcspResponse(der, certOf(m_pki.good.cert), m_issuer, QDateTime::currentDateTimeUtc());
+    const OcspResponseCheck r = checkOcspResponse(der, firstCertificateIn(m_pki.good.cert),
+                                                  m_issuer, QDateTime::currentDateTimeUtc());
     QCOMPARE(r.decoded, decoded);
     QVERIFY(!r.successful);
     QVERIFY(!r.verified());

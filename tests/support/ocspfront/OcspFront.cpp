@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "OcspFront.h"
 
+#include "common/ByteReader.h"
+
 #include <QDir>
 #include <QFile>
 #include <QHash>
@@ -43,24 +45,12 @@ QByteArray statusLine(int status)
 // running openssl and a truncated body is not mistaken for a request.
 bool isOneDerSequence(const QByteArray& der)
 {
-    if (der.size() < 2 || static_cast<quint8>(der.at(0)) != 0x30) {
+    ByteReader r(der);
+    if (r.u8() != quint8(0x30)) {
         return false;
     }
-    const auto first = static_cast<quint8>(der.at(1));
-    qsizetype headerLen = 2;
-    quint64 len = first;
-    if (first & 0x80) {
-        const int n = first & 0x7f;
-        if (n == 0 || n > 4 || der.size() < 2 + n) {
-            return false;
-        }
-        len = 0;
-        for (int i = 0; i < n; ++i) {
-            len = (len << 8) | static_cast<quint8>(der.at(2 + i));
-        }
-        headerLen += n;
-    }
-    return static_cast<quint64>(der.size() - headerLen) == len;
+    const auto length = r.derLength();
+    return length && static_cast<quint64>(r.remaining()) == *length;
 }
 
 // RFC 6960 appendix A.1: GET {url}/{url-encoding of base-64 encoding of the

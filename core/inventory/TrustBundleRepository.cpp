@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Store: trust bundles (an internal CA's roots kept in the inventory) and
+// Trust bundles (an internal CA's roots kept in the inventory) and
 // which endpoints and groups they apply to. The verdict of an endpoint's
 // chain depends on them, so a bundle is checked when it is stored: a bundle
 // that does not parse would otherwise turn every check into UNKNOWN later.
+#include "TrustBundleRepository.h"
+
 #include "Store.h"
 #include "crypto/TrustStore.h"
 #include "internal/SqlSupport.h"
@@ -60,7 +62,7 @@ TrustBundle bundleFromRow(const QSqlQuery& q)
 
 } // namespace
 
-Result<TrustBundle> Store::addTrustBundle(const QString& name, const QByteArray& pem)
+Result<TrustBundle> TrustBundleRepository::add(const QString& name, const QByteArray& pem)
 {
     if (auto v = validName(name); !v) {
         return tl::unexpected(v.error());
@@ -72,7 +74,7 @@ Result<TrustBundle> Store::addTrustBundle(const QString& name, const QByteArray&
     const Status s =
         mutate(QStringLiteral("trust-bundle.add"),
                QStringLiteral("%1 (%2 certificate(s))").arg(name).arg(*count), [&]() -> Status {
-                   QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+                   QSqlQuery q(db());
                    q.prepare(QStringLiteral("INSERT INTO trust_bundles (name, pem, created_utc, "
                                             "updated_utc) VALUES (?, ?, ?, ?)"));
                    const QString now = internal::nowText();
@@ -90,19 +92,19 @@ Result<TrustBundle> Store::addTrustBundle(const QString& name, const QByteArray&
                        }
                        return tl::unexpected(internal::dbError(
                            QStringLiteral("Cannot store trust bundle '%1'").arg(name),
-                           q.lastError(), m_location));
+                           q.lastError(), location()));
                    }
                    return {};
                });
     if (!s) {
         return tl::unexpected(s.error());
     }
-    return trustBundle(name);
+    return get(name);
 }
 
-Result<TrustBundle> Store::replaceTrustBundle(const QString& name, const QByteArray& pem)
+Result<TrustBundle> TrustBundleRepository::replace(const QString& name, const QByteArray& pem)
 {
-    auto existing = trustBundle(name);
+    auto existing = get(name);
     if (!existing) {
         return tl::unexpected(existing.error());
     }
@@ -113,7 +115,7 @@ Result<TrustBundle> Store::replaceTrustBundle(const QString& name, const QByteAr
     const Status s = mutate(
         QStringLiteral("trust-bundle.replace"),
         QStringLiteral("%1 (%2 certificate(s))").arg(existing->name).arg(*count), [&]() -> Status {
-            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            QSqlQuery q(db());
             q.prepare(
                 QStringLiteral("UPDATE trust_bundles SET pem = ?, updated_utc = ? WHERE id = ?"));
             q.addBindValue(QString::fromUtf8(pem));
@@ -124,12 +126,12 @@ Result<TrustBundle> Store::replaceTrustBundle(const QString& name, const QByteAr
     if (!s) {
         return tl::unexpected(s.error());
     }
-    return trustBundleById(existing->id);
+    return byId(existing->id);
 }
 
-Result<QList<TrustBundle>> Store::trustBundles() const
+Result<QList<TrustBundle>> TrustBundleRepository::list() const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM trust_bundles ORDER BY name").arg(kBundleColumns));
     if (auto s = execPrepared(q, QStringLiteral("Cannot read the trust bundles")); !s) {
         return tl::unexpected(s.error());
@@ -141,9 +143,9 @@ Result<QList<TrustBundle>> Store::trustBundles() const
     return out;
 }
 
-Result<TrustBundle> Store::trustBundleById(qint64 id) const
+Result<TrustBundle> TrustBundleRepository::byId(qint64 id) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM trust_bundles WHERE id = ?").arg(kBundleColumns));
     q.addBindValue(id);
     if (auto s = execPrepared(q, QStringLiteral("Cannot read trust bundle #%1").arg(id)); !s) {
@@ -151,21 +153,21 @@ Result<TrustBundle> Store::trustBundleById(qint64 id) const
     }
     if (!q.next()) {
         return fail(ErrorCode::NotFound,
-                    QStringLiteral("No trust bundle #%1 in the inventory").arg(id), m_location);
+                    QStringLiteral("No trust bundle #%1 in the inventory").arg(id), location());
     }
     return bundleFromRow(q);
 }
 
-Result<TrustBundle> Store::trustBundle(const QString& nameOrId) const
+Result<TrustBundle> TrustBundleRepository::get(const QString& nameOrId) const
 {
     if (nameOrId.startsWith(u'#')) {
         bool ok = false;
         const qint64 id = nameOrId.mid(1).toLongLong(&ok);
         if (ok) {
-            return trustBundleById(id);
+            return byId(id);
         }
     }
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM trust_bundles WHERE name = ?").arg(kBundleColumns));
     q.addBindValue(nameOrId);
     if (auto s = execPrepared(q, QStringLiteral("Cannot read trust bundle '%1'").arg(nameOrId));
@@ -180,15 +182,15 @@ Result<TrustBundle> Store::trustBundle(const QString& nameOrId) const
     return bundleFromRow(q);
 }
 
-Status Store::removeTrustBundle(const QString& name)
+Status TrustBundleRepository::remove(const QString& name)
 {
-    auto bundle = trustBundle(name);
+    auto bundle = get(name);
     if (!bundle) {
         return tl::unexpected(bundle.error());
     }
     QStringList users;
     {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral("SELECT host, port FROM endpoints WHERE trust_bundle_id = ? "
                                  "ORDER BY host, port"));
         q.addBindValue(bundle->id);
@@ -198,7 +200,7 @@ Status Store::removeTrustBundle(const QString& name)
         while (q.next()) {
             users << QStringLiteral("%1:%2").arg(q.value(0).toString()).arg(q.value(1).toInt());
         }
-        QSqlQuery g(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery g(db());
         g.prepare(QStringLiteral("SELECT group_name FROM group_settings WHERE trust_bundle_id = ? "
                                  "ORDER BY group_name"));
         g.addBindValue(bundle->id);
@@ -216,21 +218,22 @@ Status Store::removeTrustBundle(const QString& name)
                     QStringLiteral("set another bundle (or none) on those first"));
     }
     return mutate(QStringLiteral("trust-bundle.remove"), bundle->name, [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral("DELETE FROM trust_bundles WHERE id = ?"));
         q.addBindValue(bundle->id);
         return execPrepared(q, QStringLiteral("Cannot remove trust bundle '%1'").arg(name));
     });
 }
 
-Status Store::setGroupTrustBundle(const QString& group, const std::optional<qint64>& bundleId)
+Status TrustBundleRepository::setForGroup(const QString& group,
+                                          const std::optional<qint64>& bundleId)
 {
     if (group.trimmed().isEmpty()) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("Name the group"));
     }
     QString subject = group;
     if (bundleId) {
-        auto bundle = trustBundleById(*bundleId);
+        auto bundle = byId(*bundleId);
         if (!bundle) {
             return tl::unexpected(bundle.error());
         }
@@ -239,7 +242,7 @@ Status Store::setGroupTrustBundle(const QString& group, const std::optional<qint
         subject += QStringLiteral(" -> system trust store");
     }
     return mutate(QStringLiteral("group.trust"), subject, [&]() -> Status {
-        QSqlQuery del(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery del(db());
         del.prepare(QStringLiteral("DELETE FROM group_settings WHERE group_name = ?"));
         del.addBindValue(group);
         if (auto s = execPrepared(del, QStringLiteral("Cannot change group %1").arg(group)); !s) {
@@ -248,7 +251,7 @@ Status Store::setGroupTrustBundle(const QString& group, const std::optional<qint
         if (!bundleId) {
             return {};
         }
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral("INSERT INTO group_settings (group_name, trust_bundle_id, "
                                  "updated_utc) VALUES (?, ?, ?)"));
         q.addBindValue(group);
@@ -258,9 +261,9 @@ Status Store::setGroupTrustBundle(const QString& group, const std::optional<qint
     });
 }
 
-Result<QHash<QString, qint64>> Store::groupTrustBundles() const
+Result<QHash<QString, qint64>> TrustBundleRepository::byGroup() const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT group_name, trust_bundle_id FROM group_settings "
                              "WHERE trust_bundle_id IS NOT NULL"));
     if (auto s = execPrepared(q, QStringLiteral("Cannot read the group settings")); !s) {
@@ -273,11 +276,12 @@ Result<QHash<QString, qint64>> Store::groupTrustBundles() const
     return out;
 }
 
-Result<std::optional<TrustBundle>> Store::effectiveTrustBundle(const Endpoint& endpoint) const
+Result<std::optional<TrustBundle>>
+TrustBundleRepository::effectiveFor(const Endpoint& endpoint) const
 {
     std::optional<qint64> id = endpoint.trustBundleId;
     if (!id && !endpoint.group.isEmpty()) {
-        auto groups = groupTrustBundles();
+        auto groups = byGroup();
         if (!groups) {
             return tl::unexpected(groups.error());
         }
@@ -288,7 +292,7 @@ Result<std::optional<TrustBundle>> Store::effectiveTrustBundle(const Endpoint& e
     if (!id) {
         return std::optional<TrustBundle>();
     }
-    auto bundle = trustBundleById(*id);
+    auto bundle = byId(*id);
     if (!bundle) {
         return tl::unexpected(bundle.error());
     }

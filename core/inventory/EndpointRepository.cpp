@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Store: endpoints and deploy targets, with optimistic concurrency: every
+// Endpoints and deploy targets, with optimistic concurrency: every
 // UPDATE names the revision it read, so two admins editing the same record
 // get a Conflict instead of a lost update.
+#include "EndpointRepository.h"
+
 #include "RecordNames.h"
 #include "Store.h"
 #include "internal/SqlSupport.h"
@@ -201,71 +203,59 @@ QString likePattern(const QString& text)
 
 } // namespace
 
-Result<Endpoint> Store::addEndpoint(const Endpoint& input)
+Result<Endpoint> EndpointRepository::add(const Endpoint& input)
 {
     const Endpoint endpoint = normalized(input);
     if (auto v = validate(endpoint); !v) {
         return tl::unexpected(v.error());
     }
-    qint64 id = 0;
-    const Status s = mutate(QStringLiteral("endpoint.add"), describe(endpoint), [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        q.prepare(QStringLiteral("INSERT INTO endpoints (host, port, sni_name, address_override, "
-                                 "endpoint_group, tags, server_kind, notes, deploy_target_id, "
-                                 "trust_bundle_id, revision, created_utc, updated_utc, "
-                                 "updated_by) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id"));
-        bindEndpoint(q, endpoint);
-        const QString now = internal::nowText();
-        q.addBindValue(now);
-        q.addBindValue(now);
-        q.addBindValue(m_actor);
-        if (!internal::execBound(q)) {
-            if (internal::isUniqueViolation(q.lastError())) {
-                return fail(
-                    ErrorCode::Conflict,
-                    QStringLiteral("%1 is already in the inventory").arg(describe(endpoint)),
-                    QStringLiteral("edit the existing endpoint, or give another --sni"));
+    const auto id = mutateReturningId(
+        QStringLiteral("endpoint.add"), describe(endpoint), [&]() -> Result<qint64> {
+            QSqlQuery q(db());
+            q.prepare(
+                QStringLiteral("INSERT INTO endpoints (host, port, sni_name, address_override, "
+                               "endpoint_group, tags, server_kind, notes, deploy_target_id, "
+                               "trust_bundle_id, revision, created_utc, updated_utc, "
+                               "updated_by) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id"));
+            bindEndpoint(q, endpoint);
+            const QString now = internal::nowText();
+            q.addBindValue(now);
+            q.addBindValue(now);
+            q.addBindValue(actor());
+            if (!internal::execBound(q)) {
+                if (internal::isUniqueViolation(q.lastError())) {
+                    return fail(
+                        ErrorCode::Conflict,
+                        QStringLiteral("%1 is already in the inventory").arg(describe(endpoint)),
+                        QStringLiteral("edit the existing endpoint, or give another --sni"));
+                }
+                return tl::unexpected(
+                    dbError(QStringLiteral("Cannot add %1").arg(describe(endpoint)), q.lastError(),
+                            location()));
             }
-            return tl::unexpected(dbError(QStringLiteral("Cannot add %1").arg(describe(endpoint)),
-                                          q.lastError(), m_location));
-        }
-        if (!q.next()) {
-            return fail(ErrorCode::Database, QStringLiteral("The store returned no id"),
-                        m_location);
-        }
-        id = q.value(0).toLongLong();
-        return {};
-    });
-    if (!s) {
-        return tl::unexpected(s.error());
+            return returnedId(q);
+        });
+    if (!id) {
+        return tl::unexpected(id.error());
     }
-    return endpointInternal(id);
+    return get(*id);
 }
 
-Result<Endpoint> Store::endpoint(qint64 id) const
+Result<Endpoint> EndpointRepository::get(qint64 id) const
 {
-    return endpointInternal(id);
-}
-
-Result<Endpoint> Store::endpointInternal(qint64 id) const
-{
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT %1 FROM endpoints WHERE id = ?").arg(kEndpointColumns));
-    q.addBindValue(id);
-    if (auto s = execPrepared(q, QStringLiteral("Cannot read endpoint %1").arg(id)); !s) {
+    QSqlQuery q(db());
+    if (auto s = readById(q, kEndpointColumns, QStringLiteral("endpoints"),
+                          QStringLiteral("endpoint"), id);
+        !s) {
         return tl::unexpected(s.error());
-    }
-    if (!q.next()) {
-        return fail(ErrorCode::NotFound, QStringLiteral("No endpoint with id %1").arg(id),
-                    m_location);
     }
     return endpointFromRow(q);
 }
 
-Result<QList<Endpoint>> Store::endpointsAt(const QString& host, quint16 port) const
+Result<QList<Endpoint>> EndpointRepository::at(const QString& host, quint16 port) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(QStringLiteral("SELECT %1 FROM endpoints WHERE host = ? AND port = ? ORDER BY id")
                   .arg(kEndpointColumns));
     q.addBindValue(host.trimmed().toLower());
@@ -280,7 +270,7 @@ Result<QList<Endpoint>> Store::endpointsAt(const QString& host, quint16 port) co
     return out;
 }
 
-Result<QList<Endpoint>> Store::listEndpoints(const EndpointFilter& filter) const
+Result<QList<Endpoint>> EndpointRepository::list(const EndpointFilter& filter) const
 {
     QString sql = QStringLiteral("SELECT %1 FROM endpoints WHERE 1 = 1").arg(kEndpointColumns);
     if (!filter.group.isEmpty()) {
@@ -292,7 +282,7 @@ Result<QList<Endpoint>> Store::listEndpoints(const EndpointFilter& filter) const
                               "lower(tags) LIKE ? ESCAPE '\\' OR lower(notes) LIKE ? ESCAPE '\\')");
     }
     sql += QStringLiteral(" ORDER BY endpoint_group, host, port, sni_name");
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.prepare(sql);
     if (!filter.group.isEmpty()) {
         q.addBindValue(filter.group);
@@ -313,14 +303,14 @@ Result<QList<Endpoint>> Store::listEndpoints(const EndpointFilter& filter) const
     return out;
 }
 
-Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
+Result<Endpoint> EndpointRepository::update(const Endpoint& input)
 {
     const Endpoint endpoint = normalized(input);
     if (auto v = validate(endpoint); !v) {
         return tl::unexpected(v.error());
     }
     const Status s = mutate(QStringLiteral("endpoint.edit"), describe(endpoint), [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral(
             "UPDATE endpoints SET host = ?, port = ?, sni_name = ?, "
             "address_override = ?, endpoint_group = ?, tags = ?, "
@@ -329,7 +319,7 @@ Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
             "WHERE id = ? AND revision = ?"));
         bindEndpoint(q, endpoint);
         q.addBindValue(internal::nowText());
-        q.addBindValue(m_actor);
+        q.addBindValue(actor());
         q.addBindValue(endpoint.id);
         q.addBindValue(endpoint.revision);
         if (!internal::execBound(q)) {
@@ -340,12 +330,12 @@ Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
                     QStringLiteral("another endpoint has that host, port and SNI name"));
             }
             return tl::unexpected(dbError(QStringLiteral("Cannot save %1").arg(describe(endpoint)),
-                                          q.lastError(), m_location));
+                                          q.lastError(), location()));
         }
         if (q.numRowsAffected() == 1) {
             return {};
         }
-        const auto current = endpointInternal(endpoint.id);
+        const auto current = get(endpoint.id);
         if (!current) {
             return tl::unexpected(current.error());
         }
@@ -362,17 +352,17 @@ Result<Endpoint> Store::updateEndpoint(const Endpoint& input)
     if (!s) {
         return tl::unexpected(s.error());
     }
-    return endpointInternal(endpoint.id);
+    return get(endpoint.id);
 }
 
-Status Store::removeEndpoint(qint64 id)
+Status EndpointRepository::remove(qint64 id)
 {
-    const auto existing = endpointInternal(id);
+    const auto existing = get(id);
     if (!existing) {
         return tl::unexpected(existing.error());
     }
     return mutate(QStringLiteral("endpoint.remove"), describe(*existing), [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral("DELETE FROM endpoints WHERE id = ?"));
         q.addBindValue(id);
         if (auto s = execPrepared(q, QStringLiteral("Cannot remove %1").arg(describe(*existing)));
@@ -388,69 +378,53 @@ Status Store::removeEndpoint(qint64 id)
     });
 }
 
-Result<DeployTarget> Store::addDeployTarget(const DeployTarget& target)
+Result<DeployTarget> EndpointRepository::addDeployTarget(const DeployTarget& target)
 {
     if (auto v = validate(target); !v) {
         return tl::unexpected(v.error());
     }
-    qint64 id = 0;
     const QString subject = QStringLiteral("deploy target %1@%2:%3")
                                 .arg(target.sshUser, target.sshHost)
                                 .arg(target.sshPort);
-    const Status s = mutate(QStringLiteral("deploy-target.add"), subject, [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        q.prepare(QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
-                                 "key_path, cert_path, fullchain_path, combined_pem_path, "
-                                 "file_owner, file_group, key_mode, cert_mode, validate_command, "
-                                 "reload_command, revision, updated_utc, updated_by) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"));
-        bindTarget(q, target);
-        q.addBindValue(internal::nowText());
-        q.addBindValue(m_actor);
-        if (auto e = execPrepared(q, QStringLiteral("Cannot add the deploy target")); !e) {
-            return e;
-        }
-        if (!q.next()) {
-            return fail(ErrorCode::Database, QStringLiteral("The store returned no id"),
-                        m_location);
-        }
-        id = q.value(0).toLongLong();
-        return {};
-    });
-    if (!s) {
-        return tl::unexpected(s.error());
+    const auto id =
+        mutateReturningId(QStringLiteral("deploy-target.add"), subject, [&]() -> Result<qint64> {
+            QSqlQuery q(db());
+            q.prepare(
+                QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
+                               "key_path, cert_path, fullchain_path, combined_pem_path, "
+                               "file_owner, file_group, key_mode, cert_mode, validate_command, "
+                               "reload_command, revision, updated_utc, updated_by) VALUES "
+                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"));
+            bindTarget(q, target);
+            q.addBindValue(internal::nowText());
+            q.addBindValue(actor());
+            return insertReturningId(q, QStringLiteral("Cannot add the deploy target"));
+        });
+    if (!id) {
+        return tl::unexpected(id.error());
     }
-    return deployTargetInternal(id);
+    return deployTarget(*id);
 }
 
-Result<DeployTarget> Store::deployTarget(qint64 id) const
+Result<DeployTarget> EndpointRepository::deployTarget(qint64 id) const
 {
-    return deployTargetInternal(id);
-}
-
-Result<DeployTarget> Store::deployTargetInternal(qint64 id) const
-{
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT %1 FROM deploy_targets WHERE id = ?").arg(kTargetColumns));
-    q.addBindValue(id);
-    if (auto s = execPrepared(q, QStringLiteral("Cannot read deploy target %1").arg(id)); !s) {
+    QSqlQuery q(db());
+    if (auto s = readById(q, kTargetColumns, QStringLiteral("deploy_targets"),
+                          QStringLiteral("deploy target"), id);
+        !s) {
         return tl::unexpected(s.error());
-    }
-    if (!q.next()) {
-        return fail(ErrorCode::NotFound, QStringLiteral("No deploy target with id %1").arg(id),
-                    m_location);
     }
     return targetFromRow(q);
 }
 
-Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
+Result<DeployTarget> EndpointRepository::updateDeployTarget(const DeployTarget& target)
 {
     if (auto v = validate(target); !v) {
         return tl::unexpected(v.error());
     }
     const QString subject = QStringLiteral("deploy target %1").arg(target.id);
     const Status s = mutate(QStringLiteral("deploy-target.edit"), subject, [&]() -> Status {
-        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        QSqlQuery q(db());
         q.prepare(QStringLiteral("UPDATE deploy_targets SET ssh_host = ?, ssh_port = ?, "
                                  "ssh_user = ?, key_path = ?, cert_path = ?, fullchain_path = ?, "
                                  "combined_pem_path = ?, file_owner = ?, file_group = ?, "
@@ -459,7 +433,7 @@ Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
                                  "updated_by = ? WHERE id = ? AND revision = ?"));
         bindTarget(q, target);
         q.addBindValue(internal::nowText());
-        q.addBindValue(m_actor);
+        q.addBindValue(actor());
         q.addBindValue(target.id);
         q.addBindValue(target.revision);
         if (auto e = execPrepared(q, QStringLiteral("Cannot save the deploy target")); !e) {
@@ -468,7 +442,7 @@ Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
         if (q.numRowsAffected() == 1) {
             return {};
         }
-        const auto current = deployTargetInternal(target.id);
+        const auto current = deployTarget(target.id);
         if (!current) {
             return tl::unexpected(current.error());
         }
@@ -484,12 +458,12 @@ Result<DeployTarget> Store::updateDeployTarget(const DeployTarget& target)
     if (!s) {
         return tl::unexpected(s.error());
     }
-    return deployTargetInternal(target.id);
+    return deployTarget(target.id);
 }
 
-Result<QHash<qint64, DeployTarget>> Store::deployTargets() const
+Result<QHash<qint64, DeployTarget>> EndpointRepository::deployTargets() const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(db());
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM deploy_targets").arg(kTargetColumns));
     if (auto s = execPrepared(q, QStringLiteral("Cannot read the deploy targets")); !s) {

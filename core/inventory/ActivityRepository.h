@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "inventory/Records.h"
+#include "inventory/StoreRepository.h"
+
+#include <QList>
+
+namespace certdeck::inventory {
+
+/// What happened and what needs attention: the append-only audit log and the
+/// alerts (`store.activity()`).
+class ActivityRepository : public StoreRepository
+{
+public:
+    explicit ActivityRepository(Store& store)
+        : StoreRepository(store)
+    {}
+
+    /// Appends one line to the audit log (within the current transaction, if
+    /// any).
+    [[nodiscard]] Status audit(const QString& actor, const QString& action, const QString& subject,
+                               const QString& result, const QString& detail = {});
+    /// The newest `limit` audit entries, newest first.
+    [[nodiscard]] Result<QList<AuditEntry>> auditLog(int limit = 100) const;
+
+    [[nodiscard]] Result<qint64> raiseAlert(const AlertRecord& alert);
+    /// Marks an open alert resolved now; NotFound if it is not open.
+    [[nodiscard]] Status resolveAlert(qint64 alertId);
+    /// Alerts not yet resolved, newest first.
+    [[nodiscard]] Result<QList<AlertRecord>> openAlerts() const;
+};
+
+} // namespace certdeck::inventory

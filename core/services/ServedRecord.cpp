@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ServedRecord.h"
+
+#include "crypto/Certificate.h"
+#include "inventory/Store.h"
+#include "probe/inspect/TlsInspection.h"
+#include "services/EndpointCheck.h"
+#include "services/internal/Log.h"
+
+#include <QCryptographicHash>
+#include <algorithm>
+
+namespace certdeck::services {
+
+probe::ServedLeaf servedLeafOf(const QString& address, const QByteArrayList& chainDer)
+{
+    probe::ServedLeaf leaf;
+    leaf.address = address;
+    if (chainDer.isEmpty()) {
+        leaf.error = QStringLiteral("no certificate was served");
+        return leaf;
+    }
+    auto cert = crypto::Certificate::fromDer(chainDer.constFirst(), QStringLiteral("served leaf"));
+    if (!cert) {
+        leaf.error = cert.error().message;
+        return leaf;
+    }
+    leaf.der = chainDer.constFirst();
+    leaf.sha256Hex = QString::fromLatin1(cert->fingerprint(QCryptographicHash::Sha256).toHex());
+    leaf.serialHex = cert->serialHex();
+    leaf.subject = cert->subject();
+    leaf.notAfterUtc = cert->notAfter();
+    return leaf;
+}
+
+Status recordServed(inventory::Store& store, const EndpointCheck& check)
+{
+    QList<const probe::ServedLeaf*> known;
+    bool everyNodeKnown = true;
+    for (const probe::ServedLeaf& s : check.served) {
+        if (s.sha256Hex.isEmpty()) {
+            everyNodeKnown = false;
+        } else {
+            known << &s;
+        }
+    }
+    if (known.isEmpty()) {
+        return {};
+    }
+    const qint64 endpointId = check.target.endpointId;
+    return store.transaction([&]() -> Status {
+        // Every leaf seen is kept; the inspected chain's intermediates too.
+        QHash<QString, qint64> ids;
+        for (const probe::ServedLeaf* s : std::as_const(known)) {
+            if (ids.contains(s->sha256Hex)) {
+                continue;
+            }
+            auto cert = crypto::Certificate::fromDer(s->der, QStringLiteral("served leaf"));
+            if (!cert) {
+                return tl::unexpected(cert.error());
+            }
+            auto id = store.certificates().upsert(*cert);
+            if (!id) {
+                return tl::unexpected(id.error());
+            }
+            ids.insert(s->sha256Hex, *id);
+        }
+        if (const probe::TlsInspection* in = check.inspection()) {
+            for (qsizetype i = 1; i < in->chainDer.size(); ++i) {
+                auto cert = crypto::Certificate::fromDer(in->chainDer.at(i),
+                                                         QStringLiteral("served certificate"));
+                if (!cert) {
+                    continue; // the chain findings say so; nothing to keep
+                }
+                if (auto id = store.certificates().upsert(*cert); !id) {
+                    return tl::unexpected(id.error());
+                }
+            }
+        }
+        const QString served = known.constFirst()->sha256Hex;
+        const bool allSame =
+            everyNodeKnown && std::all_of(known.cbegin(), known.cend(),
+                                          [&](const auto* s) { return s->sha256Hex == served; });
+        if (!allSame) {
+            return {};
+        }
+        const auto& recorded = check.target.recorded;
+        qint64 deployed = 0;
+        if (!recorded) {
+            deployed = ids.value(served);
+        } else if (recorded->sha256Hex.compare(served, Qt::CaseInsensitive) == 0) {
+            auto versions = store.certificates().versions(endpointId);
+            if (!versions) {
+                return tl::unexpected(versions.error());
+            }
+            const auto newest = std::max_element(
+                versions->cbegin(), versions->cend(),
+                [](const inventory::CertificateVersion& a, const inventory::CertificateVersion& b) {
+                    return std::pair(a.atUtc, a.id) < std::pair(b.atUtc, b.id);
+                });
+            const bool already = newest != versions->cend() &&
+                                 newest->certificateId == recorded->id &&
+                                 newest->state == inventory::VersionState::Deployed;
+            if (!already) {
+                deployed = recorded->id;
+            }
+        }
+        if (deployed == 0) {
+            return {};
+        }
+        if (auto v = store.certificates().addVersion(endpointId, deployed,
+                                                     inventory::VersionState::Deployed);
+            !v) {
+            return tl::unexpected(v.error());
+        }
+        qCInfo(lcServices).noquote()
+            << QStringLiteral("endpoint #%1: certificate #%2 seen served by every node: deployed")
+                   .arg(endpointId)
+                   .arg(deployed);
+        return store.activity().audit(store.actor(), QStringLiteral("certificate.deployed"),
+                                      QStringLiteral("endpoint #%1").arg(endpointId),
+                                      QStringLiteral("ok"),
+                                      QStringLiteral("certificate #%1 seen served by %2 node(s)")
+                                          .arg(deployed)
+                                          .arg(known.size()));
+    });
+}
+
+} // namespace certdeck::services

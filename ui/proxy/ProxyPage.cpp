@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ProxyPage.h"
+
+#include "ui/common/Background.h"
+#include "proxy/Proxy.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace certdeck::ui {
+
+using namespace certdeck::proxy;
+
+namespace {
+
+QLabel* valueLabel(const QString& name, QWidget* parent)
+{
+    auto* l = new QLabel(QStringLiteral("–"), parent);
+    l->setObjectName(name);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setWordWrap(true);
+    return l;
+}
+
+} // namespace
+
+ProxyPage::ProxyPage(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* form = new QFormLayout;
+    m_listen = new QLineEdit(QStringLiteral("127.0.0.1:8443"), this);
+    m_listen->setObjectName(QStringLiteral("proxyListen"));
+    m_backend = new QLineEdit(QStringLiteral("127.0.0.1:8080"), this);
+    m_backend->setObjectName(QStringLiteral("proxyBackend"));
+    form->addRow(tr("&Listen on"), m_listen);
+    form->addRow(tr("&Backend"), m_backend);
+
+    m_certs = new QListWidget(this);
+    m_certs->setObjectName(QStringLiteral("proxyCertificates"));
+    m_certs->setMaximumHeight(90);
+    auto* addCert = new QPushButton(tr("&Add…"), this);
+    auto* removeCert = new QPushButton(tr("Re&move"), this);
+    auto* certButtons = new QVBoxLayout;
+    certButtons->addWidget(addCert);
+    certButtons->addWidget(removeCert);
+    certButtons->addStretch();
+    auto* certRow = new QHBoxLayout;
+    certRow->addWidget(m_certs, 1);
+    certRow->addLayout(certButtons);
+    form->addRow(tr("Certificates\n(PEM: chain + key;\nthe first is the default)"), certRow);
+
+    m_workers = new QSpinBox(this);
+    m_workers->setObjectName(QStringLiteral("proxyWorkers"));
+    m_workers->setRange(1, QThread::idealThreadCount() * 2);
+    m_workers->setValue(1);
+    form->addRow(tr("&Workers"), m_workers);
+    m_policy = new QComboBox(this);
+    m_policy->addItem(tr("Intermediate (TLS 1.2 and 1.3)"),
+                      static_cast<int>(TlsPolicy::Intermediate));
+    m_policy->addItem(tr("Modern (TLS 1.3 only)"), static_cast<int>(TlsPolicy::Modern));
+    form->addRow(tr("&Policy"), m_policy);
+    m_mode = new QComboBox(this);
+    m_mode->addItem(tr("TCP relay"), static_cast<int>(ProxyMode::Tcp));
+    m_mode->addItem(tr("HTTP/1.1 (HSTS, X-Forwarded-For/-Proto)"),
+                    static_cast<int>(ProxyMode::Http));
+    form->addRow(tr("M&ode"), m_mode);
+
+    m_start = new QPushButton(tr("&Start"), this);
+    m_start->setObjectName(QStringLiteral("proxyStart"));
+    m_start->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
+    m_reload = new QPushButton(tr("&Reload certificates"), this);
+    m_reload->setObjectName(QStringLiteral("proxyReload"));
+    m_stop = new QPushButton(tr("S&top"), this);
+    m_stop->setObjectName(QStringLiteral("proxyStop"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_reload);
+    buttons->addWidget(m_stop);
+    buttons->addStretch();
+
+    m_status = new QLabel(tr("Stopped."), this);
+    m_status->setObjectName(QStringLiteral("proxyStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* stats = new QGroupBox(tr("Live statistics"), this);
+    auto* statsForm = new QFormLayout(stats);
+    m_open = valueLabel(QStringLiteral("statOpen"), stats);
+    m_fullRate = valueLabel(QStringLiteral("statFullRate"), stats);
+    m_resumedRate = valueLabel(QStringLiteral("statResumedRate"), stats);
+    m_handshakes = valueLabel(QStringLiteral("statHandshakes"), stats);
+    m_protocols = valueLabel(QStringLiteral("statProtocols"), stats);
+    m_suites = valueLabel(QStringLiteral("statSuites"), stats);
+    m_bytes = valueLabel(QStringLiteral("statBytes"), stats);
+    m_errors = valueLabel(QStringLiteral("statErrors"), stats);
+    statsForm->addRow(tr("Open connections"), m_open);
+    statsForm->addRow(tr("Full handshakes per second"), m_fullRate);
+    statsForm->addRow(tr("Resumed handshakes per second"), m_resumedRate);
+    statsForm->addRow(tr("Handshakes (full / resumed)"), m_handshakes);
+    statsForm->addRow(tr("Protocols"), m_protocols);
+    statsForm->addRow(tr("Cipher suites"), m_suites);
+    statsForm->addRow(tr("Received (clients / backend)"), m_bytes);
+    statsForm->addRow(tr("Connections ended early"), m_errors);
+
+    m_hardware = new QLabel(this);
+    m_hardware->setObjectName(QStringLiteral("proxyHardware"));
+    m_hardware->setWordWrap(true);
+    m_hardware->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* v = new QVBoxLayout(this);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->addLayout(form);
+    v->addLayout(buttons);
+    v->addWidget(m_status);
+    v->addWidget(stats);
+    v->addWidget(m_hardware);
+    v->addStretch();
+
+    connect(addCert, &QPushButton::clicked, this, &ProxyPage::addCertificates);
+    connect(removeCert, &QPushButton::clicked, this,
+            [this] { qDeleteAll(m_certs->selectedItems()); });
+    connect(m_start, &QPushButton::clicked, this, &ProxyPage::start);
+    connect(m_reload, &QPushButton::clicked, this, &ProxyPage::reload);
+    connect(m_stop, &QPushButton::clicked, this, &ProxyPage::stop);
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, &ProxyPage::refreshStats);
+    setBusy(false);
+}
+
+ProxyPage::~ProxyPage()
+{
+    // Closing the console stops the proxy at once, on the pool, so that
+    // closing never waits for a drain.
+    if (m_proxy) {
+        auto proxy = std::move(m_proxy);
+        (void)QtConcurrent::run([proxy] { proxy->stop(false); });
+    }
+}
+
+void ProxyPage::setListen(const QString& address)
+{
+    m_listen->setText(address);
+}
+
+void ProxyPage::setBackend(const QString& address)
+{
+    m_backend->setText(address);
+}
+
+void ProxyPage::setCertificateFiles(const QStringList& files)
+{
+    m_certs->clear();
+    m_certs->addItems(files);
+}
+
+void ProxyPage::addCertificates()
+{
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Certificate and key (PEM)"), {},
+                                      tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+    m_certs->addItems(files);
+}
+
+void ProxyPage::setBusy(bool busy)
+{
+    m_busy = busy;
+    const bool running = m_proxy != nullptr;
+    m_start->setEnabled(!busy && !running);
+    m_reload->setEnabled(!busy && running);
+    m_stop->setEnabled(!busy && running);
+    for (QWidget* w : {static_cast<QWidget*>(m_listen), static_cast<QWidget*>(m_backend),
+                       static_cast<QWidget*>(m_certs), static_cast<QWidget*>(m_workers),
+                       static_cast<QWidget*>(m_policy), static_cast<QWidget*>(m_mode)}) {
+        w->setEnabled(!busy && !running);
+    }
+}
+
+void ProxyPage::showStatus(const QString& text, bool problem)
+{
+    // The word "Problem:" carries the meaning, not a colour alone.
+    m_status->setText(problem ? tr("Problem: %1").arg(text) : text);
+}
+
+void ProxyPage::start()
+{
+    if (m_busy || m_proxy) {
+        return;
+    }
+    ProxyConfig c;
+    auto listen = parseSocketAddress(m_listen->text().trimmed(), true);
+    auto backend = parseSocketAddress(m_backend->text().trimmed(), false);
+    QString problem;
+    if (!listen) {
+        problem = tr("Listen on: %1").arg(listen.error().message);
+    } else if (!backend) {
+        problem = tr("Backend: %1").arg(backend.error().message);
+    } else if (m_certs->count() == 0) {
+        problem = tr("add at least one certificate file");
+    }
+    if (!problem.isEmpty()) {
+        showStatus(problem, true);
+        emit started(false, problem);
+        return;
+    }
+    c.listen = *listen;
+    c.backend = *backend;
+    for (int i = 0; i < m_certs->count(); ++i) {
+        c.certificateFiles << m_certs->item(i)->text();
+    }
+    c.workers = m_workers->value();
+    c.policy = static_cast<TlsPolicy>(m_policy->currentData().toInt());
+    c.mode = static_cast<ProxyMode>(m_mode->currentData().toInt());
+    if (c.mode == ProxyMode::Http) {
+        c.alpn = {QStringLiteral("http/1.1")};
+    }
+    setBusy(true);
+    showStatus(tr("Starting…"), false);
+    runInBackground(
+        this,
+        [c] {
+            auto p = std::make_shared<Proxy>(c);
+            const Status st = p->start();
+            return std::make_pair(st ? p : nullptr, st ? QString() : st.error().toString());
+        },
+        [this](const std::pair<std::shared_ptr<Proxy>, QString>& result) {
+            m_proxy = result.first;
+            if (!m_proxy) {
+                setBusy(false);
+                showStatus(result.second, true);
+                emit started(false, result.second);
+                return;
+            }
+            const SocketAddress at{m_proxy->config().listen.address, m_proxy->port()};
+            const QString text = tr("Listening on %1, relaying to %2 (%n worker(s), %3 policy).",
+                                    "", m_proxy->config().workers)
+                                     .arg(at.toString(), m_proxy->config().backend.toString(),
+                                          policyName(m_proxy->config().policy));
+            showStatus(text, false);
+            m_hardware->setText(m_proxy->hardware().lines().join(u'\n'));
+            m_last = {};
+            m_lastAt.start();
+            m_tick.start();
+            setBusy(false);
+            refreshStats();
+            emit started(true, text);
+        });
+}
+
+void ProxyPage::reload()
+{
+    if (m_busy || !m_proxy) {
+        return;
+    }
+    setBusy(true);
+    runInBackground(
+        this,
+        [p = m_proxy] {
+            const Status st = p->reload();
+            return st ? QString() : st.error().toString();
+        },
+        [this](const QString& error) {
+            setBusy(false);
+            if (error.isEmpty()) {
+                showStatus(tr("Certificates reloaded; handshakes in flight finished on the "
+                              "previous ones."),
+                           false);
+            } else {
+                showStatus(
+                    tr("reload failed, still serving the previous certificates: %1").arg(error),
+                    true);
+            }
+            emit reloaded(error.isEmpty(), error);
+        });
+}
+
+void ProxyPage::stop()
+{
+    if (m_busy || !m_proxy) {
+        return;
+    }
+    m_tick.stop();
+    refreshStats();
+    setBusy(true);
+    showStatus(tr("Stopping: open connections finish first…"), false);
+    auto proxy = std::move(m_proxy);
+    runInBackground(
+        this,
+        [proxy] {
+            proxy->stop(true);
+            return true;
+        },
+        [this](bool) {
+            setBusy(false);
+            showStatus(tr("Stopped."), false);
+            emit stopped();
+        });
+}
+
+void ProxyPage::refreshStats()
+{
+    if (!m_proxy) {
+        return;
+    }
+    const ProxyStatsSnapshot s = m_proxy->stats();
+    const double secs = std::max(0.001, static_cast<double>(m_lastAt.restart()) / 1000.0);
+    const QLocale locale;
+    m_open->setText(locale.toString(static_cast<qlonglong>(s.open)));
+    m_fullRate->setText(locale.toString(
+        static_cast<double>(s.handshakesFull - m_last.handshakesFull) / secs, 'f', 1));
+    m_resumedRate->setText(locale.toString(
+        static_cast<double>(s.handshakesResumed - m_last.handshakesResumed) / secs, 'f', 1));
+    m_handshakes->setText(QStringLiteral("%1 / %2").arg(
+        locale.toString(static_cast<qulonglong>(s.handshakesFull)),
+        locale.toString(static_cast<qulonglong>(s.handshakesResumed))));
+    m_protocols->setText(tr("TLS 1.3: %1, TLS 1.2: %2")
+                             .arg(locale.toString(static_cast<qulonglong>(s.tls13)),
+                                  locale.toString(static_cast<qulonglong>(s.tls12))));
+    QStringList suites;
+    for (auto it = s.suites.cbegin(); it != s.suites.cend(); ++it) {
+        suites << QStringLiteral("%1: %2").arg(
+            it.key(), locale.toString(static_cast<qulonglong>(it.value())));
+    }
+    m_suites->setText(suites.isEmpty() ? tr("none yet") : suites.join(u'\n'));
+    m_bytes->setText(QStringLiteral("%1 / %2").arg(
+        locale.formattedDataSize(static_cast<qint64>(s.bytesFromClients)),
+        locale.formattedDataSize(static_cast<qint64>(s.bytesFromBackend))));
+    QStringList errors;
+    for (int i = 0; i < static_cast<int>(CloseReason::Count_); ++i) {
+        if (s.closed[i] > 0) {
+            errors << QStringLiteral("%1: %2").arg(
+                closeReasonName(static_cast<CloseReason>(i)),
+                locale.toString(static_cast<qulonglong>(s.closed[i])));
+        }
+    }
+    m_errors->setText(errors.isEmpty() ? tr("none") : errors.join(u'\n'));
+    m_last = s;
+}
+
+} // namespace certdeck::ui
