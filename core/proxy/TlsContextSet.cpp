@@ -7,7 +7,6 @@
 #include "proxy/internal/ProxyPtr.h"
 
 #include <QFile>
-#include <QTimeZone>
 #include <algorithm>
 #include <cstring>
 #include <openssl/err.h>

@@ -130,6 +130,12 @@ void Connection::onTick()
         }
         return;
     }
+    // A backend that never answers the connect (a black hole) gets as long
+    // as a client gets for its handshake.
+    if (m_state == State::Connecting && now - m_lastActivity >= limits.handshakeTimeout.count()) {
+        close(CloseReason::BackendDown);
+        return;
+    }
     if (now - m_lastActivity >= limits.idleTimeout.count()) {
         close(CloseReason::IdleTimeout);
         return;
@@ -310,8 +316,14 @@ void Connection::relay()
 
         // Backend -> down buffer (stops when full: backpressure on the backend).
         if (!m_backendEof && m_backendReadable && m_down.space() > 0) {
-            const ssize_t r = ::recv(m_backend, m_down.tail(), m_down.space(), 0);
+            const std::size_t room = m_down.space();
+            const ssize_t r = ::recv(m_backend, m_down.tail(), room, 0);
             if (r > 0) {
+                // A short read emptied the socket: with edge-triggered events
+                // the next byte brings a new event, so no read to see EAGAIN.
+                if (static_cast<std::size_t>(r) < room) {
+                    m_backendReadable = false;
+                }
                 m_down.commit(static_cast<std::size_t>(r));
                 stats.add(stats.bytesFromBackend, static_cast<uint64_t>(r));
                 progress = true;
