@@ -108,7 +108,7 @@ start_server() {
     local name=$1 workers=$2 cert=$3 cpuset
     cpuset=$([[ $workers -gt 1 ]] && echo "0-$((cpus - 1))" || echo 0)
     server_port=$(free_port)
-    local dir="$work/$name-$workers"
+    local dir="$work/$name-$workers-$cert"
     mkdir -p "$dir"
     case $name in
     certdeck)

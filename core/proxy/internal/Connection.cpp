@@ -111,6 +111,9 @@ void Connection::onBackendEvent(uint32_t events)
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
         m_backendReadable = true;
     }
+    if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+        m_backendPendingEof = true; // its FIN is queued: no further edge will announce it
+    }
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
         m_backendWritable = true;
     }
@@ -321,7 +324,9 @@ void Connection::relay()
             if (r > 0) {
                 // A short read emptied the socket: with edge-triggered events
                 // the next byte brings a new event, so no read to see EAGAIN.
-                if (static_cast<std::size_t>(r) < room) {
+                // Not when the FIN came with the data: then nothing new will
+                // arrive, and only another read sees the end.
+                if (static_cast<std::size_t>(r) < room && !m_backendPendingEof) {
                     m_backendReadable = false;
                 }
                 m_down.commit(static_cast<std::size_t>(r));
