@@ -2,10 +2,9 @@
 #include "ChainJob.h"
 
 #include "common/OpensslThreadCleanup.h"
+#include "common/PoolTask.h"
 
-#include <QFutureWatcher>
 #include <QNetworkAccessManager>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::crypto {
 
@@ -130,22 +129,21 @@ void ChainJob::onFetched()
 void ChainJob::verifyOnWorker()
 {
     say(QStringLiteral("verifying the chain"));
-    // A child of this job: it dies with it (its signal with it), and the
-    // worker holds copies only, so nobody waits for it.
-    auto* watcher = new QFutureWatcher<ChainReport>(this);
-    connect(watcher, &QFutureWatcher<ChainReport>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        if (isEnding()) {
-            return;
-        }
-        m_report = watcher->result();
-        finishWith(m_report);
-    });
-    watcher->setFuture(QtConcurrent::run(
+    // The result comes to this job while it lives; the worker holds copies
+    // only, so nobody waits for it.
+    runOnPool(
+        this,
         [input = m_input, trust = m_trust, now = m_now, options = m_options.verify] {
             const certdeck::OpensslThreadCleanup cleanup;
             return ChainVerifier::verify(input, trust, now, options);
-        }));
+        },
+        [this](const ChainReport& report) {
+            if (isEnding()) {
+                return;
+            }
+            m_report = report;
+            finishWith(m_report);
+        });
 }
 
 } // namespace certdeck::crypto

@@ -84,7 +84,7 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
                 // not proof that it is: the certificate becomes deployed only
                 // when a probe sees it served (services/ServedRecord).
                 auto v = store.certificates().addVersion(endpointIds.at(idx), *certId,
-                                                     VersionState::Issued);
+                                                         VersionState::Issued);
                 if (!v) {
                     return tl::unexpected(v.error());
                 }

@@ -44,9 +44,10 @@ struct SocketAddress
 struct ProxyLimits
 {
     int maxConnections = 20000; ///< across all workers; more are accepted and closed at once
-    std::chrono::milliseconds handshakeTimeout{10000}; ///< from accept to a finished handshake
-    std::chrono::milliseconds idleTimeout{60000};      ///< no byte either way
-    std::chrono::milliseconds drainTimeout{10000};     ///< graceful stop: then close all
+    /// From accept to a finished handshake; also the backend connect's limit.
+    std::chrono::milliseconds handshakeTimeout{10000};
+    std::chrono::milliseconds idleTimeout{60000};  ///< no byte either way
+    std::chrono::milliseconds drainTimeout{10000}; ///< graceful stop: then close all
     /// Each direction's relay buffer; the proxy reads no more from one side
     /// while the other side has not taken this much (backpressure). Two per
     /// connection, allocated only once its handshake has finished.

@@ -7,7 +7,6 @@
 #include "crypto/OpenSslPtr.h"
 
 #include <QFile>
-#include <QTimeZone>
 #include <algorithm>
 #include <cstring>
 #include <openssl/err.h>

@@ -2,11 +2,10 @@
 #include "revocation/CrlClient.h"
 
 #include "common/OpensslThreadCleanup.h"
+#include "common/PoolTask.h"
 #include "revocation/RevocationCache.h"
 #include "revocation/internal/HttpExchange.h"
 #include "revocation/internal/RevocationLog.h"
-
-#include <QtConcurrent>
 
 namespace certdeck::revocation {
 
@@ -15,29 +14,10 @@ CrlClient::CrlClient(QNetworkAccessManager* network, CrlClientOptions options, Q
     , m_network(network)
     , m_options(std::move(options))
     , m_result(fail(ErrorCode::Internal, QStringLiteral("the CRL check has not run")))
-{
-    connect(&m_watcher, &QFutureWatcher<Work>::finished, this, [this] {
-        if (m_finished) {
-            return;
-        }
-        const Work w = m_watcher.result();
-        if (m_options.useCache && !m_fromCache && !w.crl.isNull() && w.check.verified()) {
-            RevocationCache::instance().putCrl(m_url.toString(), w.crl, now());
-        }
-        CrlAnswer a;
-        a.url = m_url;
-        a.fromCache = m_fromCache;
-        a.bytes = m_bytes;
-        a.check = w.check;
-        finish(std::move(a));
-    });
-}
+{}
 
-CrlClient::~CrlClient()
-{
-    m_watcher.disconnect(this);
-    m_watcher.waitForFinished();
-}
+// The check on the pool holds copies only: nothing waits for it.
+CrlClient::~CrlClient() = default;
 
 QDateTime CrlClient::now() const
 {
@@ -90,7 +70,8 @@ void CrlClient::onExchange()
 void CrlClient::runCheck(const QByteArray& bytes, const Crl& cached)
 {
     // Decoding and verifying a CRL of megabytes is work for a pool thread.
-    m_watcher.setFuture(QtConcurrent::run(
+    m_checking = runOnPool(
+        this,
         [bytes, cached, url = m_url.toString(), cert = m_cert, issuer = m_issuer, when = now()] {
             const certdeck::OpensslThreadCleanup cleanup;
             Work w;
@@ -106,7 +87,24 @@ void CrlClient::runCheck(const QByteArray& bytes, const Crl& cached)
             }
             w.check = checkCrl(w.crl, cert, issuer, when);
             return w;
-        }));
+        },
+        [this](const Work& w) { onChecked(w); });
+}
+
+void CrlClient::onChecked(const Work& w)
+{
+    if (m_finished) {
+        return;
+    }
+    if (m_options.useCache && !m_fromCache && !w.crl.isNull() && w.check.verified()) {
+        RevocationCache::instance().putCrl(m_url.toString(), w.crl, now());
+    }
+    CrlAnswer a;
+    a.url = m_url;
+    a.fromCache = m_fromCache;
+    a.bytes = m_bytes;
+    a.check = w.check;
+    finish(std::move(a));
 }
 
 void CrlClient::cancel()
@@ -118,7 +116,7 @@ void CrlClient::cancel()
         m_exchange->abort();
         m_exchange.release()->deleteLater();
     }
-    m_watcher.disconnect(this);
+    delete m_checking; // its result is dropped; the pool is not waited for
     m_finished = true;
     m_result = fail(ErrorCode::Cancelled,
                     QStringLiteral("fetching %1 was cancelled").arg(m_url.toString()));

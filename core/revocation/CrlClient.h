@@ -6,8 +6,8 @@
 #include "revocation/Crl.h"
 
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QUrl>
 #include <memory>
 
@@ -48,6 +48,8 @@ struct CrlAnswer
 /// error, over the cap); bytes that are no CRL, or a CRL that does not
 /// verify, make a CrlAnswer whose check.problems say why. finished() is
 /// emitted exactly once, from the event loop; also after cancel().
+/// Destroying the client never waits for a check in progress: its result is
+/// dropped.
 class CrlClient : public QObject
 {
     Q_OBJECT
@@ -74,6 +76,7 @@ private:
     };
     void onExchange();
     void runCheck(const QByteArray& bytes, const Crl& cached);
+    void onChecked(const Work& work);
     void finish(Result<CrlAnswer> result);
     [[nodiscard]] QDateTime now() const;
 
@@ -83,7 +86,7 @@ private:
     crypto::Certificate m_cert;
     crypto::Certificate m_issuer;
     std::unique_ptr<internal::HttpExchange> m_exchange;
-    QFutureWatcher<Work> m_watcher;
+    QPointer<QObject> m_checking; ///< receives the check from the pool (runOnPool)
     bool m_fromCache = false;
     qint64 m_bytes = 0;
     bool m_started = false;

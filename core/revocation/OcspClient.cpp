@@ -2,11 +2,10 @@
 #include "revocation/OcspClient.h"
 
 #include "common/OpensslThreadCleanup.h"
+#include "common/PoolTask.h"
 #include "revocation/RevocationCache.h"
 #include "revocation/internal/HttpExchange.h"
 #include "revocation/internal/RevocationLog.h"
-
-#include <QtConcurrent>
 
 namespace certdeck::revocation {
 
@@ -15,30 +14,10 @@ OcspClient::OcspClient(QNetworkAccessManager* network, OcspClientOptions options
     , m_network(network)
     , m_options(std::move(options))
     , m_result(fail(ErrorCode::Internal, QStringLiteral("the OCSP check has not run")))
-{
-    connect(&m_watcher, &QFutureWatcher<OcspResponseCheck>::finished, this, [this] {
-        if (m_finished) {
-            return;
-        }
-        OcspAnswer a;
-        a.url = m_url;
-        a.method = m_method;
-        a.der = m_der;
-        a.response = m_watcher.result();
-        if (m_options.useCache && a.response.verified() && !m_request.certId.isEmpty()) {
-            RevocationCache::instance().putOcsp(m_request.certId, a, now());
-        }
-        finish(std::move(a));
-    });
-}
+{}
 
-OcspClient::~OcspClient()
-{
-    // The worker holds copies only; waiting keeps the watcher from outliving
-    // its future's result.
-    m_watcher.disconnect(this);
-    m_watcher.waitForFinished();
-}
+// The check on the pool holds copies only: nothing waits for it.
+OcspClient::~OcspClient() = default;
 
 QDateTime OcspClient::now() const
 {
@@ -133,11 +112,29 @@ void OcspClient::onExchange()
 void OcspClient::verify(const QByteArray& der)
 {
     m_der = der;
-    m_watcher.setFuture(QtConcurrent::run(
+    m_verifying = runOnPool(
+        this,
         [der, cert = m_cert, issuer = m_issuer, when = now(), nonce = m_request.nonce] {
             const certdeck::OpensslThreadCleanup cleanup;
             return checkOcspResponse(der, cert, issuer, when, nonce);
-        }));
+        },
+        [this](const OcspResponseCheck& response) { onVerified(response); });
+}
+
+void OcspClient::onVerified(const OcspResponseCheck& response)
+{
+    if (m_finished) {
+        return;
+    }
+    OcspAnswer a;
+    a.url = m_url;
+    a.method = m_method;
+    a.der = m_der;
+    a.response = response;
+    if (m_options.useCache && a.response.verified() && !m_request.certId.isEmpty()) {
+        RevocationCache::instance().putOcsp(m_request.certId, a, now());
+    }
+    finish(std::move(a));
 }
 
 void OcspClient::cancel()
@@ -149,7 +146,7 @@ void OcspClient::cancel()
         m_exchange->abort();
         m_exchange.release()->deleteLater();
     }
-    m_watcher.disconnect(this);
+    delete m_verifying; // its result is dropped; the pool is not waited for
     m_finished = true;
     m_result =
         fail(ErrorCode::Cancelled, QStringLiteral("asking %1 was cancelled").arg(m_url.toString()));

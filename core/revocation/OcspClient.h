@@ -7,8 +7,8 @@
 #include "revocation/OcspResponse.h"
 
 #include <QDateTime>
-#include <QFutureWatcher>
 #include <QObject>
+#include <QPointer>
 #include <QUrl>
 #include <memory>
 
@@ -57,7 +57,8 @@ struct OcspAnswer
 /// The result is an error only when no response came (unreachable, timeout,
 /// HTTP error, oversized answer); a response that came but does not verify is
 /// an OcspAnswer whose response.problems say why. finished() is emitted
-/// exactly once, from the event loop; also after cancel().
+/// exactly once, from the event loop; also after cancel(). Destroying the
+/// client never waits for a check in progress: its result is dropped.
 class OcspClient : public QObject
 {
     Q_OBJECT
@@ -84,6 +85,7 @@ private:
     void send(bool asGet);
     void onExchange();
     void verify(const QByteArray& der);
+    void onVerified(const OcspResponseCheck& response);
     void finish(Result<OcspAnswer> result);
     [[nodiscard]] QDateTime now() const;
 
@@ -96,7 +98,7 @@ private:
     QString m_method;
     bool m_triedGet = false;
     std::unique_ptr<internal::HttpExchange> m_exchange;
-    QFutureWatcher<OcspResponseCheck> m_watcher;
+    QPointer<QObject> m_verifying; ///< receives the check from the pool (runOnPool)
     QByteArray m_der;
     bool m_started = false;
     bool m_finished = false;

@@ -85,7 +85,7 @@ struct RevocationCheck::LinkRun
 
 RevocationCheck::RevocationCheck(crypto::ChainReport chain, RevocationOptions options,
                                  QObject* parent)
-    : QObject(parent)
+    : TypedOperation<crypto::ChainReport>(parent)
     , m_report(std::move(chain))
     , m_options(std::move(options))
 {}
@@ -97,19 +97,15 @@ RevocationCheck::~RevocationCheck()
     m_network.reset();
 }
 
-void RevocationCheck::start()
+void RevocationCheck::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     // Through the event loop, so finished() never fires inside start().
     QMetaObject::invokeMethod(this, &RevocationCheck::begin, Qt::QueuedConnection);
 }
 
 void RevocationCheck::begin()
 {
-    if (m_finished) {
+    if (isEnding()) {
         return;
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -218,7 +214,7 @@ void RevocationCheck::begin()
         runs.push_back(r.get());
     }
     for (LinkRun* r : runs) {
-        if (m_finished) {
+        if (isEnding()) {
             return;
         }
         if (r->decided) {
@@ -240,8 +236,8 @@ void RevocationCheck::next(LinkRun& run)
         o.nonce = m_options.nonce;
         run.ocspClient = std::make_unique<OcspClient>(m_network.get(), o);
         connect(run.ocspClient.get(), &OcspClient::finished, this, [this, &run] { onOcsp(run); });
-        emit progress(QStringLiteral("ocsp"), fraction,
-                      QStringLiteral("asking %1 about %2").arg(url.toString(), name));
+        reportProgress(QStringLiteral("ocsp"), fraction,
+                       QStringLiteral("asking %1 about %2").arg(url.toString(), name));
         run.ocspClient->check(url, run.cert, run.issuer);
         return;
     }
@@ -252,8 +248,8 @@ void RevocationCheck::next(LinkRun& run)
         o.maxBytes = m_options.maxCrlBytes;
         run.crlClient = std::make_unique<CrlClient>(m_network.get(), o);
         connect(run.crlClient.get(), &CrlClient::finished, this, [this, &run] { onCrl(run); });
-        emit progress(QStringLiteral("crl"), fraction,
-                      QStringLiteral("fetching the CRL %1 for %2").arg(url.toString(), name));
+        reportProgress(QStringLiteral("crl"), fraction,
+                       QStringLiteral("fetching the CRL %1 for %2").arg(url.toString(), name));
         run.crlClient->check(url, run.cert, run.issuer);
         return;
     }
@@ -262,7 +258,7 @@ void RevocationCheck::next(LinkRun& run)
 
 void RevocationCheck::onOcsp(LinkRun& run)
 {
-    if (m_finished || !run.ocspClient) {
+    if (isEnding() || !run.ocspClient) {
         return;
     }
     OcspClient* client = run.ocspClient.release();
@@ -306,7 +302,7 @@ void RevocationCheck::onOcsp(LinkRun& run)
 
 void RevocationCheck::onCrl(LinkRun& run)
 {
-    if (m_finished || !run.crlClient) {
+    if (isEnding() || !run.crlClient) {
         return;
     }
     CrlClient* client = run.crlClient.release();
@@ -343,7 +339,7 @@ void RevocationCheck::onCrl(LinkRun& run)
 
 void RevocationCheck::settle(LinkRun& run)
 {
-    if (run.settled || m_finished) {
+    if (run.settled || isEnding()) {
         return;
     }
     run.settled = true;
@@ -395,8 +391,8 @@ void RevocationCheck::settle(LinkRun& run)
         word = QStringLiteral("not checked");
         break;
     }
-    emit progress(QStringLiteral("revocation"), double(m_settled) / double(m_runs.size()),
-                  QStringLiteral("%1: revocation %2").arg(shortName(run.cert), word));
+    reportProgress(QStringLiteral("revocation"), double(m_settled) / double(m_runs.size()),
+                   QStringLiteral("%1: revocation %2").arg(shortName(run.cert), word));
     if (m_settled == static_cast<int>(m_runs.size())) {
         complete();
     }
@@ -404,7 +400,7 @@ void RevocationCheck::settle(LinkRun& run)
 
 void RevocationCheck::complete()
 {
-    if (m_finished) {
+    if (isEnding()) {
         return;
     }
     const ChainLink* revoked = nullptr;
@@ -427,15 +423,12 @@ void RevocationCheck::complete()
     } else {
         m_report.summary = crypto::ChainVerifier::summarize(m_report);
     }
-    emit progress(QStringLiteral("done"), 1.0, QStringLiteral("Revocation checked"));
-    finish({});
+    reportProgress(QStringLiteral("done"), 1.0, QStringLiteral("Revocation checked"));
+    finishWith(m_report);
 }
 
-void RevocationCheck::cancel()
+void RevocationCheck::onCancel()
 {
-    if (m_finished) {
-        return;
-    }
     for (const auto& run : m_runs) {
         // Disconnected first: the clients' own Cancelled ends are not ours.
         if (run->ocspClient) {
@@ -453,17 +446,6 @@ void RevocationCheck::cancel()
     }
     finish(tl::unexpected(
         Error{ErrorCode::Cancelled, QStringLiteral("the revocation check was cancelled"), {}}));
-}
-
-void RevocationCheck::finish(const Status& status)
-{
-    if (m_finished) {
-        return;
-    }
-    m_finished = true;
-    // Always from the event loop, so a caller connecting after start() hears it.
-    QMetaObject::invokeMethod(
-        this, [this, status] { emit finished(status); }, Qt::QueuedConnection);
 }
 
 } // namespace certdeck::revocation

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "common/Job.h"
+#include "common/Operation.h"
 #include "common/Result.h"
 #include "crypto/ChainReport.h"
 
@@ -36,9 +36,21 @@ struct RevocationOptions
 /// and CRLs are verified off the calling thread; verified answers are cached
 /// process-wide (RevocationCache).
 ///
-/// start() returns at once; finished() always comes later from the event
-/// loop, exactly once: success, or Cancelled after cancel().
-class RevocationCheck : public QObject
+/// An Operation (its contract): progress() names each request; cancel()
+/// aborts the open requests at once (no polling) and finished() carries
+/// Cancelled; otherwise it succeeds, and result() is the chain given, with each link's revocation
+/// and revocationDetail filled in (plain words: source ("OCSP http://..." / "CRL http://..." /
+/// "stapled OCSP response"), status, reason, revocation time,
+/// thisUpdate/nextUpdate, or why it could not be told). A Revoked link
+/// also gets a LinkFinding {LinkProblem::Revoked, Severity::Error,
+/// "Revoked on <date> (reason)"}, the report's trusted = false and the
+/// summary says which certificate is revoked. Unknown (responder says
+/// unknown, or nothing reachable / timeout) and Error (a response that
+/// does not verify: forged, stale, wrong nonce) get a Warning LinkFinding
+/// (LinkProblem::RevocationUnknown) with the reason. Links without OCSP
+/// URL or CRL DP stay NotChecked (with a detail saying so); the anchor is
+/// never checked.
+class RevocationCheck : public TypedOperation<crypto::ChainReport>
 {
     Q_OBJECT
 public:
@@ -46,27 +58,13 @@ public:
                     QObject* parent = nullptr);
     ~RevocationCheck() override;
 
-    void start();  ///< finished() always comes later from the event loop, exactly once
-    void cancel(); ///< aborts open requests at once (no polling), then finished(Cancelled)
-    [[nodiscard]] bool isFinished() const { return m_finished; }
+    /// The chain as checked so far; once finished, also after cancel()
+    /// (then the links not yet settled say that the check was cancelled).
+    [[nodiscard]] const crypto::ChainReport& report() const { return m_report; }
 
-    /// The chain given, with each link's revocation and revocationDetail
-    /// filled in (plain words: source ("OCSP http://..." / "CRL http://..." /
-    /// "stapled OCSP response"), status, reason, revocation time,
-    /// thisUpdate/nextUpdate, or why it could not be told). A Revoked link
-    /// also gets a LinkFinding {LinkProblem::Revoked, Severity::Error,
-    /// "Revoked on <date> (reason)"}, the report's trusted = false and the
-    /// summary says which certificate is revoked. Unknown (responder says
-    /// unknown, or nothing reachable / timeout) and Error (a response that
-    /// does not verify: forged, stale, wrong nonce) get a Warning LinkFinding
-    /// (LinkProblem::RevocationUnknown) with the reason. Links without OCSP
-    /// URL or CRL DP stay NotChecked (with a detail saying so); the anchor is
-    /// never checked.
-    [[nodiscard]] const crypto::ChainReport& result() const { return m_report; }
-
-signals:
-    void progress(const QString& step, double fraction, const QString& message);
-    void finished(const certdeck::Status& status);
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     struct LinkRun;
@@ -77,15 +75,12 @@ private:
     void onCrl(LinkRun& run);
     void settle(LinkRun& run);
     void complete();
-    void finish(const Status& status);
 
     crypto::ChainReport m_report;
     RevocationOptions m_options;
     std::unique_ptr<QNetworkAccessManager> m_network;
     std::vector<std::unique_ptr<LinkRun>> m_runs;
     int m_settled = 0;
-    bool m_started = false;
-    bool m_finished = false;
 };
 
 } // namespace certdeck::revocation

@@ -1,227 +1,174 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ScanJob.h"
 
-#include "common/OpensslThreadCleanup.h"
 #include "inventory/Store.h"
 #include "services/ScanTargets.h"
 
-#include <QMutex>
-#include <QPointer>
-#include <QThread>
+#include <memory>
 
 namespace certdeck::services {
 
 namespace internal {
 
-/// What the job and its worker share; the worker may outlive the job.
-struct ScanJobShared
+/// What a job scans, copied to its worker thread.
+struct ScanInputs
 {
     QList<ScanTarget> targets;
     QList<qint64> endpointIds;
     bool fromInventory = false;
     ScanServiceOptions options;
     QString storeLocation;
-    /// The job, for deliveries; cleared when it dies (guarded by `mutex`).
-    QMutex mutex;
-    QPointer<ScanJob> job;
-    /// Lives on the worker thread; cleared (under `mutex`) before it can be
-    /// deleted, so a non-null pointer read under the mutex is alive.
-    ScanService* service = nullptr;
-    bool cancelRequested = false;
+};
+
+/// The flow on the worker thread: opens the store, resolves the targets,
+/// runs the service, and posts each check to the job on its own thread.
+class ScanFlow : public TypedOperation<ScanJobSummary>
+{
+public:
+    ScanFlow(ScanInputs inputs, const WorkerLink& link)
+        : TypedOperation<ScanJobSummary>(nullptr)
+        , m_inputs(std::move(inputs))
+        , m_link(link)
+    {}
+    ~ScanFlow() override
+    {
+        // The service uses the store: it goes first. The store's connection
+        // belongs to this thread and is closed here.
+        m_service.reset();
+        m_store.reset();
+    }
+    ScanFlow(const ScanFlow&) = delete;
+    ScanFlow& operator=(const ScanFlow&) = delete;
+
+protected:
+    void onStart() override
+    {
+        auto targets = readTargets();
+        if (!targets) {
+            finishWith(tl::unexpected(targets.error()));
+            return;
+        }
+        m_service =
+            std::make_unique<ScanService>(std::move(*targets), m_inputs.options, m_store.get());
+        ScanService* service = m_service.get();
+        connect(service, &ScanService::progress, this,
+                [this](const QString& step, double fraction, const QString& message) {
+                    reportProgress(step, fraction, message);
+                });
+        // Recorded (by the service) before it is posted, so before it shows.
+        connect(service, &ScanService::endpointChecked, this, [this](const EndpointCheck& check) {
+            m_link.post([check](Operation& front) {
+                emit static_cast<ScanJob&>(front).endpointChecked(check);
+            });
+        });
+        connect(service, &ScanService::finished, this,
+                [this, service](const Status& status) { onServiceFinished(*service, status); });
+        service->start();
+    }
+
+    void onCancel() override
+    {
+        if (m_service) {
+            m_service->cancel(); // closes every connection now
+        }
+    }
+
+private:
+    Result<QList<ScanTarget>> readTargets()
+    {
+        QList<ScanTarget> targets = m_inputs.targets;
+        if (m_inputs.storeLocation.isEmpty()) {
+            return targets;
+        }
+        auto store = inventory::Store::openUrl(m_inputs.storeLocation);
+        if (!store) {
+            return tl::unexpected(store.error());
+        }
+        m_store = std::move(*store);
+        m_store->setActor(inventory::Store::osUserName());
+        if (m_inputs.fromInventory) {
+            targets.clear();
+            for (qint64 id : std::as_const(m_inputs.endpointIds)) {
+                auto e = m_store->endpoints().get(id);
+                if (!e) {
+                    return tl::unexpected(e.error());
+                }
+                auto t = scanTarget(*m_store, *e);
+                if (!t) {
+                    return tl::unexpected(t.error());
+                }
+                targets << *t;
+            }
+            return targets;
+        }
+        // Ad-hoc targets that the inventory knows get its anchors.
+        for (ScanTarget& t : targets) {
+            if (t.endpointId == 0 && t.anchors.isSystem()) {
+                auto anchors = anchorsFor(*m_store, t.target);
+                if (!anchors) {
+                    return tl::unexpected(anchors.error());
+                }
+                t.anchors = *anchors;
+            }
+        }
+        return targets;
+    }
+
+    void onServiceFinished(const ScanService& service, const Status& status)
+    {
+        const int peak = service.peakConnections();
+        // Posted before finished() is delivered: the job knows its peak also
+        // when it ends cancelled.
+        m_link.post([peak](Operation& front) { static_cast<ScanJob&>(front).m_peak = peak; });
+        if (!status) {
+            finishWith(tl::unexpected(status.error()));
+            return;
+        }
+        if (!service.recordFailures().isEmpty()) {
+            finishWith(fail(ErrorCode::Database,
+                            QStringLiteral("%1 result(s) were not recorded")
+                                .arg(service.recordFailures().size()),
+                            service.recordFailures().join(QStringLiteral("; "))));
+            return;
+        }
+        finishWith(ScanJobSummary{int(service.results().size()), peak});
+    }
+
+    ScanInputs m_inputs;
+    WorkerLink m_link;
+    std::unique_ptr<inventory::Store> m_store;
+    std::unique_ptr<ScanService> m_service;
 };
 
 } // namespace internal
 
 namespace {
 
-/// Runs on the worker thread: opens the store, resolves the targets, runs
-/// the service, and forwards what it says to the job's thread.
-class ScanWorker : public QObject
+ThreadedOperation<ScanJobSummary>::Factory flowFactory(internal::ScanInputs inputs)
 {
-public:
-    explicit ScanWorker(std::shared_ptr<internal::ScanJobShared> shared)
-        : m_shared(std::move(shared))
-    {}
-
-    void run()
-    {
-        QList<ScanTarget> targets = m_shared->targets;
-        if (!m_shared->storeLocation.isEmpty()) {
-            auto store = inventory::Store::openUrl(m_shared->storeLocation);
-            if (!store) {
-                end(tl::unexpected(store.error()), 0);
-                return;
-            }
-            m_store = std::move(*store);
-            m_store->setActor(inventory::Store::osUserName());
-            if (m_shared->fromInventory) {
-                targets.clear();
-                for (qint64 id : std::as_const(m_shared->endpointIds)) {
-                    auto e = m_store->endpoints().get(id);
-                    if (!e) {
-                        end(tl::unexpected(e.error()), 0);
-                        return;
-                    }
-                    auto t = scanTarget(*m_store, *e);
-                    if (!t) {
-                        end(tl::unexpected(t.error()), 0);
-                        return;
-                    }
-                    targets << *t;
-                }
-            } else {
-                // Ad-hoc targets that the inventory knows get its anchors.
-                for (ScanTarget& t : targets) {
-                    if (t.endpointId == 0 && t.anchors.isSystem()) {
-                        auto anchors = anchorsFor(*m_store, t.target);
-                        if (!anchors) {
-                            end(tl::unexpected(anchors.error()), 0);
-                            return;
-                        }
-                        t.anchors = *anchors;
-                    }
-                }
-            }
-        }
-        auto* service = new ScanService(std::move(targets), m_shared->options, m_store.get(), this);
-        {
-            QMutexLocker lock(&m_shared->mutex);
-            m_shared->service = service;
-        }
-        QObject::connect(service, &ScanService::progress, this,
-                         [this](const QString& step, double fraction, const QString& message) {
-                             deliver(
-                                 [=](ScanJob& job) { emit job.progress(step, fraction, message); });
-                         });
-        QObject::connect(service, &ScanService::endpointChecked, this,
-                         [this](const EndpointCheck& check) {
-                             deliver([check](ScanJob& job) { emit job.endpointChecked(check); });
-                         });
-        QObject::connect(service, &ScanService::finished, this,
-                         [this, service](const Status& status) {
-                             Status s = status;
-                             if (s && !service->recordFailures().isEmpty()) {
-                                 s = fail(ErrorCode::Database,
-                                          QStringLiteral("%1 result(s) were not recorded")
-                                              .arg(service->recordFailures().size()),
-                                          service->recordFailures().join(QStringLiteral("; ")));
-                             }
-                             end(s, service->peakConnections());
-                         });
-        bool cancelled = false;
-        {
-            QMutexLocker lock(&m_shared->mutex);
-            cancelled = m_shared->cancelRequested;
-        }
-        service->start();
-        if (cancelled) {
-            service->cancel();
-        }
-    }
-
-private:
-    void deliver(std::function<void(ScanJob&)> event)
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        if (m_shared->job) {
-            QMetaObject::invokeMethod(
-                m_shared->job.data(),
-                [job = m_shared->job, event = std::move(event)] {
-                    if (job) {
-                        event(*job);
-                    }
-                },
-                Qt::QueuedConnection);
-        }
-    }
-
-    void end(const Status& status, int peak)
-    {
-        {
-            QMutexLocker lock(&m_shared->mutex);
-            m_shared->service = nullptr;
-        }
-        deliver([status, peak](ScanJob& job) { emit job.finished(status, peak); });
-        // The store's connection belongs to this thread: close it here.
-        m_store.reset();
-        thread()->quit();
-    }
-
-    std::shared_ptr<internal::ScanJobShared> m_shared;
-    std::unique_ptr<inventory::Store> m_store;
-};
+    return [inputs = std::move(inputs)](const WorkerLink& link) {
+        return std::make_unique<internal::ScanFlow>(inputs, link);
+    };
+}
 
 } // namespace
 
 ScanJob::ScanJob(QList<ScanTarget> targets, ScanServiceOptions options, QString storeLocation,
                  QObject* parent)
-    : QObject(parent)
-    , m_shared(std::make_shared<internal::ScanJobShared>())
-{
-    m_shared->targets = std::move(targets);
-    m_shared->options = std::move(options);
-    m_shared->storeLocation = std::move(storeLocation);
-    // First of the finished() connections, so isFinished() holds in the others.
-    connect(this, &ScanJob::finished, this, [this] { m_finished = true; });
-}
+    : ThreadedOperation<ScanJobSummary>(
+          flowFactory(
+              {std::move(targets), {}, false, std::move(options), std::move(storeLocation)}),
+          parent)
+{}
 
 ScanJob::ScanJob(QList<qint64> endpointIds, ScanServiceOptions options, QString storeLocation,
                  QObject* parent)
-    : QObject(parent)
-    , m_shared(std::make_shared<internal::ScanJobShared>())
-{
-    m_shared->endpointIds = std::move(endpointIds);
-    m_shared->fromInventory = true;
-    m_shared->options = std::move(options);
-    m_shared->storeLocation = std::move(storeLocation);
-    // First of the finished() connections, so isFinished() holds in the others.
-    connect(this, &ScanJob::finished, this, [this] { m_finished = true; });
-}
+    : ThreadedOperation<ScanJobSummary>(
+          flowFactory(
+              {{}, std::move(endpointIds), true, std::move(options), std::move(storeLocation)}),
+          parent)
+{}
 
-ScanJob::~ScanJob()
-{
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        m_shared->job.clear();
-    }
-    cancel();
-}
-
-void ScanJob::start()
-{
-    if (m_started) {
-        return;
-    }
-    m_started = true;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        m_shared->job = this;
-    }
-    auto* thread = new QThread;
-    thread->setObjectName(QStringLiteral("certdeck-scan"));
-    auto* worker = new ScanWorker(m_shared);
-    worker->moveToThread(thread);
-    connect(thread, &QThread::started, worker, [worker] { worker->run(); });
-    connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-    // The thread's OpenSSL state (handshakes use it) goes with it.
-    connect(
-        thread, &QThread::finished, thread, [] { releaseOpensslThreadState(); },
-        Qt::DirectConnection);
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    thread->start();
-}
-
-void ScanJob::cancel()
-{
-    if (!m_started || m_finished) {
-        return;
-    }
-    QMutexLocker lock(&m_shared->mutex);
-    m_shared->cancelRequested = true;
-    if (m_shared->service) {
-        // Pushed to the worker's loop: the service closes its sockets there.
-        QMetaObject::invokeMethod(m_shared->service, &ScanService::cancel, Qt::QueuedConnection);
-    }
-}
+ScanJob::~ScanJob() = default;
 
 } // namespace certdeck::services

@@ -2,34 +2,41 @@
 #pragma once
 
 #include "common/Result.h"
+#include "common/ThreadedOperation.h"
 #include "services/EndpointCheck.h"
 #include "services/ScanService.h"
-
-#include <QObject>
-#include <memory>
 
 namespace certdeck::services {
 
 namespace internal {
-struct ScanJobShared;
+class ScanFlow;
 }
 
-/// ScanService on a thread of its own, for the console: the sockets, the
-/// OpenSSL handshakes, the chain verification and the store connection all
-/// live on that thread (a connection of its own to the store the process
-/// already opened and checked, see inventory::OpenedStore); the job's
-/// signals arrive on the thread that made it.
+/// What a finished ScanJob did (each check came with endpointChecked()).
+struct ScanJobSummary
+{
+    /// Endpoints checked and reported.
+    int checked = 0;
+    /// The most connections that were open at once.
+    int peakConnections = 0;
+};
+
+/// ScanService on a thread of its own, for the console: a ThreadedOperation,
+/// so the sockets, the OpenSSL handshakes, the chain verification and the
+/// store connection all live on its worker thread, and progress(),
+/// endpointChecked() and finished() arrive on the thread that made the job.
 ///
 /// The targets are given, or read from the inventory at `storeLocation` on
 /// the worker thread (with their trust anchors) from `endpointIds`. With a
 /// store location each check is recorded in the probe history before
 /// endpointChecked() reports it.
 ///
-/// cancel() is pushed to the worker at once (every connection closed);
-/// finished() is emitted exactly once. Destroying a running job cancels it
-/// and returns at once: the worker thread ends by itself and nothing is
-/// delivered to the dead job.
-class ScanJob : public QObject
+/// The Operation contract holds: cancel() is pushed to the worker at once
+/// (every connection closed) and finished() carries Cancelled; an inventory
+/// that cannot be read, or a check that could not be recorded, is an error.
+/// Destroying a running job cancels it and returns at once: the worker
+/// thread ends by itself and nothing is delivered to the dead job.
+class ScanJob : public ThreadedOperation<ScanJobSummary>
 {
     Q_OBJECT
 public:
@@ -41,23 +48,17 @@ public:
     ScanJob(const ScanJob&) = delete;
     ScanJob& operator=(const ScanJob&) = delete;
 
-    void start();
-    void cancel();
-    [[nodiscard]] bool isRunning() const { return m_started && !m_finished; }
-    [[nodiscard]] bool isFinished() const { return m_finished; }
+    /// The most connections open at once; once finished, also when the scan
+    /// was cancelled or failed (then result() has no summary).
+    [[nodiscard]] int peakConnections() const { return m_peak; }
 
 signals:
-    void progress(const QString& step, double fraction, const QString& message);
+    /// One endpoint checked (and recorded, with a store location).
     void endpointChecked(const certdeck::services::EndpointCheck& check);
-    /// `status` is Cancelled after cancel(), an error when the inventory
-    /// could not be read or a check not recorded; `peakConnections` is the
-    /// most connections open at once.
-    void finished(const certdeck::Status& status, int peakConnections);
 
 private:
-    std::shared_ptr<internal::ScanJobShared> m_shared;
-    bool m_started = false;
-    bool m_finished = false;
+    friend class internal::ScanFlow;
+    int m_peak = 0;
 };
 
 } // namespace certdeck::services

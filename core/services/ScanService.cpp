@@ -63,17 +63,8 @@ void ScanService::onStart()
         m_scannerDone = true;
         maybeFinish();
     });
+    // With nothing to scan, it still finishes from the event loop.
     scanner->start();
-    if (m_targets.isEmpty() && !m_scannerDone) {
-        // Nothing to scan: still finish from the event loop, never in start().
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_scannerDone = true;
-                maybeFinish();
-            },
-            Qt::QueuedConnection);
-    }
 }
 
 void ScanService::onCancel()
@@ -215,7 +206,9 @@ void ScanService::checkRevocation(EndpointCheck check)
                     maybeFinish(); // cut short: neither recorded nor reported
                     return;
                 }
-                check.chain = rc->result();
+                if (auto checked = rc->result()) {
+                    check.chain = std::move(*checked);
+                }
                 complete(std::move(check));
             });
     rc->start();

@@ -52,8 +52,9 @@ Run runProber(quint16 port)
     loop.exec();
     Run r;
     r.ms = clock.elapsed();
-    r.connections = prober.result().connections;
-    r.pairs = proberPairs(prober.result());
+    const ProbeResult probed = prober.result().value_or(ProbeResult{});
+    r.connections = probed.connections;
+    r.pairs = proberPairs(probed);
     return r;
 }
 

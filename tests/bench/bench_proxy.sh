@@ -14,12 +14,13 @@
 #
 # Servers run on CPU 0 (1 worker) or CPUs 0-1 (2 workers); load generators
 # and the backend on CPU 1.
-# Usage: tests/bench/bench_proxy.sh [BUILD_DIR] [SECONDS] [HANDSHAKES]
+# Usage: tests/bench/bench_proxy.sh [BUILD_DIR] [SECONDS] [HANDSHAKES] [REPEATS]
 set -euo pipefail
 . "$(dirname "$0")/bench_lib.sh"
 build=${1:-build}
 secs=${2:-5}
 handshakes=${3:-2000}
+repeats=${4:-3}
 ctl="$build/app/certdeckctl"
 if [[ ! -x $ctl ]]; then
     echo "build it first: cmake --build $build --target certdeckctl" >&2
@@ -107,7 +108,7 @@ start_server() {
     local name=$1 workers=$2 cert=$3 cpuset
     cpuset=$([[ $workers -gt 1 ]] && echo "0-$((cpus - 1))" || echo 0)
     server_port=$(free_port)
-    local dir="$work/$name-$workers"
+    local dir="$work/$name-$workers-$cert"
     mkdir -p "$dir"
     case $name in
     certdeck)
@@ -216,27 +217,52 @@ pids+=("$probe_pid")
 for _ in $(seq 50); do grep -q "QAT:" "$work/hw.log" && break; sleep 0.1; done
 kill "$probe_pid" 2>/dev/null || true
 grep -E "CPU:|OpenSSL|kernel TLS|QAT" "$work/hw.log" | sed 's/^ */  /'
-echo "seconds per load run: $secs; full handshakes per run: $handshakes"
+echo "seconds per load run: $secs; full handshakes per run: $handshakes; medians of $repeats interleaved runs"
 
-declare -A r one
+# All six servers of a worker count run at once (idle when not measured) and
+# the measurements go round-robin over them, REPEATS times; the median is
+# shown. The machine is shared: interleaving spreads its noise evenly.
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
+declare -A r one port pid
 for workers in 1 2; do
     for name in certdeck nginx haproxy; do
-        start_server "$name" "$workers" ecdsa
-        read -r r[$name.fullec] r[$name.cpuec] <<<"$(full_handshakes "$server_port")"
-        r[$name.res12]=$(resumed "$server_port" tls1_2)
-        r[$name.res13]=$(resumed "$server_port" tls1_3)
-        r[$name.ka]=$(keepalive "$server_port")
-        r[$name.bulk]=$(bulk "$server_port")
-        stop_server
-        start_server "$name" "$workers" rsa
-        read -r r[$name.fullrsa] r[$name.cpursa] <<<"$(full_handshakes "$server_port")"
-        stop_server
+        for cert in ecdsa rsa; do
+            start_server "$name" "$workers" "$cert"
+            port[$name.$cert]=$server_port
+            pid[$name.$cert]=$server_pid
+        done
+    done
+    declare -A runs=()
+    for _ in $(seq "$repeats"); do
+        for name in certdeck nginx haproxy; do
+            server_pid=${pid[$name.ecdsa]}
+            read -r a b <<<"$(full_handshakes "${port[$name.ecdsa]}")"
+            runs[$name.fullec]+=" $a"
+            runs[$name.cpuec]+=" $b"
+            server_pid=${pid[$name.rsa]}
+            read -r a b <<<"$(full_handshakes "${port[$name.rsa]}")"
+            runs[$name.fullrsa]+=" $a"
+            runs[$name.cpursa]+=" $b"
+            runs[$name.res12]+=" $(resumed "${port[$name.ecdsa]}" tls1_2)"
+            runs[$name.res13]+=" $(resumed "${port[$name.ecdsa]}" tls1_3)"
+            runs[$name.ka]+=" $(keepalive "${port[$name.ecdsa]}")"
+            runs[$name.bulk]+=" $(bulk "${port[$name.ecdsa]}")"
+        done
+    done
+    for key in "${!runs[@]}"; do
+        r[$key]=$(median "${runs[$key]}")
+    done
+    for name in certdeck nginx haproxy; do
+        for cert in ecdsa rsa; do
+            server_pid=${pid[$name.$cert]}
+            stop_server
+        done
     done
     echo
     echo "== $workers worker(s)            (ratios: certdeck/nginx, certdeck/haproxy; >1 is better for certdeck)"
     printf "%-34s %10s %10s %10s %9s %9s\n" "" certdeck nginx haproxy "vs nginx" "vs haproxy"
     row "full TLS1.3 hs/s ECDSA P-256" "${r[certdeck.fullec]}" "${r[nginx.fullec]}" "${r[haproxy.fullec]}"
-    row_lower "  server CPU ms per handshake" "${one[certdeck.cpuec]}" "${r[nginx.cpuec]}" "${r[haproxy.cpuec]}"
+    row_lower "  server CPU ms per handshake" "${r[certdeck.cpuec]}" "${r[nginx.cpuec]}" "${r[haproxy.cpuec]}"
     row "full TLS1.3 hs/s RSA-2048" "${r[certdeck.fullrsa]}" "${r[nginx.fullrsa]}" "${r[haproxy.fullrsa]}"
     row_lower "  server CPU ms per handshake" "${r[certdeck.cpursa]}" "${r[nginx.cpursa]}" "${r[haproxy.cpursa]}"
     row "resumed TLS1.2 hs/s (s_time)" "${r[certdeck.res12]}" "${r[nginx.res12]}" "${r[haproxy.res12]}"

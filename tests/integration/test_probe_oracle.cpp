@@ -117,7 +117,7 @@ ProbeResult TestProbeOracle::probe(quint16 port)
     if (!finished.wait(60000)) {
         return {};
     }
-    return prober.result();
+    return prober.result().value_or(ProbeResult{});
 }
 
 void TestProbeOracle::matchesScanners_data()

@@ -184,7 +184,7 @@ ProbeResult TestProbeOrder::probe(quint16 port)
     if (!finished.wait(60000)) {
         return {};
     }
-    return prober.result();
+    return prober.result().value_or(ProbeResult{});
 }
 
 void TestProbeOrder::orderMatchesOracles_data()

@@ -59,6 +59,7 @@ private slots:
     void sniPicksCertificate();
     void signatureAlgorithmsPickEcdsaOrRsa_data();
     void signatureAlgorithmsPickEcdsaOrRsa();
+    void backendCloseEndsTheClientConnection();
     void sessionsResume_data();
     void sessionsResume();
     void ticketsSurviveOneRotationOnly();
@@ -219,6 +220,27 @@ void TestProxy::signatureAlgorithmsPickEcdsaOrRsa()
                                            QStringLiteral("-showcerts")} +
                                    clientArgs);
     QCOMPARE(firstPem(out), leafPem(rsa ? m_rsaA : m_ecA));
+}
+
+void TestProxy::backendCloseEndsTheClientConnection()
+{
+    // The backend answers and closes in one go (data and FIN together): the
+    // client's connection ends then, not at the idle timeout.
+    ProxyConfig c = baseConfig();
+    c.limits.idleTimeout = std::chrono::seconds(600);
+    auto proxy = startProxy(c);
+    QVERIFY(proxy);
+    for (int i = 0; i < 5; ++i) {
+        QByteArray out;
+        const int rc = runTool(QStringLiteral("openssl"),
+                               {QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                QStringLiteral("127.0.0.1:%1").arg(proxy->port()),
+                                QStringLiteral("-ign_eof"), QStringLiteral("-quiet")},
+                               &out, 60000, {}, "GET /close HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY2(rc != -1, "s_client was still connected after the backend had closed");
+        QVERIFY2(out.contains("backend closes"), out.constData());
+    }
+    QCOMPARE(proxy->stats().closedFor(CloseReason::IdleTimeout), uint64_t{0});
 }
 
 void TestProxy::sessionsResume_data()

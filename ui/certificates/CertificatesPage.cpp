@@ -8,6 +8,7 @@
 #include "crypto/ChainJob.h"
 #include "crypto/ServedChainFetcher.h"
 #include "revocation/RevocationCheck.h"
+#include "ui/common/Background.h"
 #include "ui/common/highlight/TextHighlighting.h"
 
 #include <QApplication>
@@ -16,7 +17,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -30,7 +30,6 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace certdeck::ui {
 
@@ -233,44 +232,44 @@ void CertificatesPage::fail(const QString& message)
 void CertificatesPage::load(const QString& path, const QByteArray& passphrase)
 {
     m_status->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
-    auto* watcher = new QFutureWatcher<FileLoad>(this);
-    connect(watcher, &QFutureWatcher<FileLoad>::finished, this, [this, watcher, path] {
-        const FileLoad r = watcher->result();
-        watcher->deleteLater();
-        if (!r.bundle) {
-            const Error& e = r.bundle.error();
-            const bool needs = e.code == ErrorCode::InvalidInput &&
-                               e.message.contains(QLatin1String("needs a passphrase"));
-            const bool wrong = e.message.startsWith(QLatin1String("Wrong passphrase"));
-            if (needs || wrong) {
-                const QString q =
-                    wrong ? tr("Wrong passphrase. Passphrase for %1:") : tr("Passphrase for %1:");
-                const std::optional<QByteArray> pass = m_prompt(q.arg(QFileInfo(path).fileName()));
-                if (pass) {
-                    load(path, *pass);
+    const QString bundle = m_trustBundle;
+    runInBackground(
+        this,
+        [path, passphrase, bundle] {
+            return FileLoad{CertificateReader::readFile(path, passphrase),
+                            bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle)};
+        },
+        [this, path](const FileLoad& r) {
+            if (!r.bundle) {
+                const Error& e = r.bundle.error();
+                const bool needs = e.code == ErrorCode::InvalidInput &&
+                                   e.message.contains(QLatin1String("needs a passphrase"));
+                const bool wrong = e.message.startsWith(QLatin1String("Wrong passphrase"));
+                if (needs || wrong) {
+                    const QString q = wrong ? tr("Wrong passphrase. Passphrase for %1:")
+                                            : tr("Passphrase for %1:");
+                    const std::optional<QByteArray> pass =
+                        m_prompt(q.arg(QFileInfo(path).fileName()));
+                    if (pass) {
+                        load(path, *pass);
+                        return;
+                    }
+                    fail(tr("%1: no passphrase given").arg(QFileInfo(path).fileName()));
                     return;
                 }
-                fail(tr("%1: no passphrase given").arg(QFileInfo(path).fileName()));
+                fail(e.toString());
                 return;
             }
-            fail(e.toString());
-            return;
-        }
-        if (r.bundle->certificates.isEmpty()) {
-            fail(tr("%1 holds no certificate").arg(QFileInfo(path).fileName()));
-            return;
-        }
-        if (!r.trust) {
-            fail(r.trust.error().toString());
-            return;
-        }
-        inspect(r.bundle->certificates, false, QFileInfo(path).fileName(), *r.trust);
-    });
-    const QString bundle = m_trustBundle;
-    watcher->setFuture(QtConcurrent::run([path, passphrase, bundle] {
-        return FileLoad{CertificateReader::readFile(path, passphrase),
-                        bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle)};
-    }));
+            if (r.bundle->certificates.isEmpty()) {
+                fail(tr("%1 holds no certificate").arg(QFileInfo(path).fileName()));
+                return;
+            }
+            if (!r.trust) {
+                fail(r.trust.error().toString());
+                return;
+            }
+            inspect(r.bundle->certificates, false, QFileInfo(path).fileName(), *r.trust);
+        });
 }
 
 void CertificatesPage::openEndpoint(const QString& endpoint)
@@ -292,22 +291,20 @@ void CertificatesPage::openEndpoint(const QString& endpoint)
                 fail(served.error().toString());
                 return;
             }
-            auto* watcher = new QFutureWatcher<Result<TrustStore>>(this);
             const QList<Certificate> certs = served->certificates;
-            connect(watcher, &QFutureWatcher<Result<TrustStore>>::finished, this,
-                    [this, watcher, certs, origin] {
-                        const Result<TrustStore> trust = watcher->result();
-                        watcher->deleteLater();
-                        if (!trust) {
-                            fail(trust.error().toString());
-                            return;
-                        }
-                        inspect(certs, true, origin, *trust);
-                    });
             const QString bundle = m_trustBundle;
-            watcher->setFuture(QtConcurrent::run([bundle] {
-                return bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle);
-            }));
+            runInBackground(
+                this,
+                [bundle] {
+                    return bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle);
+                },
+                [this, certs, origin](const Result<TrustStore>& trust) {
+                    if (!trust) {
+                        fail(trust.error().toString());
+                        return;
+                    }
+                    inspect(certs, true, origin, *trust);
+                });
         });
 }
 
@@ -345,7 +342,7 @@ void CertificatesPage::inspect(const QList<Certificate>& served, bool fromServer
                     });
             connect(check, &revocation::RevocationCheck::finished, this,
                     [this, check, now, origin](const Status& status) {
-                        const ChainReport& checked = check->result();
+                        const ChainReport& checked = check->report();
                         if (status) {
                             m_chain->setReport(checked, now);
                         }

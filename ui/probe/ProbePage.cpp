@@ -236,7 +236,7 @@ ProbePage::ProbePage(QWidget* parent)
 ProbePage::~ProbePage()
 {
     if (m_job) {
-        m_job->cancel(); // the worker notices within 50 ms; the job dies with us
+        m_job->cancel(); // pushed to the worker; the job dies with us, never waiting
     }
 }
 
@@ -357,7 +357,7 @@ void ProbePage::start()
             });
     connect(job, &services::ScanJob::endpointChecked, this,
             [this](const services::EndpointCheck& check) { m_single = check; });
-    connect(job, &services::ScanJob::finished, this, [this, job](const Status& status, int) {
+    connect(job, &services::ScanJob::finished, this, [this, job](const Status& status) {
         job->deleteLater();
         m_job = nullptr;
         setRunning(false);
@@ -429,7 +429,8 @@ void ProbePage::scan(const QList<ScanItem>& items)
             m_status->setText(
                 tr("Checked %1 of %2; last: %3").arg(m_scanned.size()).arg(m_scanTotal).arg(last));
         });
-    connect(job, &services::ScanJob::finished, this, &ProbePage::onScanFinished);
+    connect(job, &services::ScanJob::finished, this,
+            [this, job](const Status& status) { onScanFinished(status, job->peakConnections()); });
     job->start();
 }
 

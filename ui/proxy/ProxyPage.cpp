@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyPage.h"
 
-#include "ui/common/Background.h"
 #include "proxy/Proxy.h"
+#include "ui/common/Background.h"
 
 #include <QComboBox>
 #include <QFileDialog>

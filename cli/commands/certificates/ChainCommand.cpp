@@ -2,12 +2,12 @@
 // certdeckctl chain verify: build and verify a served chain, one verdict per
 // link, and say what is wrong with the chain as served.
 #include "CliSupport.h"
+#include "OperationRunner.h"
 #include "crypto/ChainJob.h"
 #include "crypto/ChainVerifier.h"
 #include "crypto/TrustStore.h"
 #include "revocation/RevocationCheck.h"
 
-#include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -349,32 +349,21 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     // A file may list its certificates in any order.
     options.verify.leafPosition = ChainVerifyOptions::LeafPosition::Detect;
 
-    // certdeckctl runs commands before any event loop; this loop is the only
-    // one in the process, so it nests in nothing.
-    QEventLoop loop;
+    // Progress on stderr; Ctrl-C cancels (the AIA or revocation request in
+    // flight is aborted at once) and exits with 3.
     ChainJob job(std::move(input), *trust, QDateTime::currentDateTimeUtc(), options);
-    QObject::connect(&job, &ChainJob::progress, &loop, [&ctx](const QString& message) {
-        ctx.err << "certdeckctl: " << message << "\n";
-        ctx.err.flush();
-    });
-    QObject::connect(&job, &ChainJob::finished, &loop, &QEventLoop::quit);
-    job.start();
-    if (!job.isFinished()) {
-        loop.exec();
+    if (const Status built = OperationRunner(ctx, QStringLiteral("chain")).run(job); !built) {
+        return reportError(ctx, built.error(), ExitCode::Unknown);
     }
     ChainReport report = job.report();
     const bool checkRevocation = !p.isSet(noRevocation);
     if (checkRevocation) {
         revocation::RevocationCheck check(report, revocation::RevocationOptions{});
-        QObject::connect(&check, &revocation::RevocationCheck::progress, &loop,
-                         [&ctx](const QString&, double, const QString& message) {
-                             ctx.err << "certdeckctl: " << message << "\n";
-                             ctx.err.flush();
-                         });
-        QObject::connect(&check, &revocation::RevocationCheck::finished, &loop, &QEventLoop::quit);
-        check.start();
-        loop.exec();
-        report = check.result();
+        if (const Status checked = OperationRunner(ctx, QStringLiteral("revocation")).run(check);
+            !checked) {
+            return reportError(ctx, checked.error(), ExitCode::Unknown);
+        }
+        report = check.report();
     } else {
         for (ChainLink& l : report.built) {
             l.revocationDetail = QStringLiteral("not checked (--no-revocation)");

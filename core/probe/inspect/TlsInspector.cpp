@@ -96,7 +96,7 @@ const AlpnCheck* TlsInspection::alpnCheck(const QString& name) const
 }
 
 TlsInspector::TlsInspector(ProbeTarget target, ProbeOptions options, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<TlsInspection>(parent)
     , m_target(std::move(target))
     , m_options(std::move(options))
 {
@@ -122,16 +122,9 @@ TlsInspector::~TlsInspector()
     }
 }
 
-void TlsInspector::start()
+void TlsInspector::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     m_clock.start();
-    if (m_finished) {
-        return; // cancelled before start
-    }
     const QString literal = m_target.address.isEmpty() ? m_target.host : m_target.address;
     const QHostAddress direct(literal);
     if (!direct.isNull()) {
@@ -145,13 +138,13 @@ void TlsInspector::start()
                            ? QStringLiteral("no host to inspect")
                            : QStringLiteral("\"%1\" is not an IP address").arg(m_target.address),
                        {}});
-        finish();
+        conclude();
         return;
     }
-    emit progress(QStringLiteral("resolve"), 0.0,
-                  QStringLiteral("Resolving %1").arg(m_target.host));
+    reportProgress(QStringLiteral("resolve"), 0.0,
+                   QStringLiteral("Resolving %1").arg(m_target.host));
     QHostInfo::lookupHost(m_target.host, this, [this](const QHostInfo& info) {
-        if (m_finished) {
+        if (isEnding()) {
             return;
         }
         // One address per probe (IPv4 first), the same for the prober and the
@@ -161,18 +154,15 @@ void TlsInspector::start()
             recordFailure({ProbeFailureKind::DnsFailure, QStringLiteral("resolve"),
                            QStringLiteral("cannot resolve %1").arg(m_target.host),
                            info.errorString()});
-            finish();
+            conclude();
             return;
         }
         begin(chosen);
     });
 }
 
-void TlsInspector::cancel()
+void TlsInspector::onCancel()
 {
-    if (m_finished) {
-        return;
-    }
     m_result.cancelled = true;
     m_steps.clear();
     m_pending.reset();
@@ -189,7 +179,7 @@ void TlsInspector::cancel()
                    QStringLiteral("inspection"),
                    QStringLiteral("cancelled"),
                    {}});
-    finish();
+    conclude(); // finished() carries Cancelled (Operation::finish)
 }
 
 void TlsInspector::begin(const QHostAddress& address)
@@ -231,7 +221,7 @@ void TlsInspector::run(InspectPlan plan, Then then)
 
 void TlsInspector::pump()
 {
-    if (m_finished || !m_pending || m_active != nullptr) {
+    if (isEnding() || !m_pending || m_active != nullptr) {
         return;
     }
     if (m_options.budget) {
@@ -241,8 +231,8 @@ void TlsInspector::pump()
         m_holdsSlot = true;
     }
     const std::unique_ptr<Pending> p = std::move(m_pending);
-    emit progress(p->plan.step, m_stepsTotal > 0 ? double(m_stepsDone) / m_stepsTotal : 0.0,
-                  QStringLiteral("%1 with %2").arg(p->plan.step, m_result.address));
+    reportProgress(p->plan.step, m_stepsTotal > 0 ? double(m_stepsDone) / m_stepsTotal : 0.0,
+                   QStringLiteral("%1 with %2").arg(p->plan.step, m_result.address));
     m_active = new InspectConnection(
         p->plan,
         [this, then = p->then](InspectConnection* self, const InspectOutcome& outcome) {
@@ -256,7 +246,7 @@ void TlsInspector::pump()
                 m_holdsSlot = false;
                 m_options.budget->release(m_result.address);
             }
-            if (m_finished) {
+            if (isEnding()) {
                 return;
             }
             then(outcome);
@@ -268,11 +258,11 @@ void TlsInspector::pump()
 
 void TlsInspector::next()
 {
-    if (m_finished || m_active != nullptr || m_pending) {
+    if (isEnding() || m_active != nullptr || m_pending) {
         return;
     }
     if (m_steps.isEmpty()) {
-        finish();
+        conclude();
         return;
     }
     m_steps.takeFirst()();
@@ -291,7 +281,7 @@ void TlsInspector::onMain(const InspectOutcome& o)
     }
     if (o.failure) {
         recordFailure(*o.failure);
-        finish(); // nothing else can work without one handshake
+        conclude(); // nothing else can work without one handshake
         return;
     }
     m_result.handshakeOk = true;
@@ -426,21 +416,23 @@ void TlsInspector::queueResumption(const QString& label, int minVersion, int max
 void TlsInspector::recordFailure(const ProbeFailure& failure)
 {
     m_result.errors.append(failure);
-    if (isFatal(failure) && !m_finished) {
+    if (isFatal(failure) && !isEnding()) {
         m_steps.clear();
     }
 }
 
-void TlsInspector::finish()
+void TlsInspector::conclude()
 {
-    if (m_finished) {
+    if (isEnding()) {
         return;
     }
-    m_finished = true;
-    m_result.wallTimeMs = m_started ? m_clock.elapsed() : 0;
-    emit progress(QStringLiteral("done"), 1.0, QStringLiteral("Inspection finished"));
-    // Always from the event loop, so a caller connecting after start() hears it.
-    QMetaObject::invokeMethod(this, &TlsInspector::finished, Qt::QueuedConnection);
+    m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (!isCancelled()) {
+        reportProgress(QStringLiteral("done"), 1.0, QStringLiteral("Inspection finished"));
+    }
+    // finished() comes from the event loop, so a caller connecting after
+    // start() hears it.
+    finishWith(m_result);
 }
 
 } // namespace certdeck::probe

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "probe/inspect/TlsInspection.h"
 #include "probe/scan/ProbeRequest.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
-#include <QObject>
 #include <functional>
 
 namespace certdeck::probe {
@@ -29,26 +29,23 @@ class InspectConnection;
 ///
 /// Runs on the caller's event loop, one connection at a time (each takes a
 /// slot of ProbeOptions::budget when given), with a timeout on every step. A
-/// failed step is recorded and the others still run; a main handshake that
-/// fails ends the inspection. finished() is emitted exactly once, also after
-/// cancel().
-class TlsInspector : public QObject
+/// failed step is recorded in the result and the others still run; a main
+/// handshake that fails ends the inspection.
+///
+/// An Operation (its contract): progress() names each connection's step;
+/// result() holds the TlsInspection. cancel() closes the open connection,
+/// stops its timer and gives its budget slot back at once; finished() then
+/// carries Cancelled.
+class TlsInspector : public TypedOperation<TlsInspection>
 {
     Q_OBJECT
 public:
     TlsInspector(ProbeTarget target, ProbeOptions options, QObject* parent = nullptr);
     ~TlsInspector() override;
 
-    void start();
-    /// Closes the open connection and finishes with what was found so far
-    /// (result().cancelled is set).
-    void cancel();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    [[nodiscard]] const TlsInspection& result() const { return m_result; }
-
-signals:
-    void progress(const QString& step, double fraction, const QString& message);
-    void finished();
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     using Then = std::function<void(const internal::InspectOutcome&)>;
@@ -64,7 +61,7 @@ private:
     void queueResumption(const QString& label, int minVersion, int maxVersion, bool tickets,
                          ResumptionCheck ResumptionInfo::*check);
     void recordFailure(const ProbeFailure& failure);
-    void finish();
+    void conclude();
 
     ProbeTarget m_target;
     ProbeOptions m_options;
@@ -77,8 +74,6 @@ private:
     bool m_mainWithoutAlpn = false;
     int m_stepsTotal = 0;
     int m_stepsDone = 0;
-    bool m_started = false;
-    bool m_finished = false;
     QElapsedTimer m_clock;
 };
 

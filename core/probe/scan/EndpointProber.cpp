@@ -11,7 +11,7 @@
 namespace certdeck::probe {
 
 EndpointProber::EndpointProber(ProbeTarget target, ProbeOptions options, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<EndpointResult>(parent)
     , m_target(std::move(target))
     , m_options(std::move(options))
 {
@@ -30,17 +30,9 @@ EndpointProber::~EndpointProber()
     m_probers.clear();
 }
 
-void EndpointProber::start()
+void EndpointProber::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     m_clock.start();
-    if (m_cancelled) {
-        maybeFinish();
-        return;
-    }
     const bool literal = !QHostAddress(m_target.host).isNull();
     if (!m_target.address.isEmpty() || literal || m_target.host.isEmpty()) {
         // One node; TlsProber checks the address and reports bad input.
@@ -48,32 +40,34 @@ void EndpointProber::start()
         return;
     }
     m_resolving = true;
-    emit progress(QStringLiteral("resolve"), 0.0,
-                  QStringLiteral("Resolving %1 with the %2")
-                      .arg(m_target.host,
-                           m_options.resolver
-                               ? QStringLiteral("DNS server %1").arg(m_options.resolver->toString())
-                               : QStringLiteral("system resolver")));
+    reportProgress(
+        QStringLiteral("resolve"), 0.0,
+        QStringLiteral("Resolving %1 with the %2")
+            .arg(m_target.host,
+                 m_options.resolver
+                     ? QStringLiteral("DNS server %1").arg(m_options.resolver->toString())
+                     : QStringLiteral("system resolver")));
+    m_lookup = new QObject(this);
     AddressResolver::resolve(
-        m_target.host, m_options.resolver, m_options.dnsTimeoutMs, this,
+        m_target.host, m_options.resolver, m_options.dnsTimeoutMs, m_lookup,
         [this](const AddressResolution& resolution) { onResolved(resolution); });
 }
 
 void EndpointProber::onResolved(const AddressResolution& resolution)
 {
-    if (m_finished || !m_resolving) {
+    if (isEnding() || !m_resolving) {
         return; // cancelled meanwhile
     }
     m_resolving = false;
+    if (m_lookup) {
+        m_lookup->deleteLater(); // this runs inside the resolver
+        m_lookup = nullptr;
+    }
     m_result.resolver = resolution.resolver;
     m_result.dnsOutcome = dnsOutcomeName(resolution.outcome);
     qCDebug(lcProbe).noquote() << "resolved" << m_target.host << "->" << m_result.dnsOutcome
                                << resolution.addresses.size() << "address(es) in"
                                << m_clock.elapsed() << "ms";
-    if (m_cancelled) {
-        maybeFinish();
-        return;
-    }
     if (resolution.failure) {
         ProbeResult failed;
         failed.host = m_target.host;
@@ -93,6 +87,7 @@ void EndpointProber::onResolved(const AddressResolution& resolution)
 
 void EndpointProber::startNodes(const QStringList& addresses)
 {
+    m_addresses = addresses;
     m_result.nodes.resize(addresses.size());
     m_fractions.fill(0.0, addresses.size());
     for (qsizetype i = 0; i < addresses.size(); ++i) {
@@ -106,7 +101,25 @@ void EndpointProber::startNodes(const QStringList& addresses)
                     onNodeProgress(index, step, fraction, message);
                 });
         connect(prober, &TlsProber::finished, this, [this, index, prober] {
-            m_result.nodes[index] = prober->result();
+            if (isEnding()) {
+                return; // cancelled: the endpoint ended without this node
+            }
+            if (auto probed = prober->result()) {
+                m_result.nodes[index] = std::move(*probed);
+            } else {
+                // A prober records its failures in its result; an error
+                // here is not one of those, but still this node's outcome.
+                ProbeResult failed;
+                failed.host = m_target.host;
+                failed.port = m_target.port;
+                failed.sni = m_result.sni;
+                failed.address = m_addresses.at(index);
+                failed.errors << ProbeFailure{
+                    probed.error().code == ErrorCode::Cancelled ? ProbeFailureKind::Cancelled
+                                                                : ProbeFailureKind::Other,
+                    QStringLiteral("probe"), probed.error().message, probed.error().detail};
+                m_result.nodes[index] = failed;
+            }
             ++m_nodesDone;
             maybeFinish();
         });
@@ -127,50 +140,36 @@ void EndpointProber::onNodeProgress(int index, const QString& step, double fract
     const double overall = std::accumulate(m_fractions.cbegin(), m_fractions.cend(), 0.0) /
                            double(std::max<qsizetype>(1, m_fractions.size()));
     if (m_probers.size() > 1) {
-        emit progress(step, overall,
-                      QStringLiteral("%1: %2").arg(m_probers.at(index)->result().address, message));
+        reportProgress(step, overall, QStringLiteral("%1: %2").arg(m_addresses.at(index), message));
     } else {
-        emit progress(step, overall, message);
+        reportProgress(step, overall, message);
     }
 }
 
-void EndpointProber::cancel()
+void EndpointProber::onCancel()
 {
-    if (m_finished || m_cancelled) {
-        return;
-    }
-    m_cancelled = true;
-    m_result.cancelled = true;
-    if (!m_started) {
-        return; // start() finishes at once
-    }
+    // Each prober closes its connections now; the lookup's socket goes with
+    // its context. The endpoint ends at once, without the nodes' answers.
+    delete m_lookup;
+    m_resolving = false;
     const QList<TlsProber*> probers = m_probers;
     for (TlsProber* p : probers) {
         p->cancel();
     }
-    if (m_resolving) {
-        // The lookup's answer is dropped with no one waiting for it.
-        m_resolving = false;
-        ProbeResult cancelled;
-        cancelled.host = m_target.host;
-        cancelled.port = m_target.port;
-        cancelled.sni = m_result.sni;
-        cancelled.cancelled = true;
-        cancelled.errors << ProbeFailure{ProbeFailureKind::Cancelled,
-                                         QStringLiteral("resolve"),
-                                         QStringLiteral("the probe was cancelled"),
-                                         {}};
-        m_result.nodes = {cancelled};
-    }
-    maybeFinish();
+    m_result.cancelled = true;
+    conclude();
 }
 
 void EndpointProber::maybeFinish()
 {
-    if (m_finished || m_resolving || m_nodesDone < m_probers.size()) {
+    if (isEnding() || m_resolving || m_nodesDone < m_probers.size()) {
         return;
     }
-    m_finished = true;
+    conclude();
+}
+
+void EndpointProber::conclude()
+{
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     qCDebug(lcProbe).noquote() << QStringLiteral(
                                       "endpoint %1 port %2: %3 node(s) probed in %4 ms%5")
@@ -178,10 +177,11 @@ void EndpointProber::maybeFinish()
                                       .arg(m_target.port)
                                       .arg(m_result.nodes.size())
                                       .arg(m_result.wallTimeMs)
-                                      .arg(m_cancelled ? QStringLiteral(" (cancelled)")
-                                                       : QString());
-    // Queued: receivers may delete us, and this may run inside a callback.
-    QMetaObject::invokeMethod(this, &EndpointProber::finished, Qt::QueuedConnection);
+                                      .arg(isCancelled() ? QStringLiteral(" (cancelled)")
+                                                         : QString());
+    // finished() comes from the event loop: receivers may delete us, and
+    // this may run inside a callback.
+    finishWith(m_result);
 }
 
 } // namespace certdeck::probe

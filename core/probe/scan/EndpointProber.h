@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "probe/scan/ProbeRequest.h"
 #include "probe/scan/ProbeResult.h"
 
 #include <QElapsedTimer>
-#include <QObject>
+#include <QPointer>
 
 namespace certdeck::probe {
 
@@ -22,42 +23,40 @@ struct AddressResolution;
 ///
 /// A name that does not resolve ends with one node result without an
 /// address that holds the DNS failure (ProbeFailureKind::DnsFailure).
-/// finished() is emitted exactly once, queued, also after cancel().
-class EndpointProber : public QObject
+///
+/// An Operation (its contract): progress() is the nodes' overall progress
+/// (with several nodes, `message` names the node); cancel() stops the
+/// lookup (its socket closed) or every node's probe (their connections
+/// closed) at once, and finished() carries Cancelled.
+class EndpointProber : public TypedOperation<EndpointResult>
 {
     Q_OBJECT
 public:
     EndpointProber(ProbeTarget target, ProbeOptions options, QObject* parent = nullptr);
     ~EndpointProber() override;
 
-    void start();
-    /// Cancels the lookup or every node's probe; finishes with what was found.
-    void cancel();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    [[nodiscard]] const EndpointResult& result() const { return m_result; }
-
-signals:
-    /// Overall progress; with several nodes, `message` names the node.
-    void progress(const QString& step, double fraction, const QString& message);
-    void finished();
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void onResolved(const AddressResolution& resolution);
     void startNodes(const QStringList& addresses);
     void onNodeProgress(int index, const QString& step, double fraction, const QString& message);
     void maybeFinish();
+    void conclude();
 
     ProbeTarget m_target;
     ProbeOptions m_options;
     EndpointResult m_result;
     QList<TlsProber*> m_probers;
+    QStringList m_addresses; ///< of each node, in m_probers' order
     QList<double> m_fractions;
+    /// The lookup's context: deleting it stops the lookup and closes its socket.
+    QPointer<QObject> m_lookup;
     int m_nodesDone = 0;
     QElapsedTimer m_clock;
-    bool m_started = false;
     bool m_resolving = false;
-    bool m_cancelled = false;
-    bool m_finished = false;
 };
 
 } // namespace certdeck::probe

@@ -12,7 +12,7 @@
 namespace certdeck::probe {
 
 FleetScanner::FleetScanner(QList<ScanItem> items, ScanOptions options, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<FleetScanSummary>(parent)
     , m_items(std::move(items))
     , m_options(std::move(options))
     , m_budget(std::make_shared<ConnectionBudget>(m_options.concurrency, m_options.perHost))
@@ -37,12 +37,8 @@ int FleetScanner::peakConnections() const
     return m_budget->peak();
 }
 
-void FleetScanner::start()
+void FleetScanner::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     fill();
     maybeFinish();
 }
@@ -51,7 +47,7 @@ void FleetScanner::fill()
 {
     // Endpoints in progress are bounded too: an endpoint's timeouts should
     // not run while it only waits for a connection slot.
-    while (!m_cancelled && m_next < m_items.size() && m_running < m_options.concurrency) {
+    while (!isEnding() && m_next < m_items.size() && m_running < m_options.concurrency) {
         const ScanItem item = m_items.at(m_next++);
         auto* prober = new EndpointProber(item.target, m_options.probe, this);
         m_active.append(prober);
@@ -62,10 +58,15 @@ void FleetScanner::fill()
                     emit endpointStep(item, step, fraction * 0.9, message);
                 });
         connect(prober, &EndpointProber::finished, this, [this, prober, item] {
-            EndpointResult result = prober->result();
+            auto result = prober->result();
             m_active.removeOne(prober);
             prober->deleteLater();
-            inspectOrReport(item, std::move(result));
+            if (!result) {
+                // Only a cancelled probe has no result, and then so is the scan.
+                endpointCut();
+                return;
+            }
+            inspectOrReport(item, std::move(*result));
         });
         prober->start();
     }
@@ -80,7 +81,7 @@ void FleetScanner::inspectOrReport(const ScanItem& item, EndpointResult result)
             break;
         }
     }
-    if (!m_options.probe.inspect || m_cancelled || result.cancelled || up == nullptr) {
+    if (!m_options.probe.inspect || up == nullptr) {
         report(item, result);
         return;
     }
@@ -98,8 +99,13 @@ void FleetScanner::inspectOrReport(const ScanItem& item, EndpointResult result)
     connect(inspector, &TlsInspector::finished, this,
             [this, inspector, item, result = std::move(result)]() mutable {
                 m_inspectors.removeOne(inspector);
-                result.inspection = std::make_shared<const TlsInspection>(inspector->result());
                 inspector->deleteLater();
+                auto inspection = inspector->result();
+                if (!inspection) {
+                    endpointCut(); // cancelled
+                    return;
+                }
+                result.inspection = std::make_shared<const TlsInspection>(std::move(*inspection));
                 report(item, result);
             });
     inspector->start();
@@ -113,37 +119,48 @@ void FleetScanner::report(const ScanItem& item, const EndpointResult& result)
     const QString host = item.target.host.contains(u':')
                              ? QStringLiteral("[%1]").arg(item.target.host)
                              : item.target.host;
-    emit progress(m_done, int(m_items.size()),
-                  QStringLiteral("%1:%2").arg(host).arg(item.target.port));
+    reportProgress(QStringLiteral("scan"),
+                   m_items.isEmpty() ? 1.0 : double(m_done) / double(m_items.size()),
+                   QStringLiteral("%1:%2").arg(host).arg(item.target.port));
     fill();
     maybeFinish();
 }
 
-void FleetScanner::cancel()
+void FleetScanner::endpointCut()
 {
-    if (m_cancelled) {
-        return;
-    }
-    m_cancelled = true;
-    // Each prober finishes (cancelled) and reports; nothing new starts.
+    --m_running;
+    fill();
+    maybeFinish();
+}
+
+void FleetScanner::onCancel()
+{
+    // Every probe and inspection closes its connections now; the scan ends
+    // without them (they are not reported), and nothing new starts.
     const QList<EndpointProber*> active = m_active;
+    m_active.clear();
     for (EndpointProber* p : active) {
+        disconnect(p, nullptr, this, nullptr);
         p->cancel();
+        p->deleteLater();
     }
     const QList<TlsInspector*> inspecting = m_inspectors;
+    m_inspectors.clear();
     for (TlsInspector* i : inspecting) {
+        disconnect(i, nullptr, this, nullptr);
         i->cancel();
+        i->deleteLater();
     }
+    m_running = 0;
     maybeFinish();
 }
 
 void FleetScanner::maybeFinish()
 {
-    if (m_finished || m_running > 0 || (!m_cancelled && m_next < m_items.size())) {
+    if (isEnding() || m_running > 0 || (!isCancelled() && m_next < m_items.size())) {
         return;
     }
-    m_finished = true;
-    emit finished();
+    finishWith(FleetScanSummary{m_done, m_budget->peak()});
 }
 
 } // namespace certdeck::probe

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "probe/scan/ProbeRequest.h"
 #include "probe/scan/ProbeResult.h"
 
 #include <QList>
-#include <QObject>
 #include <memory>
 
 namespace certdeck::probe {
@@ -36,24 +36,36 @@ struct ScanOptions
     ProbeOptions probe;
 };
 
+/// What a whole fleet scan did (each endpoint's result came with
+/// FleetScanner::endpointDone()).
+struct FleetScanSummary
+{
+    /// Endpoints reported with endpointDone().
+    int endpoints = 0;
+    /// The most connections that were open at once.
+    int peakConnections = 0;
+};
+
 /// Probes many endpoints on the caller's event loop (no thread per
 /// endpoint): at most `concurrency` endpoints are in progress, each on every
 /// address behind its name (EndpointProber; ProbeOptions::resolver picks the
 /// DNS server), and their connections share one ConnectionBudget (global
-/// and per-address bounds).
-/// Every step has its timeout; cancel() stops all. endpointDone() reports
-/// each endpoint as it ends, finished() once after the last.
-class FleetScanner : public QObject
+/// and per-address bounds). Every step has its timeout.
+///
+/// An Operation (its contract): endpointDone() reports each endpoint as it
+/// ends; progress() has step "scan", `fraction` endpoints done / total and
+/// `message` the last one ("host:port"). cancel() stops every probe and
+/// inspection at once (their connections closed, nothing new started) and
+/// finished() carries Cancelled; an endpoint cut short is not reported.
+class FleetScanner : public TypedOperation<FleetScanSummary>
 {
     Q_OBJECT
 public:
     FleetScanner(QList<ScanItem> items, ScanOptions options, QObject* parent = nullptr);
     ~FleetScanner() override;
 
-    void start();
-    void cancel();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    /// The most connections that were open at once during the scan.
+    /// The most connections that were open at once so far (also after a
+    /// cancelled scan).
     [[nodiscard]] int peakConnections() const;
 
 signals:
@@ -64,9 +76,10 @@ signals:
     /// endpoint's (0..1).
     void endpointStep(const certdeck::probe::ScanItem& item, const QString& step, double fraction,
                       const QString& message);
-    /// `done` of `total` endpoints finished; `last` is the one just done.
-    void progress(int done, int total, const QString& last);
-    void finished();
+
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     void fill();
@@ -74,6 +87,8 @@ private:
     /// ask for it, then reports it.
     void inspectOrReport(const ScanItem& item, EndpointResult result);
     void report(const ScanItem& item, const EndpointResult& result);
+    /// An endpoint ended without a result (cancelled).
+    void endpointCut();
     void maybeFinish();
 
     QList<ScanItem> m_items;
@@ -82,9 +97,6 @@ private:
     qsizetype m_next = 0;
     int m_running = 0;
     int m_done = 0;
-    bool m_started = false;
-    bool m_cancelled = false;
-    bool m_finished = false;
     QList<EndpointProber*> m_active;
     QList<TlsInspector*> m_inspectors;
 };

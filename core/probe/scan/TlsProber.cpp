@@ -104,7 +104,7 @@ std::optional<quint16> knownUnacceptedSuite(TlsVersion version, const QList<quin
 } // namespace
 
 TlsProber::TlsProber(ProbeTarget target, ProbeOptions options, QObject* parent)
-    : QObject(parent)
+    : TypedOperation<ProbeResult>(parent)
     , m_target(std::move(target))
     , m_options(std::move(options))
 {
@@ -132,16 +132,9 @@ TlsProber::~TlsProber()
     }
 }
 
-void TlsProber::start()
+void TlsProber::onStart()
 {
-    if (m_started) {
-        return;
-    }
-    m_started = true;
     m_clock.start();
-    if (m_finished) {
-        return; // cancelled before start
-    }
     if (m_target.host.isEmpty() && m_target.address.isEmpty()) {
         recordFailure({ProbeFailureKind::Other,
                        QStringLiteral("target"),
@@ -168,11 +161,11 @@ void TlsProber::start()
         return;
     }
     ++m_openTasks; // the lookup
-    emit progress(QStringLiteral("resolve"), 0.0,
-                  QStringLiteral("Resolving %1").arg(m_target.host));
+    reportProgress(QStringLiteral("resolve"), 0.0,
+                   QStringLiteral("Resolving %1").arg(m_target.host));
     QHostInfo::lookupHost(m_target.host, this, [this](const QHostInfo& info) {
         --m_openTasks;
-        if (m_finished) {
+        if (isEnding()) {
             return;
         }
         // One address per probe (IPv4 first), the same for the prober and the
@@ -394,10 +387,10 @@ void TlsProber::onEnumerationReply(const std::shared_ptr<Enumeration>& e,
     e->compression = std::max(e->compression, hello.compression);
     e->accepted.append(hello.cipherSuite);
     e->remaining.removeOne(hello.cipherSuite);
-    emit progress(phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
-                  QStringLiteral("%1 accepts %2")
-                      .arg(tlsVersionName(e->version),
-                           CipherSuiteRegistry::instance().find(hello.cipherSuite)->ianaName));
+    reportProgress(phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
+                   QStringLiteral("%1 accepts %2")
+                       .arg(tlsVersionName(e->version),
+                            CipherSuiteRegistry::instance().find(hello.cipherSuite)->ianaName));
     if (e->remaining.isEmpty()) {
         endEnumeration(e);
         return;
@@ -701,7 +694,7 @@ void TlsProber::recordFailure(const ProbeFailure& failure, const QString& phase)
 void TlsProber::phaseDone(const QString& phase)
 {
     ++m_phasesDone;
-    emit progress(
+    reportProgress(
         phase, double(m_phasesDone) / std::max(1, m_phasesTotal),
         QStringLiteral("%1 done (%2 connections so far)").arg(phase).arg(m_result.connections));
 }
@@ -729,17 +722,10 @@ void TlsProber::abortAll(const ProbeFailure& why)
     maybeFinish();
 }
 
-void TlsProber::cancel()
+void TlsProber::onCancel()
 {
-    if (m_finished) {
-        return;
-    }
-    if (!m_started) {
-        m_result.cancelled = true;
-        m_finished = true;
-        QMetaObject::invokeMethod(this, &TlsProber::finished, Qt::QueuedConnection);
-        return;
-    }
+    // Every connection closed and its timers stopped now; the probe then
+    // ends with Cancelled (Operation::finish), not with a partial result.
     abortAll({ProbeFailureKind::Cancelled,
               QStringLiteral("cancel"),
               QStringLiteral("the probe was cancelled"),
@@ -748,10 +734,9 @@ void TlsProber::cancel()
 
 void TlsProber::maybeFinish()
 {
-    if (m_finished || m_openTasks > 0 || !m_active.isEmpty() || !m_queue.isEmpty()) {
+    if (isEnding() || m_openTasks > 0 || !m_active.isEmpty() || !m_queue.isEmpty()) {
         return;
     }
-    m_finished = true;
     m_result.wallTimeMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     qCDebug(lcProbe).noquote()
         << QStringLiteral("probe of %1 port %2 done: %3 connection(s), %4 error(s) in %5 ms")
@@ -765,13 +750,15 @@ void TlsProber::maybeFinish()
     const QList<quint16> order = probedGroups();
     std::sort(m_result.groups.begin(), m_result.groups.end(),
               [&](quint16 a, quint16 b) { return order.indexOf(a) < order.indexOf(b); });
-    emit progress(QStringLiteral("done"), 1.0,
-                  QStringLiteral("%1 connections in %2 ms")
-                      .arg(m_result.connections)
-                      .arg(m_result.wallTimeMs));
-    // Queued: a receiver may delete the prober, and this may run inside a
-    // connection's callback.
-    QMetaObject::invokeMethod(this, &TlsProber::finished, Qt::QueuedConnection);
+    if (!isCancelled()) {
+        reportProgress(QStringLiteral("done"), 1.0,
+                       QStringLiteral("%1 connections in %2 ms")
+                           .arg(m_result.connections)
+                           .arg(m_result.wallTimeMs));
+    }
+    // finished() comes from the event loop: a receiver may delete the
+    // prober, and this may run inside a connection's callback.
+    finishWith(m_result);
 }
 
 } // namespace certdeck::probe

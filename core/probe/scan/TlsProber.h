@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/Operation.h"
 #include "probe/scan/ProbeRequest.h"
 #include "probe/scan/ProbeResult.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
-#include <QObject>
 #include <functional>
 #include <memory>
 
@@ -29,26 +29,21 @@ class HandshakeAttempt;
 ///
 /// Runs on the caller's event loop (no thread per connection), with at most
 /// ProbeOptions::maxConnections connections open at once and a timeout on
-/// every step. Create it, connect finished(), call start(); result() is
-/// complete when finished() is emitted, exactly once, also after cancel().
-class TlsProber : public QObject
+/// every step. An Operation (its contract): progress() names the phase
+/// ("TLSv1.2 suites") with a fraction 0..1; result() holds the ProbeResult,
+/// in which failed connections are recorded (the probe itself does not fail).
+/// cancel() closes every open connection and stops their timers at once;
+/// finished() then carries Cancelled and no partial result.
+class TlsProber : public TypedOperation<ProbeResult>
 {
     Q_OBJECT
 public:
     TlsProber(ProbeTarget target, ProbeOptions options, QObject* parent = nullptr);
     ~TlsProber() override;
 
-    void start();
-    /// Closes open connections and finishes with what was found so far
-    /// (result().cancelled is set).
-    void cancel();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    [[nodiscard]] const ProbeResult& result() const { return m_result; }
-
-signals:
-    /// `step` names the phase ("TLSv1.2 suites"), fraction is 0..1.
-    void progress(const QString& step, double fraction, const QString& message);
-    void finished();
+protected:
+    void onStart() override;
+    void onCancel() override;
 
 private:
     struct Request;
@@ -86,8 +81,6 @@ private:
     int m_phasesTotal = 0;
     int m_phasesDone = 0;
     int m_enumerationsLeft = 0;
-    bool m_started = false;
-    bool m_finished = false;
     bool m_aborted = false;
     QElapsedTimer m_clock;
 };

@@ -111,6 +111,9 @@ void Connection::onBackendEvent(uint32_t events)
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
         m_backendReadable = true;
     }
+    if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+        m_backendPendingEof = true; // its FIN is queued: no further edge will announce it
+    }
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
         m_backendWritable = true;
     }
@@ -128,6 +131,12 @@ void Connection::onTick()
         if (now - m_started >= limits.handshakeTimeout.count()) {
             close(CloseReason::HandshakeTimeout);
         }
+        return;
+    }
+    // A backend that never answers the connect (a black hole) gets as long
+    // as a client gets for its handshake.
+    if (m_state == State::Connecting && now - m_lastActivity >= limits.handshakeTimeout.count()) {
+        close(CloseReason::BackendDown);
         return;
     }
     if (now - m_lastActivity >= limits.idleTimeout.count()) {
@@ -310,8 +319,16 @@ void Connection::relay()
 
         // Backend -> down buffer (stops when full: backpressure on the backend).
         if (!m_backendEof && m_backendReadable && m_down.space() > 0) {
-            const ssize_t r = ::recv(m_backend, m_down.tail(), m_down.space(), 0);
+            const std::size_t room = m_down.space();
+            const ssize_t r = ::recv(m_backend, m_down.tail(), room, 0);
             if (r > 0) {
+                // A short read emptied the socket: with edge-triggered events
+                // the next byte brings a new event, so no read to see EAGAIN.
+                // Not when the FIN came with the data: then nothing new will
+                // arrive, and only another read sees the end.
+                if (static_cast<std::size_t>(r) < room && !m_backendPendingEof) {
+                    m_backendReadable = false;
+                }
                 m_down.commit(static_cast<std::size_t>(r));
                 stats.add(stats.bytesFromBackend, static_cast<uint64_t>(r));
                 progress = true;

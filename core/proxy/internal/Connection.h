@@ -95,6 +95,7 @@ private:
     bool m_backendWritable = false;
     bool m_clientEof = false;
     bool m_backendEof = false;
+    bool m_backendPendingEof = false; ///< EPOLLRDHUP seen: the backend's FIN is queued
     bool m_backendShutWr = false;
     bool m_inPump = false;
     int64_t m_started = 0;
