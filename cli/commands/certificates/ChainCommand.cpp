@@ -353,7 +353,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     // flight is aborted at once) and exits with 3.
     ChainJob job(std::move(input), *trust, QDateTime::currentDateTimeUtc(), options);
     if (const Status built = OperationRunner(ctx, QStringLiteral("chain")).run(job); !built) {
-        return reportError(ctx, built.error(), ExitCode::Unknown);
+        return reportError(ctx, built.error());
     }
     ChainReport report = job.report();
     const bool checkRevocation = !p.isSet(noRevocation);
@@ -361,7 +361,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
         revocation::RevocationCheck check(report, revocation::RevocationOptions{});
         if (const Status checked = OperationRunner(ctx, QStringLiteral("revocation")).run(check);
             !checked) {
-            return reportError(ctx, checked.error(), ExitCode::Unknown);
+            return reportError(ctx, checked.error());
         }
         report = check.report();
     } else {
