@@ -37,6 +37,19 @@ struct CommandContext
     /// Kept by store(); not for commands.
     std::shared_ptr<inventory::Store> openedStore = {};
     QString openedStorePath = {};
+    /// Where a usage error points: "certdeckctl acme revoke --help" once
+    /// checkSubcommand() knows the subcommand.
+    QString usageHint = {};
+};
+
+/// One subcommand ("account new", "issue"), or the command itself when
+/// `path` is empty. Its `--help` and the options it accepts come from here.
+struct SubcommandSpec
+{
+    QString path;        ///< words after the command name; empty: the command itself
+    QString synopsis;    ///< arguments after "certdeckctl COMMAND PATH"
+    QStringList options; ///< long names of its options, besides --json --db --verbose --help
+    QString notes;       ///< what it does; the values its options allow
 };
 
 /// One top-level command ("key", "cert", "store"...). `run` receives the
@@ -46,6 +59,7 @@ struct CommandSpec
     QString name;
     QString summary; ///< lines for `certdeckctl --help`, each "  name args   what"
     std::function<ExitCode(CommandContext&, const QStringList&)> run;
+    QList<SubcommandSpec> subcommands; ///< every subcommand, each with its own --help
 };
 
 /// Commands register themselves from their own file (see CERTDECK_COMMAND),
@@ -80,15 +94,39 @@ struct CommonOptions
     void apply(const QCommandLineParser& p, CommandContext& ctx) const;
 };
 
-/// The exit-code table printed by every --help.
+/// The exit-code table printed by every --help. The rule behind it: an error
+/// (the command could not do its work, or could not tell) is 3 wherever it
+/// happens; 1 and 2 are only ever answers about the subject.
 [[nodiscard]] QString exitCodeHelp();
 
 /// Prints "certdeckctl: message" and a usage hint to stderr; returns Unknown.
 ExitCode usageError(CommandContext& ctx, const QString& message);
 
+/// A value an option does not allow: a usage error naming the allowed ones.
+ExitCode unknownValue(CommandContext& ctx, const QString& option, const QString& value,
+                      const QStringList& allowed);
+
 /// Prints an engine error (JSON on stdout with --json, always on stderr) and
-/// returns `code`; ExitCode::Unknown for a Cancelled error (Ctrl-C).
-ExitCode reportError(CommandContext& ctx, const Error& error, ExitCode code = ExitCode::Unknown);
+/// returns ExitCode::Unknown: whatever failed, the command could not do its
+/// work, so it cannot give an answer about the subject.
+ExitCode reportError(CommandContext& ctx, const Error& error);
+
+/// The subcommand of `command` that the positional `words` name (the longest
+/// path that starts them); nullptr when none does.
+[[nodiscard]] const SubcommandSpec* findSubcommand(const CommandSpec& command,
+                                                   const QStringList& words);
+
+/// `certdeckctl COMMAND --help` for a command that dispatches before parsing:
+/// its subcommands, one line each; returns Ok.
+ExitCode commandHelp(CommandContext& ctx, const QString& command);
+
+/// Call right after parsing. With -h/--help, prints the help of the
+/// subcommand `words` names (or the command's list of subcommands) and returns
+/// false with *code Ok. An option that subcommand does not take is refused
+/// (false, *code Unknown). `words` are the positional arguments, action first.
+[[nodiscard]] bool checkSubcommand(CommandContext& ctx, const QCommandLineParser& p,
+                                   const QString& command, const QStringList& words,
+                                   ExitCode* code);
 
 void printJson(QTextStream& out, const QJsonObject& object);
 [[nodiscard]] QJsonObject errorJson(const Error& error);

@@ -23,7 +23,7 @@ void printProgress(CommandContext& ctx, const QString& what, const QString& step
 ///
 ///     AcmeIssueFlow flow(spec);
 ///     const Status s = OperationRunner(ctx, QStringLiteral("acme")).run(flow);
-///     if (!s) return reportError(ctx, s.error(), ExitCode::Critical);
+///     if (!s) return reportError(ctx, s.error());
 ///     use(*flow.result());
 class OperationRunner
 {

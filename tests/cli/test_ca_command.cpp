@@ -147,7 +147,7 @@ void TestCaCommand::revokeAndPublishCrl()
     QCOMPARE(QJsonDocument::fromJson(r.out).object().value("reason").toString(),
              QStringLiteral("keyCompromise"));
     r = ctl({"ca", "revoke", m_ca, serial, "--passphrase-file", m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("already revoked"));
 
     const QString crl = path(QStringLiteral("published.crl"));
@@ -177,7 +177,7 @@ void TestCaCommand::revokeAndPublishCrl()
     QVERIFY2(rc == 0, out.constData());
     // Publishing again over the same file needs --force.
     r = ctl({"ca", "crl", m_ca, "--out", crl, "--passphrase-file", m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(ctl({"ca", "crl", m_ca, "--out", crl, "--force", "--passphrase-file", m_pass}).code ==
             0);
 }
@@ -205,7 +205,7 @@ void TestCaCommand::nameConstraintsRefuseOutsideNames()
     const QString outside = newCsr("nc-out", "a.internal.example", "DNS:a.example.net");
     r = ctl({"ca", "sign", dir, outside, "--profile", "server", "--out", path("nc-out.pem"),
              "--passphrase-file", m_pass, "--json"});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("DNS:a.example.net is outside the CA's name constraints"),
              r.err.constData());
     QVERIFY(QJsonDocument::fromJson(r.out).object().contains("error"));
@@ -213,7 +213,7 @@ void TestCaCommand::nameConstraintsRefuseOutsideNames()
     // A SAN override is held to the same rule.
     r = ctl({"ca", "sign", dir, inside, "--profile", "server", "--san", "IP:192.168.1.1", "--out",
              path("nc-ip.pem"), "--passphrase-file", m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("IP:192.168.1.1 is outside"));
 }
 
@@ -230,16 +230,16 @@ void TestCaCommand::wrongPassphraseWritesNothing()
     const QString csr = newCsr("wp", "wp.svc.example", "DNS:wp.svc.example");
     Run r = ctl({"ca", "sign", m_ca, csr, "--profile", "server", "--out", path("wp.pem"),
                  "--passphrase-file", wrong});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("Wrong CA passphrase"), r.err.constData());
     QVERIFY(!QFile::exists(path("wp.pem")));
     r = ctl({"ca", "crl", m_ca, "--out", path("wp.crl"), "--passphrase-file", wrong});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(!QFile::exists(path("wp.crl")));
     QCOMPARE(readAll(index), before);
     // No passphrase at all is a clear error too.
     r = ctl({"ca", "sign", m_ca, csr, "--profile", "server", "--out", path("wp.pem")});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("the CA needs its passphrase"));
 }
 
@@ -255,7 +255,7 @@ void TestCaCommand::existingOutputIsKeptAndNoSerialIsSpent()
     const QString csr = newCsr("keep", "keep.svc.example", "DNS:keep.svc.example");
     Run r = ctl({"ca", "sign", m_ca, csr, "--profile", "server", "--out", out, "--passphrase-file",
                  m_pass});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("exists; give --force"), r.err.constData());
     QCOMPARE(readAll(out), QByteArray("keep me\n"));
     QCOMPARE(readAll(index), before);
@@ -286,13 +286,13 @@ void TestCaCommand::badInput_data()
         << QStringList{"ca", "init", "x", "--name-constraints", "email:a@b"} << 3
         << "must be DNS:domain or IP:range";
     QTest::newRow("short-passphrase")
-        << QStringList{"ca", "init", "SHORT"} << 2 << "at least 8 characters";
+        << QStringList{"ca", "init", "SHORT"} << 3 << "at least 8 characters";
     QTest::newRow("malformed-csr")
-        << QStringList{"ca", "sign", "CA", "BADCSR", "--profile", "server", "--out", "o.pem"} << 2
+        << QStringList{"ca", "sign", "CA", "BADCSR", "--profile", "server", "--out", "o.pem"} << 3
         << "line 2: '*' is not a base64 character";
-    QTest::newRow("not-a-ca") << QStringList{"ca", "crl", "EMPTY"} << 2 << "holds no finished CA";
+    QTest::newRow("not-a-ca") << QStringList{"ca", "crl", "EMPTY"} << 3 << "holds no finished CA";
     QTest::newRow("unknown-serial")
-        << QStringList{"ca", "revoke", "CA", "DEADBEEF"} << 2 << "never issued serial DEADBEEF";
+        << QStringList{"ca", "revoke", "CA", "DEADBEEF"} << 3 << "never issued serial DEADBEEF";
 }
 
 void TestCaCommand::badInput()

@@ -172,7 +172,7 @@ void TestCsrCommand::passphraseProblemsWriteNothing()
 {
     const QString csr = path(QStringLiteral("nopass.csr"));
     Run r = ctl({"csr", "new", "--key", m_key, "--cn", "a.example", "--out", csr});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("is encrypted; give its passphrase"), r.err.constData());
     QVERIFY(!QFile::exists(csr));
 
@@ -181,7 +181,7 @@ void TestCsrCommand::passphraseProblemsWriteNothing()
     r = ctl({"csr", "new", "--key", m_key, "--passphrase-env", "WRONG_PASS", "--cn", "a.example",
              "--out", csr, "--json"},
             env);
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("Wrong passphrase for"), r.err.constData());
     QCOMPARE(QJsonDocument::fromJson(r.out).object().value("error").toObject().value("code"),
              QJsonValue(QStringLiteral("permission-denied")));
@@ -200,7 +200,7 @@ void TestCsrCommand::passphraseProblemsWriteNothing()
     QVERIFY(!QFile::exists(path(QStringLiteral("argv.csr"))));
     r = ctl({"csr", "new", "--key", path(QStringLiteral("missing.key")), "--cn", "a.example",
              "--out", path(QStringLiteral("m.csr"))});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("No such file"));
 }
 
@@ -213,7 +213,7 @@ void TestCsrCommand::existingOutputNeedsForce()
     f.close();
     Run r = ctl({"csr", "new", "--key", m_key, "--passphrase-file", m_passFile, "--cn", "a.example",
                  "--out", csr});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY(r.err.contains("exists; give --force"));
     QCOMPARE(readAll(csr), QByteArray("precious\n"));
     r = ctl({"csr", "new", "--key", m_key, "--passphrase-file", m_passFile, "--cn", "a.example",
@@ -227,15 +227,15 @@ void TestCsrCommand::badSpecIsRefused_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("bad-ip") << QStringList{"--cn", "x", "--san", "IP:1.2.3"} << 2
+    QTest::newRow("bad-ip") << QStringList{"--cn", "x", "--san", "IP:1.2.3"} << 3
                             << "is not an IPv4 or IPv6 address";
     QTest::newRow("u-label") << QStringList{"--san", QString::fromUtf8("DNS:m\u00fcller.example")}
-                             << 2 << "use the A-label (xn--)";
-    QTest::newRow("wildcard") << QStringList{"--san", "DNS:www.*.example"} << 2
+                             << 3 << "use the A-label (xn--)";
+    QTest::newRow("wildcard") << QStringList{"--san", "DNS:www.*.example"} << 3
                               << "whole left-most label";
-    QTest::newRow("no-names") << QStringList{"--org", "Only Org"} << 2
+    QTest::newRow("no-names") << QStringList{"--org", "Only Org"} << 3
                               << "needs a common name or at least one SAN";
-    QTest::newRow("bad-eku") << QStringList{"--cn", "x", "--eku", "webServer"} << 2
+    QTest::newRow("bad-eku") << QStringList{"--cn", "x", "--eku", "webServer"} << 3
                              << "unknown extended key usage 'webServer'";
     QTest::newRow("bad-digest") << QStringList{"--cn", "x", "--digest", "md5"} << 3
                                 << "--digest must be sha256 or sha384";
@@ -289,11 +289,11 @@ void TestCsrCommand::showDetectsDamage()
     c.write(pem);
     c.close();
     r = ctl({"csr", "show", cut});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("cut.csr line") && r.err.contains("the file ends before"),
              r.err.constData());
     r = ctl({"csr", "show", m_key});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("holds a ENCRYPTED PRIVATE KEY, not a CERTIFICATE REQUEST"),
              r.err.constData());
     QCOMPARE(ctl({"csr", "frobnicate"}).code, 3);

@@ -526,9 +526,11 @@ void TestFleetCommand::helpNamesEveryAction()
 {
     const Run h = ctl({QStringLiteral("--help")});
     QCOMPARE(h.code, 0);
-    for (const char* action : {"add", "list", "show", "edit", "rm", "postgresql://"}) {
+    for (const char* action : {"add", "list", "show", "edit", "rm"}) {
         QVERIFY2(h.out.contains(action), action);
     }
+    // Each subcommand's help says where the store can be (--db).
+    QVERIFY(ctl({QStringLiteral("list"), QStringLiteral("--help")}).out.contains("postgresql://"));
     for (const char* action : {"add", "list", "show", "edit", "rm"}) {
         const Run a = ctl({QString::fromLatin1(action), QStringLiteral("--help")});
         QCOMPARE(a.code, 0);

@@ -256,7 +256,7 @@ void TestLoggingSecrets::vaultPassphrasesStayOut()
     Run wrong = ctl({"vault", "change-passphrase", "--passphrase-file", newFile,
                      "--new-passphrase-file", oldFile},
                     how, env);
-    QCOMPARE(wrong.code, 2);
+    QCOMPARE(wrong.code, 3);
     QVERIFY2(wrong.err.contains("certdeck.inventory: vault passphrase change refused"),
              wrong.err.constData());
     Run change = ctl({"vault", "change-passphrase", "--passphrase-file", oldFile,

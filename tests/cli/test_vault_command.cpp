@@ -113,11 +113,11 @@ void TestVaultCommand::statusChecksThePassphrase()
     r = ctl({QStringLiteral("vault"), QStringLiteral("status"), QStringLiteral("--passphrase-env"),
              QStringLiteral("WRONG_PASS")},
             env);
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     // The status line first (monitoring-plugin style), then where keys can live.
     const QList<QByteArray> lines = r.out.split('\n');
     QCOMPARE(lines.size(), 3);
-    QCOMPARE(lines.at(0), QByteArray("VAULT CRITICAL - wrong master passphrase"));
+    QCOMPARE(lines.at(0), QByteArray("VAULT UNKNOWN - wrong master passphrase"));
     QVERIFY2(lines.at(1).startsWith("OS keyring: "), r.out.constData());
     r = ctl({QStringLiteral("vault"), QStringLiteral("status"), QStringLiteral("--json"),
              QStringLiteral("--passphrase-env"), QStringLiteral("VAULT_PASS")},
@@ -156,7 +156,7 @@ void TestVaultCommand::changePassphraseReencryptsStoredKeys()
     Run r = ctl({QStringLiteral("vault"), QStringLiteral("change-passphrase"),
                  QStringLiteral("--passphrase-file"), newFile,
                  QStringLiteral("--new-passphrase-file"), oldFile});
-    QCOMPARE(r.code, 2);
+    QCOMPARE(r.code, 3);
     QVERIFY2(r.err.contains("wrong master passphrase"), r.err.constData());
     r = ctl({QStringLiteral("vault"), QStringLiteral("change-passphrase"),
              QStringLiteral("--passphrase-file"), oldFile});

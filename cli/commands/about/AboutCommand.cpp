@@ -19,12 +19,8 @@ ExitCode runAbout(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl about [--json]\n\nPrints the versions of CertDeck and the "
-                   "libraries it runs on, and the CPU's crypto instruction sets.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("about"), p.positionalArguments(), &code)) {
+        return code;
     }
     if (!p.positionalArguments().isEmpty()) {
         return usageError(ctx, QStringLiteral("'about' takes no arguments"));
@@ -71,10 +67,20 @@ ExitCode runAbout(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> aboutSubcommands()
+{
+    return {
+        {QString(),
+         QString(),
+         {},
+         QStringLiteral("Prints the versions of CertDeck and the libraries it runs on, and the\n"
+                        "CPU's crypto instruction sets.")}};
+}
+
 CERTDECK_COMMAND(
     {QStringLiteral("about"),
      QStringLiteral("  about        versions of CertDeck, Qt, OpenSSL, libssh; the CPU's "
                     "crypto features\n"),
-     runAbout});
+     runAbout, aboutSubcommands()});
 
 } // namespace certdeck::cli

@@ -192,7 +192,7 @@ ExitCode runStored(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     runToEnd(ctx, *flow);
     auto result = flow->result();
     if (!result) {
-        return reportError(ctx, result.error(), ExitCode::Critical);
+        return reportError(ctx, result.error());
     }
     printStored(ctx, *result);
     if (action == QLatin1String("rollover")) {
@@ -264,6 +264,10 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
     }
     const QString action = pos.at(1);
     const bool isNew = action == QLatin1String("new");
+    if (p.isSet(o.accountKey) && p.isSet(o.account)) {
+        return usageError(ctx, QStringLiteral("give the stored --account or --account-key FILE, "
+                                              "not both"));
+    }
     if (action == QLatin1String("deactivate") && !p.isSet(o.force)) {
         return usageError(ctx, QStringLiteral("deactivating an account cannot be undone: give "
                                               "--force to do it"));
@@ -360,7 +364,7 @@ ExitCode runAccount(CommandContext& ctx, const QCommandLineParser& p, const Acme
     runToEnd(ctx, op);
     const Result<AccountInfo> result = op.result();
     if (!result) {
-        return reportError(ctx, result.error(), ExitCode::Critical);
+        return reportError(ctx, result.error());
     }
     const AccountInfo& a = *result;
     if (isNew && !importPass.bytes.isEmpty()) {

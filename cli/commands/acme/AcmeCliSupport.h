@@ -67,7 +67,8 @@ struct AcmeOptions
                           QStringLiteral("IP address for the certificate; repeatable."),
                           QStringLiteral("ADDR")};
     QCommandLineOption challenge{QStringLiteral("challenge"),
-                                 QStringLiteral("Challenge type: http-01."),
+                                 QStringLiteral("Challenge type: http-01 (default), dns-01 or "
+                                                "tls-alpn-01."),
                                  QStringLiteral("TYPE")};
     QCommandLineOption httpPort{QStringLiteral("http-port"),
                                 QStringLiteral("Port of the built-in HTTP-01 responder."),
@@ -107,7 +108,7 @@ struct AcmeOptions
                                QStringLiteral("revoke: sign with the certificate's own key."),
                                QStringLiteral("FILE")};
     QCommandLineOption reason{QStringLiteral("reason"),
-                              QStringLiteral("revoke: the reason (keyCompromise, superseded...)."),
+                              QStringLiteral("revoke: the RFC 5280 reason, by name or number."),
                               QStringLiteral("R")};
     QCommandLineOption preferredChain{
         QStringLiteral("preferred-chain"),

@@ -27,57 +27,8 @@ namespace {
 
 using namespace certdeck::cli::acmecli;
 
-const char* const kAcmeUsage =
-    "Usage:\n"
-    "  certdeckctl acme account new  --directory URL [--ca-file PEM] --account-key FILE\n"
-    "                                [--contact mailto:ADDR]... [--agree-tos]\n"
-    "                                [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]\n"
-    "  certdeckctl acme account new  --directory URL [--ca-file PEM] [--name NAME]\n"
-    "                                (--vault-passphrase-file F | --vault-passphrase-env V)\n"
-    "                                [--contact ...] [--agree-tos] [--eab-kid ...]\n"
-    "       makes the account key in the inventory's key vault (never on disk in clear)\n"
-    "  certdeckctl acme account list\n"
-    "  certdeckctl acme account show|update|deactivate|rollover\n"
-    "                                (--account NAME|ID | --directory URL) + vault passphrase\n"
-    "       a stored account; or, as before, --directory URL [--ca-file PEM]\n"
-    "                                --account-key FILE\n"
-    "       update --contact mailto:ADDR...; deactivate --force (permanent);\n"
-    "       rollover --new-key FILE (made when missing)\n"
-    "  certdeckctl acme renewal-info --directory URL [--ca-file PEM] --cert FILE [--force]\n"
-    "       the CA's suggested renewal window (ARI), kept with the certificate when it\n"
-    "       is in the inventory; a Retry-After the CA sent is honoured (--force asks)\n"
-    "  certdeckctl acme issue --directory URL [--ca-file PEM] --account-key FILE\n"
-    "                         -d NAME... [--ip ADDR]...\n"
-    "                         [--challenge http-01|dns-01|tls-alpn-01]\n"
-    "                         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
-    "                         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE\n"
-    "                                  [--dns-zone ZONE]\n"
-    "                         dns-01:  --dns-hook PROGRAM (gets CERTDECK_ACME_ACTION\n"
-    "                                  present|cleanup, _IDENTIFIER, _DOMAIN, _RECORD, _VALUE)\n"
-    "                         tls-alpn-01: --tls-port N [--http-address A]\n"
-    "                         --key-out FILE --cert-out FILE [--key-type p256] [--force]\n"
-    "                         [--replaces CERTFILE] (sent only when the CA offers ARI)\n"
-    "  certdeckctl acme revoke --directory URL [--ca-file PEM] --cert FILE\n"
-    "                          (--account-key FILE | --cert-key FILE) [--reason R]\n"
-    "  reasons: unspecified, keyCompromise, affiliationChanged, superseded,\n"
-    "           cessationOfOperation, certificateHold, privilegeWithdrawn (or the number)\n"
-    "  issue also takes --preferred-chain NAME: of alternate chains, take the one\n"
-    "  whose root's name contains NAME.\n"
-    "\n"
-    "account new creates the account key FILE (P-256, mode 0600; encrypted when a\n"
-    "passphrase is given) if it does not exist, then registers it (with a vault\n"
-    "passphrase it is also stored in the inventory); an existing\n"
-    "account for the key is reported, not duplicated. issue creates the account\n"
-    "first when --agree-tos is given, else the key's account must exist.\n"
-    "The ACME server's TLS certificate is always verified: --ca-file names the\n"
-    "only roots trusted for it (default: the system's roots).\n"
-    "dns-01 sends RFC 2136 updates signed with the TSIG key (a BIND key file,\n"
-    "hmac-sha256) to the zone's primary, waits until it serves the TXT record,\n"
-    "and deletes the record afterwards. Wildcards (-d '*.example.com') need dns-01.\n"
-    "issue and revoke use the stored account (--account NAME, or the only one for\n"
-    "--directory) unless --account-key FILE is given.\n"
-    "Passphrase of the account key: --passphrase-file F or --passphrase-env VAR;\n"
-    "to encrypt the new certificate key: --key-out-passphrase-file/-env.\n\n";
+const QStringList kChallenges{QStringLiteral("http-01"), QStringLiteral("dns-01"),
+                              QStringLiteral("tls-alpn-01")};
 
 /// Secret bytes wiped when they go out of scope.
 ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOptions& o,
@@ -88,11 +39,8 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     }
     const QString challenge =
         p.isSet(o.challenge) ? p.value(o.challenge) : QStringLiteral("http-01");
-    if (challenge != QLatin1String("http-01") && challenge != QLatin1String("dns-01") &&
-        challenge != QLatin1String("tls-alpn-01")) {
-        return usageError(ctx, QStringLiteral("--challenge %1 is not supported (http-01, dns-01 "
-                                              "or tls-alpn-01)")
-                                   .arg(challenge));
+    if (!kChallenges.contains(challenge)) {
+        return unknownValue(ctx, QStringLiteral("challenge"), challenge, kChallenges);
     }
     const bool dns01 = challenge == QLatin1String("dns-01");
     const bool tlsAlpn = challenge == QLatin1String("tls-alpn-01");
@@ -128,6 +76,23 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     if (spec.order.identifiers.isEmpty()) {
         return usageError(ctx, QStringLiteral("'acme issue' needs at least one -d NAME or --ip"));
     }
+    // What the CA would refuse after sign-in is refused here, before any traffic.
+    for (const QString& d : p.values(o.domain)) {
+        if (!dns01 && d.startsWith(QLatin1String("*."))) {
+            return usageError(ctx, QStringLiteral("%1 is a wildcard: CAs validate wildcards only "
+                                                  "with dns-01, not %2 (RFC 8555 7.1.3)")
+                                       .arg(d, challenge));
+        }
+    }
+    if (dns01 && p.isSet(o.ip)) {
+        return usageError(ctx, QStringLiteral("an IP address (--ip %1) cannot be validated with "
+                                              "dns-01 (RFC 8738): use http-01 or tls-alpn-01")
+                                   .arg(p.value(o.ip)));
+    }
+    if (p.isSet(o.accountKey) && p.isSet(o.account)) {
+        return usageError(ctx, QStringLiteral("give the stored --account or --account-key FILE, "
+                                              "not both"));
+    }
     if (dns01 && p.isSet(o.dnsHook)) {
         spec.dns01HookProgram = p.value(o.dnsHook);
     } else if (dns01) {
@@ -161,7 +126,10 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     const auto type =
         crypto::keyTypeFromName(p.isSet(o.keyType) ? p.value(o.keyType) : QStringLiteral("p256"));
     if (!type) {
-        return usageError(ctx, QStringLiteral("unknown --key-type '%1'").arg(p.value(o.keyType)));
+        return unknownValue(ctx, QStringLiteral("key-type"), p.value(o.keyType),
+                            {QStringLiteral("p256"), QStringLiteral("p384"),
+                             QStringLiteral("rsa2048"), QStringLiteral("rsa3072"),
+                             QStringLiteral("rsa4096"), QStringLiteral("ed25519")});
     }
     const bool force = p.isSet(o.force);
     for (const QCommandLineOption* out : {&o.keyOut, &o.certOut}) {
@@ -231,7 +199,7 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     runToEnd(ctx, flow);
     auto issued = flow.result();
     if (!issued) {
-        return reportError(ctx, issued.error(), ExitCode::Critical);
+        return reportError(ctx, issued.error());
     }
 
     QByteArray keyPem;
@@ -311,11 +279,16 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
         return usageError(ctx, QStringLiteral("sign the revocation with the account (--account, "
                                               "--account-key) or with --cert-key, one of them"));
     }
+    if (p.isSet(o.accountKey) && p.isSet(o.account)) {
+        return usageError(ctx, QStringLiteral("give the stored --account or --account-key FILE, "
+                                              "not both"));
+    }
     std::optional<RevocationReason> reason;
     if (p.isSet(o.reason)) {
         reason = revocationReasonFromName(p.value(o.reason));
         if (!reason) {
-            return usageError(ctx, QStringLiteral("unknown --reason '%1'").arg(p.value(o.reason)));
+            return unknownValue(ctx, QStringLiteral("reason"), p.value(o.reason),
+                                revocationReasonNames());
         }
     }
     auto data = readFileCapped(p.value(o.cert), 1024 * 1024);
@@ -395,7 +368,7 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     runToEnd(ctx, op);
     const Result<bool> result = op.result();
     if (!result) {
-        return reportError(ctx, result.error(), ExitCode::Critical);
+        return reportError(ctx, result.error());
     }
     const QString serial = QString::fromLatin1(certs.constFirst().serialNumber());
     const QString reasonText =
@@ -422,13 +395,11 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << kAcmeUsage << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
-    }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
+    if (!checkSubcommand(ctx, p, QStringLiteral("acme"), pos, &code)) {
+        return code;
+    }
     if (pos.isEmpty()) {
         return usageError(
             ctx, QStringLiteral("'acme' needs an action: account, issue, revoke or renewal-info"));
@@ -452,12 +423,131 @@ ExitCode runAcme(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> acmeSubcommands()
+{
+    const QStringList server{QStringLiteral("directory"), QStringLiteral("ca-file")};
+    const QStringList keyFile{QStringLiteral("account-key"), QStringLiteral("passphrase-file"),
+                              QStringLiteral("passphrase-env")};
+    const QStringList vault{QStringLiteral("vault-passphrase-file"),
+                            QStringLiteral("vault-passphrase-env")};
+    const QStringList registration{QStringLiteral("contact"), QStringLiteral("agree-tos"),
+                                   QStringLiteral("eab-kid"), QStringLiteral("eab-hmac-file"),
+                                   QStringLiteral("eab-hmac-env")};
+    const QStringList stored = QStringList{QStringLiteral("account")} + server + keyFile + vault;
+    const QString storedNotes = QStringLiteral(
+        "The account is the stored one --account NAME|ID names (or the only one for\n"
+        "--directory), its key unlocked from the key vault with the master passphrase;\n"
+        "or the key in --account-key FILE. The ACME server's TLS certificate is always\n"
+        "verified: --ca-file names the only roots trusted for it (default: the system's).");
+    QStringList reasonList;
+    for (const QString& r : revocationReasonNames()) {
+        reasonList << QStringLiteral("%1 (%2)").arg(r).arg(
+            static_cast<int>(*revocationReasonFromName(r)));
+    }
+    // Three a line, so the help stays within 80 columns.
+    QString reasons;
+    for (qsizetype i = 0; i < reasonList.size(); i += 3) {
+        reasons += QStringLiteral("\n  ") + reasonList.mid(i, 3).join(QStringLiteral(", "));
+    }
+    return {
+        {QStringLiteral("account new"),
+         QStringLiteral("--directory URL [--ca-file PEM] (--account-key FILE | [--name NAME]\n"
+                        "         --vault-passphrase-file F | --vault-passphrase-env V)\n"
+                        "         [--contact mailto:ADDR]... [--agree-tos]\n"
+                        "         [--eab-kid ID (--eab-hmac-file F | --eab-hmac-env VAR)]"),
+         server + keyFile + vault + registration + QStringList{QStringLiteral("name")},
+         QStringLiteral(
+             "Registers an account. With --account-key FILE the key is made when missing\n"
+             "(P-256, 0600, encrypted with --passphrase-file/-env); with a vault passphrase\n"
+             "the account is stored in the inventory and its key sealed in the key vault.\n"
+             "An existing account for the key is reported, not duplicated.")},
+        {QStringLiteral("account list"), QString(), {}, QStringLiteral("The stored accounts.")},
+        {QStringLiteral("account show"),
+         QStringLiteral("(--account NAME|ID | --directory URL | "
+                        "--account-key FILE) [passphrases]"),
+         stored,
+         QStringLiteral("Asks the CA for the account's state; exit 2 when it is not "
+                        "valid.\n") +
+             storedNotes},
+        {QStringLiteral("account update"),
+         QStringLiteral("(--account NAME|ID | ...) --contact mailto:ADDR..."),
+         stored + QStringList{QStringLiteral("contact")},
+         QStringLiteral("Replaces the account's contacts.\n") + storedNotes},
+        {QStringLiteral("account deactivate"), QStringLiteral("(--account NAME|ID | ...) --force"),
+         stored + QStringList{QStringLiteral("force")},
+         QStringLiteral("Deactivates the account for good (--force says you mean it).\n") +
+             storedNotes},
+        {QStringLiteral("account rollover"),
+         QStringLiteral("(--account NAME|ID | ...) [--new-key FILE]"),
+         stored + QStringList{QStringLiteral("new-key")},
+         QStringLiteral("Moves the account to a new key (--new-key FILE, made when missing;\n"
+                        "required with --account-key).\n") +
+             storedNotes},
+        {QStringLiteral("issue"),
+         QStringLiteral(
+             "(--account NAME|ID | --account-key FILE | --directory URL) -d NAME... [--ip "
+             "ADDR]...\n"
+             "         [--challenge http-01|dns-01|tls-alpn-01]\n"
+             "         http-01: (--http-port N [--http-address A] | --webroot DIR)\n"
+             "         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE [--dns-zone ZONE]\n"
+             "                  | --dns-hook PROGRAM\n"
+             "         tls-alpn-01: --tls-port N [--http-address A]\n"
+             "         --key-out FILE --cert-out FILE [--key-type TYPE] [--force]\n"
+             "         [--replaces CERTFILE] [--preferred-chain NAME]"),
+         stored + registration +
+             QStringList{QStringLiteral("domain"), QStringLiteral("ip"),
+                         QStringLiteral("challenge"), QStringLiteral("http-port"),
+                         QStringLiteral("http-address"), QStringLiteral("webroot"),
+                         QStringLiteral("tls-port"), QStringLiteral("dns-server"),
+                         QStringLiteral("tsig-key-file"), QStringLiteral("dns-zone"),
+                         QStringLiteral("dns-hook"), QStringLiteral("key-out"),
+                         QStringLiteral("cert-out"), QStringLiteral("key-type"),
+                         QStringLiteral("key-out-passphrase-file"),
+                         QStringLiteral("key-out-passphrase-env"), QStringLiteral("force"),
+                         QStringLiteral("replaces"), QStringLiteral("preferred-chain")},
+         QStringLiteral(
+             "Orders a certificate and answers its challenges. --challenge: %1 (default\n"
+             "http-01). Wildcards (-d '*.example.com') need dns-01; IP addresses cannot use\n"
+             "dns-01: both are refused before anything is sent. --key-type: p256 (default),\n"
+             "p384, rsa2048, rsa3072, rsa4096, ed25519. dns-01 sends RFC 2136 updates signed\n"
+             "with the TSIG key, or runs --dns-hook with CERTDECK_ACME_ACTION present|cleanup,\n"
+             "_IDENTIFIER, _DOMAIN, _RECORD, _VALUE. With --account-key, --agree-tos creates\n"
+             "the account first. --replaces is sent only when the CA offers ARI.\n")
+                 .arg(kChallenges.join(QStringLiteral(", "))) +
+             storedNotes},
+        {QStringLiteral("revoke"),
+         QStringLiteral("--cert FILE (--account NAME|ID | --account-key FILE | --cert-key FILE)\n"
+                        "         [--directory URL] [--ca-file PEM] [--reason REASON]"),
+         stored + QStringList{QStringLiteral("cert"), QStringLiteral("cert-key"),
+                              QStringLiteral("reason")},
+         QStringLiteral("Asks the CA to revoke the certificate, signed by the account or by the\n"
+                        "certificate's own key (--cert-key).\n"
+                        "--reason (RFC 5280 CRLReason, name or number):%1\n"
+                        "The other RFC 5280 reasons are not a subscriber's to give: cACompromise\n"
+                        "(2) and aACompromise (10) belong to the CA and the attribute authority,\n"
+                        "removeFromCRL (8) only takes an entry off a delta CRL.\n")
+                 .arg(reasons) +
+             storedNotes},
+        {QStringLiteral("renewal-info"),
+         QStringLiteral("--cert FILE (--account NAME|ID | --directory URL [--ca-file PEM]) "
+                        "[--force]"),
+         QStringList{QStringLiteral("account"), QStringLiteral("cert"), QStringLiteral("force")} +
+             server,
+         QStringLiteral(
+             "The CA's suggested renewal window (ARI), kept with the certificate when it is\n"
+             "in the inventory. The CA is the stored account's (--account; no passphrase\n"
+             "needed) or --directory. A Retry-After the CA sent is honoured (--force asks\n"
+             "anyway). Exit 1 once the window has opened.")},
+    };
+}
+
 CERTDECK_COMMAND({QStringLiteral("acme"),
                   QStringLiteral("  acme account new|show --directory URL --account-key FILE   "
                                  "ACME account\n"
                                  "  acme issue -d NAME... --http-port N --key-out F --cert-out F   "
                                  "issue a certificate\n"
-                                 "  acme revoke --cert F [--reason R]   revoke a certificate\n"),
-                  runAcme});
+                                 "  acme revoke --cert F [--reason R]   revoke a certificate\n"
+                                 "  acme renewal-info --cert F   the CA's renewal window (ARI)\n"),
+                  runAcme, acmeSubcommands()});
 
 } // namespace certdeck::cli

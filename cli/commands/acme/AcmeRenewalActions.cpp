@@ -7,6 +7,7 @@
 #include "common/CallbackOperation.h"
 #include "common/SecureFile.h"
 #include "inventory/Store.h"
+#include "services/AcmeAccountStore.h"
 
 #include <QCryptographicHash>
 #include <QFileInfo>
@@ -80,6 +81,10 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
     if (pos.size() != 1 || !p.isSet(o.cert)) {
         return usageError(ctx, QStringLiteral("'acme renewal-info' needs --cert FILE"));
     }
+    if (!p.isSet(o.account) && !p.isSet(o.directory)) {
+        return usageError(ctx, QStringLiteral("'acme renewal-info' needs the CA: --account NAME "
+                                              "(a stored account's) or --directory URL"));
+    }
     auto cert = readCertificate(p.value(o.cert));
     if (!cert) {
         return reportError(ctx, cert.error());
@@ -89,7 +94,18 @@ ExitCode runRenewalInfo(CommandContext& ctx, const QCommandLineParser& p, const 
     if (!certId) {
         return reportError(ctx, certId.error());
     }
-    auto options = clientOptions(p, o);
+    Result<AcmeClientOptions> options = fail(ErrorCode::Internal, QString());
+    if (p.isSet(o.account)) {
+        // ARI is an unsigned GET: the stored account names the CA, its key is not needed.
+        auto account = pickStoredAccount(ctx, p, o);
+        if (!account) {
+            return reportError(ctx, account.error());
+        }
+        options =
+            p.isSet(o.directory) ? clientOptions(p, o) : AcmeAccountStore::clientOptions(*account);
+    } else {
+        options = clientOptions(p, o);
+    }
     if (!options) {
         return reportError(ctx, options.error());
     }

@@ -15,49 +15,9 @@ namespace {
 
 using namespace certdeck::crypto;
 
-const char* kCaUsage =
-    "Usage:\n"
-    "  certdeckctl ca init DIR [--key-type p256|p384|rsa2048|rsa3072|rsa4096|ed25519]\n"
-    "                 [--root-name CN] [--intermediate-name CN] [--org O]\n"
-    "                 [--root-days N] [--intermediate-days N]\n"
-    "                 [--name-constraints DNS:.internal.example,IP:10.0.0.0/8] PASSPHRASE\n"
-    "  certdeckctl ca sign DIR CSR --profile server|client [--days N | --hours N]\n"
-    "                 [--san DNS:a.example,...] --out CERT [--chain-out CHAIN] [--force] "
-    "PASSPHRASE\n"
-    "  certdeckctl ca revoke DIR SERIAL [--reason keyCompromise|superseded|...] PASSPHRASE\n"
-    "  certdeckctl ca crl DIR [--out FILE] [--next-update-days N] [--force] PASSPHRASE\n\n"
-    "  PASSPHRASE is --passphrase-file FILE or --passphrase-env VAR (never a value on the\n"
-    "  command line). Every command also takes --json.\n\n"
-    "  init    make a root and an intermediate in DIR (keys AES-256 encrypted, 0600 in a\n"
-    "          0700 folder); name constraints go on the intermediate. DNS-only constraints\n"
-    "          also exclude every IP address.\n"
-    "  sign    issue a certificate for CSR: the CSR's signature must verify; KU/EKU come\n"
-    "          from the profile, SANs from the CSR (or --san), lifetime 90 days unless\n"
-    "          --days or --hours (short-lived). CHAIN gets the intermediate.\n"
-    "  revoke  mark a serial (hex, colons allowed) revoked; reasons: unspecified,\n"
-    "          keyCompromise, cACompromise, affiliationChanged, superseded,\n"
-    "          cessationOfOperation, privilegeWithdrawn. Publish with 'ca crl'.\n"
-    "  crl     sign a new CRL with the intermediate (saved as DIR/crl.pem, and FILE).\n\n"
-    "  Exit 2 when the request is refused (bad CSR, name outside the constraints, wrong\n"
-    "  passphrase, existing output without --force).\n\n";
-
-ExitCode exitFor(const Error& e)
-{
-    switch (e.code) {
-    case ErrorCode::InvalidInput:
-    case ErrorCode::Crypto:
-    case ErrorCode::Conflict:
-    case ErrorCode::PermissionDenied:
-    case ErrorCode::NotFound:
-        return ExitCode::Critical;
-    default:
-        return ExitCode::Unknown;
-    }
-}
-
 ExitCode failWith(CommandContext& ctx, const Error& e)
 {
-    return reportError(ctx, e, exitFor(e));
+    return reportError(ctx, e);
 }
 
 Status refuseExisting(const QString& path, bool force)
@@ -429,13 +389,11 @@ ExitCode runCa(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << kCaUsage << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
-    }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
+    if (!checkSubcommand(ctx, p, QStringLiteral("ca"), pos, &code)) {
+        return code;
+    }
     const QString action = pos.isEmpty() ? QString() : pos.first();
     if (action == QLatin1String("init")) {
         return runInit(ctx, p, pos);
@@ -454,6 +412,57 @@ ExitCode runCa(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> caSubcommands()
+{
+    const QStringList pass{QStringLiteral("passphrase-file"), QStringLiteral("passphrase-env")};
+    const QString passNotes = QStringLiteral(
+        "PASSPHRASE is --passphrase-file FILE or --passphrase-env VAR (never a value on the\n"
+        "command line). A refused request (bad CSR, a name outside the constraints, a wrong\n"
+        "passphrase, an existing output without --force) signs nothing and exits 3.");
+    return {
+        {QStringLiteral("init"),
+         QStringLiteral("DIR [--key-type p256|p384|rsa2048|rsa3072|rsa4096|ed25519]\n"
+                        "         [--root-name CN] [--intermediate-name CN] [--org O]\n"
+                        "         [--root-days N] [--intermediate-days N]\n"
+                        "         [--name-constraints DNS:.internal.example,IP:10.0.0.0/8] "
+                        "PASSPHRASE"),
+         pass + QStringList{QStringLiteral("key-type"), QStringLiteral("root-name"),
+                            QStringLiteral("intermediate-name"), QStringLiteral("org"),
+                            QStringLiteral("root-days"), QStringLiteral("intermediate-days"),
+                            QStringLiteral("name-constraints")},
+         QStringLiteral("Makes a root and an intermediate in DIR (keys AES-256 encrypted, 0600 in\n"
+                        "a 0700 folder); name constraints go on the intermediate. DNS-only\n"
+                        "constraints also exclude every IP address.\n") +
+             passNotes},
+        {QStringLiteral("sign"),
+         QStringLiteral("DIR CSR --profile server|client [--days N | --hours N]\n"
+                        "         [--san DNS:a.example,...] --out CERT [--chain-out CHAIN] "
+                        "[--force] PASSPHRASE"),
+         pass + QStringList{QStringLiteral("profile"), QStringLiteral("days"),
+                            QStringLiteral("hours"), QStringLiteral("san"), QStringLiteral("out"),
+                            QStringLiteral("chain-out"), QStringLiteral("force")},
+         QStringLiteral("Issues a certificate for CSR: the CSR's signature must verify; KU/EKU\n"
+                        "come from the profile (server or client), SANs from the CSR (or --san),\n"
+                        "lifetime 90 days unless --days or --hours (short-lived). CHAIN gets the\n"
+                        "intermediate.\n") +
+             passNotes},
+        {QStringLiteral("revoke"), QStringLiteral("DIR SERIAL [--reason REASON] PASSPHRASE"),
+         pass + QStringList{QStringLiteral("reason")},
+         QStringLiteral("Marks a serial (hex, colons allowed) revoked. --reason: unspecified,\n"
+                        "keyCompromise, cACompromise, affiliationChanged, superseded,\n"
+                        "cessationOfOperation, privilegeWithdrawn. Publish with 'ca crl'.\n") +
+             passNotes},
+        {QStringLiteral("crl"),
+         QStringLiteral("DIR [--out FILE] [--next-update-days N] [--force] "
+                        "PASSPHRASE"),
+         pass + QStringList{QStringLiteral("out"), QStringLiteral("next-update-days"),
+                            QStringLiteral("force")},
+         QStringLiteral(
+             "Signs a new CRL with the intermediate (saved as DIR/crl.pem, and FILE).\n") +
+             passNotes},
+    };
+}
+
 CERTDECK_COMMAND({QStringLiteral("ca"),
                   QStringLiteral("  ca init DIR --passphrase-file F   create a local root + "
                                  "intermediate CA\n"
@@ -463,6 +472,6 @@ CERTDECK_COMMAND({QStringLiteral("ca"),
                                  "certificate\n"
                                  "  ca crl DIR [--out FILE]   publish a CRL signed by the "
                                  "intermediate\n"),
-                  runCa});
+                  runCa, caSubcommands()});
 
 } // namespace certdeck::cli

@@ -124,22 +124,8 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl cert show FILE|HOST:PORT [--sni NAME] [--json]\n"
-                   "                             [--passphrase-file F | --passphrase-env VAR]\n"
-                   "                             [--timeout SECONDS] [--warn-days DAYS]\n\n"
-                   "Shows every field and extension of each certificate in FILE (PEM bundle,\n"
-                   "DER, PKCS#7 .p7b, PKCS#12 .p12/.pfx) or in the chain HOST:PORT serves\n"
-                   "(exactly as served, not verified), then its problems and a verdict:\n"
-                   "CRITICAL (exit 2) when a certificate is expired or not yet valid, has an RSA\n"
-                   "or DSA key under 2048 bits or an EC key under 256, an MD5 or SHA-1 signature\n"
-                   "(not counted on a self-signed root, whose signature no client checks), or a\n"
-                   "critical extension OpenSSL does not understand; WARNING (exit 1) when one\n"
-                   "expires within --warn-days; else OK (0). --json gives \"problems\" (code,\n"
-                   "severity, message, certificate) and \"verdict\" (ok, warning, critical).\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("cert"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -285,9 +271,29 @@ ExitCode runCert(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> certSubcommands()
+{
+    return {{QStringLiteral("show"),
+             QStringLiteral("FILE|HOST:PORT [--sni NAME] [--json]\n"
+                            "         [--passphrase-file F | --passphrase-env VAR]\n"
+                            "         [--timeout SECONDS] [--warn-days DAYS]"),
+             {QStringLiteral("sni"), QStringLiteral("timeout"), QStringLiteral("warn-days"),
+              QStringLiteral("passphrase-file"), QStringLiteral("passphrase-env")},
+             QStringLiteral(
+                 "Shows every field and extension of each certificate in FILE (PEM bundle,\n"
+                 "DER, PKCS#7 .p7b, PKCS#12 .p12/.pfx) or in the chain HOST:PORT serves\n"
+                 "(exactly as served, not verified), then its problems and a verdict:\n"
+                 "CRITICAL (exit 2) when a certificate is expired or not yet valid, has an RSA\n"
+                 "or DSA key under 2048 bits or an EC key under 256, an MD5 or SHA-1 signature\n"
+                 "(not counted on a self-signed root, whose signature no client checks), or a\n"
+                 "critical extension OpenSSL does not understand; WARNING (exit 1) when one\n"
+                 "expires within --warn-days; else OK (0). --json gives \"problems\" (code,\n"
+                 "severity, message, certificate) and \"verdict\" (ok, warning, critical).")}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("cert"),
                   QStringLiteral("  cert show FILE|HOST:PORT   every field and extension of a "
                                  "file's or a server's certificates\n"),
-                  runCert});
+                  runCert, certSubcommands()});
 
 } // namespace certdeck::cli

@@ -309,29 +309,8 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl chain verify FILE [--host NAME|--ip ADDR] "
-                   "[--ca-file BUNDLE] [--no-aia] [--no-revocation] [--expiring-days N] "
-                   "[--json]\n\n"
-                   "Builds the chain from the leaf in FILE (any order; PEM or DER) to a trust\n"
-                   "anchor of the system store or of BUNDLE, fetching a missing intermediate\n"
-                   "through AIA caIssuers (plain http, 5 s, 64 KiB) unless --no-aia. Prints a\n"
-                   "verdict per link and what is wrong with the chain as served.\n\n"
-                   "Then, unless --no-revocation, checks each link but the anchor for\n"
-                   "revocation: its AIA OCSP responders (signed response, nonce, 5 s), and\n"
-                   "its CRL distribution points (http, 10 MiB, 5 s) when OCSP gives no usable\n"
-                   "answer. A revoked link makes the chain not trusted; a status that cannot\n"
-                   "be told (unreachable, unknown, a response that does not verify) is a\n"
-                   "warning.\n\n"
-                   "  0  trusted and clean\n"
-                   "  1  trusted, with warnings (expiring soon, root included, wrong order,\n"
-                   "     revocation status unknown...)\n"
-                   "  2  not trusted (a revoked link...), or an error finding (missing\n"
-                   "     intermediate...)\n"
-                   "  3  unreadable input or usage error\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("chain"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -353,11 +332,11 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     const QString file = pos.at(1);
     auto served = readChainFile(file);
     if (!served) {
-        return reportError(ctx, served.error(), ExitCode::Unknown);
+        return reportError(ctx, served.error());
     }
     auto trust = p.isSet(caFile) ? TrustStore::fromFile(p.value(caFile)) : TrustStore::system();
     if (!trust) {
-        return reportError(ctx, trust.error(), ExitCode::Unknown);
+        return reportError(ctx, trust.error());
     }
     const QString trustOrigin = trust->origin();
 
@@ -374,7 +353,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
     // flight is aborted at once) and exits with 3.
     ChainJob job(std::move(input), *trust, QDateTime::currentDateTimeUtc(), options);
     if (const Status built = OperationRunner(ctx, QStringLiteral("chain")).run(job); !built) {
-        return reportError(ctx, built.error(), ExitCode::Unknown);
+        return reportError(ctx, built.error());
     }
     ChainReport report = job.report();
     const bool checkRevocation = !p.isSet(noRevocation);
@@ -382,7 +361,7 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
         revocation::RevocationCheck check(report, revocation::RevocationOptions{});
         if (const Status checked = OperationRunner(ctx, QStringLiteral("revocation")).run(check);
             !checked) {
-            return reportError(ctx, checked.error(), ExitCode::Unknown);
+            return reportError(ctx, checked.error());
         }
         report = check.report();
     } else {
@@ -400,9 +379,38 @@ ExitCode runChain(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> chainSubcommands()
+{
+    return {{QStringLiteral("verify"),
+             QStringLiteral("FILE [--host NAME|--ip ADDR] [--ca-file BUNDLE] [--no-aia] "
+                            "[--no-revocation] [--expiring-days N] [--json]"),
+             {QStringLiteral("host"), QStringLiteral("ip"), QStringLiteral("ca-file"),
+              QStringLiteral("no-aia"), QStringLiteral("expiring-days"),
+              QStringLiteral("no-revocation")},
+             QStringLiteral(
+                 "Builds the chain from the leaf in FILE (any order; PEM or DER) to a trust\n"
+                 "anchor of the system store or of BUNDLE, fetching a missing intermediate\n"
+                 "through AIA caIssuers (plain http, 5 s, 64 KiB) unless --no-aia. Prints a\n"
+                 "verdict per link and what is wrong with the chain as served.\n"
+                 "\n"
+                 "Then, unless --no-revocation, checks each link but the anchor for\n"
+                 "revocation: its AIA OCSP responders (signed response, nonce, 5 s), and\n"
+                 "its CRL distribution points (http, 10 MiB, 5 s) when OCSP gives no usable\n"
+                 "answer. A revoked link makes the chain not trusted; a status that cannot\n"
+                 "be told (unreachable, unknown, a response that does not verify) is a\n"
+                 "warning.\n"
+                 "\n"
+                 "  0  trusted and clean\n"
+                 "  1  trusted, with warnings (expiring soon, root included, wrong order,\n"
+                 "     revocation status unknown...)\n"
+                 "  2  not trusted (a revoked link...), or an error finding (missing\n"
+                 "     intermediate...)\n"
+                 "  3  unreadable input or usage error")}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("chain"),
                   QStringLiteral("  chain verify FILE  build and verify a certificate chain "
                                  "(--host, --ip, --ca-file, --no-aia, --no-revocation)\n"),
-                  runChain});
+                  runChain, chainSubcommands()});
 
 } // namespace certdeck::cli

@@ -16,36 +16,6 @@ namespace {
 
 using namespace certdeck::crypto;
 
-const char* kCsrUsage =
-    "Usage:\n"
-    "  certdeckctl csr new --key KEY [--passphrase-file F | --passphrase-env VAR]\n"
-    "                      [--cn NAME] [--org O] [--ou OU] [--country CC] [--state ST]\n"
-    "                      [--locality L] [--email ADDR]\n"
-    "                      [--san DNS:a.example,IP:10.0.0.1,email:x@a.example,URI:spiffe://..]\n"
-    "                      [--ku digitalSignature,keyEncipherment] [--eku serverAuth,clientAuth]\n"
-    "                      [--must-staple] [--digest sha256|sha384] --out FILE [--force] [--json]\n"
-    "  certdeckctl csr show FILE [--json]\n\n"
-    "  new   sign a PKCS#10 request with KEY (PEM; encrypted keys need their passphrase,\n"
-    "        read from a file or an environment variable, never from the command line).\n"
-    "        Ed25519 keys sign without a digest. An existing FILE is kept unless --force.\n"
-    "  show  decode a request (PEM or DER) and check its signature; exit 2 when the\n"
-    "        signature does not verify.\n\n";
-
-/// Refusals of bad input are CRITICAL; a usage or internal problem is UNKNOWN.
-ExitCode exitFor(const Error& e)
-{
-    switch (e.code) {
-    case ErrorCode::InvalidInput:
-    case ErrorCode::Crypto:
-    case ErrorCode::Conflict:
-    case ErrorCode::PermissionDenied:
-    case ErrorCode::NotFound:
-        return ExitCode::Critical;
-    default:
-        return ExitCode::Unknown;
-    }
-}
-
 QJsonObject csrJson(const Csr& csr)
 {
     QJsonArray sans;
@@ -117,11 +87,9 @@ ExitCode runNew(CommandContext& ctx, const QCommandLineParser& p, const QStringL
     const bool force = p.isSet(QStringLiteral("force"));
     if (!force && QFileInfo::exists(outPath)) {
         return reportError(
-            ctx,
-            Error{ErrorCode::Conflict,
-                  QStringLiteral("%1 exists; give --force to replace it").arg(outPath),
-                  {}},
-            ExitCode::Critical);
+            ctx, Error{ErrorCode::Conflict,
+                       QStringLiteral("%1 exists; give --force to replace it").arg(outPath),
+                       {}});
     }
     CsrSpec spec;
     spec.subject.commonName = p.value(QStringLiteral("cn"));
@@ -140,42 +108,42 @@ ExitCode runNew(CommandContext& ctx, const QCommandLineParser& p, const QStringL
     }
     auto sans = SubjectAltName::parseList(p.values(QStringLiteral("san")).join(u','));
     if (!sans) {
-        return reportError(ctx, sans.error(), ExitCode::Critical);
+        return reportError(ctx, sans.error());
     }
     spec.sans = *sans;
     auto ku = parseKeyUsages(p.values(QStringLiteral("ku")).join(u','));
     if (!ku) {
-        return reportError(ctx, ku.error(), ExitCode::Critical);
+        return reportError(ctx, ku.error());
     }
     spec.keyUsage = *ku;
     auto eku = parseExtendedKeyUsages(p.values(QStringLiteral("eku")).join(u','));
     if (!eku) {
-        return reportError(ctx, eku.error(), ExitCode::Critical);
+        return reportError(ctx, eku.error());
     }
     spec.extendedKeyUsage = *eku;
     if (auto s = spec.validate(); !s) {
-        return reportError(ctx, s.error(), ExitCode::Critical);
+        return reportError(ctx, s.error());
     }
 
     auto pass = readPassphrase(p.value(QStringLiteral("passphrase-file")),
                                p.value(QStringLiteral("passphrase-env")));
     if (!pass) {
-        return reportError(ctx, pass.error(), exitFor(pass.error()));
+        return reportError(ctx, pass.error());
     }
     auto keyPem = readFileCapped(keyPath, 1024 * 1024);
     if (!keyPem) {
-        return reportError(ctx, keyPem.error(), exitFor(keyPem.error()));
+        return reportError(ctx, keyPem.error());
     }
     auto csr = Csr::buildWithPemKey(spec, *keyPem, *pass, keyPath);
     keyPem->fill('\0');
     pass->fill('\0');
     if (!csr) {
-        return reportError(ctx, csr.error(), exitFor(csr.error()));
+        return reportError(ctx, csr.error());
     }
     WriteOptions opts;
     opts.overwrite = force;
     if (auto s = writeFileAtomically(outPath, csr->toPem(), opts); !s) {
-        return reportError(ctx, s.error(), exitFor(s.error()));
+        return reportError(ctx, s.error());
     }
     if (ctx.json) {
         QJsonObject o = csrJson(*csr);
@@ -196,11 +164,11 @@ ExitCode runShow(CommandContext& ctx, const QStringList& pos)
     const QString path = pos.at(1);
     auto data = readFileCapped(path, 1024 * 1024);
     if (!data) {
-        return reportError(ctx, data.error(), exitFor(data.error()));
+        return reportError(ctx, data.error());
     }
     auto csr = data->contains("-----BEGIN") ? Csr::fromPem(*data, path) : Csr::fromDer(*data, path);
     if (!csr) {
-        return reportError(ctx, csr.error(), ExitCode::Critical);
+        return reportError(ctx, csr.error());
     }
     const bool valid = bool(csr->verifySignature());
     if (ctx.json) {
@@ -251,13 +219,11 @@ ExitCode runCsr(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << kCsrUsage << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
-    }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
+    if (!checkSubcommand(ctx, p, QStringLiteral("csr"), pos, &code)) {
+        return code;
+    }
     if (pos.isEmpty()) {
         return usageError(ctx, QStringLiteral("'csr' needs an action: new or show"));
     }
@@ -273,10 +239,39 @@ ExitCode runCsr(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> csrSubcommands()
+{
+    return {
+        {QStringLiteral("new"),
+         QStringLiteral(
+             "--key KEY [--passphrase-file F | --passphrase-env VAR]\n"
+             "         [--cn NAME] [--org O] [--ou OU] [--country CC] [--state ST]\n"
+             "         [--locality L] [--email ADDR]\n"
+             "         [--san DNS:a.example,IP:10.0.0.1,email:x@a.example,URI:spiffe://..]\n"
+             "         [--ku digitalSignature,keyEncipherment] [--eku serverAuth,clientAuth]\n"
+             "         [--must-staple] [--digest sha256|sha384] --out FILE [--force]"),
+         {QStringLiteral("key"), QStringLiteral("passphrase-file"),
+          QStringLiteral("passphrase-env"), QStringLiteral("cn"), QStringLiteral("org"),
+          QStringLiteral("ou"), QStringLiteral("country"), QStringLiteral("state"),
+          QStringLiteral("locality"), QStringLiteral("email"), QStringLiteral("san"),
+          QStringLiteral("ku"), QStringLiteral("eku"), QStringLiteral("must-staple"),
+          QStringLiteral("digest"), QStringLiteral("out"), QStringLiteral("force")},
+         QStringLiteral("Signs a PKCS#10 request with KEY (PEM; encrypted keys need their\n"
+                        "passphrase, read from a file or an environment variable, never from the\n"
+                        "command line). Ed25519 keys sign without a digest. An existing FILE is\n"
+                        "kept unless --force.")},
+        {QStringLiteral("show"),
+         QStringLiteral("FILE"),
+         {},
+         QStringLiteral("Decodes a request (PEM or DER) and checks its signature: exit 2 when the\n"
+                        "signature does not verify, 3 when the file cannot be read.")},
+    };
+}
+
 CERTDECK_COMMAND({QStringLiteral("csr"),
                   QStringLiteral("  csr new --key KEY --cn NAME --san ... --out FILE   make a "
                                  "certificate signing request\n"
                                  "  csr show FILE   decode a CSR and check its signature\n"),
-                  runCsr});
+                  runCsr, csrSubcommands()});
 
 } // namespace certdeck::cli

@@ -30,16 +30,8 @@ ExitCode runDhparam(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl dhparam [--bits 2048|3072|4096] --out FILE [--force] "
-                   "[--json]\n\n"
-                   "Generates Diffie-Hellman parameters (a safe prime, generator 2) as\n"
-                   "'BEGIN DH PARAMETERS' PEM for nginx's ssl_dhparam. The search for a\n"
-                   "safe prime takes from seconds to minutes (4096 bits: many minutes);\n"
-                   "its progress is shown on stderr. Smaller sizes are weak and refused.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("dhparam"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
@@ -86,9 +78,21 @@ ExitCode runDhparam(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> dhparamSubcommands()
+{
+    return {
+        {QString(),
+         QStringLiteral("[--bits 2048|3072|4096] --out FILE [--force]"),
+         {QStringLiteral("bits"), QStringLiteral("out"), QStringLiteral("force")},
+         QStringLiteral("Generates Diffie-Hellman parameters (a safe prime, generator 2) as\n"
+                        "'BEGIN DH PARAMETERS' PEM for nginx's ssl_dhparam. The search for a\n"
+                        "safe prime takes from seconds to minutes (4096 bits: many minutes);\n"
+                        "its progress is shown on stderr. Smaller sizes are weak and refused.")}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("dhparam"),
                   QStringLiteral("  dhparam --bits N --out F  generate DH parameters (2048, "
                                  "3072 or 4096 bits)\n"),
-                  runDhparam});
+                  runDhparam, dhparamSubcommands()});
 
 } // namespace certdeck::cli

@@ -163,18 +163,9 @@ ExitCode runNew(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl key new --type TYPE --out FILE\n"
-                   "         (--passphrase-file FILE | --passphrase-env VAR | --no-encrypt)\n"
-                   "         [--force] [--json]\n\n"
-                   "Generates a private key and writes it as PKCS#8 PEM, mode 0600 (a new\n"
-                   "folder is made 0700). With a passphrase the key is encrypted with\n"
-                   "AES-256-CBC under a scrypt-derived key. TYPE is rsa2048, rsa3072,\n"
-                   "rsa4096, p256, p384 or ed25519. An existing file is never replaced\n"
-                   "without --force. Prints the type and the SPKI pin (SHA-256, base64).\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("key"),
+                         QStringList{QStringLiteral("new")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
@@ -258,14 +249,9 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl key show FILE [--passphrase-file FILE | --passphrase-env "
-                   "VAR] [--json]\n\n"
-                   "Prints a key's type, size, SPKI pin and whether the file is encrypted;\n"
-                   "never the key itself.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("key"),
+                         QStringList{QStringLiteral("show")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -316,15 +302,9 @@ ExitCode runMatch(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl key match KEY CERT [--passphrase-file FILE | "
-                   "--passphrase-env VAR] [--json]\n\n"
-                   "Checks that CERT (PEM or DER; the first certificate of a chain file)\n"
-                   "or a CSR (PEM) carries KEY's public key. Exit 0 when they match, 2 when\n"
-                   "they do not.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("key"),
+                         QStringList{QStringLiteral("match")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -412,19 +392,41 @@ ExitCode runKey(CommandContext& ctx, const QStringList& args)
         return runMatch(ctx, rest);
     }
     if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
-        ctx.out << "Usage: certdeckctl key new|show|match ... (see 'certdeckctl key ACTION "
-                   "--help')\n\n"
-                   "  new    generate a key (RSA 2048/3072/4096, ECDSA P-256/P-384, Ed25519)\n"
-                   "  show   type, size, SPKI pin and encryption of a key file\n"
-                   "  match  does a certificate carry this key? (exit 2 when not)\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+        return commandHelp(ctx, QStringLiteral("key"));
     }
     return usageError(ctx, QStringLiteral("'key' needs an action: new, show or match"));
 }
 
 } // namespace
+
+QList<SubcommandSpec> keySubcommands()
+{
+    return {
+        {QStringLiteral("new"),
+         QStringLiteral("--type TYPE --out FILE\n"
+                        "         (--passphrase-file FILE | --passphrase-env VAR | --no-encrypt)\n"
+                        "         [--force]"),
+         {QStringLiteral("type"), QStringLiteral("out"), QStringLiteral("no-encrypt"),
+          QStringLiteral("force"), QStringLiteral("passphrase-file"),
+          QStringLiteral("passphrase-env")},
+         QStringLiteral("Generates a private key and writes it as PKCS#8 PEM, mode 0600 (a new\n"
+                        "folder is made 0700). With a passphrase the key is encrypted with\n"
+                        "AES-256-CBC under a scrypt-derived key. TYPE is rsa2048, rsa3072,\n"
+                        "rsa4096, p256, p384 or ed25519. An existing file is never replaced\n"
+                        "without --force. Prints the type and the SPKI pin (SHA-256, base64).")},
+        {QStringLiteral("show"),
+         QStringLiteral("FILE [--passphrase-file FILE | --passphrase-env VAR]"),
+         {QStringLiteral("passphrase-file"), QStringLiteral("passphrase-env")},
+         QStringLiteral("Prints a key's type, size, SPKI pin and whether the file is encrypted;\n"
+                        "never the key itself.")},
+        {QStringLiteral("match"),
+         QStringLiteral("KEY CERT [--passphrase-file FILE | --passphrase-env VAR]"),
+         {QStringLiteral("passphrase-file"), QStringLiteral("passphrase-env")},
+         QStringLiteral("Checks that CERT (PEM or DER; the first certificate of a chain file)\n"
+                        "or a CSR (PEM) carries KEY's public key. Exit 0 when they match, 2 when\n"
+                        "they do not.")},
+    };
+}
 
 CERTDECK_COMMAND({QStringLiteral("key"),
                   QStringLiteral("  key new --type T --out F  generate a private key (0600 "
@@ -432,6 +434,6 @@ CERTDECK_COMMAND({QStringLiteral("key"),
                                  "  key show FILE             type, size, SPKI pin of a key\n"
                                  "  key match KEY CERT        exit 0 if CERT carries KEY, 2 "
                                  "if not\n"),
-                  runKey});
+                  runKey, keySubcommands()});
 
 } // namespace certdeck::cli

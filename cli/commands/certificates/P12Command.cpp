@@ -300,23 +300,8 @@ ExitCode runP12(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out
-            << "Usage: certdeckctl p12 export --key KEY --cert CERT [--chain CHAIN] --out FILE\n"
-               "                      (--passphrase-file F | --passphrase-env VAR)\n"
-               "                      [--key-passphrase-file F | --key-passphrase-env VAR]\n"
-               "                      [--legacy] [--name NAME] [--force] [--json]\n"
-               "       certdeckctl p12 import FILE --out-dir DIR\n"
-               "                      (--passphrase-file F | --passphrase-env VAR)\n"
-               "                      [--force] [--json]\n\n"
-               "export writes AES-256-CBC/PBKDF2 with a SHA-256 MAC (modern), or with\n"
-               "--legacy 3DES with a SHA-1 MAC for Java 8 and older Windows. The file is\n"
-               "mode 0600. import writes cert.pem, chain.pem, fullchain.pem and privkey.pem\n"
-               "(0600). Nothing is overwritten without --force. Passphrases are read from\n"
-               "files or environment variables, never from arguments.\n\n"
-            << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("p12"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -332,9 +317,39 @@ ExitCode runP12(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> p12Subcommands()
+{
+    const QString secrets = QStringLiteral(
+        "Nothing is overwritten without --force. Passphrases are read from files or\n"
+        "environment variables, never from arguments.");
+    return {
+        {QStringLiteral("export"),
+         QStringLiteral("--key KEY --cert CERT [--chain CHAIN] --out FILE\n"
+                        "         (--passphrase-file F | --passphrase-env VAR)\n"
+                        "         [--key-passphrase-file F | --key-passphrase-env VAR]\n"
+                        "         [--legacy] [--name NAME] [--force]"),
+         {QStringLiteral("key"), QStringLiteral("cert"), QStringLiteral("chain"),
+          QStringLiteral("out"), QStringLiteral("passphrase-file"),
+          QStringLiteral("passphrase-env"), QStringLiteral("key-passphrase-file"),
+          QStringLiteral("key-passphrase-env"), QStringLiteral("legacy"), QStringLiteral("name"),
+          QStringLiteral("force")},
+         QStringLiteral("Writes AES-256-CBC/PBKDF2 with a SHA-256 MAC (modern), or with --legacy\n"
+                        "3DES with a SHA-1 MAC for Java 8 and older Windows. The file is mode\n"
+                        "0600.\n") +
+             secrets},
+        {QStringLiteral("import"),
+         QStringLiteral("FILE --out-dir DIR (--passphrase-file F | --passphrase-env VAR) "
+                        "[--force]"),
+         {QStringLiteral("out-dir"), QStringLiteral("passphrase-file"),
+          QStringLiteral("passphrase-env"), QStringLiteral("force")},
+         QStringLiteral("Writes cert.pem, chain.pem, fullchain.pem and privkey.pem (0600).\n") +
+             secrets},
+    };
+}
+
 CERTDECK_COMMAND({QStringLiteral("p12"),
                   QStringLiteral("  p12 export|import          PKCS#12 files out of key + "
                                  "certificates, and back into PEM files\n"),
-                  runP12});
+                  runP12, p12Subcommands()});
 
 } // namespace certdeck::cli

@@ -325,18 +325,6 @@ Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
     return matches.first();
 }
 
-bool wantsHelp(const QCommandLineParser& p, const CommonOptions& common)
-{
-    return p.isSet(common.help);
-}
-
-ExitCode printHelp(CommandContext& ctx, const char* text)
-{
-    ctx.out << text << "\n" << exitCodeHelp();
-    ctx.out.flush();
-    return ExitCode::Ok;
-}
-
 ExitCode runAdd(CommandContext& ctx, const QStringList& args)
 {
     QCommandLineParser p;
@@ -351,13 +339,9 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (wantsHelp(p, common)) {
-        return printHelp(
-            ctx, "Usage: certdeckctl fleet add HOST[:PORT] [--sni NAME] [--ip ADDR] [--group G]\n"
-                 "         [--tag T]... [--kind nginx|haproxy|envoy|apache|other] [--notes TEXT]\n"
-                 "         [--trust-bundle NAME] [--json] [--db PATH|URL]\n\n"
-                 "Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
-                 "host, port and SNI name twice is refused.\n");
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("add")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
@@ -410,17 +394,9 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (wantsHelp(p, common)) {
-        return printHelp(
-            ctx, "Usage: certdeckctl fleet list [--group G] [--filter TEXT] [--warn-days DAYS]\n"
-                 "         [--json] [--db PATH|URL]\n\n"
-                 "Lists endpoints by group, host and port, with the current certificate's\n"
-                 "expiry (UTC date), days left and status as the console's Fleet page shows\n"
-                 "them: OK, EXPIRING (fewer than --warn-days days left, default 30), EXPIRED,\n"
-                 "NO CERTIFICATE. SNI \"-\" (\"\" in JSON) means the host name is sent.\n"
-                 "--filter matches host, SNI, group, tags and notes, ignoring case. JSON adds\n"
-                 "notAfter (ISO 8601 UTC), daysLeft and status to each endpoint (null when it\n"
-                 "has no certificate).\n");
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("list")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
@@ -469,13 +445,9 @@ ExitCode runShow(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (wantsHelp(p, common)) {
-        return printHelp(ctx,
-                         "Usage: certdeckctl fleet show HOST[:PORT]|ID [--sni NAME] "
-                         "[--warn-days DAYS] [--json]\n"
-                         "         [--db PATH|URL]\n\n"
-                         "Shows one endpoint with its current certificate's expiry, its\n"
-                         "revision and who changed it last (the same fields as 'fleet list').\n");
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("show")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
@@ -533,16 +505,9 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (wantsHelp(p, common)) {
-        return printHelp(
-            ctx,
-            "Usage: certdeckctl fleet edit HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
-            "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
-            "         [--which-sni NAME] [--revision N] [--trust-bundle NAME|none]\n"
-            "         [--json] [--db PATH|URL]\n\n"
-            "Changes the fields given. The store refuses the change when someone else\n"
-            "changed the endpoint since it was read (or since --revision N): nothing is\n"
-            "lost, reload and try again.\n");
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("edit")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
@@ -604,11 +569,9 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (wantsHelp(p, common)) {
-        return printHelp(ctx, "Usage: certdeckctl fleet rm HOST[:PORT]|ID [--sni NAME] [--json] "
-                              "[--db PATH|URL]\n\n"
-                              "Removes an endpoint with its certificate history, probes and\n"
-                              "alerts. The certificates and the audit log stay.\n");
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("rm")} + p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (p.positionalArguments().size() != 1) {
@@ -668,23 +631,7 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
         return runFleetTrust(ctx, rest);
     }
     if (action == QLatin1String("--help") || action == QLatin1String("-h")) {
-        ctx.out
-            << "Usage: certdeckctl fleet add|list|show|edit|rm ... (see 'certdeckctl fleet "
-               "ACTION --help')\n\n"
-               "  add   HOST[:PORT]      add an endpoint (--sni, --ip, --group, --tag, --kind)\n"
-               "  list                   endpoints as a table (--group, --filter, --json)\n"
-               "  show  HOST[:PORT]|ID   one endpoint in full\n"
-               "  edit  HOST[:PORT]|ID   change fields; refused if someone changed it first\n"
-               "  rm    HOST[:PORT]|ID   remove an endpoint and its history\n"
-               "  import --format F PATH nginx -T output, host list/CSV, certbot, PEM folder, "
-               "JSON\n"
-               "  export [--format csv]  the inventory as JSON (no private keys) or CSV\n"
-               "  trust add|list|group   trust bundles (internal CAs) for endpoints and groups\n\n"
-               "The store is $CERTDECK_DB or --db: an SQLite file, or\n"
-               "postgresql://user@host:port/db for a team.\n\n"
-            << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+        return commandHelp(ctx, QStringLiteral("fleet"));
     }
     return usageError(
         ctx,
@@ -692,6 +639,118 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
 }
 
 } // namespace
+
+QList<SubcommandSpec> fleetSubcommands()
+{
+    return {
+        {QStringLiteral("add"),
+         QStringLiteral(
+             "HOST[:PORT] [--sni NAME] [--ip ADDR] [--group G]\n"
+             "         [--tag T]... [--kind nginx|haproxy|envoy|apache|other] [--notes TEXT]\n"
+             "         [--trust-bundle NAME]"),
+         {QStringLiteral("sni"), QStringLiteral("ip"), QStringLiteral("group"),
+          QStringLiteral("tag"), QStringLiteral("kind"), QStringLiteral("notes"),
+          QStringLiteral("trust-bundle")},
+         QStringLiteral("Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
+                        "host, port and SNI name twice is refused.")},
+        {QStringLiteral("list|ls"),
+         QStringLiteral("[--group G] [--filter TEXT] [--warn-days DAYS]"),
+         {QStringLiteral("group"), QStringLiteral("filter"), QStringLiteral("warn-days")},
+         QStringLiteral(
+             "Lists endpoints by group, host and port, with the current certificate's\n"
+             "expiry (UTC date), days left and status as the console's Fleet page shows\n"
+             "them: OK, EXPIRING (fewer than --warn-days days left, default 30), EXPIRED,\n"
+             "NO CERTIFICATE. SNI \"-\" (\"\" in JSON) means the host name is sent.\n"
+             "--filter matches host, SNI, group, tags and notes, ignoring case. JSON adds\n"
+             "notAfter (ISO 8601 UTC), daysLeft and status to each endpoint (null when it\n"
+             "has no certificate).")},
+        {QStringLiteral("show"),
+         QStringLiteral("HOST[:PORT]|ID [--sni NAME] [--warn-days DAYS]"),
+         {QStringLiteral("sni"), QStringLiteral("warn-days")},
+         QStringLiteral("Shows one endpoint with its current certificate's expiry, its\n"
+                        "revision and who changed it last (the same fields as 'fleet list').")},
+        {QStringLiteral("edit"),
+         QStringLiteral("HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
+                        "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
+                        "         [--which-sni NAME] [--revision N] [--trust-bundle NAME|none]"),
+         {QStringLiteral("sni"), QStringLiteral("ip"), QStringLiteral("group"),
+          QStringLiteral("tag"), QStringLiteral("kind"), QStringLiteral("notes"),
+          QStringLiteral("which-sni"), QStringLiteral("clear-tags"), QStringLiteral("revision"),
+          QStringLiteral("trust-bundle")},
+         QStringLiteral(
+             "Changes the fields given. The store refuses the change when someone else\n"
+             "changed the endpoint since it was read (or since --revision N): nothing is\n"
+             "lost, reload and try again.")},
+        {QStringLiteral("rm|remove"),
+         QStringLiteral("HOST[:PORT]|ID [--sni NAME]"),
+         {QStringLiteral("sni")},
+         QStringLiteral("Removes an endpoint with its certificate history, probes and\n"
+                        "alerts. The certificates and the audit log stay.")},
+        {QStringLiteral("import"),
+         QStringLiteral("--format nginx|hosts|certbot|pem|json PATH\n"
+                        "         [--ssh-host H] [--ssh-user U] [--group G] [--dry-run]"),
+         {QStringLiteral("format"), QStringLiteral("ssh-host"), QStringLiteral("ssh-user"),
+          QStringLiteral("group"), QStringLiteral("dry-run")},
+         QStringLiteral(
+             "Adds what PATH describes in one transaction: all of it or, when any part is\n"
+             "refused, nothing. Endpoints already in the inventory are kept as they are.\n"
+             "Private keys are never read: their paths become deploy-target fields.\n"
+             "\n"
+             "A malformed line or file (a host with spaces, port 0 or 99999, a cut-off\n"
+             "certificate or nginx -T dump) refuses the whole import with exit 3, naming\n"
+             "every place; nothing is added, --dry-run included. Warnings (exit 1) are for\n"
+             "what is read but not imported: duplicates merged, wildcard names, servers\n"
+             "without TLS, missing certificate files.")},
+        {QStringLiteral("export"),
+         QStringLiteral("[--format json|csv] [--out FILE [--force]]"),
+         {QStringLiteral("format"), QStringLiteral("out"), QStringLiteral("force")},
+         QStringLiteral(
+             "JSON holds endpoints, deploy targets and certificates (never private keys)\n"
+             "and imports back with 'fleet import --format json'; CSV is the fleet table.")},
+        {QStringLiteral("trust add"),
+         QStringLiteral("NAME FILE"),
+         {},
+         QStringLiteral("Keeps the CA certificates of a PEM file as bundle NAME.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+        {QStringLiteral("trust replace"),
+         QStringLiteral("NAME FILE"),
+         {},
+         QStringLiteral("Replaces the certificates of bundle NAME.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+        {QStringLiteral("trust list|ls"),
+         QStringLiteral(""),
+         {},
+         QStringLiteral("The trust bundles.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+        {QStringLiteral("trust show"),
+         QStringLiteral("NAME"),
+         {},
+         QStringLiteral("One bundle with its PEM.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+        {QStringLiteral("trust rm|remove"),
+         QStringLiteral("NAME"),
+         {},
+         QStringLiteral("Removes a bundle no endpoint or group uses.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+        {QStringLiteral("trust group"),
+         QStringLiteral("GROUP NAME|none"),
+         {},
+         QStringLiteral("Sets the bundle of every endpoint of GROUP without its own.\n"
+                        "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
+                        "--trust-bundle NAME), else its group's, else the system trust store, by\n"
+                        "probe, scan and the console alike.")},
+    };
+}
 
 CERTDECK_COMMAND({QStringLiteral("fleet"),
                   QStringLiteral("  fleet add HOST[:PORT]   add an endpoint to the inventory\n"
@@ -701,6 +760,6 @@ CERTDECK_COMMAND({QStringLiteral("fleet"),
                                  "  fleet import --format F PATH   nginx -T, hosts/CSV, certbot, "
                                  "PEM folder, JSON\n"
                                  "  fleet export [--format csv]   the inventory as JSON or CSV\n"),
-                  runFleet});
+                  runFleet, fleetSubcommands()});
 
 } // namespace certdeck::cli

@@ -76,20 +76,9 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
         return code;
     }
     common.apply(p, ctx);
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl fleet import --format nginx|hosts|certbot|pem|json PATH\n"
-                   "         [--ssh-host H] [--ssh-user U] [--group G] [--dry-run] [--json]\n\n"
-                   "Adds what PATH describes in one transaction: all of it or, when any part is\n"
-                   "refused, nothing. Endpoints already in the inventory are kept as they are.\n"
-                   "Private keys are never read: their paths become deploy-target fields.\n\n"
-                   "A malformed line or file (a host with spaces, port 0 or 99999, a cut-off\n"
-                   "certificate or nginx -T dump) refuses the whole import with exit 3, naming\n"
-                   "every place; nothing is added, --dry-run included. Warnings (exit 1) are for\n"
-                   "what is read but not imported: duplicates merged, wildcard names, servers\n"
-                   "without TLS, missing certificate files.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("import")} + p.positionalArguments(), &code)) {
+        return code;
     }
     const QStringList pos = p.positionalArguments();
     if (pos.size() != 1 || !p.isSet(format)) {
@@ -183,17 +172,14 @@ ExitCode runFleetExport(CommandContext& ctx, const QStringList& args)
         return code;
     }
     common.apply(p, ctx);
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl fleet export [--format json|csv] [--out FILE [--force]]\n\n"
-                   "JSON holds endpoints, deploy targets and certificates (never private keys)\n"
-                   "and imports back with 'fleet import --format json'; CSV is the fleet table.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("export")} + p.positionalArguments(), &code)) {
+        return code;
     }
     const QString fmt = p.value(format);
     if (fmt != QLatin1String("json") && fmt != QLatin1String("csv")) {
-        return usageError(ctx, QStringLiteral("--format is json or csv"));
+        return unknownValue(ctx, QStringLiteral("format"), fmt,
+                            {QStringLiteral("json"), QStringLiteral("csv")});
     }
     auto store = ctx.store();
     if (!store) {

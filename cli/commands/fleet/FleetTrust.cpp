@@ -34,18 +34,6 @@ Result<QByteArray> readPem(const QString& path)
     return f.readAll();
 }
 
-const char* kHelp =
-    "Usage: certdeckctl fleet trust ACTION ...\n\n"
-    "  add NAME FILE          keep the CA certificates of a PEM file as bundle NAME\n"
-    "  replace NAME FILE      replace the certificates of bundle NAME\n"
-    "  list                   the bundles\n"
-    "  show NAME              one bundle with its PEM\n"
-    "  rm NAME                remove a bundle no endpoint or group uses\n"
-    "  group GROUP NAME|none  the bundle of every endpoint of GROUP without its own\n\n"
-    "An endpoint's chain is verified against its own bundle (fleet add|edit\n"
-    "--trust-bundle NAME), else its group's, else the system trust store, by\n"
-    "probe, scan and the console alike.\n";
-
 } // namespace
 
 QCommandLineOption trustBundleOption()
@@ -101,10 +89,13 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         return code;
     }
     const QStringList pos = p.positionalArguments();
-    if (p.isSet(common.help) || pos.isEmpty()) {
-        ctx.out << kHelp << "\n" << exitCodeHelp();
-        ctx.out.flush();
-        return pos.isEmpty() && !p.isSet(common.help) ? ExitCode::Unknown : ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
+                         QStringList{QStringLiteral("trust")} + pos, &code)) {
+        return code;
+    }
+    if (pos.isEmpty()) {
+        return usageError(ctx, QStringLiteral("'fleet trust' needs an action: add, replace, list, "
+                                              "show, rm or group"));
     }
     common.apply(p, ctx);
     const QString action = pos.first();
@@ -129,9 +120,7 @@ ExitCode runFleetTrust(CommandContext& ctx, const QStringList& args)
         auto b = action == QLatin1String("add") ? (*store)->trustBundles().add(pos.at(1), *pem)
                                                 : (*store)->trustBundles().replace(pos.at(1), *pem);
         if (!b) {
-            return reportError(ctx, b.error(),
-                               b.error().code == ErrorCode::InvalidInput ? ExitCode::Critical
-                                                                         : ExitCode::Unknown);
+            return reportError(ctx, b.error());
         }
         if (ctx.json) {
             printJson(ctx.out, {{QStringLiteral("bundle"), bundleJson(*b, false)}});

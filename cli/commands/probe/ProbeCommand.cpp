@@ -231,38 +231,8 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl probe HOST[:PORT] [--sni NAME] [--ip ADDR] "
-                   "[--resolver IP[:PORT]]\n"
-                   "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--client NAME|FILE]\n"
-                   "         [--warn-days DAYS] [--no-revocation] [--json]\n\n"
-                   "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
-                   "protocol, whether the server imposes its order, the key-exchange groups and\n"
-                   "the DHE prime size, with raw ClientHellos (at most 4 connections at once to\n"
-                   "each address).\n"
-                   "PORT defaults to 443. Every A and AAAA address of HOST is probed (a node\n"
-                   "each, side by side) and the nodes compared; --ip probes one address only.\n"
-                   "--resolver asks that DNS server instead of the system resolver.\n"
-                   "Then the first node that answers is inspected through a real OpenSSL\n"
-                   "handshake: the served chain, verified for the name (SNI, else host) against\n"
-                   "the endpoint's trust bundle when the inventory knows the endpoint, else the\n"
-                   "system store (--ca-file overrides), its revocation (stapled OCSP, OCSP,\n"
-                   "CRL), and unless --no-inspect: session resumption, ALPN (h2, http/1.1) and\n"
-                   "GET / for HSTS and Server. Findings, a letter grade and the verdict follow\n"
-                   "(core/probe/assess/GRADING.md): the same as `certdeckctl scan` and the console "
-                   "give.\n"
-                   "--client names a client that must be able to connect.\n\n"
-                   "  0  OK: nothing needs attention\n"
-                   "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
-                   "     insecure renegotiation, the nodes differ, an invalid OCSP staple,\n"
-                   "     a malformed HSTS header, revocation status unknown\n"
-                   "  2  CRITICAL: unreachable (a node, or the name does not resolve), expired\n"
-                   "     or not yet valid (leaf or intermediate), revoked, untrusted, missing\n"
-                   "     intermediate, wrong host name, or the --client cannot connect\n"
-                   "  3  UNKNOWN: the chain could not be read or verified; usage error\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("probe"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -374,12 +344,51 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> probeSubcommands()
+{
+    return {
+        {QStringLiteral(""),
+         QStringLiteral(
+             "HOST[:PORT] [--sni NAME] [--ip ADDR] [--resolver IP[:PORT]]\n"
+             "         [--timeout MS] [--no-inspect] [--ca-file FILE] [--client NAME|FILE]\n"
+             "         [--warn-days DAYS] [--no-revocation] [--json]"),
+         {QStringLiteral("sni"), QStringLiteral("ip"), QStringLiteral("timeout"),
+          QStringLiteral("resolver"), QStringLiteral("no-inspect"), QStringLiteral("client"),
+          QStringLiteral("ca-file"), QStringLiteral("warn-days"), QStringLiteral("no-revocation")},
+         QStringLiteral(
+             "Enumerates the protocols (SSLv3..TLS 1.3), every accepted cipher suite per\n"
+             "protocol, whether the server imposes its order, the key-exchange groups and\n"
+             "the DHE prime size, with raw ClientHellos (at most 4 connections at once to\n"
+             "each address).\n"
+             "PORT defaults to 443. Every A and AAAA address of HOST is probed (a node\n"
+             "each, side by side) and the nodes compared; --ip probes one address only.\n"
+             "--resolver asks that DNS server instead of the system resolver.\n"
+             "Then the first node that answers is inspected through a real OpenSSL\n"
+             "handshake: the served chain, verified for the name (SNI, else host) against\n"
+             "the endpoint's trust bundle when the inventory knows the endpoint, else the\n"
+             "system store (--ca-file overrides), its revocation (stapled OCSP, OCSP,\n"
+             "CRL), and unless --no-inspect: session resumption, ALPN (h2, http/1.1) and\n"
+             "GET / for HSTS and Server. Findings, a letter grade and the verdict follow\n"
+             "(core/probe/assess/GRADING.md): the same as `certdeckctl scan` and the console "
+             "give.\n"
+             "--client names a client that must be able to connect.\n"
+             "\n"
+             "  0  OK: nothing needs attention\n"
+             "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
+             "     insecure renegotiation, the nodes differ, an invalid OCSP staple,\n"
+             "     a malformed HSTS header, revocation status unknown\n"
+             "  2  CRITICAL: unreachable (a node, or the name does not resolve), expired\n"
+             "     or not yet valid (leaf or intermediate), revoked, untrusted, missing\n"
+             "     intermediate, wrong host name, or the --client cannot connect\n"
+             "  3  UNKNOWN: the chain could not be read or verified; usage error")}};
+}
+
 CERTDECK_COMMAND(
     {QStringLiteral("probe"),
      QStringLiteral("  probe HOST[:PORT]  protocols, cipher suites, server order and groups of "
                     "every node of a TLS endpoint, then its chain, OCSP staple,\n"
                     "                     resumption, ALPN and HSTS (--sni, --ip, --resolver, "
                     "--timeout, --no-inspect)\n"),
-     runProbe});
+     runProbe, probeSubcommands()});
 
 } // namespace certdeck::cli

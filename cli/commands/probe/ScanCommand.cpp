@@ -72,30 +72,8 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl scan [--group G] [--concurrency N] [--per-host N]\n"
-                   "         [--timeout MS] [--resolver IP[:PORT]] [--inspect] [--ca-file FILE]\n"
-                   "         [--warn-days DAYS] [--no-revocation] [--no-record] [--json]\n\n"
-                   "Checks every endpoint in the inventory the way `certdeckctl probe` checks\n"
-                   "one, with at most N connections open at once in all and --per-host at once\n"
-                   "to any one address: every A and AAAA address behind the name (an endpoint's\n"
-                   "address override keeps one) with raw ClientHellos, then the served chain\n"
-                   "through an OpenSSL handshake, verified for the endpoint's name against its\n"
-                   "trust bundle (its own, else its group's, else the system store; --ca-file\n"
-                   "overrides), with revocation (stapled OCSP, OCSP, CRL). --inspect adds\n"
-                   "resumption, ALPN and HSTS. Each check is recorded in the endpoint's probe\n"
-                   "history (one record with its nodes inside). One line per endpoint; the exit\n"
-                   "code is the worst verdict (core/probe/assess/GRADING.md):\n\n"
-                   "  0  OK everywhere\n"
-                   "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
-                   "     insecure renegotiation, nodes that differ, revocation status unknown\n"
-                   "  2  CRITICAL: unreachable (a node, or the name), expired or not yet valid,\n"
-                   "     revoked, untrusted, missing intermediate, wrong host name\n"
-                   "  3  UNKNOWN: a chain could not be read or verified; usage error, or the\n"
-                   "     inventory cannot be read\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("scan"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     if (!p.positionalArguments().isEmpty()) {
@@ -202,9 +180,41 @@ ExitCode runScan(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> scanSubcommands()
+{
+    return {{QStringLiteral(""),
+             QStringLiteral(
+                 "[--group G] [--concurrency N] [--per-host N]\n"
+                 "         [--timeout MS] [--resolver IP[:PORT]] [--inspect] [--ca-file FILE]\n"
+                 "         [--warn-days DAYS] [--no-revocation] [--no-record] [--json]"),
+             {QStringLiteral("group"), QStringLiteral("concurrency"), QStringLiteral("per-host"),
+              QStringLiteral("timeout"), QStringLiteral("resolver"), QStringLiteral("inspect"),
+              QStringLiteral("no-record"), QStringLiteral("ca-file"), QStringLiteral("warn-days"),
+              QStringLiteral("no-revocation")},
+             QStringLiteral(
+                 "Checks every endpoint in the inventory the way `certdeckctl probe` checks\n"
+                 "one, with at most N connections open at once in all and --per-host at once\n"
+                 "to any one address: every A and AAAA address behind the name (an endpoint's\n"
+                 "address override keeps one) with raw ClientHellos, then the served chain\n"
+                 "through an OpenSSL handshake, verified for the endpoint's name against its\n"
+                 "trust bundle (its own, else its group's, else the system store; --ca-file\n"
+                 "overrides), with revocation (stapled OCSP, OCSP, CRL). --inspect adds\n"
+                 "resumption, ALPN and HSTS. Each check is recorded in the endpoint's probe\n"
+                 "history (one record with its nodes inside). One line per endpoint; the exit\n"
+                 "code is the worst verdict (core/probe/assess/GRADING.md):\n"
+                 "\n"
+                 "  0  OK everywhere\n"
+                 "  1  WARNING: expiring within --warn-days, a weak protocol or suite,\n"
+                 "     insecure renegotiation, nodes that differ, revocation status unknown\n"
+                 "  2  CRITICAL: unreachable (a node, or the name), expired or not yet valid,\n"
+                 "     revoked, untrusted, missing intermediate, wrong host name\n"
+                 "  3  UNKNOWN: a chain could not be read or verified; usage error, or the\n"
+                 "     inventory cannot be read")}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("scan"),
                   QStringLiteral("  scan [--group G]   probe every endpoint of the inventory "
                                  "(--concurrency, --per-host) and record the results\n"),
-                  runScan});
+                  runScan, scanSubcommands()});
 
 } // namespace certdeck::cli

@@ -281,15 +281,8 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl proxy --listen IP:PORT --backend IP:PORT --cert FILE... "
-                   "[options]\n\nRuns a TLS-terminating reverse proxy in the foreground until "
-                   "SIGINT or SIGTERM (open connections are drained); SIGHUP reloads the "
-                   "certificates without failing a handshake.\n\n"
-                << p.helpText() << "\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("proxy"), p.positionalArguments(), &code)) {
+        return code;
     }
     if (!p.positionalArguments().isEmpty()) {
         return usageError(ctx, QStringLiteral("'proxy' takes no arguments, only options"));
@@ -393,9 +386,26 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> proxySubcommands()
+{
+    return {
+        {QString(),
+         QStringLiteral("--listen IP:PORT --backend IP:PORT --cert FILE... [options]"),
+         {QStringLiteral("listen"), QStringLiteral("backend"), QStringLiteral("cert"),
+          QStringLiteral("workers"), QStringLiteral("pin"), QStringLiteral("policy"),
+          QStringLiteral("mode"), QStringLiteral("alpn"), QStringLiteral("hsts"),
+          QStringLiteral("metrics"), QStringLiteral("max-connections"),
+          QStringLiteral("handshake-timeout"), QStringLiteral("idle-timeout"),
+          QStringLiteral("buffer"), QStringLiteral("qat-provider"), QStringLiteral("ocsp"),
+          QStringLiteral("ocsp-responder"), QStringLiteral("watch"), QStringLiteral("no-ktls")},
+         QStringLiteral("Runs a TLS-terminating reverse proxy in the foreground until SIGINT or\n"
+                        "SIGTERM (open connections are drained); SIGHUP reloads the\n"
+                        "certificates without failing a handshake.")}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("proxy"),
                   QStringLiteral("  proxy        a local TLS-terminating reverse proxy (SNI, "
                                  "resumption, reload, metrics)\n"),
-                  runProxy});
+                  runProxy, proxySubcommands()});
 
 } // namespace certdeck::cli

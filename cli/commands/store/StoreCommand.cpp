@@ -19,13 +19,8 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl store info|check [--json] [--db PATH]\n\n"
-                   "  info   where the store is, its engine and schema version\n"
-                   "  check  run the integrity check; exit 2 when the store is damaged\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("store"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -93,12 +88,25 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> storeSubcommands()
+{
+    return {{QStringLiteral("info"),
+             QString(),
+             {},
+             QStringLiteral("Where the store is, its engine and schema version.")},
+            {QStringLiteral("check"),
+             QString(),
+             {},
+             QStringLiteral("Runs the store's integrity check: exit 2 when the store is damaged\n"
+                            "(or is no database at all), 0 when it is sound.")}};
+}
+
 CERTDECK_COMMAND(
     {QStringLiteral("store"),
      QStringLiteral("  store info   where the inventory store is, its engine and schema "
                     "version\n"
                     "  store check  run the store's integrity check (exit 2 when "
                     "damaged)\n"),
-     runStore});
+     runStore, storeSubcommands()});
 
 } // namespace certdeck::cli

@@ -48,21 +48,8 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
     }
-    if (p.isSet(common.help)) {
-        ctx.out << "Usage: certdeckctl vault init|status|change-passphrase [--json] [--db PATH]\n"
-                   "         [--passphrase-file FILE | --passphrase-env VAR]\n"
-                   "         [--new-passphrase-file FILE | --new-passphrase-env VAR]\n\n"
-                   "  init               set the master passphrase of a store without one\n"
-                   "  status             whether the vault is set up, its scrypt cost and key "
-                   "count;\n"
-                   "                     with a passphrase, also whether it is the right one\n"
-                   "  change-passphrase  re-encrypt every key under the new passphrase, all or "
-                   "nothing\n\n"
-                   "Passphrases are read from a file (first line, mode 0600) or an environment\n"
-                   "variable, never from the command line.\n\n"
-                << exitCodeHelp();
-        ctx.out.flush();
-        return ExitCode::Ok;
+    if (!checkSubcommand(ctx, p, QStringLiteral("vault"), p.positionalArguments(), &code)) {
+        return code;
     }
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
@@ -111,8 +98,9 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
                 wipe(*given);
                 o.insert(QStringLiteral("passphraseOk"), unlocked.has_value());
                 if (!unlocked) {
-                    line = QStringLiteral("VAULT CRITICAL - ") + unlocked.error().message;
-                    result = ExitCode::Critical;
+                    // A wrong passphrase is the caller's error, not a state of the vault.
+                    line = QStringLiteral("VAULT UNKNOWN - ") + unlocked.error().message;
+                    result = ExitCode::Unknown;
                 } else {
                     line += QStringLiteral(", passphrase ok");
                 }
@@ -162,9 +150,7 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
     }
     wipe(*current);
     if (!done) {
-        return reportError(ctx, done.error(),
-                           done.error().code == ErrorCode::Crypto ? ExitCode::Critical
-                                                                  : ExitCode::Unknown);
+        return reportError(ctx, done.error());
     }
     const auto count = vault.keyCount();
     const QString message = action == QLatin1String("init")
@@ -185,9 +171,33 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
 
 } // namespace
 
+QList<SubcommandSpec> vaultSubcommands()
+{
+    const QString secrets = QStringLiteral(
+        "Passphrases are read from a file (first line, mode 0600) or an environment\n"
+        "variable, never from the command line.");
+    const QStringList pass{QStringLiteral("passphrase-file"), QStringLiteral("passphrase-env")};
+    return {{QStringLiteral("init"),
+             QStringLiteral("(--passphrase-file FILE | --passphrase-env VAR)"), pass,
+             QStringLiteral("Sets the master passphrase of a store without one.\n") + secrets},
+            {QStringLiteral("status"),
+             QStringLiteral("[--passphrase-file FILE | --passphrase-env VAR]"), pass,
+             QStringLiteral("Whether the vault is set up, its scrypt cost and key count (exit 1\n"
+                            "when no master passphrase is set yet); with a passphrase, also\n"
+                            "whether it is the right one (exit 3 when not).\n") +
+                 secrets},
+            {QStringLiteral("change-passphrase"),
+             QStringLiteral("(--passphrase-file FILE | --passphrase-env VAR)\n"
+                            "         (--new-passphrase-file FILE | --new-passphrase-env VAR)"),
+             pass + QStringList{QStringLiteral("new-passphrase-file"),
+                                QStringLiteral("new-passphrase-env")},
+             QStringLiteral("Re-encrypts every key under the new passphrase, all or nothing.\n") +
+                 secrets}};
+}
+
 CERTDECK_COMMAND({QStringLiteral("vault"),
                   QStringLiteral("  vault init|status|change-passphrase  the master passphrase "
                                  "that encrypts stored keys\n"),
-                  runVault});
+                  runVault, vaultSubcommands()});
 
 } // namespace certdeck::cli

@@ -48,6 +48,15 @@ std::optional<RevocationReason> revocationReasonFromName(const QString& name)
     return std::nullopt;
 }
 
+QStringList revocationReasonNames()
+{
+    QStringList names;
+    for (const ReasonName& r : kReasons) {
+        names << QString::fromLatin1(r.name);
+    }
+    return names;
+}
+
 void AcmeRevocation::revoke(AcmeClient& client, const QByteArray& certificateDer,
                             std::optional<RevocationReason> reason, bool byCertificateKey,
                             AcmeClient::Done<bool> done)

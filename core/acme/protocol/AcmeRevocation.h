@@ -24,6 +24,8 @@ enum class RevocationReason
 [[nodiscard]] QString revocationReasonName(RevocationReason reason);
 /// The inverse of revocationReasonName(), case-insensitive, also the number.
 [[nodiscard]] std::optional<RevocationReason> revocationReasonFromName(const QString& name);
+/// Every name revocationReasonFromName() accepts, in code order.
+[[nodiscard]] QStringList revocationReasonNames();
 
 /// Certificate revocation (RFC 8555 7.6).
 class AcmeRevocation
