@@ -101,14 +101,13 @@ private:
             }
             return targets;
         }
-        // Ad-hoc targets that the inventory knows get its anchors.
+        // Ad-hoc targets that the inventory knows get its anchors (unless
+        // given their own) and its recorded certificate.
         for (ScanTarget& t : targets) {
-            if (t.endpointId == 0 && t.anchors.isSystem()) {
-                auto anchors = anchorsFor(*m_store, t.target);
-                if (!anchors) {
-                    return tl::unexpected(anchors.error());
+            if (t.endpointId == 0) {
+                if (auto s = adoptInventory(*m_store, t, !t.anchors.isSystem()); !s) {
+                    return tl::unexpected(s.error());
                 }
-                t.anchors = *anchors;
             }
         }
         return targets;

@@ -116,8 +116,9 @@ Result<QList<ScanTarget>> scanTargets(const inventory::Store& store,
     return out;
 }
 
-Result<TrustAnchors> anchorsFor(const inventory::Store& store, const probe::ProbeTarget& target)
+Status adoptInventory(const inventory::Store& store, ScanTarget& scan, bool keepAnchors)
 {
+    const probe::ProbeTarget& target = scan.target;
     auto endpoints = store.endpoints().at(target.host.trimmed().toLower(), target.port);
     if (!endpoints) {
         return tl::unexpected(endpoints.error());
@@ -132,10 +133,14 @@ Result<TrustAnchors> anchorsFor(const inventory::Store& store, const probe::Prob
             if (!t) {
                 return tl::unexpected(t.error());
             }
-            return t->anchors;
+            if (!keepAnchors) {
+                scan.anchors = t->anchors;
+            }
+            scan.recorded = t->recorded;
+            return {};
         }
     }
-    return TrustAnchors{};
+    return {};
 }
 
 Result<TrustAnchors> anchorsFromFile(const QString& path)

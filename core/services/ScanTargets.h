@@ -17,11 +17,13 @@ namespace certdeck::services {
 [[nodiscard]] Result<ScanTarget> scanTarget(const inventory::Store& store,
                                             const inventory::Endpoint& endpoint);
 
-/// The anchors of the inventory endpoint at the target's host, port and SNI
-/// (an ad-hoc probe of a known endpoint is judged as a scan of it is); the
-/// system store when the inventory has none there.
-[[nodiscard]] Result<TrustAnchors> anchorsFor(const inventory::Store& store,
-                                              const probe::ProbeTarget& target);
+/// What the inventory knows of an ad-hoc target (an endpoint at the same
+/// host, port and SNI): its anchors, unless `keepAnchors` (--ca-file), and its
+/// recorded certificate, so that an ad-hoc probe of a known endpoint is judged
+/// as a scan of it is (trust, served.differs). Unknown targets are left as
+/// they are (the system store, nothing recorded).
+[[nodiscard]] Status adoptInventory(const inventory::Store& store, ScanTarget& target,
+                                    bool keepAnchors = false);
 
 /// Anchors read from a PEM file (`certdeckctl probe|scan --ca-file`), which
 /// override those of the inventory. InvalidInput or Io naming the file.

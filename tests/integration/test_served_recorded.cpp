@@ -181,6 +181,27 @@ void TestServedRecorded::servedVersusRecorded()
     QCOMPARE(newestVersion().certificateId, *newId);
     QCOMPARE(newestVersion().state, inventory::VersionState::Issued); // not seen served
 
+    // An ad-hoc probe of the same endpoint (certdeckctl probe, the console's
+    // single probe) is judged as the scan: same finding, same verdict.
+    services::ScanTarget adHoc;
+    adHoc.target.host = QStringLiteral("127.0.0.1");
+    adHoc.target.port = port;
+    QVERIFY(services::adoptInventory(*m_store, adHoc));
+    QVERIFY(adHoc.recorded.has_value());
+    QCOMPARE(adHoc.recorded->id, *newId);
+    QVERIFY(!adHoc.anchors.isSystem()); // the endpoint's bundle
+    services::ScanServiceOptions options;
+    options.revocation = false;
+    services::ScanService probe(QList<services::ScanTarget>{adHoc}, options, nullptr);
+    QSignalSpy probed(&probe, &Operation::finished);
+    probe.start();
+    QVERIFY(probed.wait(60000));
+    QCOMPARE(probe.results().size(), 1);
+    const services::EndpointCheck& single = probe.results().constFirst();
+    QVERIFY(findingOf(single, QStringLiteral("served.differs")) != nullptr);
+    QCOMPARE(single.assessment.verdict, second.assessment.verdict);
+    QCOMPARE(single.assessment.grade.letter, second.assessment.grade.letter);
+
     // 3. nginx restarted on the same port with the new certificate: deployed.
     nginx.stop();
     NginxFixture renewed;

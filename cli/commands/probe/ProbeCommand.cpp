@@ -178,21 +178,20 @@ void printEndpoint(QTextStream& out, const EndpointResult& e)
     }
 }
 
-/// The anchors that apply to an endpoint the inventory knows (same host,
-/// port and SNI), so `probe` judges an internal CA's endpoint as `scan` and
-/// the console do; the system store when the inventory has no such endpoint
-/// or cannot be read (never created just for this).
-services::TrustAnchors inventoryAnchors(CommandContext& ctx, const ProbeTarget& target)
+/// What the inventory knows of an endpoint at the same host, port and SNI
+/// (its anchors unless --ca-file gave some, its recorded certificate), so
+/// `probe` judges it as `scan` and the console do; nothing when the inventory
+/// has no such endpoint or cannot be read (never created just for this).
+void adoptInventory(CommandContext& ctx, services::ScanTarget& target, bool keepAnchors)
 {
     if (!ctx.dbPath.contains(QLatin1String("://")) && !QFileInfo::exists(ctx.dbPath)) {
-        return {};
+        return;
     }
     auto store = ctx.store();
     if (!store) {
-        return {};
+        return;
     }
-    auto anchors = services::anchorsFor(**store, target);
-    return anchors ? *anchors : services::TrustAnchors{};
+    (void)services::adoptInventory(**store, target, keepAnchors);
 }
 
 ExitCode runProbe(CommandContext& ctx, const QStringList& args)
@@ -287,7 +286,10 @@ ExitCode runProbe(CommandContext& ctx, const QStringList& args)
     }
     services::ScanTarget scanTarget;
     scanTarget.target = target;
-    scanTarget.anchors = caAnchors ? *caAnchors : inventoryAnchors(ctx, target);
+    if (caAnchors) {
+        scanTarget.anchors = *caAnchors;
+    }
+    adoptInventory(ctx, scanTarget, caAnchors.has_value());
     serviceOptions.scan.probe = options;
     serviceOptions.scan.concurrency = options.maxConnections;
     serviceOptions.scan.perHost = options.maxConnections;
