@@ -93,14 +93,10 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
             if (!versions) {
                 return tl::unexpected(versions.error());
             }
-            const auto newest = std::max_element(
-                versions->cbegin(), versions->cend(),
-                [](const inventory::CertificateVersion& a, const inventory::CertificateVersion& b) {
-                    return std::pair(a.atUtc, a.id) < std::pair(b.atUtc, b.id);
-                });
-            const bool already = newest != versions->cend() &&
-                                 newest->certificateId == recorded->id &&
-                                 newest->state == inventory::VersionState::Deployed;
+            // versions() is oldest first: the last one is the current one.
+            const bool already = !versions->isEmpty() &&
+                                 versions->constLast().certificateId == recorded->id &&
+                                 versions->constLast().state == inventory::VersionState::Deployed;
             if (!already) {
                 deployed = recorded->id;
             }

@@ -127,10 +127,7 @@ inventory::CertificateVersion TestServedRecorded::newestVersion()
     if (!versions || versions->isEmpty()) {
         return {};
     }
-    return *std::max_element(versions->cbegin(), versions->cend(),
-                             [](const auto& a, const auto& b) {
-                                 return std::pair(a.atUtc, a.id) < std::pair(b.atUtc, b.id);
-                             });
+    return versions->constLast(); // oldest first
 }
 
 void TestServedRecorded::servedVersusRecorded()
