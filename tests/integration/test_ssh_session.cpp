@@ -45,9 +45,8 @@ SshConnectOptions fixtureOptions(const SshdFixture& sshd)
 QString keygenFingerprint(const QString& publicKeyPath)
 {
     QByteArray out;
-    if (runTool(QStringLiteral("ssh-keygen"), {QStringLiteral("-l"), QStringLiteral("-f"),
-                                               publicKeyPath},
-                &out) != 0) {
+    if (runTool(QStringLiteral("ssh-keygen"),
+                {QStringLiteral("-l"), QStringLiteral("-f"), publicKeyPath}, &out) != 0) {
         return {};
     }
     // "256 SHA256:xxxx comment (ED25519)"
@@ -72,8 +71,9 @@ QString configWithKey(const SshdFixture& sshd, const FixtureDir& dir, const QStr
 {
     QByteArray config = readFile(sshd.sshConfigPath());
     config.replace(sshd.clientKeyPath().toUtf8(), key.toUtf8());
-    return dir.write(QStringLiteral("ssh_config"), config) ? dir.filePath(QStringLiteral("ssh_config"))
-                                                           : QString();
+    return dir.write(QStringLiteral("ssh_config"), config)
+               ? dir.filePath(QStringLiteral("ssh_config"))
+               : QString();
 }
 
 /// Everything the deploy module logs while it lives, for "never logged" checks.
@@ -186,9 +186,8 @@ void TestSshSession::loginByAliasThroughConfig()
     QCOMPARE(outcome->status, SshConnectOutcome::Status::Connected);
     QVERIFY(session.isConnected());
     // HostName, Port and User came from the config's "fixture" block.
-    QCOMPARE(session.label(), QStringLiteral("fixture (%1@127.0.0.1:%2)")
-                                  .arg(sshd.user())
-                                  .arg(sshd.port()));
+    QCOMPARE(session.label(),
+             QStringLiteral("fixture (%1@127.0.0.1:%2)").arg(sshd.user()).arg(sshd.port()));
     QCOMPARE(outcome->hostKey.fingerprint, keygenFingerprint(sshd.hostPublicKeyPath()));
     QCOMPARE(outcome->hostKey.knownHostsFile, sshd.knownHostsPath());
 
@@ -305,13 +304,14 @@ void TestSshSession::unknownHostKeyIsAskedThenRecorded()
     QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().toString()));
     QCOMPARE(outcome->status, SshConnectOutcome::Status::Connected);
     const QByteArray recorded = readFile(sshd.knownHostsPath());
-    QVERIFY2(recorded.startsWith("[127.0.0.1]:" + QByteArray::number(sshd.port()) + " ssh-ed25519 "),
-             recorded.constData());
+    QVERIFY2(
+        recorded.startsWith("[127.0.0.1]:" + QByteArray::number(sshd.port()) + " ssh-ed25519 "),
+        recorded.constData());
     // The recorded line is the host's key (OpenSSH's own client agrees).
     QByteArray out;
-    QCOMPARE(runTool(QStringLiteral("ssh"), {QStringLiteral("-F"), sshd.sshConfigPath(),
-                                             QLatin1String(SshdFixture::hostAlias),
-                                             QStringLiteral("true")},
+    QCOMPARE(runTool(QStringLiteral("ssh"),
+                     {QStringLiteral("-F"), sshd.sshConfigPath(),
+                      QLatin1String(SshdFixture::hostAlias), QStringLiteral("true")},
                      &out),
              0);
 
@@ -400,7 +400,8 @@ void TestSshSession::agentLogin()
     QVERIFY2(sshd.start(), qPrintable(sshd.errorString()));
     FixtureDir dir;
     const QByteArray passphrase = "agent-held secret";
-    const QString key = makeKey(dir, QStringLiteral("agent_ed25519"), QString::fromUtf8(passphrase));
+    const QString key =
+        makeKey(dir, QStringLiteral("agent_ed25519"), QString::fromUtf8(passphrase));
     QVERIFY(!key.isEmpty());
     QVERIFY(sshd.authorizeKey(key + QStringLiteral(".pub")));
     // The config offers no usable key file: only the agent can log in.
@@ -464,7 +465,8 @@ void TestSshSession::proxyJumpThroughConfig()
 {
     // The jump host forwards TCP; the target is reachable "only" through it.
     SshdFixture jump;
-    QVERIFY2(jump.start(QStringLiteral("AllowTcpForwarding yes\n")), qPrintable(jump.errorString()));
+    QVERIFY2(jump.start(QStringLiteral("AllowTcpForwarding yes\n")),
+             qPrintable(jump.errorString()));
     SshdFixture target;
     QVERIFY2(target.start(), qPrintable(target.errorString()));
     QVERIFY(target.authorizeKey(jump.clientPublicKeyPath()));

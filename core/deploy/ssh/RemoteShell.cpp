@@ -57,10 +57,9 @@ bool isSudoRefusal(const QByteArray& stderrText)
 {
     return stderrText.contains("sudo: a password is required") ||
            stderrText.contains("sudo: a terminal is required") ||
-           (stderrText.contains("sudo") &&
-            (stderrText.contains("is not in the sudoers file") ||
-             stderrText.contains("is not allowed to run sudo") ||
-             stderrText.contains("is not allowed to execute")));
+           (stderrText.contains("sudo") && (stderrText.contains("is not in the sudoers file") ||
+                                            stderrText.contains("is not allowed to run sudo") ||
+                                            stderrText.contains("is not allowed to execute")));
 }
 
 Status checkExit(const ExecResult& result, const QString& what, const QString& host)
@@ -80,7 +79,8 @@ Status checkExit(const ExecResult& result, const QString& what, const QString& h
     const QString how = result.exitSignal.isEmpty()
                             ? QStringLiteral("exited with status %1").arg(result.exitStatus)
                             : QStringLiteral("was killed by SIG%1").arg(result.exitSignal);
-    return fail(ErrorCode::Io, QStringLiteral("%1 on %2 failed: the command %3").arg(what, host, how),
+    return fail(ErrorCode::Io,
+                QStringLiteral("%1 on %2 failed: the command %3").arg(what, host, how),
                 tail.isEmpty() ? QStringLiteral("no output on stderr") : tail);
 }
 

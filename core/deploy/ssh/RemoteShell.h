@@ -33,7 +33,6 @@ namespace certdeck::deploy::remoteshell {
 /// exit status or signal, and the last lines of stderr. A sudo refusal gets
 /// PermissionDenied with the remedy (a NOPASSWD rule for the login user);
 /// other failures get Io.
-[[nodiscard]] Status checkExit(const ExecResult& result, const QString& what,
-                               const QString& host);
+[[nodiscard]] Status checkExit(const ExecResult& result, const QString& what, const QString& host);
 
 } // namespace certdeck::deploy::remoteshell

@@ -90,8 +90,8 @@ Error SftpClient::error(const QString& verb, const QString& path)
         return m_link.failure(step, ms);
     }
     const int status = m_sftp ? sftp_get_error(m_sftp.get()) : SSH_FX_NO_CONNECTION;
-    if (status == SSH_FX_OK || status == SSH_FX_NO_CONNECTION ||
-        status == SSH_FX_CONNECTION_LOST || ssh_is_connected(m_link.session.get()) == 0) {
+    if (status == SSH_FX_OK || status == SSH_FX_NO_CONNECTION || status == SSH_FX_CONNECTION_LOST ||
+        ssh_is_connected(m_link.session.get()) == 0) {
         return m_link.failure(step, ms);
     }
     ErrorCode code = ErrorCode::Io;
@@ -183,45 +183,45 @@ Result<QByteArray> SftpClient::readFile(const QString& path, qint64 maxBytes)
 
 Status SftpClient::writeTemporary(const QString& temporary, const QByteArray& data)
 {
-    return blocking(QStringLiteral("writing %1 on %2").arg(temporary, m_link.label),
-                    [&]() -> Status {
-                        const QByteArray name = temporary.toUtf8();
-                        // 0600 and O_EXCL: nobody else reads the new content
-                        // before its final mode is set, and an existing file
-                        // (or a planted symlink) is never written through.
-                        sshptr::SftpFilePtr file(sftp_open(m_sftp.get(), name.constData(),
-                                                           O_WRONLY | O_CREAT | O_EXCL, 0600));
-                        if (!file) {
-                            return tl::unexpected(error(QStringLiteral("creating"), temporary));
-                        }
-                        qsizetype written = 0;
-                        while (written < data.size()) {
-                            const qsizetype chunk = std::min(data.size() - written, kChunk);
-                            const ssize_t n = sftp_write(file.get(), data.constData() + written,
-                                                         static_cast<size_t>(chunk));
-                            if (n <= 0) {
-                                return tl::unexpected(error(QStringLiteral("writing"), temporary));
-                            }
-                            written += n;
-                        }
-                        if (sftp_extension_supported(m_sftp.get(), "fsync@openssh.com", "1") != 0 &&
-                            sftp_fsync(file.get()) != 0) {
-                            return tl::unexpected(error(QStringLiteral("syncing"), temporary));
-                        }
-                        if (sftp_close(file.release()) != SSH_NO_ERROR) {
-                            return tl::unexpected(error(QStringLiteral("closing"), temporary));
-                        }
-                        return {};
-                    });
+    return blocking(
+        QStringLiteral("writing %1 on %2").arg(temporary, m_link.label), [&]() -> Status {
+            const QByteArray name = temporary.toUtf8();
+            // 0600 and O_EXCL: nobody else reads the new content
+            // before its final mode is set, and an existing file
+            // (or a planted symlink) is never written through.
+            sshptr::SftpFilePtr file(
+                sftp_open(m_sftp.get(), name.constData(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+            if (!file) {
+                return tl::unexpected(error(QStringLiteral("creating"), temporary));
+            }
+            qsizetype written = 0;
+            while (written < data.size()) {
+                const qsizetype chunk = std::min(data.size() - written, kChunk);
+                const ssize_t n =
+                    sftp_write(file.get(), data.constData() + written, static_cast<size_t>(chunk));
+                if (n <= 0) {
+                    return tl::unexpected(error(QStringLiteral("writing"), temporary));
+                }
+                written += n;
+            }
+            if (sftp_extension_supported(m_sftp.get(), "fsync@openssh.com", "1") != 0 &&
+                sftp_fsync(file.get()) != 0) {
+                return tl::unexpected(error(QStringLiteral("syncing"), temporary));
+            }
+            if (sftp_close(file.release()) != SSH_NO_ERROR) {
+                return tl::unexpected(error(QStringLiteral("closing"), temporary));
+            }
+            return {};
+        });
 }
 
 Status SftpClient::writeFile(const QString& path, const QByteArray& data,
                              const RemoteWriteOptions& options)
 {
     if (!path.startsWith(u'/')) {
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("the remote path \"%1\" on %2 is not absolute")
-                        .arg(path, m_link.label));
+        return fail(
+            ErrorCode::InvalidInput,
+            QStringLiteral("the remote path \"%1\" on %2 is not absolute").arg(path, m_link.label));
     }
     QString target = path;
     std::optional<RemoteFileInfo> existing;
@@ -241,8 +241,9 @@ Status SftpClient::writeFile(const QString& path, const QByteArray& data,
             existing = *link;
         }
         if (existing->type != RemoteFileInfo::Type::Regular) {
-            return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("%1 on %2 exists and is no regular file").arg(target, m_link.label));
+            return fail(
+                ErrorCode::InvalidInput,
+                QStringLiteral("%1 on %2 exists and is no regular file").arg(target, m_link.label));
         }
     } else if (link.error().code != ErrorCode::NotFound) {
         return tl::unexpected(link.error());
@@ -303,8 +304,8 @@ Status SftpClient::writeFile(const QString& path, const QByteArray& data,
 Result<RemoteFileInfo> SftpClient::statWith(const QString& path, bool follow)
 {
     RemoteFileInfo info;
-    const Status status = blocking(
-        QStringLiteral("looking at %1 on %2").arg(path, m_link.label), [&]() -> Status {
+    const Status status =
+        blocking(QStringLiteral("looking at %1 on %2").arg(path, m_link.label), [&]() -> Status {
             const QByteArray name = path.toUtf8();
             const sshptr::SftpAttributesPtr attributes(
                 follow ? sftp_stat(m_sftp.get(), name.constData())
@@ -345,29 +346,28 @@ Result<bool> SftpClient::exists(const QString& path)
 
 Status SftpClient::chmod(const QString& path, quint32 mode)
 {
-    return blocking(QStringLiteral("changing the mode of %1 on %2").arg(path, m_link.label),
-                    [&]() -> Status {
-                        const QByteArray name = path.toUtf8();
-                        if (sftp_chmod(m_sftp.get(), name.constData(), mode) != 0) {
-                            return tl::unexpected(error(
-                                QStringLiteral("changing the mode to %1 of").arg(octal(mode)), path));
-                        }
-                        return {};
-                    });
+    return blocking(
+        QStringLiteral("changing the mode of %1 on %2").arg(path, m_link.label), [&]() -> Status {
+            const QByteArray name = path.toUtf8();
+            if (sftp_chmod(m_sftp.get(), name.constData(), mode) != 0) {
+                return tl::unexpected(
+                    error(QStringLiteral("changing the mode to %1 of").arg(octal(mode)), path));
+            }
+            return {};
+        });
 }
 
 Status SftpClient::chown(const QString& path, quint32 uid, quint32 gid)
 {
-    return blocking(QStringLiteral("changing the owner of %1 on %2").arg(path, m_link.label),
-                    [&]() -> Status {
-                        const QByteArray name = path.toUtf8();
-                        if (sftp_chown(m_sftp.get(), name.constData(), uid, gid) != 0) {
-                            return tl::unexpected(
-                                error(QStringLiteral("changing the owner to %1:%2 of").arg(uid).arg(gid),
-                                      path));
-                        }
-                        return {};
-                    });
+    return blocking(
+        QStringLiteral("changing the owner of %1 on %2").arg(path, m_link.label), [&]() -> Status {
+            const QByteArray name = path.toUtf8();
+            if (sftp_chown(m_sftp.get(), name.constData(), uid, gid) != 0) {
+                return tl::unexpected(error(
+                    QStringLiteral("changing the owner to %1:%2 of").arg(uid).arg(gid), path));
+            }
+            return {};
+        });
 }
 
 Status SftpClient::rename(const QString& from, const QString& to)
@@ -387,9 +387,8 @@ Status SftpClient::rename(const QString& from, const QString& to)
 Status SftpClient::replace(const QString& from, const QString& to)
 {
     const QString what = QStringLiteral("replacing %1 with %2").arg(to, from);
-    Result<ExecResult> moved = m_owner.exec(
-        remoteshell::command({QStringLiteral("mv"), QStringLiteral("-f"), QStringLiteral("--"),
-                              from, to}));
+    Result<ExecResult> moved = m_owner.exec(remoteshell::command(
+        {QStringLiteral("mv"), QStringLiteral("-f"), QStringLiteral("--"), from, to}));
     if (!moved) {
         return tl::unexpected(moved.error());
     }
@@ -409,33 +408,33 @@ Status SftpClient::remove(const QString& path)
 
 Status SftpClient::removeDirectory(const QString& path)
 {
-    return blocking(QStringLiteral("removing the folder %1 on %2").arg(path, m_link.label),
-                    [&]() -> Status {
-                        const QByteArray name = path.toUtf8();
-                        if (sftp_rmdir(m_sftp.get(), name.constData()) != 0) {
-                            return tl::unexpected(error(QStringLiteral("removing the folder"), path));
-                        }
-                        return {};
-                    });
+    return blocking(
+        QStringLiteral("removing the folder %1 on %2").arg(path, m_link.label), [&]() -> Status {
+            const QByteArray name = path.toUtf8();
+            if (sftp_rmdir(m_sftp.get(), name.constData()) != 0) {
+                return tl::unexpected(error(QStringLiteral("removing the folder"), path));
+            }
+            return {};
+        });
 }
 
 Status SftpClient::mkdir(const QString& path, quint32 mode)
 {
-    return blocking(QStringLiteral("creating the folder %1 on %2").arg(path, m_link.label),
-                    [&]() -> Status {
-                        const QByteArray name = path.toUtf8();
-                        if (sftp_mkdir(m_sftp.get(), name.constData(), mode) != 0) {
-                            return tl::unexpected(error(QStringLiteral("creating the folder"), path));
-                        }
-                        return {};
-                    });
+    return blocking(
+        QStringLiteral("creating the folder %1 on %2").arg(path, m_link.label), [&]() -> Status {
+            const QByteArray name = path.toUtf8();
+            if (sftp_mkdir(m_sftp.get(), name.constData(), mode) != 0) {
+                return tl::unexpected(error(QStringLiteral("creating the folder"), path));
+            }
+            return {};
+        });
 }
 
 Result<QString> SftpClient::canonicalPath(const QString& path)
 {
     QString out;
-    const Status status = blocking(
-        QStringLiteral("resolving %1 on %2").arg(path, m_link.label), [&]() -> Status {
+    const Status status =
+        blocking(QStringLiteral("resolving %1 on %2").arg(path, m_link.label), [&]() -> Status {
             const QByteArray name = path.toUtf8();
             const sshptr::CharsPtr real(sftp_canonicalize_path(m_sftp.get(), name.constData()));
             if (!real) {

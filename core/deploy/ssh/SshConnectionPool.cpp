@@ -71,8 +71,8 @@ Result<SshLease> SshConnectionPool::acquire(const SshConnectOptions& options)
         return lease;
     }
     if (slot->session) {
-        qCDebug(lcDeploy).noquote() << "reconnecting to" << slot->session->label()
-                                    << "after the connection was lost";
+        qCDebug(lcDeploy).noquote()
+            << "reconnecting to" << slot->session->label() << "after the connection was lost";
     }
     slot->session = std::make_unique<SshSession>(options);
     Result<SshConnectOutcome> outcome = slot->session->connect();

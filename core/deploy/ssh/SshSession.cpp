@@ -44,8 +44,8 @@ void initLibssh()
 
 /// libssh asks here for the passphrase of an encrypted key file. The
 /// passphrase goes from the options straight into libssh's buffer.
-int authCallback(const char* /*prompt*/, char* buffer, size_t length, int /*echo*/,
-                 int /*verify*/, void* userdata)
+int authCallback(const char* /*prompt*/, char* buffer, size_t length, int /*echo*/, int /*verify*/,
+                 void* userdata)
 {
     auto* prompt = static_cast<internal::AuthPrompt*>(userdata);
     const QByteArray* passphrase = prompt->passphrase;
@@ -116,8 +116,8 @@ SshSession::~SshSession()
 void SshSession::subscribeCancel()
 {
     internal::SshLink* link = m_link.get();
-    m_cancelId = m_options.cancel.subscribe(
-        [link] { link->alarm.abort(internal::AbortReason::Cancelled); });
+    m_cancelId =
+        m_options.cancel.subscribe([link] { link->alarm.abort(internal::AbortReason::Cancelled); });
 }
 
 void SshSession::unsubscribeCancel()
@@ -218,8 +218,9 @@ Status SshSession::applyOptions()
     // libssh 0.10 reads a missing config file as an empty one: a typo in
     // the path must not silently mean "no config".
     if (!m_options.configFile.isEmpty() && !QFileInfo(m_options.configFile).isFile()) {
-        return fail(ErrorCode::NotFound,
-                    QStringLiteral("the ssh_config file %1 does not exist").arg(m_options.configFile));
+        return fail(
+            ErrorCode::NotFound,
+            QStringLiteral("the ssh_config file %1 does not exist").arg(m_options.configFile));
     }
     const QByteArray config = m_options.configFile.toLocal8Bit();
     if (ssh_options_parse_config(s, config.isEmpty() ? nullptr : config.constData()) != SSH_OK) {
@@ -282,9 +283,8 @@ Status SshSession::applyOptions()
     const QString where = QStringLiteral("%1%2:%3")
                               .arg(user.isEmpty() ? QString() : user + u'@', resolved)
                               .arg(portOf(s));
-    m_link->label = resolved == m_options.host
-                        ? where
-                        : QStringLiteral("%1 (%2)").arg(m_options.host, where);
+    m_link->label =
+        resolved == m_options.host ? where : QStringLiteral("%1 (%2)").arg(m_options.host, where);
     return {};
 }
 
@@ -309,7 +309,8 @@ Status SshSession::connectSocket()
             const bool notSsh = text.contains(QLatin1String("banner"), Qt::CaseInsensitive) ||
                                 text.contains(QLatin1String("Protocol mismatch")) ||
                                 text.contains(QLatin1String("protocol version"));
-            Error error = m_link->failure(step, ms, notSsh ? ErrorCode::Protocol : ErrorCode::Network);
+            Error error =
+                m_link->failure(step, ms, notSsh ? ErrorCode::Protocol : ErrorCode::Network);
             if (notSsh && error.code == ErrorCode::Protocol) {
                 error.message = QStringLiteral("%1 failed: the server did not answer as an SSH "
                                                "server")
@@ -325,9 +326,8 @@ Status SshSession::connectSocket()
     const QString user = stringOption(s, SSH_OPTIONS_USER);
     const QString resolved = stringOption(s, SSH_OPTIONS_HOST);
     const QString where = QStringLiteral("%1@%2:%3").arg(user, resolved).arg(portOf(s));
-    m_link->label = resolved == m_options.host
-                        ? where
-                        : QStringLiteral("%1 (%2)").arg(m_options.host, where);
+    m_link->label =
+        resolved == m_options.host ? where : QStringLiteral("%1 (%2)").arg(m_options.host, where);
     return {};
 }
 
@@ -346,13 +346,12 @@ Result<SshConnectOutcome> SshSession::checkHostKey()
     m_hostKey = SshHostKey{};
     m_hostKey.fingerprint = internal::fingerprintSha256(key.get());
     m_hostKey.keyType = QString::fromLatin1(ssh_key_type_to_char(ssh_key_type(key.get())));
-    m_hostKey.knownHostsName =
-        port == 22 ? host : QStringLiteral("[%1]:%2").arg(host).arg(port);
+    m_hostKey.knownHostsName = port == 22 ? host : QStringLiteral("[%1]:%2").arg(host).arg(port);
     m_hostKey.knownHostsFile = stringOption(s, SSH_OPTIONS_KNOWNHOSTS);
     if (m_hostKey.fingerprint.isEmpty()) {
-        return fail(ErrorCode::Crypto,
-                    QStringLiteral("cannot compute the fingerprint of %1's host key")
-                        .arg(m_link->label));
+        return fail(
+            ErrorCode::Crypto,
+            QStringLiteral("cannot compute the fingerprint of %1's host key").arg(m_link->label));
     }
 
     SshConnectOutcome outcome;
@@ -369,8 +368,10 @@ Result<SshConnectOutcome> SshSession::checkHostKey()
         for (const internal::KnownHostsLine& line :
              internal::knownHostsLinesFor(files, m_hostKey.knownHostsName)) {
             if (state == SSH_KNOWN_HOSTS_OTHER || line.keyType == m_hostKey.keyType) {
-                where << QStringLiteral("%1 line %2 (%3)").arg(line.file).arg(line.line).arg(
-                    line.keyType);
+                where << QStringLiteral("%1 line %2 (%3)")
+                             .arg(line.file)
+                             .arg(line.line)
+                             .arg(line.keyType);
             }
         }
         if (where.isEmpty()) {
@@ -404,8 +405,8 @@ Result<SshConnectOutcome> SshSession::checkHostKey()
     }
 
     if (m_options.acceptHostKey.isEmpty() || m_options.acceptHostKey != m_hostKey.fingerprint) {
-        qCInfo(lcDeploy).noquote() << m_link->label << "presented the unknown host key"
-                                   << m_hostKey.fingerprint;
+        qCInfo(lcDeploy).noquote()
+            << m_link->label << "presented the unknown host key" << m_hostKey.fingerprint;
         outcome.status = SshConnectOutcome::Status::HostKeyUnknown;
         return outcome;
     }
@@ -523,7 +524,9 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
         }
         return tl::unexpected(error);
     };
-    const auto wait = [&]() -> Status { return m_link->waitSocket(deadline, step, ms); };
+    const auto wait = [&]() -> Status {
+        return m_link->waitSocket(deadline, step, ms);
+    };
 
     int rc = SSH_AGAIN;
     while ((rc = ssh_channel_open_session(channel.get())) == SSH_AGAIN) {
@@ -568,8 +571,8 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
     for (;;) {
         bool gotData = false;
         for (int isStderr = 0; isStderr <= 1; ++isStderr) {
-            const int n = ssh_channel_read_nonblocking(channel.get(), buffer, sizeof buffer,
-                                                       isStderr);
+            const int n =
+                ssh_channel_read_nonblocking(channel.get(), buffer, sizeof buffer, isStderr);
             if (n == SSH_ERROR) {
                 return stopped(m_link->failure(step, ms));
             }
