@@ -29,6 +29,14 @@ QByteArray readFile(const QString& path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+/// Alive means running: a killed child of pid 1 may linger as a zombie.
+bool processAlive(qint64 pid)
+{
+    const QByteArray stat = readFile(QStringLiteral("/proc/%1/stat").arg(pid));
+    const qsizetype close = stat.lastIndexOf(')');
+    return close >= 0 && stat.size() > close + 2 && stat.at(close + 2) != 'Z';
+}
+
 SshConnectOptions fixtureOptions(const SshdFixture& sshd)
 {
     SshConnectOptions options;
@@ -167,6 +175,10 @@ private slots:
     void hostilePeers_data();
     void hostilePeers();
     void missingConfigFileIsNamed();
+    void damagedKnownHostsIsNoKnownKey_data();
+    void damagedKnownHostsIsNoKnownKey();
+    void damagedConfig_data();
+    void damagedConfig();
 };
 
 void TestSshSession::initTestCase()
@@ -254,16 +266,23 @@ void TestSshSession::commandOutlivingItsTimeoutIsCutOff()
     QVERIFY(session.connect());
     ExecOptions shortLimit;
     shortLimit.timeoutMs = 1500;
-    const Result<ExecResult> run =
-        session.exec(QStringLiteral("echo started; sleep 30; echo never"), shortLimit);
+    const QString pidFile = sshd.dir() + QStringLiteral("/sleeper.pid");
+    const Result<ExecResult> run = session.exec(
+        QStringLiteral("echo $$ > '%1'; exec sleep 30; echo never").arg(pidFile), shortLimit);
     QVERIFY(!run);
     QCOMPARE(run.error().code, ErrorCode::Timeout);
-    QVERIFY2(run.error().message.contains(QLatin1String("sleep 30")),
+    QVERIFY2(run.error().message.contains(QLatin1String("exec sleep 30")),
              qPrintable(run.error().message));
     QVERIFY2(run.error().message.contains(QLatin1String("did not finish within 1.5 s")),
              qPrintable(run.error().message));
     QVERIFY2(run.error().message.contains(QLatin1String("fixture")),
              qPrintable(run.error().message));
+    QVERIFY2(run.error().message.endsWith(QLatin1String("; it was killed")),
+             qPrintable(run.error().message));
+    // The command was killed, not left running on the host.
+    const qint64 pid = readFile(pidFile).trimmed().toLongLong();
+    QVERIFY(pid > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(!processAlive(pid), 10000);
     // The connection outlives the command.
     QVERIFY(session.isConnected());
     const Result<ExecResult> after = session.exec(QStringLiteral("echo still-here"));
@@ -629,6 +648,77 @@ void TestSshSession::missingConfigFileIsNamed()
     QVERIFY(!outcome);
     QCOMPARE(outcome.error().code, ErrorCode::NotFound);
     QVERIFY(outcome.error().message.contains(options.configFile));
+}
+
+void TestSshSession::damagedKnownHostsIsNoKnownKey_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::newRow("garbage") << QByteArray("\x01\x02 not a known_hosts file\n\n###\n");
+    QTest::newRow("truncated key")
+        << QByteArray("[127.0.0.1]:{port} ssh-ed25519 AAAAC3NzaC1lZDI1\n");
+    QTest::newRow("unknown key type") << QByteArray("[127.0.0.1]:{port} ssh-foo AAAA\n");
+    QTest::newRow("marker lines") << QByteArray("@revoked * ssh-ed25519 AAAA\n@cert-authority *\n");
+    QTest::newRow("no newline, huge line") << QByteArray(200000, 'A');
+}
+
+void TestSshSession::damagedKnownHostsIsNoKnownKey()
+{
+    QFETCH(QByteArray, content);
+    SshdFixture sshd;
+    QVERIFY2(sshd.start(), qPrintable(sshd.errorString()));
+    content.replace("{port}", QByteArray::number(sshd.port()));
+    QFile known(sshd.knownHostsPath());
+    QVERIFY(known.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    known.write(content);
+    known.close();
+
+    SshConnectOptions options = fixtureOptions(sshd);
+    SshSession session(options);
+    Result<SshConnectOutcome> outcome = session.connect();
+    QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().toString()));
+    // Nothing in the damaged file vouches for the host: the user decides.
+    QCOMPARE(outcome->status, SshConnectOutcome::Status::HostKeyUnknown);
+    QCOMPARE(outcome->hostKey.fingerprint, keygenFingerprint(sshd.hostPublicKeyPath()));
+    options.acceptHostKey = outcome->hostKey.fingerprint;
+    session.setOptions(options);
+    outcome = session.connect();
+    QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().toString()));
+    QCOMPARE(outcome->status, SshConnectOutcome::Status::Connected);
+    // The old content stays; the key was added.
+    QVERIFY(readFile(sshd.knownHostsPath()).startsWith(content));
+}
+
+void TestSshSession::damagedConfig_data()
+{
+    // Host blocks for the address itself: no name here may reach a resolver.
+    QTest::addColumn<QByteArray>("config");
+    QTest::newRow("garbage") << QByteArray("\x01\x02\xff garbage = = =\nHost\n");
+    QTest::newRow("bad port") << QByteArray("Host 127.0.0.1\n  Port banana\n");
+    QTest::newRow("bad ProxyJump") << QByteArray("Host 127.0.0.1\n  ProxyJump @:x:y:z\n");
+    QTest::newRow("include loop") << QByteArray("Include {self}\nHost 127.0.0.1\n");
+}
+
+void TestSshSession::damagedConfig()
+{
+    // Whatever libssh makes of a damaged config, connect() ends with an
+    // Error or a question, within its timeout, and never logs in blindly.
+    QFETCH(QByteArray, config);
+    FixtureDir dir;
+    const QString path = dir.filePath(QStringLiteral("ssh_config"));
+    config.replace("{self}", path.toUtf8());
+    QVERIFY(dir.write(QStringLiteral("ssh_config"), config));
+    SshConnectOptions options;
+    options.host = QStringLiteral("127.0.0.1");
+    options.configFile = path;
+    options.port = 1; // nothing listens on port 1 here
+    options.knownHostsFile = dir.filePath(QStringLiteral("known_hosts"));
+    options.timeouts.connectMs = 3000;
+    SshSession session(options);
+    const Result<SshConnectOutcome> outcome = session.connect();
+    QVERIFY(!outcome);
+    QVERIFY(!session.isConnected());
+    QVERIFY2(!outcome.error().message.isEmpty(), "an error without words");
+    qDebug().noquote() << outcome.error().toString();
 }
 
 QTEST_GUILESS_MAIN(TestSshSession)

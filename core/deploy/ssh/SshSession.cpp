@@ -33,6 +33,8 @@ struct AuthPrompt
 namespace {
 
 constexpr const char* kUnreadableKeyPrefix = "Failed to read private key: ";
+/// The first line of every command's stdout (see runCommand()).
+constexpr const char* kPidMarker = "certdeck-exec-pid:";
 
 void initLibssh()
 {
@@ -224,11 +226,18 @@ Status SshSession::applyOptions()
     }
     const QByteArray config = m_options.configFile.toLocal8Bit();
     if (ssh_options_parse_config(s, config.isEmpty() ? nullptr : config.constData()) != SSH_OK) {
+        const QString file =
+            m_options.configFile.isEmpty() ? QStringLiteral("~/.ssh/config") : m_options.configFile;
+        QString detail = m_link->libsshError();
+        if (detail.isEmpty()) {
+            // libssh 0.10 says nothing about which line it refused.
+            detail = QStringLiteral("libssh refused a line of it; `ssh -G -F %1 %2` shows how "
+                                    "OpenSSH reads it")
+                         .arg(file, m_options.host);
+        }
         return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("cannot use the ssh_config %1")
-                        .arg(m_options.configFile.isEmpty() ? QStringLiteral("~/.ssh/config")
-                                                            : m_options.configFile),
-                    m_link->libsshError());
+                    QStringLiteral("cannot use the ssh_config %1 for %2").arg(file, m_options.host),
+                    detail);
     }
     // What the caller set wins over the config, as on ssh's command line:
     // set after parsing, since libssh's parser overwrites some of them.
@@ -489,6 +498,12 @@ Result<SshConnectOutcome> SshSession::authenticate()
 
 Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& options)
 {
+    return runCommand(command, options, true);
+}
+
+Result<ExecResult> SshSession::runCommand(const QString& command, const ExecOptions& options,
+                                          bool killOnTimeout)
+{
     const int ms = options.timeoutMs > 0 ? options.timeoutMs : m_options.timeouts.execMs;
     const QString step =
         QStringLiteral("the command `%1` on %2").arg(shownCommand(command), m_link->label);
@@ -513,19 +528,50 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
     callbacks.channel_exit_signal_function = exitSignalCallback;
     ssh_callbacks_init(&callbacks);
     ssh_set_channel_callbacks(channel.get(), &callbacks);
+    // libssh keeps a freed channel until the server closes it too, and may
+    // still call its callbacks then: they must be gone before this frame is.
+    struct CallbackGuard
+    {
+        ssh_channel channel;
+        ssh_channel_callbacks_struct* callbacks;
+        ~CallbackGuard() { ssh_remove_channel_callbacks(channel, callbacks); }
+    } const callbackGuard{channel.get(), &callbacks};
 
-    // Every wait below ends the command the same way when time runs out.
-    const auto stopped = [&](const Error& error) -> Result<ExecResult> {
+    // The login shell says its PID first, then runs the command itself: the
+    // PID is the command's process group (sshd starts each session with
+    // setsid), which a timeout kills. Closing the channel alone would leave
+    // the command running, and sshd refuses SSH "signal" requests in some
+    // setups (a root login: "session signalling requires privilege
+    // separation").
+    const QByteArray wrapped = "echo " + QByteArray(kPidMarker) + "$$\n" + command.toUtf8();
+    qint64 remotePid = 0;
+    bool markerSeen = false;
+    QByteArray head;
+
+    const auto stopped = [&](Error error) -> Result<ExecResult> {
         if (ssh_channel_is_open(channel.get()) != 0 && isConnected()) {
-            // Best effort: OpenSSH honours "signal" requests; the close
-            // alone would leave a command that ignores its closed pipes.
-            ssh_channel_request_send_signal(channel.get(), "KILL");
             ssh_channel_close(channel.get());
+        }
+        if (error.code == ErrorCode::Timeout && killOnTimeout) {
+            if (remotePid > 0 && killRemoteGroup(remotePid)) {
+                error.message += QStringLiteral("; it was killed");
+            } else {
+                error.message += QStringLiteral("; it may still be running there");
+            }
         }
         return tl::unexpected(error);
     };
     const auto wait = [&]() -> Status {
         return m_link->waitSocket(deadline, step, ms);
+    };
+    const auto keep = [&](QByteArray& sink, const char* data, qint64 n) {
+        const qint64 room = options.maxOutputBytes - sink.size();
+        if (room < n) {
+            result.truncated = true;
+        }
+        if (room > 0) {
+            sink.append(data, static_cast<qsizetype>(std::min<qint64>(room, n)));
+        }
     };
 
     int rc = SSH_AGAIN;
@@ -537,8 +583,7 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
     if (rc != SSH_OK) {
         return tl::unexpected(m_link->failure(step, ms));
     }
-    const QByteArray commandBytes = command.toUtf8();
-    while ((rc = ssh_channel_request_exec(channel.get(), commandBytes.constData())) == SSH_AGAIN) {
+    while ((rc = ssh_channel_request_exec(channel.get(), wrapped.constData())) == SSH_AGAIN) {
         if (Status w = wait(); !w) {
             return stopped(w.error());
         }
@@ -580,14 +625,29 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
                 continue;
             }
             gotData = true;
-            QByteArray& sink = isStderr != 0 ? result.err : result.out;
-            const qint64 room = options.maxOutputBytes - sink.size();
-            if (room < n) {
-                result.truncated = true;
+            if (isStderr != 0) {
+                keep(result.err, buffer, n);
+                continue;
             }
-            if (room > 0) {
-                sink.append(buffer, static_cast<qsizetype>(std::min<qint64>(room, n)));
+            if (markerSeen) {
+                keep(result.out, buffer, n);
+                continue;
             }
+            // The marker line comes before any output of the command.
+            head.append(buffer, n);
+            const qsizetype newline = head.indexOf('\n');
+            if (newline < 0 && head.size() < 64) {
+                continue;
+            }
+            markerSeen = true;
+            if (newline >= 0 && head.startsWith(kPidMarker)) {
+                remotePid = head.mid(qsizetype(std::strlen(kPidMarker)),
+                                     newline - qsizetype(std::strlen(kPidMarker)))
+                                .toLongLong();
+                head.remove(0, newline + 1);
+            }
+            keep(result.out, head.constData(), head.size());
+            head.clear();
         }
         if (std::chrono::steady_clock::now() >= deadline) {
             return stopped(m_link->timedOut(step, ms));
@@ -608,12 +668,31 @@ Result<ExecResult> SshSession::exec(const QString& command, const ExecOptions& o
             return stopped(w.error());
         }
     }
+    if (!markerSeen) {
+        // A shell that printed less than a line: that was the output.
+        keep(result.out, head.constData(), head.size());
+    }
     ssh_channel_close(channel.get());
     qCDebug(lcDeploy).noquote() << step << "ended with"
                                 << (result.exitSignal.isEmpty()
                                         ? QStringLiteral("status %1").arg(result.exitStatus)
                                         : QStringLiteral("SIG%1").arg(result.exitSignal));
     return result;
+}
+
+bool SshSession::killRemoteGroup(qint64 pid)
+{
+    if (!isConnected()) {
+        return false;
+    }
+    ExecOptions quick;
+    quick.timeoutMs = std::min(m_options.timeouts.execMs, 10000);
+    const Result<ExecResult> killed = runCommand(
+        QStringLiteral("kill -KILL -- -%1 2>/dev/null || kill -KILL %1").arg(pid), quick, false);
+    const bool ok = killed && killed->succeeded();
+    qCDebug(lcDeploy).noquote() << "killing the timed-out command's process group" << pid << "on"
+                                << m_link->label << (ok ? "worked" : "failed");
+    return ok;
 }
 
 Result<SftpClient*> SshSession::sftp()

@@ -32,8 +32,10 @@ class SftpClient;
 /// ErrorCode::Cancelled.
 ///
 /// A step that times out during connect, auth or SFTP ends the connection
-/// too (ErrorCode::Timeout). A remote command that times out is killed and
-/// its channel closed, but the connection stays usable.
+/// too (ErrorCode::Timeout). A remote command that times out is killed with
+/// its process group (SIGKILL through a second command on the same
+/// connection) and its channel closed; the connection stays usable. A
+/// cancelled command is not killed: the connection is gone with it.
 ///
 /// Never logged: passphrases, key material, stdin data, file contents.
 /// Commands are logged at debug level, so secrets go through stdin
@@ -74,9 +76,10 @@ public:
     /// The host key of the last connect() (empty before).
     [[nodiscard]] const SshHostKey& hostKey() const { return m_hostKey; }
 
-    /// Runs `command` with `sh -c` semantics as the login user (see
-    /// remoteshell::withSudo for root) and returns its exit status and
-    /// output. An Error only for transport faults, a timeout or a cancel.
+    /// Runs `command` through the login user's shell (which must be a POSIX
+    /// one: sh, bash, dash, ksh, zsh; see remoteshell::withSudo for root)
+    /// and returns its exit status and output. An Error only for transport
+    /// faults, a timeout or a cancel.
     [[nodiscard]] Result<ExecResult> exec(const QString& command, const ExecOptions& options = {});
 
     /// The SFTP subsystem on this connection, opened at first use and kept
@@ -88,6 +91,9 @@ private:
     [[nodiscard]] Status connectSocket();
     [[nodiscard]] Result<SshConnectOutcome> checkHostKey();
     [[nodiscard]] Result<SshConnectOutcome> authenticate();
+    [[nodiscard]] Result<ExecResult> runCommand(const QString& command, const ExecOptions& options,
+                                                bool killOnTimeout);
+    bool killRemoteGroup(qint64 pid);
     void subscribeCancel();
     void unsubscribeCancel();
 
