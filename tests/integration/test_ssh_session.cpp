@@ -590,6 +590,50 @@ void TestSshSession::poolReusesOneConnectionPerHost()
     QVERIFY(run);
     QCOMPARE(run->out, QByteArray("again\n"));
     QCOMPARE(logins(), 2);
+    lease = Result<SshLease>(SshLease());
+
+    // A cancel of an operation that has given its lease back does not cut
+    // the pooled connection.
+    SshConnectOptions withCancel = options;
+    withCancel.cancel = SshCancel(); // copies of a token share it
+    {
+        Result<SshLease> used = pool.acquire(withCancel);
+        QVERIFY(used && used->isConnected());
+    }
+    withCancel.cancel.cancel();
+    {
+        Result<SshLease> next = pool.acquire(options);
+        QVERIFY(next && next->isConnected());
+        QVERIFY(next->session()->exec(QStringLiteral("true")));
+    }
+    QCOMPARE(logins(), 2);
+
+    // Two workers on one host take turns on its one connection.
+    const auto work = [&pool, options](const QString& word) {
+        Result<SshLease> mine = pool.acquire(options);
+        if (!mine || !mine->isConnected()) {
+            return QByteArray("no lease");
+        }
+        const Result<ExecResult> said =
+            mine->session()->exec(QStringLiteral("sleep 0.2; echo %1").arg(word));
+        return said ? said->out : QByteArray("failed: ") + said.error().toString().toUtf8();
+    };
+    QFuture<QByteArray> a = QtConcurrent::run(work, QStringLiteral("one"));
+    QFuture<QByteArray> b = QtConcurrent::run(work, QStringLiteral("two"));
+    QFutureWatcher<QByteArray> watchA;
+    QFutureWatcher<QByteArray> watchB;
+    QSignalSpy doneA(&watchA, &QFutureWatcher<QByteArray>::finished);
+    QSignalSpy doneB(&watchB, &QFutureWatcher<QByteArray>::finished);
+    watchA.setFuture(a);
+    watchB.setFuture(b);
+    QVERIFY(watchA.isFinished() || doneA.wait(60000));
+    QVERIFY(watchB.isFinished() || doneB.wait(60000));
+    QCOMPARE(a.result(), QByteArray("one\n"));
+    QCOMPARE(b.result(), QByteArray("two\n"));
+    QCOMPARE(logins(), 2);
+    QCOMPARE(pool.openCount(), 1);
+    pool.closeIdle();
+    QCOMPARE(pool.openCount(), 0);
 }
 
 void TestSshSession::hostilePeers_data()

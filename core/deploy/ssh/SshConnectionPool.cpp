@@ -14,15 +14,36 @@ struct SshLease::Slot
 };
 
 SshLease::SshLease(SshLease&&) noexcept = default;
-SshLease& SshLease::operator=(SshLease&&) noexcept = default;
+
+SshLease& SshLease::operator=(SshLease&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_lock = std::move(other.m_lock);
+        m_slot = std::move(other.m_slot);
+        m_outcome = std::move(other.m_outcome);
+    }
+    return *this;
+}
 
 SshLease::~SshLease()
 {
-    // Unlock before the slot may go: members are destroyed in reverse
-    // order, the slot (and its mutex) before the lock.
+    release();
+}
+
+void SshLease::release()
+{
     if (m_lock.owns_lock()) {
+        // A cancel of the operation that leased it must not cut the idle
+        // connection (nor the next operation's use of it) later.
+        if (m_slot && m_slot->session) {
+            m_slot->session->setCancel(SshCancel());
+        }
+        // Unlock before the slot may go (members are destroyed in reverse
+        // order, the slot and its mutex first).
         m_lock.unlock();
     }
+    m_slot.reset();
 }
 
 bool SshLease::isConnected() const
@@ -63,10 +84,7 @@ Result<SshLease> SshConnectionPool::acquire(const SshConnectOptions& options)
     lease.m_lock = std::unique_lock(slot->use);
     if (slot->session && slot->session->isConnected()) {
         // The caller's cancel applies to this use of the connection.
-        SshConnectOptions reused = slot->session->options();
-        reused.cancel = options.cancel;
-        reused.passphrase.clear();
-        slot->session->setOptions(std::move(reused));
+        slot->session->setCancel(options.cancel);
         lease.m_outcome.hostKey = slot->session->hostKey();
         return lease;
     }

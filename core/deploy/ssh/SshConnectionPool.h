@@ -36,8 +36,7 @@ public:
 private:
     friend class SshConnectionPool;
     struct Slot;
-    // The lock first, so that a move-assignment releases the old slot's
-    // mutex before it may drop the old slot.
+    void release();
     std::unique_lock<std::mutex> m_lock;
     std::shared_ptr<Slot> m_slot;
     SshConnectOutcome m_outcome;
@@ -64,7 +63,8 @@ public:
     /// whether it is connected or which question the user must answer.
     /// The options of an open connection are not compared: the first ones
     /// made it (cancel is the exception: the lease's session listens to
-    /// `options.cancel` for as long as the lease lives).
+    /// `options.cancel` for as long as the lease lives, and to nothing
+    /// after).
     [[nodiscard]] Result<SshLease> acquire(const SshConnectOptions& options);
 
     /// Connections open now (for tests and the status line).

@@ -70,7 +70,8 @@ struct SshConnectOptions
     /// overrides a changed key.
     QString acceptHostKey;
     SshTimeouts timeouts;
-    /// Ends the connection from any thread (see SshCancel).
+    /// Ends the connection from any thread (see SshCancel). Copies of these
+    /// options share the token: give each operation a new SshCancel.
     SshCancel cancel;
 };
 

@@ -139,6 +139,13 @@ void SshSession::setOptions(SshConnectOptions options)
     subscribeCancel();
 }
 
+void SshSession::setCancel(const SshCancel& cancel)
+{
+    unsubscribeCancel();
+    m_options.cancel = cancel;
+    subscribeCancel();
+}
+
 bool SshSession::isConnected() const
 {
     return m_link->connected && m_link->session &&

@@ -70,6 +70,9 @@ public:
     /// Replaces the options for the next connect() (with acceptHostKey or a
     /// passphrase after a question). Wipes the previous passphrase.
     void setOptions(SshConnectOptions options);
+    /// Listens to `cancel` from now on instead of the options' one (a pooled
+    /// connection serves one operation after another).
+    void setCancel(const SshCancel& cancel);
     [[nodiscard]] const SshConnectOptions& options() const { return m_options; }
     /// How messages name this host: "alias (user@host:port)".
     [[nodiscard]] QString label() const;
