@@ -62,7 +62,7 @@ struct SshConnectOptions
     bool useAgent = true;
     /// The passphrase of an encrypted key file, once connect() has said it
     /// needs one. Held only in memory, handed to libssh only through its
-    /// passphrase callback, wiped when the session is destroyed; never logged.
+    /// passphrase callback, wiped once logged in; never logged.
     QByteArray passphrase;
     /// The "SHA256:..." fingerprint of a host key the user has accepted. If
     /// the host presents exactly this key and known_hosts has no key of that

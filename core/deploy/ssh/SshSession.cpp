@@ -212,6 +212,11 @@ Result<SshConnectOutcome> SshSession::connect()
     if (!auth || auth->status != SshConnectOutcome::Status::Connected) {
         disconnect();
     }
+    if (auth && auth->status == SshConnectOutcome::Status::Connected) {
+        // Not kept in memory for the life of a pooled connection; a new
+        // connection asks again (or uses the agent).
+        crypto::wipe(m_options.passphrase);
+    }
     return auth;
 }
 
@@ -552,6 +557,7 @@ Result<ExecResult> SshSession::runCommand(const QString& command, const ExecOpti
     // separation").
     const QByteArray wrapped = "echo " + QByteArray(kPidMarker) + "$$\n" + command.toUtf8();
     qint64 remotePid = 0;
+    bool started = false;
     bool markerSeen = false;
     QByteArray head;
 
@@ -559,7 +565,7 @@ Result<ExecResult> SshSession::runCommand(const QString& command, const ExecOpti
         if (ssh_channel_is_open(channel.get()) != 0 && isConnected()) {
             ssh_channel_close(channel.get());
         }
-        if (error.code == ErrorCode::Timeout && killOnTimeout) {
+        if (error.code == ErrorCode::Timeout && killOnTimeout && started) {
             if (remotePid > 0 && killRemoteGroup(remotePid)) {
                 error.message += QStringLiteral("; it was killed");
             } else {
@@ -598,6 +604,7 @@ Result<ExecResult> SshSession::runCommand(const QString& command, const ExecOpti
     if (rc != SSH_OK) {
         return stopped(m_link->failure(step, ms));
     }
+    started = true;
     qsizetype written = 0;
     while (written < options.stdinData.size()) {
         const qsizetype chunk = std::min<qsizetype>(options.stdinData.size() - written, 32768);
@@ -640,18 +647,19 @@ Result<ExecResult> SshSession::runCommand(const QString& command, const ExecOpti
                 keep(result.out, buffer, n);
                 continue;
             }
-            // The marker line comes before any output of the command.
+            // The marker line comes before any output of the command, but
+            // after whatever a chatty shell startup file prints.
             head.append(buffer, n);
-            const qsizetype newline = head.indexOf('\n');
-            if (newline < 0 && head.size() < 64) {
+            const qsizetype marker = head.indexOf(kPidMarker);
+            const qsizetype newline = marker < 0 ? -1 : head.indexOf('\n', marker);
+            if (newline < 0 && head.size() < 4096) {
                 continue;
             }
             markerSeen = true;
-            if (newline >= 0 && head.startsWith(kPidMarker)) {
-                remotePid = head.mid(qsizetype(std::strlen(kPidMarker)),
-                                     newline - qsizetype(std::strlen(kPidMarker)))
-                                .toLongLong();
-                head.remove(0, newline + 1);
+            if (newline >= 0) {
+                const qsizetype digits = marker + qsizetype(std::strlen(kPidMarker));
+                remotePid = head.mid(digits, newline - digits).toLongLong();
+                head.remove(marker, newline + 1 - marker);
             }
             keep(result.out, head.constData(), head.size());
             head.clear();
