@@ -129,6 +129,9 @@ private:
         auto added = m_store.endpoints().addDeployTarget(t);
         if (!added) {
             Error e = added.error();
+            if (e.detail == deployTargetWhere(t)) {
+                e.detail.clear(); // the message names it already
+            }
             e.message = QStringLiteral("Deploy target on %1 (%2): %3")
                             .arg(deployTargetWhere(t),
                                  !t.fullchainPath.isEmpty() ? t.fullchainPath
@@ -321,10 +324,8 @@ Result<ImportSummary> applyPlan(Store& store, const ImportPlan& plan, bool dryRu
         return {};
     });
     if (!st && !(dryRun && completed)) {
-        Error e = st.error();
-        e.message =
-            QStringLiteral("The import was refused and nothing of it was kept: %1").arg(e.message);
-        return tl::unexpected(e);
+        // The callers say that nothing was kept ("nothing imported: ...").
+        return tl::unexpected(st.error());
     }
     summary.notes = notes;
     return summary;

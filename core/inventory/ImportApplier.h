@@ -48,7 +48,8 @@ struct ImportSummary
 };
 
 /// Writes an ImportPlan into the store in one transaction: all of it, or
-/// nothing of it when any part is refused (the error names the part).
+/// nothing of it when any part is refused (the error names the part; the
+/// caller says that nothing was kept).
 ///
 /// Applying the same plan again changes nothing: endpoints the store has are
 /// kept as they are (deploy targets are only made for new endpoints), known

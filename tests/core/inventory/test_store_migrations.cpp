@@ -113,6 +113,18 @@ const QStringList kV5 = {
     QStringLiteral("PRAGMA user_version = 5"),
 };
 
+// Version 6 as released: trust bundles per endpoint and group.
+const QStringList kV6 = {
+    QStringLiteral("CREATE TABLE trust_bundles ( id INTEGER PRIMARY KEY, name TEXT NOT NULL "
+                   "UNIQUE, pem TEXT NOT NULL, created_utc TEXT NOT NULL, updated_utc TEXT NOT "
+                   "NULL, CHECK (name <> '' AND pem <> ''))"),
+    QStringLiteral("ALTER TABLE endpoints ADD COLUMN trust_bundle_id INTEGER REFERENCES "
+                   "trust_bundles(id)"),
+    QStringLiteral("CREATE TABLE group_settings ( group_name TEXT PRIMARY KEY, trust_bundle_id "
+                   "INTEGER REFERENCES trust_bundles(id), updated_utc TEXT NOT NULL)"),
+    QStringLiteral("PRAGMA user_version = 6"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -188,7 +200,14 @@ void TestStoreMigrations::fromEveryOlderVersion()
               << QStringLiteral("INSERT INTO issuers (kind, name, directory_url, account_url, "
                                 "account_key_id) VALUES ('acme-account', 'le-prod', "
                                 "'https://acme.example.test/dir', "
-                                "'https://acme.example.test/acct/7', 1)");
+                                "'https://acme.example.test/acct/7', 1)")
+              // A deploy target from before version 7, linked to the endpoint.
+              << QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
+                                "key_path, fullchain_path, reload_command) VALUES "
+                                "('web1.example.test', 2222, 'deploy', '/etc/ssl/k.pem', "
+                                "'/etc/ssl/f.pem', 'systemctl reload nginx')")
+              << QStringLiteral("UPDATE endpoints SET deploy_target_id = 1 WHERE host = "
+                                "'old.example.test'");
     }
     if (version >= 3) {
         setup << kV3;
@@ -204,8 +223,11 @@ void TestStoreMigrations::fromEveryOlderVersion()
     if (version >= 5) {
         setup << kV5;
     }
-    // When a version 7 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 5, "add the released DDL of this version to the test");
+    if (version >= 6) {
+        setup << kV6;
+    }
+    // When a version 8 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 6, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -271,11 +293,32 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QVERIFY(!old->first().trustBundleId.has_value());
         QCOMPARE((*store)->trustBundles().effectiveFor(old->first())->has_value(), false);
     }
+    // Version 7 rebuilt deploy_targets on SQLite: an older target keeps its
+    // fields (its port included) and its endpoint's link.
+    if (version >= 2) {
+        auto old = (*store)->endpoints().at(QStringLiteral("old.example.test"), 443);
+        QVERIFY(old && old->size() == 1);
+        QCOMPARE(old->first().deployTargetId, std::optional<qint64>(1));
+        auto t = (*store)->endpoints().deployTarget(1);
+        QVERIFY2(t.has_value(), qPrintable(t ? QString() : t.error().toString()));
+        QCOMPARE(t->sshHost, QStringLiteral("web1.example.test"));
+        QCOMPARE(t->sshPort, std::optional<quint16>(2222));
+        QCOMPARE(t->sshUser, QStringLiteral("deploy"));
+        QCOMPARE(t->reloadCommand, QStringLiteral("systemctl reload nginx"));
+        QVERIFY(!t->local);
+    }
+    // A target that says only its files: no host, no port.
+    DeployTarget paths;
+    paths.keyPath = QStringLiteral("/etc/nginx/tls/a.key");
+    paths.fullchainPath = QStringLiteral("/etc/nginx/tls/a.pem");
+    auto added = (*store)->endpoints().addDeployTarget(paths);
+    QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
+    QVERIFY(!(*store)->endpoints().deployTarget(added->id)->sshPort.has_value());
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
     QVERIFY((*store)->endpoints().add(e).has_value());
     QCOMPARE((*store)->activity().auditLog()->size(),
-             (version >= 1 ? 2 : 1) + (version >= 4 ? 1 : 0));
+             (version >= 1 ? 3 : 2) + (version >= 4 ? 1 : 0));
     QVERIFY(!runRaw(path, {QStringLiteral("UPDATE audit_log SET actor = 'mallory'")}).isEmpty());
     QVERIFY(!runRaw(path, {QStringLiteral("DELETE FROM audit_log")}).isEmpty());
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
