@@ -393,6 +393,11 @@ Status EndpointRepository::remove(qint64 id)
     });
 }
 
+Status EndpointRepository::checkDeployTarget(const DeployTarget& target)
+{
+    return validate(target);
+}
+
 Result<DeployTarget> EndpointRepository::addDeployTarget(const DeployTarget& target)
 {
     if (auto v = validate(target); !v) {

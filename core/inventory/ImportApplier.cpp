@@ -60,6 +60,13 @@ public:
 
     Status run()
     {
+        // Targets are only added for new endpoints, but a source is taken
+        // whole or not at all: every one is checked as the store would.
+        for (const DeployTarget& t : m_plan.deployTargets) {
+            if (auto s = EndpointRepository::checkDeployTarget(t); !s) {
+                return tl::unexpected(targetError(t, s.error()));
+            }
+        }
         if (auto s = loadTargets(); !s) {
             return s;
         }
@@ -94,6 +101,20 @@ public:
     }
 
 private:
+    static Error targetError(const DeployTarget& t, Error e)
+    {
+        if (e.detail == deployTargetWhere(t)) {
+            e.detail.clear(); // the message names it already
+        }
+        e.message = QStringLiteral("Deploy target on %1 (%2): %3")
+                        .arg(deployTargetWhere(t),
+                             !t.fullchainPath.isEmpty() ? t.fullchainPath
+                             : !t.certPath.isEmpty()    ? t.certPath
+                                                        : t.combinedPemPath,
+                             e.message);
+        return e;
+    }
+
     Status loadTargets()
     {
         auto stored = m_store.endpoints().deployTargets();
@@ -128,17 +149,7 @@ private:
         }
         auto added = m_store.endpoints().addDeployTarget(t);
         if (!added) {
-            Error e = added.error();
-            if (e.detail == deployTargetWhere(t)) {
-                e.detail.clear(); // the message names it already
-            }
-            e.message = QStringLiteral("Deploy target on %1 (%2): %3")
-                            .arg(deployTargetWhere(t),
-                                 !t.fullchainPath.isEmpty() ? t.fullchainPath
-                                 : !t.certPath.isEmpty()    ? t.certPath
-                                                            : t.combinedPemPath,
-                                 e.message);
-            return tl::unexpected(e);
+            return tl::unexpected(targetError(t, added.error()));
         }
         ++m_summary.deployTargets;
         m_targetIds[index] = added->id;
