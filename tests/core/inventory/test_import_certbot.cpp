@@ -22,6 +22,7 @@ private slots:
     void initTestCase();
     void importsLineages();
     void brokenLineageIsWarnedAbout();
+    void keyTypeNotOursGetsNoPolicy();
     void malformedInputRefusesTheImport_data();
     void malformedInputRefusesTheImport();
     void notACertbotFolder();
@@ -241,6 +242,29 @@ void TestImportCertbot::brokenLineageIsWarnedAbout()
              qPrintable(all));
     QVERIFY2(hasWarning(*plan, QStringLiteral("lineage gone.example.test: no names")),
              qPrintable(all));
+}
+
+void TestImportCertbot::keyTypeNotOursGetsNoPolicy()
+{
+    // certbot renews this lineage with a P-521 key, which CertDeck does not
+    // make: a policy with another key type would be made up, so none is
+    // imported; the endpoint and the issuer are.
+    FixtureDir le;
+    QVERIFY(QDir(le.path()).mkpath(QStringLiteral("renewal")));
+    QVERIFY(le.write(QStringLiteral("renewal/p521.example.test.conf"),
+                     "[renewalparams]\nauthenticator = webroot\n"
+                     "server = https://acme.example.test/directory\n"
+                     "key_type = ecdsa\nelliptic_curve = secp521r1\n"
+                     "[[webroot_map]]\np521.example.test = /var/www\n"));
+    auto plan = CertbotImporter::importFolder(le.path());
+    QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
+    QCOMPARE(plan->endpoints.size(), 1);
+    QCOMPARE(plan->issuers.size(), 1);
+    QVERIFY(plan->renewals.isEmpty());
+    QVERIFY2(hasWarning(*plan, QStringLiteral("renewal/p521.example.test.conf: key type ecdsa "
+                                              "secp521r1 is not one CertDeck makes; no renewal "
+                                              "policy imported for this lineage")),
+             qPrintable(plan->warnings.join(u'\n')));
 }
 
 void TestImportCertbot::malformedInputRefusesTheImport_data()
