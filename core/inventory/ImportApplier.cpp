@@ -202,11 +202,19 @@ private:
         if (!known) {
             return tl::unexpected(known.error());
         }
-        auto certId = m_store.certificates().upsert(c.certificate);
-        if (!certId) {
-            Error e = certId.error();
-            e.message = QStringLiteral("%1: %2").arg(c.sourcePath, e.message);
-            return tl::unexpected(e);
+        // A known certificate is left as it is (its source included): an
+        // import adds what is new.
+        qint64 certId = known->has_value() ? (*known)->id : 0;
+        if (certId == 0) {
+            CertificateOrigin origin;
+            origin.source = CertificateSource::Imported;
+            auto recorded = m_store.certificates().record({c.certificate}, origin);
+            if (!recorded) {
+                Error e = recorded.error();
+                e.message = QStringLiteral("%1: %2").arg(c.sourcePath, e.message);
+                return tl::unexpected(e);
+            }
+            certId = *recorded;
         }
         ++(known->has_value() ? m_summary.certificatesExisting : m_summary.certificates);
         if (!c.isLeaf) {
@@ -220,13 +228,13 @@ private:
             if (!versions) {
                 return tl::unexpected(versions.error());
             }
-            if (!versions->isEmpty() && versions->constLast().certificateId == *certId) {
+            if (!versions->isEmpty() && versions->constLast().certificateId == certId) {
                 continue; // already the endpoint's current certificate
             }
             // What a configuration file names is what should be served,
             // not proof that it is: the certificate becomes deployed only
             // when a probe sees it served (services/ServedRecord).
-            auto v = m_store.certificates().addVersion(m_endpointIds.at(idx), *certId,
+            auto v = m_store.certificates().addVersion(m_endpointIds.at(idx), certId,
                                                        VersionState::Issued);
             if (!v) {
                 return tl::unexpected(v.error());

@@ -244,7 +244,31 @@ QStringList stepSix(Dialect d)
                                        " updated_utc TEXT NOT NULL)"))};
 }
 
-// Version 7 (imports never invent): a deploy target says only what its
+// Version 7: what the inventory knows of each certificate beyond its DER:
+// the certificate that issued it as it was delivered (the chain, one link
+// per row), the issuer record (ACME account or local CA) that issued it,
+// where CertDeck got it from, and its revocation (when CertDeck revoked
+// it or a responder said so). Rows from before stay "unknown": nothing is
+// invented for them.
+QStringList stepSeven(Dialect d)
+{
+    return {
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN issued_by_id {INT64} "
+                                   "REFERENCES certificates(id)")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN issuer_id {INT64} "
+                                   "REFERENCES issuers(id)")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN source TEXT NOT NULL "
+                                   "DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_utc TEXT NOT NULL "
+                                   "DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revocation_reason TEXT NOT "
+                                   "NULL DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_by TEXT NOT NULL "
+                                   "DEFAULT ''")),
+    };
+}
+
+// Version 8 (imports never invent): a deploy target says only what its
 // source said. Its SSH port may be unset (not said: ssh's own default then
 // applies), its host empty (not known yet, or local), and `local_files`
 // marks targets whose files are on the machine that runs CertDeck. SQLite
@@ -278,7 +302,7 @@ QStringList stepDeployTargetsSayOnlyWhatIsKnown(Dialect d)
         "combined_pem_path, file_owner, file_group, key_mode, cert_mode, validate_command, "
         "reload_command, revision, updated_utc, updated_by");
     return {
-        QStringLiteral("CREATE TABLE deploy_targets_v7 ("
+        QStringLiteral("CREATE TABLE deploy_targets_v8 ("
                        " id INTEGER PRIMARY KEY,"
                        " ssh_host TEXT NOT NULL DEFAULT '',"
                        " ssh_port INTEGER,"
@@ -298,16 +322,16 @@ QStringList stepDeployTargetsSayOnlyWhatIsKnown(Dialect d)
                        " updated_utc TEXT NOT NULL DEFAULT '',"
                        " updated_by TEXT NOT NULL DEFAULT '', ") +
             checks.join(QStringLiteral(", ")) + u')',
-        QStringLiteral("INSERT INTO deploy_targets_v7 (%1) SELECT %1 FROM deploy_targets")
+        QStringLiteral("INSERT INTO deploy_targets_v8 (%1) SELECT %1 FROM deploy_targets")
             .arg(columns),
-        QStringLiteral("CREATE TEMP TABLE certdeck_v7_links AS SELECT id, deploy_target_id FROM "
+        QStringLiteral("CREATE TEMP TABLE certdeck_v8_links AS SELECT id, deploy_target_id FROM "
                        "endpoints WHERE deploy_target_id IS NOT NULL"),
         QStringLiteral("DROP TABLE deploy_targets"),
-        QStringLiteral("ALTER TABLE deploy_targets_v7 RENAME TO deploy_targets"),
+        QStringLiteral("ALTER TABLE deploy_targets_v8 RENAME TO deploy_targets"),
         QStringLiteral("UPDATE endpoints SET deploy_target_id = (SELECT l.deploy_target_id FROM "
-                       "temp.certdeck_v7_links l WHERE l.id = endpoints.id) WHERE id IN (SELECT "
-                       "id FROM temp.certdeck_v7_links)"),
-        QStringLiteral("DROP TABLE temp.certdeck_v7_links"),
+                       "temp.certdeck_v8_links l WHERE l.id = endpoints.id) WHERE id IN (SELECT "
+                       "id FROM temp.certdeck_v8_links)"),
+        QStringLiteral("DROP TABLE temp.certdeck_v8_links"),
     };
 }
 
@@ -315,21 +339,16 @@ QStringList stepDeployTargetsSayOnlyWhatIsKnown(Dialect d)
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
-    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite),
-                                              stepTwo(Dialect::Sqlite),
-                                              stepThree(Dialect::Sqlite),
-                                              stepFour(Dialect::Sqlite),
-                                              stepFive(Dialect::Sqlite),
-                                              stepSix(Dialect::Sqlite),
-                                              stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Sqlite)};
+    static const QList<QStringList> sqlite = {
+        stepOne(Dialect::Sqlite),   stepTwo(Dialect::Sqlite),
+        stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
+        stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite),
+        stepSeven(Dialect::Sqlite), stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
-        stepOne(Dialect::Postgres),
-        stepTwo(Dialect::Postgres),
-        stepThree(Dialect::Postgres),
-        stepFour(Dialect::Postgres),
-        stepFive(Dialect::Postgres),
-        stepSix(Dialect::Postgres),
-        stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Postgres)};
+        stepOne(Dialect::Postgres),   stepTwo(Dialect::Postgres),
+        stepThree(Dialect::Postgres), stepFour(Dialect::Postgres),
+        stepFive(Dialect::Postgres),  stepSix(Dialect::Postgres),
+        stepSeven(Dialect::Postgres), stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

@@ -8,6 +8,8 @@
 #include "services/internal/Log.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
+#include <QTimeZone>
 #include <algorithm>
 
 namespace certdeck::services {
@@ -49,7 +51,21 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
     }
     const qint64 endpointId = check.target.endpointId;
     return store.transaction([&]() -> Status {
-        // Every leaf seen is kept; the inspected chain's intermediates too.
+        // Every leaf seen is kept, as served; the inspected chain above it
+        // too, linked to the leaf it was served with.
+        QList<crypto::Certificate> inspectedChain;
+        if (const probe::TlsInspection* in = check.inspection()) {
+            for (const QByteArray& der : in->chainDer) {
+                auto cert = crypto::Certificate::fromDer(der, QStringLiteral("served certificate"));
+                if (!cert) {
+                    inspectedChain.clear(); // the chain findings say so; keep the leaves only
+                    break;
+                }
+                inspectedChain << *cert;
+            }
+        }
+        inventory::CertificateOrigin origin;
+        origin.source = inventory::CertificateSource::Served;
         QHash<QString, qint64> ids;
         for (const probe::ServedLeaf* s : std::as_const(known)) {
             if (ids.contains(s->sha256Hex)) {
@@ -59,23 +75,15 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
             if (!cert) {
                 return tl::unexpected(cert.error());
             }
-            auto id = store.certificates().upsert(*cert);
+            QList<crypto::Certificate> chain{*cert};
+            if (!inspectedChain.isEmpty() && inspectedChain.constFirst().toDer() == s->der) {
+                chain = inspectedChain;
+            }
+            auto id = store.certificates().record(chain, origin);
             if (!id) {
                 return tl::unexpected(id.error());
             }
             ids.insert(s->sha256Hex, *id);
-        }
-        if (const probe::TlsInspection* in = check.inspection()) {
-            for (qsizetype i = 1; i < in->chainDer.size(); ++i) {
-                auto cert = crypto::Certificate::fromDer(in->chainDer.at(i),
-                                                         QStringLiteral("served certificate"));
-                if (!cert) {
-                    continue; // the chain findings say so; nothing to keep
-                }
-                if (auto id = store.certificates().upsert(*cert); !id) {
-                    return tl::unexpected(id.error());
-                }
-            }
         }
         const QString served = known.constFirst()->sha256Hex;
         const bool allSame =
@@ -120,6 +128,52 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
                                           .arg(deployed)
                                           .arg(known.size()));
     });
+}
+
+Status recordRevocations(inventory::Store& store, const EndpointCheck& check)
+{
+    if (!check.chain) {
+        return {};
+    }
+    // core/revocation words its decision as "<source>: revoked on <UTC> (<reason>)".
+    static const QRegularExpression decided(
+        QStringLiteral(R"(^(stapled OCSP response|OCSP \S+|CRL \S+): revoked on )"
+                       R"((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?: \(([A-Za-z]+)\))?)"));
+    for (const crypto::ChainLink& link : check.chain->built) {
+        if (link.revocation != crypto::RevocationStatus::Revoked || link.certificate.isNull()) {
+            continue;
+        }
+        const QString sha256 =
+            QString::fromLatin1(link.certificate.fingerprint(QCryptographicHash::Sha256).toHex());
+        auto record = store.certificates().bySha256(sha256);
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        if (!*record) {
+            continue;
+        }
+        inventory::CertificateRevocation r;
+        r.atUtc = check.atUtc;
+        r.foundBy = QStringLiteral("ocsp");
+        const QRegularExpressionMatch m = decided.match(link.revocationDetail);
+        if (m.hasMatch()) {
+            const QString source = m.captured(1);
+            r.foundBy = source.startsWith(QLatin1String("stapled")) ? QStringLiteral("staple")
+                        : source.startsWith(QLatin1String("CRL"))   ? QStringLiteral("crl")
+                                                                    : QStringLiteral("ocsp");
+            QDateTime at =
+                QDateTime::fromString(m.captured(2), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+            at.setTimeZone(QTimeZone::utc());
+            if (at.isValid()) {
+                r.atUtc = at;
+            }
+            r.reason = m.captured(3);
+        }
+        if (auto s = store.certificates().markRevoked((*record)->id, r); !s) {
+            return s;
+        }
+    }
+    return {};
 }
 
 } // namespace certdeck::services

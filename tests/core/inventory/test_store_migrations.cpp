@@ -113,7 +113,7 @@ const QStringList kV5 = {
     QStringLiteral("PRAGMA user_version = 5"),
 };
 
-// Version 6 as released: trust bundles per endpoint and group.
+// Version 6 as released: trust bundles per endpoint and per group.
 const QStringList kV6 = {
     QStringLiteral("CREATE TABLE trust_bundles ( id INTEGER PRIMARY KEY, name TEXT NOT NULL "
                    "UNIQUE, pem TEXT NOT NULL, created_utc TEXT NOT NULL, updated_utc TEXT NOT "
@@ -123,6 +123,19 @@ const QStringList kV6 = {
     QStringLiteral("CREATE TABLE group_settings ( group_name TEXT PRIMARY KEY, trust_bundle_id "
                    "INTEGER REFERENCES trust_bundles(id), updated_utc TEXT NOT NULL)"),
     QStringLiteral("PRAGMA user_version = 6"),
+};
+
+// Version 7 as released: what the inventory knows of each certificate.
+const QStringList kV7 = {
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN issued_by_id INTEGER REFERENCES "
+                   "certificates(id)"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN issuer_id INTEGER REFERENCES issuers(id)"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN source TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_utc TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revocation_reason TEXT NOT NULL DEFAULT "
+                   "''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_by TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("PRAGMA user_version = 7"),
 };
 
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
@@ -201,7 +214,7 @@ void TestStoreMigrations::fromEveryOlderVersion()
                                 "account_key_id) VALUES ('acme-account', 'le-prod', "
                                 "'https://acme.example.test/dir', "
                                 "'https://acme.example.test/acct/7', 1)")
-              // A deploy target from before version 7, linked to the endpoint.
+              // A deploy target from before version 8, linked to the endpoint.
               << QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
                                 "key_path, fullchain_path, reload_command) VALUES "
                                 "('web1.example.test', 2222, 'deploy', '/etc/ssl/k.pem', "
@@ -226,8 +239,11 @@ void TestStoreMigrations::fromEveryOlderVersion()
     if (version >= 6) {
         setup << kV6;
     }
-    // When a version 8 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 6, "add the released DDL of this version to the test");
+    if (version >= 7) {
+        setup << kV7;
+    }
+    // When a version 9 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 7, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -273,6 +289,12 @@ void TestStoreMigrations::fromEveryOlderVersion()
         }
     }
     if (version >= 4) {
+        // A certificate from before version 7: nothing is invented about
+        // where it came from, its chain, issuer or revocation.
+        auto old = (*store)->certificates().bySha256(QStringLiteral("ab01"));
+        QVERIFY(old && old->has_value());
+        QCOMPARE((*old)->source, CertificateSource::Unknown);
+        QVERIFY(!(*old)->issuerId && !(*old)->issuedById && !(*old)->revocation);
         // A certificate from version 4 has no renewal window yet, and takes one.
         QCOMPARE((*store)->certificates().renewalWindow(QStringLiteral("ab01"))->has_value(),
                  false);
@@ -293,7 +315,7 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QVERIFY(!old->first().trustBundleId.has_value());
         QCOMPARE((*store)->trustBundles().effectiveFor(old->first())->has_value(), false);
     }
-    // Version 7 rebuilt deploy_targets on SQLite: an older target keeps its
+    // Version 8 rebuilt deploy_targets on SQLite: an older target keeps its
     // fields (its port included) and its endpoint's link.
     if (version >= 2) {
         auto old = (*store)->endpoints().at(QStringLiteral("old.example.test"), 443);
