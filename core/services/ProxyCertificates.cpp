@@ -18,6 +18,18 @@ namespace {
 
 const QLatin1String kEndpointPrefix("endpoint:");
 
+// A mistyped "site.pem" must read as a missing file, not as an endpoint
+// (no host name ends in these).
+bool looksLikeFileName(const QString& spec)
+{
+    for (const char* ext : {".pem", ".crt", ".cer", ".key"}) {
+        if (spec.endsWith(QLatin1String(ext), Qt::CaseInsensitive)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 QString addressOf(const Endpoint& e)
 {
     QString out = inventory::endpointAddress(e.host, e.port);
@@ -150,7 +162,8 @@ ProxyCertificateKind classifyProxyCertificate(const QString& spec, QString* ref)
     QString text = spec;
     if (spec.startsWith(kEndpointPrefix)) {
         text = spec.mid(kEndpointPrefix.size());
-    } else if (spec.contains(u',') || spec.contains(u'/') || QFileInfo(spec).isFile()) {
+    } else if (spec.contains(u',') || spec.contains(u'/') || QFileInfo(spec).isFile() ||
+               looksLikeFileName(spec)) {
         kind = ProxyCertificateKind::File;
     }
     if (ref != nullptr) {

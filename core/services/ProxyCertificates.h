@@ -23,8 +23,9 @@ enum class ProxyCertificateKind
     Endpoint ///< an inventory endpoint: its ID or HOST[:PORT]
 };
 
-/// A spec with a comma or a slash, or naming an existing file, is a file;
-/// "endpoint:REF" and anything else is an endpoint. `ref` receives the
+/// A spec with a comma or a slash, ending in .pem, .crt, .cer or .key, or
+/// naming an existing file, is a file; "endpoint:REF" and anything else is
+/// an endpoint. `ref` receives the
 /// endpoint reference (without the prefix) or the file spec.
 [[nodiscard]] ProxyCertificateKind classifyProxyCertificate(const QString& spec,
                                                             QString* ref = nullptr);

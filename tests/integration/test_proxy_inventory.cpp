@@ -6,7 +6,8 @@
 // renewal recorded in the inventory, SIGHUP makes the proxy serve the new
 // serial. Refusals (unknown endpoint, none recorded, key issued elsewhere,
 // wrong passphrase, expired, revoked, no passphrase) exit 3 naming the
-// cause; --force serves an expired one with a warning. The key never
+// cause, and a missing "x.pem" is told as a missing file, not taken for an
+// endpoint; --force serves an expired one with a warning. The key never
 // reaches the proxy's output, its working and temporary folders, or the
 // store in plain form.
 #include "CtlRun.h"
@@ -375,6 +376,8 @@ void TestProxyInventory::refusalsAreNamed_data()
                              << QStringLiteral("is expired on");
     QTest::newRow("revoked") << QStringLiteral("revoked.test") << kPassphrase
                              << QStringLiteral("is revoked on");
+    QTest::newRow("mistyped file") << QStringLiteral("missing.pem") << QByteArray()
+                                   << QStringLiteral("cannot read missing.pem");
     QTest::newRow("no passphrase") << QStringLiteral("localhost") << QByteArray()
                                    << QStringLiteral("give its master passphrase with "
                                                      "--vault-passphrase-file");

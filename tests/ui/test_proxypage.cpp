@@ -54,7 +54,9 @@ private slots:
     void wrongVaultPassphraseIsToldAndForgotten();
 
 private:
-    bool recordFor(const TestPki::Leaf& leaf);
+    /// Records `leaf` as the endpoint's newest certificate, its key in the
+    /// vault; its id, 0 on failure.
+    qint64 recordFor(const TestPki::Leaf& leaf);
     QByteArray servedLeaf(quint16 port);
     QString m_store;
     qint64 m_endpoint = 0;
@@ -87,28 +89,31 @@ void TestProxyPage::initTestCase()
     m_endpoint = added->id;
 }
 
-bool TestProxyPage::recordFor(const TestPki::Leaf& leaf)
+qint64 TestProxyPage::recordFor(const TestPki::Leaf& leaf)
 {
     QFile keyFile(leaf.key);
     auto store = inventory::Store::openSqlite(m_store);
     auto bundle = crypto::CertificateReader::readFile(leaf.fullchain);
     if (!store || !bundle || !keyFile.open(QIODevice::ReadOnly)) {
-        return false;
+        return 0;
     }
     auto key = crypto::PrivateKey::fromPem(keyFile.readAll());
     inventory::KeyVault vault(**store);
     if (!key || !vault.unlock(kVaultPassphrase)) {
-        return false;
+        return 0;
     }
     auto keyId = vault.storeKey(*key);
     if (!keyId) {
-        return false;
+        return 0;
     }
     inventory::CertificateOrigin origin;
     origin.keyId = *keyId;
     auto id = (*store)->certificates().record(bundle->certificates, origin);
-    return id &&
-           (*store)->certificates().addVersion(m_endpoint, *id, inventory::VersionState::Deployed);
+    if (!id ||
+        !(*store)->certificates().addVersion(m_endpoint, *id, inventory::VersionState::Deployed)) {
+        return 0;
+    }
+    return *id;
 }
 
 QByteArray TestProxyPage::servedLeaf(quint16 port)
@@ -190,7 +195,7 @@ void TestProxyPage::endpointSourceServedAndReloaded()
     s.name = QStringLiteral("stored-two");
     const TestPki::Leaf two = m_pki.issue(s);
     QVERIFY(!one.name.isEmpty() && !two.name.isEmpty());
-    QVERIFY(recordFor(one));
+    QVERIFY(recordFor(one) > 0);
 
     ProxyPage page;
     VaultSession vault(m_store, &page);
@@ -226,13 +231,35 @@ void TestProxyPage::endpointSourceServedAndReloaded()
     QCOMPARE(servedLeaf(port), leafPem(one.cert));
 
     // Renewed in the inventory: Reload serves it, without asking again.
-    QVERIFY(recordFor(two));
+    const qint64 twoId = recordFor(two);
+    QVERIFY(twoId > 0);
     QSignalSpy reloaded(&page, &ProxyPage::reloaded);
     page.findChild<QPushButton*>(QStringLiteral("proxyReload"))->click();
     QVERIFY(reloaded.wait(20000));
     QVERIFY2(reloaded.first().at(0).toBool(), qPrintable(reloaded.first().at(1).toString()));
     QCOMPARE(servedLeaf(port), leafPem(two.cert));
     QCOMPARE(asked, 1);
+
+    // Revoked meanwhile: the reload is refused and the running one stays.
+    {
+        auto store = inventory::Store::openSqlite(m_store);
+        QVERIFY(store);
+        inventory::CertificateRevocation why;
+        why.atUtc = QDateTime::currentDateTimeUtc();
+        why.reason = QStringLiteral("keyCompromise");
+        QVERIFY((*store)->certificates().markRevoked(twoId, why));
+    }
+    reloaded.clear();
+    page.findChild<QPushButton*>(QStringLiteral("proxyReload"))->click();
+    QVERIFY(reloaded.wait(20000));
+    QCOMPARE(reloaded.first().at(0).toBool(), false);
+    const QString refused = page.findChild<QLabel*>(QStringLiteral("proxyStatus"))->text();
+    QVERIFY2(refused.startsWith(QLatin1String("Problem: reload failed, still serving the previous "
+                                              "certificates: --cert endpoint:")) &&
+                 refused.contains(QLatin1String("is revoked on")),
+             qPrintable(refused));
+    QCOMPARE(servedLeaf(port), leafPem(two.cert));
+    QVERIFY(page.findChild<QPushButton*>(QStringLiteral("proxyStop"))->isEnabled());
 
     QSignalSpy stopped(&page, &ProxyPage::stopped);
     page.findChild<QPushButton*>(QStringLiteral("proxyStop"))->click();

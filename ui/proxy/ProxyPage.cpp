@@ -302,10 +302,12 @@ void ProxyPage::withSources(const QString& doing,
     }
     const auto failed = [this, doing](const QString& why) {
         setBusy(false);
-        showStatus(why, true);
         if (doing == QLatin1String("start")) {
+            showStatus(why, true);
             emit started(false, why);
         } else {
+            showStatus(tr("reload failed, still serving the previous certificates: %1").arg(why),
+                       true);
             emit reloaded(false, why);
         }
     };
@@ -400,7 +402,7 @@ void ProxyPage::start()
     } else if (!backend) {
         problem = tr("Backend: %1").arg(backend.error().message);
     } else if (m_certs->count() == 0) {
-        problem = tr("add at least one certificate file");
+        problem = tr("add at least one certificate (a file or an endpoint)");
     }
     if (!problem.isEmpty()) {
         showStatus(problem, true);

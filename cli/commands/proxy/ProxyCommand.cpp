@@ -18,7 +18,6 @@
 #include <QJsonArray>
 #include <QSocketNotifier>
 #include <QTimer>
-#include <algorithm>
 #include <csignal>
 #include <pthread.h>
 #include <sys/signalfd.h>
@@ -109,26 +108,10 @@ struct ProxyOptions
 
     void addTo(QCommandLineParser& p) const
     {
-        p.addOptions({listen,
-                      backend,
-                      cert,
-                      workers,
-                      pin,
-                      policy,
-                      mode,
-                      alpn,
-                      hsts,
-                      metrics,
-                      maxConnections,
-                      handshakeTimeout,
-                      idleTimeout,
-                      buffer,
-                      qat,
-                      ocsp,
-                      ocspResponder,
-                      watch,
-                      noKtls,
-                      force});
+        p.addOptions({listen, backend, cert, workers, pin, policy, mode, alpn, hsts, metrics,
+                      maxConnections, handshakeTimeout, idleTimeout, buffer, qat, ocsp,
+                      ocspResponder, watch, noKtls});
+        p.addOption(force);
         vaultPass.addTo(p);
     }
 };
@@ -310,11 +293,14 @@ public:
     {
         m_specs = p.values(o.cert);
         m_options.force = p.isSet(o.force);
-        const bool any = std::any_of(m_specs.cbegin(), m_specs.cend(), [](const QString& s) {
-            return services::classifyProxyCertificate(s) ==
-                   services::ProxyCertificateKind::Endpoint;
-        });
-        if (!any) {
+        QStringList endpoints;
+        for (const QString& spec : m_specs) {
+            if (services::classifyProxyCertificate(spec) ==
+                services::ProxyCertificateKind::Endpoint) {
+                endpoints << spec;
+            }
+        }
+        if (endpoints.isEmpty()) {
             return true;
         }
         auto pass = o.vaultPass.read(p, ctx.err);
@@ -323,11 +309,12 @@ public:
             return false;
         }
         if (pass->isEmpty()) {
-            *code = usageError(ctx, QStringLiteral("certificates from the inventory (--cert "
-                                                   "ENDPOINT) take their key from the key vault: "
-                                                   "give its master passphrase with "
-                                                   "--vault-passphrase-file FILE or "
-                                                   "--vault-passphrase-env VAR"));
+            *code = usageError(
+                ctx, QStringLiteral("--cert %1 names no file, so it is taken as an inventory "
+                                    "endpoint, whose key comes from the key vault: give its "
+                                    "master passphrase with --vault-passphrase-file FILE or "
+                                    "--vault-passphrase-env VAR")
+                         .arg(endpoints.join(QLatin1String(", "))));
             return false;
         }
         auto store = ctx.store();

@@ -128,6 +128,8 @@ void TestProxyCertificates::specKind_data()
     QTest::newRow("relative path") << "./site.pem" << true << "./site.pem";
     QTest::newRow("absolute path") << "/etc/ssl/site.pem" << true << "/etc/ssl/site.pem";
     QTest::newRow("existing file") << "existing.example" << true << "existing.example";
+    QTest::newRow("missing .pem") << "missing.pem" << true << "missing.pem";
+    QTest::newRow("missing .KEY") << "missing.KEY" << true << "missing.KEY";
     QTest::newRow("prefix beats a file")
         << "endpoint:existing.example" << false << "existing.example";
     QTest::newRow("host") << "www.example.com" << false << "www.example.com";
