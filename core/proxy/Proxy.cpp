@@ -105,7 +105,7 @@ Status Proxy::start()
     if (auto st = d->shared.tickets.init(); !st) {
         return st;
     }
-    auto set = TlsContextSet::build(config.certificateFiles,
+    auto set = TlsContextSet::build(certificateSources(config),
                                     {config.policy, config.alpn, config.sessionLifetime,
                                      config.ktls && m_hardware.ktlsOffered, &d->shared.tickets});
     if (!set) {
@@ -138,13 +138,28 @@ Status Proxy::start()
 
 Status Proxy::reload()
 {
-    return reload(d->shared.config.certificateFiles, d->shared.config.policy);
+    return reload(certificateSources(d->shared.config), d->shared.config.policy);
 }
 
 Status Proxy::reload(const QStringList& certificateFiles, TlsPolicy policy)
 {
+    QList<CertificateSource> sources;
+    sources.reserve(certificateFiles.size());
+    for (const QString& f : certificateFiles) {
+        sources << CertificateSource::fromFile(f);
+    }
+    if (auto st = reload(sources, policy); !st) {
+        return st;
+    }
+    d->shared.config.certificateFiles = certificateFiles;
+    d->shared.config.certificates.clear();
+    return {};
+}
+
+Status Proxy::reload(const QList<CertificateSource>& certificates, TlsPolicy policy)
+{
     const ProxyConfig& config = d->shared.config;
-    auto set = TlsContextSet::build(certificateFiles,
+    auto set = TlsContextSet::build(certificates,
                                     {policy, config.alpn, config.sessionLifetime,
                                      config.ktls && m_hardware.ktlsOffered, &d->shared.tickets});
     if (!set) {
@@ -153,9 +168,9 @@ Status Proxy::reload(const QStringList& certificateFiles, TlsPolicy policy)
     d->shared.contexts.store(std::move(*set));
     d->shared.generation.fetch_add(1, std::memory_order_acq_rel);
     d->shared.reloads.fetch_add(1, std::memory_order_relaxed);
-    // The configuration is read by the loops only at start (files and
-    // policy live in the contexts), so it can be updated here.
-    d->shared.config.certificateFiles = certificateFiles;
+    // The configuration is read by the loops only at start (certificates
+    // and policy live in the contexts), so it can be updated here.
+    d->shared.config.certificates = certificates;
     d->shared.config.policy = policy;
     return {};
 }

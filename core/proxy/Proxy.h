@@ -35,10 +35,15 @@ public:
     /// Loads the certificates, binds every worker's listener and starts the
     /// loops. Errors name the file, the address or the limit at fault.
     [[nodiscard]] Status start();
-    /// Reloads the configured certificate files (SIGHUP).
+    /// Reloads the configured certificates (SIGHUP): files are read again,
+    /// in-memory sources are served as they are.
     [[nodiscard]] Status reload();
     /// Replaces the certificate files and policy and reloads them.
     [[nodiscard]] Status reload(const QStringList& certificateFiles, TlsPolicy policy);
+    /// Replaces the certificate sources (files, or chains and keys in
+    /// memory re-resolved by the caller) and policy and reloads them. On
+    /// error the running certificates and the configuration stay.
+    [[nodiscard]] Status reload(const QList<CertificateSource>& certificates, TlsPolicy policy);
     /// Stops accepting; with `drain` open connections finish (up to the drain
     /// timeout), else they are closed. Returns when every loop has ended.
     void stop(bool drain = true);

@@ -41,6 +41,19 @@ Result<SocketAddress> parseSocketAddress(const QString& text, bool allowPortZero
     return out;
 }
 
+QList<CertificateSource> certificateSources(const ProxyConfig& config)
+{
+    if (!config.certificates.isEmpty()) {
+        return config.certificates;
+    }
+    QList<CertificateSource> out;
+    out.reserve(config.certificateFiles.size());
+    for (const QString& f : config.certificateFiles) {
+        out << CertificateSource::fromFile(f);
+    }
+    return out;
+}
+
 QString policyName(TlsPolicy policy)
 {
     return policy == TlsPolicy::Modern ? QStringLiteral("modern") : QStringLiteral("intermediate");

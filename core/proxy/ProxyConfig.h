@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "proxy/CertificateSource.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -58,12 +59,18 @@ struct ProxyLimits
 
 /// Everything a Proxy runs with. Certificates are PEM files holding a
 /// certificate chain (leaf first) and its private key, one key per file;
-/// "CERT,KEY" names the two separately.
+/// "CERT,KEY" names the two separately. Or `certificates`: files and chains
+/// with keys in memory (from the key vault), which take precedence.
 struct ProxyConfig
 {
     SocketAddress listen;
     SocketAddress backend;
     QStringList certificateFiles; ///< the first one is served when no SNI name matches
+    /// When not empty, served instead of certificateFiles (the first is the
+    /// default); a reload reads the file sources again and serves the
+    /// in-memory ones as they are (to re-resolve those, the caller passes
+    /// new ones to Proxy::reload).
+    QList<CertificateSource> certificates;
     int workers = 1;
     bool pinWorkers = false; ///< pin worker i to CPU i modulo the CPU count
     TlsPolicy policy = TlsPolicy::Intermediate;
@@ -86,6 +93,9 @@ struct ProxyConfig
     /// Turn on kernel TLS when the kernel offers the `tls` ULP.
     bool ktls = true;
 };
+
+/// What a config serves: `certificates`, else `certificateFiles` as file sources.
+[[nodiscard]] QList<CertificateSource> certificateSources(const ProxyConfig& config);
 
 [[nodiscard]] QString policyName(TlsPolicy policy);
 [[nodiscard]] Result<TlsPolicy> parsePolicy(const QString& text);

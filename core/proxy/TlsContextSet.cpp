@@ -5,6 +5,7 @@
 #include "common/ByteReader.h"
 #include "crypto/OpenSslError.h"
 #include "crypto/OpenSslPtr.h"
+#include "crypto/Wipe.h"
 
 #include <QFile>
 #include <algorithm>
@@ -182,7 +183,7 @@ Result<Loaded> loadFile(const QString& spec)
     ossl::BioPtr keyBio(BIO_new_mem_buf(keyPem.constData(), static_cast<int>(keyPem.size())));
     out.key.reset(keyBio ? PEM_read_bio_PrivateKey(keyBio.get(), nullptr, refusePassphrase, nullptr)
                          : nullptr);
-    std::fill(keyPem.begin(), keyPem.end(), '\0');
+    crypto::wipe(keyPem);
     if (!out.key) {
         const QString evidence = ossl::drainErrors();
         const bool encrypted = evidence.contains(QLatin1String("bad decrypt")) ||
@@ -206,6 +207,67 @@ Result<Loaded> loadFile(const QString& spec)
         return fail(
             ErrorCode::InvalidInput,
             QStringLiteral("%1: the certificate names no host (no DNS SAN, no CN)").arg(certPath));
+    }
+    return out;
+}
+
+// A chain and key already in memory: the OpenSSL objects are shared (up-ref),
+// never serialised, so the key exists nowhere but in its EVP_PKEY.
+Result<Loaded> loadMemory(const CertificateSource& source)
+{
+    const QString& label = source.label;
+    if (source.chain.isEmpty() || source.chain.first().isNull()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("%1: no certificate").arg(label));
+    }
+    if (source.key.isNull()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("%1: no private key").arg(label));
+    }
+    Loaded out;
+    out.file = label;
+    X509* leaf = source.chain.first().handle();
+    if (X509_up_ref(leaf) != 1) {
+        return fail(ErrorCode::Internal,
+                    QStringLiteral("%1: cannot share the certificate").arg(label),
+                    ossl::drainErrors());
+    }
+    out.leaf.reset(leaf);
+    out.chain.reset(sk_X509_new_null());
+    if (!out.chain) {
+        return fail(ErrorCode::Internal, QStringLiteral("out of memory"), ossl::drainErrors());
+    }
+    for (qsizetype i = 1; i < source.chain.size(); ++i) {
+        X509* next = source.chain.at(i).handle();
+        if (next == nullptr) {
+            return fail(ErrorCode::InvalidInput,
+                        QStringLiteral("%1: chain certificate #%2 is empty").arg(label).arg(i + 1));
+        }
+        if (X509_up_ref(next) != 1) {
+            return fail(ErrorCode::Internal,
+                        QStringLiteral("%1: cannot share the chain").arg(label),
+                        ossl::drainErrors());
+        }
+        if (sk_X509_push(out.chain.get(), next) <= 0) {
+            X509_free(next);
+            return fail(ErrorCode::Internal, QStringLiteral("out of memory"), ossl::drainErrors());
+        }
+    }
+    EVP_PKEY* key = source.key.handle();
+    if (EVP_PKEY_up_ref(key) != 1) {
+        return fail(ErrorCode::Internal, QStringLiteral("%1: cannot share the key").arg(label),
+                    ossl::drainErrors());
+    }
+    out.key.reset(key);
+    if (X509_check_private_key(out.leaf.get(), out.key.get()) != 1) {
+        return fail(
+            ErrorCode::InvalidInput,
+            QStringLiteral("%1: the private key does not belong to the certificate").arg(label),
+            ossl::drainErrors());
+    }
+    out.names = namesOf(out.leaf.get());
+    if (out.names.isEmpty()) {
+        return fail(
+            ErrorCode::InvalidInput,
+            QStringLiteral("%1: the certificate names no host (no DNS SAN, no CN)").arg(label));
     }
     return out;
 }
@@ -300,8 +362,19 @@ Status TlsContextSet::configure(SSL_CTX* ctx, const Options& options, bool first
 Result<std::shared_ptr<TlsContextSet>> TlsContextSet::build(const QStringList& files,
                                                             const Options& options)
 {
-    if (files.isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("no certificate given (--cert FILE)"));
+    QList<CertificateSource> sources;
+    sources.reserve(files.size());
+    for (const QString& f : files) {
+        sources << CertificateSource::fromFile(f);
+    }
+    return build(sources, options);
+}
+
+Result<std::shared_ptr<TlsContextSet>> TlsContextSet::build(const QList<CertificateSource>& sources,
+                                                            const Options& options)
+{
+    if (sources.isEmpty()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("no certificate given (--cert)"));
     }
     std::shared_ptr<TlsContextSet> set(new TlsContextSet());
     for (const QString& proto : options.alpn) {
@@ -313,8 +386,9 @@ Result<std::shared_ptr<TlsContextSet>> TlsContextSet::build(const QStringList& f
         set->m_alpnWire.append(static_cast<char>(p.size())).append(p);
     }
     QHash<QString, Group*> byNames;
-    for (const QString& spec : files) {
-        auto loaded = loadFile(spec);
+    for (const CertificateSource& source : sources) {
+        const QString& spec = source.label;
+        auto loaded = source.isFile() ? loadFile(source.file) : loadMemory(source);
         if (!loaded) {
             return tl::unexpected(loaded.error());
         }

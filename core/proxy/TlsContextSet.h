@@ -3,6 +3,7 @@
 
 #include "common/Result.h"
 #include "crypto/OpenSslPtr.h"
+#include "proxy/CertificateSource.h"
 #include "proxy/ProxyConfig.h"
 
 #include <QByteArray>
@@ -44,7 +45,7 @@ public:
     /// One certificate as loaded, for reports and the console.
     struct Served
     {
-        QString file;
+        QString file; ///< the source's label: the file spec, or what an in-memory source says
         QStringList names;
         QString keyType; ///< "ECDSA P-256", "RSA 2048"
         QDateTime notAfter;
@@ -56,6 +57,11 @@ public:
     /// contexts. Errors name the file and what is wrong with it.
     [[nodiscard]] static Result<std::shared_ptr<TlsContextSet>> build(const QStringList& files,
                                                                       const Options& options);
+    /// The same from sources that are files (read now) or chains and keys
+    /// in memory (checked as files are: the key must match the leaf, the
+    /// leaf must name a host). Errors name the source by its label.
+    [[nodiscard]] static Result<std::shared_ptr<TlsContextSet>>
+    build(const QList<CertificateSource>& sources, const Options& options);
     ~TlsContextSet();
     TlsContextSet(const TlsContextSet&) = delete;
     TlsContextSet& operator=(const TlsContextSet&) = delete;

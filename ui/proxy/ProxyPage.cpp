@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyPage.h"
 
+#include "inventory/KeyVault.h"
 #include "proxy/Proxy.h"
+#include "services/ProxyCertificates.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
+#include "ui/common/VaultSession.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -23,6 +27,10 @@ namespace certdeck::ui {
 using namespace certdeck::proxy;
 
 namespace {
+
+// An endpoint item of the certificate list keeps its --cert spec here; a
+// file item's spec is its text.
+constexpr int kSpecRole = Qt::UserRole + 1;
 
 QLabel* valueLabel(const QString& name, QWidget* parent)
 {
@@ -59,6 +67,22 @@ ProxyPage::ProxyPage(QWidget* parent)
     certRow->addWidget(m_certs, 1);
     certRow->addLayout(certButtons);
     form->addRow(tr("Certificates\n(PEM: chain + key;\nthe first is the default)"), certRow);
+    m_endpoints = new QComboBox(this);
+    m_endpoints->setObjectName(QStringLiteral("proxyEndpoint"));
+    m_endpoints->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_addEndpoint = new QPushButton(tr("Add &endpoint"), this);
+    m_addEndpoint->setObjectName(QStringLiteral("proxyAddEndpoint"));
+    auto* endpointRow = new QHBoxLayout;
+    endpointRow->addWidget(m_endpoints, 1);
+    endpointRow->addWidget(m_addEndpoint);
+    m_endpointsLabel = new QLabel(tr("From the &inventory"), this);
+    m_endpointsLabel->setBuddy(m_endpoints);
+    form->addRow(m_endpointsLabel, endpointRow);
+    // Only with a store (setInventory()).
+    for (QWidget* w : {static_cast<QWidget*>(m_endpointsLabel), static_cast<QWidget*>(m_endpoints),
+                       static_cast<QWidget*>(m_addEndpoint)}) {
+        w->setVisible(false);
+    }
 
     m_workers = new QSpinBox(this);
     m_workers->setObjectName(QStringLiteral("proxyWorkers"));
@@ -128,6 +152,7 @@ ProxyPage::ProxyPage(QWidget* parent)
     v->addStretch();
 
     connect(addCert, &QPushButton::clicked, this, &ProxyPage::addCertificates);
+    connect(m_addEndpoint, &QPushButton::clicked, this, &ProxyPage::addEndpoint);
     connect(removeCert, &QPushButton::clicked, this,
             [this] { qDeleteAll(m_certs->selectedItems()); });
     connect(m_start, &QPushButton::clicked, this, &ProxyPage::start);
@@ -164,6 +189,174 @@ void ProxyPage::setCertificateFiles(const QStringList& files)
     m_certs->addItems(files);
 }
 
+void ProxyPage::setInventory(const QString& storePath, VaultSession* vault)
+{
+    m_storePath = storePath;
+    m_vault = vault;
+    for (QWidget* w : {static_cast<QWidget*>(m_endpointsLabel), static_cast<QWidget*>(m_endpoints),
+                       static_cast<QWidget*>(m_addEndpoint)}) {
+        w->setVisible(true);
+    }
+    // Read when shown (showEvent), not while the console starts up.
+    if (isVisible()) {
+        refreshEndpoints();
+    }
+}
+
+void ProxyPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // A certificate issued or imported since the page was last shown.
+    if (!m_storePath.isEmpty() && !m_busy && !m_proxy) {
+        refreshEndpoints();
+    }
+}
+
+void ProxyPage::refreshEndpoints()
+{
+    if (m_storePath.isEmpty()) {
+        return;
+    }
+    runOnStore<QList<services::ProxyEndpointChoice>>(
+        this, m_storePath,
+        [](inventory::Store& store) { return services::proxyEndpointChoices(store); },
+        [this](const Result<QList<services::ProxyEndpointChoice>>& choices) {
+            const QVariant kept = m_endpoints->currentData();
+            m_endpoints->clear();
+            if (!choices) {
+                m_endpoints->addItem(
+                    tr("Cannot read the inventory: %1").arg(choices.error().message));
+                m_endpoints->setEnabled(false);
+                m_addEndpoint->setEnabled(false);
+                emit endpointsLoaded(0, choices.error().message);
+                return;
+            }
+            for (const auto& c : *choices) {
+                QString text = tr("%1 — %2, until %3")
+                                   .arg(c.address, c.subject,
+                                        QLocale().toString(c.notAfter.toLocalTime().date(),
+                                                           QLocale::ShortFormat));
+                if (!c.hasKey) {
+                    text += tr(" (its key is not in the vault)");
+                }
+                m_endpoints->addItem(text, c.endpointId);
+            }
+            if (choices->isEmpty()) {
+                m_endpoints->addItem(tr("No endpoint has a certificate in the inventory"));
+            }
+            const int at = m_endpoints->findData(kept);
+            m_endpoints->setCurrentIndex(at >= 0 ? at : 0);
+            const bool any = !choices->isEmpty();
+            m_endpoints->setEnabled(any && !m_busy && !m_proxy);
+            m_addEndpoint->setEnabled(any && !m_busy && !m_proxy);
+            emit endpointsLoaded(static_cast<int>(choices->size()), QString());
+        });
+}
+
+void ProxyPage::addEndpoint()
+{
+    const QVariant id = m_endpoints->currentData();
+    if (!id.isValid()) {
+        return;
+    }
+    const QString spec = QStringLiteral("endpoint:%1").arg(id.toLongLong());
+    for (int i = 0; i < m_certs->count(); ++i) {
+        if (m_certs->item(i)->data(kSpecRole).toString() == spec) {
+            return; // once is enough: the same certificate twice is refused
+        }
+    }
+    auto* item = new QListWidgetItem(
+        tr("Endpoint %1").arg(m_endpoints->currentText().section(QStringLiteral(" — "), 0, 0)),
+        m_certs);
+    item->setData(kSpecRole, spec);
+    item->setToolTip(tr("The endpoint's current certificate, with its key from the key vault; "
+                        "taken again on reload."));
+}
+
+QStringList ProxyPage::certificateSpecs() const
+{
+    QStringList specs;
+    for (int i = 0; i < m_certs->count(); ++i) {
+        const QListWidgetItem* item = m_certs->item(i);
+        const QString spec = item->data(kSpecRole).toString();
+        specs << (spec.isEmpty() ? item->text() : spec);
+    }
+    return specs;
+}
+
+void ProxyPage::withSources(const QString& doing,
+                            std::function<void(const QList<CertificateSource>&)> then)
+{
+    const QStringList specs = certificateSpecs();
+    bool fromInventory = false;
+    for (int i = 0; i < m_certs->count(); ++i) {
+        fromInventory = fromInventory || !m_certs->item(i)->data(kSpecRole).toString().isEmpty();
+    }
+    if (!fromInventory) {
+        QList<CertificateSource> files;
+        for (const QString& f : specs) {
+            files << CertificateSource::fromFile(f);
+        }
+        then(files);
+        return;
+    }
+    const auto failed = [this, doing](const QString& why) {
+        setBusy(false);
+        if (doing == QLatin1String("start")) {
+            showStatus(why, true);
+            emit started(false, why);
+        } else {
+            showStatus(tr("reload failed, still serving the previous certificates: %1").arg(why),
+                       true);
+            emit reloaded(false, why);
+        }
+    };
+    if (!m_vault) {
+        failed(tr("certificates from the inventory need the key vault, which this page has not"));
+        return;
+    }
+    setBusy(true);
+    showStatus(tr("Taking the certificates and keys from the inventory…"), false);
+    m_vault->withPassphrase(this, [this, specs, failed, then](const QByteArray& passphrase,
+                                                              bool initialize) {
+        setBusy(true);
+        if (initialize) {
+            // A vault without a passphrase holds no key to serve.
+            m_vault->forget();
+            failed(tr("the key vault is not set up yet, so it holds no key to serve"));
+            return;
+        }
+        runOnStore<services::ProxyCertificates>(
+            this, m_storePath,
+            [passphrase, specs](inventory::Store& store) -> Result<services::ProxyCertificates> {
+                inventory::KeyVault vault(store);
+                if (auto st = vault.unlock(passphrase); !st) {
+                    return fail(st.error().code,
+                                QStringLiteral("the key vault: ") + st.error().message,
+                                st.error().detail);
+                }
+                return services::proxyCertificatesFor(store, vault, specs);
+            },
+            [this, failed, then](const Result<services::ProxyCertificates>& resolved) {
+                if (!resolved) {
+                    if (resolved.error().code == ErrorCode::Crypto &&
+                        resolved.error().message.startsWith(QLatin1String("the key vault:"))) {
+                        m_vault->forget(); // asked again next time
+                    }
+                    failed(resolved.error().toString());
+                    return;
+                }
+                then(resolved->sources);
+            });
+    });
+    // The passphrase is asked (window-modal): if the user cancels, nothing
+    // comes back, so the page must not stay busy meanwhile.
+    if (!m_vault->isHeld()) {
+        setBusy(false);
+        showStatus(tr("Waiting for the key vault's master passphrase…"), false);
+    }
+}
+
 void ProxyPage::addCertificates()
 {
     const QStringList files =
@@ -184,6 +377,9 @@ void ProxyPage::setBusy(bool busy)
                        static_cast<QWidget*>(m_policy), static_cast<QWidget*>(m_mode)}) {
         w->setEnabled(!busy && !running);
     }
+    const bool endpoints = m_endpoints->currentData().isValid();
+    m_endpoints->setEnabled(!busy && !running && endpoints);
+    m_addEndpoint->setEnabled(!busy && !running && endpoints);
 }
 
 void ProxyPage::showStatus(const QString& text, bool problem)
@@ -206,7 +402,7 @@ void ProxyPage::start()
     } else if (!backend) {
         problem = tr("Backend: %1").arg(backend.error().message);
     } else if (m_certs->count() == 0) {
-        problem = tr("add at least one certificate file");
+        problem = tr("add at least one certificate (a file or an endpoint)");
     }
     if (!problem.isEmpty()) {
         showStatus(problem, true);
@@ -215,15 +411,24 @@ void ProxyPage::start()
     }
     c.listen = *listen;
     c.backend = *backend;
-    for (int i = 0; i < m_certs->count(); ++i) {
-        c.certificateFiles << m_certs->item(i)->text();
-    }
     c.workers = m_workers->value();
     c.policy = static_cast<TlsPolicy>(m_policy->currentData().toInt());
     c.mode = static_cast<ProxyMode>(m_mode->currentData().toInt());
     if (c.mode == ProxyMode::Http) {
         c.alpn = {QStringLiteral("http/1.1")};
     }
+    withSources(QStringLiteral("start"), [this, c](const QList<CertificateSource>& sources) {
+        if (m_proxy) {
+            return;
+        }
+        ProxyConfig config = c;
+        config.certificates = sources;
+        launch(config);
+    });
+}
+
+void ProxyPage::launch(const ProxyConfig& c)
+{
     setBusy(true);
     showStatus(tr("Starting…"), false);
     runInBackground(
@@ -262,26 +467,32 @@ void ProxyPage::reload()
     if (m_busy || !m_proxy) {
         return;
     }
-    setBusy(true);
-    runInBackground(
-        this,
-        [p = m_proxy] {
-            const Status st = p->reload();
-            return st ? QString() : st.error().toString();
-        },
-        [this](const QString& error) {
-            setBusy(false);
-            if (error.isEmpty()) {
-                showStatus(tr("Certificates reloaded; handshakes in flight finished on the "
-                              "previous ones."),
-                           false);
-            } else {
-                showStatus(
-                    tr("reload failed, still serving the previous certificates: %1").arg(error),
-                    true);
-            }
-            emit reloaded(error.isEmpty(), error);
-        });
+    // Endpoints are resolved again: a renewal since the start is served.
+    withSources(QStringLiteral("reload"), [this](const QList<CertificateSource>& sources) {
+        if (!m_proxy) {
+            return;
+        }
+        setBusy(true);
+        runInBackground(
+            this,
+            [p = m_proxy, sources, policy = m_proxy->config().policy] {
+                const Status st = p->reload(sources, policy);
+                return st ? QString() : st.error().toString();
+            },
+            [this](const QString& error) {
+                setBusy(false);
+                if (error.isEmpty()) {
+                    showStatus(tr("Certificates reloaded; handshakes in flight finished on the "
+                                  "previous ones."),
+                               false);
+                } else {
+                    showStatus(
+                        tr("reload failed, still serving the previous certificates: %1").arg(error),
+                        true);
+                }
+                emit reloaded(error.isEmpty(), error);
+            });
+    });
 }
 
 void ProxyPage::stop()

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "proxy/CertificateSource.h"
+#include "proxy/ProxyConfig.h"
 #include "proxy/ProxyStats.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -21,12 +25,17 @@ class Proxy;
 
 namespace certdeck::ui {
 
+class VaultSession;
+
 /// Proxy: starts and stops the local TLS-termination proxy and shows its
 /// live statistics (handshakes per second, open connections, protocol and
 /// suite mix, errors by reason) and the crypto hardware it runs on.
 /// Starting, reloading and stopping (which drains connections) run off the
 /// GUI thread; the statistics are read from the proxy's counters once a
-/// second.
+/// second. With an inventory (setInventory()) the certificates can also be
+/// endpoints': their current certificate with its key from the key vault,
+/// taken in memory (the passphrase asked through the console's vault
+/// session) and taken again on reload, so a renewed one is served.
 class ProxyPage : public QWidget
 {
     Q_OBJECT
@@ -37,6 +46,11 @@ public:
     void setListen(const QString& address);
     void setBackend(const QString& address);
     void setCertificateFiles(const QStringList& files);
+    /// Offers the endpoints of this store with a current certificate as
+    /// sources; `vault` (not owned) asks for the master passphrase.
+    void setInventory(const QString& storePath, VaultSession* vault);
+    /// Reads the endpoints offered again (also done when the page is shown).
+    void refreshEndpoints();
     [[nodiscard]] bool isRunning() const { return m_proxy != nullptr; }
 
     void start();
@@ -48,9 +62,21 @@ signals:
     void started(bool ok, const QString& message);
     void reloaded(bool ok, const QString& message);
     void stopped();
+    /// After refreshEndpoints(): how many endpoints are offered, or why none.
+    void endpointsLoaded(int count, const QString& problem);
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void addCertificates();
+    void addEndpoint();
+    [[nodiscard]] QStringList certificateSpecs() const;
+    /// Resolves the endpoint sources (asking the vault passphrase if need
+    /// be) and calls `then` with what to serve; tells problems itself.
+    void withSources(const QString& doing,
+                     std::function<void(const QList<proxy::CertificateSource>&)> then);
+    void launch(const proxy::ProxyConfig& config);
     void refreshStats();
     void setBusy(bool busy);
     void showStatus(const QString& text, bool problem);
@@ -58,6 +84,9 @@ private:
     QLineEdit* m_listen = nullptr;
     QLineEdit* m_backend = nullptr;
     QListWidget* m_certs = nullptr;
+    QLabel* m_endpointsLabel = nullptr;
+    QComboBox* m_endpoints = nullptr;
+    QPushButton* m_addEndpoint = nullptr;
     QSpinBox* m_workers = nullptr;
     QComboBox* m_policy = nullptr;
     QComboBox* m_mode = nullptr;
@@ -79,6 +108,8 @@ private:
     proxy::ProxyStatsSnapshot m_last;
     QElapsedTimer m_lastAt;
     bool m_busy = false;
+    QString m_storePath;
+    QPointer<VaultSession> m_vault;
 };
 
 } // namespace certdeck::ui

@@ -98,7 +98,10 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
                 showPage(tr("Certificates & Keys"));
                 m_certificates->showCertificate(leaf);
             });
-    addPage(tr("Proxy"), new ProxyPage(this), style()->standardIcon(QStyle::SP_ComputerIcon));
+    auto* proxyPage = new ProxyPage(this);
+    // One passphrase prompt per session for the ACME and Proxy pages.
+    proxyPage->setInventory(m_storePath, acmePage->vaultSession());
+    addPage(tr("Proxy"), proxyPage, style()->standardIcon(QStyle::SP_ComputerIcon));
     m_settings = new SettingsPage(m_storePath, this);
     addPage(tr("Settings"), m_settings, style()->standardIcon(QStyle::SP_FileDialogDetailedView));
 

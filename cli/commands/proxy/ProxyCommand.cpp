@@ -2,10 +2,15 @@
 // certdeckctl proxy: runs the TLS-termination proxy in the foreground until
 // SIGINT or SIGTERM (graceful drain); SIGHUP reloads the certificates.
 #include "CliSupport.h"
+#include "PassphraseOption.h"
+#include "crypto/Wipe.h"
+#include "inventory/KeyVault.h"
+#include "inventory/Store.h"
 #include "proxy/MetricsServer.h"
 #include "proxy/Proxy.h"
 #include "proxy/StapleRefresher.h"
 #include "proxy/TlsContextSet.h"
+#include "services/ProxyCertificates.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -32,12 +37,19 @@ struct ProxyOptions
     QCommandLineOption backend{QStringLiteral("backend"),
                                QStringLiteral("Backend to relay to (IP:PORT)."),
                                QStringLiteral("ADDR")};
-    QCommandLineOption cert{QStringLiteral("cert"),
-                            QStringLiteral("PEM file with a certificate chain and its key, or "
-                                           "CERT,KEY; repeat for more names and for an ECDSA "
-                                           "and an RSA certificate of one name. The first is "
-                                           "the default."),
-                            QStringLiteral("FILE")};
+    QCommandLineOption cert{
+        QStringLiteral("cert"),
+        QStringLiteral("PEM file with a certificate chain and its key, or CERT,KEY; or an "
+                       "inventory endpoint (ID, HOST[:PORT] or endpoint:REF) whose current "
+                       "certificate is served with its recorded chain and its key from the key "
+                       "vault (never written to disk; SIGHUP takes the endpoint's newest "
+                       "certificate). Repeat for more names and for an ECDSA and an RSA "
+                       "certificate of one name. The first is the default."),
+        QStringLiteral("E|FILE")};
+    PassphraseOption vaultPass{QStringLiteral("vault-"), QStringLiteral("key vault's master ")};
+    QCommandLineOption force{QStringLiteral("force"),
+                             QStringLiteral("Serve an inventory certificate even when it is "
+                                            "expired, not yet valid or revoked.")};
     QCommandLineOption workers{QStringLiteral("workers"),
                                QStringLiteral("Worker threads, one event loop each (default 1)."),
                                QStringLiteral("N"), QStringLiteral("1")};
@@ -99,6 +111,8 @@ struct ProxyOptions
         p.addOptions({listen, backend, cert, workers, pin, policy, mode, alpn, hsts, metrics,
                       maxConnections, handshakeTimeout, idleTimeout, buffer, qat, ocsp,
                       ocspResponder, watch, noKtls});
+        p.addOption(force);
+        vaultPass.addTo(p);
     }
 };
 
@@ -263,6 +277,87 @@ void printStart(CommandContext& ctx, const Proxy& proxy, const MetricsServer* me
     ctx.out.flush();
 }
 
+/// The inventory side of --cert: the store and the unlocked key vault stay
+/// open for the process's life, so that every reload resolves the endpoints
+/// again and serves their newest certificate. Keys go from the vault to the
+/// proxy's contexts in memory only.
+class InventoryCertificates
+{
+public:
+    [[nodiscard]] bool inUse() const { return m_vault != nullptr; }
+
+    /// Unlocks the vault when a spec names an endpoint; usage mistakes are
+    /// told and return false with `code` set.
+    bool open(CommandContext& ctx, const QCommandLineParser& p, const ProxyOptions& o,
+              ExitCode* code)
+    {
+        m_specs = p.values(o.cert);
+        m_options.force = p.isSet(o.force);
+        QStringList endpoints;
+        for (const QString& spec : m_specs) {
+            if (services::classifyProxyCertificate(spec) ==
+                services::ProxyCertificateKind::Endpoint) {
+                endpoints << spec;
+            }
+        }
+        if (endpoints.isEmpty()) {
+            return true;
+        }
+        auto pass = o.vaultPass.read(p, ctx.err);
+        if (!pass) {
+            *code = usageError(ctx, pass.error().message);
+            return false;
+        }
+        if (pass->isEmpty()) {
+            *code = usageError(
+                ctx, QStringLiteral("--cert %1 names no file, so it is taken as an inventory "
+                                    "endpoint, whose key comes from the key vault: give its "
+                                    "master passphrase with --vault-passphrase-file FILE or "
+                                    "--vault-passphrase-env VAR")
+                         .arg(endpoints.join(QLatin1String(", "))));
+            return false;
+        }
+        auto store = ctx.store();
+        if (!store) {
+            crypto::wipe(*pass);
+            *code = reportError(ctx, store.error());
+            return false;
+        }
+        m_store = *store;
+        auto vault = std::make_unique<inventory::KeyVault>(*m_store);
+        const Status unlocked = vault->unlock(*pass);
+        crypto::wipe(*pass);
+        if (!unlocked) {
+            *code = reportError(ctx, {unlocked.error().code,
+                                      QStringLiteral("the key vault: ") + unlocked.error().message,
+                                      unlocked.error().detail});
+            return false;
+        }
+        m_vault = std::move(vault);
+        return true;
+    }
+
+    /// The sources to serve now, warnings (what --force let through) on `err`.
+    [[nodiscard]] Result<QList<CertificateSource>> resolve(QTextStream& err) const
+    {
+        auto resolved = services::proxyCertificatesFor(*m_store, *m_vault, m_specs, m_options);
+        if (!resolved) {
+            return tl::unexpected(resolved.error());
+        }
+        for (const QString& w : resolved->warnings) {
+            err << "certdeckctl proxy: warning: " << w << "\n";
+        }
+        err.flush();
+        return resolved->sources;
+    }
+
+private:
+    QStringList m_specs;
+    services::ProxyCertificateOptions m_options;
+    inventory::Store* m_store = nullptr;
+    std::unique_ptr<inventory::KeyVault> m_vault;
+};
+
 void printSummary(CommandContext& ctx, const ProxyStatsSnapshot& s)
 {
     ctx.err << "certdeckctl proxy: stopped after " << s.accepted << " connections, "
@@ -301,6 +396,18 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
         metricsAt = *m;
     }
 
+    InventoryCertificates fromInventory;
+    if (!fromInventory.open(ctx, p, o, &code)) {
+        return code;
+    }
+    if (fromInventory.inUse()) {
+        auto sources = fromInventory.resolve(ctx.err);
+        if (!sources) {
+            return reportError(ctx, sources.error());
+        }
+        config->certificates = *sources;
+    }
+
     // Blocked before any thread starts, so every worker inherits the mask.
     BlockedSignals blocked;
     Proxy proxy(*config);
@@ -334,9 +441,22 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
     }
 
     const auto reload = [&](const QString& why) {
-        if (auto st = proxy.reload(); st) {
-            ctx.err << "certdeckctl proxy: reloaded " << proxy.config().certificateFiles.size()
-                    << " certificate file(s) (" << why << ")\n";
+        Status st;
+        if (fromInventory.inUse()) {
+            // Endpoints are resolved again: a renewal since the start is served.
+            auto sources = fromInventory.resolve(ctx.err);
+            st = sources ? proxy.reload(*sources, proxy.config().policy)
+                         : Status(tl::unexpected(sources.error()));
+        } else {
+            st = proxy.reload();
+        }
+        if (st) {
+            const auto& served = proxy.contexts()->served();
+            ctx.err << "certdeckctl proxy: reloaded " << served.size() << " certificate(s) (" << why
+                    << ")\n";
+            for (const auto& s : served) {
+                ctx.err << "  now serving " << s.names.join(u' ') << " from " << s.file << "\n";
+            }
         } else {
             ctx.err << "certdeckctl proxy: reload failed, still serving the previous "
                        "certificates: "
@@ -364,8 +484,12 @@ ExitCode runProxy(CommandContext& ctx, const QStringList& args)
     settle.setInterval(300);
     if (p.isSet(o.watch)) {
         QStringList paths;
-        for (const QString& spec : proxy.config().certificateFiles) {
-            paths << spec.split(u',');
+        for (const QString& spec : p.values(o.cert)) {
+            QString file;
+            if (services::classifyProxyCertificate(spec, &file) ==
+                services::ProxyCertificateKind::File) {
+                paths << file.split(u',');
+            }
         }
         watcher.addPaths(paths);
         QObject::connect(&watcher, &QFileSystemWatcher::fileChanged, &settle,
@@ -390,17 +514,35 @@ QList<SubcommandSpec> proxySubcommands()
 {
     return {
         {QString(),
-         QStringLiteral("--listen IP:PORT --backend IP:PORT --cert FILE... [options]"),
-         {QStringLiteral("listen"), QStringLiteral("backend"), QStringLiteral("cert"),
-          QStringLiteral("workers"), QStringLiteral("pin"), QStringLiteral("policy"),
-          QStringLiteral("mode"), QStringLiteral("alpn"), QStringLiteral("hsts"),
-          QStringLiteral("metrics"), QStringLiteral("max-connections"),
-          QStringLiteral("handshake-timeout"), QStringLiteral("idle-timeout"),
-          QStringLiteral("buffer"), QStringLiteral("qat-provider"), QStringLiteral("ocsp"),
-          QStringLiteral("ocsp-responder"), QStringLiteral("watch"), QStringLiteral("no-ktls")},
+         QStringLiteral("--listen IP:PORT --backend IP:PORT --cert E|FILE... [options]"),
+         {QStringLiteral("listen"),
+          QStringLiteral("backend"),
+          QStringLiteral("cert"),
+          QStringLiteral("workers"),
+          QStringLiteral("pin"),
+          QStringLiteral("policy"),
+          QStringLiteral("mode"),
+          QStringLiteral("alpn"),
+          QStringLiteral("hsts"),
+          QStringLiteral("metrics"),
+          QStringLiteral("max-connections"),
+          QStringLiteral("handshake-timeout"),
+          QStringLiteral("idle-timeout"),
+          QStringLiteral("buffer"),
+          QStringLiteral("qat-provider"),
+          QStringLiteral("ocsp"),
+          QStringLiteral("ocsp-responder"),
+          QStringLiteral("watch"),
+          QStringLiteral("no-ktls"),
+          QStringLiteral("vault-passphrase-file"),
+          QStringLiteral("vault-passphrase-env"),
+          QStringLiteral("force")},
          QStringLiteral("Runs a TLS-terminating reverse proxy in the foreground until SIGINT or\n"
                         "SIGTERM (open connections are drained); SIGHUP reloads the\n"
-                        "certificates without failing a handshake.")}};
+                        "certificates without failing a handshake. --cert ENDPOINT serves an\n"
+                        "inventory endpoint's current certificate with its key from the key\n"
+                        "vault (give the master passphrase with --vault-passphrase-file or\n"
+                        "--vault-passphrase-env); SIGHUP then takes the endpoint's newest one.")}};
 }
 
 CERTDECK_COMMAND({QStringLiteral("proxy"),
