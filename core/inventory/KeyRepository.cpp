@@ -74,7 +74,8 @@ Status deleteUnusedKey(const QSqlDatabase& db, qint64 id, const QString& locatio
 {
     QStringList counts;
     for (const KeyReference& ref : KeyRepository::references()) {
-        counts << QStringLiteral("(SELECT count(*) FROM %1 WHERE %2 = ?)").arg(ref.table, ref.column);
+        counts
+            << QStringLiteral("(SELECT count(*) FROM %1 WHERE %2 = ?)").arg(ref.table, ref.column);
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT ") + counts.join(QStringLiteral(" + ")));

@@ -152,18 +152,17 @@ void AccountFlow::create()
     }
     m_client = std::make_unique<AcmeClient>(*options);
     m_client->setAccount(*jws);
-    AcmeAccounts::create(*m_client, task.request,
-                         [this, name = *name, jws = *jws](const Result<AccountInfo>& info) {
-                             if (!info) {
-                                 finishWith(tl::unexpected(info.error()));
-                                 return;
-                             }
-                             reportProgress(QStringLiteral("Saving"), 0.9,
-                                            QStringLiteral("recording the account and its key in "
-                                                           "the inventory"));
-                             finishWith(m_accounts->add(name, m_task.directoryUrl,
-                                                        m_task.trustFile, *info, jws));
-                         });
+    AcmeAccounts::create(
+        *m_client, task.request, [this, name = *name, jws = *jws](const Result<AccountInfo>& info) {
+            if (!info) {
+                finishWith(tl::unexpected(info.error()));
+                return;
+            }
+            reportProgress(QStringLiteral("Saving"), 0.9,
+                           QStringLiteral("recording the account and its key in "
+                                          "the inventory"));
+            finishWith(m_accounts->add(name, m_task.directoryUrl, m_task.trustFile, *info, jws));
+        });
 }
 
 void AccountFlow::change()

@@ -128,8 +128,8 @@ Result<IssuerRecord> AcmeAccountStore::add(const QString& name, const QUrl& dire
     r.keyThumbprint = QString::fromLatin1(key.thumbprint());
     qint64 id = 0;
     const Status s = m_store.transaction([&]() -> Status {
-        auto keyId = m_vault.storeKey(key.privateKey(),
-                                      QStringLiteral("ACME account key (%1)").arg(r.name));
+        auto keyId =
+            m_vault.storeKey(key.privateKey(), QStringLiteral("ACME account key (%1)").arg(r.name));
         if (!keyId) {
             return tl::unexpected(keyId.error());
         }

@@ -234,10 +234,9 @@ Status importAccount(CommandContext& ctx, const QCommandLineParser& p, const Acm
         name = *free;
     }
     // The key and the account record are stored in one transaction.
-    auto added = accounts.add(name, directory,
-                              p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath()
-                                                : QString(),
-                              info, key);
+    auto added = accounts.add(
+        name, directory,
+        p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath() : QString(), info, key);
     if (!added) {
         return tl::unexpected(added.error());
     }

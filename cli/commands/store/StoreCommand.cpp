@@ -58,19 +58,20 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
         if (!unused && ok) {
             return reportError(ctx, unused.error());
         }
-        const QList<inventory::KeyRecord> orphans = unused ? *unused : QList<inventory::KeyRecord>();
+        const QList<inventory::KeyRecord> orphans =
+            unused ? *unused : QList<inventory::KeyRecord>();
         QJsonArray orphanList;
         QStringList orphanNames;
         for (const inventory::KeyRecord& k : orphans) {
-            orphanList.append(QJsonObject{{QStringLiteral("id"), k.id},
-                                          {QStringLiteral("label"), k.description},
-                                          {QStringLiteral("created"),
-                                           k.createdUtc.toString(Qt::ISODate)}});
+            orphanList.append(
+                QJsonObject{{QStringLiteral("id"), k.id},
+                            {QStringLiteral("label"), k.description},
+                            {QStringLiteral("created"), k.createdUtc.toString(Qt::ISODate)}});
             orphanNames << QStringLiteral("#%1 '%2'").arg(k.id).arg(k.description);
         }
         const ExitCode verdict = !ok                 ? ExitCode::Critical
-                              : orphans.isEmpty() ? ExitCode::Ok
-                                                  : ExitCode::Warning;
+                                 : orphans.isEmpty() ? ExitCode::Ok
+                                                     : ExitCode::Warning;
         if (ctx.json) {
             printJson(ctx.out, {{QStringLiteral("ok"), verdict == ExitCode::Ok},
                                 {QStringLiteral("location"), location},
@@ -79,7 +80,7 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
         } else {
             const char* word = verdict == ExitCode::Critical  ? "STORE CRITICAL"
                                : verdict == ExitCode::Warning ? "STORE WARNING"
-                                                           : "STORE OK";
+                                                              : "STORE OK";
             ctx.out << word << " - " << location << ": " << *result;
             if (!orphans.isEmpty()) {
                 ctx.out << "; " << orphans.size()

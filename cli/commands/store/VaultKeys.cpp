@@ -107,12 +107,13 @@ ExitCode listVaultKeys(CommandContext& ctx, const std::optional<QByteArray>& pas
     for (const KeyUsage& u : std::as_const(*all)) {
         const QString type = typeOf(u.key);
         unused += u.isUnused() ? 1 : 0;
-        QJsonObject o{{QStringLiteral("id"), u.key.id},
-                      {QStringLiteral("protection"), inventory::keyProtectionName(u.key.protection)},
-                      {QStringLiteral("label"), u.key.description},
-                      {QStringLiteral("created"), created(u.key)},
-                      {QStringLiteral("usedBy"), QJsonArray::fromStringList(u.usedBy)},
-                      {QStringLiteral("unused"), u.isUnused()}};
+        QJsonObject o{
+            {QStringLiteral("id"), u.key.id},
+            {QStringLiteral("protection"), inventory::keyProtectionName(u.key.protection)},
+            {QStringLiteral("label"), u.key.description},
+            {QStringLiteral("created"), created(u.key)},
+            {QStringLiteral("usedBy"), QJsonArray::fromStringList(u.usedBy)},
+            {QStringLiteral("unused"), u.isUnused()}};
         o.insert(QStringLiteral("type"), type.isEmpty() ? QJsonValue() : QJsonValue(type));
         list.append(o);
         rows << QStringList{QString::number(u.key.id),
@@ -180,12 +181,12 @@ ExitCode pruneVaultKeys(CommandContext& ctx, const QStringList& ids, bool force)
         }
         if (!u.isUnused()) {
             if (!wanted.isEmpty()) {
-                return reportError(
-                    ctx, Error{ErrorCode::Conflict,
-                               QStringLiteral("key %1 is used by %2: nothing was pruned")
-                                   .arg(u.key.id)
-                                   .arg(u.usedBy.join(QStringLiteral(", "))),
-                               {}});
+                return reportError(ctx,
+                                   Error{ErrorCode::Conflict,
+                                         QStringLiteral("key %1 is used by %2: nothing was pruned")
+                                             .arg(u.key.id)
+                                             .arg(u.usedBy.join(QStringLiteral(", "))),
+                                         {}});
             }
             continue;
         }
@@ -224,8 +225,9 @@ ExitCode pruneVaultKeys(CommandContext& ctx, const QStringList& ids, bool force)
         for (const KeyRecord& k : std::as_const(doomed)) {
             ctx.err << "  " << k.id << "  " << label(k) << "  (created " << created(k) << ")\n";
         }
-        if (!confirmed(ctx, QStringLiteral("Delete %1 key(s)? This cannot be undone.")
-                                .arg(doomed.size()))) {
+        if (!confirmed(
+                ctx,
+                QStringLiteral("Delete %1 key(s)? This cannot be undone.").arg(doomed.size()))) {
             return reportError(ctx, Error{ErrorCode::Cancelled,
                                           QStringLiteral("not confirmed: nothing was pruned"),
                                           {}});

@@ -82,7 +82,8 @@ void TestKeyUsage::init()
     QVERIFY(bundle && !bundle->certificates.isEmpty());
     m_certificateKey = sealNewKey(QStringLiteral("ECDSA P-256"));
     QVERIFY(m_certificateKey > 0);
-    auto certId = m_store->certificates().upsert(bundle->certificates.constFirst(), m_certificateKey);
+    auto certId =
+        m_store->certificates().upsert(bundle->certificates.constFirst(), m_certificateKey);
     QVERIFY(certId);
     m_certificateId = *certId;
 
@@ -201,8 +202,7 @@ void TestKeyUsage::pruneRemovesUnusedKeysInOneTransaction()
     auto log = m_store->activity().auditLog(1);
     QVERIFY(log && log->size() == 1);
     QCOMPARE(log->constFirst().action, QStringLiteral("key.prune"));
-    QCOMPARE(log->constFirst().subject,
-             QStringLiteral("keys %1, %2").arg(m_orphan).arg(second));
+    QCOMPARE(log->constFirst().subject, QStringLiteral("keys %1, %2").arg(m_orphan).arg(second));
     QCOMPARE(log->constFirst().result, QStringLiteral("ok"));
     // The keys in use still open.
     QVERIFY(m_vault->loadKey(m_accountKey));
