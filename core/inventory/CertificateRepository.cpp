@@ -9,6 +9,7 @@
 #include "crypto/Certificate.h"
 #include "internal/SqlSupport.h"
 
+#include <QSet>
 #include <QSqlDatabase>
 
 namespace certdeck::inventory {
@@ -19,7 +20,9 @@ namespace {
 
 const QString kCertificateColumns =
     QStringLiteral("id, der, subject, issuer, sans, serial_hex, sha256_hex, not_before_utc, "
-                   "not_after_utc, key_id");
+                   "not_after_utc, key_id, issued_by_id, issuer_id, source, revoked_utc, "
+                   "revocation_reason, revoked_by");
+constexpr int kCertificateColumnCount = 16;
 
 CertificateRecord certificateFromRow(const QSqlQuery& q)
 {
@@ -34,6 +37,15 @@ CertificateRecord certificateFromRow(const QSqlQuery& q)
     c.notBeforeUtc = internal::timeFromText(q.value(7).toString());
     c.notAfterUtc = internal::timeFromText(q.value(8).toString());
     c.keyId = internal::idFrom(q.value(9));
+    c.issuedById = internal::idFrom(q.value(10));
+    c.issuerId = internal::idFrom(q.value(11));
+    c.source =
+        certificateSourceFromName(q.value(12).toString()).value_or(CertificateSource::Unknown);
+    const QString revoked = q.value(13).toString();
+    if (!revoked.isEmpty()) {
+        c.revocation = CertificateRevocation{internal::timeFromText(revoked),
+                                             q.value(14).toString(), q.value(15).toString()};
+    }
     return c;
 }
 
@@ -83,6 +95,128 @@ Result<CertificateRecord> CertificateRepository::get(qint64 id) const
         return tl::unexpected(s.error());
     }
     return certificateFromRow(q);
+}
+
+Result<qint64> CertificateRepository::record(const QList<crypto::Certificate>& chain,
+                                             const CertificateOrigin& origin)
+{
+    if (chain.isEmpty() || chain.constFirst().isNull()) {
+        return fail(ErrorCode::InvalidInput, QStringLiteral("No certificate to record"));
+    }
+    const crypto::Certificate& leaf = chain.constFirst();
+    const QString subject =
+        QStringLiteral("certificate %1 (%2)")
+            .arg(leaf.subject(),
+                 QString::fromLatin1(leaf.fingerprint(QCryptographicHash::Sha256).toHex()));
+    const QString source = certificateSourceName(origin.source);
+    return mutateReturningId(
+        QStringLiteral("certificate.record"), subject, [&]() -> Result<qint64> {
+            QList<qint64> ids;
+            for (qsizetype i = 0; i < chain.size(); ++i) {
+                auto id = upsert(chain.at(i));
+                if (!id) {
+                    return tl::unexpected(id.error());
+                }
+                ids << *id;
+            }
+            auto known = get(ids.constFirst());
+            if (!known) {
+                return tl::unexpected(known.error());
+            }
+            if (origin.keyId && known->keyId && *known->keyId != *origin.keyId) {
+                return fail(ErrorCode::Conflict,
+                            QStringLiteral("%1 is recorded with key #%2, not key #%3")
+                                .arg(subject)
+                                .arg(*known->keyId)
+                                .arg(*origin.keyId));
+            }
+            for (qsizetype i = 0; i < ids.size(); ++i) {
+                // COALESCE and the empty-source test keep what was known.
+                QSqlQuery q(db());
+                q.prepare(QStringLiteral(
+                    "UPDATE certificates SET key_id = COALESCE(key_id, ?), issuer_id = "
+                    "COALESCE(issuer_id, ?), issued_by_id = COALESCE(issued_by_id, ?), source = "
+                    "CASE "
+                    "WHEN source = '' OR source = 'unknown' THEN ? ELSE source END WHERE id = ?"));
+                const bool isLeaf = i == 0;
+                q.addBindValue(internal::idOrNull(isLeaf ? origin.keyId : std::nullopt));
+                q.addBindValue(internal::idOrNull(isLeaf ? origin.issuerId : std::nullopt));
+                // A self-signed root is not linked to itself.
+                const bool hasNext = i + 1 < ids.size() && ids.at(i + 1) != ids.at(i);
+                q.addBindValue(internal::idOrNull(hasNext ? std::optional<qint64>(ids.at(i + 1))
+                                                          : std::nullopt));
+                q.addBindValue(origin.source == CertificateSource::Unknown ? QString() : source);
+                q.addBindValue(ids.at(i));
+                if (auto e = execPrepared(q, QStringLiteral("Cannot record the certificate")); !e) {
+                    return tl::unexpected(e.error());
+                }
+            }
+            return ids.constFirst();
+        });
+}
+
+Result<QList<CertificateRecord>> CertificateRepository::chain(qint64 id) const
+{
+    QList<CertificateRecord> out;
+    QSet<qint64> seen;
+    std::optional<qint64> next = id;
+    while (next && !seen.contains(*next)) {
+        seen.insert(*next);
+        auto c = get(*next);
+        if (!c) {
+            if (out.isEmpty()) {
+                return tl::unexpected(c.error());
+            }
+            break; // a link to a row that is gone ends the chain
+        }
+        next = c->issuedById;
+        out << *c;
+    }
+    return out;
+}
+
+Result<QList<CertificateRecord>> CertificateRepository::list() const
+{
+    QSqlQuery q(db());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM certificates ORDER BY not_after_utc DESC, id DESC")
+                  .arg(kCertificateColumns));
+    if (auto s = execPrepared(q, QStringLiteral("Cannot list the certificates")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QList<CertificateRecord> out;
+    while (q.next()) {
+        out << certificateFromRow(q);
+    }
+    return out;
+}
+
+Status CertificateRepository::markRevoked(qint64 id, const CertificateRevocation& revocation)
+{
+    auto c = get(id);
+    if (!c) {
+        return tl::unexpected(c.error());
+    }
+    if (c->revocation) {
+        return {};
+    }
+    const QString subject =
+        QStringLiteral("certificate %1 serial %2 (%3)%4")
+            .arg(c->subject, c->serialHex, revocation.foundBy,
+                 revocation.reason.isEmpty() ? QString()
+                                             : QStringLiteral(": ") + revocation.reason);
+    return mutate(QStringLiteral("certificate.revoked"), subject, [&]() -> Status {
+        QSqlQuery q(db());
+        q.prepare(QStringLiteral("UPDATE certificates SET revoked_utc = ?, revocation_reason = ?, "
+                                 "revoked_by = ? WHERE id = ? AND revoked_utc = ''"));
+        q.addBindValue(internal::timeText(revocation.atUtc.isValid()
+                                              ? revocation.atUtc.toUTC()
+                                              : QDateTime::currentDateTimeUtc()));
+        q.addBindValue(revocation.reason);
+        q.addBindValue(revocation.foundBy);
+        q.addBindValue(id);
+        return execPrepared(q, QStringLiteral("Cannot mark the certificate revoked"));
+    });
 }
 
 Result<std::optional<CertificateRecord>>
@@ -177,7 +311,7 @@ Result<QHash<qint64, CertificateRecord>> CertificateRepository::current() const
     }
     QHash<qint64, CertificateRecord> out;
     while (q.next()) {
-        out.insert(q.value(10).toLongLong(), certificateFromRow(q));
+        out.insert(q.value(kCertificateColumnCount).toLongLong(), certificateFromRow(q));
     }
     return out;
 }

@@ -14,6 +14,15 @@ class Certificate;
 
 namespace certdeck::inventory {
 
+/// What the inventory is told about a certificate it records: where it came
+/// from and, for the leaf, its key and issuer. Unknown fields stay unknown.
+struct CertificateOrigin
+{
+    CertificateSource source = CertificateSource::Unknown;
+    std::optional<qint64> keyId;    ///< the leaf's key in the vault
+    std::optional<qint64> issuerId; ///< the ACME account or local CA that issued the leaf
+};
+
 /// Certificates (each kept once, by SHA-256 fingerprint), their history on
 /// endpoints and the renewal windows CAs suggested (`store.certificates()`).
 class CertificateRepository : public StoreRepository
@@ -27,7 +36,26 @@ public:
     /// query columns; returns the existing id when it is already known.
     [[nodiscard]] Result<qint64> upsert(const crypto::Certificate& certificate,
                                         std::optional<qint64> keyId = {});
+    /// Records a chain as it was delivered (leaf first): each certificate
+    /// once, each linked to the next one as the certificate that issued it.
+    /// The leaf takes the origin's key, issuer and source where those were
+    /// unknown; what is known is never overwritten, and a leaf already
+    /// recorded with another key is a Conflict (nothing written). The
+    /// certificates above the leaf take the source only. One transaction,
+    /// audited as "certificate.record". Returns the leaf's id.
+    [[nodiscard]] Result<qint64> record(const QList<crypto::Certificate>& chain,
+                                        const CertificateOrigin& origin);
     [[nodiscard]] Result<CertificateRecord> get(qint64 id) const;
+    /// The certificate and those above it as recorded (leaf first),
+    /// following the issued-by links; ends at a self-issued certificate, a
+    /// missing link or a loop.
+    [[nodiscard]] Result<QList<CertificateRecord>> chain(qint64 id) const;
+    /// Every certificate, the latest to expire first.
+    [[nodiscard]] Result<QList<CertificateRecord>> list() const;
+    /// Marks a certificate revoked. The first revocation recorded is kept (a
+    /// later report of the same fact does not change its time or reason).
+    /// Audited as "certificate.revoked".
+    [[nodiscard]] Status markRevoked(qint64 id, const CertificateRevocation& revocation);
     [[nodiscard]] Result<std::optional<CertificateRecord>> bySha256(const QString& sha256Hex) const;
 
     /// Records that `certificateId` was issued/deployed/replaced on an endpoint.

@@ -6,6 +6,7 @@
 
 #include "RecordNames.h"
 #include "Store.h"
+#include "common/HostPort.h"
 #include "internal/SqlSupport.h"
 
 #include <QSqlDatabase>
@@ -475,6 +476,53 @@ Result<QHash<qint64, DeployTarget>> EndpointRepository::deployTargets() const
         out.insert(t.id, t);
     }
     return out;
+}
+
+Result<Endpoint> EndpointRepository::resolve(const QString& ref, const QString& sni) const
+{
+    bool isId = false;
+    const qint64 id = ref.toLongLong(&isId);
+    if (isId) {
+        return get(id);
+    }
+    auto address = parseHostPort(ref, 443);
+    if (!address) {
+        return tl::unexpected(address.error());
+    }
+    const quint16 port = address->port;
+    auto found = at(address->host, port);
+    if (!found) {
+        return tl::unexpected(found.error());
+    }
+    QList<Endpoint> matches;
+    for (const Endpoint& e : *found) {
+        const QString effectiveSni = e.sniName.isEmpty() ? e.host : e.sniName;
+        if (sni.isEmpty() || effectiveSni.compare(sni, Qt::CaseInsensitive) == 0) {
+            matches << e;
+        }
+    }
+    const QString name = endpointAddress(address->host.toLower(), port);
+    if (matches.isEmpty()) {
+        return fail(ErrorCode::NotFound,
+                    sni.isEmpty()
+                        ? QStringLiteral("%1 is not in the inventory").arg(name)
+                        : QStringLiteral("%1 with SNI %2 is not in the inventory").arg(name, sni),
+                    QStringLiteral("see 'certdeckctl fleet list'"));
+    }
+    if (matches.size() > 1) {
+        QStringList ids;
+        for (const Endpoint& e : matches) {
+            ids << QStringLiteral("%1 (SNI %2)")
+                       .arg(e.id)
+                       .arg(e.sniName.isEmpty() ? e.host : e.sniName);
+        }
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("%1 has %2 endpoints; name one by ID or --sni")
+                        .arg(name)
+                        .arg(matches.size()),
+                    ids.join(QLatin1String(", ")));
+    }
+    return matches.first();
 }
 
 } // namespace certdeck::inventory

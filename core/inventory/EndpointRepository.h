@@ -31,6 +31,11 @@ public:
     [[nodiscard]] Result<Endpoint> get(qint64 id) const;
     /// The endpoints at host:port (one per SNI name), oldest first.
     [[nodiscard]] Result<QList<Endpoint>> at(const QString& host, quint16 port) const;
+    /// The endpoint an admin names: its id, or HOST[:PORT] (443 by default),
+    /// with `sni` when several endpoints share the address. NotFound names
+    /// the address; several matches without `sni` is InvalidInput listing
+    /// their ids and SNI names.
+    [[nodiscard]] Result<Endpoint> resolve(const QString& ref, const QString& sni = {}) const;
     /// Endpoints matching `filter`, ordered by group, host, port.
     [[nodiscard]] Result<QList<Endpoint>> list(const EndpointFilter& filter = {}) const;
     /// Saves `endpoint` if its revision is still the stored one, and returns

@@ -59,7 +59,9 @@ Result<ImportSummary> ImportApplier::apply(Store& store, const ImportPlan& plan)
             ++summary.endpointsAdded;
         }
         for (const PlannedCertificate& c : plan.certificates) {
-            auto certId = store.certificates().upsert(c.certificate);
+            CertificateOrigin origin;
+            origin.source = CertificateSource::Imported;
+            auto certId = store.certificates().record({c.certificate}, origin);
             if (!certId) {
                 Error e = certId.error();
                 e.message = QStringLiteral("%1: %2").arg(c.sourcePath, e.message);

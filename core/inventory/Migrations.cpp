@@ -244,16 +244,42 @@ QStringList stepSix(Dialect d)
                                        " updated_utc TEXT NOT NULL)"))};
 }
 
+// Version 7: what the inventory knows of each certificate beyond its DER:
+// the certificate that issued it as it was delivered (the chain, one link
+// per row), the issuer record (ACME account or local CA) that issued it,
+// where CertDeck got it from, and its revocation (when CertDeck revoked
+// it or a responder said so). Rows from before stay "unknown": nothing is
+// invented for them.
+QStringList stepSeven(Dialect d)
+{
+    return {
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN issued_by_id {INT64} "
+                                   "REFERENCES certificates(id)")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN issuer_id {INT64} "
+                                   "REFERENCES issuers(id)")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN source TEXT NOT NULL "
+                                   "DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_utc TEXT NOT NULL "
+                                   "DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revocation_reason TEXT NOT "
+                                   "NULL DEFAULT ''")),
+        portable(d, QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_by TEXT NOT NULL "
+                                   "DEFAULT ''")),
+    };
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
     static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite),   stepTwo(Dialect::Sqlite),
                                               stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
-                                              stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite)};
+                                              stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite),
+                                              stepSeven(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
         stepOne(Dialect::Postgres),  stepTwo(Dialect::Postgres),  stepThree(Dialect::Postgres),
-        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres), stepSix(Dialect::Postgres)};
+        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres), stepSix(Dialect::Postgres),
+        stepSeven(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

@@ -31,6 +31,18 @@ const QList<std::pair<VersionState, QString>>& states()
     return s;
 }
 
+const QList<std::pair<CertificateSource, QString>>& sources()
+{
+    static const QList<std::pair<CertificateSource, QString>> s = {
+        {CertificateSource::Unknown, QStringLiteral("unknown")},
+        {CertificateSource::Acme, QStringLiteral("acme")},
+        {CertificateSource::LocalCa, QStringLiteral("local-ca")},
+        {CertificateSource::Imported, QStringLiteral("imported")},
+        {CertificateSource::Served, QStringLiteral("served")},
+    };
+    return s;
+}
+
 template <class E>
 QString nameOf(const QList<std::pair<E, QString>>& table, E value)
 {
@@ -82,6 +94,16 @@ QString versionStateName(VersionState state)
 std::optional<VersionState> versionStateFromName(const QString& name)
 {
     return valueOf(states(), name);
+}
+
+QString certificateSourceName(CertificateSource source)
+{
+    return nameOf(sources(), source);
+}
+
+std::optional<CertificateSource> certificateSourceFromName(const QString& name)
+{
+    return valueOf(sources(), name);
 }
 
 QString keyProtectionName(KeyProtection protection)

@@ -18,6 +18,10 @@ namespace certdeck::inventory {
 [[nodiscard]] QString versionStateName(VersionState state);
 [[nodiscard]] std::optional<VersionState> versionStateFromName(const QString& name);
 
+/// "acme", "local-ca", "imported", "served"; "unknown" for Unknown.
+[[nodiscard]] QString certificateSourceName(CertificateSource source);
+[[nodiscard]] std::optional<CertificateSource> certificateSourceFromName(const QString& name);
+
 [[nodiscard]] QString keyProtectionName(KeyProtection protection);
 [[nodiscard]] std::optional<KeyProtection> keyProtectionFromName(const QString& name);
 

@@ -78,6 +78,24 @@ struct DeployTarget
     QString updatedBy;
 };
 
+/// Where the inventory got a certificate from.
+enum class CertificateSource
+{
+    Unknown, ///< recorded before sources were kept
+    Acme,    ///< issued by an ACME CA through CertDeck
+    LocalCa, ///< signed by a local CA through CertDeck
+    Imported,
+    Served ///< first seen served by an endpoint
+};
+
+/// A revocation CertDeck made or a responder reported.
+struct CertificateRevocation
+{
+    QDateTime atUtc;
+    QString reason;  ///< RFC 5280 reason name ("keyCompromise"); empty: unspecified
+    QString foundBy; ///< "acme" (CertDeck revoked it), "ocsp", "crl", "staple"
+};
+
 /// A certificate known to the inventory (DER plus query columns).
 struct CertificateRecord
 {
@@ -91,6 +109,12 @@ struct CertificateRecord
     QDateTime notBeforeUtc;
     QDateTime notAfterUtc;
     std::optional<qint64> keyId;
+    /// The certificate that issued this one, as it was delivered with it.
+    std::optional<qint64> issuedById;
+    /// The issuer record (ACME account, local CA) that issued it.
+    std::optional<qint64> issuerId;
+    CertificateSource source = CertificateSource::Unknown;
+    std::optional<CertificateRevocation> revocation;
 };
 
 /// A CA's renewal suggestion (ARI, RFC 9773) kept with a certificate.

@@ -49,7 +49,21 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
     }
     const qint64 endpointId = check.target.endpointId;
     return store.transaction([&]() -> Status {
-        // Every leaf seen is kept; the inspected chain's intermediates too.
+        // Every leaf seen is kept, as served; the inspected chain above it
+        // too, linked to the leaf it was served with.
+        QList<crypto::Certificate> inspectedChain;
+        if (const probe::TlsInspection* in = check.inspection()) {
+            for (const QByteArray& der : in->chainDer) {
+                auto cert = crypto::Certificate::fromDer(der, QStringLiteral("served certificate"));
+                if (!cert) {
+                    inspectedChain.clear(); // the chain findings say so; keep the leaves only
+                    break;
+                }
+                inspectedChain << *cert;
+            }
+        }
+        inventory::CertificateOrigin origin;
+        origin.source = inventory::CertificateSource::Served;
         QHash<QString, qint64> ids;
         for (const probe::ServedLeaf* s : std::as_const(known)) {
             if (ids.contains(s->sha256Hex)) {
@@ -59,23 +73,15 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
             if (!cert) {
                 return tl::unexpected(cert.error());
             }
-            auto id = store.certificates().upsert(*cert);
+            QList<crypto::Certificate> chain{*cert};
+            if (!inspectedChain.isEmpty() && inspectedChain.constFirst().toDer() == s->der) {
+                chain = inspectedChain;
+            }
+            auto id = store.certificates().record(chain, origin);
             if (!id) {
                 return tl::unexpected(id.error());
             }
             ids.insert(s->sha256Hex, *id);
-        }
-        if (const probe::TlsInspection* in = check.inspection()) {
-            for (qsizetype i = 1; i < in->chainDer.size(); ++i) {
-                auto cert = crypto::Certificate::fromDer(in->chainDer.at(i),
-                                                         QStringLiteral("served certificate"));
-                if (!cert) {
-                    continue; // the chain findings say so; nothing to keep
-                }
-                if (auto id = store.certificates().upsert(*cert); !id) {
-                    return tl::unexpected(id.error());
-                }
-            }
         }
         const QString served = known.constFirst()->sha256Hex;
         const bool allSame =

@@ -653,27 +653,112 @@ void TestAcmeCommand::storedAccountLifecycle()
     // load read it.
     QProcessEnvironment logged = env;
     logged.insert("CERTDECK_LOG", "inventory");
-    Run issued = ctl(QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
-                         QStringList{"-d", "stored.cli.test", "--http-port",
-                                     QString::number(m_pebble->httpPort()), "--http-address",
-                                     "127.0.0.1", "--key-out", keyOut, "--cert-out", certOut},
-                     logged);
+    // It is for an endpoint of the inventory: attached there.
+    Run added = ctl({"fleet", "add", "stored.cli.test:8443"}, env);
+    QVERIFY2(added.code == 0, added.err.constData());
+    Run other = ctl({"fleet", "add", "other.cli.test:443"}, env);
+    QVERIFY2(other.code == 0, other.err.constData());
+    const QStringList issueArgs =
+        QStringList{"acme", "issue", "--directory", m_pebble->directoryUrl()} + vault +
+        QStringList{"-d",
+                    "stored.cli.test",
+                    "--http-port",
+                    QString::number(m_pebble->httpPort()),
+                    "--http-address",
+                    "127.0.0.1",
+                    "--key-out",
+                    keyOut,
+                    "--cert-out",
+                    certOut};
+    // An endpoint the names do not cover, or one not in the inventory, is
+    // refused before anything is sent (no file, no record).
+    Run uncovered = ctl(issueArgs + QStringList{"--endpoint", "other.cli.test"}, env);
+    QCOMPARE(uncovered.code, 3);
+    QVERIFY2(uncovered.err.contains("does not cover other.cli.test"), uncovered.err.constData());
+    QVERIFY(!uncovered.err.contains("Authorization"));
+    Run unknown = ctl(issueArgs + QStringList{"--endpoint", "nowhere.cli.test:443"}, env);
+    QCOMPARE(unknown.code, 3);
+    QVERIFY2(unknown.err.contains("nowhere.cli.test:443 is not in the inventory"),
+             unknown.err.constData());
+    QVERIFY(!QFileInfo::exists(keyOut));
+
+    Run issued = ctl(issueArgs + QStringList{"--endpoint", "stored.cli.test:8443"}, logged);
     QVERIFY2(issued.code == 0, issued.err.constData());
     QCOMPARE(issued.err.count("checked and migrated once"), 1);
     QVERIFY2(issued.err.contains("using the stored account 'pebble'"), issued.err.constData());
+    QVERIFY2(issued.out.contains("Endpoint      stored.cli.test:8443 (issued;"),
+             issued.out.constData());
     QByteArray certText;
     QCOMPARE(
         runTool("openssl", {"x509", "-in", certOut, "-noout", "-ext", "subjectAltName"}, &certText),
         0);
     QVERIFY2(certText.contains("stored.cli.test"), certText.constData());
+    QByteArray serialText;
+    QCOMPARE(runTool("openssl", {"x509", "-in", certOut, "-noout", "-serial"}, &serialText), 0);
+    const QString serial = QString::fromLatin1(serialText.trimmed().mid(7)).toLower();
 
-    // Revoke it with the same stored account, picked by name.
+    // The record: leaf and chain, its key sealed (the one in --key-out), the
+    // account as issuer, source acme; the endpoint's current certificate;
+    // an audit entry.
+    {
+        auto store = certdeck::inventory::Store::openUrl(db);
+        QVERIFY(store);
+        auto endpoint = (*store)->endpoints().resolve(QStringLiteral("stored.cli.test:8443"));
+        QVERIFY(endpoint);
+        auto versions = (*store)->certificates().versions(endpoint->id);
+        QVERIFY(versions && versions->size() == 1);
+        QCOMPARE(versions->constFirst().state, certdeck::inventory::VersionState::Issued);
+        auto chain = (*store)->certificates().chain(versions->constFirst().certificateId);
+        QVERIFY(chain);
+        QVERIFY2(chain->size() >= 2, "the chain above the leaf is recorded");
+        const auto& leaf = chain->constFirst();
+        QCOMPARE(leaf.serialHex.toLower().remove(u':'), serial.toLower().remove(u':'));
+        QCOMPARE(leaf.source, certdeck::inventory::CertificateSource::Acme);
+        auto issuers = (*store)->issuers().list();
+        QVERIFY(issuers && issuers->size() == 1);
+        QCOMPARE(leaf.issuerId, std::optional<qint64>(issuers->constFirst().id));
+        QVERIFY(leaf.keyId.has_value());
+        QVERIFY(!leaf.revocation.has_value());
+        certdeck::inventory::KeyVault kv(**store);
+        QVERIFY(kv.unlock("stored account passphrase"));
+        auto key = kv.loadKey(*leaf.keyId);
+        QVERIFY(key);
+        QByteArray filePub;
+        QCOMPARE(
+            runTool("openssl", {"pkey", "-in", keyOut, "-pubout", "-outform", "DER"}, &filePub), 0);
+        QCOMPARE(key->publicKeyDer(), filePub);
+        auto audit = (*store)->activity().auditLog(50);
+        QVERIFY(audit);
+        bool audited = false;
+        for (const auto& entry : *audit) {
+            audited = audited || (entry.action == QLatin1String("certificate.issued") &&
+                                  entry.subject.contains(QStringLiteral("account pebble")) &&
+                                  entry.subject.contains(QStringLiteral("stored.cli.test:8443")));
+        }
+        QVERIFY2(audited, "the audit log has the issue");
+    }
+
+    // Revoke it with the same stored account, picked by name: the record
+    // says so from then on.
     Run revoked = ctl(QStringList{"acme", "revoke", "--account", "pebble", "--cert", certOut,
                                   "--reason", "superseded"} +
                           vault,
                       env);
     QVERIFY2(revoked.code == 0, revoked.err.constData());
     QVERIFY2(revoked.out.contains("reason: superseded"), revoked.out.constData());
+    QVERIFY2(revoked.out.contains("marked revoked"), revoked.out.constData());
+    {
+        auto store = certdeck::inventory::Store::openUrl(db);
+        QVERIFY(store);
+        auto endpoint = (*store)->endpoints().resolve(QStringLiteral("stored.cli.test:8443"));
+        QVERIFY(endpoint);
+        auto versions = (*store)->certificates().versions(endpoint->id);
+        QVERIFY(versions && !versions->isEmpty());
+        auto record = (*store)->certificates().get(versions->constLast().certificateId);
+        QVERIFY(record && record->revocation.has_value());
+        QCOMPARE(record->revocation->foundBy, QStringLiteral("acme"));
+        QCOMPARE(record->revocation->reason, QStringLiteral("superseded"));
+    }
 
     // A wrong master passphrase is refused in words.
     QProcessEnvironment wrong;
@@ -700,8 +785,9 @@ void TestAcmeCommand::storedAccountLifecycle()
     const QJsonObject s = QJsonDocument::fromJson(shown.out).object();
     QCOMPARE(s.value("keyThumbprint").toString(), rolled);
     QCOMPARE(s.value("account").toString(), o.value("account").toString());
+    // The account key (rolled over in place) and the issued certificate's key.
     Run status = ctl({"vault", "status", "--json"}, env);
-    QCOMPARE(QJsonDocument::fromJson(status.out).object().value("keys").toInt(), 1);
+    QCOMPARE(QJsonDocument::fromJson(status.out).object().value("keys").toInt(), 2);
 
     // Deactivated for good, and recorded so.
     Run off =

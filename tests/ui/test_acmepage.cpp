@@ -202,7 +202,7 @@ void TestAcmePage::orderShowsEveryAuthorizationLive()
     }
 
     // Where the dialog says it went: the inventory and the folder.
-    const acme::AcmeOrderStored stored = d->stored();
+    const services::IssuedRecord stored = d->stored();
     QVERIFY2(d->resultText().contains(QStringLiteral("certificate #%1").arg(stored.certificateId)),
              qPrintable(d->resultText()));
     QVERIFY(d->resultText().contains(folder));

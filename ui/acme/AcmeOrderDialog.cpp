@@ -9,6 +9,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFormLayout>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -245,9 +246,9 @@ void AcmeOrderDialog::setChallenge(Challenge challenge)
     m_challenge->setCurrentIndex(static_cast<int>(challenge));
 }
 
-Result<AcmeOrderTask> AcmeOrderDialog::task() const
+Result<services::IssueTask> AcmeOrderDialog::task() const
 {
-    AcmeOrderTask t;
+    services::IssueTask t;
     t.storeLocation = m_storePath;
     if (m_account->currentIndex() < 0) {
         return fail(ErrorCode::InvalidInput, tr("Make an ACME account first."));
@@ -325,7 +326,13 @@ Result<AcmeOrderTask> AcmeOrderDialog::task() const
     }
     }
     t.certificateKeyType = static_cast<crypto::KeyType>(m_keyType->currentData().toInt());
-    t.outputFolder = m_output->text().trimmed();
+    if (const QString folder = m_output->text().trimmed(); !folder.isEmpty()) {
+        const QDir dir(folder);
+        t.files = services::IssueFiles{dir.filePath(QStringLiteral("privkey.pem")),
+                                       dir.filePath(QStringLiteral("fullchain.pem")),
+                                       false,
+                                       {}};
+    }
     return t;
 }
 
@@ -379,7 +386,7 @@ bool AcmeOrderDialog::start()
     return true;
 }
 
-void AcmeOrderDialog::run(AcmeOrderTask task, const QByteArray& passphrase)
+void AcmeOrderDialog::run(services::IssueTask task, const QByteArray& passphrase)
 {
     if (m_job) {
         return;
@@ -393,13 +400,13 @@ void AcmeOrderDialog::run(AcmeOrderTask task, const QByteArray& passphrase)
     for (const AcmeIdentifier& id : std::as_const(task.issue.order.identifiers)) {
         rowFor(id);
     }
-    m_job = new AcmeOrderJob(std::move(task), this);
+    m_job = new services::IssueService(std::move(task), this);
     showProgress(*m_job, m_progress, m_step);
     connect(m_job, &AcmeIssueJob::authorizationChanged, this,
             [this](int, int, const AuthorizationState& state) { showAuthorization(state); });
     connect(m_job, &Operation::finished, this, [this](const Status&) {
         const auto result = m_job->result();
-        m_stored = m_job->stored();
+        m_stored = m_job->recorded();
         m_job->deleteLater();
         m_job = nullptr;
         finish(result);
@@ -498,7 +505,7 @@ void AcmeOrderDialog::finish(const Result<IssuedCertificate>& result)
                       "its private key is sealed in the key vault (key #%4).")
                        .arg(m_stored.certificateId)
                        .arg(m_stored.subject, m_stored.sha256Hex.left(16) + QStringLiteral("…"))
-                       .arg(m_stored.keyId);
+                       .arg(m_stored.keyId.value_or(0));
     if (!m_stored.files.isEmpty()) {
         text += QLatin1Char(' ') + tr("Files written: %1.").arg(m_stored.files.join(tr(", ")));
     }

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "inventory/Records.h"
-#include "services/AcmeOrderJob.h"
+#include "services/IssueService.h"
 
 #include <QDialog>
 #include <QHash>
@@ -25,7 +25,7 @@ class VaultSession;
 /// with DNS-01), the challenge and its settings (HTTP-01 responder
 /// address:port or webroot folder, DNS-01 RFC 2136 server, zone and TSIG key,
 /// TLS-ALPN-01 address:port), the key type and an optional folder for the
-/// files. Start runs an AcmeOrderJob off the GUI thread and shows every
+/// files. Start runs an IssueService off the GUI thread and shows every
 /// authorization as a row whose state changes live (pending, challenge
 /// published, processing, valid or invalid with the CA's reason), overall
 /// progress, Cancel, and at the end where the certificate went.
@@ -48,7 +48,7 @@ public:
     ~AcmeOrderDialog() override;
 
     /// The task the fields describe, or what is wrong with them.
-    [[nodiscard]] Result<acme::AcmeOrderTask> task() const;
+    [[nodiscard]] Result<services::IssueTask> task() const;
     /// Starts the order (as the Start button does); false with the problem
     /// shown when the fields are incomplete.
     bool start();
@@ -73,7 +73,7 @@ public:
     [[nodiscard]] QString problemText() const;
     [[nodiscard]] QPushButton* openButton() const { return m_open; }
     /// Where the last successful order went.
-    [[nodiscard]] const acme::AcmeOrderStored& stored() const { return m_stored; }
+    [[nodiscard]] const services::IssuedRecord& stored() const { return m_stored; }
 
 signals:
     /// The order ended: ok, or the error's message.
@@ -82,7 +82,7 @@ signals:
     void openCertificateRequested(const certdeck::crypto::Certificate& leaf);
 
 private:
-    void run(acme::AcmeOrderTask task, const QByteArray& passphrase);
+    void run(services::IssueTask task, const QByteArray& passphrase);
     void setRunning(bool running);
     void showAuthorization(const acme::AuthorizationState& state);
     int rowFor(const acme::AcmeIdentifier& identifier);
@@ -113,8 +113,8 @@ private:
     QPushButton* m_open = nullptr;
     QPushButton* m_close = nullptr;
     QHash<QString, int> m_rowOf;
-    QPointer<acme::AcmeOrderJob> m_job;
-    acme::AcmeOrderStored m_stored;
+    QPointer<services::IssueService> m_job;
+    services::IssuedRecord m_stored;
 };
 
 } // namespace certdeck::ui

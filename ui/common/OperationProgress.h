@@ -24,7 +24,7 @@ using ProgressText = std::function<QString(const QString& step, const QString& m
 /// message)`, stepAndMessage() by default. Either widget may be null; the
 /// connection ends with the operation or the widget.
 ///
-///     m_job = new AcmeOrderJob(task, this);
+///     m_job = new IssueService(task, this);
 ///     showProgress(*m_job, m_progress, m_step);
 ///     connect(m_job, &Operation::finished, this, [this] { done(m_job->result()); });
 ///     m_job->start();

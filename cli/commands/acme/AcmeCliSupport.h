@@ -132,6 +132,10 @@ struct AcmeOptions
     QCommandLineOption account{QStringLiteral("account"),
                                QStringLiteral("The stored ACME account to use (name or id)."),
                                QStringLiteral("NAME|ID")};
+    QCommandLineOption endpoint{QStringLiteral("endpoint"),
+                                QStringLiteral("issue: the inventory endpoint the certificate is "
+                                               "for (ID or HOST[:PORT]); it is attached there."),
+                                QStringLiteral("ENDPOINT")};
     QCommandLineOption name{QStringLiteral("name"),
                             QStringLiteral("account new: name of the stored account."),
                             QStringLiteral("NAME")};
@@ -149,7 +153,7 @@ struct AcmeOptions
             p.addOption(*o);
         }
         for (const QCommandLineOption* o : {&cert, &certKey, &reason, &preferredChain, &newKey,
-                                            &dnsHook, &account, &name, &replaces}) {
+                                            &dnsHook, &account, &name, &replaces, &endpoint}) {
             p.addOption(*o);
         }
         accountPass.addTo(p);
@@ -176,6 +180,9 @@ Result<Dns01Settings> dns01Settings(const QCommandLineParser& p, const AcmeOptio
 /// usage-style InvalidInput error naming the options when missing.
 Result<QByteArray> vaultPassphrase(CommandContext& ctx, const QCommandLineParser& p,
                                    const AcmeOptions& o);
+/// The inventory when there is one: asking about a certificate must not
+/// create an empty store as a side effect. Null when there is none.
+Result<inventory::Store*> existingStore(CommandContext& ctx);
 /// The stored account --account names, else the only one for --directory.
 /// Needs no passphrase.
 Result<inventory::IssuerRecord> pickStoredAccount(CommandContext& ctx, const QCommandLineParser& p,

@@ -14,6 +14,8 @@
 #include "common/CallbackOperation.h"
 #include "common/SecureFile.h"
 #include "crypto/PrivateKey.h"
+#include "inventory/Store.h"
+#include "services/IssueService.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -47,8 +49,15 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
     if (tlsAlpn && !p.isSet(o.tlsPort)) {
         return usageError(ctx, QStringLiteral("tls-alpn-01 needs --tls-port"));
     }
-    if (!p.isSet(o.keyOut) || !p.isSet(o.certOut)) {
-        return usageError(ctx, QStringLiteral("'acme issue' needs --key-out and --cert-out"));
+    if (p.isSet(o.keyOut) != p.isSet(o.certOut)) {
+        return usageError(ctx, QStringLiteral("give --key-out and --cert-out together"));
+    }
+    const bool byStoredAccount = !p.isSet(o.accountKey);
+    const bool sealKey = byStoredAccount || o.vaultPass.isSet(p);
+    if (!sealKey && !p.isSet(o.keyOut)) {
+        return usageError(ctx, QStringLiteral("with --account-key the certificate key needs "
+                                              "--key-out and --cert-out, or a vault passphrase "
+                                              "to be sealed in the key vault"));
     }
     if (!dns01 && !tlsAlpn && p.isSet(o.webroot) == p.isSet(o.httpPort)) {
         return usageError(ctx, QStringLiteral("give one of --http-port (built-in responder) or "
@@ -132,21 +141,25 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
                              QStringLiteral("rsa4096"), QStringLiteral("ed25519")});
     }
     const bool force = p.isSet(o.force);
-    for (const QCommandLineOption* out : {&o.keyOut, &o.certOut}) {
-        if (!force && QFileInfo::exists(p.value(*out))) {
-            return reportError(
-                ctx,
-                Error{ErrorCode::Conflict,
-                      QStringLiteral("%1 exists; give --force to replace it").arg(p.value(*out)),
-                      {}});
+    services::IssueTask task;
+    if (p.isSet(o.keyOut)) {
+        for (const QCommandLineOption* out : {&o.keyOut, &o.certOut}) {
+            if (!force && QFileInfo::exists(p.value(*out))) {
+                return reportError(
+                    ctx,
+                    Error{
+                        ErrorCode::Conflict,
+                        QStringLiteral("%1 exists; give --force to replace it").arg(p.value(*out)),
+                        {}});
+            }
         }
+        auto kp = o.keyOutPass.read(p, ctx.err);
+        if (!kp) {
+            return reportError(ctx, kp.error());
+        }
+        task.files =
+            services::IssueFiles{p.value(o.keyOut), p.value(o.certOut), force, std::move(*kp)};
     }
-    Secret keyOutPass;
-    auto kp = o.keyOutPass.read(p, ctx.err);
-    if (!kp) {
-        return reportError(ctx, kp.error());
-    }
-    keyOutPass.bytes = std::move(*kp);
     if (p.isSet(o.replaces)) {
         auto replaced = replacesCertId(p.value(o.replaces));
         if (!replaced) {
@@ -154,8 +167,35 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         }
         spec.order.replacesCertId = *replaced;
     }
-
-    if (p.isSet(o.accountKey)) {
+    auto store = ctx.store();
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    if (p.isSet(o.endpoint)) {
+        auto endpoint = (*store)->endpoints().resolve(p.value(o.endpoint));
+        if (!endpoint) {
+            return reportError(ctx, endpoint.error());
+        }
+        task.endpointId = endpoint->id;
+    }
+    Secret vaultPass;
+    if (byStoredAccount) {
+        auto account = pickStoredAccount(ctx, p, o);
+        if (!account) {
+            return reportError(ctx, account.error());
+        }
+        task.accountId = account->id;
+        // --directory/--ca-file given with --account override the stored ones.
+        if (p.isSet(o.directory) && p.isSet(o.account)) {
+            auto options = clientOptions(p, o);
+            if (!options) {
+                return reportError(ctx, options.error());
+            }
+            spec.client = *options;
+        }
+        progressLine(ctx, QStringLiteral("account"),
+                     QStringLiteral("using the stored account '%1'").arg(account->name));
+    } else {
         auto options = clientOptions(p, o);
         if (!options) {
             return reportError(ctx, options.error());
@@ -168,14 +208,14 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         }
         spec.accountKey = *key;
         spec.createAccount = p.isSet(o.agreeTos);
-    } else {
-        auto stored = storedAccountKey(ctx, p, o);
-        if (!stored) {
-            return reportError(ctx, stored.error());
+    }
+    if (sealKey) {
+        auto read = vaultPassphrase(ctx, p, o);
+        if (!read) {
+            return reportError(ctx, read.error());
         }
-        spec.client = stored->options;
-        spec.accountKey = stored->key;
-        spec.createAccount = false;
+        vaultPass.bytes = std::move(*read);
+        task.vaultPassphrase = vaultPass.bytes;
     }
     spec.account.termsOfServiceAgreed = p.isSet(o.agreeTos);
     spec.account.contact = p.values(o.contact);
@@ -184,48 +224,22 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         return reportError(ctx, eab.error());
     }
     spec.account.eab = *eab;
-
-    progressLine(ctx, QStringLiteral("key"),
-                 QStringLiteral("generating the certificate key (%1)").arg(keyTypeName(*type)));
-    auto certKey = PrivateKey::generate(*type);
-    if (!certKey) {
-        return reportError(ctx, certKey.error());
-    }
-    spec.order.certificateKey = *certKey;
     spec.order.preferredChainIssuer = p.value(o.preferredChain);
+    task.storeLocation = ctx.dbPath;
+    task.certificateKeyType = *type;
+    task.issue = spec;
 
-    // The CLI has no GUI to keep responsive: the flow runs in its own loop.
-    AcmeIssueFlow flow(spec);
-    runToEnd(ctx, flow);
-    auto issued = flow.result();
+    // Issue -> key in the vault -> certificate recorded (and attached), as
+    // the console does it.
+    services::IssueService service(std::move(task));
+    runToEnd(ctx, service);
+    auto issued = service.result();
     if (!issued) {
         return reportError(ctx, issued.error());
     }
-
-    QByteArray keyPem;
-    if (keyOutPass.bytes.isEmpty()) {
-        keyPem = certKey->toPkcs8Pem();
-    } else {
-        auto enc = certKey->toEncryptedPkcs8Pem(keyOutPass.bytes);
-        if (!enc) {
-            return reportError(ctx, enc.error());
-        }
-        keyPem = *enc;
-    }
-    WriteOptions secret;
-    secret.secret = true;
-    secret.overwrite = force;
-    auto wroteKey = writeFileAtomically(p.value(o.keyOut), keyPem, secret);
-    OPENSSL_cleanse(keyPem.data(), static_cast<size_t>(keyPem.size()));
-    if (!wroteKey) {
-        return reportError(ctx, wroteKey.error());
-    }
-    WriteOptions pub;
-    pub.overwrite = force;
-    if (auto w = writeFileAtomically(p.value(o.certOut), issued->chainPem, pub); !w) {
-        return reportError(ctx, w.error());
-    }
-
+    const services::IssuedRecord& rec = service.recorded();
+    const QString keyWhere =
+        rec.keyId ? QStringLiteral("key vault key #%1").arg(*rec.keyId) : QString();
     if (ctx.json) {
         QJsonArray authz;
         for (const AuthorizationState& a : issued->authorizations) {
@@ -237,24 +251,43 @@ ExitCode runIssue(CommandContext& ctx, const QCommandLineParser& p, const AcmeOp
         for (const QUrl& u : issued->alternateUrls) {
             alternates.append(u.toString());
         }
-        printJson(ctx.out,
-                  QJsonObject{{QStringLiteral("certificate"), p.value(o.certOut)},
-                              {QStringLiteral("key"), p.value(o.keyOut)},
-                              {QStringLiteral("certificateUrl"), issued->certificateUrl.toString()},
-                              {QStringLiteral("orderUrl"), issued->orderUrl.toString()},
-                              {QStringLiteral("alternates"), alternates},
-                              {QStringLiteral("authorizations"), authz},
-                              {QStringLiteral("badNonceRetries"), issued->badNonceRetries},
-                              {QStringLiteral("replacesSent"), issued->replacesSent}});
+        QJsonObject json{
+            {QStringLiteral("certificateId"), rec.certificateId},
+            {QStringLiteral("keyId"), rec.keyId ? QJsonValue(*rec.keyId) : QJsonValue()},
+            {QStringLiteral("endpoint"),
+             rec.endpointId ? QJsonValue(rec.endpointName) : QJsonValue()},
+            {QStringLiteral("serial"), rec.serialHex},
+            {QStringLiteral("sha256"), rec.sha256Hex},
+            {QStringLiteral("notAfter"), rec.notAfterUtc.toString(Qt::ISODate)},
+            {QStringLiteral("certificate"), p.value(o.certOut)},
+            {QStringLiteral("key"), p.value(o.keyOut)},
+            {QStringLiteral("certificateUrl"), issued->certificateUrl.toString()},
+            {QStringLiteral("orderUrl"), issued->orderUrl.toString()},
+            {QStringLiteral("alternates"), alternates},
+            {QStringLiteral("authorizations"), authz},
+            {QStringLiteral("badNonceRetries"), issued->badNonceRetries},
+            {QStringLiteral("replacesSent"), issued->replacesSent}};
+        printJson(ctx.out, json);
     } else {
         QStringList names;
         for (const AuthorizationState& a : issued->authorizations) {
             names << a.identifier.toString();
         }
         ctx.out << "Issued        " << names.join(QStringLiteral(", ")) << "\n"
-                << "Certificate   " << p.value(o.certOut) << "\n"
-                << "Key           " << p.value(o.keyOut) << " (0600)\n"
-                << "Order         " << issued->orderUrl.toString() << "\n";
+                << "Recorded      certificate #" << rec.certificateId << ", serial "
+                << rec.serialHex << ", expires " << rec.notAfterUtc.toString(Qt::ISODate) << "\n";
+        if (rec.keyId) {
+            ctx.out << "Key           " << keyWhere << "\n";
+        }
+        if (rec.endpointId) {
+            ctx.out << "Endpoint      " << rec.endpointName
+                    << " (issued; deployed once a probe sees it served)\n";
+        }
+        if (p.isSet(o.certOut)) {
+            ctx.out << "Certificate   " << p.value(o.certOut) << "\n"
+                    << "Key file      " << p.value(o.keyOut) << " (0600)\n";
+        }
+        ctx.out << "Order         " << issued->orderUrl.toString() << "\n";
         if (!issued->alternateUrls.isEmpty()) {
             ctx.out << "Alternates    " << issued->alternateUrls.size() << " other chain(s)\n";
         }
@@ -373,12 +406,44 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const AcmeO
     const QString serial = QString::fromLatin1(certs.constFirst().serialNumber());
     const QString reasonText =
         reason ? revocationReasonName(*reason) : QStringLiteral("none given");
+    // The inventory's record says so from now on (when it has one).
+    std::optional<qint64> recordId;
+    auto store = existingStore(ctx);
+    if (!store) {
+        return reportError(ctx, store.error());
+    }
+    if (*store) {
+        const QString sha256 =
+            QString::fromLatin1(certs.constFirst().digest(QCryptographicHash::Sha256).toHex());
+        auto record = (*store)->certificates().bySha256(sha256);
+        if (!record) {
+            return reportError(ctx, record.error());
+        }
+        if (*record) {
+            inventory::CertificateRevocation revocation;
+            revocation.atUtc = QDateTime::currentDateTimeUtc();
+            revocation.reason = reason ? revocationReasonName(*reason) : QString();
+            revocation.foundBy = QStringLiteral("acme");
+            if (auto marked = (*store)->certificates().markRevoked((*record)->id, revocation);
+                !marked) {
+                Error e = marked.error();
+                e.message = QStringLiteral("the CA revoked %1, but %2").arg(serial, e.message);
+                return reportError(ctx, e);
+            }
+            recordId = (*record)->id;
+        }
+    }
     if (ctx.json) {
         printJson(ctx.out, QJsonObject{{QStringLiteral("revoked"), true},
                                        {QStringLiteral("serial"), serial},
-                                       {QStringLiteral("reason"), reasonText}});
+                                       {QStringLiteral("reason"), reasonText},
+                                       {QStringLiteral("certificateId"),
+                                        recordId ? QJsonValue(*recordId) : QJsonValue()}});
     } else {
         ctx.out << "Revoked       " << serial << " (reason: " << reasonText << ")\n";
+        if (recordId) {
+            ctx.out << "Inventory     certificate #" << *recordId << " marked revoked\n";
+        }
         ctx.out.flush();
     }
     return ExitCode::Ok;
@@ -492,19 +557,30 @@ QList<SubcommandSpec> acmeSubcommands()
              "         dns-01:  --dns-server ADDR[:PORT] --tsig-key-file FILE [--dns-zone ZONE]\n"
              "                  | --dns-hook PROGRAM\n"
              "         tls-alpn-01: --tls-port N [--http-address A]\n"
-             "         --key-out FILE --cert-out FILE [--key-type TYPE] [--force]\n"
+             "         [--endpoint ENDPOINT] [--key-out FILE --cert-out FILE]\n"
+             "         [--key-type TYPE] [--force]\n"
              "         [--replaces CERTFILE] [--preferred-chain NAME]"),
          stored + registration +
-             QStringList{QStringLiteral("domain"), QStringLiteral("ip"),
-                         QStringLiteral("challenge"), QStringLiteral("http-port"),
-                         QStringLiteral("http-address"), QStringLiteral("webroot"),
-                         QStringLiteral("tls-port"), QStringLiteral("dns-server"),
-                         QStringLiteral("tsig-key-file"), QStringLiteral("dns-zone"),
-                         QStringLiteral("dns-hook"), QStringLiteral("key-out"),
-                         QStringLiteral("cert-out"), QStringLiteral("key-type"),
+             QStringList{QStringLiteral("domain"),
+                         QStringLiteral("ip"),
+                         QStringLiteral("challenge"),
+                         QStringLiteral("http-port"),
+                         QStringLiteral("http-address"),
+                         QStringLiteral("webroot"),
+                         QStringLiteral("tls-port"),
+                         QStringLiteral("dns-server"),
+                         QStringLiteral("tsig-key-file"),
+                         QStringLiteral("dns-zone"),
+                         QStringLiteral("dns-hook"),
+                         QStringLiteral("key-out"),
+                         QStringLiteral("cert-out"),
+                         QStringLiteral("key-type"),
                          QStringLiteral("key-out-passphrase-file"),
-                         QStringLiteral("key-out-passphrase-env"), QStringLiteral("force"),
-                         QStringLiteral("replaces"), QStringLiteral("preferred-chain")},
+                         QStringLiteral("key-out-passphrase-env"),
+                         QStringLiteral("force"),
+                         QStringLiteral("replaces"),
+                         QStringLiteral("preferred-chain"),
+                         QStringLiteral("endpoint")},
          QStringLiteral(
              "Orders a certificate and answers its challenges. --challenge: %1 (default\n"
              "http-01). Wildcards (-d '*.example.com') need dns-01; IP addresses cannot use\n"
@@ -512,7 +588,11 @@ QList<SubcommandSpec> acmeSubcommands()
              "p384, rsa2048, rsa3072, rsa4096, ed25519. dns-01 sends RFC 2136 updates signed\n"
              "with the TSIG key, or runs --dns-hook with CERTDECK_ACME_ACTION present|cleanup,\n"
              "_IDENTIFIER, _DOMAIN, _RECORD, _VALUE. With --account-key, --agree-tos creates\n"
-             "the account first. --replaces is sent only when the CA offers ARI.\n")
+             "the account first. --replaces is sent only when the CA offers ARI.\n"
+             "The certificate and its chain are recorded in the inventory (source acme, the\n"
+             "account as issuer) and its key sealed in the key vault (vault passphrase);\n"
+             "--endpoint attaches it there (its name must be among -d/--ip). --key-out and\n"
+             "--cert-out also write files (required with --account-key and no vault).\n")
                  .arg(kChallenges.join(QStringLiteral(", "))) +
              storedNotes},
         {QStringLiteral("revoke"),

@@ -33,6 +33,13 @@ Result<QSslCertificate> readCertificate(const QString& file)
     return cert;
 }
 
+QString timeText(const QDateTime& t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QString();
+}
+
+} // namespace
+
 // The inventory when there is one: asking about a certificate must not
 // create an empty store as a side effect. Null when there is none.
 Result<inventory::Store*> existingStore(CommandContext& ctx)
@@ -53,13 +60,6 @@ Result<inventory::Store*> existingStore(CommandContext& ctx)
     }
     return ctx.store();
 }
-
-QString timeText(const QDateTime& t)
-{
-    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QString();
-}
-
-} // namespace
 
 Result<QString> replacesCertId(const QString& file)
 {

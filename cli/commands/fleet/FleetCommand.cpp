@@ -280,49 +280,7 @@ struct FieldOptions
 /// The endpoint named by ID or HOST[:PORT] (with --sni when several share it).
 Result<Endpoint> resolve(Store& store, const QString& ref, const QString& sni)
 {
-    bool isId = false;
-    const qint64 id = ref.toLongLong(&isId);
-    if (isId) {
-        return store.endpoints().get(id);
-    }
-    auto address = parseHostPort(ref, 443);
-    if (!address) {
-        return tl::unexpected(address.error());
-    }
-    const quint16 port = address->port;
-    auto found = store.endpoints().at(address->host, port);
-    if (!found) {
-        return tl::unexpected(found.error());
-    }
-    QList<Endpoint> matches;
-    for (const Endpoint& e : *found) {
-        const QString effectiveSni = e.sniName.isEmpty() ? e.host : e.sniName;
-        if (sni.isEmpty() || effectiveSni.compare(sni, Qt::CaseInsensitive) == 0) {
-            matches << e;
-        }
-    }
-    const QString name = inventory::endpointAddress(address->host.toLower(), port);
-    if (matches.isEmpty()) {
-        return fail(ErrorCode::NotFound,
-                    sni.isEmpty()
-                        ? QStringLiteral("%1 is not in the inventory").arg(name)
-                        : QStringLiteral("%1 with SNI %2 is not in the inventory").arg(name, sni),
-                    QStringLiteral("see 'certdeckctl fleet list'"));
-    }
-    if (matches.size() > 1) {
-        QStringList ids;
-        for (const Endpoint& e : matches) {
-            ids << QStringLiteral("%1 (SNI %2)")
-                       .arg(e.id)
-                       .arg(e.sniName.isEmpty() ? e.host : e.sniName);
-        }
-        return fail(ErrorCode::InvalidInput,
-                    QStringLiteral("%1 has %2 endpoints; name one by ID or --sni")
-                        .arg(name)
-                        .arg(matches.size()),
-                    ids.join(QLatin1String(", ")));
-    }
-    return matches.first();
+    return store.endpoints().resolve(ref, sni);
 }
 
 ExitCode runAdd(CommandContext& ctx, const QStringList& args)

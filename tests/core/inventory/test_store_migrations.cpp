@@ -113,6 +113,18 @@ const QStringList kV5 = {
     QStringLiteral("PRAGMA user_version = 5"),
 };
 
+// Version 6 as released: trust bundles per endpoint and per group.
+const QStringList kV6 = {
+    QStringLiteral("CREATE TABLE trust_bundles ( id INTEGER PRIMARY KEY, name TEXT NOT NULL "
+                   "UNIQUE, pem TEXT NOT NULL, created_utc TEXT NOT NULL, updated_utc TEXT NOT "
+                   "NULL, CHECK (name <> '' AND pem <> ''))"),
+    QStringLiteral("ALTER TABLE endpoints ADD COLUMN trust_bundle_id INTEGER REFERENCES "
+                   "trust_bundles(id)"),
+    QStringLiteral("CREATE TABLE group_settings ( group_name TEXT PRIMARY KEY, trust_bundle_id "
+                   "INTEGER REFERENCES trust_bundles(id), updated_utc TEXT NOT NULL)"),
+    QStringLiteral("PRAGMA user_version = 6"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -204,8 +216,11 @@ void TestStoreMigrations::fromEveryOlderVersion()
     if (version >= 5) {
         setup << kV5;
     }
-    // When a version 7 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 5, "add the released DDL of this version to the test");
+    if (version >= 6) {
+        setup << kV6;
+    }
+    // When a version 8 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 6, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -251,6 +266,12 @@ void TestStoreMigrations::fromEveryOlderVersion()
         }
     }
     if (version >= 4) {
+        // A certificate from before version 7: nothing is invented about
+        // where it came from, its chain, issuer or revocation.
+        auto old = (*store)->certificates().bySha256(QStringLiteral("ab01"));
+        QVERIFY(old && old->has_value());
+        QCOMPARE((*old)->source, CertificateSource::Unknown);
+        QVERIFY(!(*old)->issuerId && !(*old)->issuedById && !(*old)->revocation);
         // A certificate from version 4 has no renewal window yet, and takes one.
         QCOMPARE((*store)->certificates().renewalWindow(QStringLiteral("ab01"))->has_value(),
                  false);
