@@ -120,6 +120,12 @@ void TestVaultKeys::storeCheckNamesAnUnusedKey()
                                 .toUtf8()),
              r.out.constData());
     QVERIFY2(!r.out.contains("(prod)"), r.out.constData());
+    // vault status counts them beside the keys.
+    const CtlRun status = ctl({QStringLiteral("vault"), QStringLiteral("status")});
+    QCOMPARE(status.code, 0);
+    QVERIFY2(status.out.startsWith("VAULT OK - master passphrase set, 2 key(s) (1 unused: see "
+                                   "`certdeckctl vault keys`)"),
+             status.out.constData());
 
     const CtlRun j =
         ctl({QStringLiteral("store"), QStringLiteral("check"), QStringLiteral("--json")});

@@ -98,12 +98,23 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
         if (!initialized || !count) {
             return reportError(ctx, initialized ? count.error() : initialized.error());
         }
+        // Counted beside the keys, so "2 keys for 1 account" explains itself;
+        // `store check` is the check that warns about them.
+        auto unused = (*store)->keys().unused();
+        if (!unused) {
+            return reportError(ctx, unused.error());
+        }
         QJsonObject o{{QStringLiteral("initialized"), *initialized},
-                      {QStringLiteral("keys"), *count}};
+                      {QStringLiteral("keys"), *count},
+                      {QStringLiteral("unusedKeys"), static_cast<int>(unused->size())}};
         QString line =
             *initialized ? QStringLiteral("VAULT OK - master passphrase set, %1 key(s)").arg(*count)
                          : QStringLiteral("VAULT WARNING - no master passphrase yet (run "
                                           "`certdeckctl vault init`)");
+        if (*initialized && !unused->isEmpty()) {
+            line +=
+                QStringLiteral(" (%1 unused: see `certdeckctl vault keys`)").arg(unused->size());
+        }
         ExitCode result = *initialized ? ExitCode::Ok : ExitCode::Warning;
         if (*initialized) {
             const auto cost = vault.cost();
