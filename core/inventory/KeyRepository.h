@@ -4,9 +4,31 @@
 #include "inventory/Records.h"
 #include "inventory/StoreRepository.h"
 
+#include <QList>
+#include <QStringList>
 #include <optional>
 
 namespace certdeck::inventory {
+
+/// A key record (without its ciphertext) and what uses it.
+struct KeyUsage
+{
+    KeyRecord key;
+    /// Each record that references the key, for people: "ACME account
+    /// 'prod' (#3)", "certificate #7 (CN=www.example.org)". Empty: nothing
+    /// uses the key.
+    QStringList usedBy;
+    [[nodiscard]] bool isUnused() const { return usedBy.isEmpty(); }
+};
+
+/// A column that references keys(id). Every such column of the schema is in
+/// KeyRepository::references(), so a key it names is never reported unused
+/// nor pruned (tests/core/inventory/test_key_usage.cpp checks the schema).
+struct KeyReference
+{
+    QString table;
+    QString column;
+};
 
 /// Private key records: ciphertext from the KeyVault or an OS keyring id,
 /// never a plain key (`store.keys()`).
@@ -27,6 +49,18 @@ public:
     /// Deletes a key record (and so its ciphertext); a key still used by an
     /// issuer or a certificate is a Conflict, and nothing is deleted.
     [[nodiscard]] Status remove(qint64 id);
+
+    /// Every key (ciphertext left out) with what uses it, by id.
+    [[nodiscard]] Result<QList<KeyUsage>> usage() const;
+    /// The keys nothing uses (ciphertext left out), by id.
+    [[nodiscard]] Result<QList<KeyRecord>> unused() const;
+    /// Deletes the keys `ids` in one transaction, audited as one key.prune:
+    /// if any of them is used (also if it became used meanwhile) or does not
+    /// exist, nothing is deleted and the error names it.
+    [[nodiscard]] Status removeUnused(const QList<qint64>& ids);
+
+    /// The columns of the schema that reference keys(id).
+    [[nodiscard]] static const QList<KeyReference>& references();
 };
 
 } // namespace certdeck::inventory

@@ -37,7 +37,7 @@ protected:
     void onCancel() override
     {
         if (m_client) {
-            // The exchange's callback discards a staged key and ends the flow.
+            // The exchange's callback ends the flow; no key was stored yet.
             m_client->abortAll();
         }
         finishWith(fail(ErrorCode::Cancelled, QStringLiteral("cancelled")));
@@ -140,36 +140,28 @@ void AccountFlow::create()
         finishWith(tl::unexpected(jws.error()));
         return;
     }
-    auto keyId = m_accounts->stageKey(*jws, QStringLiteral("ACME account key (%1)").arg(*name));
-    if (!keyId) {
-        finishWith(tl::unexpected(keyId.error()));
-        return;
-    }
+    // The key stays in memory until the CA has answered: it is sealed in the
+    // vault together with the account record, in one transaction, so a
+    // failed, cancelled or killed registration leaves no key behind. (A kill
+    // after the CA made the account and before that commit leaves an
+    // account at the CA whose key is gone: harmless, nothing can sign for it.)
     reportProgress(QStringLiteral("Registering"), 0.4,
                    QStringLiteral("asking %1 for an account").arg(task.directoryUrl.toString()));
     if (isEnding()) {
-        (void)m_accounts->discardKey(*keyId);
         return;
     }
     m_client = std::make_unique<AcmeClient>(*options);
     m_client->setAccount(*jws);
     AcmeAccounts::create(
-        *m_client, task.request,
-        [this, name = *name, keyId = *keyId, jws = *jws](const Result<AccountInfo>& info) {
+        *m_client, task.request, [this, name = *name, jws = *jws](const Result<AccountInfo>& info) {
             if (!info) {
-                (void)m_accounts->discardKey(keyId);
                 finishWith(tl::unexpected(info.error()));
                 return;
             }
             reportProgress(QStringLiteral("Saving"), 0.9,
-                           QStringLiteral("recording the account in the "
-                                          "inventory"));
-            auto stored =
-                m_accounts->add(name, m_task.directoryUrl, m_task.trustFile, *info, keyId, jws);
-            if (!stored) {
-                (void)m_accounts->discardKey(keyId);
-            }
-            finishWith(stored);
+                           QStringLiteral("recording the account and its key in "
+                                          "the inventory"));
+            finishWith(m_accounts->add(name, m_task.directoryUrl, m_task.trustFile, *info, jws));
         });
 }
 
@@ -253,34 +245,28 @@ void AccountFlow::rollover()
         finishWith(tl::unexpected(nextJws.error()));
         return;
     }
-    auto nextId = m_accounts->stageKey(
-        *nextJws, QStringLiteral("ACME account key (%1, rolled over)").arg(m_account.name));
-    if (!nextId) {
-        finishWith(tl::unexpected(nextId.error()));
-        return;
-    }
+    // As for a new account, the new key is sealed only once the CA has
+    // accepted it, in the transaction that makes it the account's key and
+    // deletes the old one.
     reportProgress(QStringLiteral("Rolling over"), 0.6,
                    QStringLiteral("asking the CA to replace the account key"));
     if (isEnding()) {
-        (void)m_accounts->discardKey(*nextId);
         return;
     }
-    AcmeAccounts::rollover(
-        *m_client, *nextJws,
-        [this, nextId = *nextId, nextJws = *nextJws](const Result<AccountInfo>& info) {
-            if (!info) {
-                (void)m_accounts->discardKey(nextId);
-                finishWith(tl::unexpected(info.error()));
-                return;
-            }
-            auto adopted = m_accounts->adoptKey(m_account, nextId, nextJws);
-            if (!adopted) {
-                finishWith(tl::unexpected(adopted.error()));
-                return;
-            }
-            m_account = *adopted;
-            save(info);
-        });
+    AcmeAccounts::rollover(*m_client, *nextJws,
+                           [this, nextJws = *nextJws](const Result<AccountInfo>& info) {
+                               if (!info) {
+                                   finishWith(tl::unexpected(info.error()));
+                                   return;
+                               }
+                               auto adopted = m_accounts->adoptKey(m_account, nextJws);
+                               if (!adopted) {
+                                   finishWith(tl::unexpected(adopted.error()));
+                                   return;
+                               }
+                               m_account = *adopted;
+                               save(info);
+                           });
 }
 
 void AccountFlow::save(const Result<AccountInfo>& info)

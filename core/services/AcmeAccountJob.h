@@ -53,7 +53,10 @@ struct AcmeAccountTask
 /// opens the store, unlocks the vault, talks to the CA on that thread's event
 /// loop, and records the outcome before it reports done. The result is the
 /// stored account as it is afterwards. Progress names each step; cancel()
-/// aborts the exchange in flight at once (a key staged for it is discarded).
+/// aborts the exchange in flight at once. A new key (Create, Rollover) is
+/// sealed in the vault only with the record that uses it, in one transaction
+/// after the CA has answered: an action that fails, is cancelled or killed
+/// leaves no key behind.
 /// Keys and EAB MAC keys never appear in progress, errors or the audit log.
 class AcmeAccountJob : public ThreadedOperation<inventory::IssuerRecord>
 {

@@ -112,36 +112,39 @@ Result<QString> AcmeAccountStore::freeName(const QString& base) const
     return name;
 }
 
-Result<qint64> AcmeAccountStore::stageKey(const JwsKey& key, const QString& description)
-{
-    return m_vault.storeKey(key.privateKey(), description);
-}
-
-Status AcmeAccountStore::discardKey(qint64 keyId)
-{
-    return m_store.keys().remove(keyId);
-}
-
 Result<IssuerRecord> AcmeAccountStore::add(const QString& name, const QUrl& directory,
                                            const QString& trustFile, const AccountInfo& info,
-                                           qint64 keyId, const JwsKey& key)
+                                           const JwsKey& key)
 {
     IssuerRecord r;
     r.kind = IssuerRecord::Kind::AcmeAccount;
     r.name = name.trimmed();
     r.directoryUrl = directory.toString();
     r.accountUrl = info.url.toString();
-    r.accountKeyId = keyId;
     r.contact = info.contact;
     r.status = info.status;
     r.trustFile = trustFile;
     r.keyAlgorithm = jwsAlgorithmName(key.algorithm());
     r.keyThumbprint = QString::fromLatin1(key.thumbprint());
-    auto id = m_store.issuers().add(r);
-    if (!id) {
-        return tl::unexpected(id.error());
+    qint64 id = 0;
+    const Status s = m_store.transaction([&]() -> Status {
+        auto keyId =
+            m_vault.storeKey(key.privateKey(), QStringLiteral("ACME account key (%1)").arg(r.name));
+        if (!keyId) {
+            return tl::unexpected(keyId.error());
+        }
+        r.accountKeyId = *keyId;
+        auto added = m_store.issuers().add(r);
+        if (!added) {
+            return tl::unexpected(added.error());
+        }
+        id = *added;
+        return {};
+    });
+    if (!s) {
+        return tl::unexpected(s.error());
     }
-    return m_store.issuers().get(*id);
+    return m_store.issuers().get(id);
 }
 
 Result<JwsKey> AcmeAccountStore::loadKey(const IssuerRecord& account) const
@@ -186,18 +189,22 @@ Result<IssuerRecord> AcmeAccountStore::updateFromServer(IssuerRecord account,
     return m_store.issuers().get(account.id);
 }
 
-Result<IssuerRecord> AcmeAccountStore::adoptKey(IssuerRecord account, qint64 newKeyId,
-                                                const JwsKey& newKey)
+Result<IssuerRecord> AcmeAccountStore::adoptKey(IssuerRecord account, const JwsKey& newKey)
 {
     const std::optional<qint64> oldKeyId = account.accountKeyId;
-    account.accountKeyId = newKeyId;
     account.keyAlgorithm = jwsAlgorithmName(newKey.algorithm());
     account.keyThumbprint = QString::fromLatin1(newKey.thumbprint());
     const Status s = m_store.transaction([&]() -> Status {
+        auto keyId = m_vault.storeKey(newKey.privateKey(),
+                                      QStringLiteral("ACME account key (%1)").arg(account.name));
+        if (!keyId) {
+            return tl::unexpected(keyId.error());
+        }
+        account.accountKeyId = *keyId;
         if (auto u = m_store.issuers().update(account); !u) {
             return u;
         }
-        if (oldKeyId && *oldKeyId != newKeyId) {
+        if (oldKeyId) {
             return m_store.keys().remove(*oldKeyId);
         }
         return {};

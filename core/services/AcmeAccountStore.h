@@ -46,27 +46,22 @@ public:
     /// `base` if no issuer has that name yet, else "base (2)", "base (3)"...
     [[nodiscard]] Result<QString> freeName(const QString& base) const;
 
-    /// Seals `key` in the vault (needs it unlocked); the key's id. Done before
-    /// the CA hears of the key, so an account the CA made is never without
-    /// its key.
-    [[nodiscard]] Result<qint64> stageKey(const JwsKey& key, const QString& description);
-    /// Deletes a staged key that was not used after all.
-    [[nodiscard]] Status discardKey(qint64 keyId);
-    /// Records a registered account whose key was staged as `keyId`.
+    /// Records a registered account and seals its key in the vault (needs it
+    /// unlocked), in one transaction: both are stored or neither. Called once
+    /// the CA has answered, so a failed or interrupted registration leaves no
+    /// key behind.
     [[nodiscard]] Result<inventory::IssuerRecord> add(const QString& name, const QUrl& directory,
                                                       const QString& trustFile,
-                                                      const AccountInfo& info, qint64 keyId,
-                                                      const JwsKey& key);
+                                                      const AccountInfo& info, const JwsKey& key);
     /// Decrypts the account's key (vault unlocked).
     [[nodiscard]] Result<JwsKey> loadKey(const inventory::IssuerRecord& account) const;
     /// Saves what the CA said about the account (URL, status, contact).
     [[nodiscard]] Result<inventory::IssuerRecord> updateFromServer(inventory::IssuerRecord account,
                                                                    const AccountInfo& info);
-    /// After a successful rollover: the account signs with staged key
-    /// `newKeyId` from now on; the old key's record is deleted, in the same
-    /// transaction.
+    /// After a successful rollover: seals `newKey` in the vault, makes it the
+    /// account's key and deletes the old key's record, in one transaction.
     [[nodiscard]] Result<inventory::IssuerRecord> adoptKey(inventory::IssuerRecord account,
-                                                           qint64 newKeyId, const JwsKey& newKey);
+                                                           const JwsKey& newKey);
 
     /// Client options for talking to the account's CA: its directory and,
     /// when a trust file was given, only the roots in it.

@@ -788,6 +788,9 @@ void TestAcmeCommand::storedAccountLifecycle()
     // The account key (rolled over in place) and the issued certificate's key.
     Run status = ctl({"vault", "status", "--json"}, env);
     QCOMPARE(QJsonDocument::fromJson(status.out).object().value("keys").toInt(), 2);
+    // Both in use: the new key was stored with the swap, the old one deleted.
+    Run checked = ctl({"store", "check"}, env);
+    QVERIFY2(checked.code == 0, checked.out.constData());
 
     // Deactivated for good, and recorded so.
     Run off =

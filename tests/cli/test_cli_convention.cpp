@@ -280,6 +280,9 @@ void TestCliConvention::sameFailureSameExitCode_data()
     QTest::newRow("passphrase/vault status")
         << QStringList{"vault", "status", "--passphrase-env", "WRONG_PASS"} << 3
         << "wrong master passphrase";
+    QTest::newRow("passphrase/vault keys")
+        << QStringList{"vault", "keys", "--passphrase-env", "WRONG_PASS"} << 3
+        << "wrong master passphrase";
     QTest::newRow("passphrase/acme account show")
         << QStringList{"acme",      "account", "show",
                        "--account", "stored",  "--vault-passphrase-env",
@@ -354,6 +357,11 @@ void TestCliConvention::sameFailureSameExitCode_data()
         << 3 << "allowed: p256, p384";
     QTest::newRow("usage/unknown action")
         << QStringList{"acme", "frobnicate"} << 3 << "certdeckctl acme --help";
+    QTest::newRow("usage/prune with no terminal to ask on")
+        << QStringList{"vault", "keys", "prune"} << 3 << "give --force";
+    QTest::newRow("usage/prune a key id that is no number")
+        << QStringList{"vault", "keys", "prune", "seven", "--force"} << 3
+        << "certdeckctl vault keys prune --help";
 }
 
 void TestCliConvention::sameFailureSameExitCode()

@@ -5,6 +5,7 @@
 #include "crypto/PrivateKey.h"
 #include "inventory/KeyVault.h"
 #include "inventory/Store.h"
+#include "services/AcmeAccountStore.h"
 
 #include <QTest>
 
@@ -18,6 +19,8 @@ class TestKeyVaultPostgres : public QObject
 private slots:
     void initTestCase();
     void roundTripAndFailedChange();
+    void accountKeyIsStoredWithItsRecordOrNotAtAll();
+    void unusedKeysAreFoundAndPruned();
     void cleanupTestCase();
 
 private:
@@ -81,6 +84,69 @@ void TestKeyVaultPostgres::roundTripAndFailedChange()
     QVERIFY(!last.unlock("pg secret"));
     QVERIFY(last.unlock("pg new secret").has_value());
     QCOMPARE(last.loadKey(*a)->publicKeyDer(), p256->publicKeyDer());
+}
+
+void TestKeyVaultPostgres::accountKeyIsStoredWithItsRecordOrNotAtAll()
+{
+    QVERIFY2(m_pg.createDatabase(QStringLiteral("accounts")), qPrintable(m_pg.errorString()));
+    auto store = Store::openUrl(m_pg.url(QStringLiteral("accounts")));
+    QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
+    KeyVault vault(**store);
+    QVERIFY(vault.init("pg secret").has_value());
+    acme::AcmeAccountStore accounts(**store, vault);
+    acme::AccountInfo info;
+    info.url = QUrl(QStringLiteral("https://127.0.0.1:14000/my-account/1"));
+    info.status = QStringLiteral("valid");
+    const QUrl directory(QStringLiteral("https://127.0.0.1:14000/dir"));
+    auto newKey = [] {
+        auto key = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+        return acme::JwsKey::fromPrivateKey(*key);
+    };
+    auto first = newKey();
+    QVERIFY(first);
+    QVERIFY(accounts.add(QStringLiteral("prod"), directory, {}, info, *first));
+    // A name clash fails inside PostgreSQL's transaction, after the key's
+    // insert: the key goes with it, and the connection is usable after.
+    auto second = newKey();
+    QVERIFY(second);
+    QVERIFY(!accounts.add(QStringLiteral("prod"), directory, {}, info, *second));
+    QCOMPARE(*vault.keyCount(), 1);
+    auto unused = (*store)->keys().unused();
+    QVERIFY2(unused, qPrintable(unused ? QString() : unused.error().toString()));
+    QVERIFY(unused->isEmpty());
+}
+
+void TestKeyVaultPostgres::unusedKeysAreFoundAndPruned()
+{
+    QVERIFY2(m_pg.createDatabase(QStringLiteral("usage")), qPrintable(m_pg.errorString()));
+    auto store = Store::openUrl(m_pg.url(QStringLiteral("usage")));
+    QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().toString()));
+    KeyVault vault(**store);
+    QVERIFY(vault.init("pg secret").has_value());
+    const auto k1 = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+    const auto k2 = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+    QVERIFY(k1 && k2);
+    const auto used = vault.storeKey(*k1, QStringLiteral("ACME account key (prod)"));
+    const auto orphan = vault.storeKey(*k2, QStringLiteral("left over"));
+    QVERIFY(used && orphan);
+    IssuerRecord account;
+    account.name = QStringLiteral("prod");
+    account.directoryUrl = QStringLiteral("https://127.0.0.1:14000/dir");
+    account.accountKeyId = *used;
+    QVERIFY((*store)->issuers().add(account));
+
+    auto usage = (*store)->keys().usage();
+    QVERIFY2(usage, qPrintable(usage ? QString() : usage.error().toString()));
+    QCOMPARE(usage->size(), 2);
+    QCOMPARE(usage->at(0).usedBy.size(), 1);
+    QVERIFY(usage->at(1).isUnused());
+    const Status refused = (*store)->keys().removeUnused({*orphan, *used});
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Conflict);
+    QCOMPARE((*store)->keys().unused()->size(), 1);
+    QVERIFY((*store)->keys().removeUnused({*orphan}));
+    QVERIFY((*store)->keys().unused()->isEmpty());
+    QVERIFY(vault.loadKey(*used));
 }
 
 QTEST_GUILESS_MAIN(TestKeyVaultPostgres)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real console widgets offscreen, as an admin would use them.
 #include "common/CpuFeatures.h"
+#include "crypto/PrivateKey.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OpenedStore.h"
 #include "inventory/Store.h"
@@ -33,6 +34,7 @@ private slots:
     void aboutShowsLibrariesAndCpu();
     void integrityCheckRunsFromSettings();
     void keyProtectionIsShownInSettings();
+    void unusedKeysAreNamedInSettings();
     void damagedStoreIsReportedNotOverwritten();
     void consoleOpensTheStoreOnce();
 
@@ -156,6 +158,65 @@ void TestMainWindow::keyProtectionIsShownInSettings()
     QTRY_VERIFY_WITH_TIMEOUT(vault->text().startsWith(QLatin1String(
                                  "Master passphrase set (scrypt, AES-256-GCM); 0 key(s)")),
                              30000);
+    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+}
+
+void TestMainWindow::unusedKeysAreNamedInSettings()
+{
+    qputenv("DBUS_SESSION_BUS_ADDRESS",
+            QByteArray("unix:path=") + m_tmp.filePath(QStringLiteral("no-bus")).toUtf8());
+    const QString path = m_tmp.filePath(QStringLiteral("unused.sqlite"));
+    qint64 orphan = 0;
+    {
+        // An account with its key, and a key an interrupted write left behind.
+        auto store = inventory::Store::openSqlite(path);
+        QVERIFY(store.has_value());
+        inventory::KeyVault kv(**store);
+        inventory::ScryptCost cheap;
+        cheap.n = 1024;
+        QVERIFY(kv.init("correct horse", cheap).has_value());
+        auto accountKey = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+        auto leftKey = crypto::PrivateKey::generate(crypto::KeyType::EcdsaP256);
+        QVERIFY(accountKey && leftKey);
+        auto used = kv.storeKey(*accountKey, QStringLiteral("ACME account key (prod)"));
+        QVERIFY(used);
+        inventory::IssuerRecord account;
+        account.name = QStringLiteral("prod");
+        account.directoryUrl = QStringLiteral("https://127.0.0.1:14000/dir");
+        account.accountKeyId = *used;
+        QVERIFY((*store)->issuers().add(account));
+        auto left = kv.storeKey(*leftKey, QStringLiteral("ACME account key (interrupted)"));
+        QVERIFY(left);
+        orphan = *left;
+    }
+    MainWindow w(path);
+    w.show();
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
+    auto* vault = w.findChild<QLabel*>(QStringLiteral("keyVault"));
+    auto* unused = w.findChild<QLabel*>(QStringLiteral("unusedKeys"));
+    QVERIFY(vault != nullptr && unused != nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(!unused->text().startsWith(QLatin1String("checking")), 30000);
+    QVERIFY2(vault->text().startsWith(
+                 QLatin1String("Master passphrase set (scrypt, AES-256-GCM); 2 key(s)")),
+             qPrintable(vault->text()));
+    QVERIFY2(unused->text().startsWith(
+                 QStringLiteral("1 key(s) nothing uses: #%1 “ACME account key (interrupted)”")
+                     .arg(orphan)),
+             qPrintable(unused->text()));
+    QVERIFY2(!unused->text().contains(QLatin1String("(prod)")), qPrintable(unused->text()));
+
+    // Pruned behind the page: shown again, the page says so.
+    {
+        auto store = inventory::Store::openSqlite(path);
+        QVERIFY(store.has_value());
+        QVERIFY((*store)->keys().removeUnused({orphan}).has_value());
+    }
+    QVERIFY(w.showPage(QStringLiteral("Fleet")));
+    QVERIFY(w.showPage(QStringLiteral("Settings")));
+    QTRY_VERIFY_WITH_TIMEOUT(unused->text().startsWith(QLatin1String("None")), 30000);
+    QVERIFY2(vault->text().startsWith(
+                 QLatin1String("Master passphrase set (scrypt, AES-256-GCM); 1 key(s)")),
+             qPrintable(vault->text()));
     qunsetenv("DBUS_SESSION_BUS_ADDRESS");
 }
 

@@ -10,6 +10,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <memory>
@@ -60,8 +61,11 @@ SettingsPage::SettingsPage(QString storePath, QWidget* parent)
     m_vault->setText(tr("checking…"));
     m_keyring = make(QStringLiteral("osKeyring"));
     m_keyring->setText(tr("checking…"));
+    m_unusedKeys = make(QStringLiteral("unusedKeys"));
+    m_unusedKeys->setText(tr("checking…"));
     keysForm->addRow(tr("Passphrase vault"), m_vault);
     keysForm->addRow(tr("OS keyring"), m_keyring);
+    keysForm->addRow(tr("Unused keys"), m_unusedKeys);
     layout->addWidget(keys);
     layout->addStretch(1);
     checkKeyProtection();
@@ -81,7 +85,9 @@ void SettingsPage::checkKeyProtection()
     struct Vault
     {
         bool initialized = false;
-        int keys = 0;
+        int keys = 0;        ///< sealed in the vault
+        int keyringKeys = 0; ///< held by the OS keyring
+        QList<inventory::KeyRecord> unused;
     };
     struct Found
     {
@@ -97,6 +103,8 @@ void SettingsPage::checkKeyProtection()
             return;
         }
         const Result<Vault>& v = *found->vault;
+        showUnusedKeys(v ? v->unused : QList<inventory::KeyRecord>(),
+                       v ? QString() : v.error().message);
         if (!v) {
             m_vault->setText(tr("Error: %1").arg(v.error().message));
         } else if (!v->initialized) {
@@ -115,6 +123,10 @@ void SettingsPage::checkKeyProtection()
                                     ? QString()
                                     : QStringLiteral(" (%1)").arg(keyring.error().detail)));
         }
+        if (v && v->keyringKeys > 0) {
+            m_keyring->setText(m_keyring->text() +
+                               tr("; %n key(s) of this store held there", nullptr, v->keyringKeys));
+        }
         emit keyProtectionChecked();
     };
     runOnStore<Vault>(
@@ -130,8 +142,18 @@ void SettingsPage::checkKeyProtection()
             if (!keys) {
                 return tl::unexpected(keys.error());
             }
+            auto usage = store.keys().usage();
+            if (!usage) {
+                return tl::unexpected(usage.error());
+            }
             v.initialized = *initialized;
             v.keys = *keys;
+            for (const inventory::KeyUsage& u : std::as_const(*usage)) {
+                v.keyringKeys += u.key.protection == inventory::KeyProtection::OsKeyring ? 1 : 0;
+                if (u.isUnused()) {
+                    v.unused << u.key;
+                }
+            }
             return v;
         },
         [found, showWhenBoth](const Result<Vault>& v) {
@@ -144,6 +166,30 @@ void SettingsPage::checkKeyProtection()
             found->keyring = keyring;
             showWhenBoth();
         });
+}
+
+void SettingsPage::showUnusedKeys(const QList<inventory::KeyRecord>& unused, const QString& error)
+{
+    if (!error.isEmpty()) {
+        m_unusedKeys->setText(tr("Error: %1").arg(error));
+        return;
+    }
+    if (unused.isEmpty()) {
+        m_unusedKeys->setText(tr("None: every stored key is used by an account or a certificate"));
+        return;
+    }
+    // Named, so the admin can tell a leftover from a key they meant to keep.
+    QStringList names;
+    for (const inventory::KeyRecord& k : unused) {
+        names << tr("#%1 “%2” (created %3)")
+                     .arg(k.id)
+                     .arg(k.description.isEmpty() ? tr("no label") : k.description,
+                          QLocale().toString(k.createdUtc.toLocalTime(), QLocale::ShortFormat));
+    }
+    m_unusedKeys->setText(tr("%n key(s) nothing uses: %1. Remove them with `certdeckctl vault "
+                             "keys prune`.",
+                             nullptr, static_cast<int>(unused.size()))
+                              .arg(names.join(QStringLiteral(", "))));
 }
 
 void SettingsPage::setStoreInfo(const Result<inventory::StoreInfo>& info)

@@ -11,7 +11,9 @@ class QPushButton;
 
 namespace certdeck::ui {
 
-/// Settings: where the inventory store is and whether it is healthy.
+/// Settings: where the inventory store is and whether it is healthy, and
+/// where private keys are kept: the vault and keyring, keys counted, unused
+/// ones named.
 class SettingsPage : public QWidget
 {
     Q_OBJECT
@@ -38,6 +40,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    /// The keys nothing uses, named (or why they could not be read).
+    void showUnusedKeys(const QList<inventory::KeyRecord>& unused, const QString& error);
+
     QString m_storePath;
     bool m_shownOnce = false;
     QLabel* m_backend = nullptr;
@@ -48,6 +53,7 @@ private:
     QPushButton* m_checkButton = nullptr;
     QLabel* m_vault = nullptr;
     QLabel* m_keyring = nullptr;
+    QLabel* m_unusedKeys = nullptr;
 };
 
 } // namespace certdeck::ui

@@ -233,16 +233,11 @@ Status importAccount(CommandContext& ctx, const QCommandLineParser& p, const Acm
         }
         name = *free;
     }
-    auto keyId = accounts.stageKey(key, QStringLiteral("ACME account key (%1)").arg(name));
-    if (!keyId) {
-        return tl::unexpected(keyId.error());
-    }
-    auto added = accounts.add(name, directory,
-                              p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath()
-                                                : QString(),
-                              info, *keyId, key);
+    // The key and the account record are stored in one transaction.
+    auto added = accounts.add(
+        name, directory,
+        p.isSet(o.caFile) ? QFileInfo(p.value(o.caFile)).absoluteFilePath() : QString(), info, key);
     if (!added) {
-        (void)accounts.discardKey(*keyId);
         return tl::unexpected(added.error());
     }
     progressLine(ctx, QStringLiteral("inventory"),

@@ -3,6 +3,7 @@
 #include "CliSupport.h"
 #include "inventory/Store.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace certdeck::cli {
@@ -51,16 +52,46 @@ ExitCode runStore(CommandContext& ctx, const QStringList& args)
         // The store's own name for itself: a PostgreSQL URL may hold a password.
         const auto facts = (*store)->info();
         const QString location = facts ? facts->location : QStringLiteral("the store");
+        // Keys that nothing uses: left by an older CertDeck's interrupted
+        // write, or by hand. Not damage, but secrets to clean up: a warning.
+        auto unused = (*store)->keys().unused();
+        if (!unused && ok) {
+            return reportError(ctx, unused.error());
+        }
+        const QList<inventory::KeyRecord> orphans =
+            unused ? *unused : QList<inventory::KeyRecord>();
+        QJsonArray orphanList;
+        QStringList orphanNames;
+        for (const inventory::KeyRecord& k : orphans) {
+            orphanList.append(
+                QJsonObject{{QStringLiteral("id"), k.id},
+                            {QStringLiteral("label"), k.description},
+                            {QStringLiteral("created"), k.createdUtc.toString(Qt::ISODate)}});
+            orphanNames << QStringLiteral("#%1 '%2'").arg(k.id).arg(k.description);
+        }
+        const ExitCode verdict = !ok                 ? ExitCode::Critical
+                                 : orphans.isEmpty() ? ExitCode::Ok
+                                                     : ExitCode::Warning;
         if (ctx.json) {
-            printJson(ctx.out, {{QStringLiteral("ok"), ok},
+            printJson(ctx.out, {{QStringLiteral("ok"), verdict == ExitCode::Ok},
                                 {QStringLiteral("location"), location},
-                                {QStringLiteral("integrity"), *result}});
+                                {QStringLiteral("integrity"), *result},
+                                {QStringLiteral("unusedKeys"), orphanList}});
         } else {
-            ctx.out << (ok ? "STORE OK" : "STORE CRITICAL") << " - " << location << ": " << *result
-                    << "\n";
+            const char* word = verdict == ExitCode::Critical  ? "STORE CRITICAL"
+                               : verdict == ExitCode::Warning ? "STORE WARNING"
+                                                              : "STORE OK";
+            ctx.out << word << " - " << location << ": " << *result;
+            if (!orphans.isEmpty()) {
+                ctx.out << "; " << orphans.size()
+                        << " unused key(s): " << orphanNames.join(QStringLiteral(", "))
+                        << " (list with 'certdeckctl vault keys', remove with 'certdeckctl vault "
+                           "keys prune')";
+            }
+            ctx.out << "\n";
             ctx.out.flush();
         }
-        return ok ? ExitCode::Ok : ExitCode::Critical;
+        return verdict;
     }
     auto info = (*store)->info();
     if (!info) {
@@ -98,7 +129,8 @@ QList<SubcommandSpec> storeSubcommands()
              QString(),
              {},
              QStringLiteral("Runs the store's integrity check: exit 2 when the store is damaged\n"
-                            "(or is no database at all), 0 when it is sound.")}};
+                            "(or is no database at all); 1 when it is sound but holds keys\n"
+                            "that nothing uses (named; see 'vault keys'); 0 when all is well.")}};
 }
 
 CERTDECK_COMMAND(
@@ -106,7 +138,7 @@ CERTDECK_COMMAND(
      QStringLiteral("  store info   where the inventory store is, its engine and schema "
                     "version\n"
                     "  store check  run the store's integrity check (exit 2 when "
-                    "damaged)\n"),
+                    "damaged, 1 with unused keys)\n"),
      runStore, storeSubcommands()});
 
 } // namespace certdeck::cli

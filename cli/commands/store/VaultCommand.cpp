@@ -2,6 +2,7 @@
 // certdeckctl vault: the master passphrase that protects the stored keys.
 #include "CliSupport.h"
 #include "PassphraseOption.h"
+#include "VaultKeys.h"
 #include "inventory/KeyVault.h"
 #include "inventory/OsKeyring.h"
 #include "inventory/Store.h"
@@ -42,8 +43,11 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
     const PassphraseOption newPass(QStringLiteral("new-"), QStringLiteral("new "));
     pass.addTo(p);
     newPass.addTo(p);
+    const QCommandLineOption force(QStringLiteral("force"),
+                                   QStringLiteral("Prune without asking."));
+    p.addOption(force);
     p.addPositionalArgument(QStringLiteral("action"),
-                            QStringLiteral("init, status or change-passphrase"));
+                            QStringLiteral("init, status, change-passphrase, keys or keys prune"));
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
@@ -54,10 +58,33 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
     common.apply(p, ctx);
     const QStringList pos = p.positionalArguments();
     const QString action = pos.value(0);
+    if (action == QLatin1String("keys") && pos.value(1) == QLatin1String("prune")) {
+        return pruneVaultKeys(ctx, pos.mid(2), p.isSet(force));
+    }
+    if (action == QLatin1String("keys")) {
+        if (pos.size() != 1) {
+            return usageError(ctx, QStringLiteral("'vault keys' takes no argument '%1' (did you "
+                                                  "mean 'vault keys prune'?)")
+                                       .arg(pos.at(1)));
+        }
+        std::optional<QByteArray> given;
+        if (pass.isSet(p)) {
+            auto read = pass.read(p, ctx.err);
+            if (!read) {
+                return usageError(ctx, read.error().message);
+            }
+            given = std::move(*read);
+        }
+        const ExitCode listed = listVaultKeys(ctx, given);
+        if (given) {
+            wipe(*given);
+        }
+        return listed;
+    }
     if (pos.size() != 1 || (action != QLatin1String("init") && action != QLatin1String("status") &&
                             action != QLatin1String("change-passphrase"))) {
-        return usageError(ctx, QStringLiteral("'vault' needs one action: init, status or "
-                                              "change-passphrase"));
+        return usageError(ctx, QStringLiteral("'vault' needs one action: init, status, "
+                                              "change-passphrase, keys or keys prune"));
     }
     auto store = ctx.store();
     if (!store) {
@@ -71,12 +98,23 @@ ExitCode runVault(CommandContext& ctx, const QStringList& args)
         if (!initialized || !count) {
             return reportError(ctx, initialized ? count.error() : initialized.error());
         }
+        // Counted beside the keys, so "2 keys for 1 account" explains itself;
+        // `store check` is the check that warns about them.
+        auto unused = (*store)->keys().unused();
+        if (!unused) {
+            return reportError(ctx, unused.error());
+        }
         QJsonObject o{{QStringLiteral("initialized"), *initialized},
-                      {QStringLiteral("keys"), *count}};
+                      {QStringLiteral("keys"), *count},
+                      {QStringLiteral("unusedKeys"), static_cast<int>(unused->size())}};
         QString line =
             *initialized ? QStringLiteral("VAULT OK - master passphrase set, %1 key(s)").arg(*count)
                          : QStringLiteral("VAULT WARNING - no master passphrase yet (run "
                                           "`certdeckctl vault init`)");
+        if (*initialized && !unused->isEmpty()) {
+            line +=
+                QStringLiteral(" (%1 unused: see `certdeckctl vault keys`)").arg(unused->size());
+        }
         ExitCode result = *initialized ? ExitCode::Ok : ExitCode::Warning;
         if (*initialized) {
             const auto cost = vault.cost();
@@ -192,12 +230,28 @@ QList<SubcommandSpec> vaultSubcommands()
              pass + QStringList{QStringLiteral("new-passphrase-file"),
                                 QStringLiteral("new-passphrase-env")},
              QStringLiteral("Re-encrypts every key under the new passphrase, all or nothing.\n") +
-                 secrets}};
+                 secrets},
+            {QStringLiteral("keys"),
+             QStringLiteral("[--passphrase-file FILE | --passphrase-env VAR]"), pass,
+             QStringLiteral("Lists the stored keys: id, type, where held, when created, label,\n"
+                            "and what uses each (an ACME account, a certificate) or UNUSED.\n"
+                            "Types are sealed in the vault: with the master passphrase they are\n"
+                            "shown too.\n") +
+                 secrets},
+            {QStringLiteral("keys prune"),
+             QStringLiteral("[ID...] [--force]"),
+             {QStringLiteral("force")},
+             QStringLiteral("Deletes the keys nothing uses (all of them, or the ids given), in\n"
+                            "one transaction; a key still in use is never deleted (naming one\n"
+                            "exits 3 and deletes nothing). Asks on the terminal first; without\n"
+                            "--force and without a terminal it refuses (exit 3).")}};
 }
 
 CERTDECK_COMMAND({QStringLiteral("vault"),
                   QStringLiteral("  vault init|status|change-passphrase  the master passphrase "
-                                 "that encrypts stored keys\n"),
+                                 "that encrypts stored keys\n"
+                                 "  vault keys [prune]  the stored keys, what uses each; delete "
+                                 "unused ones\n"),
                   runVault, vaultSubcommands()});
 
 } // namespace certdeck::cli
