@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <openssl/asn1.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 namespace certdeck::crypto {
 
@@ -191,6 +192,30 @@ QStringList Certificate::dnsNames() const
         }
     }
     return out;
+}
+
+Result<bool> Certificate::matchesHost(const QString& name) const
+{
+    if (!m_x509 || name.isEmpty()) {
+        return false;
+    }
+    const QByteArray n = name.toUtf8();
+    int rc = 0;
+    if (QHostAddress(name).isNull()) {
+        // OpenSSL's default rules, as ChainVerifier checks a served chain, so
+        // a certificate attached here is not then reported as a mismatch by
+        // a probe (or the reverse).
+        rc = X509_check_host(m_x509.get(), n.constData(), size_t(n.size()), 0, nullptr);
+    } else {
+        rc = X509_check_ip_asc(m_x509.get(), n.constData(), 0);
+    }
+    if (rc < 0) {
+        return fail(
+            ErrorCode::InvalidInput,
+            QStringLiteral("cannot check the name \"%1\" against the certificate").arg(name),
+            ossl::drainErrors());
+    }
+    return rc == 1;
 }
 
 QStringList Certificate::ipAddresses() const

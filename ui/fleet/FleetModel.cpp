@@ -144,6 +144,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         if (role == SortRole) {
             // Worst first when sorted ascending.
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return 0;
             case ExpiryState::Expiring:
@@ -156,6 +157,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         }
         if (role == Qt::ForegroundRole) {
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return toneText(Tone::Bad, QGuiApplication::palette());
             case ExpiryState::Expiring:
@@ -169,6 +171,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         if (role == Qt::DecorationRole) {
             const QStyle* st = QApplication::style();
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return st->standardIcon(QStyle::SP_MessageBoxCritical);
             case ExpiryState::Expiring:
