@@ -695,6 +695,13 @@ void TestFleetCertificates::refusedAttachWritesNothing()
         QVERIFY(m_dir.write(QStringLiteral("truncated.pem"), pem.left(pem.size() / 2)));
         cert = m_dir.filePath(QStringLiteral("truncated.pem"));
     } else if (cert == QLatin1String("intermediate")) {
+        // The chain upside down: the intermediate, then the leaf.
+        QFile ca(m_pki.intermediateCert);
+        QFile leaf(m_valid.cert);
+        QVERIFY(ca.open(QIODevice::ReadOnly) && leaf.open(QIODevice::ReadOnly));
+        QVERIFY(m_dir.write(QStringLiteral("upside-down.pem"), ca.readAll() + leaf.readAll()));
+        cert = m_dir.filePath(QStringLiteral("upside-down.pem"));
+    } else if (cert == QLatin1String("intermediate alone")) {
         cert = m_pki.intermediateCert;
     }
     const QString before = storeState();

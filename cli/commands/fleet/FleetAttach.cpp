@@ -15,6 +15,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRegularExpression>
+#include <algorithm>
 
 namespace certdeck::cli {
 
@@ -97,12 +98,18 @@ Result<AttachSource> readSource(const Store& store, const QString& ref)
     if (bundle->certificates.isEmpty()) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("%1 holds no certificate").arg(ref));
     }
-    // The file's order is the chain's: leaf first, as servers are given it.
-    if (bundle->certificates.constFirst().isCa()) {
+    // The file's order is the chain's: leaf first, as servers are given it. A
+    // CA certificate before a server certificate is a chain written upside
+    // down; a lone CA certificate (a self-signed one made by `openssl req
+    // -x509`) is left to the name check.
+    const QList<crypto::Certificate>& certs = bundle->certificates;
+    if (certs.constFirst().isCa() &&
+        std::any_of(certs.cbegin() + 1, certs.cend(),
+                    [](const crypto::Certificate& c) { return !c.isCa(); })) {
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("%1 starts with a CA certificate (%2); attach needs the "
                                    "server's certificate first, then its chain")
-                        .arg(ref, bundle->certificates.constFirst().subject()));
+                        .arg(ref, certs.constFirst().subject()));
     }
     AttachSource s;
     s.fileChain = bundle->certificates;
