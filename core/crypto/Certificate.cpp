@@ -194,28 +194,22 @@ QStringList Certificate::dnsNames() const
     return out;
 }
 
-Result<bool> Certificate::matchesHost(const QString& name) const
+bool Certificate::matchesHost(const QString& name) const
 {
     if (!m_x509 || name.isEmpty()) {
         return false;
     }
-    const QByteArray n = name.toUtf8();
-    int rc = 0;
-    if (QHostAddress(name).isNull()) {
-        // OpenSSL's default rules, as ChainVerifier checks a served chain, so
-        // a certificate attached here is not then reported as a mismatch by
-        // a probe (or the reverse).
-        rc = X509_check_host(m_x509.get(), n.constData(), size_t(n.size()), 0, nullptr);
-    } else {
-        rc = X509_check_ip_asc(m_x509.get(), n.constData(), 0);
+    QString host = name;
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
     }
-    if (rc < 0) {
-        return fail(
-            ErrorCode::InvalidInput,
-            QStringLiteral("cannot check the name \"%1\" against the certificate").arg(name),
-            ossl::drainErrors());
+    const QByteArray bytes = host.toUtf8();
+    if (!QHostAddress(host).isNull()) {
+        return X509_check_ip_asc(m_x509.get(), bytes.constData(), 0) == 1;
     }
-    return rc == 1;
+    // No common-name fallback: browsers and OpenSSL clients with a SAN ignore it.
+    return X509_check_host(m_x509.get(), bytes.constData(), static_cast<size_t>(bytes.size()),
+                           X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, nullptr) == 1;
 }
 
 QStringList Certificate::ipAddresses() const

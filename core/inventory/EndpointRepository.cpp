@@ -109,14 +109,16 @@ void bindEndpoint(QSqlQuery& q, const Endpoint& e)
 const QString kTargetColumns = QStringLiteral(
     "id, ssh_host, ssh_port, ssh_user, key_path, cert_path, fullchain_path, combined_pem_path, "
     "file_owner, file_group, key_mode, cert_mode, validate_command, reload_command, revision, "
-    "updated_utc, updated_by");
+    "updated_utc, updated_by, local_files");
 
 DeployTarget targetFromRow(const QSqlQuery& q)
 {
     DeployTarget t;
     t.id = q.value(0).toLongLong();
     t.sshHost = q.value(1).toString();
-    t.sshPort = static_cast<quint16>(q.value(2).toInt());
+    if (!q.value(2).isNull()) {
+        t.sshPort = static_cast<quint16>(q.value(2).toInt());
+    }
     t.sshUser = q.value(3).toString();
     t.keyPath = q.value(4).toString();
     t.certPath = q.value(5).toString();
@@ -131,46 +133,58 @@ DeployTarget targetFromRow(const QSqlQuery& q)
     t.revision = q.value(14).toLongLong();
     t.updatedUtc = internal::timeFromText(q.value(15).toString());
     t.updatedBy = q.value(16).toString();
+    t.local = q.value(17).toInt() != 0;
     return t;
 }
 
+QString describe(const DeployTarget& t)
+{
+    return deployTargetWhere(t);
+}
+
+// A target may lack its host (an import that was not told it): the admin
+// fills it in; deploys refuse a target that has neither a host nor `local`.
 Status validate(const DeployTarget& t)
 {
-    if (t.sshHost.trimmed().isEmpty()) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("A deploy target needs an SSH host"));
+    if (t.local && (!t.sshHost.trimmed().isEmpty() || !t.sshUser.isEmpty() || t.sshPort)) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("A deploy target on this machine has no SSH host, user or "
+                                   "port"),
+                    describe(t));
     }
-    if (t.sshPort == 0) {
+    if (t.sshPort && *t.sshPort == 0) {
         return fail(ErrorCode::InvalidInput, QStringLiteral("SSH port 0 is not a TCP port"),
-                    t.sshHost);
+                    describe(t));
     }
     if (t.keyPath.isEmpty() && t.combinedPemPath.isEmpty()) {
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("A deploy target needs a key path or a combined PEM path"),
-                    t.sshHost);
+                    describe(t));
     }
     if (t.certPath.isEmpty() && t.fullchainPath.isEmpty() && t.combinedPemPath.isEmpty()) {
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("A deploy target needs a cert, fullchain or combined PEM path"),
-                    t.sshHost);
+                    describe(t));
     }
     for (const QString& p : {t.keyPath, t.certPath, t.fullchainPath, t.combinedPemPath}) {
         if (!p.isEmpty() && !p.startsWith(u'/')) {
             return fail(ErrorCode::InvalidInput,
-                        QStringLiteral("Remote paths must be absolute: '%1'").arg(p), t.sshHost);
+                        QStringLiteral("Deploy target paths must be absolute: '%1'").arg(p),
+                        describe(t));
         }
     }
     for (const int mode : {t.keyMode, t.certMode}) {
         if (mode < 0 || mode > 07777) {
             return fail(ErrorCode::InvalidInput,
                         QStringLiteral("File mode %1 is not a Unix mode").arg(mode, 0, 8),
-                        t.sshHost);
+                        describe(t));
         }
     }
     if (t.keyMode & 0007) {
         return fail(ErrorCode::InvalidInput,
                     QStringLiteral("A private key file must not be readable by others (mode %1)")
                         .arg(t.keyMode, 4, 8, QLatin1Char('0')),
-                    t.sshHost);
+                    describe(t));
     }
     return {};
 }
@@ -178,7 +192,7 @@ Status validate(const DeployTarget& t)
 void bindTarget(QSqlQuery& q, const DeployTarget& t)
 {
     q.addBindValue(t.sshHost.trimmed());
-    q.addBindValue(int(t.sshPort));
+    q.addBindValue(t.sshPort ? QVariant(int(*t.sshPort)) : QVariant(QMetaType::fromType<int>()));
     q.addBindValue(t.sshUser);
     q.addBindValue(t.keyPath);
     q.addBindValue(t.certPath);
@@ -190,6 +204,7 @@ void bindTarget(QSqlQuery& q, const DeployTarget& t)
     q.addBindValue(t.certMode);
     q.addBindValue(t.validateCommand);
     q.addBindValue(t.reloadCommand);
+    q.addBindValue(t.local ? 1 : 0);
 }
 
 // LIKE pattern for a user's text: % and _ are literal.
@@ -379,14 +394,17 @@ Status EndpointRepository::remove(qint64 id)
     });
 }
 
+Status EndpointRepository::checkDeployTarget(const DeployTarget& target)
+{
+    return validate(target);
+}
+
 Result<DeployTarget> EndpointRepository::addDeployTarget(const DeployTarget& target)
 {
     if (auto v = validate(target); !v) {
         return tl::unexpected(v.error());
     }
-    const QString subject = QStringLiteral("deploy target %1@%2:%3")
-                                .arg(target.sshUser, target.sshHost)
-                                .arg(target.sshPort);
+    const QString subject = QStringLiteral("deploy target %1").arg(describe(target));
     const auto id =
         mutateReturningId(QStringLiteral("deploy-target.add"), subject, [&]() -> Result<qint64> {
             QSqlQuery q(db());
@@ -394,8 +412,9 @@ Result<DeployTarget> EndpointRepository::addDeployTarget(const DeployTarget& tar
                 QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
                                "key_path, cert_path, fullchain_path, combined_pem_path, "
                                "file_owner, file_group, key_mode, cert_mode, validate_command, "
-                               "reload_command, revision, updated_utc, updated_by) VALUES "
-                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"));
+                               "reload_command, local_files, revision, updated_utc, updated_by) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                               "RETURNING id"));
             bindTarget(q, target);
             q.addBindValue(internal::nowText());
             q.addBindValue(actor());
@@ -430,7 +449,8 @@ Result<DeployTarget> EndpointRepository::updateDeployTarget(const DeployTarget& 
                                  "ssh_user = ?, key_path = ?, cert_path = ?, fullchain_path = ?, "
                                  "combined_pem_path = ?, file_owner = ?, file_group = ?, "
                                  "key_mode = ?, cert_mode = ?, validate_command = ?, "
-                                 "reload_command = ?, revision = revision + 1, updated_utc = ?, "
+                                 "reload_command = ?, local_files = ?, revision = revision + 1, "
+                                 "updated_utc = ?, "
                                  "updated_by = ? WHERE id = ? AND revision = ?"));
         bindTarget(q, target);
         q.addBindValue(internal::nowText());
@@ -450,7 +470,7 @@ Result<DeployTarget> EndpointRepository::updateDeployTarget(const DeployTarget& 
         return fail(ErrorCode::Conflict,
                     QStringLiteral("Deploy target %1 (%2) was changed by %3 at %4 after you read "
                                    "it; nothing was saved")
-                        .arg(QString::number(target.id), current->sshHost, current->updatedBy,
+                        .arg(QString::number(target.id), describe(*current), current->updatedBy,
                              internal::timeText(current->updatedUtc)),
                     QStringLiteral("your revision %1, stored revision %2")
                         .arg(target.revision)

@@ -45,6 +45,10 @@ public:
     /// Removes the endpoint with its history (versions, probes, alerts).
     [[nodiscard]] Status remove(qint64 id);
 
+    /// The checks addDeployTarget() and updateDeployTarget() make, without
+    /// the store: an import checks every target of its source this way, also
+    /// those it then does not need to add.
+    [[nodiscard]] static Status checkDeployTarget(const DeployTarget& target);
     [[nodiscard]] Result<DeployTarget> addDeployTarget(const DeployTarget& target);
     [[nodiscard]] Result<DeployTarget> deployTarget(qint64 id) const;
     /// Same revision rule as update().

@@ -268,18 +268,87 @@ QStringList stepSeven(Dialect d)
     };
 }
 
+// Version 8 (imports never invent): a deploy target says only what its
+// source said. Its SSH port may be unset (not said: ssh's own default then
+// applies), its host empty (not known yet, or local), and `local_files`
+// marks targets whose files are on the machine that runs CertDeck. SQLite
+// cannot drop NOT NULL from a column, so its table is rebuilt; dropping the
+// old table sets the endpoints' links to NULL (ON DELETE SET NULL, foreign
+// keys stay on inside a transaction), so the links are kept aside and put
+// back. Existing rows keep the port they have: whether it was said is not
+// known any more.
+QStringList stepDeployTargetsSayOnlyWhatIsKnown(Dialect d)
+{
+    const QStringList checks = {
+        QStringLiteral("CHECK (ssh_port IS NULL OR ssh_port BETWEEN 1 AND 65535)"),
+        QStringLiteral("CHECK (local_files IN (0, 1))"),
+        QStringLiteral("CHECK (local_files = 0 OR (ssh_host = '' AND ssh_user = '' AND ssh_port "
+                       "IS NULL))"),
+    };
+    if (d == Dialect::Postgres) {
+        QStringList out = {
+            QStringLiteral("ALTER TABLE deploy_targets ALTER COLUMN ssh_port DROP NOT NULL"),
+            QStringLiteral("ALTER TABLE deploy_targets ALTER COLUMN ssh_port DROP DEFAULT"),
+            QStringLiteral("ALTER TABLE deploy_targets ADD COLUMN local_files INTEGER NOT NULL "
+                           "DEFAULT 0"),
+        };
+        for (const QString& c : checks) {
+            out << QStringLiteral("ALTER TABLE deploy_targets ADD ") + c;
+        }
+        return out;
+    }
+    const QString columns = QStringLiteral(
+        "id, ssh_host, ssh_port, ssh_user, key_path, cert_path, fullchain_path, "
+        "combined_pem_path, file_owner, file_group, key_mode, cert_mode, validate_command, "
+        "reload_command, revision, updated_utc, updated_by");
+    return {
+        QStringLiteral("CREATE TABLE deploy_targets_v8 ("
+                       " id INTEGER PRIMARY KEY,"
+                       " ssh_host TEXT NOT NULL DEFAULT '',"
+                       " ssh_port INTEGER,"
+                       " ssh_user TEXT NOT NULL DEFAULT '',"
+                       " local_files INTEGER NOT NULL DEFAULT 0,"
+                       " key_path TEXT NOT NULL DEFAULT '',"
+                       " cert_path TEXT NOT NULL DEFAULT '',"
+                       " fullchain_path TEXT NOT NULL DEFAULT '',"
+                       " combined_pem_path TEXT NOT NULL DEFAULT '',"
+                       " file_owner TEXT NOT NULL DEFAULT '',"
+                       " file_group TEXT NOT NULL DEFAULT '',"
+                       " key_mode INTEGER NOT NULL DEFAULT 384,"
+                       " cert_mode INTEGER NOT NULL DEFAULT 420,"
+                       " validate_command TEXT NOT NULL DEFAULT '',"
+                       " reload_command TEXT NOT NULL DEFAULT '',"
+                       " revision INTEGER NOT NULL DEFAULT 1,"
+                       " updated_utc TEXT NOT NULL DEFAULT '',"
+                       " updated_by TEXT NOT NULL DEFAULT '', ") +
+            checks.join(QStringLiteral(", ")) + u')',
+        QStringLiteral("INSERT INTO deploy_targets_v8 (%1) SELECT %1 FROM deploy_targets")
+            .arg(columns),
+        QStringLiteral("CREATE TEMP TABLE certdeck_v8_links AS SELECT id, deploy_target_id FROM "
+                       "endpoints WHERE deploy_target_id IS NOT NULL"),
+        QStringLiteral("DROP TABLE deploy_targets"),
+        QStringLiteral("ALTER TABLE deploy_targets_v8 RENAME TO deploy_targets"),
+        QStringLiteral("UPDATE endpoints SET deploy_target_id = (SELECT l.deploy_target_id FROM "
+                       "temp.certdeck_v8_links l WHERE l.id = endpoints.id) WHERE id IN (SELECT "
+                       "id FROM temp.certdeck_v8_links)"),
+        QStringLiteral("DROP TABLE temp.certdeck_v8_links"),
+    };
+}
+
 } // namespace
 
 const QList<QStringList>& migrations(Dialect dialect)
 {
-    static const QList<QStringList> sqlite = {stepOne(Dialect::Sqlite),   stepTwo(Dialect::Sqlite),
-                                              stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
-                                              stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite),
-                                              stepSeven(Dialect::Sqlite)};
+    static const QList<QStringList> sqlite = {
+        stepOne(Dialect::Sqlite),   stepTwo(Dialect::Sqlite),
+        stepThree(Dialect::Sqlite), stepFour(Dialect::Sqlite),
+        stepFive(Dialect::Sqlite),  stepSix(Dialect::Sqlite),
+        stepSeven(Dialect::Sqlite), stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Sqlite)};
     static const QList<QStringList> postgres = {
-        stepOne(Dialect::Postgres),  stepTwo(Dialect::Postgres),  stepThree(Dialect::Postgres),
-        stepFour(Dialect::Postgres), stepFive(Dialect::Postgres), stepSix(Dialect::Postgres),
-        stepSeven(Dialect::Postgres)};
+        stepOne(Dialect::Postgres),   stepTwo(Dialect::Postgres),
+        stepThree(Dialect::Postgres), stepFour(Dialect::Postgres),
+        stepFive(Dialect::Postgres),  stepSix(Dialect::Postgres),
+        stepSeven(Dialect::Postgres), stepDeployTargetsSayOnlyWhatIsKnown(Dialect::Postgres)};
     return dialect == Dialect::Sqlite ? sqlite : postgres;
 }
 

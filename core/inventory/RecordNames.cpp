@@ -129,4 +129,22 @@ QString endpointAddress(const QString& host, quint16 port)
     return h + u':' + QString::number(port);
 }
 
+QString deployTargetWhere(const DeployTarget& target)
+{
+    if (target.local) {
+        return QStringLiteral("this machine");
+    }
+    const QString host = target.sshHost.trimmed();
+    if (host.isEmpty()) {
+        return QStringLiteral("SSH host not set");
+    }
+    QString s = target.sshUser.isEmpty() ? host : target.sshUser + u'@' + host;
+    if (target.sshPort) {
+        s = target.sshUser.isEmpty()
+                ? endpointAddress(host, *target.sshPort)
+                : target.sshUser + u'@' + endpointAddress(host, *target.sshPort);
+    }
+    return s;
+}
+
 } // namespace certdeck::inventory

@@ -28,4 +28,9 @@ namespace certdeck::inventory {
 /// "host:port", with brackets around an IPv6 literal ("[::1]:443").
 [[nodiscard]] QString endpointAddress(const QString& host, quint16 port);
 
+/// Where a deploy target's files are, as shown to the admin: "deploy@web1",
+/// "web1:2222" (a port only when one was given), "this machine", or "SSH host
+/// not set" for a target whose host is still to be filled in.
+[[nodiscard]] QString deployTargetWhere(const DeployTarget& target);
+
 } // namespace certdeck::inventory

@@ -56,13 +56,21 @@ struct TrustBundle
     QDateTime updatedUtc;
 };
 
-/// Where and how a certificate is installed on a host over SSH.
+/// Where and how a certificate is installed: files on a host reached over
+/// SSH, or on the machine CertDeck runs on. A target holds only what its
+/// source said: an import that was not told the host leaves it empty (the
+/// admin fills it in before a deploy), and an unset port or empty command is
+/// "not said", never a guess.
 struct DeployTarget
 {
     qint64 id = 0;
-    QString sshHost;
-    quint16 sshPort = 22;
+    QString sshHost; ///< empty: local, or not known yet (see `local`)
+    /// Unset: not said; a deploy then uses what ssh itself would (its config, 22).
+    std::optional<quint16> sshPort;
     QString sshUser;
+    /// The files are on the machine that runs CertDeck: no SSH (no SSH host,
+    /// user or port). False with an empty host: the host is not known yet.
+    bool local = false;
     QString keyPath;         ///< remote private key file
     QString certPath;        ///< leaf only (may be empty)
     QString fullchainPath;   ///< leaf + chain (may be empty)
@@ -71,8 +79,9 @@ struct DeployTarget
     QString group;
     int keyMode = 0600;
     int certMode = 0644;
-    QString validateCommand; ///< "nginx -t", "haproxy -c -f /etc/haproxy/haproxy.cfg"
-    QString reloadCommand;   ///< "systemctl reload nginx"
+    /// "nginx -t", "haproxy -c -f /etc/haproxy/haproxy.cfg"; empty: not said
+    QString validateCommand;
+    QString reloadCommand; ///< "systemctl reload nginx"; empty: not said
     qint64 revision = 0;
     QDateTime updatedUtc;
     QString updatedBy;

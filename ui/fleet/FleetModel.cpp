@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "FleetModel.h"
 
+#include "inventory/RecordNames.h"
 #include "ui/common/StatusColours.h"
 
 #include <QApplication>
@@ -198,9 +199,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
             if (!r.deployTarget) {
                 return QString();
             }
-            const auto& t = *r.deployTarget;
-            return (t.sshUser.isEmpty() ? QString() : t.sshUser + u'@') + t.sshHost +
-                   (t.sshPort == 22 ? QString() : u':' + QString::number(t.sshPort));
+            return inventory::deployTargetWhere(*r.deployTarget);
         }
         break;
     default:

@@ -28,7 +28,8 @@ using namespace certdeck::inventory;
 struct ImportDialog::Preview
 {
     std::shared_ptr<const ImportPlan> plan;
-    ImportPreview comparison;
+    /// The import run and rolled back: what it would add, or its refusal.
+    ImportSummary comparison;
     ImportFormat format = ImportFormat::HostList;
 };
 
@@ -69,9 +70,7 @@ QString formatLabel(ImportFormat f)
 
 QString targetText(const DeployTarget& t)
 {
-    QString where = t.sshHost.isEmpty()
-                        ? ImportDialog::tr("this machine")
-                        : (t.sshUser.isEmpty() ? t.sshHost : t.sshUser + u'@' + t.sshHost);
+    const QString where = deployTargetWhere(t);
     const QString file = !t.fullchainPath.isEmpty()     ? t.fullchainPath
                          : !t.combinedPemPath.isEmpty() ? t.combinedPemPath
                                                         : t.certPath;
@@ -258,7 +257,9 @@ void ImportDialog::preview()
             if (!plan) {
                 return tl::unexpected(plan.error());
             }
-            auto comparison = ImportApplier::preview(store, *plan);
+            // The same checks as the import itself, so a preview never
+            // promises what the import would then refuse.
+            auto comparison = ImportApplier::dryRun(store, *plan);
             if (!comparison) {
                 return tl::unexpected(comparison.error());
             }
@@ -335,16 +336,15 @@ void ImportDialog::showPreview(const Preview& p)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_warnings->setPlainText(plan.warnings.join(u'\n'));
     m_summary->setText(
-        tr("%1: %2 new endpoint(s), %3 already in the inventory; %4 deploy target(s), "
-           "%5 certificate(s); %6 warning(s).")
+        tr("%1: %2 new endpoint(s), %3 already in the inventory; %4 new deploy target(s), "
+           "%5 new certificate(s); %6 warning(s).")
             .arg(formatLabel(p.format))
-            .arg(p.comparison.newEndpoints)
-            .arg(p.comparison.knownEndpoints)
-            .arg(plan.deployTargets.size())
-            .arg(plan.certificates.size())
+            .arg(p.comparison.endpointsAdded)
+            .arg(p.comparison.endpointsExisting)
+            .arg(p.comparison.deployTargets)
+            .arg(p.comparison.certificates)
             .arg(plan.warnings.size()));
-    const bool anything = p.comparison.newEndpoints > 0 || !plan.certificates.isEmpty() ||
-                          !plan.deployTargets.isEmpty();
+    const bool anything = p.comparison.changesAnything();
     m_plan = anything ? p.plan : nullptr;
     m_import->setEnabled(anything);
     if (!anything) {
@@ -382,8 +382,8 @@ void ImportDialog::import()
                 return;
             }
             const QString message =
-                tr("Imported %1 new endpoint(s) (%2 already known), %3 deploy target(s), "
-                   "%4 certificate(s).")
+                tr("Imported %1 new endpoint(s) (%2 already known), %3 new deploy target(s), "
+                   "%4 new certificate(s).")
                     .arg(r->endpointsAdded)
                     .arg(r->endpointsExisting)
                     .arg(r->deployTargets)

@@ -129,16 +129,12 @@ Result<AttachSource> readSource(const Store& store, const QString& ref)
 
 /// Why `source` must not be attached to `e`; empty when it may. `force`
 /// lets an expired or revoked one through, never a wrong name.
-Result<QStringList> refusals(const AttachSource& source, const Endpoint& e, const QDateTime& now,
-                             bool force, QStringList* forced)
+QStringList refusals(const AttachSource& source, const Endpoint& e, const QDateTime& now,
+                     bool force, QStringList* forced)
 {
     const QString name = inventory::sniSent(e);
-    auto matches = source.leaf.matchesHost(name);
-    if (!matches) {
-        return tl::unexpected(matches.error());
-    }
     QStringList why;
-    if (!*matches) {
+    if (!source.leaf.matchesHost(name)) {
         const QStringList names = source.leaf.dnsNames() + source.leaf.ipAddresses();
         why << QStringLiteral("it is not valid for %1, the name clients of %2 ask for (it "
                               "names %3)")
@@ -210,11 +206,9 @@ ExitCode runFleetAttach(CommandContext& ctx, const QStringList& args)
         return reportError(ctx, source.error());
     }
     QStringList forced;
-    auto why = refusals(*source, *e, QDateTime::currentDateTimeUtc(), p.isSet(force), &forced);
-    if (!why) {
-        return reportError(ctx, why.error());
-    }
-    if (!why->isEmpty()) {
+    const QStringList why =
+        refusals(*source, *e, QDateTime::currentDateTimeUtc(), p.isSet(force), &forced);
+    if (!why.isEmpty()) {
         return reportError(
             ctx, Error{ErrorCode::InvalidInput,
                        QStringLiteral("%1 was not attached to %2: %3")

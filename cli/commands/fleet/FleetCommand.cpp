@@ -621,19 +621,25 @@ QList<SubcommandSpec> fleetSubcommands()
                         "alerts. The certificates and the audit log stay.")},
         {QStringLiteral("import"),
          QStringLiteral("--format nginx|hosts|certbot|pem|json PATH\n"
-                        "         [--ssh-host H] [--ssh-user U] [--group G] [--dry-run]"),
+                        "         [--ssh-host H [--ssh-user U] | --local] [--group G] "
+                        "[--dry-run]"),
          {QStringLiteral("format"), QStringLiteral("ssh-host"), QStringLiteral("ssh-user"),
-          QStringLiteral("group"), QStringLiteral("dry-run")},
+          QStringLiteral("local"), QStringLiteral("group"), QStringLiteral("dry-run")},
          QStringLiteral(
              "Adds what PATH describes in one transaction: all of it or, when any part is\n"
-             "refused, nothing. Endpoints already in the inventory are kept as they are.\n"
-             "Private keys are never read: their paths become deploy-target fields.\n"
+             "refused, nothing. Endpoints already in the inventory are kept as they are;\n"
+             "importing the same source again adds nothing. Private keys are never read:\n"
+             "their paths become deploy-target fields. A deploy target holds only what the\n"
+             "source and you say: its host (--ssh-host), or this machine (--local), or no\n"
+             "host yet; no SSH port or reload command is made up. Certificates are recorded\n"
+             "as issued: deployed only once a probe sees them served.\n"
              "\n"
              "A malformed line or file (a host with spaces, port 0 or 99999, a cut-off\n"
              "certificate or nginx -T dump) refuses the whole import with exit 3, naming\n"
-             "every place; nothing is added, --dry-run included. Warnings (exit 1) are for\n"
-             "what is read but not imported: duplicates merged, wildcard names, servers\n"
-             "without TLS, missing certificate files.")},
+             "every place; nothing is added. --dry-run runs the same import and rolls it\n"
+             "back: it refuses what the import refuses. Warnings (exit 1) are for what is\n"
+             "read but not imported: duplicates merged, wildcard names, servers without\n"
+             "TLS, missing certificate files.")},
         {QStringLiteral("export"),
          QStringLiteral("[--format json|csv] [--out FILE [--force]]"),
          {QStringLiteral("format"), QStringLiteral("out"), QStringLiteral("force")},

@@ -4,6 +4,7 @@
 #include "common/SecureFile.h"
 #include "inventory/FleetView.h"
 #include "inventory/ImportApplier.h"
+#include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "inventory/import/FleetCsv.h"
 #include "inventory/import/ImportSource.h"
@@ -63,12 +64,16 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
     const QCommandLineOption sshUser(QStringLiteral("ssh-user"),
                                      QStringLiteral("SSH user for the deploy targets."),
                                      QStringLiteral("USER"));
+    const QCommandLineOption local(QStringLiteral("local"),
+                                   QStringLiteral("The files are on this machine: local deploy "
+                                                  "targets, no SSH."));
     const QCommandLineOption group(QStringLiteral("group"),
                                    QStringLiteral("Group for new endpoints."),
                                    QStringLiteral("GROUP"));
     const QCommandLineOption dryRun(QStringLiteral("dry-run"),
-                                    QStringLiteral("Show what would be added; change nothing."));
-    for (const auto& o : {format, sshHost, sshUser, group, dryRun}) {
+                                    QStringLiteral("Check and count everything the import would "
+                                                   "add; keep nothing."));
+    for (const auto& o : {format, sshHost, sshUser, local, group, dryRun}) {
         p.addOption(o);
     }
     ExitCode code = ExitCode::Ok;
@@ -90,62 +95,87 @@ ExitCode runFleetImport(CommandContext& ctx, const QStringList& args)
                                               "certbot, pem or json")
                                    .arg(p.value(format)));
     }
+    if (p.isSet(local) && (p.isSet(sshHost) || p.isSet(sshUser))) {
+        return usageError(ctx, QStringLiteral("--local (the files are on this machine) and "
+                                              "--ssh-host/--ssh-user exclude each other"));
+    }
     ImportRequest request;
     request.format = *fmt;
     request.path = pos.first();
     request.sshHost = p.value(sshHost);
     request.sshUser = p.value(sshUser);
+    request.local = p.isSet(local);
     request.group = p.value(group);
     auto plan = readImport(request);
     if (!plan) {
         return refuseImport(ctx, plan.error());
     }
-    QJsonArray preview;
-    for (const Endpoint& e : plan->endpoints) {
-        preview << endpointAddress(e.host, e.port);
-    }
-    if (p.isSet(dryRun)) {
-        if (ctx.json) {
-            printJson(ctx.out,
-                      {{QStringLiteral("dryRun"), true},
-                       {QStringLiteral("endpoints"), preview},
-                       {QStringLiteral("deployTargets"), int(plan->deployTargets.size())},
-                       {QStringLiteral("certificates"), int(plan->certificates.size())},
-                       {QStringLiteral("warnings"), QJsonArray::fromStringList(plan->warnings)}});
-        } else {
-            ctx.out << "Would add " << plan->endpoints.size() << " endpoint(s), "
-                    << plan->deployTargets.size() << " deploy target(s), "
-                    << plan->certificates.size() << " certificate(s):\n";
-            for (const auto& v : preview) {
-                ctx.out << "  " << v.toString() << "\n";
-            }
-            for (const QString& w : plan->warnings) {
-                ctx.out << "WARNING: " << w << "\n";
-            }
-            ctx.out.flush();
-        }
-        return plan->warnings.isEmpty() ? ExitCode::Ok : ExitCode::Warning;
-    }
     auto store = ctx.store();
     if (!store) {
         return reportError(ctx, store.error());
     }
-    auto summary = ImportApplier::apply(**store, *plan);
+    // A dry run is the import itself, rolled back: it refuses what the
+    // import refuses, with the same words and exit code, and counts what
+    // the import would add against what the store already holds.
+    const bool dry = p.isSet(dryRun);
+    auto summary =
+        dry ? ImportApplier::dryRun(**store, *plan) : ImportApplier::apply(**store, *plan);
     if (!summary) {
-        return reportError(ctx, summary.error());
+        Error e = summary.error();
+        if (!e.detail.isEmpty()) {
+            // The applier's detail is evidence for its one message, not a
+            // list of problems: keep it on the message's line.
+            e.message = e.toString();
+            e.detail.clear();
+        }
+        return refuseImport(ctx, e);
     }
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpointsAdded"), summary->endpointsAdded},
-                            {QStringLiteral("endpointsExisting"), summary->endpointsExisting},
-                            {QStringLiteral("deployTargets"), summary->deployTargets},
-                            {QStringLiteral("certificates"), summary->certificates},
-                            {QStringLiteral("certificateVersions"), summary->certificateVersions},
-                            {QStringLiteral("renewalPolicies"), summary->renewalPolicies},
-                            {QStringLiteral("notes"), QJsonArray::fromStringList(summary->notes)}});
+        QJsonArray endpoints;
+        for (qsizetype i = 0; i < plan->endpoints.size(); ++i) {
+            const Endpoint& e = plan->endpoints.at(i);
+            endpoints << QJsonObject{
+                {QStringLiteral("address"), endpointAddress(e.host, e.port)},
+                {QStringLiteral("sni"), e.sniName},
+                {QStringLiteral("alreadyKnown"), bool(summary->alreadyKnown.value(i))}};
+        }
+        printJson(ctx.out,
+                  {{QStringLiteral("dryRun"), dry},
+                   {QStringLiteral("endpoints"), endpoints},
+                   {QStringLiteral("endpointsAdded"), summary->endpointsAdded},
+                   {QStringLiteral("endpointsExisting"), summary->endpointsExisting},
+                   {QStringLiteral("deployTargets"), summary->deployTargets},
+                   {QStringLiteral("deployTargetsExisting"), summary->deployTargetsExisting},
+                   {QStringLiteral("certificates"), summary->certificates},
+                   {QStringLiteral("certificatesExisting"), summary->certificatesExisting},
+                   {QStringLiteral("certificateVersions"), summary->certificateVersions},
+                   {QStringLiteral("issuers"), summary->issuers},
+                   {QStringLiteral("renewalPolicies"), summary->renewalPolicies},
+                   {QStringLiteral("warnings"), QJsonArray::fromStringList(plan->warnings)},
+                   {QStringLiteral("notes"), QJsonArray::fromStringList(summary->notes)}});
     } else {
-        ctx.out << "Imported " << summary->endpointsAdded << " new endpoint(s) ("
-                << summary->endpointsExisting << " already known), " << summary->deployTargets
-                << " deploy target(s), " << summary->certificates << " certificate(s)\n";
+        ctx.out << (dry ? "Would add " : "Imported ") << summary->endpointsAdded
+                << " new endpoint(s) (" << summary->endpointsExisting << " already known), "
+                << summary->deployTargets << " new deploy target(s), " << summary->certificates
+                << " new certificate(s) (" << summary->certificatesExisting << " already known)";
+        if (summary->certificateVersions > 0) {
+            ctx.out << ", " << summary->certificateVersions
+                    << " new current certificate(s) recorded as issued";
+        }
+        if (summary->renewalPolicies > 0) {
+            ctx.out << ", " << summary->renewalPolicies << " renewal policy(ies)";
+        }
+        ctx.out << (dry ? "; nothing was kept (dry run)" : "") << "\n";
+        if (dry) {
+            for (qsizetype i = 0; i < plan->endpoints.size(); ++i) {
+                const Endpoint& e = plan->endpoints.at(i);
+                ctx.out << (summary->alreadyKnown.value(i) ? "  known  " : "  new    ")
+                        << endpointAddress(e.host, e.port) << "\n";
+            }
+        }
+        for (const QString& w : plan->warnings) {
+            ctx.out << "WARNING: " << w << "\n";
+        }
         for (const QString& n : summary->notes) {
             ctx.out << "NOTE: " << n << "\n";
         }

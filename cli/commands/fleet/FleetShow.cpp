@@ -74,16 +74,6 @@ QString daysText(qint64 days)
                      : QStringLiteral("%1 day(s) ago").arg(-days);
 }
 
-/// "deploy@web1" or "web1", or "host not set" for a target still to be
-/// filled in.
-QString targetWhere(const inventory::DeployTarget& t)
-{
-    if (t.sshHost.isEmpty()) {
-        return QStringLiteral("host not set");
-    }
-    return (t.sshUser.isEmpty() ? QString() : t.sshUser + u'@') + t.sshHost;
-}
-
 Result<ShowData> readShowData(Store& store, const Endpoint& e, int warnDays, const QDateTime& now)
 {
     ShowData d;
@@ -221,16 +211,20 @@ QJsonObject showJson(const ShowData& d)
     QJsonValue target;
     if (d.target) {
         const inventory::DeployTarget& t = *d.target;
-        target = QJsonObject{{QStringLiteral("id"), t.id},
-                             {QStringLiteral("where"), targetWhere(t)},
-                             {QStringLiteral("sshHost"), t.sshHost},
-                             {QStringLiteral("sshUser"), t.sshUser},
-                             {QStringLiteral("keyPath"), t.keyPath},
-                             {QStringLiteral("certPath"), t.certPath},
-                             {QStringLiteral("fullchainPath"), t.fullchainPath},
-                             {QStringLiteral("combinedPemPath"), t.combinedPemPath},
-                             {QStringLiteral("validateCommand"), t.validateCommand},
-                             {QStringLiteral("reloadCommand"), t.reloadCommand}};
+        QJsonObject o{{QStringLiteral("id"), t.id},
+                      {QStringLiteral("where"), inventory::deployTargetWhere(t)},
+                      {QStringLiteral("local"), t.local},
+                      {QStringLiteral("sshHost"), t.sshHost},
+                      {QStringLiteral("sshUser"), t.sshUser},
+                      {QStringLiteral("keyPath"), t.keyPath},
+                      {QStringLiteral("certPath"), t.certPath},
+                      {QStringLiteral("fullchainPath"), t.fullchainPath},
+                      {QStringLiteral("combinedPemPath"), t.combinedPemPath},
+                      {QStringLiteral("validateCommand"), t.validateCommand},
+                      {QStringLiteral("reloadCommand"), t.reloadCommand}};
+        // null: the port was never said (ssh's own default applies).
+        o.insert(QStringLiteral("sshPort"), t.sshPort ? QJsonValue(*t.sshPort) : QJsonValue());
+        target = o;
     }
     out.insert(QStringLiteral("deployTarget"), target);
 
@@ -323,7 +317,7 @@ void printShow(QTextStream& out, const ShowData& d)
         out << "  none\n";
     } else {
         const inventory::DeployTarget& t = *d.target;
-        out << " #" << t.id << "  " << targetWhere(t) << "\n";
+        out << " #" << t.id << "  " << inventory::deployTargetWhere(t) << "\n";
         const QList<std::pair<const char*, QString>> fields = {
             {"  Key file    ", t.keyPath},         {"  Cert file   ", t.certPath},
             {"  Fullchain   ", t.fullchainPath},   {"  Combined    ", t.combinedPemPath},

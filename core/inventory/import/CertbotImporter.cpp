@@ -130,20 +130,20 @@ public:
         DeployTarget target;
         target.sshHost = m_options.sshHost;
         target.sshUser = m_options.sshUser;
+        target.local = m_options.local;
         target.fullchainPath = serverPath(conf.fullchainPath, QStringLiteral("fullchain.pem"));
         target.certPath = serverPath(conf.certPath, QStringLiteral("cert.pem"));
         target.keyPath = keyPath;
+        // The plugin says which server uses the files; how that server is
+        // checked and reloaded on this host (service name, binary) it does
+        // not say, so the target gets no commands.
         ServerKind kind = ServerKind::Unknown;
         if (conf.installer == QLatin1String("nginx") ||
             conf.authenticator == QLatin1String("nginx")) {
             kind = ServerKind::Nginx;
-            target.validateCommand = QStringLiteral("nginx -t");
-            target.reloadCommand = QStringLiteral("systemctl reload nginx");
         } else if (conf.installer == QLatin1String("apache") ||
                    conf.authenticator == QLatin1String("apache")) {
             kind = ServerKind::Apache;
-            target.validateCommand = QStringLiteral("apachectl configtest");
-            target.reloadCommand = QStringLiteral("systemctl reload apache2");
         }
         const int targetIndex = m_plan.addDeployTarget(target);
 
@@ -160,7 +160,9 @@ public:
             e.group = m_options.group;
             e.tags << QStringLiteral("certbot");
             e.serverKind = kind;
-            e.notes = QStringLiteral("certbot lineage %1").arg(name);
+            e.notes = QStringLiteral("certbot lineage %1; port 443 assumed (certbot names no "
+                                     "port)")
+                          .arg(name);
             endpointIndexes << m_plan.addEndpoint(e, QStringLiteral("lineage %1").arg(name),
                                                   targetIndex);
         }
@@ -194,13 +196,7 @@ public:
             r.policy.challenge = conf.challenge();
             r.policy.renewBeforeDays = conf.renewBeforeDays();
             const QString keyType = conf.certdeckKeyType();
-            if (keyType.isEmpty()) {
-                m_plan.warnings << confRel + QStringLiteral(": key type %1 %2 is not one CertDeck "
-                                                            "makes; the default is kept")
-                                                 .arg(conf.keyType, conf.ellipticCurve);
-            } else {
-                r.policy.keyType = keyType;
-            }
+            r.policy.keyType = keyType;
             if (!conf.server.isEmpty()) {
                 IssuerRecord issuer;
                 issuer.kind = IssuerRecord::Kind::AcmeAccount;
@@ -210,6 +206,15 @@ public:
                     issuer.name += QStringLiteral(" (certbot account %1)").arg(conf.account);
                 }
                 r.issuerIndex = m_plan.addIssuer(issuer);
+            }
+            // A policy with another key type in its place would renew with
+            // a key the admin never chose.
+            if (keyType.isEmpty()) {
+                m_plan.warnings << confRel + QStringLiteral(": key type %1 %2 is not one CertDeck "
+                                                            "makes; no renewal policy imported "
+                                                            "for this lineage")
+                                                 .arg(conf.keyType, conf.ellipticCurve);
+                return;
             }
             m_plan.renewals << r;
         }
@@ -225,6 +230,11 @@ private:
 };
 
 } // namespace
+
+Result<ImportPlan> CertbotImporter::importFolder(const QString& configDir)
+{
+    return importFolder(configDir, Options{});
+}
 
 Result<ImportPlan> CertbotImporter::importFolder(const QString& configDir, const Options& options)
 {

@@ -30,9 +30,16 @@ Result<HostPort> parseHost(const QString& text)
     if (authority.contains(u':')) {
         authority = u'[' + authority + u']';
     }
-    // QUrl has already checked the port's range.
+    // QUrl has already checked the port's range. Without one, the scheme's
+    // own port is what the URL says: https is 443; for any other scheme
+    // (http://...) 443 would be a guess, so the line is refused.
     if (url.port() > 0) {
         authority += u':' + QString::number(url.port());
+    } else if (url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) != 0) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("\"%1\" names no port, and %2 is not TLS; write "
+                                   "https://%3/ or %3:PORT")
+                        .arg(text, url.scheme(), url.host(QUrl::FullyEncoded)));
     }
     auto hp = parseHostPort(authority, 443);
     if (!hp) {

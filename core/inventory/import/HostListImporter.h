@@ -13,7 +13,9 @@ namespace certdeck::inventory {
 /// Reads a list of endpoints in one of two shapes, told apart by content:
 ///
 /// - lines: `host`, `host:port`, `[2001:db8::1]:8443`, `https://host:port/`,
-///   with `#` comments and blank lines; the port defaults to 443;
+///   with `#` comments and blank lines; a host alone is the HTTPS port, 443,
+///   as is an https URL without a port; a URL of another scheme must name
+///   its port (`http://host/` is refused: 443 would be a guess);
 /// - CSV with a header row naming its columns: `host` (required), `port`,
 ///   `sni`, `group`, `tags` (separated by `;`), `notes`, `address` — the
 ///   columns the fleet CSV export writes, so an export reads back in.

@@ -40,6 +40,7 @@ Result<ImportPlan> readPlan(const ImportRequest& r)
         NginxDumpImporter::Options o;
         o.sshHost = r.sshHost;
         o.sshUser = r.sshUser;
+        o.local = r.local;
         o.readCertificates = true;
         return NginxDumpImporter::readFile(r.path, o);
     }
@@ -49,6 +50,7 @@ Result<ImportPlan> readPlan(const ImportRequest& r)
         CertbotImporter::Options o;
         o.sshHost = r.sshHost;
         o.sshUser = r.sshUser;
+        o.local = r.local;
         o.group = r.group;
         return CertbotImporter::importFolder(r.path, o);
     }
@@ -125,6 +127,12 @@ Result<ImportFormat> guessImportFormat(const QString& path)
 
 Result<ImportPlan> readImport(const ImportRequest& request)
 {
+    if (request.local && (!request.sshHost.isEmpty() || !request.sshUser.isEmpty())) {
+        return fail(ErrorCode::InvalidInput,
+                    QStringLiteral("The files are either on this machine or on an SSH host "
+                                   "(%1), not both")
+                        .arg(request.sshHost.isEmpty() ? request.sshUser : request.sshHost));
+    }
     auto plan = readPlan(request);
     if (!plan) {
         return plan;

@@ -24,9 +24,14 @@ struct ImportRequest
 {
     ImportFormat format = ImportFormat::HostList;
     QString path;
-    QString sshHost; ///< the host the files live on (deploy targets)
+    /// The host the files live on (deploy targets). Empty and not `local`:
+    /// the targets are imported without a host, for the admin to fill in.
+    QString sshHost;
     QString sshUser; ///< the SSH user of those deploy targets
-    QString group;   ///< given to new endpoints that have no group of their own
+    /// The files are on the machine CertDeck runs on (local deploy targets);
+    /// not with sshHost or sshUser.
+    bool local = false;
+    QString group; ///< given to new endpoints that have no group of their own
 };
 
 /// The CLI name of a format: nginx, hosts, certbot, pem, json.

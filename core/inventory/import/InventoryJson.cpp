@@ -54,7 +54,9 @@ QJsonObject targetJson(const DeployTarget& t)
     return QJsonObject{
         {QStringLiteral("id"), double(t.id)},
         {QStringLiteral("sshHost"), t.sshHost},
-        {QStringLiteral("sshPort"), t.sshPort},
+        // null: the port was never said (ssh's own default applies).
+        {QStringLiteral("sshPort"), t.sshPort ? QJsonValue(*t.sshPort) : QJsonValue()},
+        {QStringLiteral("local"), t.local},
         {QStringLiteral("sshUser"), t.sshUser},
         {QStringLiteral("keyPath"), t.keyPath},
         {QStringLiteral("certPath"), t.certPath},
@@ -123,6 +125,18 @@ public:
             return fallback;
         }
         return qint64(d);
+    }
+
+    bool boolean(const char* key)
+    {
+        const QJsonValue v = m_o.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull()) {
+            return false;
+        }
+        if (!v.isBool()) {
+            problem(key, QStringLiteral("is not true or false"));
+        }
+        return v.toBool();
     }
 
     std::optional<qint64> optionalInteger(const char* key)
@@ -377,7 +391,12 @@ Result<InventoryDocument> InventoryJson::read(const QByteArray& json, const QStr
         DeployTarget t;
         t.id = f.integer("id", 0, qint64(1) << 53, 0);
         t.sshHost = f.text("sshHost");
-        t.sshPort = quint16(f.integer("sshPort", 1, 65535, 22));
+        // A missing port stays unset: nothing is made up on the way in.
+        if (const QJsonValue port = o->value(QStringLiteral("sshPort"));
+            !port.isUndefined() && !port.isNull()) {
+            t.sshPort = quint16(f.integer("sshPort", 1, 65535, 22));
+        }
+        t.local = f.boolean("local");
         t.sshUser = f.text("sshUser");
         t.keyPath = f.text("keyPath");
         t.certPath = f.text("certPath");

@@ -156,6 +156,17 @@ private:
         return out;
     }
 
+    /// nginx reads a relative ssl_certificate(_key) path from the folder of
+    /// its main configuration file (its conf prefix), which the dump names.
+    QString fullName(const QString& path) const
+    {
+        if (path.isEmpty() || path.startsWith(u'/') || path.contains(u'$') ||
+            path.startsWith(QLatin1String("data:")) || path.startsWith(QLatin1String("engine:"))) {
+            return path;
+        }
+        return QDir::cleanPath(m_mainDir + u'/' + path);
+    }
+
     static void collectSsl(const QList<NginxDirective>& flat, SslDefaults& into)
     {
         QStringList certs;
@@ -261,6 +272,11 @@ private:
         const QList<NginxDirective> body = flatten(s.children, stack);
         SslDefaults ssl = inherited;
         collectSsl(body, ssl);
+        for (QStringList* paths : {&ssl.certificates, &ssl.keys}) {
+            for (QString& p : *paths) {
+                p = fullName(p);
+            }
+        }
 
         QStringList names;
         QStringList unprobeable;
@@ -388,13 +404,15 @@ private:
                                               .arg(ssl.certificates.size())
                                               .arg(cert);
         }
+        // Only what the dump and the admin said: a dump names no SSH port,
+        // nor how this nginx is checked and reloaded (which binary, which
+        // service manager); the endpoints' server kind says it is nginx.
         DeployTarget t;
         t.sshHost = m_options.sshHost;
         t.sshUser = m_options.sshUser;
+        t.local = m_options.local;
         t.fullchainPath = cert;
         t.keyPath = key;
-        t.validateCommand = QStringLiteral("nginx -t");
-        t.reloadCommand = QStringLiteral("systemctl reload nginx");
         return m_plan.addDeployTarget(t);
     }
 

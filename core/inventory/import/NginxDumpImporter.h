@@ -11,9 +11,12 @@ namespace certdeck::inventory {
 
 /// Turns `nginx -T` output into an ImportPlan: each TLS server block's
 /// server_name entries become endpoints (one per name and TLS port), its
-/// ssl_certificate/ssl_certificate_key pair a deploy target validated with
-/// `nginx -t` and reloaded with `systemctl reload nginx`. Include files are
-/// followed through the dump, ssl_* settings inherited from `http`.
+/// ssl_certificate/ssl_certificate_key pair a deploy target. The target holds
+/// what the dump and the admin said: the file paths, and the host, user or
+/// "this machine" from the options; no SSH port and no validate or reload
+/// command, which a dump does not say (the endpoints' server kind, nginx,
+/// does). Include files are followed through the dump, ssl_* settings
+/// inherited from `http`.
 ///
 /// Skipped with a warning (line-numbered): servers without an ssl listen
 /// (or `ssl on`), names that cannot be probed (`_`, wildcards, regexes,
@@ -32,9 +35,13 @@ public:
     struct Options
     {
         /// The host the dump came from: the deploy targets' SSH host, and the
-        /// name probed for servers that have no usable server_name.
+        /// name probed for servers that have no usable server_name. Empty
+        /// (and not `local`): the targets' host is left for the admin.
         QString sshHost;
         QString sshUser;
+        /// The dump is of the machine CertDeck runs on: deploy targets are
+        /// local (no SSH). Not with sshHost.
+        bool local = false;
         QString group; ///< given to every endpoint
         /// Read the ssl_certificate files too (for a dump of this machine, or
         /// of a copy of the server's files under `fileRoot`). Missing files

@@ -119,7 +119,9 @@ Result<ImportPlan> PemFolderImporter::importFolder(const QString& folder, const 
                 e.host = *host;
                 e.port = 443;
                 e.group = options.group;
-                e.notes = QStringLiteral("certificate file %1").arg(rel);
+                e.notes = QStringLiteral("certificate file %1; port 443 assumed (a "
+                                         "certificate names no port)")
+                              .arg(rel);
                 const int idx = plan.addEndpoint(e, rel);
                 if (!plan.certificates[c].endpointIndexes.contains(idx)) {
                     plan.certificates[c].endpointIndexes << idx;

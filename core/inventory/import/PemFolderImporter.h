@@ -10,7 +10,8 @@ namespace certdeck::inventory {
 
 /// Imports a folder of certificate files (PEM, DER, PKCS#7; subfolders
 /// too): each leaf certificate's DNS and IP names (its common name when it
-/// has no SAN) become endpoints on port 443, linked to that certificate.
+/// has no SAN) become endpoints on port 443 (their notes say the port was
+/// assumed: a certificate names none), linked to that certificate.
 /// CA certificates are kept, unlinked. Files holding a private key are
 /// recorded by path and never decoded. A name that is no host name (a
 /// common name such as "Payments API") is noted, never made an endpoint. A

@@ -22,6 +22,7 @@ private slots:
     void initTestCase();
     void importsLineages();
     void brokenLineageIsWarnedAbout();
+    void keyTypeNotOursGetsNoPolicy();
     void malformedInputRefusesTheImport_data();
     void malformedInputRefusesTheImport();
     void notACertbotFolder();
@@ -154,8 +155,15 @@ void TestImportCertbot::importsLineages()
              QStringLiteral("/etc/letsencrypt/live/api.example.test/fullchain.pem"));
     QCOMPARE(api->keyPath, QStringLiteral("/etc/letsencrypt/live/api.example.test/privkey.pem"));
     QCOMPARE(api->certPath, QStringLiteral("/etc/letsencrypt/live/api.example.test/cert.pem"));
-    QCOMPARE(api->validateCommand, QStringLiteral("nginx -t"));
-    QCOMPARE(api->reloadCommand, QStringLiteral("systemctl reload nginx"));
+    // certbot says the files are nginx's, not how this host checks and
+    // reloads nginx, nor an SSH port: none is made up.
+    QVERIFY(api->validateCommand.isEmpty());
+    QVERIFY(api->reloadCommand.isEmpty());
+    QVERIFY(!api->sshPort.has_value());
+    QVERIFY(!api->local);
+    // A certificate names no port: 443 is an assumption, and says so.
+    QVERIFY2(plan->endpoints[0].notes.contains(QStringLiteral("port 443 assumed")),
+             qPrintable(plan->endpoints[0].notes));
     // No paths in the second conf: the folder's own paths.
     const DeployTarget* wild = plan->deployTargetOf(2);
     QCOMPARE(wild->keyPath,
@@ -234,6 +242,29 @@ void TestImportCertbot::brokenLineageIsWarnedAbout()
              qPrintable(all));
     QVERIFY2(hasWarning(*plan, QStringLiteral("lineage gone.example.test: no names")),
              qPrintable(all));
+}
+
+void TestImportCertbot::keyTypeNotOursGetsNoPolicy()
+{
+    // certbot renews this lineage with a P-521 key, which CertDeck does not
+    // make: a policy with another key type would be made up, so none is
+    // imported; the endpoint and the issuer are.
+    FixtureDir le;
+    QVERIFY(QDir(le.path()).mkpath(QStringLiteral("renewal")));
+    QVERIFY(le.write(QStringLiteral("renewal/p521.example.test.conf"),
+                     "[renewalparams]\nauthenticator = webroot\n"
+                     "server = https://acme.example.test/directory\n"
+                     "key_type = ecdsa\nelliptic_curve = secp521r1\n"
+                     "[[webroot_map]]\np521.example.test = /var/www\n"));
+    auto plan = CertbotImporter::importFolder(le.path());
+    QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
+    QCOMPARE(plan->endpoints.size(), 1);
+    QCOMPARE(plan->issuers.size(), 1);
+    QVERIFY(plan->renewals.isEmpty());
+    QVERIFY2(hasWarning(*plan, QStringLiteral("renewal/p521.example.test.conf: key type ecdsa "
+                                              "secp521r1 is not one CertDeck makes; no renewal "
+                                              "policy imported for this lineage")),
+             qPrintable(plan->warnings.join(u'\n')));
 }
 
 void TestImportCertbot::malformedInputRefusesTheImport_data()

@@ -110,6 +110,13 @@ void TestImportExport::initTestCase()
     t.reloadCommand = QStringLiteral("systemctl reload nginx");
     t.revision = 3;
     m_targets << t;
+    // One that says little: files on this machine, no port, no commands.
+    DeployTarget local;
+    local.id = 6;
+    local.local = true;
+    local.keyPath = QStringLiteral("/etc/nginx/tls/b.key");
+    local.fullchainPath = QStringLiteral("/etc/nginx/tls/b.pem");
+    m_targets << local;
 
     Endpoint a;
     a.id = 1;
@@ -144,10 +151,16 @@ void TestImportExport::jsonRoundTrip()
     for (int i = 0; i < 2; ++i) {
         compareEndpoints(doc->endpoints[i], m_endpoints[i]);
     }
-    QCOMPARE(doc->deployTargets.size(), 1);
+    QCOMPARE(doc->deployTargets.size(), 2);
     const DeployTarget& t = doc->deployTargets[0];
     QCOMPARE(t.id, 5);
-    QCOMPARE(t.sshPort, quint16(2222));
+    QCOMPARE(t.sshPort, std::optional<quint16>(2222));
+    QVERIFY(!t.local);
+    // What was not said stays unsaid on the way back: no port 22 appears.
+    const DeployTarget& local = doc->deployTargets[1];
+    QVERIFY(local.local);
+    QVERIFY(!local.sshPort.has_value());
+    QVERIFY(local.sshHost.isEmpty() && local.reloadCommand.isEmpty());
     QCOMPARE(t.fullchainPath, m_targets[0].fullchainPath);
     QCOMPARE(t.keyMode, 0640);
     QCOMPARE(t.certMode, 0644);
@@ -271,6 +284,10 @@ void TestImportExport::jsonErrors_data()
                       "[{\"keyMode\": \"0698\"}]}")
         << QStringLiteral("fleet.json: deployTargets[0].keyMode: \"0698\" is not an octal file "
                           "mode");
+    QTest::newRow("local not a boolean")
+        << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"deployTargets\": "
+                      "[{\"local\": \"yes\"}]}")
+        << QStringLiteral("fleet.json: deployTargets[0].local: is not true or false");
     QTest::newRow("bad base64")
         << QByteArray("{\"format\": \"certdeck-inventory\", \"version\": 1, \"certificates\": "
                       "[{\"der\": \"not*base64\"}]}")

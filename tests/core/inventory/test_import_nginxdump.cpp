@@ -24,6 +24,7 @@ private slots:
     void syntaxNginxAccepts();
     void inheritedCertificatesAndSslOn();
     void unnamedServerUsesTheHostGiven();
+    void relativePathsAndLocalFiles();
     void badInput_data();
     void badInput();
     void truncatedDumpIsRefused();
@@ -155,8 +156,11 @@ void TestImportNginxDump::realDumpOfTwoTlsServers()
     QCOMPARE(t->fullchainPath, m_api.fullchain);
     QCOMPARE(t->keyPath, m_api.key);
     QCOMPARE(t->sshHost, QStringLiteral("web1.example.test"));
-    QCOMPARE(t->validateCommand, QStringLiteral("nginx -t"));
-    QCOMPARE(t->reloadCommand, QStringLiteral("systemctl reload nginx"));
+    // The dump names no SSH port and no way to check or reload this nginx.
+    QVERIFY(!t->sshPort.has_value());
+    QVERIFY(t->validateCommand.isEmpty());
+    QVERIFY(t->reloadCommand.isEmpty());
+    QVERIFY(!t->local);
     QCOMPARE(plan->deployTargetOf(admin)->fullchainPath, m_admin.fullchain);
     QCOMPARE(plan->privateKeyPaths, QStringList({m_api.key, m_admin.key}));
 
@@ -273,6 +277,26 @@ void TestImportNginxDump::unnamedServerUsesTheHostGiven()
     QVERIFY(with.has_value());
     QCOMPARE(with->endpoints.size(), 2);
     QVERIFY(find(*with, QStringLiteral("edge7.example.test"), 443) >= 0);
+}
+
+void TestImportNginxDump::relativePathsAndLocalFiles()
+{
+    // nginx reads a relative ssl_certificate from its main file's folder.
+    const QByteArray text = "# configuration file /srv/nginx/conf/nginx.conf:\n"
+                            "http { server { listen 443 ssl; server_name a.example.test;\n"
+                            "  ssl_certificate tls/../tls/a.pem; ssl_certificate_key tls/a.key; "
+                            "} }\n";
+    NginxDumpImporter::Options options;
+    options.local = true;
+    auto plan = NginxDumpImporter::parse(text, QStringLiteral("dump.txt"), options);
+    QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
+    QCOMPARE(plan->deployTargets.size(), 1);
+    const DeployTarget& t = plan->deployTargets[0];
+    QCOMPARE(t.fullchainPath, QStringLiteral("/srv/nginx/conf/tls/a.pem"));
+    QCOMPARE(t.keyPath, QStringLiteral("/srv/nginx/conf/tls/a.key"));
+    QCOMPARE(plan->privateKeyPaths, QStringList{QStringLiteral("/srv/nginx/conf/tls/a.key")});
+    QVERIFY(t.local);
+    QVERIFY(t.sshHost.isEmpty() && !t.sshPort.has_value() && t.reloadCommand.isEmpty());
 }
 
 void TestImportNginxDump::badInput_data()

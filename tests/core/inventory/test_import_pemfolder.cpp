@@ -94,7 +94,9 @@ void TestImportPemFolder::importsFolder()
     QCOMPARE(hosts,
              QStringList({QStringLiteral("api.example.test"), QStringLiteral("192.0.2.10"),
                           QStringLiteral("db.example.test"), QStringLiteral("mq.example.test")}));
-    QCOMPARE(plan->endpoints[3].notes, QStringLiteral("certificate file sub/mq.der"));
+    QCOMPARE(plan->endpoints[3].notes,
+             QStringLiteral("certificate file sub/mq.der; port 443 assumed (a certificate names "
+                            "no port)"));
     QCOMPARE(plan->privateKeyPaths,
              QStringList({folder.filePath(QStringLiteral("api.key")),
                           folder.filePath(QStringLiteral("db-combined.pem"))}));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // ImportSource (format guessing and reading, shared by `fleet import` and the
-// console's import dialog) and ImportApplier::preview, which must predict
+// console's import dialog) and ImportApplier::dryRun, which must predict
 // exactly what apply() then does.
 #include "inventory/ImportApplier.h"
 #include "inventory/Store.h"
@@ -23,7 +23,7 @@ private slots:
     void missingPathIsAnError();
     void formatNamesRoundTrip();
     void groupGoesToGrouplessEndpoints();
-    void previewPredictsApply();
+    void dryRunPredictsApply();
 
 private:
     QString write(const QString& name, const QByteArray& data);
@@ -125,7 +125,7 @@ void TestImportSource::groupGoesToGrouplessEndpoints()
     QCOMPARE(plan->endpoints.at(1).group, QStringLiteral("imported"));
 }
 
-void TestImportSource::previewPredictsApply()
+void TestImportSource::dryRunPredictsApply()
 {
     auto store = Store::openSqlite(m_tmp.filePath(QStringLiteral("preview.sqlite")));
     QVERIFY(store.has_value());
@@ -145,21 +145,28 @@ void TestImportSource::previewPredictsApply()
     QVERIFY2(plan.has_value(), qPrintable(plan ? QString() : plan.error().toString()));
     QCOMPARE(plan->endpoints.size(), 3);
 
-    auto preview = ImportApplier::preview(**store, *plan);
+    const auto auditBefore = (*store)->activity().auditLog();
+    QVERIFY(auditBefore.has_value());
+    auto preview = ImportApplier::dryRun(**store, *plan);
     QVERIFY2(preview.has_value(), qPrintable(preview ? QString() : preview.error().toString()));
+    QVERIFY(preview->dryRun);
     QCOMPARE(preview->alreadyKnown, (QList<bool>{true, false, false}));
-    QCOMPARE(preview->newEndpoints, 2);
-    QCOMPARE(preview->knownEndpoints, 1);
-    QCOMPARE((*store)->endpoints().list()->size(), 1); // preview wrote nothing
+    QCOMPARE(preview->endpointsAdded, 2);
+    QCOMPARE(preview->endpointsExisting, 1);
+    QCOMPARE((*store)->endpoints().list()->size(), 1); // the dry run kept nothing
+    QCOMPARE((*store)->activity().auditLog()->size(), auditBefore->size());
 
     auto summary = ImportApplier::apply(**store, *plan);
     QVERIFY2(summary.has_value(), qPrintable(summary ? QString() : summary.error().toString()));
-    QCOMPARE(summary->endpointsAdded, preview->newEndpoints);
-    QCOMPARE(summary->endpointsExisting, preview->knownEndpoints);
+    QVERIFY(!summary->dryRun);
+    QCOMPARE(summary->endpointsAdded, preview->endpointsAdded);
+    QCOMPARE(summary->endpointsExisting, preview->endpointsExisting);
+    QCOMPARE(summary->alreadyKnown, preview->alreadyKnown);
     QCOMPARE((*store)->endpoints().list()->size(), 3);
 
-    auto again = ImportApplier::preview(**store, *plan);
+    auto again = ImportApplier::dryRun(**store, *plan);
     QCOMPARE(again->alreadyKnown, (QList<bool>{true, true, true}));
+    QVERIFY(!again->changesAnything());
 }
 
 QTEST_GUILESS_MAIN(TestImportSource)

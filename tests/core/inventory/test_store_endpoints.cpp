@@ -74,6 +74,7 @@ private slots:
     void busyStoreIsAClearTimeout();
     void deployTargetsRoundTripAndConflict();
     void deployTargetRejectsUnsafeInput();
+    void deployTargetHoldsOnlyWhatWasSaid();
     void keysMustBeCiphertext();
     void certificatesUpsertByFingerprint();
     void certificateHistoryPerEndpoint();
@@ -416,7 +417,7 @@ void TestStoreEndpoints::deployTargetsRoundTripAndConflict()
     t.reloadCommand = QStringLiteral("systemctl reload nginx");
     auto added = m_store->endpoints().addDeployTarget(t);
     QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
-    QCOMPARE(added->sshPort, 2222);
+    QCOMPARE(added->sshPort, std::optional<quint16>(2222));
     QCOMPARE(added->keyMode, 0640);
     QCOMPARE(added->certMode, 0644);
     QCOMPARE(added->group, QStringLiteral("nginx"));
@@ -476,6 +477,54 @@ void TestStoreEndpoints::deployTargetRejectsUnsafeInput()
     t.combinedPemPath = QStringLiteral("/etc/haproxy/certs/api.pem");
     t.keyPath.clear();
     QVERIFY(m_store->endpoints().addDeployTarget(t).has_value());
+}
+
+void TestStoreEndpoints::deployTargetHoldsOnlyWhatWasSaid()
+{
+    // Paths only: no host yet, no port, no commands; read back as unset,
+    // not as 22 or a made-up reload command.
+    DeployTarget unknownHost;
+    unknownHost.keyPath = QStringLiteral("/etc/nginx/tls/a.key");
+    unknownHost.fullchainPath = QStringLiteral("/etc/nginx/tls/a.pem");
+    auto added = m_store->endpoints().addDeployTarget(unknownHost);
+    QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
+    auto read = m_store->endpoints().deployTarget(added->id);
+    QVERIFY(read.has_value());
+    QVERIFY(read->sshHost.isEmpty());
+    QVERIFY(!read->sshPort.has_value());
+    QVERIFY(!read->local);
+    QVERIFY(read->reloadCommand.isEmpty() && read->validateCommand.isEmpty());
+    QCOMPARE(deployTargetWhere(*read), QStringLiteral("SSH host not set"));
+
+    // Files on this machine: no SSH at all.
+    DeployTarget local = unknownHost;
+    local.local = true;
+    auto l = m_store->endpoints().addDeployTarget(local);
+    QVERIFY2(l.has_value(), qPrintable(l ? QString() : l.error().toString()));
+    QVERIFY(m_store->endpoints().deployTarget(l->id)->local);
+    QCOMPARE(deployTargetWhere(*l), QStringLiteral("this machine"));
+    local.sshHost = QStringLiteral("web1");
+    auto both = m_store->endpoints().addDeployTarget(local);
+    QVERIFY(!both.has_value());
+    QCOMPARE(both.error().code, ErrorCode::InvalidInput);
+    QVERIFY2(both.error().message.contains(QLatin1String("on this machine has no SSH host")),
+             qPrintable(both.error().toString()));
+    local.sshHost.clear();
+    local.sshPort = 22;
+    QVERIFY(!m_store->endpoints().addDeployTarget(local).has_value());
+
+    // The host filled in later, with a port only when one is given.
+    DeployTarget filled = *read;
+    filled.sshHost = QStringLiteral("web1.example.test");
+    filled.sshUser = QStringLiteral("deploy");
+    auto updated = m_store->endpoints().updateDeployTarget(filled);
+    QVERIFY2(updated.has_value(), qPrintable(updated ? QString() : updated.error().toString()));
+    QCOMPARE(deployTargetWhere(*updated), QStringLiteral("deploy@web1.example.test"));
+    filled = *updated;
+    filled.sshPort = 2222;
+    updated = m_store->endpoints().updateDeployTarget(filled);
+    QVERIFY(updated.has_value());
+    QCOMPARE(deployTargetWhere(*updated), QStringLiteral("deploy@web1.example.test:2222"));
 }
 
 void TestStoreEndpoints::keysMustBeCiphertext()

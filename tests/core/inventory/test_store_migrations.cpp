@@ -125,6 +125,19 @@ const QStringList kV6 = {
     QStringLiteral("PRAGMA user_version = 6"),
 };
 
+// Version 7 as released: what the inventory knows of each certificate.
+const QStringList kV7 = {
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN issued_by_id INTEGER REFERENCES "
+                   "certificates(id)"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN issuer_id INTEGER REFERENCES issuers(id)"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN source TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_utc TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revocation_reason TEXT NOT NULL DEFAULT "
+                   "''"),
+    QStringLiteral("ALTER TABLE certificates ADD COLUMN revoked_by TEXT NOT NULL DEFAULT ''"),
+    QStringLiteral("PRAGMA user_version = 7"),
+};
+
 // Runs `sql` on `path` through a connection of its own; the first error, or empty.
 QString runRaw(const QString& path, const QStringList& sql, QStringList* firstColumn = nullptr)
 {
@@ -200,7 +213,14 @@ void TestStoreMigrations::fromEveryOlderVersion()
               << QStringLiteral("INSERT INTO issuers (kind, name, directory_url, account_url, "
                                 "account_key_id) VALUES ('acme-account', 'le-prod', "
                                 "'https://acme.example.test/dir', "
-                                "'https://acme.example.test/acct/7', 1)");
+                                "'https://acme.example.test/acct/7', 1)")
+              // A deploy target from before version 8, linked to the endpoint.
+              << QStringLiteral("INSERT INTO deploy_targets (ssh_host, ssh_port, ssh_user, "
+                                "key_path, fullchain_path, reload_command) VALUES "
+                                "('web1.example.test', 2222, 'deploy', '/etc/ssl/k.pem', "
+                                "'/etc/ssl/f.pem', 'systemctl reload nginx')")
+              << QStringLiteral("UPDATE endpoints SET deploy_target_id = 1 WHERE host = "
+                                "'old.example.test'");
     }
     if (version >= 3) {
         setup << kV3;
@@ -219,8 +239,11 @@ void TestStoreMigrations::fromEveryOlderVersion()
     if (version >= 6) {
         setup << kV6;
     }
-    // When a version 8 ships, its predecessor's DDL must be added here.
-    QVERIFY2(version <= 6, "add the released DDL of this version to the test");
+    if (version >= 7) {
+        setup << kV7;
+    }
+    // When a version 9 ships, its predecessor's DDL must be added here.
+    QVERIFY2(version <= 7, "add the released DDL of this version to the test");
     QCOMPARE(runRaw(path, setup), QString());
 
     auto store = Store::openSqlite(path);
@@ -292,11 +315,32 @@ void TestStoreMigrations::fromEveryOlderVersion()
         QVERIFY(!old->first().trustBundleId.has_value());
         QCOMPARE((*store)->trustBundles().effectiveFor(old->first())->has_value(), false);
     }
+    // Version 8 rebuilt deploy_targets on SQLite: an older target keeps its
+    // fields (its port included) and its endpoint's link.
+    if (version >= 2) {
+        auto old = (*store)->endpoints().at(QStringLiteral("old.example.test"), 443);
+        QVERIFY(old && old->size() == 1);
+        QCOMPARE(old->first().deployTargetId, std::optional<qint64>(1));
+        auto t = (*store)->endpoints().deployTarget(1);
+        QVERIFY2(t.has_value(), qPrintable(t ? QString() : t.error().toString()));
+        QCOMPARE(t->sshHost, QStringLiteral("web1.example.test"));
+        QCOMPARE(t->sshPort, std::optional<quint16>(2222));
+        QCOMPARE(t->sshUser, QStringLiteral("deploy"));
+        QCOMPARE(t->reloadCommand, QStringLiteral("systemctl reload nginx"));
+        QVERIFY(!t->local);
+    }
+    // A target that says only its files: no host, no port.
+    DeployTarget paths;
+    paths.keyPath = QStringLiteral("/etc/nginx/tls/a.key");
+    paths.fullchainPath = QStringLiteral("/etc/nginx/tls/a.pem");
+    auto added = (*store)->endpoints().addDeployTarget(paths);
+    QVERIFY2(added.has_value(), qPrintable(added ? QString() : added.error().toString()));
+    QVERIFY(!(*store)->endpoints().deployTarget(added->id)->sshPort.has_value());
     Endpoint e;
     e.host = QStringLiteral("api.example.test");
     QVERIFY((*store)->endpoints().add(e).has_value());
     QCOMPARE((*store)->activity().auditLog()->size(),
-             (version >= 1 ? 2 : 1) + (version >= 4 ? 1 : 0));
+             (version >= 1 ? 3 : 2) + (version >= 4 ? 1 : 0));
     QVERIFY(!runRaw(path, {QStringLiteral("UPDATE audit_log SET actor = 'mallory'")}).isEmpty());
     QVERIFY(!runRaw(path, {QStringLiteral("DELETE FROM audit_log")}).isEmpty());
     QCOMPARE(*(*store)->integrityCheck(), QStringLiteral("ok"));
