@@ -212,7 +212,7 @@ ExitCode runFleetAttach(CommandContext& ctx, const QStringList& args)
         return reportError(
             ctx, Error{ErrorCode::InvalidInput,
                        QStringLiteral("%1 was not attached to %2: %3")
-                           .arg(source->leaf.subject(), where, why->join(QStringLiteral("; "))),
+                           .arg(source->leaf.subject(), where, why.join(QStringLiteral("; "))),
                        {}});
     }
     auto current = s.certificates().current();
