@@ -7,10 +7,21 @@ namespace certdeck::inventory {
 
 ExpiryState expiryState(const FleetRow& row, const QDateTime& now, int warnDays)
 {
-    if (!row.certificate) {
+    return expiryState(row.certificate, now, warnDays);
+}
+
+ExpiryState expiryState(const std::optional<CertificateRecord>& certificate, const QDateTime& now,
+                        int warnDays)
+{
+    if (!certificate) {
         return ExpiryState::NoCertificate;
     }
-    const QDateTime notAfter = row.certificate->notAfterUtc;
+    // A revoked certificate is refused by clients that check, however long
+    // it has left: that is what the admin must see first.
+    if (certificate->revocation) {
+        return ExpiryState::Revoked;
+    }
+    const QDateTime notAfter = certificate->notAfterUtc;
     if (notAfter <= now) {
         return ExpiryState::Expired;
     }
@@ -27,6 +38,8 @@ QString expiryStateWord(ExpiryState state)
         return QStringLiteral("EXPIRING");
     case ExpiryState::Expired:
         return QStringLiteral("EXPIRED");
+    case ExpiryState::Revoked:
+        return QStringLiteral("REVOKED");
     case ExpiryState::NoCertificate:
         return QStringLiteral("NO CERTIFICATE");
     }
@@ -35,10 +48,30 @@ QString expiryStateWord(ExpiryState state)
 
 std::optional<qint64> daysLeft(const FleetRow& row, const QDateTime& now)
 {
-    if (!row.certificate) {
+    return daysLeft(row.certificate, now);
+}
+
+std::optional<qint64> daysLeft(const std::optional<CertificateRecord>& certificate,
+                               const QDateTime& now)
+{
+    if (!certificate) {
         return std::nullopt;
     }
-    return now.secsTo(row.certificate->notAfterUtc) / 86400;
+    const qint64 secs = now.secsTo(certificate->notAfterUtc);
+    // Toward minus infinity: an expired certificate never shows 0 days.
+    return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+}
+
+QString sniSent(const Endpoint& endpoint)
+{
+    return endpoint.sniName.isEmpty() ? endpoint.host : endpoint.sniName;
+}
+
+bool sniIsSet(const Endpoint& endpoint)
+{
+    // The store keeps an SNI name equal to the host as none.
+    return !endpoint.sniName.isEmpty() &&
+           endpoint.sniName.compare(endpoint.host, Qt::CaseInsensitive) != 0;
 }
 
 Result<QList<FleetRow>> loadFleet(const Store& store)

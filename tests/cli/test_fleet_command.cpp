@@ -106,7 +106,7 @@ void TestFleetCommand::addListShowRemove()
     const Run show = ctl({QStringLiteral("show"), QStringLiteral("api.example.test:8443")});
     QCOMPARE(show.code, 0);
     QVERIFY(show.out.contains("Endpoint   api.example.test:8443  (id 1)"));
-    QVERIFY(show.out.contains("SNI        pay.example.test"));
+    QVERIFY(show.out.contains("SNI        pay.example.test (set)"));
     QVERIFY(show.out.contains("Connect to 192.0.2.10"));
     QVERIFY(show.out.contains("Notes      EU cluster"));
     QVERIFY2(show.out.contains("by alice"), show.out.constData());
@@ -176,7 +176,8 @@ void TestFleetCommand::badInputIsAUsageError_data()
     QTest::newRow("unknown action")
         << QStringList{QStringLiteral("frobnicate")} << "needs an action";
     QTest::newRow("the actions are listed")
-        << QStringList{QStringLiteral("teleport")} << "add, list, show, edit, rm, import or export";
+        << QStringList{QStringLiteral("teleport")}
+        << "add, list, show, attach, edit, rm, import, export or trust";
     QTest::newRow("bad revision") << QStringList{QStringLiteral("edit"), QStringLiteral("1"),
                                                  QStringLiteral("--revision"), QStringLiteral("x")}
                                   << "--revision";
@@ -249,7 +250,8 @@ void TestFleetCommand::listAndShowTellExpiry()
          QStringLiteral("OK")},
         {QStringLiteral("soon.example.test"), now.addDays(10).addSecs(12 * 3600), 10,
          QStringLiteral("EXPIRING")},
-        {QStringLiteral("gone.example.test"), now.addDays(-5).addSecs(-12 * 3600), -5,
+        // Counted toward minus infinity, as the console counts.
+        {QStringLiteral("gone.example.test"), now.addDays(-5).addSecs(-12 * 3600), -6,
          QStringLiteral("EXPIRED")},
     };
     certdeck::test::FixtureDir folder;
@@ -307,7 +309,7 @@ void TestFleetCommand::listAndShowTellExpiry()
                  .contains(wants[1].notAfter.toString(QStringLiteral("yyyy-MM-dd")).toUtf8() +
                            " 10 EXPIRING"),
              lineOf("soon.example.test").constData());
-    QVERIFY2(lineOf("gone.example.test").contains(" -5 EXPIRED"), list.out.constData());
+    QVERIFY2(lineOf("gone.example.test").contains(" -6 EXPIRED"), list.out.constData());
     QVERIFY2(lineOf("ok.example.test").contains(" 200 OK"), list.out.constData());
     QVERIFY2(lineOf("none.example.test").contains("- - NO CERTIFICATE"), list.out.constData());
 
@@ -334,7 +336,7 @@ void TestFleetCommand::listAndShowTellExpiry()
         json({QStringLiteral("show"),
               QStringLiteral("gone.example.test")})[QStringLiteral("endpoint")]
             .toObject();
-    QCOMPARE(shown[QStringLiteral("daysLeft")].toInt(), -5);
+    QCOMPARE(shown[QStringLiteral("daysLeft")].toInt(), -6);
     QCOMPARE(shown[QStringLiteral("status")].toString(), QStringLiteral("EXPIRED"));
     QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("none.example.test")})
                 .out.contains("Expires    NO CERTIFICATE\n"));
@@ -347,21 +349,24 @@ void TestFleetCommand::sniIsShownTheSameEverywhere()
                   QStringLiteral("App.Example.Test")})
                  .code,
              0);
-    // list and show print "-" when no SNI name is set (the host is sent).
+    // One rule everywhere: the name sent (the SNI name, else the host), and
+    // whether one was set.
     const Run list = ctl({QStringLiteral("list")});
     for (const QByteArray& l : list.out.split('\n')) {
         if (l.contains("plain.example.test")) {
-            QVERIFY2(l.simplified().contains("plain.example.test:443 - unknown - "), l.constData());
+            QVERIFY2(
+                l.simplified().contains("plain.example.test:443 - unknown plain.example.test "),
+                l.constData());
         } else if (l.contains("lb.example.test")) {
             QVERIFY2(l.simplified().contains("lb.example.test:443 - unknown app.example.test "),
                      l.constData());
         }
     }
     QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("plain.example.test")})
-                .out.contains("SNI        -\n"));
+                .out.contains("SNI        plain.example.test (the host)\n"));
     QVERIFY(ctl({QStringLiteral("show"), QStringLiteral("lb.example.test")})
-                .out.contains("SNI        app.example.test\n"));
-    // JSON: "" when none is set, in list, show and the export alike.
+                .out.contains("SNI        app.example.test (set)\n"));
+    // JSON: the same name, with sniSet, in list, show and the export alike.
     for (const QStringList& args :
          {QStringList{QStringLiteral("list")}, QStringList{QStringLiteral("export")}}) {
         const QJsonArray a =
@@ -370,17 +375,20 @@ void TestFleetCommand::sniIsShownTheSameEverywhere()
                 .toArray();
         QCOMPARE(a.size(), 2);
         for (const QJsonValue& v : a) {
+            const bool lb =
+                v[QStringLiteral("host")].toString() == QLatin1String("lb.example.test");
             QCOMPARE(v[QStringLiteral("sni")].toString(),
-                     v[QStringLiteral("host")].toString() == QLatin1String("lb.example.test")
-                         ? QStringLiteral("app.example.test")
-                         : QString());
+                     lb ? QStringLiteral("app.example.test")
+                        : QStringLiteral("plain.example.test"));
+            QCOMPARE(v[QStringLiteral("sniSet")].toBool(), lb);
         }
     }
-    QCOMPARE(json({QStringLiteral("show"),
-                   QStringLiteral(
-                       "plain.example.test")})[QStringLiteral("endpoint")][QStringLiteral("sni")]
-                 .toString(),
-             QString());
+    const QJsonObject plain =
+        json({QStringLiteral("show"),
+              QStringLiteral("plain.example.test")})[QStringLiteral("endpoint")]
+            .toObject();
+    QCOMPARE(plain[QStringLiteral("sni")].toString(), QStringLiteral("plain.example.test"));
+    QCOMPARE(plain[QStringLiteral("sniSet")].toBool(true), false);
 }
 
 void TestFleetCommand::editUsesTheRevision()

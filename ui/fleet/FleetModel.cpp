@@ -145,6 +145,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         if (role == SortRole) {
             // Worst first when sorted ascending.
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return 0;
             case ExpiryState::Expiring:
@@ -157,6 +158,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         }
         if (role == Qt::ForegroundRole) {
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return toneText(Tone::Bad, QGuiApplication::palette());
             case ExpiryState::Expiring:
@@ -170,6 +172,7 @@ QVariant FleetModel::data(const QModelIndex& index, int role) const
         if (role == Qt::DecorationRole) {
             const QStyle* st = QApplication::style();
             switch (state) {
+            case ExpiryState::Revoked:
             case ExpiryState::Expired:
                 return st->standardIcon(QStyle::SP_MessageBoxCritical);
             case ExpiryState::Expiring:

@@ -232,7 +232,7 @@ void FleetPage::reload()
 
 void FleetPage::updateCounts()
 {
-    int ok = 0, expiring = 0, expired = 0, none = 0;
+    int ok = 0, expiring = 0, expired = 0, revoked = 0, none = 0;
     for (int i = 0; i < m_proxy->rowCount(); ++i) {
         const int row = m_proxy->mapToSource(m_proxy->index(i, 0)).row();
         switch (m_model->stateAt(row)) {
@@ -245,17 +245,25 @@ void FleetPage::updateCounts()
         case ExpiryState::Expired:
             ++expired;
             break;
+        case ExpiryState::Revoked:
+            ++revoked;
+            break;
         case ExpiryState::NoCertificate:
             ++none;
             break;
         }
     }
-    m_counts->setText(tr("%1 OK · %2 EXPIRING (< %3 days) · %4 EXPIRED · %5 NO CERTIFICATE")
-                          .arg(ok)
-                          .arg(expiring)
-                          .arg(m_warnDays)
-                          .arg(expired)
-                          .arg(none));
+    QString counts = tr("%1 OK · %2 EXPIRING (< %3 days) · %4 EXPIRED · %5 NO CERTIFICATE")
+                         .arg(ok)
+                         .arg(expiring)
+                         .arg(m_warnDays)
+                         .arg(expired)
+                         .arg(none);
+    // Only when there is one, so the strip stays as it was for most fleets.
+    if (revoked > 0) {
+        counts += tr(" · %1 REVOKED").arg(revoked);
+    }
+    m_counts->setText(counts);
 }
 
 QString FleetPage::countsText() const

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certdeckctl fleet: the endpoints of the inventory (add, list, show, edit,
-// rm). Every change goes through the store, which audits it under the OS
-// user name and refuses an edit made on a stale revision.
+// rm, attach). Every change goes through the store, which audits it under the
+// OS user name and refuses an edit made on a stale revision.
 #include "CliSupport.h"
+#include "FleetAttach.h"
+#include "FleetFields.h"
 #include "FleetImport.h"
+#include "FleetShow.h"
 #include "FleetTrust.h"
 #include "common/HostPort.h"
 #include "inventory/FleetView.h"
@@ -20,44 +23,9 @@ namespace certdeck::cli {
 namespace {
 
 using inventory::Endpoint;
+using inventory::ExpiryState;
 using inventory::FleetRow;
 using inventory::Store;
-
-/// An endpoint's SNI as list and show print it: the name set, or "-" when
-/// none is (the host name is then sent; JSON and exports give "").
-QString sniText(const Endpoint& e)
-{
-    return e.sniName.isEmpty() ? QStringLiteral("-") : e.sniName;
-}
-
-/// Where an endpoint's current certificate stands, in the words of the
-/// console's Fleet page.
-struct Expiry
-{
-    QString date;   ///< "2027-03-01" (UTC), or "-"
-    QString days;   ///< "89", "-3", or "-"
-    QString status; ///< "OK", "EXPIRING", "EXPIRED", "NO CERTIFICATE"
-    QJsonValue notAfter;
-    QJsonValue daysLeft;
-};
-
-Expiry expiryOf(const FleetRow& row, const QDateTime& now, int warnDays)
-{
-    Expiry x;
-    x.status = inventory::expiryStateWord(inventory::expiryState(row, now, warnDays));
-    const auto days = inventory::daysLeft(row, now);
-    if (!days) {
-        x.date = x.days = QStringLiteral("-");
-        x.notAfter = x.daysLeft = QJsonValue::Null;
-        return x;
-    }
-    const QDateTime end = row.certificate->notAfterUtc.toUTC();
-    x.date = end.toString(QStringLiteral("yyyy-MM-dd"));
-    x.days = QString::number(*days);
-    x.notAfter = end.toString(Qt::ISODate);
-    x.daysLeft = double(*days);
-    return x;
-}
 
 /// The rows of `endpoints` with their current certificates.
 Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoint>& endpoints)
@@ -78,86 +46,6 @@ Result<QList<FleetRow>> withCertificates(const Store& store, const QList<Endpoin
     return rows;
 }
 
-/// --warn-days, shared by list and show.
-const QCommandLineOption& warnDaysOption()
-{
-    static const QCommandLineOption o(QStringLiteral("warn-days"),
-                                      QStringLiteral("EXPIRING below DAYS days left (default 30, "
-                                                     "as the console)."),
-                                      QStringLiteral("DAYS"), QStringLiteral("30"));
-    return o;
-}
-
-Result<int> warnDaysOf(const QCommandLineParser& p)
-{
-    bool ok = false;
-    const int days = p.value(warnDaysOption()).toInt(&ok);
-    if (!ok || days < 0) {
-        return fail(ErrorCode::InvalidInput, QStringLiteral("--warn-days needs a number of days"));
-    }
-    return days;
-}
-
-QJsonObject toJson(const Endpoint& e)
-{
-    QJsonObject o{
-        {QStringLiteral("id"), e.id},
-        {QStringLiteral("host"), e.host},
-        {QStringLiteral("port"), e.port},
-        {QStringLiteral("address"), inventory::endpointAddress(e.host, e.port)},
-        // Empty when the host name is sent, as the store keeps it and the
-        // export writes it.
-        {QStringLiteral("sni"), e.sniName},
-        {QStringLiteral("connectTo"), e.addressOverride},
-        {QStringLiteral("group"), e.group},
-        {QStringLiteral("tags"), QJsonArray::fromStringList(e.tags)},
-        {QStringLiteral("kind"), inventory::serverKindName(e.serverKind)},
-        {QStringLiteral("notes"), e.notes},
-        {QStringLiteral("revision"), e.revision},
-        {QStringLiteral("created"), e.createdUtc.toString(Qt::ISODate)},
-        {QStringLiteral("updated"), e.updatedUtc.toString(Qt::ISODate)},
-        {QStringLiteral("updatedBy"), e.updatedBy},
-    };
-    o.insert(QStringLiteral("deployTargetId"),
-             e.deployTargetId ? QJsonValue(*e.deployTargetId) : QJsonValue());
-    o.insert(QStringLiteral("trustBundleId"),
-             e.trustBundleId ? QJsonValue(*e.trustBundleId) : QJsonValue());
-    return o;
-}
-
-QJsonObject toJson(const FleetRow& row, const Expiry& x)
-{
-    QJsonObject o = toJson(row.endpoint);
-    o.insert(QStringLiteral("notAfter"), x.notAfter);
-    o.insert(QStringLiteral("daysLeft"), x.daysLeft);
-    o.insert(QStringLiteral("status"), x.status);
-    return o;
-}
-
-void printDetails(QTextStream& out, const Endpoint& e, const Expiry& x)
-{
-    out << "Endpoint   " << inventory::endpointAddress(e.host, e.port) << "  (id " << e.id << ")\n"
-        << "SNI        " << sniText(e) << "\n";
-    if (!e.addressOverride.isEmpty()) {
-        out << "Connect to " << e.addressOverride << "\n";
-    }
-    out << "Group      " << (e.group.isEmpty() ? QStringLiteral("-") : e.group) << "\n"
-        << "Kind       " << inventory::serverKindName(e.serverKind) << "\n"
-        << "Tags       "
-        << (e.tags.isEmpty() ? QStringLiteral("-") : e.tags.join(QLatin1String(", "))) << "\n";
-    if (!e.notes.isEmpty()) {
-        out << "Notes      " << e.notes << "\n";
-    }
-    out << "Expires    "
-        << (x.days == QLatin1String("-")
-                ? x.status
-                : QStringLiteral("%1 (%2 day(s) left), %3").arg(x.date, x.days, x.status))
-        << "\n";
-    out << "Revision   " << e.revision << ", changed " << e.updatedUtc.toString(Qt::ISODate)
-        << " by " << e.updatedBy << "\n";
-    out.flush();
-}
-
 void printTable(QTextStream& out, const QList<FleetRow>& fleet, const QDateTime& now, int warnDays)
 {
     const QStringList headers = {
@@ -167,12 +55,12 @@ void printTable(QTextStream& out, const QList<FleetRow>& fleet, const QDateTime&
     QList<QStringList> rows;
     for (const FleetRow& r : fleet) {
         const Endpoint& e = r.endpoint;
-        const Expiry x = expiryOf(r, now, warnDays);
+        const FleetExpiry x = fleetExpiry(r.certificate, now, warnDays);
         rows << QStringList{QString::number(e.id),
                             inventory::endpointAddress(e.host, e.port),
                             e.group.isEmpty() ? QStringLiteral("-") : e.group,
                             inventory::serverKindName(e.serverKind),
-                            sniText(e),
+                            inventory::sniSent(e),
                             x.date,
                             x.days,
                             x.status,
@@ -200,6 +88,101 @@ void printTable(QTextStream& out, const QList<FleetRow>& fleet, const QDateTime&
     }
     out << fleet.size() << (fleet.size() == 1 ? " endpoint\n" : " endpoints\n");
     out.flush();
+}
+
+/// What `fleet list --check` answers for a state: OK 0; EXPIRING and NO
+/// CERTIFICATE 1 (the inventory cannot vouch for an endpoint it has no
+/// certificate of: probe it or attach one); EXPIRED and REVOKED 2.
+ExitCode checkCode(ExpiryState state)
+{
+    switch (state) {
+    case ExpiryState::Ok:
+        return ExitCode::Ok;
+    case ExpiryState::Expiring:
+    case ExpiryState::NoCertificate:
+        return ExitCode::Warning;
+    case ExpiryState::Expired:
+    case ExpiryState::Revoked:
+        return ExitCode::Critical;
+    }
+    return ExitCode::Unknown;
+}
+
+/// `fleet list --check`: a monitoring plugin's answer. The first line is the
+/// summary with performance data (Nagios style), then one line per endpoint
+/// that is not OK, worst first.
+ExitCode printCheck(CommandContext& ctx, const QList<FleetRow>& rows, const QDateTime& now,
+                    int warnDays)
+{
+    if (rows.isEmpty()) {
+        // A filter that matches nothing must not pass as healthy.
+        return reportError(ctx, Error{ErrorCode::NotFound,
+                                      QStringLiteral("no endpoint matches; nothing to check"),
+                                      {}});
+    }
+    // Worst first: the order of the summary and of the lines below it.
+    const QList<ExpiryState> order = {ExpiryState::Revoked, ExpiryState::Expired,
+                                      ExpiryState::Expiring, ExpiryState::NoCertificate,
+                                      ExpiryState::Ok};
+    QMap<ExpiryState, int> counts;
+    ExitCode worst = ExitCode::Ok;
+    QList<std::pair<ExpiryState, const FleetRow*>> notOk;
+    for (const FleetRow& r : rows) {
+        const ExpiryState state = inventory::expiryState(r, now, warnDays);
+        ++counts[state];
+        worst = std::max(worst, checkCode(state));
+        if (state != ExpiryState::Ok) {
+            notOk.append({state, &r});
+        }
+    }
+    std::stable_sort(notOk.begin(), notOk.end(), [&](const auto& a, const auto& b) {
+        return order.indexOf(a.first) < order.indexOf(b.first);
+    });
+    const QString word = worst == ExitCode::Ok        ? QStringLiteral("OK")
+                         : worst == ExitCode::Warning ? QStringLiteral("WARNING")
+                                                      : QStringLiteral("CRITICAL");
+    QStringList parts;
+    QStringList perf;
+    QJsonObject countsJson;
+    for (ExpiryState state : order) {
+        const QString name = inventory::expiryStateWord(state);
+        const QString key = name.toLower().replace(u' ', u'_');
+        if (counts.value(state) > 0) {
+            parts << QStringLiteral("%1 %2").arg(counts.value(state)).arg(name);
+        }
+        perf << QStringLiteral("%1=%2").arg(key).arg(counts.value(state));
+        countsJson.insert(key, counts.value(state));
+    }
+    const QString summary = QStringLiteral("FLEET %1 - %2 endpoint(s): %3")
+                                .arg(word)
+                                .arg(rows.size())
+                                .arg(parts.join(QStringLiteral(", ")));
+    if (ctx.json) {
+        QJsonArray endpoints;
+        for (const FleetRow& r : rows) {
+            endpoints.append(
+                fleetEndpointJson(r.endpoint, fleetExpiry(r.certificate, now, warnDays)));
+        }
+        printJson(ctx.out,
+                  {{QStringLiteral("check"), QJsonObject{{QStringLiteral("status"), word},
+                                                         {QStringLiteral("exitCode"), int(worst)},
+                                                         {QStringLiteral("summary"), summary},
+                                                         {QStringLiteral("counts"), countsJson}}},
+                   {QStringLiteral("endpoints"), endpoints}});
+        return worst;
+    }
+    ctx.out << summary << " | " << perf.join(u' ') << "\n";
+    for (const auto& [state, r] : notOk) {
+        const FleetExpiry x = fleetExpiry(r->certificate, now, warnDays);
+        ctx.out << x.status << " " << inventory::endpointAddress(r->endpoint.host, r->endpoint.port)
+                << " sni " << inventory::sniSent(r->endpoint);
+        if (r->certificate) {
+            ctx.out << " not after " << x.date << " (" << x.days << " days)";
+        }
+        ctx.out << "\n";
+    }
+    ctx.out.flush();
+    return worst;
 }
 
 /// Options shared by add and edit.
@@ -327,7 +310,7 @@ ExitCode runAdd(CommandContext& ctx, const QStringList& args)
         return reportError(ctx, added.error());
     }
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*added)}});
+        printJson(ctx.out, {{QStringLiteral("endpoint"), fleetEndpointJson(*added)}});
     } else {
         ctx.out << "Added " << inventory::endpointAddress(added->host, added->port) << " (id "
                 << added->id << ")\n";
@@ -347,7 +330,10 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
         QStringLiteral("filter"),
         QStringLiteral("Only endpoints whose host, SNI, group, tags or notes contain TEXT."),
         QStringLiteral("TEXT"));
-    p.addOptions({group, filter, warnDaysOption()});
+    const QCommandLineOption check(
+        QStringLiteral("check"),
+        QStringLiteral("Monitoring check: one summary line, exit 0/1/2 by the worst status."));
+    p.addOptions({group, filter, warnDaysOption(), check});
     ExitCode code = ExitCode::Ok;
     if (!parseOrComplain(p, args, ctx, &code)) {
         return code;
@@ -377,66 +363,17 @@ ExitCode runList(CommandContext& ctx, const QStringList& args)
         return reportError(ctx, rows.error());
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (p.isSet(check)) {
+        return printCheck(ctx, *rows, now, *warnDays);
+    }
     if (ctx.json) {
         QJsonArray a;
         for (const FleetRow& r : *rows) {
-            a.append(toJson(r, expiryOf(r, now, *warnDays)));
+            a.append(fleetEndpointJson(r.endpoint, fleetExpiry(r.certificate, now, *warnDays)));
         }
         printJson(ctx.out, {{QStringLiteral("endpoints"), a}});
     } else {
         printTable(ctx.out, *rows, now, *warnDays);
-    }
-    return ExitCode::Ok;
-}
-
-ExitCode runShow(CommandContext& ctx, const QStringList& args)
-{
-    QCommandLineParser p;
-    CommonOptions common;
-    common.addTo(p);
-    const QCommandLineOption sni(QStringLiteral("sni"),
-                                 QStringLiteral("Pick the endpoint with this SNI name."),
-                                 QStringLiteral("NAME"));
-    p.addOption(sni);
-    p.addOption(warnDaysOption());
-    ExitCode code = ExitCode::Ok;
-    if (!parseOrComplain(p, args, ctx, &code)) {
-        return code;
-    }
-    if (!checkSubcommand(ctx, p, QStringLiteral("fleet"),
-                         QStringList{QStringLiteral("show")} + p.positionalArguments(), &code)) {
-        return code;
-    }
-    common.apply(p, ctx);
-    if (p.positionalArguments().size() != 1) {
-        return usageError(ctx, QStringLiteral("'fleet show' needs one HOST[:PORT] or ID"));
-    }
-    const auto warnDays = warnDaysOf(p);
-    if (!warnDays) {
-        return usageError(ctx, warnDays.error().message);
-    }
-    auto store = ctx.store();
-    if (!store) {
-        return reportError(ctx, store.error());
-    }
-    auto e = resolve(**store, p.positionalArguments().first(), p.value(sni));
-    if (!e) {
-        return reportError(ctx, e.error());
-    }
-    auto rows = withCertificates(**store, {*e});
-    if (!rows) {
-        return reportError(ctx, rows.error());
-    }
-    const Expiry x = expiryOf(rows->first(), QDateTime::currentDateTimeUtc(), *warnDays);
-    const QString trust = trustDescription(**store, *e);
-    if (ctx.json) {
-        QJsonObject o = toJson(rows->first(), x);
-        o.insert(QStringLiteral("trustAnchors"), trust);
-        printJson(ctx.out, {{QStringLiteral("endpoint"), o}});
-    } else {
-        printDetails(ctx.out, *e, x);
-        ctx.out << "Trust      " << trust << "\n";
-        ctx.out.flush();
     }
     return ExitCode::Ok;
 }
@@ -505,7 +442,7 @@ ExitCode runEdit(CommandContext& ctx, const QStringList& args)
         return reportError(ctx, saved.error());
     }
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("endpoint"), toJson(*saved)}});
+        printJson(ctx.out, {{QStringLiteral("endpoint"), fleetEndpointJson(*saved)}});
     } else {
         ctx.out << "Saved " << inventory::endpointAddress(saved->host, saved->port) << " (id "
                 << saved->id << ", revision " << saved->revision << ")\n";
@@ -547,7 +484,7 @@ ExitCode runRemove(CommandContext& ctx, const QStringList& args)
         return reportError(ctx, s.error());
     }
     if (ctx.json) {
-        printJson(ctx.out, {{QStringLiteral("removed"), toJson(*e)}});
+        printJson(ctx.out, {{QStringLiteral("removed"), fleetEndpointJson(*e)}});
     } else {
         ctx.out << "Removed " << inventory::endpointAddress(e->host, e->port) << " (id " << e->id
                 << ")\n";
@@ -571,7 +508,10 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
         return runList(ctx, rest);
     }
     if (action == QLatin1String("show")) {
-        return runShow(ctx, rest);
+        return runFleetShow(ctx, rest);
+    }
+    if (action == QLatin1String("attach")) {
+        return runFleetAttach(ctx, rest);
     }
     if (action == QLatin1String("edit")) {
         return runEdit(ctx, rest);
@@ -592,8 +532,8 @@ ExitCode runFleet(CommandContext& ctx, const QStringList& args)
         return commandHelp(ctx, QStringLiteral("fleet"));
     }
     return usageError(
-        ctx,
-        QStringLiteral("'fleet' needs an action: add, list, show, edit, rm, import or export"));
+        ctx, QStringLiteral("'fleet' needs an action: add, list, show, attach, edit, rm, import, "
+                            "export or trust"));
 }
 
 } // namespace
@@ -612,21 +552,56 @@ QList<SubcommandSpec> fleetSubcommands()
          QStringLiteral("Adds an endpoint (port 443 unless given; [IPv6]:PORT for IPv6). The same\n"
                         "host, port and SNI name twice is refused.")},
         {QStringLiteral("list|ls"),
-         QStringLiteral("[--group G] [--filter TEXT] [--warn-days DAYS]"),
-         {QStringLiteral("group"), QStringLiteral("filter"), QStringLiteral("warn-days")},
+         QStringLiteral("[--group G] [--filter TEXT] [--warn-days DAYS] [--check]"),
+         {QStringLiteral("group"), QStringLiteral("filter"), QStringLiteral("warn-days"),
+          QStringLiteral("check")},
          QStringLiteral(
              "Lists endpoints by group, host and port, with the current certificate's\n"
              "expiry (UTC date), days left and status as the console's Fleet page shows\n"
              "them: OK, EXPIRING (fewer than --warn-days days left, default 30), EXPIRED,\n"
-             "NO CERTIFICATE. SNI \"-\" (\"\" in JSON) means the host name is sent.\n"
-             "--filter matches host, SNI, group, tags and notes, ignoring case. JSON adds\n"
-             "notAfter (ISO 8601 UTC), daysLeft and status to each endpoint (null when it\n"
-             "has no certificate).")},
+             "REVOKED (recorded as revoked, whatever its expiry), NO CERTIFICATE.\n"
+             "ENDPOINT is HOST:PORT ([IPv6]:PORT); SNI is the name clients send: the SNI\n"
+             "name set, else the host. --filter matches host, SNI, group, tags and notes,\n"
+             "ignoring case. JSON gives each endpoint address, sni, sniSet (an SNI name\n"
+             "of its own), connectTo, notAfter (ISO 8601 UTC), daysLeft and status (null\n"
+             "without a certificate): the same values as the table and `fleet export`.\n"
+             "\n"
+             "--check answers as a monitoring plugin: one line \"FLEET OK|WARNING|CRITICAL -\n"
+             "N endpoint(s): ...\" with performance data, then a line per endpoint that\n"
+             "is not OK, worst first. Exit 0 when all are OK; 1 when the worst is EXPIRING\n"
+             "or NO CERTIFICATE (the inventory cannot vouch for an endpoint it has no\n"
+             "certificate of: probe it or attach one); 2 when one is EXPIRED or REVOKED;\n"
+             "3 when the store cannot be read or no endpoint matches. With --json:\n"
+             "{check: {status, exitCode, summary, counts}, endpoints}.")},
         {QStringLiteral("show"),
          QStringLiteral("HOST[:PORT]|ID [--sni NAME] [--warn-days DAYS]"),
          {QStringLiteral("sni"), QStringLiteral("warn-days")},
-         QStringLiteral("Shows one endpoint with its current certificate's expiry, its\n"
-                        "revision and who changed it last (the same fields as 'fleet list').")},
+         QStringLiteral(
+             "Shows one endpoint (the fields of 'fleet list', its revision and who changed\n"
+             "it last) with its current certificate: subject, SANs, serial, SHA-256,\n"
+             "validity, days left, status, the issuer record (ACME account or local CA),\n"
+             "the key reference in the vault (or \"no key in the vault\"), its source\n"
+             "(acme, local-ca, imported, served, unknown), its revocation if recorded and\n"
+             "its chain as recorded, leaf first. Then the deploy target, the certificate\n"
+             "history (each version's state and time, oldest first) and the last probe\n"
+             "(time, verdict, grade, and whether the served certificate differs from the\n"
+             "recorded one). Reads the inventory only; run 'probe' or 'scan' to refresh.\n"
+             "JSON: {endpoint, certificate, deployTarget, history, lastProbe}.")},
+        {QStringLiteral("attach"),
+         QStringLiteral("HOST[:PORT]|ID CERT [--sni NAME] [--force]"),
+         {QStringLiteral("sni"), QStringLiteral("force")},
+         QStringLiteral(
+             "Makes CERT the endpoint's current certificate. CERT is a certificate id of\n"
+             "the inventory, a SHA-256 fingerprint (hex, colons allowed) or a PEM/DER\n"
+             "file (server certificate first, then its chain), recorded first with\n"
+             "source \"imported\"; a file named like a number is given as ./NAME. Private\n"
+             "keys in the file are not read.\n"
+             "\n"
+             "Refused with exit 3, before anything is written: a certificate not valid\n"
+             "for the name clients send (the SNI name, else the host; checked as a\n"
+             "probe checks it), an expired or revoked one unless --force, an unknown id or\n"
+             "fingerprint. The new version is \"issued\": it becomes \"deployed\" only\n"
+             "when a probe or scan sees it served. Audited as certificate.attach.")},
         {QStringLiteral("edit"),
          QStringLiteral("HOST[:PORT]|ID [--sni NAME] [--ip ADDR] [--group G]\n"
                         "         [--tag T]... [--clear-tags] [--kind KIND] [--notes TEXT]\n"
@@ -670,7 +645,11 @@ QList<SubcommandSpec> fleetSubcommands()
          {QStringLiteral("format"), QStringLiteral("out"), QStringLiteral("force")},
          QStringLiteral(
              "JSON holds endpoints, deploy targets and certificates (never private keys)\n"
-             "and imports back with 'fleet import --format json'; CSV is the fleet table.")},
+             "and imports back with 'fleet import --format json'; CSV is the fleet table\n"
+             "(host, port, sni, sni_set, group, tags, kind, issuer, not_after, days_left,\n"
+             "status, notes, connect_to, address) and imports back with --format hosts.\n"
+             "sni, address and status are the values 'fleet list' shows (status with the\n"
+             "default 30 days).")},
         {QStringLiteral("trust add"),
          QStringLiteral("NAME FILE"),
          {},
@@ -721,6 +700,10 @@ CERTDECK_COMMAND({QStringLiteral("fleet"),
                                  "  fleet list              endpoints as a table (--group, "
                                  "--filter)\n"
                                  "  fleet show|edit|rm X    one endpoint by HOST[:PORT] or ID\n"
+                                 "  fleet list --check      monitoring check: exit 0/1/2 by "
+                                 "the worst status\n"
+                                 "  fleet attach X CERT     attach a certificate (id, "
+                                 "fingerprint or file)\n"
                                  "  fleet import --format F PATH   nginx -T, hosts/CSV, certbot, "
                                  "PEM folder, JSON\n"
                                  "  fleet export [--format csv]   the inventory as JSON or CSV\n"),

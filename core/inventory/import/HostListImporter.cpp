@@ -3,6 +3,7 @@
 
 #include "common/HostPort.h"
 #include "common/SecureFile.h"
+#include "inventory/RecordNames.h"
 #include "inventory/import/Csv.h"
 
 #include <QFileInfo>
@@ -125,14 +126,14 @@ public:
         const CsvRecord header = rows.takeFirst();
         QHash<QString, int> column;
         QStringList unknown;
-        static const QStringList known = {QStringLiteral("host"),   QStringLiteral("port"),
-                                          QStringLiteral("sni"),    QStringLiteral("group"),
-                                          QStringLiteral("tags"),   QStringLiteral("notes"),
-                                          QStringLiteral("address")};
+        static const QStringList known = {QStringLiteral("host"),    QStringLiteral("port"),
+                                          QStringLiteral("sni"),     QStringLiteral("group"),
+                                          QStringLiteral("tags"),    QStringLiteral("notes"),
+                                          QStringLiteral("address"), QStringLiteral("connect_to")};
         // Columns of the fleet CSV export that the store recomputes.
-        static const QStringList derived = {QStringLiteral("kind"), QStringLiteral("issuer"),
-                                            QStringLiteral("not_after"),
-                                            QStringLiteral("days_left")};
+        static const QStringList derived = {
+            QStringLiteral("kind"),      QStringLiteral("issuer"), QStringLiteral("not_after"),
+            QStringLiteral("days_left"), QStringLiteral("status"), QStringLiteral("sni_set")};
         for (qsizetype i = 0; i < header.fields.size(); ++i) {
             const QString name = header.fields[i].trimmed().toLower();
             if (known.contains(name)) {
@@ -188,12 +189,22 @@ public:
                 }
                 sni = *checked;
             }
-            QString address = cell(r, "address");
+            // connect_to is the address to connect to; older exports (and
+            // hand-written lists) put it in "address", which the export now
+            // fills with HOST:PORT, the endpoint itself.
+            QString address = cell(r, "connect_to");
+            const char* addressColumn = "connect_to";
+            if (const QString legacy = cell(r, "address");
+                address.isEmpty() && !legacy.isEmpty() &&
+                legacy.compare(endpointAddress(hp->host, hp->port), Qt::CaseInsensitive) != 0) {
+                address = legacy;
+                addressColumn = "address";
+            }
             if (!address.isEmpty()) {
                 const QHostAddress a(address);
                 if (a.isNull()) {
-                    refuse(r.line,
-                           QStringLiteral("address \"%1\" is not an IP address").arg(address));
+                    refuse(r.line, QStringLiteral("%1 \"%2\" is not an IP address")
+                                       .arg(QLatin1String(addressColumn), address));
                     continue;
                 }
                 address = a.toString();

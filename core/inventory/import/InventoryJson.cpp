@@ -2,6 +2,8 @@
 #include "inventory/import/InventoryJson.h"
 
 #include "common/HostPort.h"
+#include "inventory/FleetView.h"
+#include "inventory/RecordNames.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -30,8 +32,12 @@ QJsonObject endpointJson(const Endpoint& e)
         {QStringLiteral("id"), double(e.id)},
         {QStringLiteral("host"), e.host},
         {QStringLiteral("port"), e.port},
-        {QStringLiteral("sni"), e.sniName},
-        {QStringLiteral("address"), e.addressOverride},
+        // The fleet table's rule (FleetView.h): the name sent and whether it
+        // was set; HOST:PORT; and where to connect instead of resolving.
+        {QStringLiteral("sni"), sniSent(e)},
+        {QStringLiteral("sniSet"), sniIsSet(e)},
+        {QStringLiteral("address"), endpointAddress(e.host, e.port)},
+        {QStringLiteral("connectTo"), e.addressOverride},
         {QStringLiteral("group"), e.group},
         {QStringLiteral("tags"), QJsonArray::fromStringList(e.tags)},
         {QStringLiteral("serverKind"), serverKindName(e.serverKind)},
@@ -341,7 +347,18 @@ Result<InventoryDocument> InventoryJson::read(const QByteArray& json, const QStr
         e.host = f.host("host", true);
         e.port = quint16(f.integer("port", 1, 65535, 443));
         e.sniName = f.host("sni", false);
-        e.addressOverride = f.address("address");
+        // The host written as the name sent is no SNI name of its own.
+        if (e.sniName.compare(e.host, Qt::CaseInsensitive) == 0) {
+            e.sniName.clear();
+        }
+        if (o->contains(QStringLiteral("connectTo"))) {
+            e.addressOverride = f.address("connectTo");
+        } else if (o->value(QStringLiteral("address"))
+                       .toString()
+                       .compare(endpointAddress(e.host, e.port), Qt::CaseInsensitive) != 0) {
+            // Exports before connectTo kept the address to connect to here.
+            e.addressOverride = f.address("address");
+        }
         e.group = f.text("group");
         e.tags = f.list("tags");
         const QString kind = f.text("serverKind");

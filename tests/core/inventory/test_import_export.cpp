@@ -24,6 +24,7 @@ class TestImportExport : public QObject
 private slots:
     void initTestCase();
     void jsonRoundTrip();
+    void jsonReadsTheOlderAddressField();
     void jsonHasNoPrivateKeyMaterial();
     void jsonErrors_data();
     void jsonErrors();
@@ -200,6 +201,27 @@ void TestImportExport::jsonRoundTrip()
                             "the file"));
 }
 
+void TestImportExport::jsonReadsTheOlderAddressField()
+{
+    // Before connectTo, "address" held the address to connect to and "sni"
+    // was empty for the host; both still read as they meant.
+    const QByteArray older = QStringLiteral(
+                                 R"({"format": "%1", "version": %2, "endpoints": [
+        {"host": "a.example.test", "port": 443, "sni": "", "address": "10.0.0.9"},
+        {"host": "b.example.test", "port": 8443, "sni": "B.example.test",
+         "address": "b.example.test:8443", "connectTo": ""}]})")
+                                 .arg(QStringLiteral("certdeck-inventory"))
+                                 .arg(InventoryJson::FormatVersion)
+                                 .toUtf8();
+    auto doc = InventoryJson::read(older, QStringLiteral("old.json"));
+    QVERIFY2(doc.has_value(), qPrintable(doc ? QString() : doc.error().toString()));
+    QCOMPARE(doc->endpoints.size(), 2);
+    QCOMPARE(doc->endpoints[0].addressOverride, QStringLiteral("10.0.0.9"));
+    QVERIFY(doc->endpoints[0].sniName.isEmpty());
+    QVERIFY(doc->endpoints[1].addressOverride.isEmpty());
+    QVERIFY(doc->endpoints[1].sniName.isEmpty());
+}
+
 void TestImportExport::jsonHasNoPrivateKeyMaterial()
 {
     const QByteArray json = InventoryJson::write(m_endpoints, m_targets, m_certs, {});
@@ -314,24 +336,32 @@ void TestImportExport::csvQuotingReadByPython()
     QCOMPARE(a[0].toString(), QStringLiteral("api.example.test"));
     QCOMPARE(a[1].toString(), QStringLiteral("8443"));
     QCOMPARE(a[2].toString(), QStringLiteral("api-internal.example.test"));
-    QCOMPARE(a[3].toString(), QStringLiteral("Payments, EU"));
-    QCOMPARE(a[4].toString(), QStringLiteral("prod;pci \"scope\""));
-    QCOMPARE(a[5].toString(), QStringLiteral("nginx"));
-    QCOMPARE(a[6].toString(), m_certs[0].issuer);
+    QCOMPARE(a[3].toString(), QStringLiteral("yes"));
+    QCOMPARE(a[4].toString(), QStringLiteral("Payments, EU"));
+    QCOMPARE(a[5].toString(), QStringLiteral("prod;pci \"scope\""));
+    QCOMPARE(a[6].toString(), QStringLiteral("nginx"));
+    QCOMPARE(a[7].toString(), m_certs[0].issuer);
     QVERIFY(m_certs[0].issuer.contains(u',')); // the DN itself needs quoting
-    QCOMPARE(a[7].toString(), QStringLiteral("2031-03-04T05:06:07Z"));
-    QCOMPARE(a[8].toString(), QStringLiteral("3"));
-    QCOMPARE(a[9].toString(), m_endpoints[0].notes);
-    QCOMPARE(a[10].toString(), QStringLiteral("10.0.0.5"));
+    QCOMPARE(a[8].toString(), QStringLiteral("2031-03-04T05:06:07Z"));
+    QCOMPARE(a[9].toString(), QStringLiteral("3"));
+    QCOMPARE(a[10].toString(), QStringLiteral("EXPIRING"));
+    QCOMPARE(a[11].toString(), m_endpoints[0].notes);
+    QCOMPARE(a[12].toString(), QStringLiteral("10.0.0.5"));
+    QCOMPARE(a[13].toString(), QStringLiteral("api.example.test:8443"));
     const QJsonArray b = table[2].toArray();
     QCOMPARE(b[0].toString(), QStringLiteral("2001:db8::5"));
-    QCOMPARE(b[5].toString(), QStringLiteral("haproxy"));
-    QVERIFY(b[6].toString().isEmpty() && b[8].toString().isEmpty());
+    // The name sent is the host when no SNI name is set.
+    QCOMPARE(b[2].toString(), QStringLiteral("2001:db8::5"));
+    QCOMPARE(b[3].toString(), QStringLiteral("no"));
+    QCOMPARE(b[6].toString(), QStringLiteral("haproxy"));
+    QVERIFY(b[7].toString().isEmpty() && b[9].toString().isEmpty());
+    QCOMPARE(b[10].toString(), QStringLiteral("NO CERTIFICATE"));
+    QCOMPARE(b[13].toString(), QStringLiteral("[2001:db8::5]:443"));
 
     // Expired: one second past notAfter is day -1.
     const QByteArray expired = FleetCsv::write({FleetCsvRow{m_endpoints[1], m_certs[0]}},
                                                m_certs[0].notAfterUtc.addSecs(1));
-    QVERIFY2(expired.contains(",2031-03-04T05:06:07Z,-1,"), expired.constData());
+    QVERIFY2(expired.contains(",2031-03-04T05:06:07Z,-1,EXPIRED,"), expired.constData());
 }
 
 void TestImportExport::csvReadsBackAsHostList()
