@@ -189,6 +189,17 @@ QTableWidget* makeTable(const QStringList& headers, const QString& name, QWidget
     return t;
 }
 
+// Columns as wide as their text up to `cap`, then elided in the middle
+// (the full text is in each cell's tooltip): a side panel never scrolls
+// its last columns out of view for one long value.
+void fitColumns(QTableWidget* t, int cap)
+{
+    t->resizeColumnsToContents();
+    for (int c = 0; c + 1 < t->columnCount(); ++c) {
+        t->setColumnWidth(c, std::min(cap, t->columnWidth(c)));
+    }
+}
+
 QTableWidgetItem* cellItem(const QString& text, const QString& tip = {})
 {
     auto* item = new QTableWidgetItem(text);
@@ -292,7 +303,7 @@ EndpointDetail::EndpointDetail(QString storeLocation, QWidget* parent)
     m_probe->setWordWrap(true);
     m_probe->setTextInteractionFlags(Qt::TextSelectableByMouse);
     pv->addWidget(m_probe);
-    m_nodes = makeTable({tr("Node"), tr("Serves"), tr("Against the recorded certificate")},
+    m_nodes = makeTable({tr("Node"), tr("Serves"), tr("Versus recorded")},
                         QStringLiteral("detailNodes"), probePage);
     pv->addWidget(m_nodes, 1);
     m_servedFindings = new QLabel(probePage);
@@ -302,9 +313,10 @@ EndpointDetail::EndpointDetail(QString storeLocation, QWidget* parent)
     pv->addWidget(m_servedFindings);
     m_tabs->addTab(probePage, tr("Last probe"));
 
-    m_history = makeTable({tr("When (UTC)"), tr("State"), tr("Certificate"), tr("Expires"),
-                           tr("Issued by"), tr("Source"), tr("Seen served")},
+    m_history = makeTable({tr("When (UTC)"), tr("State"), tr("Certificate")},
                           QStringLiteral("detailHistory"), m_tabs);
+    m_history->setWordWrap(true);
+
     m_tabs->addTab(m_history, tr("History"));
 
     auto* deployScroll = new QScrollArea(m_tabs);
@@ -319,7 +331,8 @@ EndpointDetail::EndpointDetail(QString storeLocation, QWidget* parent)
     deployScroll->setWidget(m_deploy);
     m_tabs->addTab(deployScroll, tr("Deploy target"));
 
-    m_audit = makeTable({tr("When (UTC)"), tr("Actor"), tr("Action"), tr("Subject"), tr("Result")},
+    // The subject last: it is the long one, and elides in the middle.
+    m_audit = makeTable({tr("When (UTC)"), tr("Actor"), tr("Action"), tr("Result"), tr("Subject")},
                         QStringLiteral("detailAudit"), m_tabs);
     m_tabs->addTab(m_audit, tr("Audit"));
     v->addWidget(m_tabs, 1);
@@ -499,12 +512,22 @@ void EndpointDetail::showProbe(const EndpointDetailData& d)
         head =
             tr("%1 · grade %2 · probed %3 UTC").arg(p.status.toUpper(), p.grade, timeText(p.atUtc));
     }
-    m_probe->setText(head);
-    setToneText(m_probe, toneForStatus(p.status));
-
     const QJsonObject report = QJsonDocument::fromJson(p.reportJson).object();
     const QJsonObject recorded = report.value(QStringLiteral("recorded")).toObject();
     const QString recordedSha = recorded.value(QStringLiteral("sha256")).toString();
+    if (!recordedSha.isEmpty()) {
+        head +=
+            u'\n' + tr("Recorded then: certificate #%1, serial %2, expires %3")
+                        .arg(recorded.value(QStringLiteral("certificateId")).toInteger())
+                        .arg(recorded.value(QStringLiteral("serial")).toString(),
+                             QDateTime::fromString(
+                                 recorded.value(QStringLiteral("notAfter")).toString(), Qt::ISODate)
+                                 .toUTC()
+                                 .toString(QStringLiteral("yyyy-MM-dd")));
+    }
+    m_probe->setText(head);
+    setToneText(m_probe, toneForStatus(p.status));
+
     const QPalette palette = QGuiApplication::palette();
     for (const QJsonValue& value : report.value(QStringLiteral("served")).toArray()) {
         const QJsonObject node = value.toObject();
@@ -529,21 +552,17 @@ void EndpointDetail::showProbe(const EndpointDetailData& d)
         if (recordedSha.isEmpty()) {
             against = cellItem(tr("nothing recorded then"));
         } else if (sha.compare(recordedSha, Qt::CaseInsensitive) == 0) {
-            against = cellItem(tr("SAME as recorded"));
+            against = cellItem(tr("SAME"), tr("The node serves the certificate the inventory "
+                                              "recorded then"));
             paintTone(against, Tone::Good, palette);
         } else {
-            against = cellItem(
-                tr("DIFFERS: recorded is serial %1, expires %2")
-                    .arg(recorded.value(QStringLiteral("serial")).toString(),
-                         QDateTime::fromString(
-                             recorded.value(QStringLiteral("notAfter")).toString(), Qt::ISODate)
-                             .toUTC()
-                             .toString(QStringLiteral("yyyy-MM-dd"))));
+            against = cellItem(tr("DIFFERS"), tr("The node serves another certificate than the "
+                                                 "inventory recorded then"));
             paintTone(against, Tone::Warning, palette);
         }
         m_nodes->setItem(row, 2, against);
     }
-    m_nodes->resizeColumnsToContents();
+    fitColumns(m_nodes, 220);
     QStringList findings;
     for (const QJsonValue& value : report.value(QStringLiteral("findings")).toArray()) {
         const QJsonObject f = value.toObject();
@@ -568,6 +587,9 @@ void EndpointDetail::showProbe(const EndpointDetailData& d)
 
 void EndpointDetail::showHistory(const EndpointDetailData& d)
 {
+    // Three columns, the certificate on three lines: the panel is narrow, and
+    // what an admin compares (which certificate, who issued it, from where)
+    // stays in view without scrolling sideways.
     const QPalette palette = QGuiApplication::palette();
     for (const EndpointDetailData::HistoryRow& h : d.history) {
         const int row = m_history->rowCount();
@@ -580,27 +602,30 @@ void EndpointDetail::showHistory(const EndpointDetailData& d)
         m_history->setItem(row, 1, state);
         if (h.certificate) {
             const CertificateRecord& c = *h.certificate;
-            m_history->setItem(
-                row, 2,
-                cellItem(tr("#%1 %2 (serial %3)").arg(c.id).arg(cnOf(c.subject), c.serialHex),
-                         c.subject));
-            auto* expires = cellItem(c.notAfterUtc.toString(QStringLiteral("yyyy-MM-dd")));
-            m_history->setItem(row, 3, expires);
-            m_history->setItem(row, 4, cellItem(h.issuedBy, c.issuer));
-            auto* source = cellItem(certificateSourceName(c.source));
+            QString text = tr("#%1 %2, serial %3\nexpires %4 · issued by %5 · %6")
+                               .arg(c.id)
+                               .arg(cnOf(c.subject), c.serialHex,
+                                    c.notAfterUtc.toString(QStringLiteral("yyyy-MM-dd")),
+                                    h.issuedBy, certificateSourceName(c.source));
             if (c.revocation) {
-                source->setText(source->text() + tr(", REVOKED"));
-                paintTone(source, Tone::Bad, palette);
+                text += tr(" · REVOKED %1").arg(timeText(c.revocation->atUtc));
             }
-            m_history->setItem(row, 5, source);
+            text +=
+                u'\n' + (h.seenServed.isValid() ? tr("seen served %1").arg(timeText(h.seenServed))
+                                                : tr("never seen served"));
+            auto* item = cellItem(text, c.subject + u'\n' + tr("Issuer: %1").arg(c.issuer));
+            if (c.revocation) {
+                paintTone(item, Tone::Bad, palette);
+            }
+            m_history->setItem(row, 2, item);
         } else {
             m_history->setItem(row, 2,
                                cellItem(tr("#%1 (not found)").arg(h.version.certificateId)));
         }
-        m_history->setItem(row, 6,
-                           cellItem(h.seenServed.isValid() ? timeText(h.seenServed) : tr("never")));
     }
-    m_history->resizeColumnsToContents();
+    m_history->resizeColumnToContents(0);
+    m_history->resizeColumnToContents(1);
+    m_history->resizeRowsToContents();
 }
 
 void EndpointDetail::showAudit(const EndpointDetailData& d)
@@ -611,16 +636,16 @@ void EndpointDetail::showAudit(const EndpointDetailData& d)
         m_audit->setItem(row, 0, cellItem(timeText(a.atUtc)));
         m_audit->setItem(row, 1, cellItem(a.actor));
         m_audit->setItem(row, 2, cellItem(a.action));
-        m_audit->setItem(
-            row, 3,
-            cellItem(a.subject, a.detail.isEmpty() ? a.subject : a.subject + u'\n' + a.detail));
         auto* result = cellItem(a.result);
         if (a.result != QLatin1String("ok")) {
             paintTone(result, Tone::Bad, QGuiApplication::palette());
         }
-        m_audit->setItem(row, 4, result);
+        m_audit->setItem(row, 3, result);
+        m_audit->setItem(
+            row, 4,
+            cellItem(a.subject, a.detail.isEmpty() ? a.subject : a.subject + u'\n' + a.detail));
     }
-    m_audit->resizeColumnsToContents();
+    fitColumns(m_audit, 180);
 }
 
 void EndpointDetail::showDeploy(const EndpointDetailData& d)

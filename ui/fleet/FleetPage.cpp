@@ -158,6 +158,9 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     m_split->addWidget(m_detail);
     m_split->setStretchFactor(0, 3);
     m_split->setStretchFactor(1, 2);
+    // The table keeps the larger part (its columns are what the page is
+    // read by); the detail's cards wrap to what is left.
+    m_split->setSizes({600, 400});
     v->addWidget(m_split, 1);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("fleetStatus"));
