@@ -229,6 +229,7 @@ void TestEndpointDetail::initTestCase()
     Endpoint c;
     c.host = QStringLiteral("localhost");
     c.port = 9000;
+    c.trustBundleId = bundle->id;
     m_c = s.endpoints().add(c)->id;
     QVERIFY(m_a != 0 && m_b != 0 && m_c != 0);
 }
@@ -521,6 +522,13 @@ void TestEndpointDetail::storedListFiltersAndShowsUsage()
     QVERIFY2(page.statusText().contains(QStringLiteral("stored certificate #%1").arg(m_beeId)),
              qPrintable(page.statusText()));
     QVERIFY2(page.chainView()->summaryText().contains(QLatin1String("bee.example.test")),
+             qPrintable(page.chainView()->summaryText()));
+    // One current on an endpoint with its own anchors is verified against
+    // them (the system store does not know the test root).
+    QVERIFY(list->selectCertificate(m_goodId));
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(cardTexts(page.chainView()).size(), 3);
+    QVERIFY2(page.chainView()->summaryText().startsWith(QLatin1String("OK")),
              qPrintable(page.chainView()->summaryText()));
 }
 

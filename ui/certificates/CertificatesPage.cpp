@@ -29,6 +29,7 @@
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -52,6 +53,9 @@ struct StoredLoad
 {
     QList<Certificate> chain;
     QString host; ///< the endpoint it is current on, when exactly one
+    /// That endpoint's trust anchors (its bundle or its group's), if any.
+    QByteArray bundlePem;
+    QString bundleName;
 };
 
 Result<StoredLoad> loadStored(const inventory::Store& store, qint64 id)
@@ -78,10 +82,29 @@ Result<StoredLoad> loadStored(const inventory::Store& store, qint64 id)
             endpoints << it.key();
         }
     }
-    if (endpoints.size() == 1) {
-        if (auto e = store.endpoints().get(endpoints.first())) {
+    // The anchors of the endpoints it is current on, when they all agree.
+    QSet<qint64> bundles;
+    for (qint64 endpointId : std::as_const(endpoints)) {
+        auto e = store.endpoints().get(endpointId);
+        if (!e) {
+            return tl::unexpected(e.error());
+        }
+        if (endpoints.size() == 1) {
             out.host = e->sniName.isEmpty() ? e->host : e->sniName;
         }
+        auto bundle = store.trustBundles().effectiveFor(*e);
+        if (!bundle) {
+            return tl::unexpected(bundle.error());
+        }
+        bundles.insert(bundle->has_value() ? (*bundle)->id : 0);
+        if (bundle->has_value()) {
+            out.bundlePem = (*bundle)->pem;
+            out.bundleName = (*bundle)->name;
+        }
+    }
+    if (bundles.size() != 1) {
+        out.bundlePem.clear();
+        out.bundleName.clear();
     }
     return out;
 }
@@ -228,6 +251,8 @@ CertificatesPage::CertificatesPage(QWidget* parent)
     outer->addWidget(split);
     outer->setStretchFactor(0, 2);
     outer->setStretchFactor(1, 5);
+    // Wide enough for a name and where it is used.
+    outer->setSizes({420, 900});
     v->addWidget(outer, 1);
 }
 
@@ -275,10 +300,17 @@ void CertificatesPage::openStoredCertificate(qint64 id)
             // last file: a stale host would give a false mismatch.
             m_host->setText(r->host);
             const QList<Certificate> chain = r->chain;
+            // A bundle chosen on the page wins; else the endpoint's own
+            // anchors (an internal CA), as its probes verify it.
+            const QByteArray pem = r->bundlePem;
+            const QString pemName = r->bundleName;
             runInBackground(
                 this,
-                [bundle] {
-                    return bundle.isEmpty() ? TrustStore::system() : TrustStore::fromFile(bundle);
+                [bundle, pem, pemName] {
+                    if (!bundle.isEmpty()) {
+                        return TrustStore::fromFile(bundle);
+                    }
+                    return pem.isEmpty() ? TrustStore::system() : TrustStore::fromPem(pem, pemName);
                 },
                 [this, id, chain, origin](const Result<TrustStore>& trust) {
                     if (id != m_storedShown) {

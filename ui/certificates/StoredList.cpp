@@ -26,8 +26,8 @@ namespace {
 enum Column
 {
     ColName,
-    ColKind,
     ColUsedBy,
+    ColKind,
     ColDetails,
     ColumnCount
 };
@@ -164,7 +164,7 @@ StoredList::StoredList(QString storeLocation, QWidget* parent)
     v->addWidget(m_filter);
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("storedTable"));
-    m_table->setHorizontalHeaderLabels({tr("Name"), tr("Kind"), tr("Used by"), tr("Details")});
+    m_table->setHorizontalHeaderLabels({tr("Name"), tr("Used by"), tr("Kind"), tr("Details")});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -255,8 +255,9 @@ void StoredList::showEntries(const QList<StoredEntry>& entries)
         (isKey ? keys : certificates)++;
         const int row = m_table->rowCount();
         m_table->insertRow(row);
-        auto* name = new QTableWidgetItem(e.name);
-        name->setToolTip(e.name);
+        // The id tells apart two certificates for the same name (a renewal).
+        auto* name = new QTableWidgetItem(QStringLiteral("%1 (#%2)").arg(e.name).arg(e.id));
+        name->setToolTip(e.details);
         name->setData(EntryRole, i);
         m_table->setItem(row, ColName, name);
         m_table->setItem(row, ColKind, new QTableWidgetItem(isKey ? tr("key") : tr("certificate")));
@@ -276,7 +277,7 @@ void StoredList::showEntries(const QList<StoredEntry>& entries)
     // Wide enough to read, never so wide that the other columns scroll away.
     for (int c : {ColName, ColUsedBy}) {
         m_table->resizeColumnToContents(c);
-        m_table->setColumnWidth(c, std::min(260, m_table->columnWidth(c)));
+        m_table->setColumnWidth(c, std::min(c == ColName ? 200 : 240, m_table->columnWidth(c)));
     }
     m_status->setText(m_showKeys ? tr("%n certificate(s)", nullptr, certificates) +
                                        tr(", %n key(s)", nullptr, keys)
