@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <openssl/asn1.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 namespace certdeck::crypto {
 
@@ -191,6 +192,24 @@ QStringList Certificate::dnsNames() const
         }
     }
     return out;
+}
+
+bool Certificate::matchesHost(const QString& name) const
+{
+    if (!m_x509 || name.isEmpty()) {
+        return false;
+    }
+    QString host = name;
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+    }
+    const QByteArray bytes = host.toUtf8();
+    if (!QHostAddress(host).isNull()) {
+        return X509_check_ip_asc(m_x509.get(), bytes.constData(), 0) == 1;
+    }
+    // No common-name fallback: browsers and OpenSSL clients with a SAN ignore it.
+    return X509_check_host(m_x509.get(), bytes.constData(), static_cast<size_t>(bytes.size()),
+                           X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, nullptr) == 1;
 }
 
 QStringList Certificate::ipAddresses() const

@@ -63,6 +63,10 @@ public:
     /// subjectAltName dNSName and iPAddress entries, in order.
     [[nodiscard]] QStringList dnsNames() const;
     [[nodiscard]] QStringList ipAddresses() const;
+    /// Whether clients reaching `name` (a DNS name or an IP address) accept
+    /// this certificate for it: RFC 6125 matching of the SANs (a wildcard
+    /// covers one label), as OpenSSL's X509_check_host / X509_check_ip do.
+    [[nodiscard]] bool matchesHost(const QString& name) const;
 
     /// Same DER encoding.
     [[nodiscard]] bool operator==(const Certificate& other) const;

@@ -86,6 +86,20 @@ Result<KeyRecord> KeyRepository::get(qint64 id) const
     return k;
 }
 
+Result<std::optional<qint64>> KeyRepository::idBySpki(const QByteArray& spkiSha256) const
+{
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT id FROM keys WHERE spki_sha256 = ? ORDER BY id DESC"));
+    q.addBindValue(spkiSha256);
+    if (auto s = internal::execPrepared(q, QStringLiteral("Cannot look up the key")); !s) {
+        return tl::unexpected(s.error());
+    }
+    if (!q.next()) {
+        return std::optional<qint64>();
+    }
+    return std::optional<qint64>(q.value(0).toLongLong());
+}
+
 Status KeyRepository::remove(qint64 id)
 {
     return mutate(QStringLiteral("key.remove"), QStringLiteral("key %1").arg(id), [&]() -> Status {

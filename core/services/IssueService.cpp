@@ -11,10 +11,10 @@
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 #include "services/AcmeAccountStore.h"
+#include "services/LocalCaRecord.h"
 #include "services/internal/Log.h"
 
 #include <QFileInfo>
-#include <QHostAddress>
 #include <openssl/crypto.h>
 
 namespace certdeck::services {
@@ -363,22 +363,11 @@ IssueService::IssueService(IssueTask task, QObject* parent)
 
 bool IssueService::covers(const QList<AcmeIdentifier>& identifiers, const QString& name)
 {
-    const QHostAddress address(name);
-    const QString wanted = address.isNull() ? name.toLower() : address.toString();
+    QStringList names;
     for (const AcmeIdentifier& id : identifiers) {
-        if (id.value.compare(wanted, Qt::CaseInsensitive) == 0) {
-            return true;
-        }
-        if (address.isNull() && id.isWildcard()) {
-            // "*.example.com" covers "api.example.com", not "a.b.example.com".
-            const QString suffix = id.value.mid(1);
-            if (wanted.endsWith(suffix) && wanted.size() > suffix.size() &&
-                !wanted.left(wanted.size() - suffix.size()).contains(u'.')) {
-                return true;
-            }
-        }
+        names << id.value;
     }
-    return false;
+    return namesCover(names, name);
 }
 
 } // namespace certdeck::services

@@ -288,6 +288,9 @@ void ScanService::complete(EndpointCheck check)
         if (recorded) {
             recorded = recordServed(*m_store, check);
         }
+        if (recorded) {
+            recorded = recordRevocations(*m_store, check);
+        }
         if (!recorded) {
             m_recordFailures << QStringLiteral("%1: %2").arg(
                 inventory::endpointAddress(check.target.target.host, check.target.target.port),

@@ -8,6 +8,8 @@
 #include "services/internal/Log.h"
 
 #include <QCryptographicHash>
+#include <QRegularExpression>
+#include <QTimeZone>
 #include <algorithm>
 
 namespace certdeck::services {
@@ -126,6 +128,52 @@ Status recordServed(inventory::Store& store, const EndpointCheck& check)
                                           .arg(deployed)
                                           .arg(known.size()));
     });
+}
+
+Status recordRevocations(inventory::Store& store, const EndpointCheck& check)
+{
+    if (!check.chain) {
+        return {};
+    }
+    // core/revocation words its decision as "<source>: revoked on <UTC> (<reason>)".
+    static const QRegularExpression decided(
+        QStringLiteral(R"(^(stapled OCSP response|OCSP \S+|CRL \S+): revoked on )"
+                       R"((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC(?: \(([A-Za-z]+)\))?)"));
+    for (const crypto::ChainLink& link : check.chain->built) {
+        if (link.revocation != crypto::RevocationStatus::Revoked || link.certificate.isNull()) {
+            continue;
+        }
+        const QString sha256 =
+            QString::fromLatin1(link.certificate.fingerprint(QCryptographicHash::Sha256).toHex());
+        auto record = store.certificates().bySha256(sha256);
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        if (!*record) {
+            continue;
+        }
+        inventory::CertificateRevocation r;
+        r.atUtc = check.atUtc;
+        r.foundBy = QStringLiteral("ocsp");
+        const QRegularExpressionMatch m = decided.match(link.revocationDetail);
+        if (m.hasMatch()) {
+            const QString source = m.captured(1);
+            r.foundBy = source.startsWith(QLatin1String("stapled")) ? QStringLiteral("staple")
+                        : source.startsWith(QLatin1String("CRL"))   ? QStringLiteral("crl")
+                                                                    : QStringLiteral("ocsp");
+            QDateTime at =
+                QDateTime::fromString(m.captured(2), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+            at.setTimeZone(QTimeZone::utc());
+            if (at.isValid()) {
+                r.atUtc = at;
+            }
+            r.reason = m.captured(3);
+        }
+        if (auto s = store.certificates().markRevoked((*record)->id, r); !s) {
+            return s;
+        }
+    }
+    return {};
 }
 
 } // namespace certdeck::services

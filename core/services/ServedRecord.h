@@ -30,4 +30,10 @@ struct EndpointCheck;
 ///   served.differs finding instead).
 [[nodiscard]] Status recordServed(inventory::Store& store, const EndpointCheck& check);
 
+/// Every link of the check's verified chain that a responder reported
+/// revoked (the staple, OCSP or a CRL) and that the inventory records is
+/// marked revoked there, with when and why as the responder said and which
+/// one said it. Call after recordServed(), which records the served chain.
+[[nodiscard]] Status recordRevocations(inventory::Store& store, const EndpointCheck& check);
+
 } // namespace certdeck::services

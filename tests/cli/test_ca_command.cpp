@@ -3,6 +3,7 @@
 // CLI as the oracle for everything it writes.
 #include "CtlRun.h"
 #include "PeerProcess.h"
+#include "inventory/Store.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,6 +23,7 @@ private slots:
     void initTestCase();
     void initSignVerify();
     void revokeAndPublishCrl();
+    void signForEndpointIsRecorded();
     void nameConstraintsRefuseOutsideNames();
     void wrongPassphraseWritesNothing();
     void existingOutputIsKeptAndNoSerialIsSpent();
@@ -131,6 +133,71 @@ void TestCaCommand::initSignVerify()
              0);
     QVERIFY(runTool("openssl", {"x509", "-in", path("short.pem"), "-noout", "-checkend",
                                 QString::number(9 * 3600)}) != 0);
+}
+
+void TestCaCommand::signForEndpointIsRecorded()
+{
+    QVERIFY(QFile::exists(QDir(m_ca).filePath(QStringLiteral("root.pem"))));
+    QVERIFY(ctl({"fleet", "add", "api.svc.example:8443"}).code == 0);
+    const QString csr = newCsr("api", "api.svc.example", "DNS:api.svc.example");
+    const QString other = newCsr("other", "other.svc.example", "DNS:other.svc.example");
+    QVERIFY(!csr.isEmpty() && !other.isEmpty());
+    const QByteArray indexBefore = readAll(QDir(m_ca).filePath(QStringLiteral("index.json")));
+
+    // Not for that endpoint's name: refused before signing, no serial spent.
+    Run refused = ctl({"ca", "sign", m_ca, other, "--profile", "server", "--out", path("other.pem"),
+                       "--endpoint", "api.svc.example:8443", "--passphrase-env", "CA_PASS"});
+    QCOMPARE(refused.code, 3);
+    QVERIFY2(refused.err.contains("would not cover api.svc.example"), refused.err.constData());
+    QVERIFY(!QFile::exists(path("other.pem")));
+    QCOMPARE(readAll(QDir(m_ca).filePath(QStringLiteral("index.json"))), indexBefore);
+
+    Run r = ctl({"ca", "sign", m_ca, csr, "--profile", "server", "--out", path("api.pem"),
+                 "--endpoint", "api.svc.example:8443", "--passphrase-env", "CA_PASS", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value("endpoint").toString(), QStringLiteral("api.svc.example:8443"));
+    const qint64 certId = o.value("certificateId").toInteger();
+    QVERIFY(certId > 0);
+    QVERIFY(o.value("keyId").isNull()); // a CSR's key is not in the vault
+    QByteArray serialText;
+    QCOMPARE(runTool("openssl", {"x509", "-in", path("api.pem"), "-noout", "-serial"}, &serialText),
+             0);
+    const QString serial = QString::fromLatin1(serialText.trimmed().mid(7));
+    {
+        auto store = certdeck::inventory::Store::openUrl(path(QStringLiteral("store.sqlite")));
+        QVERIFY(store);
+        auto chain = (*store)->certificates().chain(certId);
+        QVERIFY(chain);
+        QCOMPARE(chain->size(), 3); // leaf, intermediate, root
+        QCOMPARE(chain->at(0).serialHex.toUpper().remove(u':'), serial.toUpper());
+        QCOMPARE(chain->at(0).source, certdeck::inventory::CertificateSource::LocalCa);
+        QVERIFY(chain->at(0).issuerId.has_value());
+        auto issuer = (*store)->issuers().get(*chain->at(0).issuerId);
+        QVERIFY(issuer);
+        QCOMPARE(issuer->kind, certdeck::inventory::IssuerRecord::Kind::LocalCa);
+        QCOMPARE(issuer->directoryUrl, QDir(m_ca).absolutePath());
+        auto endpoint = (*store)->endpoints().resolve(QStringLiteral("api.svc.example:8443"));
+        QVERIFY(endpoint);
+        auto versions = (*store)->certificates().versions(endpoint->id);
+        QVERIFY(versions && versions->size() == 1);
+        QCOMPARE(versions->constFirst().certificateId, certId);
+        QCOMPARE(versions->constFirst().state, certdeck::inventory::VersionState::Issued);
+    }
+
+    // Revoked by its CA: the record says so.
+    Run revoked = ctl(
+        {"ca", "revoke", m_ca, serial, "--reason", "superseded", "--passphrase-env", "CA_PASS"});
+    QVERIFY2(revoked.code == 0, revoked.err.constData());
+    QVERIFY2(
+        revoked.out.contains(QStringLiteral("certificate #%1 marked revoked").arg(certId).toUtf8()),
+        revoked.out.constData());
+    auto store = certdeck::inventory::Store::openUrl(path(QStringLiteral("store.sqlite")));
+    QVERIFY(store);
+    auto record = (*store)->certificates().get(certId);
+    QVERIFY(record && record->revocation.has_value());
+    QCOMPARE(record->revocation->foundBy, QStringLiteral("local-ca"));
+    QCOMPARE(record->revocation->reason, QStringLiteral("superseded"));
 }
 
 void TestCaCommand::revokeAndPublishCrl()

@@ -183,6 +183,33 @@ void TestVerdictEverywhere::sameAnswerEverywhere()
         back->group = QStringLiteral("verdicts");
         QVERIFY((*again)->endpoints().update(*back));
     }
+
+    // What a responder said revoked is revoked in the inventory too: the
+    // served leaf's record, with the responder that said it.
+    if (c.finding == QLatin1String("cert.revoked")) {
+        auto store = inventory::Store::openSqlite(m_db);
+        QVERIFY(store);
+        auto history = (*store)->probes().history(m_endpoints.value(c.name), 1);
+        QVERIFY(history && !history->isEmpty());
+        const QJsonObject report = QJsonDocument::fromJson(history->first().reportJson).object();
+        const QString leafSha = report.value(QStringLiteral("served"))
+                                    .toArray()
+                                    .at(0)
+                                    .toObject()
+                                    .value(QStringLiteral("sha256"))
+                                    .toString();
+        QVERIFY2(!leafSha.isEmpty(), "the history names the served leaf");
+        auto record = (*store)->certificates().bySha256(leafSha);
+        QVERIFY(record && record->has_value());
+        QVERIFY2((*record)->revocation.has_value(), qPrintable(c.name));
+        const QString by = (*record)->revocation->foundBy;
+        const QString expected = c.name == QLatin1String("revoked (staple)")
+                                     ? QStringLiteral("staple")
+                                 : c.name.contains(QLatin1String("CRL")) ? QStringLiteral("crl")
+                                                                         : QStringLiteral("ocsp");
+        QCOMPARE(by, expected);
+        QCOMPARE((*record)->revocation->reason, QStringLiteral("keyCompromise"));
+    }
 }
 
 void TestVerdictEverywhere::scanExitsWithTheWorst()

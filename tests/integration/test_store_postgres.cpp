@@ -73,6 +73,7 @@ private slots:
     void failedTransactionKeepsNothing();
     void certificatesKeysAndHistory();
     void renewalWindowsOnTheServer();
+    void chainSourceAndRevocationOnTheServer();
     void deployTargetsAndActivity();
     void migratesFromVersion1();
     void badUrlsAreClearErrors_data();
@@ -242,6 +243,45 @@ void TestStorePostgres::failedTransactionKeepsNothing()
     QCOMPARE(out.trimmed(), before.trimmed());
     // The connection is usable afterwards.
     QVERIFY(store->endpoints().add(makeEndpoint(QStringLiteral("t1.example.test"))).has_value());
+}
+
+void TestStorePostgres::chainSourceAndRevocationOnTheServer()
+{
+    QTemporaryDir dir;
+    TestPki pki;
+    QVERIFY2(pki.create(dir.path(), {}), qPrintable(pki.errorString()));
+    TestPki::LeafSpec spec;
+    spec.name = QStringLiteral("chain");
+    spec.sans = {QStringLiteral("DNS:chain.example.test")};
+    const auto leaf = pki.issue(spec);
+    QVERIFY(!leaf.name.isEmpty());
+    const QList<crypto::Certificate> chain =
+        crypto::CertificateReader::readFile(leaf.fullchain)->certificates;
+    QCOMPARE(chain.size(), 2);
+
+    auto store = open(QStringLiteral("fleet"), QStringLiteral("alice"));
+    QVERIFY(store);
+    CertificateOrigin origin;
+    origin.source = CertificateSource::LocalCa;
+    auto id = store->certificates().record(chain, origin);
+    QVERIFY2(id, qPrintable(id ? QString() : id.error().toString()));
+    // Served later: the source it was recorded with stays.
+    CertificateOrigin served;
+    served.source = CertificateSource::Served;
+    QCOMPARE(*store->certificates().record({chain.at(0)}, served), *id);
+    auto bob = open(QStringLiteral("fleet"), QStringLiteral("bob"));
+    QVERIFY(bob);
+    auto read = bob->certificates().chain(*id);
+    QVERIFY(read && read->size() == 2);
+    QCOMPARE(read->at(0).source, CertificateSource::LocalCa);
+    QCOMPARE(read->at(1).subject, chain.at(1).subject());
+    QVERIFY(bob->certificates().markRevoked(
+        *id, CertificateRevocation{QDateTime(QDate(2026, 12, 1), QTime(8, 0), Qt::UTC),
+                                   QStringLiteral("superseded"), QStringLiteral("acme")}));
+    auto revoked = store->certificates().get(*id);
+    QVERIFY(revoked && revoked->revocation);
+    QCOMPARE(revoked->revocation->reason, QStringLiteral("superseded"));
+    QCOMPARE(revoked->revocation->atUtc, QDateTime(QDate(2026, 12, 1), QTime(8, 0), Qt::UTC));
 }
 
 void TestStorePostgres::renewalWindowsOnTheServer()

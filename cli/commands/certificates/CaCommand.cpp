@@ -4,6 +4,8 @@
 #include "PassphraseSource.h"
 #include "common/SecureFile.h"
 #include "crypto/LocalCa.h"
+#include "inventory/Store.h"
+#include "services/LocalCaRecord.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -216,6 +218,30 @@ ExitCode runSign(CommandContext& ctx, const QCommandLineParser& p, const QString
     if (!csr) {
         return failWith(ctx, csr.error());
     }
+    // Every certificate signed is recorded; the endpoint it is for is
+    // checked first, so a refusal spends no serial.
+    auto store = ctx.store();
+    if (!store) {
+        return failWith(ctx, store.error());
+    }
+    std::optional<qint64> endpointId;
+    if (p.isSet(QStringLiteral("endpoint"))) {
+        auto endpoint = (*store)->endpoints().resolve(p.value(QStringLiteral("endpoint")));
+        if (!endpoint) {
+            return failWith(ctx, endpoint.error());
+        }
+        QStringList names;
+        for (const SubjectAltName& san :
+             sanOverride.isEmpty() ? csr->subjectAltNames() : sanOverride) {
+            if (san.type == SubjectAltName::Type::Dns || san.type == SubjectAltName::Type::Ip) {
+                names << san.value;
+            }
+        }
+        if (auto s = services::checkLocalCaEndpoint(**store, endpoint->id, names); !s) {
+            return failWith(ctx, s.error());
+        }
+        endpointId = endpoint->id;
+    }
     auto ca = openCa(p, pos.at(1));
     if (!ca) {
         return failWith(ctx, ca.error());
@@ -223,6 +249,13 @@ ExitCode runSign(CommandContext& ctx, const QCommandLineParser& p, const QString
     auto issued = ca->sign(*csr, profile, sanOverride);
     if (!issued) {
         return failWith(ctx, issued.error());
+    }
+    auto recorded = services::recordLocalCaIssue(**store, *ca, *issued, endpointId);
+    if (!recorded) {
+        Error e = recorded.error();
+        e.message =
+            QStringLiteral("serial %1 was signed, but %2").arg(issued->record.serial, e.message);
+        return failWith(ctx, e);
     }
     WriteOptions opts;
     opts.overwrite = force;
@@ -254,6 +287,11 @@ ExitCode runSign(CommandContext& ctx, const QCommandLineParser& p, const QString
         }
         o.insert(QStringLiteral("ignoredExtensions"),
                  QJsonArray::fromStringList(issued->ignoredExtensions));
+        o.insert(QStringLiteral("certificateId"), recorded->certificateId);
+        o.insert(QStringLiteral("keyId"),
+                 recorded->keyId ? QJsonValue(*recorded->keyId) : QJsonValue());
+        o.insert(QStringLiteral("endpoint"),
+                 recorded->endpointId ? QJsonValue(recorded->endpointName) : QJsonValue());
         printJson(ctx.out, o);
         return ExitCode::Ok;
     }
@@ -263,7 +301,15 @@ ExitCode runSign(CommandContext& ctx, const QCommandLineParser& p, const QString
             << "Valid     " << cert.notBefore().toString(Qt::ISODate) << " to "
             << cert.notAfter().toString(Qt::ISODate) << "\n"
             << "Written   " << out
-            << (chainOut.isEmpty() ? QString() : QStringLiteral(" and ") + chainOut) << "\n";
+            << (chainOut.isEmpty() ? QString() : QStringLiteral(" and ") + chainOut) << "\n"
+            << "Recorded  certificate #" << recorded->certificateId
+            << (recorded->keyId ? QStringLiteral(" with key vault key #%1").arg(*recorded->keyId)
+                                : QStringLiteral(" (its key is not in the vault)"))
+            << "\n";
+    if (recorded->endpointId) {
+        ctx.out << "Endpoint  " << recorded->endpointName
+                << " (issued; deployed once a probe sees it served)\n";
+    }
     ctx.out.flush();
     return ExitCode::Ok;
 }
@@ -289,13 +335,29 @@ ExitCode runRevoke(CommandContext& ctx, const QCommandLineParser& p, const QStri
     if (!record) {
         return failWith(ctx, record.error());
     }
+    // The inventory's record says so from now on (when it has one).
+    auto store = ctx.store();
+    if (!store) {
+        return failWith(ctx, store.error());
+    }
+    auto marked = services::recordLocalCaRevocation(**store, *ca, *record);
+    if (!marked) {
+        Error e = marked.error();
+        e.message = QStringLiteral("serial %1 was revoked, but %2").arg(record->serial, e.message);
+        return failWith(ctx, e);
+    }
     if (ctx.json) {
-        printJson(ctx.out, recordJson(*record));
+        QJsonObject o = recordJson(*record);
+        o.insert(QStringLiteral("certificateId"), *marked ? QJsonValue(**marked) : QJsonValue());
+        printJson(ctx.out, o);
         return ExitCode::Ok;
     }
     ctx.out << "Revoked serial " << record->serial << " (" << revocationReasonName(reason) << ")\n"
-            << "Subject  " << record->subject << "\n"
-            << "Publish it with: certdeckctl ca crl " << pos.at(1) << "\n";
+            << "Subject  " << record->subject << "\n";
+    if (*marked) {
+        ctx.out << "Inventory certificate #" << **marked << " marked revoked\n";
+    }
+    ctx.out << "Publish it with: certdeckctl ca crl " << pos.at(1) << "\n";
     ctx.out.flush();
     return ExitCode::Ok;
 }
@@ -370,6 +432,8 @@ ExitCode runCa(CommandContext& ctx, const QStringList& args)
     opt("passphrase-file", "Read the CA passphrase from this file.", "FILE");
     opt("passphrase-env", "Read the CA passphrase from this environment variable.", "VAR");
     opt("key-type", "CA key type.", "TYPE");
+    opt("endpoint", "sign: the inventory endpoint the certificate is for (ID or HOST[:PORT]).",
+        "ENDPOINT");
     opt("root-name", "Root CA common name.", "CN");
     opt("intermediate-name", "Intermediate CA common name.", "CN");
     opt("org", "Organisation (O) of both CAs.", "O");
@@ -437,14 +501,18 @@ QList<SubcommandSpec> caSubcommands()
         {QStringLiteral("sign"),
          QStringLiteral("DIR CSR --profile server|client [--days N | --hours N]\n"
                         "         [--san DNS:a.example,...] --out CERT [--chain-out CHAIN] "
-                        "[--force] PASSPHRASE"),
+                        "[--force]\n"
+                        "         [--endpoint ENDPOINT] PASSPHRASE"),
          pass + QStringList{QStringLiteral("profile"), QStringLiteral("days"),
                             QStringLiteral("hours"), QStringLiteral("san"), QStringLiteral("out"),
-                            QStringLiteral("chain-out"), QStringLiteral("force")},
+                            QStringLiteral("chain-out"), QStringLiteral("force"),
+                            QStringLiteral("endpoint")},
          QStringLiteral("Issues a certificate for CSR: the CSR's signature must verify; KU/EKU\n"
                         "come from the profile (server or client), SANs from the CSR (or --san),\n"
                         "lifetime 90 days unless --days or --hours (short-lived). CHAIN gets the\n"
-                        "intermediate.\n") +
+                        "intermediate. The certificate is recorded in the inventory (source\n"
+                        "local-ca, linked to its key when the vault holds it); --endpoint\n"
+                        "attaches it there (checked before signing: its name must be covered).\n") +
              passNotes},
         {QStringLiteral("revoke"), QStringLiteral("DIR SERIAL [--reason REASON] PASSPHRASE"),
          pass + QStringList{QStringLiteral("reason")},
