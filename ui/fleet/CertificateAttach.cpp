@@ -2,7 +2,6 @@
 #include "CertificateAttach.h"
 
 #include "crypto/CertificateReader.h"
-#include "crypto/HostMatch.h"
 #include "inventory/RecordNames.h"
 #include "inventory/Store.h"
 
@@ -36,12 +35,8 @@ Status checkFits(const crypto::Certificate& leaf, const QString& what, const End
                                 "attached to %2")
                         .arg(what, address));
     }
-    auto matches = crypto::certificateMatchesName(leaf, name);
-    if (!matches) {
-        return tl::unexpected(matches.error());
-    }
-    if (!*matches) {
-        const QStringList names = crypto::certificateNames(leaf);
+    if (!leaf.matchesHost(name)) {
+        const QStringList names = leaf.dnsNames() + leaf.ipAddresses();
         return fail(
             ErrorCode::InvalidInput,
             QObject::tr("%1 is valid for %2, not for %3, the name clients of %4 ask for: "

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// certificateMatchesName() on leaves made by the openssl CLI: exact DNS and
-// IP names, a wildcard one label deep, names it is not valid for, and names
-// that are not names at all.
+// Certificate::matchesHost() on leaves made by the openssl CLI: exact DNS
+// and IP names, a wildcard one label deep, names it is not valid for, and
+// names that are not names at all.
 #include "TestPki.h"
 #include "crypto/CertificateReader.h"
-#include "crypto/HostMatch.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,15 +12,14 @@ using namespace certdeck;
 using namespace certdeck::crypto;
 using namespace certdeck::test;
 
-class TestHostMatch : public QObject
+class TestCertificateMatchesHost : public QObject
 {
     Q_OBJECT
 private slots:
     void initTestCase();
     void matches_data();
     void matches();
-    void malformedNamesAreErrors();
-    void namesAreTheSans();
+    void malformedNamesNeverMatch();
 
 private:
     Certificate read(const QString& path);
@@ -30,13 +28,13 @@ private:
     TestPki::Leaf m_wildcard;
 };
 
-Certificate TestHostMatch::read(const QString& path)
+Certificate TestCertificateMatchesHost::read(const QString& path)
 {
     auto bundle = CertificateReader::readFile(path);
     return bundle && !bundle->certificates.isEmpty() ? bundle->certificates.first() : Certificate();
 }
 
-void TestHostMatch::initTestCase()
+void TestCertificateMatchesHost::initTestCase()
 {
     QVERIFY2(m_pki.create(m_dir.path(), {}), qPrintable(m_pki.errorString()));
     QVERIFY2(m_pki.issueStandardSet(), qPrintable(m_pki.errorString()));
@@ -48,7 +46,7 @@ void TestHostMatch::initTestCase()
     QVERIFY2(!m_wildcard.name.isEmpty(), qPrintable(m_pki.errorString()));
 }
 
-void TestHostMatch::matches_data()
+void TestCertificateMatchesHost::matches_data()
 {
     QTest::addColumn<QString>("leaf");
     QTest::addColumn<QString>("name");
@@ -73,7 +71,7 @@ void TestHostMatch::matches_data()
                                     << "example.test" << false;
 }
 
-void TestHostMatch::matches()
+void TestCertificateMatchesHost::matches()
 {
     QFETCH(QString, leaf);
     QFETCH(QString, name);
@@ -83,33 +81,17 @@ void TestHostMatch::matches()
                                                               : m_wildcard.cert;
     const Certificate c = read(path);
     QVERIFY(!c.isNull());
-    auto r = certificateMatchesName(c, name);
-    QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().toString()));
-    QCOMPARE(*r, expected);
+    QCOMPARE(c.matchesHost(name), expected);
 }
 
-void TestHostMatch::malformedNamesAreErrors()
+void TestCertificateMatchesHost::malformedNamesNeverMatch()
 {
     const Certificate c = read(m_pki.good.cert);
-    auto empty = certificateMatchesName(c, QStringLiteral("  "));
-    QVERIFY(!empty.has_value());
-    QCOMPARE(empty.error().code, ErrorCode::InvalidInput);
+    QVERIFY(!c.matchesHost(QString()));
     // An embedded NUL is how a name smuggles a second one past a check.
-    auto nul = certificateMatchesName(c, QStringLiteral("localhost") + QChar(0) +
-                                             QStringLiteral(".evil.test"));
-    QVERIFY(!nul.has_value());
-    QVERIFY2(nul.error().message.contains(QLatin1String("Cannot check the certificate for")),
-             qPrintable(nul.error().message));
-    QVERIFY(!certificateMatchesName(Certificate(), QStringLiteral("localhost")).has_value());
+    QVERIFY(!c.matchesHost(QStringLiteral("localhost") + QChar(0) + QStringLiteral(".evil.test")));
+    QVERIFY(!Certificate().matchesHost(QStringLiteral("localhost")));
 }
 
-void TestHostMatch::namesAreTheSans()
-{
-    QCOMPARE(certificateNames(read(m_pki.good.cert)),
-             (QStringList{QStringLiteral("localhost"), QStringLiteral("127.0.0.1")}));
-    QCOMPARE(certificateNames(read(m_wildcard.cert)),
-             QStringList{QStringLiteral("*.example.test")});
-}
-
-QTEST_GUILESS_MAIN(TestHostMatch)
-#include "test_hostmatch.moc"
+QTEST_GUILESS_MAIN(TestCertificateMatchesHost)
+#include "test_certificate_matcheshost.moc"
