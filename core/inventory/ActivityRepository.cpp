@@ -16,6 +16,61 @@ namespace {
 
 const QStringList kSeverities = {QStringLiteral("warning"), QStringLiteral("critical")};
 
+AuditEntry auditFromRow(const QSqlQuery& q)
+{
+    AuditEntry e;
+    e.id = q.value(0).toLongLong();
+    e.atUtc = internal::timeFromText(q.value(1).toString());
+    e.actor = q.value(2).toString();
+    e.action = q.value(3).toString();
+    e.subject = q.value(4).toString();
+    e.result = q.value(5).toString();
+    e.detail = q.value(6).toString();
+    return e;
+}
+
+// A LIKE pattern that matches `text` literally anywhere (escape: '\').
+QString containsPattern(QString text)
+{
+    text.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + text + u'%';
+}
+
+bool isNameChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'.' || c == u'-' || c == u'_';
+}
+
+// Whether `subject` names `token` as a whole: "a.example:443" is not named
+// by "ba.example:443" nor "a.example:4430", "endpoint #1" not by "#12". An
+// address followed by " (SNI name)" names the endpoint with that SNI only
+// (`sni`: this endpoint's SNI name, or its host when it has none).
+bool namesWhole(const QString& subject, const QString& token, const QString& sni = {})
+{
+    static const QString sniMark = QStringLiteral(" (SNI ");
+    for (qsizetype at = subject.indexOf(token, 0, Qt::CaseInsensitive); at >= 0;
+         at = subject.indexOf(token, at + 1, Qt::CaseInsensitive)) {
+        const qsizetype end = at + token.size();
+        const bool startOk = at == 0 || !isNameChar(subject.at(at - 1));
+        const bool endOk = end == subject.size() || !subject.at(end).isLetterOrNumber();
+        if (!startOk || !endOk) {
+            continue;
+        }
+        if (!sni.isEmpty() && QStringView(subject).mid(end).startsWith(sniMark)) {
+            const qsizetype from = end + sniMark.size();
+            const qsizetype close = subject.indexOf(u')', from);
+            if (subject.mid(from, close < 0 ? -1 : close - from)
+                    .compare(sni, Qt::CaseInsensitive) != 0) {
+                continue;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
 AlertRecord alertFromRow(const QSqlQuery& q)
 {
     AlertRecord a;
@@ -60,15 +115,34 @@ Result<QList<AuditEntry>> ActivityRepository::auditLog(int limit) const
     }
     QList<AuditEntry> entries;
     while (q.next()) {
-        AuditEntry e;
-        e.id = q.value(0).toLongLong();
-        e.atUtc = internal::timeFromText(q.value(1).toString());
-        e.actor = q.value(2).toString();
-        e.action = q.value(3).toString();
-        e.subject = q.value(4).toString();
-        e.result = q.value(5).toString();
-        e.detail = q.value(6).toString();
-        entries << e;
+        entries << auditFromRow(q);
+    }
+    return entries;
+}
+
+Result<QList<AuditEntry>> ActivityRepository::auditLogFor(const Endpoint& endpoint, int limit) const
+{
+    const QString address = endpointAddress(endpoint.host, endpoint.port);
+    const QString byId = QStringLiteral("endpoint #%1").arg(endpoint.id);
+    const QString sni = endpoint.sniName.isEmpty() ? endpoint.host : endpoint.sniName;
+    // LIKE narrows the rows (case-insensitive for ASCII in SQLite, not in
+    // PostgreSQL: lower() on both sides); namesWhole() drops the rows where
+    // the address is only part of a longer name or port.
+    QSqlQuery q(db());
+    q.prepare(QStringLiteral("SELECT id, at_utc, actor, action, subject, result, detail "
+                             "FROM audit_log WHERE lower(subject) LIKE lower(?) ESCAPE '\\' "
+                             "OR subject LIKE ? ESCAPE '\\' ORDER BY id DESC"));
+    q.addBindValue(containsPattern(address));
+    q.addBindValue(containsPattern(byId));
+    if (auto s = internal::execPrepared(q, QStringLiteral("Cannot read the audit log")); !s) {
+        return tl::unexpected(s.error());
+    }
+    QList<AuditEntry> entries;
+    while (entries.size() < limit && q.next()) {
+        AuditEntry e = auditFromRow(q);
+        if (namesWhole(e.subject, address, sni) || namesWhole(e.subject, byId)) {
+            entries << std::move(e);
+        }
     }
     return entries;
 }

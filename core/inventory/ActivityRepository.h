@@ -23,6 +23,12 @@ public:
                                const QString& result, const QString& detail = {});
     /// The newest `limit` audit entries, newest first.
     [[nodiscard]] Result<QList<AuditEntry>> auditLog(int limit = 100) const;
+    /// The newest `limit` audit entries about `endpoint`, newest first: those
+    /// whose subject names its address ("host:port", not a longer name or
+    /// port that contains it; with " (SNI name)" after it, only when that is
+    /// the endpoint's SNI name) or "endpoint #ID".
+    [[nodiscard]] Result<QList<AuditEntry>> auditLogFor(const Endpoint& endpoint,
+                                                        int limit = 100) const;
 
     [[nodiscard]] Result<qint64> raiseAlert(const AlertRecord& alert);
     /// Marks an open alert resolved now; NotFound if it is not open.

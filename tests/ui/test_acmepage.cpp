@@ -15,13 +15,19 @@
 #include "ui/acme/AcmeOrderDialog.h"
 #include "ui/acme/AcmePage.h"
 #include "ui/common/VaultSession.h"
+#include "ui/fleet/EndpointDetail.h"
+#include "ui/fleet/FleetModel.h"
+#include "ui/fleet/FleetPage.h"
+#include "ui/shell/MainWindow.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTest>
@@ -53,6 +59,7 @@ private slots:
     void initTestCase();
     void createAccountThroughTheDialog();
     void orderShowsEveryAuthorizationLive();
+    void orderForAnEndpointShowsInTheFleet();
     void takenResponderPortIsToldPerName();
     void unreachableChallengeIsToldPerName();
     void badOrderInputIsRefused();
@@ -220,6 +227,79 @@ void TestAcmePage::orderShowsEveryAuthorizationLive()
     QCOMPARE(files->certificates.constFirst().toDer(), record->der);
     QCOMPARE(QFile(folder + QStringLiteral("/privkey.pem")).permissions() & 0x0077,
              QFile::Permissions());
+}
+
+void TestAcmePage::orderForAnEndpointShowsInTheFleet()
+{
+    // The console as a whole: the order is opened from the endpoint's
+    // detail in Fleet, and the Fleet row shows the new certificate's
+    // expiry when the order ends, without a Reload.
+    qint64 endpointId = 0;
+    {
+        auto store = inventory::Store::openUrl(m_store);
+        QVERIFY(store);
+        inventory::Endpoint e;
+        e.host = QStringLiteral("fleet.example.test");
+        auto added = (*store)->endpoints().add(e);
+        QVERIFY2(added, qPrintable(added ? QString() : added.error().toString()));
+        endpointId = added->id;
+    }
+    MainWindow w(m_store);
+    w.resize(1400, 900);
+    auto* fleet = w.findChild<FleetPage*>();
+    auto* acme = w.findChild<AcmePage*>();
+    QVERIFY(fleet != nullptr && acme != nullptr);
+    acme->vaultSession()->setPrompt(
+        [](bool, std::function<void(const QByteArray&)> answer) { answer(kPassphrase); });
+    QSignalSpy accounts(acme, &AcmePage::accountsLoaded);
+    QSignalSpy reloaded(fleet, &FleetPage::reloaded);
+    w.show();
+    QVERIFY(reloaded.wait(20000));
+    QVERIFY(accounts.count() > 0 || accounts.wait(20000));
+    const auto row = [fleet, endpointId](int col) {
+        const QModelIndexList hit = fleet->proxy()->match(
+            fleet->proxy()->index(0, 0), FleetModel::IdRole, endpointId, 1, Qt::MatchExactly);
+        return hit.isEmpty() ? QString() : hit.first().siblingAtColumn(col).data().toString();
+    };
+    QCOMPARE(row(FleetModel::Status), QStringLiteral("NO CERTIFICATE"));
+
+    QSignalSpy detailLoaded(fleet->detail(), &EndpointDetail::loaded);
+    QVERIFY(fleet->selectEndpoint(endpointId));
+    QVERIFY(detailLoaded.wait(20000));
+    auto* order = fleet->detail()->findChild<QPushButton*>(QStringLiteral("detailOrder"));
+    QVERIFY(order != nullptr && order->isEnabled());
+    QTest::mouseClick(order, Qt::LeftButton);
+    QCOMPARE(w.currentPageTitle(), QStringLiteral("ACME"));
+    auto* d = acme->findChild<AcmeOrderDialog*>();
+    QVERIFY(d != nullptr);
+    QCOMPARE(d->endpointId(), endpointId);
+    // The endpoint's name is put in as the name to order.
+    QTRY_COMPARE_WITH_TIMEOUT(d->namesEdit()->toPlainText(), QStringLiteral("fleet.example.test"),
+                              20000);
+    QVERIFY2(d->endpointBox()->currentText().startsWith(QLatin1String("fleet.example.test:443")),
+             qPrintable(d->endpointBox()->currentText()));
+    d->setChallenge(AcmeOrderDialog::Challenge::Http01Responder);
+    d->responderEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(m_pebble->httpPort()));
+    QSignalSpy finished(d, &AcmeOrderDialog::orderFinished);
+    reloaded.clear();
+    QVERIFY(d->start());
+    QVERIFY(finished.wait(120000));
+    QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+    QVERIFY2(
+        d->resultText().contains(QLatin1String("current certificate of fleet.example.test:443")),
+        qPrintable(d->resultText()));
+    const services::IssuedRecord stored = d->stored();
+    QCOMPARE(stored.endpointId, std::optional<qint64>(endpointId));
+    const QString expiry = stored.notAfterUtc.toUTC().toString(QStringLiteral("yyyy-MM-dd"));
+    QTRY_VERIFY2_WITH_TIMEOUT(row(FleetModel::Expires).startsWith(expiry),
+                              qPrintable(row(FleetModel::Expires)), 20000);
+    QCOMPARE(row(FleetModel::Status), QStringLiteral("OK"));
+    // The detail beside it was re-read too: the new certificate, issued.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        fleet->detail()->summaryText().contains(QLatin1String("not seen served yet")), 20000);
+    QVERIFY2(fleet->detail()->summaryText().contains(QLatin1String("acme")),
+             qPrintable(fleet->detail()->summaryText()));
+    d->close();
 }
 
 void TestAcmePage::takenResponderPortIsToldPerName()

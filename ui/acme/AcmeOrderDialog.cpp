@@ -3,8 +3,11 @@
 
 #include "common/HostPort.h"
 #include "dns/Tsig.h"
+#include "inventory/RecordNames.h"
+#include "inventory/Store.h"
 #include "ui/common/OperationProgress.h"
 #include "ui/common/StatusColours.h"
+#include "ui/common/StoreTask.h"
 #include "ui/common/VaultSession.h"
 
 #include <QComboBox>
@@ -104,6 +107,14 @@ AcmeOrderDialog::AcmeOrderDialog(QString storePath, VaultSession* vault,
         }
     }
     form->addRow(tr("&Account"), m_account);
+    m_endpoint = new QComboBox(this);
+    m_endpoint->setObjectName(QStringLiteral("orderEndpoint"));
+    m_endpoint->addItem(tr("none: only record the certificate"), qint64(0));
+    m_endpoint->setToolTip(tr("The endpoint the certificate is for: it becomes its current "
+                              "certificate (issued; deployed once a probe sees it served). Its "
+                              "name must be among the names ordered."));
+    form->addRow(tr("&For endpoint"), m_endpoint);
+    connect(m_endpoint, &QComboBox::activated, this, &AcmeOrderDialog::endpointPicked);
     m_names = new QPlainTextEdit(this);
     m_names->setObjectName(QStringLiteral("orderNames"));
     m_names->setPlaceholderText(tr("api.example.com\nwww.example.com\n192.0.2.10"));
@@ -231,6 +242,62 @@ AcmeOrderDialog::AcmeOrderDialog(QString storePath, VaultSession* vault,
         emit openCertificateRequested(m_stored.leaf);
         accept();
     });
+    loadEndpoints();
+}
+
+void AcmeOrderDialog::loadEndpoints()
+{
+    runOnStore<QList<inventory::Endpoint>>(
+        this, m_storePath, [](inventory::Store& s) { return s.endpoints().list(); },
+        [this](const Result<QList<inventory::Endpoint>>& r) {
+            if (!r) {
+                m_endpoint->setToolTip(
+                    tr("The endpoints could not be read: %1").arg(r.error().message));
+                emit endpointsLoaded(false);
+                return;
+            }
+            for (const inventory::Endpoint& e : *r) {
+                QString label = inventory::endpointAddress(e.host, e.port);
+                const QString name = e.sniName.isEmpty() ? e.host : e.sniName;
+                if (name != e.host) {
+                    label += tr(" (SNI %1)").arg(name);
+                }
+                if (!e.group.isEmpty()) {
+                    label += QStringLiteral(" · ") + e.group;
+                }
+                m_endpoint->addItem(label, e.id);
+                m_endpoint->setItemData(m_endpoint->count() - 1, name, Qt::UserRole + 1);
+            }
+            m_endpointsRead = true;
+            setEndpoint(m_wantedEndpoint);
+            emit endpointsLoaded(true);
+        });
+}
+
+void AcmeOrderDialog::setEndpoint(qint64 endpointId)
+{
+    m_wantedEndpoint = endpointId;
+    if (!m_endpointsRead) {
+        return;
+    }
+    const int index = m_endpoint->findData(endpointId);
+    m_endpoint->setCurrentIndex(std::max(0, index));
+    endpointPicked();
+}
+
+qint64 AcmeOrderDialog::endpointId() const
+{
+    return m_endpointsRead ? m_endpoint->currentData().toLongLong() : m_wantedEndpoint;
+}
+
+void AcmeOrderDialog::endpointPicked()
+{
+    // The endpoint's name is what must be ordered; put it in when the admin
+    // has not typed names yet.
+    const QString name = m_endpoint->currentData(Qt::UserRole + 1).toString();
+    if (!name.isEmpty() && m_names->toPlainText().trimmed().isEmpty()) {
+        m_names->setPlainText(name);
+    }
 }
 
 AcmeOrderDialog::~AcmeOrderDialog()
@@ -254,6 +321,9 @@ Result<services::IssueTask> AcmeOrderDialog::task() const
         return fail(ErrorCode::InvalidInput, tr("Make an ACME account first."));
     }
     t.accountId = m_account->currentData().toLongLong();
+    if (const qint64 endpoint = endpointId(); endpoint > 0) {
+        t.endpointId = endpoint;
+    }
     const auto challenge = static_cast<Challenge>(m_challenge->currentIndex());
     const QStringList lines = m_names->toPlainText().split(u'\n', Qt::SkipEmptyParts);
     for (const QString& raw : lines) {
@@ -429,8 +499,8 @@ void AcmeOrderDialog::setRunning(bool running)
     m_start->setEnabled(!running);
     m_cancel->setEnabled(running);
     m_close->setEnabled(!running);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_account, m_names, m_challenge, m_settings,
-                                                      m_keyType, m_output}) {
+    for (QWidget* w : std::initializer_list<QWidget*>{m_account, m_endpoint, m_names, m_challenge,
+                                                      m_settings, m_keyType, m_output}) {
         w->setEnabled(!running);
     }
 }
@@ -506,11 +576,16 @@ void AcmeOrderDialog::finish(const Result<IssuedCertificate>& result)
                        .arg(m_stored.certificateId)
                        .arg(m_stored.subject, m_stored.sha256Hex.left(16) + QStringLiteral("…"))
                        .arg(m_stored.keyId.value_or(0));
+    if (m_stored.endpointId) {
+        text += QLatin1Char(' ') +
+                tr("It is now the current certificate of %1.").arg(m_stored.endpointName);
+    }
     if (!m_stored.files.isEmpty()) {
         text += QLatin1Char(' ') + tr("Files written: %1.").arg(m_stored.files.join(tr(", ")));
     }
     m_result->setText(text);
     m_open->setEnabled(!m_stored.leaf.isNull());
+    emit certificateStored(m_stored.certificateId, m_stored.endpointId.value_or(0));
     emit orderFinished(true, text);
 }
 

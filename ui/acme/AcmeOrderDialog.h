@@ -28,7 +28,10 @@ class VaultSession;
 /// files. Start runs an IssueService off the GUI thread and shows every
 /// authorization as a row whose state changes live (pending, challenge
 /// published, processing, valid or invalid with the CA's reason), overall
-/// progress, Cancel, and at the end where the certificate went.
+/// progress, Cancel, and at the end where the certificate went. The endpoint
+/// the certificate is for (the one the dialog was opened from, or one picked
+/// from the inventory's, or none) gets it attached in the same transaction
+/// (IssueTask::endpointId); certificateStored() tells whoever shows it.
 class AcmeOrderDialog : public QDialog
 {
     Q_OBJECT
@@ -46,6 +49,13 @@ public:
                     const QList<inventory::IssuerRecord>& accounts, qint64 accountId,
                     QWidget* parent = nullptr);
     ~AcmeOrderDialog() override;
+
+    /// The endpoint to attach the certificate to (0: none); its name goes
+    /// into an empty names box. The inventory's endpoints are read off the
+    /// GUI thread (endpointsLoaded()).
+    void setEndpoint(qint64 endpointId);
+    [[nodiscard]] qint64 endpointId() const;
+    [[nodiscard]] QComboBox* endpointBox() const { return m_endpoint; }
 
     /// The task the fields describe, or what is wrong with them.
     [[nodiscard]] Result<services::IssueTask> task() const;
@@ -78,6 +88,11 @@ public:
 signals:
     /// The order ended: ok, or the error's message.
     void orderFinished(bool ok, const QString& message);
+    /// The order succeeded and the certificate is in the inventory, attached
+    /// to `endpointId` unless that is 0.
+    void certificateStored(qint64 certificateId, qint64 endpointId);
+    /// The inventory's endpoints are in the endpoint box.
+    void endpointsLoaded(bool ok);
     /// "Open in Certificates" was pressed.
     void openCertificateRequested(const certdeck::crypto::Certificate& leaf);
 
@@ -87,10 +102,15 @@ private:
     void showAuthorization(const acme::AuthorizationState& state);
     int rowFor(const acme::AcmeIdentifier& identifier);
     void finish(const Result<acme::IssuedCertificate>& result);
+    void loadEndpoints();
+    void endpointPicked();
 
     QString m_storePath;
     QPointer<VaultSession> m_vault;
     QComboBox* m_account = nullptr;
+    QComboBox* m_endpoint = nullptr;
+    qint64 m_wantedEndpoint = 0; ///< asked for before the list was read
+    bool m_endpointsRead = false;
     QPlainTextEdit* m_names = nullptr;
     QComboBox* m_challenge = nullptr;
     QStackedWidget* m_settings = nullptr;

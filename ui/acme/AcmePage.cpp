@@ -239,14 +239,16 @@ AcmeAccountDialog* AcmePage::openNewAccountDialog()
     return dialog;
 }
 
-AcmeOrderDialog* AcmePage::openOrderDialog()
+AcmeOrderDialog* AcmePage::openOrderDialog(qint64 endpointId)
 {
     const IssuerRecord* a = selected();
     auto* dialog =
         new AcmeOrderDialog(m_storePath, m_vault, m_accounts, a != nullptr ? a->id : 0, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setEndpoint(endpointId);
     connect(dialog, &AcmeOrderDialog::openCertificateRequested, this,
             &AcmePage::openCertificateRequested);
+    connect(dialog, &AcmeOrderDialog::certificateStored, this, &AcmePage::certificateIssued);
     dialog->show();
     return dialog;
 }

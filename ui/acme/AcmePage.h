@@ -41,8 +41,9 @@ public:
     void reload(bool keepStatus = false);
     /// Opens "New ACME account" (window-modal); the page runs it when accepted.
     AcmeAccountDialog* openNewAccountDialog();
-    /// Opens "New order" for the selected account.
-    AcmeOrderDialog* openOrderDialog();
+    /// Opens "New order" for the selected account, for endpoint
+    /// `endpointId` (0: the admin may pick one in the dialog).
+    AcmeOrderDialog* openOrderDialog(qint64 endpointId = 0);
     /// Account actions on the selected row.
     void refreshSelected();
     void rolloverSelected();
@@ -67,6 +68,9 @@ signals:
     void accountsLoaded(bool ok);
     /// An account action ended: ok, or the error's message.
     void accountActionFinished(bool ok, const QString& message);
+    /// An order stored certificate `certificateId`, attached to `endpointId`
+    /// unless that is 0 (the Fleet re-reads).
+    void certificateIssued(qint64 certificateId, qint64 endpointId);
     /// "Open in Certificates" in an order dialog.
     void openCertificateRequested(const certdeck::crypto::Certificate& leaf);
 

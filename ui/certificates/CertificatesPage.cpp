@@ -3,12 +3,15 @@
 
 #include "ChainView.h"
 #include "KeyCsrWizard.h"
+#include "StoredList.h"
 #include "crypto/CertificateDetails.h"
 #include "crypto/CertificateReader.h"
 #include "crypto/ChainJob.h"
 #include "crypto/ServedChainFetcher.h"
+#include "inventory/Store.h"
 #include "revocation/RevocationCheck.h"
 #include "ui/common/Background.h"
+#include "ui/common/StoreTask.h"
 #include "ui/common/highlight/TextHighlighting.h"
 
 #include <QApplication>
@@ -26,8 +29,10 @@
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -42,6 +47,67 @@ struct FileLoad
     Result<CertificateBundle> bundle;
     Result<TrustStore> trust;
 };
+
+// A stored certificate's recorded chain and the name it is checked for.
+struct StoredLoad
+{
+    QList<Certificate> chain;
+    QString host; ///< the endpoint it is current on, when exactly one
+    /// That endpoint's trust anchors (its bundle or its group's), if any.
+    QByteArray bundlePem;
+    QString bundleName;
+};
+
+Result<StoredLoad> loadStored(const inventory::Store& store, qint64 id)
+{
+    auto records = store.certificates().chain(id);
+    if (!records) {
+        return tl::unexpected(records.error());
+    }
+    StoredLoad out;
+    for (const inventory::CertificateRecord& r : std::as_const(*records)) {
+        auto c = Certificate::fromDer(r.der);
+        if (!c) {
+            return tl::unexpected(c.error());
+        }
+        out.chain << *c;
+    }
+    auto current = store.certificates().current();
+    if (!current) {
+        return tl::unexpected(current.error());
+    }
+    QList<qint64> endpoints;
+    for (auto it = current->cbegin(); it != current->cend(); ++it) {
+        if (it->id == id) {
+            endpoints << it.key();
+        }
+    }
+    // The anchors of the endpoints it is current on, when they all agree.
+    QSet<qint64> bundles;
+    for (qint64 endpointId : std::as_const(endpoints)) {
+        auto e = store.endpoints().get(endpointId);
+        if (!e) {
+            return tl::unexpected(e.error());
+        }
+        if (endpoints.size() == 1) {
+            out.host = e->sniName.isEmpty() ? e->host : e->sniName;
+        }
+        auto bundle = store.trustBundles().effectiveFor(*e);
+        if (!bundle) {
+            return tl::unexpected(bundle.error());
+        }
+        bundles.insert(bundle->has_value() ? (*bundle)->id : 0);
+        if (bundle->has_value()) {
+            out.bundlePem = (*bundle)->pem;
+            out.bundleName = (*bundle)->name;
+        }
+    }
+    if (bundles.size() != 1) {
+        out.bundlePem.clear();
+        out.bundleName.clear();
+    }
+    return out;
+}
 
 void addField(QTreeWidgetItem* parent, QTreeWidget* tree, const CertificateField& f)
 {
@@ -148,7 +214,22 @@ CertificatesPage::CertificatesPage(QWidget* parent)
 
     setTrustBundle({});
 
-    auto* split = new QSplitter(Qt::Horizontal, this);
+    auto* outer = new QSplitter(Qt::Horizontal, this);
+    outer->setObjectName(QStringLiteral("certificatesSplit"));
+    auto* storedBox = new QWidget(outer);
+    auto* sv = new QVBoxLayout(storedBox);
+    sv->setContentsMargins(0, 0, 0, 0);
+    auto* storedTitle = new QLabel(tr("<b>Stored</b> in the inventory"), storedBox);
+    sv->addWidget(storedTitle);
+    m_stored = new StoredList(QString(), storedBox);
+    sv->addWidget(m_stored, 1);
+    connect(m_stored, &StoredList::certificateSelected, this, [this](qint64 id) {
+        if (id != m_storedShown) {
+            openStoredCertificate(id);
+        }
+    });
+    outer->addWidget(storedBox);
+    auto* split = new QSplitter(Qt::Horizontal, outer);
     m_chain = new ChainView(split);
     connect(m_chain, &ChainView::certificateActivated, this, &CertificatesPage::showCertificate);
     m_tabs = new QTabWidget(split);
@@ -167,7 +248,81 @@ CertificatesPage::CertificatesPage(QWidget* parent)
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    v->addWidget(split, 1);
+    outer->addWidget(split);
+    outer->setStretchFactor(0, 2);
+    outer->setStretchFactor(1, 5);
+    // Wide enough for a name and where it is used.
+    outer->setSizes({420, 900});
+    v->addWidget(outer, 1);
+}
+
+void CertificatesPage::setStoreLocation(const QString& location)
+{
+    m_storeLocation = location;
+    m_stored->setStoreLocation(location);
+}
+
+void CertificatesPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Certificates are issued, imported and attached elsewhere meanwhile.
+    if (!m_storeLocation.isEmpty()) {
+        m_stored->reload();
+    }
+}
+
+void CertificatesPage::openStoredCertificate(qint64 id)
+{
+    if (m_storeLocation.isEmpty()) {
+        fail(tr("No inventory is open"));
+        return;
+    }
+    m_storedShown = id;
+    m_stored->selectCertificate(id);
+    const QString origin = tr("stored certificate #%1").arg(id);
+    m_status->setText(tr("Reading %1…").arg(origin));
+    const QString bundle = m_trustBundle;
+    runOnStore<StoredLoad>(
+        this, m_storeLocation, [id](inventory::Store& s) { return loadStored(s, id); },
+        [this, id, origin, bundle](const Result<StoredLoad>& r) {
+            if (id != m_storedShown) {
+                return; // another certificate was asked for since
+            }
+            if (!r) {
+                fail(r.error().toString());
+                return;
+            }
+            if (r->chain.isEmpty()) {
+                fail(tr("%1 has no certificate recorded").arg(origin));
+                return;
+            }
+            // The name the certificate serves, not the one typed for the
+            // last file: a stale host would give a false mismatch.
+            m_host->setText(r->host);
+            const QList<Certificate> chain = r->chain;
+            // A bundle chosen on the page wins; else the endpoint's own
+            // anchors (an internal CA), as its probes verify it.
+            const QByteArray pem = r->bundlePem;
+            const QString pemName = r->bundleName;
+            runInBackground(
+                this,
+                [bundle, pem, pemName] {
+                    if (!bundle.isEmpty()) {
+                        return TrustStore::fromFile(bundle);
+                    }
+                    return pem.isEmpty() ? TrustStore::system() : TrustStore::fromPem(pem, pemName);
+                },
+                [this, id, chain, origin](const Result<TrustStore>& trust) {
+                    if (id != m_storedShown) {
+                        return;
+                    }
+                    if (!trust) {
+                        fail(trust.error().toString());
+                        return;
+                    }
+                    inspect(chain, true, origin, *trust);
+                });
+        });
 }
 
 void CertificatesPage::setTrustBundle(const QString& bundlePath)
@@ -218,6 +373,8 @@ void CertificatesPage::dropEvent(QDropEvent* event)
 
 void CertificatesPage::openFile(const QString& path)
 {
+    m_storedShown = 0;
+    m_stored->table()->clearSelection();
     m_lastPath = path;
     load(path, {});
 }
@@ -274,6 +431,8 @@ void CertificatesPage::load(const QString& path, const QByteArray& passphrase)
 
 void CertificatesPage::openEndpoint(const QString& endpoint)
 {
+    m_storedShown = 0;
+    m_stored->table()->clearSelection();
     auto options = ServedChainFetcher::parseEndpoint(endpoint.trimmed());
     if (!options) {
         fail(options.error().toString());
@@ -325,35 +484,40 @@ void CertificatesPage::inspect(const QList<Certificate>& served, bool fromServer
         m_revocation->cancel();
         m_revocation->deleteLater();
     }
-    ChainJob* job = ChainJob::run(
-        input, trust, now, options, this, [this, now, origin](const ChainReport& report) {
-            m_chain->setReport(report, now);
-            if (!report.built.isEmpty()) {
-                showCertificate(report.built.first().certificate);
-            }
-            // Revocation next: requests on this loop, verification on worker
-            // threads; the cards are shown meanwhile and redrawn after.
-            m_status->setText(tr("%1: checking revocation…").arg(origin));
-            auto* check = new revocation::RevocationCheck(report, {}, this);
-            m_revocation = check;
-            connect(check, &revocation::RevocationCheck::progress, m_status,
-                    [this](const QString&, double, const QString& message) {
-                        m_status->setText(message);
-                    });
-            connect(check, &revocation::RevocationCheck::finished, this,
-                    [this, check, now, origin](const Status& status) {
-                        const ChainReport& checked = check->report();
-                        if (status) {
-                            m_chain->setReport(checked, now);
-                        }
-                        m_status->setText(
-                            tr("%1: %n certificate(s) served", nullptr, int(checked.served.size()))
-                                .arg(origin));
-                        check->deleteLater();
-                        emit loaded(true, checked.summary);
-                    });
-            check->start();
-        });
+    const quint64 inspection = ++m_inspection;
+    ChainJob* job =
+        ChainJob::run(input, trust, now, options, this,
+                      [this, now, origin, inspection](const ChainReport& report) {
+                          if (inspection != m_inspection) {
+                              return; // another chain was opened since: this one is not shown
+                          }
+                          m_chain->setReport(report, now);
+                          if (!report.built.isEmpty()) {
+                              showCertificate(report.built.first().certificate);
+                          }
+                          // Revocation next: requests on this loop, verification on worker
+                          // threads; the cards are shown meanwhile and redrawn after.
+                          m_status->setText(tr("%1: checking revocation…").arg(origin));
+                          auto* check = new revocation::RevocationCheck(report, {}, this);
+                          m_revocation = check;
+                          connect(check, &revocation::RevocationCheck::progress, m_status,
+                                  [this](const QString&, double, const QString& message) {
+                                      m_status->setText(message);
+                                  });
+                          connect(check, &revocation::RevocationCheck::finished, this,
+                                  [this, check, now, origin](const Status& status) {
+                                      const ChainReport& checked = check->report();
+                                      if (status) {
+                                          m_chain->setReport(checked, now);
+                                      }
+                                      m_status->setText(tr("%1: %n certificate(s) served", nullptr,
+                                                           int(checked.served.size()))
+                                                            .arg(origin));
+                                      check->deleteLater();
+                                      emit loaded(true, checked.summary);
+                                  });
+                          check->start();
+                      });
     connect(job, &ChainJob::progress, m_status, &QLabel::setText);
 }
 

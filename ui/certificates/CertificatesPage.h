@@ -26,6 +26,7 @@ class RevocationCheck;
 namespace certdeck::ui {
 
 class ChainView;
+class StoredList;
 
 /// "Certificates & Keys": open or drop a certificate, bundle, PKCS#7 or
 /// PKCS#12 file; the chain inspector shows the chain as built and as served
@@ -46,6 +47,13 @@ public:
     /// background and inspects it; loaded() tells when done.
     void openEndpoint(const QString& endpoint);
 
+    /// The inventory whose certificates and keys the Stored list shows.
+    void setStoreLocation(const QString& location);
+    /// Shows stored certificate `id` with its recorded chain (read off the
+    /// GUI thread), checked for the endpoint it is current on (if one); the
+    /// Stored list selects it. loaded() tells when done.
+    void openStoredCertificate(qint64 id);
+
     /// Verify against the anchors in `bundlePath` instead of the system store
     /// (an internal CA); empty for the system store.
     void setTrustBundle(const QString& bundlePath);
@@ -61,6 +69,7 @@ public:
     void setPassphrasePrompt(PassphrasePrompt prompt) { m_prompt = std::move(prompt); }
 
     [[nodiscard]] ChainView* chainView() const { return m_chain; }
+    [[nodiscard]] StoredList* storedList() const { return m_stored; }
     [[nodiscard]] QString statusText() const;
     /// Shows one certificate's fields and PEM (a card was double-clicked).
     void showCertificate(const crypto::Certificate& certificate);
@@ -70,6 +79,7 @@ signals:
     void loaded(bool ok, const QString& message);
 
 protected:
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -80,6 +90,10 @@ private:
                  const crypto::TrustStore& trust);
     void fail(const QString& message);
 
+    QString m_storeLocation;
+    StoredList* m_stored = nullptr;
+    qint64 m_storedShown = 0; ///< the stored certificate asked for last (0: none)
+    quint64 m_inspection = 0; ///< bumped per chain inspected; older results are dropped
     PassphrasePrompt m_prompt;
     std::function<QDateTime()> m_clock;
     QLineEdit* m_endpoint = nullptr;

@@ -34,7 +34,9 @@ QString sourceText(ChainLink::Source s)
 {
     switch (s) {
     case ChainLink::Source::Served:
-        return ChainCard::tr("served");
+        // Given: a file, a server's handshake or the inventory's record
+        // alike, so not "served", which a file never was.
+        return ChainCard::tr("in the chain as given");
     case ChainLink::Source::Aia:
         return ChainCard::tr("fetched through AIA (not served)");
     case ChainLink::Source::TrustStore:

@@ -71,6 +71,9 @@ void ChainView::clear()
         }
         delete item;
     }
+    // Nothing of the previous chain stays, its verdict line included.
+    m_summary->clear();
+    m_summary->setStyleSheet(QString());
     m_servedList->clear();
     m_servedFindingTexts.clear();
     m_servedFindings->clear();

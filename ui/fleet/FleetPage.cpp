@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "FleetPage.h"
 
+#include "EndpointDetail.h"
 #include "EndpointDialog.h"
 #include "FleetModel.h"
 #include "ImportDialog.h"
@@ -19,6 +20,8 @@
 #include <QPushButton>
 #include <QSet>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -135,7 +138,10 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     proxy->setSourceModel(m_model);
     proxy->setSortRole(FleetModel::SortRole);
     m_proxy = proxy;
-    m_table = new QTableView(this);
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("fleetSplit"));
+    m_split->setChildrenCollapsible(false);
+    m_table = new QTableView(m_split);
     m_table->setObjectName(QStringLiteral("fleetTable"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
@@ -147,7 +153,15 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    v->addWidget(m_table, 1);
+    m_detail = new EndpointDetail(m_location, m_split);
+    m_split->addWidget(m_table);
+    m_split->addWidget(m_detail);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
+    // The table keeps the larger part (its columns are what the page is
+    // read by); the detail's cards wrap to what is left.
+    m_split->setSizes({600, 400});
+    v->addWidget(m_split, 1);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("fleetStatus"));
     v->addWidget(m_status);
@@ -165,7 +179,21 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     connect(remove, &QPushButton::clicked, this, &FleetPage::removeSelected);
     connect(importButton, &QPushButton::clicked, this, &FleetPage::importDialog);
     connect(refresh, &QPushButton::clicked, this, &FleetPage::reload);
-    connect(m_table, &QTableView::activated, this, [this] { editSelected(); });
+    // Enter and double-click open the endpoint; Edit stays on its own action.
+    connect(m_table, &QTableView::activated, this, [this] { openSelected(); });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        if (!m_restoring) {
+            updateDetail();
+        }
+    });
+    connect(m_detail, &EndpointDetail::attached, this, [this](bool ok) {
+        if (ok) {
+            reload();
+        }
+    });
+    connect(m_detail, &EndpointDetail::openCertificateRequested, this,
+            &FleetPage::openCertificateRequested);
+    connect(m_detail, &EndpointDetail::orderRequested, this, &FleetPage::orderRequested);
     auto* probeAction = new QAction(this);
     probeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     probeAction->setShortcutContext(Qt::WidgetShortcut);
@@ -178,7 +206,8 @@ FleetPage::FleetPage(QString storeLocation, QWidget* parent)
     m_table->addAction(del);
     connect(m_table, &QTableView::customContextMenuRequested, this, [this](const QPoint& pos) {
         QMenu menu(this);
-        menu.addAction(tr("&Probe"), this, &FleetPage::probeSelected);
+        menu.addAction(tr("&Open\tEnter"), this, &FleetPage::openSelected);
+        menu.addAction(tr("&Probe\tCtrl+P"), this, &FleetPage::probeSelected);
         menu.addAction(tr("&Edit…"), this, &FleetPage::editSelected);
         menu.addAction(tr("&Remove"), this, &FleetPage::removeSelected);
         menu.addSeparator();
@@ -206,7 +235,21 @@ void FleetPage::reload()
                 emit reloaded(false);
                 return;
             }
+            // The rows are replaced: put the selection back on the same
+            // endpoints, and re-read the detail shown (it may have changed).
+            const QList<qint64> selected = selectedIds();
+            m_restoring = true;
             m_model->setRows(*r, m_clock(), m_warnDays);
+            for (qint64 id : selected) {
+                const QModelIndexList hit = m_proxy->match(m_proxy->index(0, 0), FleetModel::IdRole,
+                                                           id, 1, Qt::MatchExactly);
+                if (!hit.isEmpty()) {
+                    m_table->selectionModel()->select(hit.first(), QItemSelectionModel::Select |
+                                                                       QItemSelectionModel::Rows);
+                }
+            }
+            m_restoring = false;
+            updateDetail();
             QSet<QString> groups;
             for (const FleetRow& row : *r) {
                 if (!row.endpoint.group.isEmpty()) {
@@ -228,6 +271,52 @@ void FleetPage::reload()
             updateCounts();
             emit reloaded(true);
         });
+}
+
+void FleetPage::updateDetail()
+{
+    const QList<qint64> ids = selectedIds();
+    if (ids.size() == 1) {
+        m_detail->setWarnDays(m_warnDays);
+        m_detail->setClock(m_clock);
+        m_detail->showEndpoint(ids.first());
+    } else if (ids.isEmpty()) {
+        m_detail->showNothing(tr("Select one endpoint to see its certificate, last probe, "
+                                 "history and audit entries here."));
+    } else {
+        m_detail->showNothing(
+            tr("%n endpoints selected: select one to see its detail.", nullptr, int(ids.size())));
+    }
+}
+
+bool FleetPage::selectEndpoint(qint64 id)
+{
+    const QModelIndexList hit =
+        m_proxy->match(m_proxy->index(0, 0), FleetModel::IdRole, id, 1, Qt::MatchExactly);
+    if (hit.isEmpty()) {
+        return false;
+    }
+    m_table->selectionModel()->setCurrentIndex(hit.first(), QItemSelectionModel::ClearAndSelect |
+                                                                QItemSelectionModel::Rows);
+    m_table->scrollTo(hit.first());
+    return true;
+}
+
+void FleetPage::openSelected()
+{
+    const QList<qint64> ids = selectedIds();
+    if (ids.size() != 1) {
+        return;
+    }
+    // A detail dragged narrow is brought back into view.
+    const QList<int> sizes = m_split->sizes();
+    if (sizes.size() == 2 && sizes.at(1) < m_split->width() / 4) {
+        m_split->setSizes({m_split->width() * 3 / 5, m_split->width() * 2 / 5});
+    }
+    if (m_detail->endpointId() != ids.first()) {
+        m_detail->showEndpoint(ids.first());
+    }
+    m_detail->tabs()->setFocus();
 }
 
 void FleetPage::updateCounts()

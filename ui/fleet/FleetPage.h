@@ -13,16 +13,20 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
+class QSplitter;
 class QTableView;
 
 namespace certdeck::ui {
 
+class EndpointDetail;
 class FleetModel;
 class ImportDialog;
 
 /// Fleet, the console's home: counts by expiry state, a filter (Ctrl+F) and a
 /// group filter above a sortable, multi-select table of every endpoint, with
-/// add/edit/remove. Reading and writing the store run off the GUI thread.
+/// add/edit/remove, and beside it the selected endpoint's detail
+/// (EndpointDetail; Enter or double-click opens it). Reading and writing the
+/// store run off the GUI thread.
 class FleetPage : public QWidget
 {
     Q_OBJECT
@@ -55,6 +59,13 @@ public:
     [[nodiscard]] QSortFilterProxyModel* proxy() const { return m_proxy; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
     [[nodiscard]] QComboBox* groupBox() const { return m_group; }
+    [[nodiscard]] EndpointDetail* detail() const { return m_detail; }
+    /// Selects the row of endpoint `id` (and so shows its detail); false
+    /// when it is not in the table as filtered.
+    bool selectEndpoint(qint64 id);
+    /// Shows the selected endpoint's detail and moves the focus there (Enter,
+    /// double-click).
+    void openSelected();
     /// The ids of the selected rows.
     [[nodiscard]] QList<qint64> selectedIds() const;
 
@@ -65,6 +76,10 @@ signals:
     /// Several endpoints were selected for probing: a fleet scan of them.
     void scanRequested(const QList<certdeck::probe::ScanItem>& items);
     void saved(bool ok, const QString& message);
+    /// "Open in Certificates" in the endpoint's detail.
+    void openCertificateRequested(qint64 certificateId);
+    /// "Order with ACME…" in the endpoint's detail.
+    void orderRequested(qint64 endpointId);
 
 private:
     void addDialog();
@@ -72,6 +87,7 @@ private:
     void probeSelected();
     void removeSelected();
     void updateCounts();
+    void updateDetail();
     void fail(const QString& message);
 
     QString m_location;
@@ -86,6 +102,10 @@ private:
     QTableView* m_table = nullptr;
     FleetModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
+    QSplitter* m_split = nullptr;
+    EndpointDetail* m_detail = nullptr;
+    /// True while reload() puts the selection back: no detail re-read per row.
+    bool m_restoring = false;
 };
 
 } // namespace certdeck::ui

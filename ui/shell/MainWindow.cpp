@@ -67,6 +67,7 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     auto* fleet = new FleetPage(m_storePath, this);
     addPage(tr("Fleet"), fleet, style()->standardIcon(QStyle::SP_DriveNetIcon));
     m_certificates = new CertificatesPage(this);
+    m_certificates->setStoreLocation(m_storePath);
     addPage(tr("Certificates & Keys"), m_certificates,
             style()->standardIcon(QStyle::SP_FileDialogContentsView));
     m_probe = new ProbePage(this);
@@ -93,6 +94,17 @@ MainWindow::MainWindow(QString storePath, QWidget* parent)
     });
     auto* acmePage = new AcmePage(m_storePath, this);
     addPage(tr("ACME"), acmePage, style()->standardIcon(QStyle::SP_DialogApplyButton));
+    // What an order stores shows in the Fleet at once (the row's expiry,
+    // the detail), not at the next Reload.
+    connect(acmePage, &AcmePage::certificateIssued, fleet, [fleet] { fleet->reload(); });
+    connect(fleet, &FleetPage::orderRequested, this, [this, acmePage](qint64 endpointId) {
+        showPage(tr("ACME"));
+        acmePage->openOrderDialog(endpointId);
+    });
+    connect(fleet, &FleetPage::openCertificateRequested, this, [this](qint64 certificateId) {
+        showPage(tr("Certificates & Keys"));
+        m_certificates->openStoredCertificate(certificateId);
+    });
     connect(acmePage, &AcmePage::openCertificateRequested, this,
             [this](const crypto::Certificate& leaf) {
                 showPage(tr("Certificates & Keys"));

@@ -21,6 +21,7 @@ private slots:
     void probeHistoryNewestFirst();
     void alertsOpenAndResolve();
     void removingAnEndpointRemovesItsActivity();
+    void auditLogForOneEndpoint();
 
 private:
     QTemporaryDir m_tmp;
@@ -205,6 +206,70 @@ void TestStoreActivity::removingAnEndpointRemovesItsActivity()
     QCOMPARE(m_store->activity().openAlerts()->size(), 0);
     QVERIFY(!m_store->issuers().renewalPolicy(m_endpoint.id)->has_value());
     QCOMPARE(*m_store->integrityCheck(), QStringLiteral("ok"));
+}
+
+void TestStoreActivity::auditLogForOneEndpoint()
+{
+    // Neighbours whose subjects contain this endpoint's address as text: a
+    // longer name, a longer port, another SNI name at the same address.
+    const auto add = [this](const QString& host, quint16 port, const QString& sni) {
+        Endpoint e;
+        e.host = host;
+        e.port = port;
+        e.sniName = sni;
+        auto added = m_store->endpoints().add(e);
+        return added ? added->id : qint64(0);
+    };
+    const qint64 longer = add(QStringLiteral("www.api.example.test"), 443, {});
+    const qint64 port = add(QStringLiteral("api.example.test"), 4430, {});
+    const qint64 sni = add(QStringLiteral("api.example.test"), 443, QStringLiteral("b.test"));
+    QVERIFY(longer != 0 && port != 0 && sni != 0);
+    for (qint64 id : {m_endpoint.id, longer, port, sni}) {
+        ProbeRecord p;
+        p.endpointId = id;
+        p.status = QStringLiteral("ok");
+        QVERIFY(m_store->probes().add(p).has_value());
+    }
+    auto& log = m_store->activity();
+    const QString mine = QStringLiteral("endpoint #%1").arg(m_endpoint.id);
+    QVERIFY(log.audit(QStringLiteral("alice"), QStringLiteral("certificate.deployed"), mine,
+                      QStringLiteral("ok"))
+                .has_value());
+    // "endpoint #1" is not "endpoint #17"; "api%example" is no address of it.
+    QVERIFY(log.audit(QStringLiteral("alice"), QStringLiteral("certificate.deployed"),
+                      mine + QStringLiteral("7"), QStringLiteral("ok"))
+                .has_value());
+    QVERIFY(log.audit(QStringLiteral("alice"), QStringLiteral("note"),
+                      QStringLiteral("api%example.test:443"), QStringLiteral("ok"))
+                .has_value());
+    QVERIFY(log.audit(QStringLiteral("bob"), QStringLiteral("certificate.issued"),
+                      QStringLiteral("certificate x for API.example.test:443"),
+                      QStringLiteral("ok"))
+                .has_value());
+
+    auto entries = log.auditLogFor(m_endpoint);
+    QVERIFY2(entries.has_value(), qPrintable(entries ? QString() : entries.error().toString()));
+    QStringList seen;
+    for (const AuditEntry& e : *entries) {
+        seen << e.action + u' ' + e.subject;
+    }
+    QCOMPARE(seen, (QStringList{
+                       QStringLiteral("certificate.issued certificate x for API.example.test:443"),
+                       QStringLiteral("certificate.deployed ") + mine,
+                       // probe.add names the address only: the b.test
+                       // endpoint's probe is there too.
+                       QStringLiteral("probe.add api.example.test:443"),
+                       QStringLiteral("probe.add api.example.test:443"),
+                       QStringLiteral("endpoint.add api.example.test:443"),
+                   }));
+    // The endpoint with SNI b.test at the same address sees its own add.
+    Endpoint other = *m_store->endpoints().get(sni);
+    auto theirs = log.auditLogFor(other);
+    QVERIFY(theirs.has_value());
+    QVERIFY(std::any_of(theirs->cbegin(), theirs->cend(), [](const AuditEntry& e) {
+        return e.subject == QLatin1String("api.example.test:443 (SNI b.test)");
+    }));
+    QCOMPARE(log.auditLogFor(m_endpoint, 2)->size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestStoreActivity)
