@@ -284,11 +284,15 @@ void TestConfigCommand::diffAgainstTheHostFile()
 
 void TestConfigCommand::endpointGivesNameAndPort()
 {
-    const CtlRun added = runCtl({"fleet", "add", "shop.config.test:8443"});
+    // A store of this run's own: the test's default store outlives it.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("CERTDECK_DB"), m_dir.filePath(QStringLiteral("inventory.sqlite")));
+    const CtlRun added = runCtl({"fleet", "add", "shop.config.test:8443"}, env);
     QVERIFY2(added.code == 0, added.err.constData());
     const CtlTextRun r = runCtlText(QStringList{"config", "gen", "nginx", "--policy", "modern",
                                                 "--endpoint", "shop.config.test:8443"} +
-                                    files(m_leaf));
+                                        files(m_leaf),
+                                    env);
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QLatin1String("server_name shop.config.test;")));
     QVERIFY(r.out.contains(QLatin1String("listen 8443 ssl http2;")));
@@ -296,7 +300,8 @@ void TestConfigCommand::endpointGivesNameAndPort()
     const CtlTextRun own = runCtlText(QStringList{"config", "gen", "nginx", "--policy", "modern",
                                                   "--endpoint", "shop.config.test:8443", "--name",
                                                   "www.config.test", "--listen", "9443"} +
-                                      files(m_leaf));
+                                          files(m_leaf),
+                                      env);
     QVERIFY2(own.code == 0, qPrintable(own.err));
     QVERIFY(own.out.contains(QLatin1String("server_name www.config.test;")));
     QVERIFY(own.out.contains(QLatin1String("listen 9443 ssl http2;")));
@@ -304,7 +309,8 @@ void TestConfigCommand::endpointGivesNameAndPort()
     const CtlTextRun unknown =
         runCtlText(QStringList{"config", "gen", "nginx", "--policy", "modern", "--endpoint",
                                "nowhere.config.test"} +
-                   files(m_leaf));
+                       files(m_leaf),
+                   env);
     QCOMPARE(unknown.code, 3);
     QVERIFY2(unknown.err.contains(QLatin1String("nowhere.config.test")), qPrintable(unknown.err));
 }

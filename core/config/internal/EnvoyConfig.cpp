@@ -26,6 +26,12 @@ QString envoyConfig(const ServerTlsSettings& s, const TlsPolicy& p, QStringList*
     t += QStringLiteral("- name: certdeck_https\n"
                         "  address:\n"
                         "    socket_address: { address: \"%1\", port_value: %2 }\n"
+                        // SNI matching needs the ClientHello read first.
+                        "  listener_filters:\n"
+                        "  - name: envoy.filters.listener.tls_inspector\n"
+                        "    typed_config:\n"
+                        "      \"@type\": type.googleapis.com/envoy.extensions.filters.listener."
+                        "tls_inspector.v3.TlsInspector\n"
                         "  filter_chains:\n"
                         "  - filter_chain_match:\n"
                         "      server_names: [%3]\n")
@@ -63,8 +69,10 @@ QString envoyConfig(const ServerTlsSettings& s, const TlsPolicy& p, QStringList*
     if (s.ticketKeyFile.isEmpty()) {
         t += QStringLiteral("        disable_stateless_session_resumption: true\n");
     } else {
-        t += QStringLiteral("        # 80-byte keys; the first encrypts. Rotate them by "
-                            "rewriting the file (SDS reloads it).\n"
+        t += QStringLiteral("        # 80-byte keys; the first encrypts. A static file is read at "
+                            "start only:\n"
+                            "        # rotate by rewriting it and restarting, or serve the keys "
+                            "through SDS.\n"
                             "        session_ticket_keys:\n"
                             "          keys:\n"
                             "          - filename: \"%1\"\n")

@@ -2,8 +2,8 @@
 // Generated configurations against the real servers: `nginx -t`, `haproxy
 // -c` and `apache2 -t` accept every policy; the server's own refusal comes
 // back as the evidence; and nginx and HAProxy running the generated
-// configuration accept exactly the policy's protocols and suites, as
-// sslscan (the independent oracle) sees them.
+// configuration (and Apache too) accept exactly the policy's protocols and
+// suites, as sslscan (the independent oracle) sees them.
 #include "PeerProcess.h"
 #include "ScannerOracle.h"
 #include "TestPki.h"
@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QSet>
 #include <QTest>
+#include <unistd.h>
 
 using namespace certdeck;
 using namespace certdeck::config;
@@ -336,6 +337,7 @@ quint16 TestConfigValidator::startServer(ServerSoftware server, ServerTlsSetting
         s.listenAddress = QStringLiteral("127.0.0.1");
         s.listenPort = port;
         s.combinedPemFile = dir.filePath(QStringLiteral("combined.pem"));
+        s.apacheRuntimeDir = d; // Apache's stapling cache
         auto generated = generateConfig(server, s);
         if (!generated) {
             *error = generated.error().toString();
@@ -359,6 +361,24 @@ quint16 TestConfigValidator::startServer(ServerSoftware server, ServerTlsSetting
             args = {QStringLiteral("-p"), d,
                     QStringLiteral("-e"), d + QStringLiteral("/error.log"),
                     QStringLiteral("-c"), dir.filePath(QStringLiteral("nginx.conf"))};
+        } else if (server == ServerSoftware::Apache) {
+            // As PEERS.md runs it: a private ServerRoot, nobody/nogroup when root.
+            conf = QStringLiteral("ServerRoot %1\nPidFile %1/apache2.pid\nMutex file:%1 default\n"
+                                  "ErrorLog %1/error.log\nServerName localhost\n")
+                       .arg(d);
+            for (const char* m : {"mpm_event", "authz_core", "ssl", "socache_shmcb", "headers"}) {
+                conf += QStringLiteral("LoadModule %1_module /usr/lib/apache2/modules/mod_%1.so\n")
+                            .arg(QString::fromLatin1(m));
+            }
+            if (::geteuid() == 0) {
+                conf += QStringLiteral("User nobody\nGroup nogroup\n");
+            }
+            conf += QStringLiteral("SSLSessionCache shmcb:%1/ssl_scache(512000)\nListen %2\n")
+                        .arg(d, s.listenText()) +
+                    generated->text;
+            dir.write(QStringLiteral("apache2.conf"), conf.toUtf8());
+            args = {QStringLiteral("-d"), d, QStringLiteral("-f"),
+                    dir.filePath(QStringLiteral("apache2.conf")), QStringLiteral("-DFOREGROUND")};
         } else {
             QFile key(s.keyFile);
             QFile chain(s.certificateFile);
@@ -411,6 +431,12 @@ void TestConfigValidator::runningServerOffersExactlyThePolicy_data()
         << int(ServerSoftware::Haproxy) << int(TlsPolicyName::Intermediate) << false << false;
     QTest::newRow("haproxy/intermediate/rsa+dhparam")
         << int(ServerSoftware::Haproxy) << int(TlsPolicyName::Intermediate) << true << true;
+    QTest::newRow("apache/intermediate/ecdsa")
+        << int(ServerSoftware::Apache) << int(TlsPolicyName::Intermediate) << false << false;
+    QTest::newRow("apache/intermediate/rsa+dhparam")
+        << int(ServerSoftware::Apache) << int(TlsPolicyName::Intermediate) << true << true;
+    QTest::newRow("apache/modern/rsa")
+        << int(ServerSoftware::Apache) << int(TlsPolicyName::Modern) << true << false;
     QTest::newRow("haproxy/modern/ecdsa")
         << int(ServerSoftware::Haproxy) << int(TlsPolicyName::Modern) << false << false;
 }
