@@ -4,7 +4,7 @@
 # and never another module's internal/ headers.
 # cmake -DMODULE=probe -DALLOWED="common;crypto" -DDIR=... -DSTAMP=... -P this
 cmake_minimum_required(VERSION 3.25)
-set(modules common crypto dns revocation probe acme inventory services proxy deploy)
+set(modules common crypto dns revocation probe acme inventory services proxy deploy config)
 file(GLOB_RECURSE files ${DIR}/*.h ${DIR}/*.cpp)
 set(bad "")
 foreach(f IN LISTS files)

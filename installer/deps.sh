@@ -16,7 +16,7 @@ RUNTIME=(
   libsecret-1-0
 )
 PEERS=(
-  nginx haproxy pebble bind9 bind9-dnsutils openssh-server openssh-client
+  nginx haproxy apache2 pebble bind9 bind9-dnsutils openssh-server openssh-client
   postgresql postgresql-client sslscan nmap xvfb xauth procps iproute2
   dbus-daemon dbus-bin gnome-keyring libsecret-tools
   nghttp2-client wrk curl

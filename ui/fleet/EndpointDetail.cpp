@@ -667,8 +667,8 @@ void EndpointDetail::showDeploy(const EndpointDetailData& d)
                 << QStringLiteral("<b>%1</b> %2").arg(label.toHtmlEscaped(), value.toHtmlEscaped());
         }
     };
-    line(tr("SSH:"), (t.sshUser.isEmpty() ? QString() : t.sshUser + u'@') + t.sshHost +
-                         (t.sshPort == 22 ? QString() : u':' + QString::number(t.sshPort)));
+    // Only what the target says: this machine, a host not set yet, or user@host[:port].
+    line(tr("Files on:"), inventory::deployTargetWhere(t));
     line(tr("Key file:"),
          t.keyPath.isEmpty()
              ? QString()
