@@ -738,6 +738,20 @@ void TestAcmeCommand::storedAccountLifecycle()
         QVERIFY2(audited, "the audit log has the issue");
     }
 
+    // fleet show says the same as the store: the certificate, its chain, the
+    // account that issued it and its key in the vault.
+    Run fleetShow = ctl({"fleet", "show", "stored.cli.test:8443", "--json"}, env);
+    QVERIFY2(fleetShow.code == 0, fleetShow.err.constData());
+    const QJsonObject shownCert =
+        QJsonDocument::fromJson(fleetShow.out).object().value("certificate").toObject();
+    QCOMPARE(shownCert.value("serial").toString().toLower().remove(u':'),
+             serial.toLower().remove(u':'));
+    QCOMPARE(shownCert.value("source").toString(), QStringLiteral("acme"));
+    QCOMPARE(shownCert.value("issuedBy").toObject().value("name").toString(),
+             QStringLiteral("pebble"));
+    QVERIFY(shownCert.value("key").toObject().value("id").toInteger() > 0);
+    QVERIFY(shownCert.value("chain").toArray().size() >= 2);
+
     // Revoke it with the same stored account, picked by name: the record
     // says so from then on.
     Run revoked = ctl(QStringList{"acme", "revoke", "--account", "pebble", "--cert", certOut,
@@ -759,6 +773,13 @@ void TestAcmeCommand::storedAccountLifecycle()
         QCOMPARE(record->revocation->foundBy, QStringLiteral("acme"));
         QCOMPARE(record->revocation->reason, QStringLiteral("superseded"));
     }
+    Run afterRevoke = ctl({"fleet", "show", "stored.cli.test:8443", "--json"}, env);
+    QVERIFY2(afterRevoke.code == 0, afterRevoke.err.constData());
+    const QJsonObject revokedCert =
+        QJsonDocument::fromJson(afterRevoke.out).object().value("certificate").toObject();
+    QCOMPARE(revokedCert.value("status").toString(), QStringLiteral("REVOKED"));
+    QCOMPARE(revokedCert.value("revocation").toObject().value("foundBy").toString(),
+             QStringLiteral("acme"));
 
     // A wrong master passphrase is refused in words.
     QProcessEnvironment wrong;
