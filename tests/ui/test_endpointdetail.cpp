@@ -469,6 +469,21 @@ void TestEndpointDetail::attachForAnotherNameIsRefusedAndWritesNothing()
 
 void TestEndpointDetail::storedListFiltersAndShowsUsage()
 {
+    // A key nothing uses is listed too, and said to be unused.
+    qint64 orphanId = 0;
+    {
+        auto store = Store::openUrl(m_db);
+        QVERIFY(store);
+        auto added = (*store)->keys().add(KeyRecord{0,
+                                                    QStringLiteral("left-over key"),
+                                                    QByteArray(32, 'o'),
+                                                    KeyProtection::MasterPassphrase,
+                                                    QByteArray("sealed"),
+                                                    QString(),
+                                                    {}});
+        QVERIFY(added);
+        orphanId = *added;
+    }
     CertificatesPage page;
     page.resize(1400, 800);
     StoredList* list = page.storedList();
@@ -494,6 +509,11 @@ void TestEndpointDetail::storedListFiltersAndShowsUsage()
     QCOMPARE(key->name, QStringLiteral("ECDSA P-256 (bee)"));
     QCOMPARE(key->usedBy,
              QStringList{QStringLiteral("certificate #%1 (bee.example.test)").arg(m_beeId)});
+    const StoredEntry* orphan = find(StoredEntry::Kind::Key, orphanId);
+    QVERIFY(orphan != nullptr);
+    QCOMPARE(orphan->name, QStringLiteral("left-over key"));
+    QVERIFY2(orphan->usedBy.join(u';').startsWith(QLatin1String("UNUSED")),
+             qPrintable(orphan->usedBy.join(u';')));
     auto store = Store::openUrl(m_db);
     const auto intermediateId = (*store)->certificates().get(m_goodId)->issuedById;
     const StoredEntry* intermediate = find(StoredEntry::Kind::Certificate, *intermediateId);

@@ -128,23 +128,24 @@ Result<QList<StoredEntry>> loadStoredEntries(const Store& store)
         }
         out << e;
     }
-    for (auto it = keyUsers.cbegin(); it != keyUsers.cend(); ++it) {
-        auto key = store.keys().get(it.key());
+    // Every key of the store, unused ones too (named so, as store check does).
+    auto keys = store.keys().usage();
+    if (!keys) {
+        return tl::unexpected(keys.error());
+    }
+    for (const KeyUsage& k : std::as_const(*keys)) {
         StoredEntry e;
         e.kind = StoredEntry::Kind::Key;
-        e.id = it.key();
-        if (key) {
-            e.name =
-                key->description.isEmpty() ? QObject::tr("key #%1").arg(e.id) : key->description;
-            e.details = QObject::tr("#%1 · %2 · created %3")
-                            .arg(e.id)
-                            .arg(keyProtectionName(key->protection),
-                                 key->createdUtc.toString(QStringLiteral("yyyy-MM-dd")));
-        } else {
-            e.name = QObject::tr("key #%1").arg(e.id);
-            e.details = key.error().message;
+        e.id = k.key.id;
+        e.name = k.key.description.isEmpty() ? QObject::tr("key #%1").arg(e.id) : k.key.description;
+        e.details = QObject::tr("#%1 · %2 · created %3")
+                        .arg(e.id)
+                        .arg(keyProtectionName(k.key.protection),
+                             k.key.createdUtc.toString(QStringLiteral("yyyy-MM-dd")));
+        e.usedBy = keyUsers.value(e.id, k.usedBy);
+        if (e.usedBy.isEmpty()) {
+            e.usedBy << QObject::tr("UNUSED (certdeckctl vault keys prune removes it)");
         }
-        e.usedBy = it.value();
         out << e;
     }
     return out;
